@@ -1,4 +1,11 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
-app.Run();
+using TrackerDcs.Web.Health;
+using TrackerDcs.Web.Hosting;
+using TrackerDcs.Web.Security;
+
+// One executable: the stand's process, and its administration commands.
+return args switch
+{
+    ["users", .. var rest] => UsersCli.Run(rest, Settings.Build([])),
+    ["healthcheck", .. var rest] => await HealthCheckCli.RunAsync(rest),
+    _ => await TrackerDcsHost.RunAsync(args),
+};

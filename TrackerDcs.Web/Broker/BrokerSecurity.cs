@@ -1,0 +1,118 @@
+using System.Text;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+using TrackerDcs.Web.Commands;
+using TrackerDcs.Web.Security;
+
+namespace TrackerDcs.Web.Broker;
+
+/// <summary>
+/// The broker's gate: authenticates connects with the platform's users, applies the topic ACL to every
+/// publish and subscription, and hands command publishes to the command bus.
+/// </summary>
+public sealed class BrokerSecurity(
+    Authenticator authenticator,
+    AnonymousPolicy anonymous,
+    CommandBus bus,
+    ILogger<BrokerSecurity> log)
+{
+    private readonly TopicAcl _acl = new(bus.IsDevice);
+
+    public void Attach(MqttServer server)
+    {
+        server.ValidatingConnectionAsync += ValidateConnectionAsync;
+        server.InterceptingPublishAsync += InterceptPublishAsync;
+        server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        server.InterceptingClientEnqueueAsync += InterceptEnqueueAsync;
+    }
+
+    private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    {
+        if (string.IsNullOrEmpty(e.ClientId) && e.CleanSession != false) EmptyClientId.Assign(e);
+
+        if (e.ClientId == MqttPublisher.ClientId)
+        {
+            e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+            log.LogWarning("MQTT connect from {Remote} refused: client id '{ClientId}' is the process's own", e.RemoteEndPoint, e.ClientId);
+            return;
+        }
+
+        BrokerPrincipal? principal;
+        if (string.IsNullOrEmpty(e.UserName))
+        {
+            principal = anonymous.Admit(e.RemoteEndPoint);
+        }
+        else
+        {
+            var account = await authenticator.AuthenticateAsync(e.UserName, e.Password ?? "", e.CancellationToken);
+            principal = account is null ? null : new BrokerPrincipal(account.Name, account.Role, account.TopicPrefixes);
+        }
+
+        if (principal is null)
+        {
+            // MQTT 5 has NotAuthorized (0x87); MQTTnet maps it to 3.1.1's "not authorized" (5) for older clients.
+            e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+            log.LogWarning("MQTT connect refused: client {ClientId} user '{User}' from {Remote}", e.ClientId, e.UserName ?? "(anonymous)", e.RemoteEndPoint);
+            return;
+        }
+        e.SessionItems[BrokerPrincipal.SessionKey] = principal;
+    }
+
+    private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
+    {
+        var principal = Principal(e.SessionItems);
+        if (ReferenceEquals(principal, BrokerPrincipal.Process)) return;
+        var topic = e.ApplicationMessage.Topic;
+        var denied = principal is null ? "no session" : _acl.CheckPublish(principal, e.ClientId, topic);
+        var isCommand = TopicAcl.IsCommand(topic);
+        if (denied is not null)
+        {
+            e.ProcessPublish = false;
+            log.LogWarning("MQTT publish dropped: client {ClientId} user '{User}' topic '{Topic}': {Reason}",
+                e.ClientId, principal?.User, topic, denied);
+            if (isCommand && principal is not null) await bus.RecordDeniedAsync(Request(e, principal), denied);
+            return;
+        }
+        if (isCommand)
+        {
+            // The publish itself still reaches subscribers (seed clients watch the command topics); the bus
+            // executes it off the broker's receive loop so a slow device never stalls other clients.
+            var request = Request(e, principal!);
+            _ = Task.Run(() => bus.ExecuteAsync(request));
+        }
+    }
+
+    private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
+    {
+        var principal = Principal(e.SessionItems);
+        var denied = principal is null ? "no session" : TopicAcl.CheckSubscribe(principal, e.ClientId, e.TopicFilter.Topic);
+        if (denied is not null)
+        {
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            log.LogWarning("MQTT subscription refused: client {ClientId} user '{User}' filter '{Filter}': {Reason}",
+                e.ClientId, principal?.User, e.TopicFilter.Topic, denied);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Wildcard subscriptions over private/ may match another client's topics: drop those deliveries.</summary>
+    private static Task InterceptEnqueueAsync(InterceptingClientApplicationMessageEnqueueEventArgs e)
+    {
+        if (TopicAcl.IsPrivateOfAnother(e.ApplicationMessage.Topic, e.ReceiverClientId)) e.AcceptEnqueue = false;
+        return Task.CompletedTask;
+    }
+
+    private static BrokerPrincipal? Principal(System.Collections.IDictionary? items) =>
+        items?[BrokerPrincipal.SessionKey] as BrokerPrincipal;
+
+    private static CommandRequest Request(InterceptingPublishEventArgs e, BrokerPrincipal principal) => new(
+        e.ApplicationMessage.Topic,
+        Encoding.UTF8.GetString(e.ApplicationMessage.Payload),
+        principal.User,
+        principal.Role,
+        CommandOrigin.Mqtt,
+        e.ClientId,
+        e.ApplicationMessage.ResponseTopic,
+        e.ApplicationMessage.CorrelationData);
+}

@@ -1,0 +1,43 @@
+using MQTTnet.AspNetCore;
+using MQTTnet.Server;
+using TrackerDcs.Web.Health;
+
+namespace TrackerDcs.Web.Broker;
+
+public static class BrokerSetup
+{
+    /// <summary>The embedded broker: MQTTnet hosted in Kestrel (TCP, TLS and WebSocket transports), no listener of its own.</summary>
+    public static IServiceCollection AddBroker(this IServiceCollection services, BrokerOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(new AnonymousPolicy(options));
+        services.AddSingleton<MqttConnectionGuard>();
+        services.AddSingleton<BrokerSecurity>();
+        services.AddSingleton<MqttPublisher>();
+        services.AddSingleton<RetainedMessageStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetainedMessageStore>());
+        services.AddHostedMqttServer(o => o
+            .WithoutDefaultEndpoint()
+            .WithMaxPendingMessagesPerClient(options.MaxPendingMessagesPerClient)
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage));
+        services.AddMqttConnectionHandler();
+        services.AddConnections();
+        return services;
+    }
+
+    public static void MapBroker(this WebApplication app)
+    {
+        app.MapConnectionHandler<MqttConnectionHandler>("/mqtt",
+            o => o.WebSockets.SubProtocolSelector = protocols => MqttSubProtocolSelector.SelectSubProtocol(protocols));
+        app.UseMqttServer(server =>
+        {
+            app.Services.GetRequiredService<BrokerSecurity>().Attach(server);
+            app.Services.GetRequiredService<RetainedMessageStore>().Attach(server);
+        });
+        var guard = app.Services.GetRequiredService<MqttConnectionGuard>();
+        var server = app.Services.GetRequiredService<MqttServer>();
+        app.Services.GetRequiredService<Readiness>().Register("broker", "mqtt", () => server.IsStarted
+            ? new ComponentState(true, "running", $"{guard.Connections} TCP/TLS connections")
+            : new ComponentState(false, "stopped"));
+    }
+}

@@ -1,0 +1,24 @@
+using TrackerDcs.Web.Security;
+
+namespace TrackerDcs.Web.Commands;
+
+/// <summary>Where a command came from: an MQTT client, the panel, or the process's own logic (interlocks).</summary>
+public enum CommandOrigin { Mqtt, Panel, Internal }
+
+/// <summary>
+/// One device command, whatever its path: the MQTT topic names it (<c>&lt;device&gt;/cmd/…</c>), the payload is
+/// the topic's payload. ResponseTopic and CorrelationData are MQTT 5's request/response properties.
+/// </summary>
+public sealed record CommandRequest(
+    string Topic,
+    string Payload,
+    string User,
+    Role Role,
+    CommandOrigin Origin,
+    string ClientId,
+    string? ResponseTopic = null,
+    byte[]? CorrelationData = null)
+{
+    /// <summary>The first topic level: the device (dcs, julabo, ph2acf, alarms).</summary>
+    public string Device => Topic.Split('/', 2)[0];
+}

@@ -1,0 +1,26 @@
+namespace TrackerDcs.Web.Health;
+
+/// <summary>
+/// `TrackerDcs healthcheck [url]`: the container's HEALTHCHECK. The runtime image has no curl, and the
+/// certificate may be self-signed, so the process checks itself (any certificate: it only asks "are you up").
+/// </summary>
+public static class HealthCheckCli
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var url = args.FirstOrDefault() ?? "https://127.0.0.1:5001/healthz";
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            var response = await client.GetAsync(url);
+            Console.WriteLine($"{url}: {(int)response.StatusCode}");
+            return response.IsSuccessStatusCode ? 0 : 1;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            Console.Error.WriteLine($"{url}: {e.Message}");
+            return 1;
+        }
+    }
+}

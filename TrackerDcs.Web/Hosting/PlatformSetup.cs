@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Authentication;
+using TrackerDcs.Web.Audit;
+using TrackerDcs.Web.Broker;
+using TrackerDcs.Web.Commands;
+using TrackerDcs.Web.Health;
+using TrackerDcs.Web.Security;
+using TrackerDcs.Web.Storage;
+
+namespace TrackerDcs.Web.Hosting;
+
+public static class PlatformSetup
+{
+    /// <summary>Data directory, database, users, audit, command bus, broker, readiness: what every device plugs into.</summary>
+    public static void AddPlatform(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new DataDirectory(configuration));
+        services.AddSingleton<Database>();
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<Authenticator>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<CommandBus>();
+        services.AddSingleton<Readiness>();
+        services.AddSingleton(Settings.Bind<TlsOptions>(configuration, "Tls"));
+        services.AddSingleton<ServerCertificate>();
+        services.AddBroker(Settings.Bind<BrokerOptions>(configuration, "Broker"));
+        builder.ConfigureTrackerDcsEndpoints(Settings.Bind<EndpointOptions>(configuration, "Endpoints"));
+        services.AddAuthentication(BasicAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(BasicAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+    }
+
+    /// <summary>Everything that must exist before clients arrive: the certificate (a bad one stops the start), the first admin, the routes.</summary>
+    public static void UsePlatform(this WebApplication app)
+    {
+        _ = app.Services.GetRequiredService<ServerCertificate>().Certificate;
+        InitialAdmin.EnsureExists(app.Services.GetRequiredService<UserStore>(), app.Services.GetRequiredService<DataDirectory>(),
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TrackerDcs.Users"));
+        var database = app.Services.GetRequiredService<Database>();
+        app.Services.GetRequiredService<Readiness>().Register("store", "sqlite", () =>
+        {
+            using var connection = database.Open();
+            return new ComponentState(true, "open");
+        });
+
+        app.UseHttpsRedirection();
+        app.UseWebSockets();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealth();
+        app.MapAudit();
+        app.MapBroker();
+    }
+}

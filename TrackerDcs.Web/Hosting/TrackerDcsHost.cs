@@ -1,0 +1,27 @@
+using TrackerDcs.Web.Storage;
+
+namespace TrackerDcs.Web.Hosting;
+
+/// <summary>The stand's process. A setting that cannot be used stops the start with one line naming it.</summary>
+public static class TrackerDcsHost
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        WebApplication app;
+        try
+        {
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+            Settings.AddSources(builder.Configuration, args);
+            builder.AddPlatform();
+            app = builder.Build();
+            app.UsePlatform();
+        }
+        catch (Exception e) when (e is SettingsException or InvalidDataException or FormatException)
+        {
+            Console.Error.WriteLine($"TrackerDcs cannot start: {e.Message}");
+            return 2;
+        }
+        await app.RunAsync();
+        return 0;
+    }
+}

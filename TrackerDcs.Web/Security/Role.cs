@@ -1,0 +1,17 @@
+namespace TrackerDcs.Web.Security;
+
+/// <summary>
+/// One set of roles for the panel and the broker. Viewer ⊂ Operator ⊂ Admin; a Device (an ESP
+/// sensor box) is outside that ladder: it may only publish below its own topic prefixes.
+/// </summary>
+public enum Role { Viewer, Operator, Admin, Device }
+
+public static class RoleExtensions
+{
+    public static bool MaySendCommands(this Role role) => role is Role.Operator or Role.Admin;
+
+    public static bool MayAdminister(this Role role) => role is Role.Admin;
+
+    public static bool TryParse(string text, out Role role) =>
+        Enum.TryParse(text, ignoreCase: true, out role) && Enum.IsDefined(role);
+}
