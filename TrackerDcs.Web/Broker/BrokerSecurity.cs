@@ -63,7 +63,7 @@ public sealed class BrokerSecurity(
         var principal = Principal(e.SessionItems);
         if (ReferenceEquals(principal, BrokerPrincipal.Process)) return;
         var topic = e.ApplicationMessage.Topic;
-        var denied = principal is null ? "no session" : _acl.CheckPublish(principal, e.ClientId, topic);
+        var denied = principal is null ? "no session" : _acl.CheckPublish(principal, topic);
         var isCommand = TopicAcl.IsCommand(topic);
         if (denied is not null)
         {

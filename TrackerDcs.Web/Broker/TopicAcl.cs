@@ -4,7 +4,8 @@ namespace TrackerDcs.Web.Broker;
 
 /// <summary>
 /// The broker's topic rules, without I/O:
-/// everybody authenticated reads everything except other clients' <c>private/&lt;client id&gt;/</c> topics;
+/// everybody authenticated reads everything except other clients' <c>private/&lt;client id&gt;/</c> topics
+/// (an inbox: others may write there, as the command bus does with MQTT 5 replies, only its owner reads);
 /// only operators and admins publish to <c>+/cmd/#</c>; below a device root (dcs, julabo, …) only the
 /// process publishes, apart from the commands; device accounts publish only below their prefixes.
 /// </summary>
@@ -27,9 +28,8 @@ public sealed class TopicAcl(Func<string, bool> isDeviceRoot)
           (topic.Length == PrivateRoot.Length + clientId.Length || topic[PrivateRoot.Length + clientId.Length] == '/'));
 
     /// <summary>Null when allowed, else the reason.</summary>
-    public string? CheckPublish(BrokerPrincipal who, string clientId, string topic)
+    public string? CheckPublish(BrokerPrincipal who, string topic)
     {
-        if (IsPrivateOfAnother(topic, clientId)) return "private topic of another client";
         if (who.Role == Role.Device)
             return who.TopicPrefixes.Any(p => topic.StartsWith(p, StringComparison.Ordinal))
                 ? null

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+
+namespace TrackerDcs.Tests.Support;
+
+/// <summary>Debian's Mosquitto clients, the reference MQTT peers of the tests.</summary>
+public static class Mosquitto
+{
+    public static string[] Auth(string user, string password) => ["-u", user, "-P", password];
+
+    public static Task<ProcessResult> PubAsync(int port, params string[] args) =>
+        ProcessRunner.RunAsync("mosquitto_pub", ["-h", "127.0.0.1", "-p", port.ToString(), .. args], timeout: TimeSpan.FromSeconds(20));
+
+    public static Task<ProcessResult> SubAsync(int port, params string[] args) =>
+        ProcessRunner.RunAsync("mosquitto_sub", ["-h", "127.0.0.1", "-p", port.ToString(), .. args], timeout: TimeSpan.FromSeconds(30));
+}
+
+/// <summary>
+/// A long-running mosquitto_sub whose lines (-v: "topic payload") arrive in a channel. Ready once it has
+/// received a retained marker, so a test never publishes before the subscription exists.
+/// </summary>
+public sealed class MosquittoSubscriber : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+    private readonly string _marker;
+    private readonly List<string> _errors = [];
+
+    private MosquittoSubscriber(Process process, string marker)
+    {
+        _process = process;
+        _marker = marker;
+    }
+
+    public static async Task<MosquittoSubscriber> StartAsync(int port, string[] auth, string[] topics, params string[] extra)
+    {
+        var marker = $"test/ready/{Guid.NewGuid():N}";
+        // The marker comes from admin: the subscriber's own account may not be allowed to publish.
+        var published = await Mosquitto.PubAsync(port, [.. Mosquitto.Auth("admin", StandProcess.AdminPassword), "-t", marker, "-m", "ready", "-r", "-q", "1"]);
+        if (published.ExitCode != 0) throw new InvalidOperationException($"marker publish failed: {published}");
+        var info = new ProcessStartInfo("mosquitto_sub") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in (string[])["-h", "127.0.0.1", "-p", port.ToString(), "-v", .. auth, .. extra, "-t", marker, .. topics.SelectMany(t => new[] { "-t", t })])
+            info.ArgumentList.Add(a);
+        var process = Process.Start(info)!;
+        var subscriber = new MosquittoSubscriber(process, marker);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) subscriber._lines.Writer.TryWrite(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (subscriber._errors) subscriber._errors.Add(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var first = await subscriber.NextAsync(TimeSpan.FromSeconds(15));
+        if (first != $"{marker} ready") throw new InvalidOperationException($"expected the marker, got '{first}'");
+        return subscriber;
+    }
+
+    /// <summary>The next line, or null when none arrives in time.</summary>
+    public async Task<string?> NextAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            return await _lines.Reader.ReadAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The first line with this topic, skipping others; null when none arrives in time.</summary>
+    public async Task<string?> NextOnAsync(string topic, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var line = await NextAsync(deadline - DateTime.UtcNow);
+            if (line is null) return null;
+            if (line.StartsWith(topic + " ", StringComparison.Ordinal)) return line[(topic.Length + 1)..];
+        }
+        return null;
+    }
+
+    public string Errors { get { lock (_errors) return string.Join('\n', _errors); } }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) _process.Kill();
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}

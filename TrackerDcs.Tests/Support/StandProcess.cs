@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace TrackerDcs.Tests.Support;
+
+/// <summary>
+/// The real TrackerDcs process, started from its built binary on free ports with its own data directory,
+/// as a user would run it. Restartable on the same data directory; killed with its children on dispose.
+/// </summary>
+public sealed class StandProcess : IAsyncDisposable
+{
+    public const string AdminPassword = "admin-password-for-tests";
+    private readonly Dictionary<string, string> _settings;
+    private Process? _process;
+    private readonly StringBuilder _log = new();
+
+    public StandProcess(IDictionary<string, string>? settings = null, string? directory = null)
+    {
+        Directory = directory ?? System.IO.Directory.CreateTempSubdirectory("trackerdcs-test-").FullName;
+        HttpPort = FreePort.Tcp();
+        HttpsPort = FreePort.Tcp();
+        MqttPort = FreePort.Tcp();
+        MqttTlsPort = FreePort.Tcp();
+        _settings = new Dictionary<string, string>
+        {
+            ["Data:Directory"] = DataDirectory,
+            ["Endpoints:HttpAddress"] = "127.0.0.1",
+            ["Endpoints:HttpPort"] = HttpPort.ToString(),
+            ["Endpoints:HttpsAddress"] = "127.0.0.1",
+            ["Endpoints:HttpsPort"] = HttpsPort.ToString(),
+            ["Endpoints:MqttPort"] = MqttPort.ToString(),
+            ["Endpoints:MqttTlsAddress"] = "127.0.0.1",
+            ["Endpoints:MqttTlsPort"] = MqttTlsPort.ToString(),
+        };
+        if (settings is not null) foreach (var (k, v) in settings) _settings[k] = v;
+    }
+
+    public string Directory { get; }
+    public string DataDirectory => Path.Combine(Directory, "data");
+    public string CertificatePem => Path.Combine(DataDirectory, "tls", "trackerdcs.crt");
+    public int HttpPort { get; }
+    public int HttpsPort { get; }
+    public int MqttPort { get; }
+    public int MqttTlsPort { get; }
+    public string Log { get { lock (_log) return _log.ToString(); } }
+
+    public static string Binary
+    {
+        get
+        {
+            // Tests run from TrackerDcs.Tests/bin/<configuration>/net10.0; the process is built beside it.
+            var testDir = new DirectoryInfo(AppContext.BaseDirectory);
+            var configuration = testDir.Parent!.Name;
+            var root = testDir.Parent!.Parent!.Parent!.Parent!.FullName;
+            return Path.Combine(root, "TrackerDcs.Web", "bin", configuration, "net10.0", "TrackerDcs.dll");
+        }
+    }
+
+    public IEnumerable<string> Arguments => _settings.Select(kv => $"--{kv.Key}={kv.Value}");
+
+    /// <summary>Runs the same executable's command line (e.g. `users add`) against this stand's data directory.</summary>
+    public Task<ProcessResult> CliAsync(string stdin, params string[] args) =>
+        ProcessRunner.RunAsync("dotnet", [Binary, .. args], stdin, environment: new Dictionary<string, string> { ["Data__Directory"] = DataDirectory });
+
+    public async Task AddUserAsync(string name, string role, string password, params string[] prefixes)
+    {
+        var result = await CliAsync(password, ["users", "add", name, "--role", role, .. prefixes.SelectMany(p => new[] { "--prefix", p })]);
+        if (result.ExitCode != 0) throw new InvalidOperationException($"users add {name}: {result}");
+    }
+
+    public async Task StartAsync()
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Directory,
+        };
+        info.ArgumentList.Add(Binary);
+        foreach (var a in Arguments) info.ArgumentList.Add(a);
+        info.Environment["TRACKERDCS_ADMIN_PASSWORD"] = AdminPassword;
+        info.Environment["Logging__Console__FormatterName"] = "simple";
+        _process = Process.Start(info)!;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"TrackerDcs exited with {_process.ExitCode}:\n{Log}");
+            if (File.Exists(CertificatePem) && await ReadyAsync()) return;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"TrackerDcs did not become ready:\n{Log}");
+    }
+
+    private async Task<bool> ReadyAsync()
+    {
+        try
+        {
+            using var client = HttpClient();
+            var response = await client.GetAsync($"https://localhost:{HttpsPort}/healthz");
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>An HTTP client that trusts exactly this stand's certificate (no blanket acceptance).</summary>
+    public HttpClient HttpClient()
+    {
+        var trusted = X509CertificateLoader.LoadCertificateFromFile(CertificatePem);
+        var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
+                certificate is not null && (errors == SslPolicyErrors.None || certificate.Thumbprint == trusted.Thumbprint),
+        };
+        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public async Task StopAsync()
+    {
+        if (_process is null || _process.HasExited) return;
+        // SIGTERM: the graceful shutdown a service manager sends.
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await kill.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+    }
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true);
+        if (_process is not null) await _process.WaitForExitAsync();
+        _process?.Dispose();
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+    }
+}
