@@ -11,6 +11,8 @@ public sealed class BrokerOptions
     public int MaxConnections { get; set; } = 1000;
     /// <summary>Messages queued for one slow subscriber before the oldest are dropped.</summary>
     public int MaxPendingMessagesPerClient { get; set; } = 10_000;
+    /// <summary>How long a client may take to send CONNECT, or to acknowledge a packet.</summary>
+    public int CommunicationTimeoutSeconds { get; set; } = 10;
     public AnonymousAccess Anonymous { get; set; } = AnonymousAccess.Refuse;
     /// <summary>Topic prefixes anonymous sensor boxes may publish below.</summary>
     public List<string> AnonymousSensorPrefixes { get; set; } = ["ESP"];

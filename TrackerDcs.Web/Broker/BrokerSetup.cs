@@ -18,6 +18,7 @@ public static class BrokerSetup
         services.AddHostedService(sp => sp.GetRequiredService<RetainedMessageStore>());
         services.AddHostedMqttServer(o => o
             .WithoutDefaultEndpoint()
+            .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(options.CommunicationTimeoutSeconds))
             .WithMaxPendingMessagesPerClient(options.MaxPendingMessagesPerClient)
             .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage));
         services.AddMqttConnectionHandler();

@@ -13,6 +13,7 @@ public sealed class MqttFrameScanner(int maxPacketSize)
     private int _lengthBytes;
     private long _remaining;
     private int _multiplier;
+    private bool _connected;
 
     /// <summary>Null while the stream is acceptable, else why it is not.</summary>
     public string? Feed(ReadOnlySpan<byte> bytes)
@@ -23,6 +24,9 @@ public sealed class MqttFrameScanner(int maxPacketSize)
             switch (_state)
             {
                 case State.FixedHeader:
+                    // [MQTT-3.1.0-1] The first packet of a connection must be CONNECT (type 1, flags 0).
+                    if (!_connected && bytes[i] != 0x10) return $"first packet is not CONNECT (0x{bytes[i]:X2})";
+                    _connected = true;
                     _state = State.RemainingLength;
                     _remaining = 0;
                     _multiplier = 1;
