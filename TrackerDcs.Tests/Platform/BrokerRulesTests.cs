@@ -1,0 +1,105 @@
+using TrackerDcs.Web.Broker;
+using TrackerDcs.Web.Commands;
+using TrackerDcs.Web.Security;
+
+namespace TrackerDcs.Tests.Platform;
+
+/// <summary>The broker's rules without a network: frame scanning, topic ACL, command routes, password hashes.</summary>
+public sealed class BrokerRulesTests
+{
+    private static readonly BrokerPrincipal Viewer = new("victor", Role.Viewer, []);
+    private static readonly BrokerPrincipal Operator = new("olivia", Role.Operator, []);
+    private static readonly BrokerPrincipal Device = new("esp01", Role.Device, ["ESP01/"]);
+    private readonly TopicAcl _acl = new(root => root is "dcs" or "julabo");
+
+    [Theory]
+    [InlineData("dcs/cmd/switch/lv", true)]
+    [InlineData("julabo/cmd", true)]
+    [InlineData("dcs/status", false)]
+    [InlineData("cmd/dcs", false)]
+    [InlineData("dcs/cmdx/a", false)]
+    public void Command_topics_are_plus_cmd_hash(string topic, bool isCommand) => Assert.Equal(isCommand, TopicAcl.IsCommand(topic));
+
+    [Theory]
+    [InlineData("viewer", "dcs/cmd/switch/lv", "role viewer may not send commands")]
+    [InlineData("viewer", "lab/note", "role viewer may not publish")]
+    [InlineData("operator", "dcs/cmd/switch/lv", null)]
+    [InlineData("operator", "julabo/status", "topics below 'julabo/' are published by TrackerDcs only")]
+    [InlineData("operator", "lab/note", null)]
+    [InlineData("device", "ESP01/sensors/BME/temp", null)]
+    [InlineData("device", "ESP02/sensors/BME/temp", "device may only publish below ESP01/")]
+    [InlineData("device", "dcs/cmd/switch/hv", "device may only publish below ESP01/")]
+    public void Publish_rules(string who, string topic, string? refusal)
+    {
+        var principal = who switch { "viewer" => Viewer, "operator" => Operator, _ => Device };
+        Assert.Equal(refusal, _acl.CheckPublish(principal, topic));
+    }
+
+    [Theory]
+    [InlineData("me", "private/me/#", null)]
+    [InlineData("me", "private/you/#", "private topic of another client")]
+    [InlineData("me", "private/#", null)]
+    [InlineData("me", "#", null)]
+    [InlineData("mequal", "private/me/x", "private topic of another client")]
+    public void Subscribe_rules(string clientId, string filter, string? refusal) =>
+        Assert.Equal(refusal, TopicAcl.CheckSubscribe(Viewer, clientId, filter));
+
+    [Fact]
+    public void Deliveries_of_private_topics_go_to_their_owner_only()
+    {
+        Assert.False(TopicAcl.IsPrivateOfAnother("private/me/inbox", "me"));
+        Assert.True(TopicAcl.IsPrivateOfAnother("private/me/inbox", "you"));
+        Assert.True(TopicAcl.IsPrivateOfAnother("private/meow/inbox", "me"));
+        Assert.False(TopicAcl.IsPrivateOfAnother("lab/private/me", "you"));
+    }
+
+    [Fact]
+    public void The_scanner_follows_frames_split_anywhere_and_refuses_oversize()
+    {
+        // CONNECT (remaining 3), PUBLISH with remaining length 200 (2-byte varint), then an oversized PUBLISH.
+        byte[] stream = [0x10, 0x03, 1, 2, 3, 0x30, 0xC8, 0x01, .. new byte[200], 0x30, 0xFF, 0x7F];
+        var random = new Random(12345); // printed seed: splits are reproducible
+        for (var trial = 0; trial < 50; trial++)
+        {
+            var scanner = new MqttFrameScanner(maxPacketSize: 1000);
+            string? verdict = null;
+            var offset = 0;
+            while (offset < stream.Length && verdict is null)
+            {
+                var take = Math.Min(random.Next(1, 8), stream.Length - offset);
+                verdict = scanner.Feed(stream.AsSpan(offset, take));
+                offset += take;
+            }
+            Assert.Equal("packet of 16386 bytes exceeds Broker:MaxPacketSize (1000)", verdict);
+        }
+    }
+
+    [Fact]
+    public void The_scanner_refuses_a_first_packet_that_is_not_connect_and_overlong_lengths()
+    {
+        Assert.Equal("first packet is not CONNECT (0x30)", new MqttFrameScanner(100).Feed([0x30, 0x00]));
+        Assert.Equal("malformed remaining length", new MqttFrameScanner(int.MaxValue).Feed([0x10, 0x80, 0x80, 0x80, 0x80, 0x01]));
+        Assert.Null(new MqttFrameScanner(100).Feed([0x10, 0x00, 0xC0, 0x00, 0xE0, 0x00])); // CONNECT, PINGREQ, DISCONNECT
+    }
+
+    [Fact]
+    public void Routes_match_single_level_wildcards()
+    {
+        var route = new CommandRoute("dcs/cmd/setv/+/+", Role.Operator, (_, _) => Task.FromResult(CommandResult.Success()));
+        Assert.True(route.Matches("dcs/cmd/setv/hv/3"));
+        Assert.False(route.Matches("dcs/cmd/setv/hv"));
+        Assert.False(route.Matches("dcs/cmd/setv/hv/3/x"));
+        Assert.Equal("3", CommandRoute.Level("dcs/cmd/setv/hv/3", 4));
+    }
+
+    [Fact]
+    public void Password_hashes_are_salted_and_verify()
+    {
+        var a = PasswordHasher.Hash("correct horse", iterations: 1000);
+        var b = PasswordHasher.Hash("correct horse", iterations: 1000);
+        Assert.NotEqual(a, b);
+        Assert.True(PasswordHasher.Verify("correct horse", a));
+        Assert.False(PasswordHasher.Verify("correct hors", a));
+        Assert.False(PasswordHasher.Verify("correct horse", "md5$whatever"));
+    }
+}
