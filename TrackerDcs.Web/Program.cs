@@ -6,6 +6,6 @@ using TrackerDcs.Web.Security;
 return args switch
 {
     ["users", .. var rest] => UsersCli.Run(rest, Settings.Build([])),
-    ["healthcheck", .. var rest] => await HealthCheckCli.RunAsync(rest),
+    ["healthcheck", .. var rest] => await HealthCheckCli.RunAsync(rest, Settings.Build([])),
     _ => await TrackerDcsHost.RunAsync(args),
 };

@@ -6,9 +6,10 @@ namespace TrackerDcs.Web.Health;
 /// </summary>
 public static class HealthCheckCli
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args, IConfiguration configuration)
     {
-        var url = args.FirstOrDefault() ?? "https://127.0.0.1:5001/healthz";
+        var port = Hosting.Settings.Bind<Hosting.EndpointOptions>(configuration, "Endpoints").HttpsPort;
+        var url = args.FirstOrDefault() ?? $"https://127.0.0.1:{port}/healthz";
         using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
         try
