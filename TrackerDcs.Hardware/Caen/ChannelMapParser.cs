@@ -1,0 +1,231 @@
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace TrackerDcs.Hardware.Caen;
+
+/// <summary>
+/// Reads channels.yml through YamlDotNet's node model, which keeps every node's line, so that each
+/// error can name the line and key. Global lv/hv values apply to every channel, then per-channel ones.
+/// </summary>
+internal sealed class ChannelMapParser(string file)
+{
+    private enum Kind { Integer, Number, Mask, TripMode, ImRange }
+
+    private sealed record Entry(object Value, int Line);
+
+    // The keys each side accepts, as the seed spells them; anything else is an unknown key.
+    private static readonly Dictionary<string, Kind> LvKeys = new()
+    {
+        ["board"] = Kind.Integer, ["chan"] = Kind.Integer, ["setV"] = Kind.Number, ["maxI"] = Kind.Number,
+        ["ovVThr"] = Kind.Number, ["unVThr"] = Kind.Number, ["tripTime"] = Kind.Number,
+        ["tripInt"] = Kind.Mask, ["tripExt"] = Kind.Mask, ["rampUpTime"] = Kind.Number, ["rampDwnTime"] = Kind.Number,
+    };
+
+    private static readonly Dictionary<string, Kind> HvKeys = new()
+    {
+        ["board"] = Kind.Integer, ["chan"] = Kind.Integer, ["setV"] = Kind.Number, ["maxI"] = Kind.Number,
+        ["rampUpSpeed"] = Kind.Number, ["rampDwnSpeed"] = Kind.Number, ["tripTime"] = Kind.Number,
+        ["tripInt"] = Kind.Mask, ["tripExt"] = Kind.Mask, ["tripMode"] = Kind.TripMode, ["imRange"] = Kind.ImRange,
+    };
+
+    private static readonly string[] AddressKeys = ["board", "chan"];
+
+    public (string Name, IReadOnlyList<ChannelConfig> Channels) Parse(string text)
+    {
+        var root = LoadRoot(text);
+        var fields = Fields(root, "the file", "name", "channels", "global");
+
+        var name = "dcs";
+        if (fields.TryGetValue("name", out var nameNode))
+        {
+            name = Scalar(nameNode, "name");
+            if (name.Length == 0) throw Error(nameNode, "name", "must not be empty");
+        }
+
+        Dictionary<string, Entry> globalLv = [], globalHv = [];
+        if (fields.TryGetValue("global", out var globalNode))
+        {
+            var global = Fields(globalNode, "global", "lv", "hv");
+            if (global.TryGetValue("lv", out var lv)) globalLv = Settings(lv, "lv", LvKeys, allowAddress: false);
+            if (global.TryGetValue("hv", out var hv)) globalHv = Settings(hv, "hv", HvKeys, allowAddress: false);
+        }
+
+        if (!fields.TryGetValue("channels", out var channelsNode) || channelsNode is not YamlMappingNode channelMap)
+            throw Error(channelsNode ?? root, "channels", "a mapping of channel ids is required");
+
+        var channels = new List<ChannelConfig>();
+        var usedLv = new Dictionary<(int, int), string>();
+        var usedHv = new Dictionary<(int, int), string>();
+        foreach (var (idNode, channelNode) in channelMap.Children)
+        {
+            var id = Scalar(idNode, "channel id");
+            // A duplicate id is already refused by YamlDotNet as a duplicate key.
+            if (id.Length == 0) throw Error(idNode, "channels", "a channel id must not be empty");
+            channels.Add(Channel(id, channelNode, globalLv, globalHv, usedLv, usedHv));
+        }
+        return (name, channels);
+    }
+
+    private YamlNode LoadRoot(string text)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            throw new ChannelMapException(file, (int)e.Start.Line, null, $"not valid YAML: {e.InnerException?.Message ?? e.Message}");
+        }
+        if (stream.Documents.Count == 0) throw new ChannelMapException(file, 1, null, "the file is empty");
+        return stream.Documents[0].RootNode;
+    }
+
+    private ChannelConfig Channel(string id, YamlNode node, Dictionary<string, Entry> globalLv,
+        Dictionary<string, Entry> globalHv, Dictionary<(int, int), string> usedLv, Dictionary<(int, int), string> usedHv)
+    {
+        var fields = Fields(node, $"channel {id}", "module", "lv", "hv");
+        string? module = null;
+        if (fields.TryGetValue("module", out var moduleNode))
+        {
+            module = moduleNode is YamlScalarNode { Value: { } v } ? v.Trim() : "";
+            if (module.Length == 0) throw Error(moduleNode, "module", $"channel {id}: the module name is empty");
+        }
+
+        var lv = Merge(globalLv, fields, "lv", node, id, LvKeys);
+        var hv = Merge(globalHv, fields, "hv", node, id, HvKeys);
+        var lvSettings = new LvSettings(
+            Int(lv, "board"), Int(lv, "chan"), Number(lv, "setV"), Number(lv, "maxI"), Number(lv, "ovVThr"),
+            Number(lv, "unVThr"), Number(lv, "tripTime"), Int(lv, "tripInt"), Int(lv, "tripExt"),
+            Number(lv, "rampUpTime"), Number(lv, "rampDwnTime"));
+        var hvSettings = new HvSettings(
+            Int(hv, "board"), Int(hv, "chan"), Number(hv, "setV"), Number(hv, "maxI"), Number(hv, "rampUpSpeed"),
+            Number(hv, "rampDwnSpeed"), Number(hv, "tripTime"), Int(hv, "tripInt"), Int(hv, "tripExt"),
+            (TripMode)hv["tripMode"].Value, (ImRange)hv["imRange"].Value);
+
+        CheckAddress(PowerKind.Lv, lv, id, usedLv);
+        CheckAddress(PowerKind.Hv, hv, id, usedHv);
+        if (lvSettings.SetV > lvSettings.OvVThr)
+            throw Error(lv["setV"].Line, "setV", $"channel {id}: LV setV {lvSettings.SetV} V is above ovVThr {lvSettings.OvVThr} V");
+        if (hvSettings.SetV > CaenBoards.HvMaxVolts)
+            throw Error(hv["setV"].Line, "setV", $"channel {id}: HV setV {hvSettings.SetV} V is above the boards' {CaenBoards.HvMaxVolts} V");
+        foreach (var key in new[] { "rampUpTime", "rampDwnTime" }) Positive(lv, key, id);
+        foreach (var key in new[] { "rampUpSpeed", "rampDwnSpeed", "maxI" }) Positive(hv, key, id);
+        Positive(lv, "maxI", id);
+        return new ChannelConfig(id, module, lvSettings, hvSettings);
+    }
+
+    /// <summary>Global values first, the channel's own on top; every key must end up with a value.</summary>
+    private Dictionary<string, Entry> Merge(Dictionary<string, Entry> global, Dictionary<string, YamlNode> fields,
+        string side, YamlNode channelNode, string id, Dictionary<string, Kind> keys)
+    {
+        var merged = new Dictionary<string, Entry>(global);
+        if (fields.TryGetValue(side, out var own))
+            foreach (var (key, entry) in Settings(own, side, keys, allowAddress: true)) merged[key] = entry;
+        foreach (var key in keys.Keys)
+            if (!merged.ContainsKey(key))
+                throw Error(fields.GetValueOrDefault(side, channelNode), key, $"channel {id}: {side} has no value for '{key}' (neither global nor per channel)");
+        return merged;
+    }
+
+    private void CheckAddress(PowerKind kind, Dictionary<string, Entry> values, string id, Dictionary<(int, int), string> used)
+    {
+        var (first, last, count) = CaenBoards.Range(kind);
+        var side = kind == PowerKind.Lv ? "LV" : "HV";
+        var board = Int(values, "board");
+        var chan = Int(values, "chan");
+        if (board < first || board > last)
+            throw Error(values["board"].Line, "board", $"channel {id}: {side} board {board} is out of range {first}–{last}");
+        if (chan < 0 || chan >= count)
+            throw Error(values["chan"].Line, "chan", $"channel {id}: {side} channel {chan} is out of range 0–{count - 1}");
+        if (used.TryGetValue((board, chan), out var other))
+            throw Error(values["chan"].Line, "chan", $"channel {id}: {side} board {board} channel {chan} is already used by channel {other}");
+        used[(board, chan)] = id;
+    }
+
+    private void Positive(Dictionary<string, Entry> values, string key, string id)
+    {
+        if (Number(values, key) <= 0) throw Error(values[key].Line, key, $"channel {id}: must be greater than 0");
+    }
+
+    private Dictionary<string, Entry> Settings(YamlNode node, string side, Dictionary<string, Kind> keys, bool allowAddress)
+    {
+        var settings = new Dictionary<string, Entry>();
+        foreach (var (key, value) in Fields(node, side, keys.Keys.ToArray()))
+        {
+            if (!allowAddress && AddressKeys.Contains(key))
+                throw Error(value, key, $"a hardware address belongs to a channel, not to global {side}");
+            settings[key] = new Entry(Value(value, key, keys[key]), Line(value));
+        }
+        return settings;
+    }
+
+    private object Value(YamlNode node, string key, Kind kind)
+    {
+        var text = Scalar(node, key).Trim();
+        object? value = kind switch
+        {
+            Kind.Integer => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : null,
+            Kind.Number => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d >= 0 ? d : null,
+            Kind.Mask => ParseMask(text),
+            Kind.TripMode => Enum.TryParse<TripMode>(text, ignoreCase: true, out var m) && Enum.IsDefined(m) && !char.IsDigit(text[0]) ? m : null,
+            Kind.ImRange => Enum.TryParse<ImRange>(text, ignoreCase: true, out var r) && Enum.IsDefined(r) && !char.IsDigit(text[0]) ? r : null,
+            _ => null,
+        };
+        return value ?? throw Error(node, key, $"'{text}' is not {Expected(kind)}");
+    }
+
+    private static string Expected(Kind kind) => kind switch
+    {
+        Kind.Integer => "an integer",
+        Kind.Number => "a non-negative number",
+        Kind.Mask => "a bit mask (0b…, 0x… or decimal)",
+        Kind.TripMode => "Ramp or Kill",
+        _ => "High or Low",
+    };
+
+    /// <summary>Bit masks as the seed writes them: 0b00010001, 0x11 or 17.</summary>
+    internal static int? ParseMask(string text)
+    {
+        try
+        {
+            var value = text.ToLowerInvariant() switch
+            {
+                var t when t.StartsWith("0b") => Convert.ToInt32(t[2..], 2),
+                var t when t.StartsWith("0x") => Convert.ToInt32(t[2..], 16),
+                var t => int.Parse(t, NumberStyles.None, CultureInfo.InvariantCulture),
+            };
+            return value >= 0 ? value : null;
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A mapping's children by key; a key outside <paramref name="allowed"/> is an error.</summary>
+    private Dictionary<string, YamlNode> Fields(YamlNode node, string what, params string[] allowed)
+    {
+        if (node is not YamlMappingNode mapping) throw Error(node, null, $"{what} must be a mapping");
+        var fields = new Dictionary<string, YamlNode>();
+        foreach (var (keyNode, value) in mapping.Children)
+        {
+            var key = Scalar(keyNode, what);
+            if (!allowed.Contains(key))
+                throw Error(keyNode, key, $"unknown key in {what} (expected one of: {string.Join(", ", allowed)})");
+            fields[key] = value;
+        }
+        return fields;
+    }
+
+    private string Scalar(YamlNode node, string key) =>
+        node is YamlScalarNode scalar ? scalar.Value ?? "" : throw Error(node, key, "must be a single value");
+
+    private static int Int(Dictionary<string, Entry> values, string key) => (int)values[key].Value;
+    private static double Number(Dictionary<string, Entry> values, string key) => (double)values[key].Value;
+    private static int Line(YamlNode node) => (int)node.Start.Line;
+
+    private ChannelMapException Error(YamlNode node, string? key, string detail) => Error(Line(node), key, detail);
+    private ChannelMapException Error(int line, string? key, string detail) => new(file, line, key, detail);
+}
