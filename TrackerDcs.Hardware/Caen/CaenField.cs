@@ -11,6 +11,9 @@ public sealed record CaenField(string Name, CaType Type, string Units, bool Writ
 {
     public IReadOnlyList<string> EnumStrings { get; init; } = [];
     public double? DeadBand { get; init; }
+    /// <summary>The range a put must respect (the board's, not the stand's: channels.yml limits are the driver's business).</summary>
+    public double? Min { get; init; }
+    public double? Max { get; init; }
     /// <summary>HV IMon in the Low (350 µA) range resolves finer, so its monitor does too.</summary>
     public double? LowRangeDeadBand { get; init; }
     /// <summary>The channels.yml value written to this field on load, if it is a setting.</summary>
