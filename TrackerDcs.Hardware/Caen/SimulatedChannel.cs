@@ -172,7 +172,7 @@ internal sealed class SimulatedChannel
                 return $"{pv.Name}: '{value}' is not a number";
             if (number < field.Min || number > field.Max)
                 return $"{pv.Name}: {number} is outside {field.Min}–{field.Max} {field.Units}".TrimEnd();
-            native = field.Type == CaType.Long ? (int)number : number;
+            native = field.Type == CaType.Long ? (int)number : (object)number;
         }
 
         if (field.Name == "Pw" && PowerRefused((ushort)native == 1) is { } reason) return $"{pv.Name}: {reason}";
@@ -191,9 +191,10 @@ internal sealed class SimulatedChannel
         }
     }
 
+    // Each value in its native CLR type, as ProcessVariable requires (hence the casts to object).
     private static object Zero(CaType type) => type switch
     {
-        CaType.Enum => (ushort)0,
+        CaType.Enum => (object)(ushort)0,
         CaType.Long => 0,
         _ => 0.0,
     };
