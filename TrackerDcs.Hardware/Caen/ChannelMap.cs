@@ -27,12 +27,20 @@ public sealed class ChannelMap
 
     public ChannelConfig? Find(string id) => Channels.FirstOrDefault(c => c.Id == id);
 
-    public static ChannelMap Load(string path) => Parse(File.ReadAllText(path), path);
+    /// <summary>Loads a file; its hash is that of the bytes on disk, the one sha256sum prints.</summary>
+    public static ChannelMap Load(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return Parse(reader.ReadToEnd(), path, SHA256.HashData(bytes));
+    }
 
-    public static ChannelMap Parse(string text, string source)
+    /// <summary>Parses text given directly; its hash is that of the text in UTF-8.</summary>
+    public static ChannelMap Parse(string text, string source) => Parse(text, source, SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    private static ChannelMap Parse(string text, string source, byte[] sha256)
     {
         var (name, channels) = new ChannelMapParser(source).Parse(text);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-        return new ChannelMap(name, channels, source, hash);
+        return new ChannelMap(name, channels, source, Convert.ToHexStringLower(sha256));
     }
 }

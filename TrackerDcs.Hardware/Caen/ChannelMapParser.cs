@@ -31,6 +31,9 @@ internal sealed class ChannelMapParser(string file)
 
     private static readonly string[] AddressKeys = ["board", "chan"];
 
+    // The name and the ids become MQTT topic levels, where these characters mean something else.
+    private static readonly char[] TopicReserved = ['/', '+', '#'];
+
     public (string Name, IReadOnlyList<ChannelConfig> Channels) Parse(string text)
     {
         var root = LoadRoot(text);
@@ -41,6 +44,7 @@ internal sealed class ChannelMapParser(string file)
         {
             name = Scalar(nameNode, "name");
             if (name.Length == 0) throw Error(nameNode, "name", "must not be empty");
+            if (name.IndexOfAny(TopicReserved) >= 0) throw Error(nameNode, "name", $"'{name}' cannot be an MQTT topic level (no /, + or #)");
         }
 
         Dictionary<string, Entry> globalLv = [], globalHv = [];
@@ -62,6 +66,7 @@ internal sealed class ChannelMapParser(string file)
             var id = Scalar(idNode, "channel id");
             // A duplicate id is already refused by YamlDotNet as a duplicate key.
             if (id.Length == 0) throw Error(idNode, "channels", "a channel id must not be empty");
+            if (id.IndexOfAny(TopicReserved) >= 0) throw Error(idNode, id, "a channel id ends MQTT topics (dcs/cmd/setv/lv/<id>): no /, + or #");
             channels.Add(Channel(id, channelNode, globalLv, globalHv, usedLv, usedHv));
         }
         return (name, channels);

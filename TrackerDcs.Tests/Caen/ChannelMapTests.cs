@@ -56,6 +56,7 @@ public class ChannelMapTests
         var path = Path.Combine(RepositoryRoot(), "channels.yml");
         var map = ChannelMap.Load(path);
         Assert.Equal(path, map.Source);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))), map.Sha256);
         Assert.Equal(4, map.Channels.Count(c => c.IsActive));
     }
 
@@ -96,6 +97,8 @@ public class ChannelMapTests
     [InlineData("rampUpSpeed: 50.,", "rampUpSpeed: 0.,", 13, "rampUpSpeed", "greater than 0")]
     [InlineData("lv: { board: 1, chan: 7 }", "lv: { chan: 7 }", 8, "board", "no value for 'board'")]
     [InlineData("  hv: { setV: 200.,", "  hv: { board: 12, setV: 200.,", 13, "board", "belongs to a channel")]
+    [InlineData("name: dcs", "name: dcs/test", 1, "name", "MQTT topic level")]
+    [InlineData("\"1\":", "\"1+\":", 7, "1+", "no /, + or #")]
     public void A_broken_file_names_file_line_and_key(string find, string replace, int line, string key, string detail)
     {
         Assert.Contains(find, Seed);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Hardware.ChannelAccess;
 
 namespace TrackerDcs.Tests.Caen;
 
@@ -42,6 +43,18 @@ public class SimulatedCaenCrateTests
         Assert.Equal("µA", _crate.Find(Pv(12, 0, "IMon"))!.Units);
         Assert.Equal("A", _crate.Find(Pv(0, 0, "IMon"))!.Units);
         Assert.All(_crate.ProcessVariables.Where(pv => pv.Name.EndsWith(":Status")), pv => Assert.Equal(0, pv.Value));
+    }
+
+    [Fact]
+    public void Every_value_is_held_in_its_native_CLR_type_as_the_CA_server_expects()
+    {
+        foreach (var pv in _crate.ProcessVariables) pv.Put(pv.Type == CaType.String ? "No" : 1);
+        Run(0.5);
+        var native = new Dictionary<CaType, Type>
+        {
+            [CaType.Double] = typeof(double), [CaType.Long] = typeof(int), [CaType.Enum] = typeof(ushort), [CaType.String] = typeof(string),
+        };
+        Assert.All(_crate.ProcessVariables, pv => Assert.IsType(native[pv.Type], pv.Value));
     }
 
     [Fact]
