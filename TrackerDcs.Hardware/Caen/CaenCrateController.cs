@@ -67,7 +67,7 @@ public sealed class CaenCrateController : IDisposable
         _access.ConnectionChanged += OnConnectionChanged;
         foreach (var channel in _channels)
             foreach (var kind in new[] { PowerKind.Lv, PowerKind.Hv })
-                foreach (var field in CaenFields.For(kind).Where(f => f.JsonKey is not null))
+                foreach (var field in CaenFields.For(kind).Where(f => f.Key is not null))
                     _subscriptions.Add(_access.Subscribe(channel.PvName(kind, field.Name), value => OnValue(channel, kind, field, value)));
         Update();
         return _access.IsConnected ? await ApplySettingsAsync(ct) : CaenCommandResult.Done;

@@ -5,9 +5,9 @@ namespace TrackerDcs.Hardware.Caen;
 /// <summary>
 /// One field of a CAEN channel, described once: its PV suffix, native CA type, units, whether a client may
 /// write it, the monitor dead band (0 = every change; null = not monitored), the channels.yml setting it
-/// carries and its key in the dcs/channels JSON (prefixed lv_/hv_ there).
+/// carries, and its key: the seed's name, both in channels.yml and in the dcs/channels JSON (prefixed lv_/hv_ there).
 /// </summary>
-public sealed record CaenField(string Name, CaType Type, string Units, bool Writable, string? JsonKey)
+public sealed record CaenField(string Name, CaType Type, string Units, bool Writable, string? Key)
 {
     public IReadOnlyList<string> EnumStrings { get; init; } = [];
     public double? DeadBand { get; init; }

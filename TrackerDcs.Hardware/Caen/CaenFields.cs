@@ -5,11 +5,9 @@ namespace TrackerDcs.Hardware.Caen;
 /// <summary>The fields of LV and HV channels (DESIGN.md, CAEN), as data: simulator, driver and JSON read this table.</summary>
 public static class CaenFields
 {
-    public static readonly string[] OffOn = ["Off", "On"];
-
     public static readonly CaenField V0Set = new("V0Set", CaType.Double, "V", true, "setV") { Setting = s => s.SetV };
     public static readonly CaenField I0Set = new("I0Set", CaType.Double, "", true, "maxI") { Setting = s => s.MaxI };
-    public static readonly CaenField Pw = new("Pw", CaType.Enum, "", true, null) { EnumStrings = OffOn };
+    public static readonly CaenField Pw = new("Pw", CaType.Enum, "", true, null) { EnumStrings = ["Off", "On"] };
     public static readonly CaenField Trip = new("Trip", CaType.Double, "s", true, "tripTime") { Min = 0, Max = 1000, Setting = s => s.TripTime };
     public static readonly CaenField TripInt = new("TripInt", CaType.Long, "", true, "tripInt") { Min = 0, Max = 0xffff, Setting = s => s.TripInt };
     public static readonly CaenField TripExt = new("TripExt", CaType.Long, "", true, "tripExt") { Min = 0, Max = 0xffff, Setting = s => s.TripExt };

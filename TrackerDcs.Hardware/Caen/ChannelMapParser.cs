@@ -113,11 +113,8 @@ internal sealed class ChannelMapParser(string file)
         CheckAddress(PowerKind.Hv, hv, id, usedHv);
         if (lvSettings.SetV > lvSettings.OvVThr)
             throw Error(lv["setV"].Line, "setV", $"channel {id}: LV setV {lvSettings.SetV} V is above ovVThr {lvSettings.OvVThr} V");
-        if (hvSettings.SetV > CaenBoards.HvMaxVolts)
-            throw Error(hv["setV"].Line, "setV", $"channel {id}: HV setV {hvSettings.SetV} V is above the boards' {CaenBoards.HvMaxVolts} V");
-        foreach (var key in new[] { "rampUpTime", "rampDwnTime" }) Positive(lv, key, id);
-        foreach (var key in new[] { "rampUpSpeed", "rampDwnSpeed", "maxI" }) Positive(hv, key, id);
-        Positive(lv, "maxI", id);
+        CheckBoardRanges(PowerKind.Lv, lv, id);
+        CheckBoardRanges(PowerKind.Hv, hv, id);
         return new ChannelConfig(id, module, lvSettings, hvSettings);
     }
 
@@ -149,9 +146,16 @@ internal sealed class ChannelMapParser(string file)
         used[(board, chan)] = id;
     }
 
-    private void Positive(Dictionary<string, Entry> values, string key, string id)
+    /// <summary>Each setting within what the board accepts (the field table's range), so that loading never fails half-way at the crate.</summary>
+    private void CheckBoardRanges(PowerKind kind, Dictionary<string, Entry> values, string id)
     {
-        if (Number(values, key) <= 0) throw Error(values[key].Line, key, $"channel {id}: must be greater than 0");
+        foreach (var field in CaenFields.For(kind))
+        {
+            if (field.Key is not { } key || !values.TryGetValue(key, out var entry) || entry.Value is not (double or int)) continue;
+            var value = Convert.ToDouble(entry.Value);
+            if (value < field.Min || value > field.Max)
+                throw Error(entry.Line, key, $"channel {id}: {kind.ToString().ToUpperInvariant()} {key} {value} is outside the board's range {field.Min}–{field.Max} {field.Units}".TrimEnd());
+        }
     }
 
     private Dictionary<string, Entry> Settings(YamlNode node, string side, Dictionary<string, Kind> keys, bool allowAddress)

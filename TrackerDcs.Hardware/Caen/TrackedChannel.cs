@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using TrackerDcs.Hardware.ChannelAccess;
 
 namespace TrackerDcs.Hardware.Caen;
 
@@ -54,8 +55,8 @@ internal sealed class TrackedChannel(ChannelConfig settings, string prefix)
         };
         foreach (var kind in new[] { PowerKind.Lv, PowerKind.Hv })
             foreach (var field in CaenFields.For(kind))
-                if (field.JsonKey is { } key && _readings.TryGetValue((kind, field.Name), out var value))
-                    json[$"{(kind == PowerKind.Lv ? "lv" : "hv")}_{key}"] = field.Type == ChannelAccess.CaType.Double
+                if (field.Key is { } key && _readings.TryGetValue((kind, field.Name), out var value))
+                    json[$"{(kind == PowerKind.Lv ? "lv" : "hv")}_{key}"] = field.Type == CaType.Double
                         ? JsonValue.Create(value) : JsonValue.Create((long)value);
         json["fsm_state"] = State.ToWire();
         return json;
