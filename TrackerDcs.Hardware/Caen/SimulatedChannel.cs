@@ -104,17 +104,19 @@ internal sealed class SimulatedChannel
             return;
         }
 
-        var target = _powerOn ? Setting("V0Set") : 0;
         var (up, down) = RampRates();
+        var target = Target();
         _volts = _volts < target ? Math.Min(target, _volts + up * seconds) : Math.Max(target, _volts - down * seconds);
 
         // Volts over load is the module's draw; the supply limits the current at I0Set and counts the time it does.
         var limit = Setting("I0Set");
-        var draw = _volts / Load;
-        var overCurrent = _powerOn && draw >= limit;
+        var overCurrent = _powerOn && _volts / Load >= limit;
         _overCurrentSeconds = overCurrent ? _overCurrentSeconds + seconds : 0;
         if (overCurrent && _overCurrentSeconds >= Setting("Trip")) Trip(updates);
 
+        // Read after a possible trip, which changes both power and voltage.
+        target = Target();
+        var amps = Math.Min(_volts / Load, limit);
         var status = CaenStatus.None;
         if (_powerOn || _volts > Tolerance) status |= CaenStatus.On;
         if (_volts < target - Tolerance) status |= CaenStatus.RampingUp;
@@ -127,11 +129,9 @@ internal sealed class SimulatedChannel
             if (_powerOn && Math.Abs(_volts - target) < Tolerance && _volts < Setting("UNVThr")) status |= CaenStatus.UnderVoltage;
         }
 
-        var amps = _tripped && !_powerOn && _volts <= Tolerance ? 0 : Math.Min(draw, limit);
         // Noise stays inside the monitor dead bands: a steady channel posts no monitor.
-        var field = CaenFields.For(Kind);
         var vNoise = Noise(noise, CaenFields.VMon.DeadBand!.Value);
-        var iNoise = Noise(noise, field.First(f => f.Name == "IMon").DeadBandIn(ImRange)!.Value);
+        var iNoise = Noise(noise, Fields[_pvs["IMon"].Name].DeadBandIn(ImRange)!.Value);
         var temperature = LvBoardTemperature + 1.5 * amps + Noise(noise, CaenFields.Temp.DeadBand!.Value);
         Publish(updates, (int)status, _volts + vNoise, Math.Max(0, amps + iNoise), temperature);
     }
@@ -143,6 +143,8 @@ internal sealed class SimulatedChannel
         updates.Add((_pvs["IMon"], amps));
         if (Kind == PowerKind.Lv) updates.Add((_pvs["Temp"], temperature));
     }
+
+    private double Target() => _powerOn ? Setting("V0Set") : 0;
 
     /// <summary>V/s up and down: HV boards are set in V/s, LV boards in ms for the whole ramp.</summary>
     private (double Up, double Down) RampRates()

@@ -121,9 +121,10 @@ public class SimulatedCaenCrateTests
         Assert.Equal((int)(CaenStatus.On | CaenStatus.OverCurrent), Status(13, 5));
         Assert.Equal(10, Amps(13, 5), 0.01);    // the supply limits the current at I0Set
 
-        Run(0.5);
+        Run(0.3);   // 2 s (Trip) after the over-current began at 0.2 s
         Assert.Equal((int)CaenStatus.InternalTrip, Status(13, 5));
         Assert.Equal(0, Volts(13, 5), 0.01);
+        Assert.Equal(0, Amps(13, 5), 0.01);
         Assert.Equal((ushort)0, Get(13, 5, "Pw"));
     }
 
@@ -131,7 +132,7 @@ public class SimulatedCaenCrateTests
     public void A_trip_in_Ramp_mode_ramps_down_at_RDWn()
     {
         OverloadHv(TripMode.Ramp);
-        Run(2.3);   // trips between 2.2 and 2.3 s
+        Run(2.3);   // 2 s (Trip) after the over-current began at 0.2 s
         Assert.Equal((int)(CaenStatus.On | CaenStatus.RampingDown | CaenStatus.InternalTrip), Status(13, 5));
         var tripped = Volts(13, 5);
         Assert.InRange(tripped, 190, 200);
