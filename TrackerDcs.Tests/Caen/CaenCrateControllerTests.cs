@@ -239,4 +239,30 @@ public sealed class CaenCrateControllerTests : IDisposable
         _crate.SetLoad(12, 1, 50);   // 4 µA instead of 2: a real change
         Assert.True(changes > 0);
     }
+
+    /// <summary>The one test on the real clock: the crate's own tick loop, monitors and commands on other threads at once, without deadlock.</summary>
+    [Fact]
+    public async Task The_real_tick_loop_and_commands_from_other_threads_get_along()
+    {
+        using var crate = new SimulatedCaenCrate("cleanroom");
+        var access = new InProcessPvAccess(crate);
+        using var controller = new CaenCrateController(ChannelMap.Parse(Map, "test.yml"), access, "cleanroom");
+        crate.Start(TimeSpan.FromMilliseconds(10));
+        Assert.True((await controller.StartAsync(_ct)).Ok);
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
+        {
+            for (var n = 0; n < 20; n++)
+            {
+                await controller.SetVoltageAsync(PowerKind.Hv, (i % 2).ToString(), 100 + n, _ct);
+                _ = controller.ChannelsJson();
+            }
+        }, _ct)));
+        Assert.True((await controller.SwitchAsync(PowerKind.Lv, true, _ct)).Ok);
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (controller.State != CaenState.LvOn && DateTime.UtcNow < deadline) await Task.Delay(10, _ct);
+        Assert.Equal(CaenState.LvOn, controller.State);
+        crate.Stop();
+    }
 }
