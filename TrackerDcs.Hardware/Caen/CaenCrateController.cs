@@ -62,11 +62,12 @@ public sealed class CaenCrateController : IDisposable
         {
             if (_started) return CaenCommandResult.Done;
             _started = true;
-            _connected = _access.IsConnected;
         }
+        // Listen first, then read: a link change in between is not lost.
         _access.ConnectionChanged += OnConnectionChanged;
+        lock (_gate) _connected = _access.IsConnected;
         foreach (var channel in _channels)
-            foreach (var kind in new[] { PowerKind.Lv, PowerKind.Hv })
+            foreach (var kind in Enum.GetValues<PowerKind>())
                 foreach (var field in CaenFields.For(kind).Where(f => f.Key is not null))
                     _subscriptions.Add(_access.Subscribe(channel.PvName(kind, field.Name), value => OnValue(channel, kind, field, value)));
         Update();
@@ -79,7 +80,7 @@ public sealed class CaenCrateController : IDisposable
         List<(string Pv, object Value)> writes;
         lock (_gate)
             writes = [.. from channel in _channels where channel.Settings.IsActive
-                         from kind in new[] { PowerKind.Lv, PowerKind.Hv }
+                         from kind in Enum.GetValues<PowerKind>()
                          from field in CaenFields.For(kind) where field.Setting is not null
                          select (channel.PvName(kind, field.Name), field.Setting!(channel.Settings.Supply(kind)))];
         var result = await PutAllAsync(writes, ct);

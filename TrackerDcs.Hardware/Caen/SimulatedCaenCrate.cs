@@ -28,7 +28,7 @@ public sealed class SimulatedCaenCrate : IDisposable
         Prefix = prefix;
         _time = time ?? TimeProvider.System;
         _noise = new Random(seed);
-        foreach (var kind in new[] { PowerKind.Lv, PowerKind.Hv })
+        foreach (var kind in Enum.GetValues<PowerKind>())
             foreach (var (board, channel) in CaenBoards.AllChannels(kind))
             {
                 var simulated = new SimulatedChannel(prefix, kind, board, channel, _gate);

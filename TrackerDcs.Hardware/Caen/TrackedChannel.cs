@@ -53,7 +53,7 @@ internal sealed class TrackedChannel(ChannelConfig settings, string prefix)
             ["hv_board"] = Settings.Hv.Board,
             ["hv_channel"] = Settings.Hv.Chan,
         };
-        foreach (var kind in new[] { PowerKind.Lv, PowerKind.Hv })
+        foreach (var kind in Enum.GetValues<PowerKind>())
             foreach (var field in CaenFields.For(kind))
                 if (field.Key is { } key && _readings.TryGetValue((kind, field.Name), out var value))
                     json[$"{(kind == PowerKind.Lv ? "lv" : "hv")}_{key}"] = field.Type == CaType.Double
