@@ -1,4 +1,5 @@
 using System.Globalization;
+using TrackerDcs.Hardware.ChannelAccess;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -10,26 +11,26 @@ namespace TrackerDcs.Hardware.Caen;
 /// </summary>
 internal sealed class ChannelMapParser(string file)
 {
-    private enum Kind { Integer, Number, Mask, TripMode, ImRange }
+    private enum Kind { Integer, Number, Mask, Enum }
 
     private sealed record Entry(object Value, int Line);
 
-    // The keys each side accepts, as the seed spells them; anything else is an unknown key.
-    private static readonly Dictionary<string, Kind> LvKeys = new()
-    {
-        ["board"] = Kind.Integer, ["chan"] = Kind.Integer, ["setV"] = Kind.Number, ["maxI"] = Kind.Number,
-        ["ovVThr"] = Kind.Number, ["unVThr"] = Kind.Number, ["tripTime"] = Kind.Number,
-        ["tripInt"] = Kind.Mask, ["tripExt"] = Kind.Mask, ["rampUpTime"] = Kind.Number, ["rampDwnTime"] = Kind.Number,
-    };
-
-    private static readonly Dictionary<string, Kind> HvKeys = new()
-    {
-        ["board"] = Kind.Integer, ["chan"] = Kind.Integer, ["setV"] = Kind.Number, ["maxI"] = Kind.Number,
-        ["rampUpSpeed"] = Kind.Number, ["rampDwnSpeed"] = Kind.Number, ["tripTime"] = Kind.Number,
-        ["tripInt"] = Kind.Mask, ["tripExt"] = Kind.Mask, ["tripMode"] = Kind.TripMode, ["imRange"] = Kind.ImRange,
-    };
+    private sealed record Key(Kind Kind, CaenField? Field);
 
     private static readonly string[] AddressKeys = ["board", "chan"];
+
+    // The keys each side accepts, as the seed spells them: the board address, then every setting of the
+    // field table (whose keys are the seed's names). Anything else is an unknown key.
+    private static readonly Dictionary<PowerKind, Dictionary<string, Key>> Keys =
+        Enum.GetValues<PowerKind>().ToDictionary(kind => kind, KeysOf);
+
+    private static Dictionary<string, Key> KeysOf(PowerKind kind)
+    {
+        var keys = AddressKeys.ToDictionary(k => k, _ => new Key(Kind.Integer, null));
+        foreach (var field in CaenFields.For(kind).Where(f => f.Setting is not null))
+            keys[field.Key!] = new Key(field.Type switch { CaType.Long => Kind.Mask, CaType.Enum => Kind.Enum, _ => Kind.Number }, field);
+        return keys;
+    }
 
     // The name and the ids become MQTT topic levels, where these characters mean something else.
     private static readonly char[] TopicReserved = ['/', '+', '#'];
@@ -51,8 +52,8 @@ internal sealed class ChannelMapParser(string file)
         if (fields.TryGetValue("global", out var globalNode))
         {
             var global = Fields(globalNode, "global", "lv", "hv");
-            if (global.TryGetValue("lv", out var lv)) globalLv = Settings(lv, "lv", LvKeys, allowAddress: false);
-            if (global.TryGetValue("hv", out var hv)) globalHv = Settings(hv, "hv", HvKeys, allowAddress: false);
+            if (global.TryGetValue("lv", out var lv)) globalLv = Settings(lv, PowerKind.Lv, allowAddress: false);
+            if (global.TryGetValue("hv", out var hv)) globalHv = Settings(hv, PowerKind.Hv, allowAddress: false);
         }
 
         if (!fields.TryGetValue("channels", out var channelsNode) || channelsNode is not YamlMappingNode channelMap)
@@ -98,8 +99,8 @@ internal sealed class ChannelMapParser(string file)
             if (module.Length == 0) throw Error(moduleNode, "module", $"channel {id}: the module name is empty");
         }
 
-        var lv = Merge(globalLv, fields, "lv", node, id, LvKeys);
-        var hv = Merge(globalHv, fields, "hv", node, id, HvKeys);
+        var lv = Merge(globalLv, fields, PowerKind.Lv, node, id);
+        var hv = Merge(globalHv, fields, PowerKind.Hv, node, id);
         var lvSettings = new LvSettings(
             Int(lv, "board"), Int(lv, "chan"), Number(lv, "setV"), Number(lv, "maxI"), Number(lv, "ovVThr"),
             Number(lv, "unVThr"), Number(lv, "tripTime"), Int(lv, "tripInt"), Int(lv, "tripExt"),
@@ -107,7 +108,7 @@ internal sealed class ChannelMapParser(string file)
         var hvSettings = new HvSettings(
             Int(hv, "board"), Int(hv, "chan"), Number(hv, "setV"), Number(hv, "maxI"), Number(hv, "rampUpSpeed"),
             Number(hv, "rampDwnSpeed"), Number(hv, "tripTime"), Int(hv, "tripInt"), Int(hv, "tripExt"),
-            (TripMode)hv["tripMode"].Value, (ImRange)hv["imRange"].Value);
+            (TripMode)(ushort)hv["tripMode"].Value, (ImRange)(ushort)hv["imRange"].Value);
 
         CheckAddress(PowerKind.Lv, lv, id, usedLv);
         CheckAddress(PowerKind.Hv, hv, id, usedHv);
@@ -120,12 +121,13 @@ internal sealed class ChannelMapParser(string file)
 
     /// <summary>Global values first, the channel's own on top; every key must end up with a value.</summary>
     private Dictionary<string, Entry> Merge(Dictionary<string, Entry> global, Dictionary<string, YamlNode> fields,
-        string side, YamlNode channelNode, string id, Dictionary<string, Kind> keys)
+        PowerKind kind, YamlNode channelNode, string id)
     {
+        var side = Side(kind);
         var merged = new Dictionary<string, Entry>(global);
         if (fields.TryGetValue(side, out var own))
-            foreach (var (key, entry) in Settings(own, side, keys, allowAddress: true)) merged[key] = entry;
-        foreach (var key in keys.Keys)
+            foreach (var (key, entry) in Settings(own, kind, allowAddress: true)) merged[key] = entry;
+        foreach (var key in Keys[kind].Keys)
             if (!merged.ContainsKey(key))
                 throw Error(fields.GetValueOrDefault(side, channelNode), key, $"channel {id}: {side} has no value for '{key}' (neither global nor per channel)");
         return merged;
@@ -134,7 +136,7 @@ internal sealed class ChannelMapParser(string file)
     private void CheckAddress(PowerKind kind, Dictionary<string, Entry> values, string id, Dictionary<(int, int), string> used)
     {
         var (first, last, count) = CaenBoards.Range(kind);
-        var side = kind == PowerKind.Lv ? "LV" : "HV";
+        var side = Side(kind).ToUpperInvariant();
         var board = Int(values, "board");
         var chan = Int(values, "chan");
         if (board < first || board > last)
@@ -154,44 +156,44 @@ internal sealed class ChannelMapParser(string file)
             if (field.Key is not { } key || !values.TryGetValue(key, out var entry) || entry.Value is not (double or int)) continue;
             var value = Convert.ToDouble(entry.Value);
             if (value < field.Min || value > field.Max)
-                throw Error(entry.Line, key, $"channel {id}: {kind.ToString().ToUpperInvariant()} {key} {value} is outside the board's range {field.Min}–{field.Max} {field.Units}".TrimEnd());
+                throw Error(entry.Line, key, $"channel {id}: {Side(kind).ToUpperInvariant()} {key} {value} is outside the board's range {field.Min}–{field.Max} {field.Units}".TrimEnd());
         }
     }
 
-    private Dictionary<string, Entry> Settings(YamlNode node, string side, Dictionary<string, Kind> keys, bool allowAddress)
+    private Dictionary<string, Entry> Settings(YamlNode node, PowerKind kind, bool allowAddress)
     {
+        var keys = Keys[kind];
         var settings = new Dictionary<string, Entry>();
-        foreach (var (key, value) in Fields(node, side, keys.Keys.ToArray()))
+        foreach (var (key, value) in Fields(node, Side(kind), keys.Keys.ToArray()))
         {
             if (!allowAddress && AddressKeys.Contains(key))
-                throw Error(value, key, $"a hardware address belongs to a channel, not to global {side}");
+                throw Error(value, key, $"a hardware address belongs to a channel, not to global {Side(kind)}");
             settings[key] = new Entry(Value(value, key, keys[key]), Line(value));
         }
         return settings;
     }
 
-    private object Value(YamlNode node, string key, Kind kind)
+    private object Value(YamlNode node, string key, Key expected)
     {
         var text = Scalar(node, key).Trim();
-        object? value = kind switch
+        var names = expected.Field?.EnumStrings ?? [];
+        object? value = expected.Kind switch
         {
             Kind.Integer => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : null,
             Kind.Number => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d >= 0 ? d : null,
             Kind.Mask => ParseMask(text),
-            Kind.TripMode => Enum.TryParse<TripMode>(text, ignoreCase: true, out var m) && Enum.IsDefined(m) && !char.IsDigit(text[0]) ? m : null,
-            Kind.ImRange => Enum.TryParse<ImRange>(text, ignoreCase: true, out var r) && Enum.IsDefined(r) && !char.IsDigit(text[0]) ? r : null,
-            _ => null,
+            // By name only, as the seed writes them: an index would silently mean something else if the order changed.
+            _ => names.ToList().FindIndex(n => n.Equals(text, StringComparison.OrdinalIgnoreCase)) is >= 0 and var index ? (ushort)index : null,
         };
-        return value ?? throw Error(node, key, $"'{text}' is not {Expected(kind)}");
+        return value ?? throw Error(node, key, $"'{text}' is not {Expected(expected.Kind, names)}");
     }
 
-    private static string Expected(Kind kind) => kind switch
+    private static string Expected(Kind kind, IReadOnlyList<string> names) => kind switch
     {
         Kind.Integer => "an integer",
         Kind.Number => "a non-negative number",
         Kind.Mask => "a bit mask (0b…, 0x… or decimal)",
-        Kind.TripMode => "Ramp or Kill",
-        _ => "High or Low",
+        _ => string.Join(" or ", names),
     };
 
     /// <summary>Bit masks as the seed writes them: 0b00010001, 0x11 or 17.</summary>
@@ -233,6 +235,7 @@ internal sealed class ChannelMapParser(string file)
 
     private static int Int(Dictionary<string, Entry> values, string key) => (int)values[key].Value;
     private static double Number(Dictionary<string, Entry> values, string key) => (double)values[key].Value;
+    private static string Side(PowerKind kind) => kind == PowerKind.Lv ? "lv" : "hv";
     private static int Line(YamlNode node) => (int)node.Start.Line;
 
     private ChannelMapException Error(YamlNode node, string? key, string detail) => Error(Line(node), key, detail);
