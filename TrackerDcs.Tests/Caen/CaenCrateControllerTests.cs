@@ -240,6 +240,22 @@ public sealed class CaenCrateControllerTests : IDisposable
         Assert.True(changes > 0);
     }
 
+    [Fact]
+    public async Task The_repository_map_runs_the_demo_stand_up_to_HV_ON()
+    {
+        var map = ChannelMap.Load(Path.Combine(ChannelMapTests.RepositoryRoot(), "channels.yml"));
+        using var demo = new CaenCrateController(map, _access, "cleanroom");
+        Assert.True((await demo.StartAsync(_ct)).Ok);
+        Run(0.1);
+        Assert.Equal(CaenState.LvOff, demo.State);
+        Assert.True((await demo.SwitchAsync(PowerKind.Lv, true, _ct)).Ok);
+        Run(0.5);
+        Assert.True((await demo.SwitchAsync(PowerKind.Hv, true, _ct)).Ok);
+        Run(5);   // 200 V at 50 V/s
+        Assert.Equal(CaenState.HvOn, demo.State);
+        Assert.All(demo.ChannelsJson(), json => Assert.Equal(200, (double)json["hv_vMon"]!, 0.01));
+    }
+
     /// <summary>The one test on the real clock: the crate's own tick loop, monitors and commands on other threads at once, without deadlock.</summary>
     [Fact]
     public async Task The_real_tick_loop_and_commands_from_other_threads_get_along()
