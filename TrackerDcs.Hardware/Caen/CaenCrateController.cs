@@ -1,0 +1,241 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace TrackerDcs.Hardware.Caen;
+
+/// <summary>
+/// The CAEN driver: writes the channel map's settings to the crate, follows every channel through monitors,
+/// derives channel and crate states, and runs the operator's commands behind the state machine's guards.
+/// Knows nothing of the wire (that is <see cref="ICaenPvAccess"/>) nor of MQTT (the Web host publishes
+/// <see cref="StatusJson"/> and <see cref="ChannelsJson"/> on <see cref="Changed"/>).
+/// </summary>
+public sealed class CaenCrateController : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly ICaenPvAccess _access;
+    private readonly string _prefix;
+    private readonly ILogger _logger;
+    private readonly List<TrackedChannel> _channels;
+    private readonly List<IDisposable> _subscriptions = [];
+    private bool _started, _connected;
+    private CaenState _state = CaenState.Init;
+
+    public CaenCrateController(ChannelMap map, ICaenPvAccess access, string prefix = CaenPvNames.DefaultPrefix,
+        ILogger<CaenCrateController>? logger = null)
+    {
+        Map = map;
+        _access = access;
+        _prefix = prefix;
+        _logger = logger ?? NullLogger<CaenCrateController>.Instance;
+        _channels = [.. map.Channels.Select(c => new TrackedChannel(c, prefix))];
+    }
+
+    public ChannelMap Map { get; }
+
+    /// <summary>Raised (on any thread) after a channel reading moved beyond its dead band, or a state changed.</summary>
+    public event Action? Changed;
+
+    public CaenState State { get { lock (_gate) return _state; } }
+
+    public CaenState ChannelState(string id)
+    {
+        lock (_gate) return Tracked(id)?.State ?? throw new ArgumentException($"no channel '{id}' in {Map.Source}", nameof(id));
+    }
+
+    /// <summary>The dcs/status payload: {"fsm_state": "LV_ON"}.</summary>
+    public JsonObject StatusJson() => new() { ["fsm_state"] = State.ToWire() };
+
+    /// <summary>The dcs/channels payloads, one object per channel of the map, monitored ones included.</summary>
+    public IReadOnlyList<JsonObject> ChannelsJson()
+    {
+        lock (_gate) return [.. _channels.Select(c => c.ToJson())];
+    }
+
+    /// <summary>
+    /// Subscribes to every channel's fields and, if the crate is reachable, writes the settings. The settings
+    /// are written again on every reconnection, so a restarted IOC gets the stand's settings back.
+    /// </summary>
+    public async Task<CaenCommandResult> StartAsync(CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            if (_started) return CaenCommandResult.Done;
+            _started = true;
+        }
+        // Listen first, then read: a link change in between is not lost.
+        _access.ConnectionChanged += OnConnectionChanged;
+        lock (_gate) _connected = _access.IsConnected;
+        foreach (var channel in _channels)
+            foreach (var kind in Enum.GetValues<PowerKind>())
+                foreach (var field in CaenFields.For(kind).Where(f => f.Key is not null))
+                    _subscriptions.Add(_access.Subscribe(channel.PvName(kind, field.Name), value => OnValue(channel, kind, field, value)));
+        Update();
+        return _access.IsConnected ? await ApplySettingsAsync(ct) : CaenCommandResult.Done;
+    }
+
+    /// <summary>Writes every setting of every active channel (channels without a module are never commanded).</summary>
+    public async Task<CaenCommandResult> ApplySettingsAsync(CancellationToken ct)
+    {
+        List<(string Pv, object Value)> writes;
+        lock (_gate)
+            writes = [.. from channel in _channels where channel.Settings.IsActive
+                         from kind in Enum.GetValues<PowerKind>()
+                         from field in CaenFields.For(kind) where field.Setting is not null
+                         select (channel.PvName(kind, field.Name), field.Setting!(channel.Settings.Supply(kind)))];
+        var result = await PutAllAsync(writes, ct);
+        if (result.Ok) _logger.LogInformation("Wrote {Count} settings of {Map} to the crate", writes.Count, Map.Source);
+        return result;
+    }
+
+    /// <summary>Switches LV or HV of every active channel (dcs/cmd/switch/lv|hv).</summary>
+    public Task<CaenCommandResult> SwitchAsync(PowerKind kind, bool on, CancellationToken ct)
+    {
+        var command = (kind, on) switch
+        {
+            (PowerKind.Lv, true) => CaenCommand.LvOn,
+            (PowerKind.Lv, false) => CaenCommand.LvOff,
+            (PowerKind.Hv, true) => CaenCommand.HvOn,
+            _ => CaenCommand.HvOff,
+        };
+        List<(string, object)> writes;
+        lock (_gate)
+        {
+            if (Refusal(command) is { } reason) return Task.FromResult(Refused(command, reason));
+            writes = [.. _channels.Where(c => c.Settings.IsActive).Select(c => (c.PvName(kind, CaenFields.Pw.Name), (object)(ushort)(on ? 1 : 0)))];
+        }
+        return PutAllAsync(writes, ct);
+    }
+
+    /// <summary>Sets one channel's LV or HV set point (dcs/cmd/setv/lv|hv/&lt;id&gt;), within ovVThr or the HV boards' rating.</summary>
+    public async Task<CaenCommandResult> SetVoltageAsync(PowerKind kind, string id, double volts, CancellationToken ct)
+    {
+        TrackedChannel? channel;
+        string pv;
+        lock (_gate)
+        {
+            channel = Tracked(id);
+            var limit = kind == PowerKind.Lv ? channel?.Settings.Lv.OvVThr : CaenBoards.HvMaxVolts;
+            var reason = Refusal(CaenCommand.SetV) ?? channel switch
+            {
+                null => $"no channel '{id}' in {Map.Source}",
+                { Settings.IsActive: false } => $"channel {id} has no module: it is monitored, never commanded",
+                _ when !double.IsFinite(volts) || volts < 0 => $"{volts} V is not a set point",
+                _ when volts > limit => kind == PowerKind.Lv
+                    ? $"LV setV {volts} V of channel {id} is above its ovVThr {limit} V"
+                    : $"HV setV {volts} V of channel {id} is above the boards' {limit} V",
+                _ => null,
+            };
+            if (reason is not null) return Refused(CaenCommand.SetV, reason);
+            pv = channel!.PvName(kind, CaenFields.V0Set.Name);
+        }
+        var result = await PutAllAsync([(pv, volts)], ct);
+        if (result.Ok)
+            lock (_gate)
+                channel.Settings = kind == PowerKind.Lv
+                    ? channel.Settings with { Lv = channel.Settings.Lv with { SetV = volts } }
+                    : channel.Settings with { Hv = channel.Settings.Hv with { SetV = volts } };
+        return result;
+    }
+
+    /// <summary>Clears every channel's trip (dcs/cmd/clear): puts "Yes" to the crate's ClearAlarm.</summary>
+    public Task<CaenCommandResult> ClearAlarmsAsync(CancellationToken ct)
+    {
+        lock (_gate)
+            if (Refusal(CaenCommand.ClearAlarms) is { } reason) return Task.FromResult(Refused(CaenCommand.ClearAlarms, reason));
+        return PutAllAsync([(CaenPvNames.ClearAlarm(_prefix), CaenPvNames.ClearAlarmValue)], ct);
+    }
+
+    public void Dispose()
+    {
+        _access.ConnectionChanged -= OnConnectionChanged;
+        foreach (var subscription in _subscriptions) subscription.Dispose();
+        _subscriptions.Clear();
+    }
+
+    private string? Refusal(CaenCommand command) =>
+        CommandGuards.Check(command, _state, _channels.Any(c => c.Settings.IsActive && c.Snapshot().HvLive));
+
+    private CaenCommandResult Refused(CaenCommand command, string reason)
+    {
+        _logger.LogWarning("{Command} refused: {Reason}", command, reason);
+        return CaenCommandResult.Refused(reason);
+    }
+
+    /// <summary>
+    /// The one place where the access's failures become results: a refused or undeliverable put is the
+    /// operator's answer, never an exception thrown into the panel. Every write is tried, so that one bad
+    /// channel does not keep the others unswitched.
+    /// </summary>
+    private async Task<CaenCommandResult> PutAllAsync(IReadOnlyList<(string Pv, object Value)> writes, CancellationToken ct)
+    {
+        var failures = new List<string>();
+        foreach (var (pv, value) in writes)
+        {
+            try
+            {
+                await _access.PutAsync(pv, value, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _logger.LogWarning("Put {Value} to {Pv} failed: {Reason}", value, pv, e.Message);
+                failures.Add($"{pv}: {e.Message}");
+            }
+        }
+        return failures.Count == 0 ? CaenCommandResult.Done : CaenCommandResult.Refused(string.Join("; ", failures));
+    }
+
+    private void OnValue(TrackedChannel channel, PowerKind kind, CaenField field, object value)
+    {
+        if (PvValues.ToDouble(value) is not { } number)
+        {
+            _logger.LogWarning("Ignored non-numeric {Value} from {Pv}", value, channel.PvName(kind, field.Name));
+            return;
+        }
+        // Recorded whatever the link state: after a reconnection the access may deliver values before it reports the link up.
+        bool moved;
+        lock (_gate) moved = channel.Record(kind, field, number);
+        if (moved) Update();
+    }
+
+    private async void OnConnectionChanged(bool connected)
+    {
+        lock (_gate)
+        {
+            _connected = connected;
+            if (!connected) foreach (var channel in _channels) channel.Forget();
+        }
+        _logger.LogInformation("CAEN crate {Prefix} {Link}", _prefix, connected ? "connected" : "disconnected");
+        Update();
+        if (!connected) return;
+        try
+        {
+            await ApplySettingsAsync(CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // An event handler has nowhere to throw to: the failure is logged, and the state shows the rest.
+            _logger.LogError(e, "Writing the settings after reconnection failed");
+        }
+    }
+
+    /// <summary>Derives every channel's state and the crate's, warns of transitions the table does not expect, and notifies.</summary>
+    private void Update()
+    {
+        lock (_gate)
+        {
+            foreach (var channel in _channels)
+            {
+                var next = ChannelFsm.Derive(new ChannelObservation(_started, _connected, channel.Status(PowerKind.Lv), channel.Status(PowerKind.Hv)));
+                if (!ChannelFsm.IsExpected(channel.State, next))
+                    _logger.LogWarning("Channel {Id} went from {From} to {To}, which the crate should not do (LV status {Lv}, HV status {Hv})",
+                        channel.Settings.Id, channel.State.ToWire(), next.ToWire(), channel.Status(PowerKind.Lv), channel.Status(PowerKind.Hv));
+                channel.State = next;
+            }
+            _state = CrateFsm.Aggregate([.. _channels.Where(c => c.Settings.IsActive).Select(c => c.Snapshot())]);
+        }
+        Changed?.Invoke();
+    }
+
+    private TrackedChannel? Tracked(string id) => _channels.FirstOrDefault(c => c.Settings.Id == id);
+}

@@ -1,0 +1,24 @@
+using TrackerDcs.Hardware.ChannelAccess;
+
+namespace TrackerDcs.Hardware.Caen;
+
+/// <summary>
+/// One field of a CAEN channel, described once: its PV suffix, native CA type, units, whether a client may
+/// write it, the monitor dead band (0 = every change; null = not monitored), the channels.yml setting it
+/// carries, and its key: the seed's name, both in channels.yml and in the dcs/channels JSON (prefixed lv_/hv_ there).
+/// </summary>
+public sealed record CaenField(string Name, CaType Type, string Units, bool Writable, string? Key)
+{
+    public IReadOnlyList<string> EnumStrings { get; init; } = [];
+    public double? DeadBand { get; init; }
+    /// <summary>The range a put must respect (the board's, not the stand's: channels.yml limits are the driver's business).</summary>
+    public double? Min { get; init; }
+    public double? Max { get; init; }
+    /// <summary>HV IMon in the Low (350 µA) range resolves finer, so its monitor does too.</summary>
+    public double? LowRangeDeadBand { get; init; }
+    /// <summary>The channels.yml value written to this field on load, if it is a setting.</summary>
+    public Func<ISupplySettings, object>? Setting { get; init; }
+
+    public double? DeadBandIn(ImRange range) =>
+        range == ImRange.Low && LowRangeDeadBand is { } low ? low : DeadBand;
+}

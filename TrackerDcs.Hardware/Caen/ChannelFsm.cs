@@ -1,0 +1,69 @@
+namespace TrackerDcs.Hardware.Caen;
+
+/// <summary>What the driver knows about one channel at a moment: link state and the two status words, once read.</summary>
+public readonly record struct ChannelObservation(bool Started, bool Connected, int? LvStatus, int? HvStatus);
+
+/// <summary>
+/// The channel state machine of the seed: INIT → DISCONNECTED ⇄ CONNECTED → LV_OFF ⇄ LV_ON → HV_RAMP ⇄ HV_ON,
+/// and ERROR. Past CONNECTED the state is not stored but derived from the status words, by the rule table below.
+/// </summary>
+public static class ChannelFsm
+{
+    private const int On = (int)CaenStatus.On;
+
+    // The LV bits that are not a fault. The seed called any LV status above 1 an error; the ramp bits are
+    // spared here because an LV channel ramps for RUpTime (100 ms) on every switch, and the crate must not
+    // flash ERROR each time the operator switches LV.
+    private const int LvHealthy = (int)(CaenStatus.On | CaenStatus.RampingUp | CaenStatus.RampingDown);
+
+    /// <summary>Rules tried in order; the first that holds gives the state.</summary>
+    public static readonly IReadOnlyList<(string Rule, Func<int, int, bool> Holds, CaenState State)> Rules =
+    [
+        ("HV status above 5 (a fault bit)", (_, hv) => hv > 5, CaenState.Error),
+        ("LV status with a fault bit", (lv, _) => (lv & ~LvHealthy) != 0, CaenState.Error),
+        ("LV off", (lv, _) => (lv & On) == 0, CaenState.LvOff),
+        ("HV on and ramping (status 3 or 5)", (_, hv) => hv is 3 or 5, CaenState.HvRamp),
+        ("HV on (status 1)", (_, hv) => hv == 1, CaenState.HvOn),
+        ("LV on, HV off", (_, _) => true, CaenState.LvOn),
+    ];
+
+    /// <summary>The transitions a healthy channel makes; any other one is worth a warning (the device's doing, not ours).</summary>
+    public static readonly IReadOnlySet<(CaenState From, CaenState To)> Transitions = BuildTransitions();
+
+    public static CaenState Derive(int lvStatus, int hvStatus) => Rules.First(r => r.Holds(lvStatus, hvStatus)).State;
+
+    public static CaenState Derive(ChannelObservation o) => o switch
+    {
+        { Started: false } => CaenState.Init,
+        { Connected: false } => CaenState.Disconnected,
+        { LvStatus: { } lv, HvStatus: { } hv } => Derive(lv, hv),
+        _ => CaenState.Connected,
+    };
+
+    public static bool IsExpected(CaenState from, CaenState to) => from == to || Transitions.Contains((from, to));
+
+    private static HashSet<(CaenState, CaenState)> BuildTransitions()
+    {
+        CaenState[] read = [CaenState.LvOff, CaenState.LvOn, CaenState.HvRamp, CaenState.HvOn, CaenState.Error];
+        var t = new HashSet<(CaenState, CaenState)>
+        {
+            (CaenState.Init, CaenState.Disconnected),
+            (CaenState.Init, CaenState.Connected),
+            (CaenState.Disconnected, CaenState.Connected),
+            (CaenState.Connected, CaenState.Disconnected),
+            (CaenState.LvOff, CaenState.LvOn), (CaenState.LvOn, CaenState.LvOff),
+            (CaenState.LvOn, CaenState.HvRamp), (CaenState.HvRamp, CaenState.LvOn),
+            (CaenState.HvRamp, CaenState.HvOn), (CaenState.HvOn, CaenState.HvRamp),
+            // A kill trip drops HV at once, and a short ramp can finish between two monitor updates.
+            (CaenState.HvOn, CaenState.LvOn), (CaenState.LvOn, CaenState.HvOn),
+        };
+        foreach (var s in read)
+        {
+            t.Add((CaenState.Connected, s));       // the first reading may find the crate in any state
+            t.Add((s, CaenState.Disconnected));    // the link may drop at any time
+            t.Add((s, CaenState.Error));           // so may a fault bit appear
+            t.Add((CaenState.Error, s));           // and an alarm be cleared
+        }
+        return t;
+    }
+}

@@ -1,0 +1,38 @@
+namespace TrackerDcs.Hardware.Caen;
+
+/// <summary>One active channel as the crate aggregate sees it.</summary>
+public readonly record struct ChannelSnapshot(CaenState State, int? LvStatus, int? HvStatus)
+{
+    /// <summary>HV on (or ramping) while its module's LV is off: the sensor is biased with the readout unpowered.</summary>
+    public bool LvOffUnderHv => LvStatus is { } lv && (lv & (int)CaenStatus.On) == 0
+                                && HvStatus is { } hv && (hv & (int)CaenStatus.On) != 0;
+
+    /// <summary>HV is on or still ramping (down, too): LV must stay on.</summary>
+    public bool HvLive => HvStatus is { } hv && (hv & (int)(CaenStatus.On | CaenStatus.RampingUp | CaenStatus.RampingDown)) != 0;
+}
+
+/// <summary>The crate ("dcs") state: the active channels' states aggregated by the ordered rules of the seed.</summary>
+public static class CrateFsm
+{
+    private static readonly CaenState[] LvOnStates = [CaenState.LvOn, CaenState.HvRamp, CaenState.HvOn];
+    private static readonly CaenState[] HvUpStates = [CaenState.HvRamp, CaenState.HvOn];
+
+    /// <summary>Rules tried in order; the first that holds gives the crate state, else the channels' common state.</summary>
+    public static readonly IReadOnlyList<(string Rule, Func<IReadOnlyList<ChannelSnapshot>, bool> Holds, CaenState State)> Rules =
+    [
+        ("no active channel", c => c.Count == 0, CaenState.Init),
+        ("a channel in error, or LV off under HV", c => c.Any(x => x.State == CaenState.Error || x.LvOffUnderHv), CaenState.Error),
+        ("a channel disconnected", c => c.Any(x => x.State == CaenState.Disconnected), CaenState.Disconnected),
+        ("a channel not started", c => c.Any(x => x.State == CaenState.Init), CaenState.Init),
+        ("a channel not read yet", c => c.Any(x => x.State == CaenState.Connected), CaenState.Connected),
+        ("LV on for some channels, off for others", c => Mixed(c, LvOnStates), CaenState.LvMix),
+        ("HV up for some channels, off for others", c => Mixed(c, HvUpStates), CaenState.HvMix),
+        ("a channel ramping", c => c.Any(x => x.State == CaenState.HvRamp), CaenState.HvRamp),
+    ];
+
+    public static CaenState Aggregate(IReadOnlyList<ChannelSnapshot> active) =>
+        Rules.FirstOrDefault(r => r.Holds(active)) is { Rule: not null } rule ? rule.State : active[0].State;
+
+    private static bool Mixed(IReadOnlyList<ChannelSnapshot> channels, CaenState[] group) =>
+        channels.Any(c => group.Contains(c.State)) && channels.Any(c => !group.Contains(c.State));
+}

@@ -1,0 +1,133 @@
+using TrackerDcs.Hardware.ChannelAccess;
+
+namespace TrackerDcs.Hardware.Caen;
+
+/// <summary>
+/// A simulated CAEN SY4527 as its EPICS IOC presents it: every channel of LV boards 0–4 and HV boards 12–15
+/// as <see cref="ProcessVariable"/>s, for the Channel Access server to host. Physics advance on each
+/// <see cref="Tick"/>, by the time the <see cref="TimeProvider"/> says has passed, so tests drive it with a
+/// fake clock. Part of the product: with no crate configured, the stand runs on this.
+/// </summary>
+public sealed class SimulatedCaenCrate : IDisposable
+{
+    public static readonly TimeSpan DefaultTickPeriod = TimeSpan.FromMilliseconds(100);
+
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private readonly Random _noise;
+    private readonly Dictionary<(int Board, int Channel), SimulatedChannel> _channels = [];
+    private readonly Dictionary<string, ProcessVariable> _pvs = [];
+    private readonly Dictionary<string, SimulatedChannel> _channelOfPv = [];
+    private long _lastTick;
+    private ITimer? _timer;
+
+    /// <param name="prefix">PV name prefix; the seed's crate is "cleanroom".</param>
+    /// <param name="seed">Seed of the reading noise, so that a test run is repeatable.</param>
+    public SimulatedCaenCrate(string prefix = CaenPvNames.DefaultPrefix, TimeProvider? time = null, int seed = 4527)
+    {
+        Prefix = prefix;
+        _time = time ?? TimeProvider.System;
+        _noise = new Random(seed);
+        foreach (var kind in Enum.GetValues<PowerKind>())
+            foreach (var (board, channel) in CaenBoards.AllChannels(kind))
+            {
+                var simulated = new SimulatedChannel(prefix, kind, board, channel, _gate);
+                _channels[(board, channel)] = simulated;
+                foreach (var pv in simulated.ProcessVariables)
+                {
+                    _pvs[pv.Name] = pv;
+                    _channelOfPv[pv.Name] = simulated;
+                }
+            }
+
+        var clear = new ProcessVariable(CaenPvNames.ClearAlarm(prefix), CaType.String, "No") { OnPut = ClearAlarmPut };
+        _pvs[clear.Name] = clear;
+        _lastTick = _time.GetTimestamp();
+        Tick();
+    }
+
+    public string Prefix { get; }
+    public IReadOnlyCollection<ProcessVariable> ProcessVariables => _pvs.Values;
+    public ProcessVariable? Find(string name) => _pvs.GetValueOrDefault(name);
+
+    /// <summary>
+    /// The monitor dead band of a PV, for the server to apply as an IOC's MDEL would: null for a PV
+    /// that is not a reading, 0 for one whose every change counts. HV IMon follows the channel's ImRange.
+    /// </summary>
+    public double? MonitorDeadBand(string name) =>
+        _channelOfPv.TryGetValue(name, out var channel) ? channel.Fields[name].DeadBandIn(channel.ImRange) : null;
+
+    /// <summary>Runs <see cref="Tick"/> on the time provider's timer until <see cref="Stop"/>.</summary>
+    public void Start(TimeSpan? period = null)
+    {
+        var every = period ?? DefaultTickPeriod;
+        lock (_gate) _timer ??= _time.CreateTimer(_ => Tick(), null, every, every);
+    }
+
+    public void Stop()
+    {
+        lock (_gate)
+        {
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+
+    /// <summary>Advances every channel to the time provider's now and publishes the readings.</summary>
+    public void Tick() => Mutate(_ => { });
+
+    /// <summary>Fault injection: the channel trips now, as if its current had exceeded I0Set for Trip seconds.</summary>
+    public void Trip(int board, int channel) => Mutate(updates => Channel(board, channel).Trip(updates));
+
+    /// <summary>Fault injection: the module's load (LV ohms, HV megaohms); a low one draws over-current.</summary>
+    public void SetLoad(int board, int channel, double load)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(load);
+        Mutate(_ => Channel(board, channel).Load = load);
+    }
+
+    /// <summary>Fault injection: a board pulled from the crate (status bit 11, readings zero, power off), or put back.</summary>
+    public void Unplug(int board, bool unplugged = true) => Mutate(updates =>
+    {
+        var channels = _channels.Values.Where(c => c.Board == board).ToList();
+        if (channels.Count == 0) throw new ArgumentOutOfRangeException(nameof(board), board, "no such board in the crate");
+        foreach (var channel in channels) channel.SetUnplugged(unplugged, updates);
+    });
+
+    public void Dispose() => Stop();
+
+    private string? ClearAlarmPut(object value)
+    {
+        if (!string.Equals(value.ToString()?.Trim(), CaenPvNames.ClearAlarmValue, StringComparison.OrdinalIgnoreCase)
+            && PvValues.ToDouble(value) != 1)
+            return $"{CaenPvNames.ClearAlarm(Prefix)}: put '{CaenPvNames.ClearAlarmValue}' to clear the alarms";
+        Mutate(_ =>
+        {
+            foreach (var channel in _channels.Values) channel.ClearAlarm();
+        });
+        return null;
+    }
+
+    private SimulatedChannel Channel(int board, int channel) =>
+        _channels.TryGetValue((board, channel), out var c)
+            ? c : throw new ArgumentOutOfRangeException(nameof(channel), $"no channel {board}/{channel} in the crate");
+
+    /// <summary>
+    /// Changes the physics under the lock, brings every channel up to now (so a fault shows at once), and
+    /// publishes outside the lock, so that a subscriber reacting to a PV (the CA server, a test's access)
+    /// can never deadlock against a tick.
+    /// </summary>
+    private void Mutate(Action<List<(ProcessVariable, object)>> change)
+    {
+        var updates = new List<(ProcessVariable Pv, object Value)>();
+        lock (_gate)
+        {
+            change(updates);
+            var now = _time.GetTimestamp();
+            var seconds = _time.GetElapsedTime(_lastTick, now).TotalSeconds;
+            _lastTick = now;
+            foreach (var channel in _channels.Values) channel.Step(seconds, _noise, updates);
+        }
+        foreach (var (pv, value) in updates) pv.Update(value);
+    }
+}
