@@ -1,0 +1,50 @@
+using System.Globalization;
+using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Commands;
+
+namespace TrackerDcs.Web.Devices.Caen;
+
+/// <summary>The seed's dcs/cmd/… topics on the command bus: parse and check the payload, then ask the controller.</summary>
+public static class CaenCommands
+{
+    public static void Register(CommandBus bus, string root, CaenService service)
+    {
+        bus.Register($"{root}/cmd/switch/lv", (r, ct) => SwitchAsync(service, PowerKind.Lv, r, ct));
+        bus.Register($"{root}/cmd/switch/hv", (r, ct) => SwitchAsync(service, PowerKind.Hv, r, ct));
+        bus.Register($"{root}/cmd/setv/lv/+", (r, ct) => SetVoltageAsync(service, PowerKind.Lv, r, ct));
+        bus.Register($"{root}/cmd/setv/hv/+", (r, ct) => SetVoltageAsync(service, PowerKind.Hv, r, ct));
+        bus.Register($"{root}/cmd/clear", async (_, ct) => From(await service.Controller.ClearAlarmsAsync(ct)));
+        bus.Register($"{root}/cmd/refresh", async (_, ct) =>
+        {
+            await service.PublishAsync(ct);
+            return CommandResult.Success();
+        });
+        bus.Register($"{root}/cmd/reload", async (_, ct) => From(await service.ReloadAsync(ct)));
+        bus.Register($"{root}/cmd/reconnect", async (_, ct) => From(await service.Controller.ApplySettingsAsync(ct)));
+    }
+
+    private static async Task<CommandResult> SwitchAsync(CaenService service, PowerKind kind, CommandRequest request, CancellationToken ct)
+    {
+        var on = request.Payload.Trim().ToLowerInvariant() switch
+        {
+            "on" or "1" or "true" => (bool?)true,
+            "off" or "0" or "false" => false,
+            _ => null,
+        };
+        if (on is null) return CommandResult.Refused($"payload '{Quote(request.Payload)}' is neither on nor off");
+        return From(await service.Controller.SwitchAsync(kind, on.Value, ct));
+    }
+
+    private static async Task<CommandResult> SetVoltageAsync(CaenService service, PowerKind kind, CommandRequest request, CancellationToken ct)
+    {
+        var id = CommandRoute.Level(request.Topic, 4);
+        if (!double.TryParse(request.Payload.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var volts))
+            return CommandResult.Refused($"payload '{Quote(request.Payload)}' is not a voltage in volts");
+        return From(await service.Controller.SetVoltageAsync(kind, id, volts, ct));
+    }
+
+    private static CommandResult From(CaenCommandResult result) =>
+        result.Ok ? CommandResult.Success() : CommandResult.Refused(result.Reason ?? "refused");
+
+    private static string Quote(string payload) => payload.Length <= 40 ? payload : payload[..40] + "…";
+}

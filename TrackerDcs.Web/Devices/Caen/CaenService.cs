@@ -1,0 +1,121 @@
+using System.Text.Json.Nodes;
+using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Broker;
+using TrackerDcs.Web.Health;
+using TrackerDcs.Web.Hosting;
+
+namespace TrackerDcs.Web.Devices.Caen;
+
+/// <summary>
+/// Hosts the CAEN driver: loads the channel map, connects it to the crate (or to the simulated one),
+/// and publishes the seed's topics: dcs/status (retained, on change), dcs/channels (one object per
+/// channel, on change and every <see cref="CaenOptions.PublishPeriodSeconds"/>) and, new, each channel
+/// retained on dcs/channels/&lt;id&gt; so a client that connects late sees the crate at once.
+/// </summary>
+public sealed class CaenService : BackgroundService
+{
+    private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(200);
+    private readonly CaenOptions _options;
+    private readonly CaenLink _link;
+    private readonly MqttPublisher _publisher;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger<CaenService> _log;
+    private readonly SemaphoreSlim _changed = new(0);
+    private string? _lastStatus;
+
+    public CaenService(CaenOptions options, ChannelMap map, CaenLink link, MqttPublisher publisher, Readiness readiness, ILoggerFactory loggers)
+    {
+        _options = options;
+        _link = link;
+        _publisher = publisher;
+        _loggers = loggers;
+        _log = loggers.CreateLogger<CaenService>();
+        Controller = NewController(map);
+        readiness.Register("driver", "caen", () => Controller.State switch
+        {
+            CaenState.Disconnected or CaenState.Init => new ComponentState(false, Controller.State.ToWire(), _link.Describe()),
+            var s => new ComponentState(true, s.ToWire(), _link.Describe()),
+        });
+    }
+
+    public CaenCrateController Controller { get; private set; }
+
+    /// <summary>The MQTT topic root: `name` of channels.yml.</summary>
+    public string Root => Controller.Map.Name;
+
+    /// <summary>Loads channels.yml again; a broken file is refused with its line and key, and the old map stays.</summary>
+    public async Task<CaenCommandResult> ReloadAsync(CancellationToken ct)
+    {
+        ChannelMap map;
+        try
+        {
+            map = ChannelMap.Load(CaenSetup.ChannelsPath(_options));
+        }
+        catch (ChannelMapException e)
+        {
+            return CaenCommandResult.Refused(e.Message);
+        }
+        if (map.Name != Root) return CaenCommandResult.Refused($"name '{map.Name}' differs from the running '{Root}': the topic root changes only with a restart");
+        var old = Controller;
+        Controller = NewController(map);
+        old.Dispose();
+        var result = await Controller.StartAsync(ct);
+        _log.LogInformation("Reloaded {File} ({Channels} channels, sha256 {Hash})", map.Source, map.Channels.Count, map.Sha256);
+        _changed.Release();
+        return result;
+    }
+
+    public async Task PublishAsync(CancellationToken ct)
+    {
+        var controller = Controller;
+        var status = controller.StatusJson().ToJsonString(Json.Options);
+        if (status != _lastStatus)
+        {
+            await _publisher.PublishAsync($"{Root}/status", status, retain: true, cancellationToken: ct);
+            _lastStatus = status;
+        }
+        foreach (var channel in controller.ChannelsJson())
+        {
+            var payload = channel.ToJsonString(Json.Options);
+            await _publisher.PublishAsync($"{Root}/channels", payload, cancellationToken: ct);
+            await _publisher.PublishAsync($"{Root}/channels/{channel["id"]}", payload, retain: true, cancellationToken: ct);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await _link.StartAsync(stoppingToken);
+        var started = await Controller.StartAsync(stoppingToken);
+        if (!started.Ok) _log.LogWarning("CAEN settings not written yet: {Reason}", started.Reason);
+        var period = TimeSpan.FromSeconds(_options.PublishPeriodSeconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await PublishAsync(stoppingToken);
+                // Wait for a change or the period, then let a burst of changes settle into one publish.
+                await _changed.WaitAsync(period, stoppingToken);
+                await Task.Delay(Coalesce, stoppingToken);
+                while (_changed.CurrentCount > 0) await _changed.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        Controller.Dispose();
+        await _link.DisposeAsync();
+    }
+
+    private CaenCrateController NewController(ChannelMap map)
+    {
+        var controller = new CaenCrateController(map, _link.Access, _options.Prefix, _loggers.CreateLogger<CaenCrateController>());
+        controller.Changed += () => _changed.Release();
+        return controller;
+    }
+}
