@@ -8,6 +8,8 @@ public sealed class CaMessageReader(int maxPayload = CaMessageReader.DefaultMaxP
 {
     /// <summary>EPICS_CA_MAX_ARRAY_BYTES is 16384 by default; a larger limit keeps room for big waveforms.</summary>
     public const int DefaultMaxPayload = 16 * 1024 * 1024;
+    /// <summary>Largest UDP datagram a search or beacon socket reads (an IPv4 datagram cannot be larger).</summary>
+    public const int MaxDatagram = 65507;
 
     private byte[] _buffer = new byte[4096];
     private int _start;
