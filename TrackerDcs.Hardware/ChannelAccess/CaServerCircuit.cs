@@ -1,18 +1,17 @@
-using System.Buffers;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace TrackerDcs.Hardware.ChannelAccess;
 
 /// <summary>
 /// The server end of one TCP virtual circuit: the channels a client created on it and their
-/// subscriptions. A reader loop handles requests; everything sent goes through one queue and one
-/// writer loop, so monitor updates raised on a simulator thread never block it.
+/// subscriptions. Requests are handled on the circuit's reader; monitor updates raised on a simulator
+/// thread are only queued, so they never block it.
 /// </summary>
 internal sealed class CaServerCircuit(CaServer server, Socket socket)
 {
-    private readonly Channel<CaMessage> _outgoing = Channel.CreateUnbounded<CaMessage>(new() { SingleReader = true });
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(1);
+    private readonly CaStream _stream = new(socket);
     private readonly Lock _gate = new();
     private readonly Dictionary<uint, ServedChannel> _channels = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -42,10 +41,9 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
 
     public async Task RunAsync(CancellationToken token)
     {
-        var writer = WriteLoop();
         try
         {
-            await ReadLoop(token);
+            await _stream.RunAsync(Handle, token);
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { }
         catch (CaProtocolException e)
@@ -55,9 +53,7 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
         finally
         {
             ForgetAllChannels();
-            _outgoing.Writer.TryComplete();
-            await Task.WhenAny(writer, Task.Delay(1000, CancellationToken.None));
-            socket.Dispose();
+            await _stream.CloseAsync(FlushTimeout);
             _closed.TrySetResult();
         }
     }
@@ -68,10 +64,8 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
         if (disconnectChannels)
             lock (_gate)
                 foreach (var channel in _channels.Values.ToList()) Disconnect(channel);
-        _outgoing.Writer.TryComplete();
-        await Task.WhenAny(_closed.Task, Task.Delay(1000));
-        socket.Dispose();
-        await _closed.Task.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _stream.CloseAsync(FlushTimeout);
+        await _closed.Task.WaitAsync(FlushTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     public int DisconnectChannels(string pvName)
@@ -90,40 +84,7 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
         Send(CaMessage.ServerDisconnect(channel.Cid));
     }
 
-    private async Task ReadLoop(CancellationToken token)
-    {
-        var reader = new CaMessageReader();
-        var buffer = new byte[64 * 1024];
-        while (true)
-        {
-            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, token);
-            if (read == 0) return;
-            reader.Append(buffer.AsSpan(0, read));
-            while (reader.TryRead(out var message)) Handle(message);
-        }
-    }
-
-    /// <summary>Sends queued messages, as many per send as are waiting.</summary>
-    private async Task WriteLoop()
-    {
-        var batch = new ArrayBufferWriter<byte>(16 * 1024);
-        try
-        {
-            while (await _outgoing.Reader.WaitToReadAsync())
-            {
-                batch.ResetWrittenCount();
-                while (batch.WrittenCount < 64 * 1024 && _outgoing.Reader.TryRead(out var message))
-                    batch.Advance(message.WriteTo(batch.GetSpan(message.EncodedLength)));
-                await socket.SendAsync(batch.WrittenMemory, SocketFlags.None);
-            }
-        }
-        catch (Exception e) when (e is ObjectDisposedException or SocketException)
-        {
-            _outgoing.Writer.TryComplete();
-        }
-    }
-
-    private void Send(CaMessage message) => _outgoing.Writer.TryWrite(message);
+    private void Send(CaMessage message) => _stream.Send(message);
 
     private void Handle(CaMessage m)
     {
