@@ -25,7 +25,7 @@ internal sealed class CaClientCircuit
     private readonly Dictionary<uint, TaskCompletionSource<CaMessage>> _pending = new();
     private readonly Dictionary<uint, CaSubscription> _subscriptions = new();
     private long _lastReceived = Environment.TickCount64;
-    private long? _echoSentAt;
+    private long _echoSentAt; // 0: no echo outstanding
     private bool _closed;
 
     public CaClientCircuit(CaClient client, IPEndPoint server, bool isNameServer)
@@ -82,7 +82,7 @@ internal sealed class CaClientCircuit
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
                 var now = Environment.TickCount64;
-                if (_echoSentAt is { } sent)
+                if (Interlocked.Read(ref _echoSentAt) is var sent and not 0)
                 {
                     if (now - sent <= options.EchoTimeout.TotalMilliseconds) continue;
                     Logger.LogWarning("Circuit to {Server} did not answer an echo within {Timeout}: closing it", Server, options.EchoTimeout);
@@ -91,7 +91,7 @@ internal sealed class CaClientCircuit
                 }
                 if (now - Interlocked.Read(ref _lastReceived) > options.ConnectionTimeout.TotalMilliseconds)
                 {
-                    _echoSentAt = now;
+                    Interlocked.Exchange(ref _echoSentAt, now);
                     _stream.Send(CaMessage.Echo());
                 }
             }
@@ -185,7 +185,7 @@ internal sealed class CaClientCircuit
     private void Handle(CaMessage m)
     {
         Interlocked.Exchange(ref _lastReceived, Environment.TickCount64);
-        _echoSentAt = null;
+        Interlocked.Exchange(ref _echoSentAt, 0);
         var h = m.Header;
         switch (m.Command)
         {

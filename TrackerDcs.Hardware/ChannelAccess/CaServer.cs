@@ -112,6 +112,13 @@ public sealed class CaServer : IAsyncDisposable
         _logger.LogInformation("CA server stopped");
     }
 
+    /// <summary>Stop then Start: the fault a restarting IOC causes. Clients find the server again by its beacons.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        Start();
+    }
+
     /// <summary>Tells every client connected to <paramref name="pvName"/> that the channel is gone (CA_PROTO_SERVER_DISCONN).</summary>
     public int DisconnectChannels(string pvName) => _circuits.Keys.Sum(c => c.DisconnectChannels(pvName));
 

@@ -52,4 +52,43 @@ public class CaReconnectTests
         await channel.WaitConnectedAsync(Timeout());
         Assert.Equal(21.5f, (await channel.GetAsync(cancellationToken: Timeout())).Value);
     }
+
+    [Fact]
+    public async Task A_server_that_stops_answering_echoes_is_dropped()
+    {
+        await using var peer = new SilentCaPeer();
+        await using var client = new CaClient(new ChannelAccessOptions
+        {
+            AutoAddressList = false,
+            NameServers = $"127.0.0.1:{peer.Port}",
+            ConnectionTimeout = TimeSpan.FromMilliseconds(300),
+            EchoTimeout = TimeSpan.FromMilliseconds(300),
+        });
+        var channel = await client.ConnectAsync("test:Hung", Timeout());
+        var dropped = new TaskCompletionSource();
+        channel.StateChanged += (_, state) => { if (state == CaConnectionState.Disconnected) dropped.TrySetResult(); };
+
+        await dropped.Task.WaitAsync(Timeout());
+        Assert.True(peer.EchoesReceived > 0);
+    }
+
+    [Fact]
+    public async Task A_restarted_server_is_found_by_its_beacons_long_before_the_next_search()
+    {
+        var pv = new ProcessVariable("test:00:000:IMon", CaType.Double, 0.5);
+        await using var server = new CaServer([pv], new CaServerOptions { Port = CaTestServer.FreePort() });
+        server.Start();
+        var options = OptionsFor(server.SearchPort);
+        options.InitialSearchPeriod = options.MaxSearchPeriod = TimeSpan.FromMinutes(5);
+        await using var client = new CaClient(options);
+        var channel = await client.ConnectAsync(pv.Name, Timeout());
+
+        await server.StopAsync();
+        await Eventually(() => channel.State == CaConnectionState.Disconnected, "the channel to drop");
+        await Task.Delay(200); // the search sent on disconnection goes unanswered; the next is minutes away
+        server.Start();
+
+        await channel.WaitConnectedAsync(Timeout());
+        Assert.Equal(0.5, (await channel.GetAsync(cancellationToken: Timeout())).Value);
+    }
 }
