@@ -49,6 +49,10 @@ public sealed class CaServer : IAsyncDisposable
     /// <summary>The TCP port announced in search replies and beacons.</summary>
     public int TcpPort { get; private set; }
     public int CircuitCount => _circuits.Count;
+    /// <summary>Channels open on all circuits.</summary>
+    public int ChannelCount => _circuits.Keys.Sum(c => c.ChannelCount);
+    /// <summary>The connected clients as "user@host", from their CLIENT_NAME and HOST_NAME.</summary>
+    public IReadOnlyList<string> Clients => _circuits.Keys.Select(c => $"{c.ClientName}@{c.HostName}").ToList();
 
     internal ProcessVariable? Find(string name) => _lookup(name);
     internal ILogger Logger => _logger;

@@ -21,6 +21,11 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
     public string ClientName { get; private set; } = "";
     public string HostName { get; private set; } = "";
 
+    public int ChannelCount
+    {
+        get { lock (_gate) return _channels.Count; }
+    }
+
     private sealed class ServedChannel(uint cid, uint sid, ProcessVariable pv)
     {
         public uint Cid { get; } = cid;

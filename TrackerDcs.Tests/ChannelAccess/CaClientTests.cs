@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using TrackerDcs.Hardware.ChannelAccess;
 
 namespace TrackerDcs.Tests.ChannelAccess;
@@ -152,5 +153,49 @@ public class CaClientTests(CaTestServer ioc) : IClassFixture<CaTestServer>
         Assert.Equal(TimeSpan.FromSeconds(2.5), options.ConnectionTimeout);
         Assert.Equal(5071, options.EffectiveRepeaterPort);
         Assert.Throws<ArgumentException>(() => new ChannelAccessOptions { AddressList = "127.0.0.1:x" }.Validate());
+    }
+
+    [Fact]
+    public async Task Cancelled_monitors_stop_and_cleared_channels_are_forgotten_by_the_server()
+    {
+        var pv = new ProcessVariable("test:00:000:RUp", CaType.Double, 50.0);
+        var other = new ProcessVariable("test:00:000:RDWn", CaType.Double, 50.0);
+        await using var server = new CaServer([pv, other], new CaServerOptions { Port = CaTestServer.FreePort() });
+        server.Start();
+        await using var client = new CaClient(OptionsFor(server.SearchPort));
+        var channel = await client.ConnectAsync(pv.Name, Timeout());
+        var second = await client.ConnectAsync(other.Name, Timeout());
+        Assert.Equal(2, server.ChannelCount);
+        Assert.Equal([$"tester@{Environment.MachineName}"], server.Clients);
+
+        var seen = new List<double>();
+        var monitor = await channel.SubscribeAsync(v => { lock (seen) seen.Add((double)v.Value); }, cancellationToken: Timeout());
+        monitor.Dispose();
+        await channel.GetAsync(cancellationToken: Timeout()); // the circuit is ordered: EVENT_CANCEL was handled first
+        pv.Update(60.0);
+        await channel.GetAsync(cancellationToken: Timeout()); // an update sent before this reply would have arrived by now
+        lock (seen) Assert.Equal([50.0], seen);
+
+        await second.DisposeAsync();
+        Assert.Equal(CaConnectionState.Closed, second.State);
+        await Eventually(() => server.ChannelCount == 1, "CLEAR_CHANNEL to reach the server");
+        Assert.Equal(1, server.CircuitCount);
+    }
+
+    [Fact]
+    public void Options_bind_from_the_ChannelAccess_configuration_section()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ChannelAccess:AddressList"] = "127.0.0.1:15064",
+            ["ChannelAccess:AutoAddressList"] = "false",
+            ["ChannelAccess:ConnectionTimeout"] = "00:00:05",
+            ["ChannelAccess:ClientName"] = "dcs",
+        }).Build();
+        var options = configuration.GetSection(ChannelAccessOptions.SectionName).Get<ChannelAccessOptions>()!;
+        options.Validate();
+        Assert.Equal(["127.0.0.1:15064"], options.SearchDestinations().Select(e => e.ToString()));
+        Assert.Equal(TimeSpan.FromSeconds(5), options.ConnectionTimeout);
+        Assert.Equal("dcs", options.ClientName);
     }
 }
