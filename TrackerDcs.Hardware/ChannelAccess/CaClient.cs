@@ -326,7 +326,7 @@ public sealed class CaClient : IAsyncDisposable
             circuits = _circuits.Values.Concat(_nameServers.Values).ToList();
         }
         foreach (var channel in channels) await channel.DisposeAsync();
-        foreach (var circuit in circuits) circuit.Abort();
+        foreach (var circuit in circuits) circuit.Abort("client disposed");
         _searchSocket.Dispose();
         _beaconSocket?.Dispose();
         await Task.WhenAll(circuits.Select(c => c.Completion)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

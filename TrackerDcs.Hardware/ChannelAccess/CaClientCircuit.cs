@@ -15,7 +15,6 @@ namespace TrackerDcs.Hardware.ChannelAccess;
 /// </summary>
 internal sealed class CaClientCircuit
 {
-    private static readonly TimeSpan FlushTimeout = TimeSpan.FromMilliseconds(500);
     private readonly CaClient _client;
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
     private readonly CaStream _stream;
@@ -27,6 +26,7 @@ internal sealed class CaClientCircuit
     private long _lastReceived = Environment.TickCount64;
     private long _echoSentAt; // 0: no echo outstanding
     private bool _closed;
+    private string? _abortReason;
 
     public CaClientCircuit(CaClient client, IPEndPoint server, bool isNameServer)
     {
@@ -67,7 +67,7 @@ internal sealed class CaClientCircuit
         catch (Exception e) when (e is SocketException or ObjectDisposedException or CaProtocolException) { reason = e.Message; }
         finally
         {
-            await Close(reason);
+            await Close(_abortReason ?? reason);
         }
     }
 
@@ -85,8 +85,7 @@ internal sealed class CaClientCircuit
                 if (Interlocked.Read(ref _echoSentAt) is var sent and not 0)
                 {
                     if (now - sent <= options.EchoTimeout.TotalMilliseconds) continue;
-                    Logger.LogWarning("Circuit to {Server} did not answer an echo within {Timeout}: closing it", Server, options.EchoTimeout);
-                    Abort();
+                    Abort($"no answer to an echo within {options.EchoTimeout.TotalSeconds} s");
                     return;
                 }
                 if (now - Interlocked.Read(ref _lastReceived) > options.ConnectionTimeout.TotalMilliseconds)
@@ -99,8 +98,9 @@ internal sealed class CaClientCircuit
         catch (OperationCanceledException) { }
     }
 
-    public void Abort()
+    public void Abort(string reason)
     {
+        _abortReason ??= reason;
         _stop.Cancel();
         _socket.Dispose();
     }
@@ -121,9 +121,11 @@ internal sealed class CaClientCircuit
         _stop.Cancel();
         await _stream.CloseAsync(TimeSpan.Zero);
         foreach (var request in pending)
-            request.TrySetException(new CaException(CaStatus.Disconnected, $"circuit to {Server} {reason}"));
-        if (channels.Count > 0 || !IsNameServer)
-            Logger.LogInformation("Circuit to {Server} ended ({Reason}); {Count} channel(s) will be searched again", Server, reason, channels.Count);
+            request.TrySetException(new CaException(CaStatus.Disconnected, $"circuit to {Server} ended: {reason}"));
+        if (channels.Count > 0)
+            Logger.LogWarning("Circuit to {Server} ended ({Reason}); {Count} channel(s) will be searched again", Server, reason, channels.Count);
+        else
+            Logger.LogDebug("Circuit to {Server} ended ({Reason})", Server, reason);
         _client.OnCircuitClosed(this, channels);
     }
 

@@ -238,11 +238,11 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
             channel.Subscriptions[subscription.Id] = subscription;
             if (channel.OnChanged is null)
             {
-                channel.OnChanged = pv => Publish(channel, pv.Read(), initial: false);
+                channel.OnChanged = _ => Publish(channel, initial: false);
                 channel.Pv.Changed += channel.OnChanged;
             }
         }
-        Publish(channel, channel.Pv.Read(), initial: true, only: subscription);
+        Publish(channel, initial: true, only: subscription);
     }
 
     /// <summary>EVENT_CANCEL is confirmed by an EVENT_ADD with no payload.</summary>
@@ -253,11 +253,13 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
         Send(CaMessage.EventCancelReply(h.DataType, h.DataCount, channel.Sid, h.Parameter2));
     }
 
-    private void Publish(ServedChannel channel, DbrValue value, bool initial, Subscription? only = null)
+    /// <summary>Reads and queues under one lock, so updates from racing simulator threads leave in the order they were read.</summary>
+    private void Publish(ServedChannel channel, bool initial, Subscription? only = null)
     {
         lock (_gate)
         {
             if (!_channels.ContainsKey(channel.Sid)) return;
+            var value = channel.Pv.Read();
             foreach (var s in only is null ? channel.Subscriptions.Values.ToList() : [only])
             {
                 if (!initial && !Selects(s, value)) continue;
