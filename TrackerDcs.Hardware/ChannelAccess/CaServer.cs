@@ -72,7 +72,8 @@ public sealed class CaServer : IAsyncDisposable
             {
                 listener.Start();
                 TcpPort = ((IPEndPoint)listener.LocalEndpoint).Port;
-                udp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                // No SO_REUSEADDR on the search port: a second server on the same port would share it and
+                // receive none of the unicast searches, so it is refused instead.
                 udp.Bind(new IPEndPoint(Options.BindAddress, Options.Port != 0 ? Options.Port : TcpPort));
                 SearchPort = ((IPEndPoint)udp.LocalEndPoint!).Port;
                 beacons.Bind(new IPEndPoint(IPAddress.Loopback, 0));
