@@ -55,7 +55,7 @@ public sealed class CaChannel : IAsyncDisposable
         var dbr = new DbrType(type ?? NativeType, dbrClass);
         var ioid = _client.NextId();
         // v4.13: a data count of 0 asks for the server's current element count.
-        var reply = await circuit.RequestAsync(CaMessage.ReadNotify(dbr.Code, 0, sid, ioid), ioid, cancellationToken);
+        var reply = await circuit.RequestAsync(this, CaMessage.ReadNotify(dbr.Code, 0, sid, ioid), ioid, cancellationToken);
         if (!CaStatus.IsSuccess(reply.Header.Parameter1)) throw new CaException(reply.Header.Parameter1, $"{Name}: {CaStatus.Describe(reply.Header.Parameter1)}");
         return DbrCodec.Decode(DbrType.FromCode(reply.Header.DataType), reply.Header.DataCount, reply.Payload);
     }
@@ -70,7 +70,7 @@ public sealed class CaChannel : IAsyncDisposable
     {
         var (circuit, sid, dbr, payload, count) = PreparePut(value);
         var ioid = _client.NextId();
-        var reply = await circuit.RequestAsync(CaMessage.WriteNotify(dbr.Code, count, sid, ioid, payload), ioid, cancellationToken);
+        var reply = await circuit.RequestAsync(this, CaMessage.WriteNotify(dbr.Code, count, sid, ioid, payload), ioid, cancellationToken);
         if (!CaStatus.IsSuccess(reply.Header.Parameter1)) throw new CaException(reply.Header.Parameter1, $"{Name}: {CaStatus.Describe(reply.Header.Parameter1)}");
     }
 
@@ -157,19 +157,29 @@ public sealed class CaChannel : IAsyncDisposable
         Raise(CaConnectionState.Connected);
     }
 
-    /// <summary>The circuit died or the server disconnected the channel: it becomes Disconnected (if it was connected) and searches again.</summary>
-    internal void OnLost()
+    /// <summary>
+    /// Connection attempts that failed since the channel was last connected (a circuit that did not
+    /// connect, CREATE_CH_FAIL): the client waits longer before each new search. Guarded by the client.
+    /// </summary>
+    internal int FailedAttempts { get; set; }
+
+    /// <summary>
+    /// The circuit died or the server disconnected the channel: it becomes Disconnected (if it was
+    /// connected) and will search again. Returns whether it was connected.
+    /// </summary>
+    internal bool OnLost()
     {
         bool wasConnected;
         lock (_gate)
         {
-            if (State == CaConnectionState.Closed) return;
+            if (State == CaConnectionState.Closed) return false;
             wasConnected = State == CaConnectionState.Connected;
             _circuit = null;
             if (wasConnected) State = CaConnectionState.Disconnected;
             if (_connected.Task.IsCompleted) _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         if (wasConnected) Raise(CaConnectionState.Disconnected);
+        return wasConnected;
     }
 
     private void Raise(CaConnectionState state)

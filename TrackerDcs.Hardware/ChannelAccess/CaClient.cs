@@ -97,8 +97,8 @@ public sealed class CaClient : IAsyncDisposable
 
     internal uint NextId() => (uint)Interlocked.Increment(ref _nextId);
 
-    private void ScheduleSearch(CaChannel channel) =>
-        _searching[channel] = new SearchSchedule(Environment.TickCount64, Options.InitialSearchPeriod);
+    private void ScheduleSearch(CaChannel channel, TimeSpan delay = default) =>
+        _searching[channel] = new SearchSchedule(Environment.TickCount64 + (long)delay.TotalMilliseconds, Options.InitialSearchPeriod);
 
     internal void Forget(CaChannel channel)
     {
@@ -109,12 +109,23 @@ public sealed class CaClient : IAsyncDisposable
         }
     }
 
-    /// <summary>A channel the server disconnected or could not create: search for it again from the shortest period.</summary>
+    /// <summary>
+    /// A channel whose circuit ended or that the server disconnected searches again at once. One that
+    /// never got connected (its circuit did not connect, or CREATE_CH_FAIL) waits first, twice as long
+    /// after each failure up to <see cref="ChannelAccessOptions.MaxSearchPeriod"/>, so a server that
+    /// answers searches but refuses circuits is not hammered.
+    /// </summary>
     internal void OnChannelLost(CaChannel channel)
     {
-        channel.OnLost();
+        var wasConnected = channel.OnLost();
         lock (_gate)
-            if (_channels.ContainsKey(channel.Cid)) ScheduleSearch(channel);
+        {
+            if (!_channels.ContainsKey(channel.Cid)) return;
+            channel.FailedAttempts = wasConnected ? 0 : Math.Min(channel.FailedAttempts + 1, 20);
+            var delay = wasConnected ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(
+                Options.InitialSearchPeriod.Ticks << channel.FailedAttempts, Options.MaxSearchPeriod.Ticks));
+            ScheduleSearch(channel, delay);
+        }
         _wakeSearch.Release();
     }
 

@@ -21,7 +21,7 @@ internal sealed class CaClientCircuit
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private readonly Dictionary<uint, CaChannel> _channels = new();
-    private readonly Dictionary<uint, TaskCompletionSource<CaMessage>> _pending = new();
+    private readonly Dictionary<uint, (CaChannel Channel, TaskCompletionSource<CaMessage> Reply)> _pending = new();
     private readonly Dictionary<uint, CaSubscription> _subscriptions = new();
     private long _lastReceived = Environment.TickCount64;
     private long _echoSentAt; // 0: no echo outstanding
@@ -113,7 +113,7 @@ internal sealed class CaClientCircuit
         {
             _closed = true;
             channels = _channels.Values.ToList();
-            pending = _pending.Values.ToList();
+            pending = _pending.Values.Select(p => p.Reply).ToList();
             _channels.Clear();
             _pending.Clear();
             _subscriptions.Clear();
@@ -165,13 +165,13 @@ internal sealed class CaClientCircuit
     }
 
     /// <summary>Sends a request and waits for the reply carrying the same IOID (READ_NOTIFY, WRITE_NOTIFY).</summary>
-    public async Task<CaMessage> RequestAsync(CaMessage request, uint ioid, CancellationToken cancellationToken)
+    public async Task<CaMessage> RequestAsync(CaChannel channel, CaMessage request, uint ioid, CancellationToken cancellationToken)
     {
         var reply = new TaskCompletionSource<CaMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate)
         {
             if (_closed) throw new CaException(CaStatus.Disconnected, $"circuit to {Server} is closed");
-            _pending[ioid] = reply;
+            _pending[ioid] = (channel, reply);
         }
         _stream.Send(request);
         try
@@ -226,18 +226,16 @@ internal sealed class CaClientCircuit
     {
         var request = m.ErrorRequest;
         var error = new CaException(m.Header.Parameter2, $"{CaStatus.Describe(m.Header.Parameter2)}: {m.ErrorText}");
-        TaskCompletionSource<CaMessage>? waiting = null;
-        if (request.Command is CaCommand.ReadNotify or CaCommand.WriteNotify)
-            lock (_gate) _pending.Remove(request.Parameter2, out waiting);
+        var waiting = request.Command is CaCommand.ReadNotify or CaCommand.WriteNotify ? Take(request.Parameter2) : null;
         if (waiting is not null) waiting.TrySetException(error);
         else Logger.LogWarning("{Server} refused {Command} on {Channel}: {Error}", Server, request.Command, ChannelOf(m.Header.Parameter1)?.Name ?? "?", error.Message);
     }
 
-    private void Complete(uint ioid, CaMessage reply)
+    private void Complete(uint ioid, CaMessage reply) => Take(ioid)?.TrySetResult(reply);
+
+    private TaskCompletionSource<CaMessage>? Take(uint ioid)
     {
-        TaskCompletionSource<CaMessage>? waiting;
-        lock (_gate) _pending.Remove(ioid, out waiting);
-        waiting?.TrySetResult(reply);
+        lock (_gate) return _pending.Remove(ioid, out var waiting) ? waiting.Reply : null;
     }
 
     private CaChannel? ChannelOf(uint cid)
@@ -250,15 +248,22 @@ internal sealed class CaClientCircuit
         lock (_gate) return _subscriptions.GetValueOrDefault(id);
     }
 
-    /// <summary>Forgets a channel and its subscriptions on this circuit.</summary>
+    /// <summary>Forgets a channel and its subscriptions on this circuit; its outstanding requests fail with ECA_DISCONN.</summary>
     private CaChannel? Remove(uint cid)
     {
+        List<TaskCompletionSource<CaMessage>> orphans;
+        CaChannel? channel;
         lock (_gate)
         {
-            if (!_channels.Remove(cid, out var channel)) return null;
+            if (!_channels.Remove(cid, out channel)) return null;
             foreach (var (id, _) in _subscriptions.Where(s => ReferenceEquals(s.Value.Channel, channel)).ToList())
                 _subscriptions.Remove(id);
-            return channel;
+            var requests = _pending.Where(p => ReferenceEquals(p.Value.Channel, channel)).ToList();
+            foreach (var (ioid, _) in requests) _pending.Remove(ioid);
+            orphans = requests.Select(p => p.Value.Reply).ToList();
         }
+        foreach (var orphan in orphans)
+            orphan.TrySetException(new CaException(CaStatus.Disconnected, $"{channel.Name} was disconnected by {Server}"));
+        return channel;
     }
 }
