@@ -35,7 +35,10 @@ public sealed class CaChannel : IAsyncDisposable
     public CaAccessRights AccessRights { get; private set; }
     public IPEndPoint? Server => _circuit?.Server;
 
-    /// <summary>Raised on every connection state change, on the thread that noticed it.</summary>
+    /// <summary>
+    /// Raised on every connection state change, on the thread that noticed it (often a circuit's receive
+    /// loop): handlers must return quickly and never block on a CA call; await it or queue the work.
+    /// </summary>
     public event Action<CaChannel, CaConnectionState>? StateChanged;
 
     public Task WaitConnectedAsync(CancellationToken cancellationToken = default)
@@ -85,7 +88,8 @@ public sealed class CaChannel : IAsyncDisposable
     /// Subscribes (EVENT_ADD) for DBR_TIME updates by default. Completes once the first update has arrived
     /// when the channel is connected; a subscription made while disconnected starts at the next connection.
     /// A <paramref name="deadband"/> drops value updates closer than it to the last delivered value
-    /// (alarm changes are always delivered).
+    /// (alarm changes are always delivered). <paramref name="onUpdate"/> runs on the circuit's receive
+    /// loop: it must return quickly and never block on a CA call.
     /// </summary>
     public async Task<CaSubscription> SubscribeAsync(Action<DbrValue> onUpdate, CaEventMask mask = CaEventMask.Value | CaEventMask.Alarm,
         double deadband = 0, DbrClass dbrClass = DbrClass.Time, CancellationToken cancellationToken = default)
@@ -143,13 +147,14 @@ public sealed class CaChannel : IAsyncDisposable
     internal void OnAccessRights(CaAccessRights rights) => AccessRights = rights;
 
     /// <summary>CREATE_CHAN reply: the channel is connected; its subscriptions are (re-)established.</summary>
+    /// <exception cref="CaProtocolException">The channel was already connected: the server replied twice.</exception>
     internal void OnConnected(CaClientCircuit circuit, uint sid, CaType type, uint count)
     {
         List<CaSubscription> subscriptions;
         lock (_gate)
         {
-            if (State == CaConnectionState.Closed) return;
-            (_circuit, _sid, NativeType, ElementCount, State) = (circuit, sid, type, count, CaConnectionState.Connected);
+            if (CaChannelStates.Apply(State, CaChannelEvent.Created, Name) is not { } next) return;
+            (_circuit, _sid, NativeType, ElementCount, State) = (circuit, sid, type, count, next);
             _connected.TrySetResult();
             subscriptions = _subscriptions.ToList();
         }
@@ -169,17 +174,16 @@ public sealed class CaChannel : IAsyncDisposable
     /// </summary>
     internal bool OnLost()
     {
-        bool wasConnected;
+        CaConnectionState before, next;
         lock (_gate)
         {
-            if (State == CaConnectionState.Closed) return false;
-            wasConnected = State == CaConnectionState.Connected;
-            _circuit = null;
-            if (wasConnected) State = CaConnectionState.Disconnected;
+            before = State;
+            if (CaChannelStates.Apply(State, CaChannelEvent.Lost, Name) is not { } after) return false;
+            (_circuit, State, next) = (null, after, after);
             if (_connected.Task.IsCompleted) _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
-        if (wasConnected) Raise(CaConnectionState.Disconnected);
-        return wasConnected;
+        if (next != before) Raise(next);
+        return before == CaConnectionState.Connected;
     }
 
     private void Raise(CaConnectionState state)
@@ -195,9 +199,9 @@ public sealed class CaChannel : IAsyncDisposable
         uint sid;
         lock (_gate)
         {
-            if (State == CaConnectionState.Closed) return ValueTask.CompletedTask;
+            if (CaChannelStates.Apply(State, CaChannelEvent.Closed, Name) is not { } next) return ValueTask.CompletedTask;
             (circuit, sid) = (_circuit, _sid);
-            State = CaConnectionState.Closed;
+            State = next;
             _circuit = null;
             _subscriptions.Clear();
             _connected.TrySetException(new ObjectDisposedException(Name));
