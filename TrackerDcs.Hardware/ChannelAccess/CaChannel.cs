@@ -1,0 +1,214 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace TrackerDcs.Hardware.ChannelAccess;
+
+/// <summary>Connection states of a channel, as ca_state() names them (cs_never_conn, cs_conn, cs_prev_conn, cs_closed).</summary>
+public enum CaConnectionState { NeverConnected, Connected, Disconnected, Closed }
+
+/// <summary>
+/// A client channel to one process variable. Created by <see cref="CaClient"/>, it searches, connects,
+/// and after a lost circuit or a SERVER_DISCONN searches again by itself; its subscriptions follow it
+/// to the new circuit. Operations on a channel that is not connected fail with ECA_DISCONN.
+/// </summary>
+public sealed class CaChannel : IAsyncDisposable
+{
+    private readonly CaClient _client;
+    private readonly Lock _gate = new();
+    private readonly List<CaSubscription> _subscriptions = [];
+    private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CaClientCircuit? _circuit;
+    private uint _sid;
+
+    internal CaChannel(CaClient client, string name, uint cid)
+    {
+        _client = client;
+        Name = name;
+        Cid = cid;
+    }
+
+    public string Name { get; }
+    internal uint Cid { get; }
+    public CaConnectionState State { get; private set; }
+    public CaType NativeType { get; private set; }
+    public uint ElementCount { get; private set; }
+    public CaAccessRights AccessRights { get; private set; }
+    public IPEndPoint? Server => _circuit?.Server;
+
+    /// <summary>
+    /// Raised on every connection state change, on the thread that noticed it (often a circuit's receive
+    /// loop): handlers must return quickly and never block on a CA call; await it or queue the work.
+    /// </summary>
+    public event Action<CaChannel, CaConnectionState>? StateChanged;
+
+    public Task WaitConnectedAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(State == CaConnectionState.Closed, this);
+            return _connected.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>READ_NOTIFY of the native type in <paramref name="dbrClass"/> (DBR_TIME by default: value, alarm, time stamp).</summary>
+    public async Task<DbrValue> GetAsync(DbrClass dbrClass = DbrClass.Time, CaType? type = null, CancellationToken cancellationToken = default)
+    {
+        var (circuit, sid) = Connection();
+        if ((AccessRights & CaAccessRights.Read) == 0) throw new CaException(CaStatus.NoReadAccess, $"{Name}: read access denied");
+        var dbr = new DbrType(type ?? NativeType, dbrClass);
+        var ioid = _client.NextId();
+        // v4.13: a data count of 0 asks for the server's current element count.
+        var reply = await circuit.RequestAsync(this, CaMessage.ReadNotify(dbr.Code, 0, sid, ioid), ioid, cancellationToken);
+        if (!CaStatus.IsSuccess(reply.Header.Parameter1)) throw new CaException(reply.Header.Parameter1, $"{Name}: {CaStatus.Describe(reply.Header.Parameter1)}");
+        return DbrCodec.Decode(DbrType.FromCode(reply.Header.DataType), reply.Header.DataCount, reply.Payload);
+    }
+
+    /// <summary>DBR_CTRL read: units, precision, display/alarm/control limits, enum strings.</summary>
+    public Task<DbrValue> GetControlAsync(CancellationToken cancellationToken = default) =>
+        GetAsync(DbrClass.Control, cancellationToken: cancellationToken);
+
+    /// <summary>Put with WRITE_NOTIFY: completes when the server has processed the put.</summary>
+    /// <exception cref="CaException">No write access, a refused put (ECA_PUTFAIL), a failed conversion, or a lost connection.</exception>
+    public async Task PutAsync(object value, CancellationToken cancellationToken = default)
+    {
+        var (circuit, sid, dbr, payload, count) = PreparePut(value);
+        var ioid = _client.NextId();
+        var reply = await circuit.RequestAsync(this, CaMessage.WriteNotify(dbr.Code, count, sid, ioid, payload), ioid, cancellationToken);
+        if (!CaStatus.IsSuccess(reply.Header.Parameter1)) throw new CaException(reply.Header.Parameter1, $"{Name}: {CaStatus.Describe(reply.Header.Parameter1)}");
+    }
+
+    /// <summary>Put without notification (CA_PROTO_WRITE): queued at once; a failure is only logged when the server reports it.</summary>
+    public void Put(object value)
+    {
+        var (circuit, sid, dbr, payload, count) = PreparePut(value);
+        circuit.Send(CaMessage.Write(dbr.Code, count, sid, _client.NextId(), payload));
+    }
+
+    /// <summary>
+    /// Subscribes (EVENT_ADD) for DBR_TIME updates by default. Completes once the first update has arrived
+    /// when the channel is connected; a subscription made while disconnected starts at the next connection.
+    /// A <paramref name="deadband"/> drops value updates closer than it to the last delivered value
+    /// (alarm changes are always delivered). <paramref name="onUpdate"/> runs on the circuit's receive
+    /// loop: it must return quickly and never block on a CA call.
+    /// </summary>
+    public async Task<CaSubscription> SubscribeAsync(Action<DbrValue> onUpdate, CaEventMask mask = CaEventMask.Value | CaEventMask.Alarm,
+        double deadband = 0, DbrClass dbrClass = DbrClass.Time, CancellationToken cancellationToken = default)
+    {
+        var subscription = new CaSubscription(this, _client.NextId(), onUpdate, mask, dbrClass, deadband, _client.Logger);
+        CaClientCircuit? circuit;
+        uint sid;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(State == CaConnectionState.Closed, this);
+            _subscriptions.Add(subscription);
+            (circuit, sid) = (_circuit, _sid);
+        }
+        if (circuit is not null)
+        {
+            subscription.Start(circuit, sid, NativeType);
+            await subscription.FirstUpdate.WaitAsync(cancellationToken);
+        }
+        return subscription;
+    }
+
+    internal void Unsubscribe(CaSubscription subscription)
+    {
+        CaClientCircuit? circuit;
+        uint sid;
+        lock (_gate)
+        {
+            if (!_subscriptions.Remove(subscription)) return;
+            (circuit, sid) = (_circuit, _sid);
+        }
+        circuit?.Cancel(subscription, sid);
+    }
+
+    private (CaClientCircuit Circuit, uint Sid) Connection()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(State == CaConnectionState.Closed, this);
+            return _circuit is { } circuit && State == CaConnectionState.Connected
+                ? (circuit, _sid)
+                : throw new CaException(CaStatus.Disconnected, $"{Name} is not connected");
+        }
+    }
+
+    private (CaClientCircuit, uint, DbrType, byte[], uint) PreparePut(object value)
+    {
+        var (circuit, sid) = Connection();
+        if ((AccessRights & CaAccessRights.Write) == 0) throw new CaException(CaStatus.NoWriteAccess, $"{Name}: write access denied");
+        var (type, values) = CaValueConverter.FromClr(value);
+        var dbr = new DbrType(type, DbrClass.Plain);
+        var (payload, count) = DbrCodec.Encode(dbr, new DbrValue(type, values));
+        return (circuit, sid, dbr, payload, count);
+    }
+
+    internal void OnAccessRights(CaAccessRights rights) => AccessRights = rights;
+
+    /// <summary>CREATE_CHAN reply: the channel is connected; its subscriptions are (re-)established.</summary>
+    /// <exception cref="CaProtocolException">The channel was already connected: the server replied twice.</exception>
+    internal void OnConnected(CaClientCircuit circuit, uint sid, CaType type, uint count)
+    {
+        List<CaSubscription> subscriptions;
+        lock (_gate)
+        {
+            if (CaChannelStates.Apply(State, CaChannelEvent.Created, Name) is not { } next) return;
+            (_circuit, _sid, NativeType, ElementCount, State) = (circuit, sid, type, count, next);
+            _connected.TrySetResult();
+            subscriptions = _subscriptions.ToList();
+        }
+        foreach (var subscription in subscriptions) subscription.Start(circuit, sid, type);
+        Raise(CaConnectionState.Connected);
+    }
+
+    /// <summary>
+    /// Connection attempts that failed since the channel was last connected (a circuit that did not
+    /// connect, CREATE_CH_FAIL): the client waits longer before each new search. Guarded by the client.
+    /// </summary>
+    internal int FailedAttempts { get; set; }
+
+    /// <summary>
+    /// The circuit died or the server disconnected the channel: it becomes Disconnected (if it was
+    /// connected) and will search again. Returns whether it was connected.
+    /// </summary>
+    internal bool OnLost()
+    {
+        CaConnectionState before, next;
+        lock (_gate)
+        {
+            before = State;
+            if (CaChannelStates.Apply(State, CaChannelEvent.Lost, Name) is not { } after) return false;
+            (_circuit, State, next) = (null, after, after);
+            if (_connected.Task.IsCompleted) _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        if (next != before) Raise(next);
+        return before == CaConnectionState.Connected;
+    }
+
+    private void Raise(CaConnectionState state)
+    {
+        try { StateChanged?.Invoke(this, state); }
+        catch (Exception e) { _client.Logger.LogError(e, "A StateChanged handler of {Channel} threw", Name); }
+    }
+
+    /// <summary>Clears the channel on the server (CLEAR_CHANNEL) and stops searching for it.</summary>
+    public ValueTask DisposeAsync()
+    {
+        CaClientCircuit? circuit;
+        uint sid;
+        lock (_gate)
+        {
+            if (CaChannelStates.Apply(State, CaChannelEvent.Closed, Name) is not { } next) return ValueTask.CompletedTask;
+            (circuit, sid) = (_circuit, _sid);
+            State = next;
+            _circuit = null;
+            _subscriptions.Clear();
+            _connected.TrySetException(new ObjectDisposedException(Name));
+        }
+        _client.Forget(this);
+        circuit?.Detach(this, sid);
+        Raise(CaConnectionState.Closed);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Threading.Channels;
+
+namespace TrackerDcs.Hardware.ChannelAccess;
+
+/// <summary>
+/// Moves CA messages over one connected TCP socket, for either end of a virtual circuit: messages to
+/// send wait in one queue drained by a single writer (several messages per send), and received bytes
+/// are framed by a <see cref="CaMessageReader"/>. Sending never blocks the caller.
+/// </summary>
+internal sealed class CaStream(Socket socket)
+{
+    private const int BatchBytes = 64 * 1024;
+    private readonly Channel<CaMessage> _outgoing = Channel.CreateUnbounded<CaMessage>(new() { SingleReader = true });
+    private Task _writer = Task.CompletedTask;
+
+    /// <summary>Queues a message; false once the stream is closing.</summary>
+    public bool Send(CaMessage message) => _outgoing.Writer.TryWrite(message);
+
+    /// <summary>Sends queued messages and hands each received message to <paramref name="handle"/> until the peer closes.</summary>
+    /// <exception cref="CaProtocolException">The peer sent something that is not CA.</exception>
+    public async Task RunAsync(Action<CaMessage> handle, CancellationToken token)
+    {
+        _writer = WriteLoop();
+        var reader = new CaMessageReader();
+        var buffer = new byte[BatchBytes];
+        while (true)
+        {
+            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, token);
+            if (read == 0) return;
+            reader.Append(buffer.AsSpan(0, read));
+            while (reader.TryRead(out var message)) handle(message);
+        }
+    }
+
+    /// <summary>Sends what is queued (waiting at most <paramref name="flushTimeout"/>), then closes the socket.</summary>
+    public async Task CloseAsync(TimeSpan flushTimeout)
+    {
+        _outgoing.Writer.TryComplete();
+        await _writer.WaitAsync(flushTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        socket.Dispose();
+    }
+
+    private async Task WriteLoop()
+    {
+        var batch = new ArrayBufferWriter<byte>(16 * 1024);
+        try
+        {
+            while (await _outgoing.Reader.WaitToReadAsync())
+            {
+                batch.ResetWrittenCount();
+                while (batch.WrittenCount < BatchBytes && _outgoing.Reader.TryRead(out var message))
+                    batch.Advance(message.WriteTo(batch.GetSpan(message.EncodedLength)));
+                await socket.SendAsync(batch.WrittenMemory, SocketFlags.None);
+            }
+        }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        {
+            _outgoing.Writer.TryComplete();
+        }
+    }
+}

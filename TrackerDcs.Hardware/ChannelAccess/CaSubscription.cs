@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Logging;
+
+namespace TrackerDcs.Hardware.ChannelAccess;
+
+/// <summary>
+/// A monitor (EVENT_ADD) on a channel. It survives reconnections: the channel sends a new EVENT_ADD on
+/// every circuit it connects through. Dispose cancels it (EVENT_CANCEL).
+/// </summary>
+public sealed class CaSubscription : IDisposable
+{
+    private readonly CaChannel _channel;
+    private readonly Action<DbrValue> _onUpdate;
+    private readonly double _deadband;
+    private readonly ILogger _logger;
+    private readonly TaskCompletionSource _firstUpdate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private DbrValue? _lastDelivered;
+
+    internal CaSubscription(CaChannel channel, uint id, Action<DbrValue> onUpdate, CaEventMask mask, DbrClass dbrClass, double deadband, ILogger logger)
+    {
+        (_channel, Id, _onUpdate, Mask, Class, _deadband, _logger) = (channel, id, onUpdate, mask, dbrClass, deadband, logger);
+    }
+
+    internal uint Id { get; }
+    internal CaChannel Channel => _channel;
+    public CaEventMask Mask { get; }
+    public DbrClass Class { get; }
+    internal DbrType Dbr { get; private set; }
+    internal Task FirstUpdate => _firstUpdate.Task;
+
+    /// <summary>Sends EVENT_ADD on <paramref name="circuit"/> for the channel's native type in this subscription's class.</summary>
+    internal void Start(CaClientCircuit circuit, uint sid, CaType nativeType)
+    {
+        Dbr = new DbrType(nativeType, Class);
+        _lastDelivered = null;
+        circuit.Subscribe(this, sid);
+    }
+
+    /// <summary>An EVENT_ADD reply: p1 is the ECA status, the payload the DBR structure.</summary>
+    internal void Deliver(CaMessage update)
+    {
+        if (!CaStatus.IsSuccess(update.Header.Parameter1))
+        {
+            _logger.LogWarning("Monitor of {Channel}: {Status}", _channel.Name, CaStatus.Describe(update.Header.Parameter1));
+            return;
+        }
+        var value = DbrCodec.Decode(DbrType.FromCode(update.Header.DataType), update.Header.DataCount, update.Payload);
+        if (!Passes(value)) return;
+        _lastDelivered = value;
+        try { _onUpdate(value); }
+        catch (Exception e) { _logger.LogError(e, "A monitor handler of {Channel} threw", _channel.Name); }
+        _firstUpdate.TrySetResult();
+    }
+
+    private bool Passes(DbrValue value)
+    {
+        if (_deadband <= 0 || _lastDelivered is not { } last || value.Count != 1 || last.Count != 1
+            || value.Type == CaType.String || last.Severity != value.Severity || last.Status != value.Status)
+            return true;
+        return Math.Abs(value.ToDouble() - last.ToDouble()) >= _deadband;
+    }
+
+    public void Dispose() => _channel.Unsubscribe(this);
+}

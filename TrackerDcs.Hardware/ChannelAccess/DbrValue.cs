@@ -1,0 +1,44 @@
+namespace TrackerDcs.Hardware.ChannelAccess;
+
+/// <summary>
+/// Display, alarm and control limits of DBR_GR_x / DBR_CTRL_x, in the order db_access.h lays them out.
+/// The control limits are carried by DBR_CTRL_x only.
+/// </summary>
+public readonly record struct DbrLimits(
+    double UpperDisplay, double LowerDisplay,
+    double UpperAlarm, double UpperWarning, double LowerWarning, double LowerAlarm,
+    double UpperControl, double LowerControl);
+
+/// <summary>
+/// The content of a DBR structure: values in their CLR element type (string, short, float, ushort for
+/// enum, byte for char, int for long, double) plus whatever metadata the DBR class carries.
+/// </summary>
+public sealed record DbrValue(CaType Type, Array Values)
+{
+    /// <summary>Alarm status (alarm.h condition), DBR_STS and richer.</summary>
+    public ushort Status { get; init; }
+    public AlarmSeverity Severity { get; init; }
+    /// <summary>Record time stamp (UTC), DBR_TIME only; default otherwise.</summary>
+    public DateTime Timestamp { get; init; }
+    public string Units { get; init; } = "";
+    /// <summary>Display precision, DBR_GR/CTRL of float and double.</summary>
+    public short Precision { get; init; }
+    public DbrLimits Limits { get; init; }
+    /// <summary>State labels, DBR_GR/CTRL_ENUM (at most 16 of 25 characters).</summary>
+    public IReadOnlyList<string> EnumStrings { get; init; } = [];
+
+    public int Count => Values.Length;
+
+    /// <summary>A scalar when the channel holds one element, else the array.</summary>
+    public object Value => Values.Length == 1 ? Values.GetValue(0)! : Values;
+
+    /// <summary>The label of an enum value when the labels are known (DBR_CTRL_ENUM), else null.</summary>
+    public string? EnumString => Type == CaType.Enum && Values.Length > 0 && Values.GetValue(0) is ushort index && index < EnumStrings.Count
+        ? EnumStrings[index]
+        : null;
+
+    /// <summary>The first element as a double (enum index, char code, parsed string).</summary>
+    public double ToDouble() => (double)CaValueConverter.ConvertElement(Values.GetValue(0)!, Type, CaType.Double, EnumStrings, Precision);
+
+    public override string ToString() => $"{(Values.Length == 1 ? Value : $"[{Values.Length}]")} {Units} {Severity}".Trim();
+}

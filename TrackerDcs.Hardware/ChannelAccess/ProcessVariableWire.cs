@@ -1,0 +1,38 @@
+using System.Collections;
+
+namespace TrackerDcs.Hardware.ChannelAccess;
+
+/// <summary>How the server puts a <see cref="ProcessVariable"/> on the wire and takes a client's put off it.</summary>
+internal static class ProcessVariableWire
+{
+    /// <summary>Everything DBR_CTRL can carry; the codec keeps what the requested class holds.</summary>
+    public static DbrValue Read(this ProcessVariable pv)
+    {
+        var (value, severity, status, timestamp) = pv.Snapshot();
+        return new DbrValue(pv.Type, CaValueConverter.ToNative(value, pv.Type, pv.EnumStrings))
+        {
+            Status = status,
+            Severity = severity,
+            Timestamp = timestamp,
+            Units = pv.Units,
+            Precision = pv.Precision,
+            EnumStrings = pv.EnumStrings,
+            Limits = new DbrLimits(pv.HighLimit, pv.LowLimit, 0, 0, 0, 0, pv.HighLimit, pv.LowLimit),
+        };
+    }
+
+    public static uint ElementCount(this ProcessVariable pv) => (uint)CaValueConverter.FromClr(pv.Value).Values.Length;
+
+    /// <summary>
+    /// Converts a client's put to the PV's native type: a scalar when the PV holds a scalar, else an array.
+    /// </summary>
+    /// <exception cref="CaException">ECA_NOCONVERT when the value cannot be converted.</exception>
+    public static object FromWire(this ProcessVariable pv, DbrValue put)
+    {
+        var values = CaValueConverter.Convert(put.Values, put.Type, pv.Type, pv.EnumStrings, pv.Precision);
+        return pv.Value is Array || values.Length != 1 ? values : values.GetValue(0)!;
+    }
+
+    /// <summary>Whether two snapshots hold the same value (arrays compared element by element).</summary>
+    public static bool SameValue(object a, object b) => StructuralComparisons.StructuralEqualityComparer.Equals(a, b);
+}

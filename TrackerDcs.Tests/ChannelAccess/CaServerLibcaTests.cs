@@ -1,0 +1,120 @@
+using TrackerDcs.Hardware.ChannelAccess;
+
+namespace TrackerDcs.Tests.ChannelAccess;
+
+/// <summary>Our server against the real client library: libca through pyepics.</summary>
+public class CaServerLibcaTests(CaTestServer ioc) : IClassFixture<CaTestServer>
+{
+    private const string Prelude = "import json, time, epics\n";
+
+    [Fact]
+    public async Task Caget_reads_double_enum_string_and_array()
+    {
+        var result = await PyEpics.RunAsync(Prelude + """
+            out = {}
+            out['double'] = epics.caget('test:00:000:VMon', timeout=5)
+            out['enum'] = epics.caget('test:12:000:ImRange', timeout=5)
+            out['enum_string'] = epics.caget('test:12:000:ImRange', as_string=True, timeout=5)
+            out['string'] = epics.caget('test:Name', timeout=5)
+            out['array'] = [float(x) for x in epics.caget('test:Waveform', timeout=5)]
+            out['double_string'] = epics.caget('test:00:000:VMon', as_string=True, timeout=5)
+            out['long'] = epics.caget('test:00:000:Status', timeout=5)
+            out['missing'] = epics.caget('test:NoSuchPv', timeout=0.5)
+            print(json.dumps(out))
+            """, ioc.Port);
+
+        Assert.Equal(12.5, result.GetProperty("double").GetDouble());
+        Assert.Equal(1, result.GetProperty("enum").GetInt32());
+        Assert.Equal("Low", result.GetProperty("enum_string").GetString());
+        Assert.Equal("module_0", result.GetProperty("string").GetString());
+        Assert.Equal([1.0, 2.0, 3.0, 4.0, 5.0], result.GetProperty("array").EnumerateArray().Select(e => e.GetDouble()));
+        Assert.Equal("12.500", result.GetProperty("double_string").GetString());
+        Assert.Equal(0, result.GetProperty("long").GetInt32());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, result.GetProperty("missing").ValueKind);
+    }
+
+    [Fact]
+    public async Task Caput_with_wait_writes_and_read_only_or_refused_puts_change_nothing()
+    {
+        var result = await PyEpics.RunAsync(Prelude + """
+            out = {}
+            out['setv'] = epics.caput('test:00:000:V0Set', 13.25, wait=True, timeout=5)
+            out['pw'] = epics.caput('test:00:000:Pw', 'On', wait=True, timeout=5)
+            vmon = epics.PV('test:00:000:VMon')
+            vmon.wait_for_connection(5)
+            out['vmon_write_access'] = vmon.write_access
+            try:
+                out['vmon'] = vmon.put(1.0, wait=True, timeout=5)
+            except Exception as e:
+                out['vmon'] = repr(e)
+            print(json.dumps(out))
+            """, ioc.Port);
+
+        Assert.Equal(1, result.GetProperty("setv").GetInt32());
+        Assert.Equal(13.25, ioc.V0Set.Value);
+        Assert.Equal((ushort)1, ioc.Pw.Value);
+        Assert.False(result.GetProperty("vmon_write_access").GetBoolean());
+        Assert.Equal(12.5, ioc.VMon.Value);
+
+        await PyEpics.RunAsync(Prelude + """
+            print(json.dumps(epics.caput('test:Tripped', 5.0, wait=True, timeout=5)))
+            """, ioc.Port);
+        Assert.Equal(1.0, ioc.Tripped.Value);
+    }
+
+    [Fact]
+    public async Task Camonitor_receives_updates_with_severity_and_timestamp()
+    {
+        var monitored = new ProcessVariable("test:Monitored", CaType.Double, 1.0);
+        await using var server = new CaServer([monitored], new CaServerOptions { Port = CaTestServer.FreePort() });
+        server.Start();
+        await using var python = PyEpics.Start(Prelude + """
+            seen = []
+            def on_change(value=None, severity=None, timestamp=None, **kw):
+                seen.append([value, severity, timestamp])
+            pv = epics.PV('test:Monitored', callback=on_change, form='time')
+            pv.wait_for_connection(5)
+            deadline = time.time() + 5
+            while not seen and time.time() < deadline: time.sleep(0.01)
+            print('ready')
+            deadline = time.time() + 10
+            while len(seen) < 4 and time.time() < deadline: time.sleep(0.01)
+            print(json.dumps(seen))
+            """, server.SearchPort);
+        await python.Ready();
+
+        monitored.Update(2.0);
+        monitored.Update(2.0); // unchanged: no update for DBE_VALUE | DBE_ALARM
+        monitored.Update(3.0, AlarmSeverity.Major, 3);
+        monitored.Update(4.0);
+
+        var seen = (await python.ResultAsync()).EnumerateArray().ToList();
+        Assert.Equal([1.0, 2.0, 3.0, 4.0], seen.Select(s => s[0].GetDouble()));
+        Assert.Equal([0, 0, 2, 0], seen.Select(s => s[1].GetInt32()));
+        var stamp = DateTimeOffset.FromUnixTimeMilliseconds((long)(seen[^1][2].GetDouble() * 1000)).UtcDateTime;
+        Assert.InRange(stamp, DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.AddMinutes(1));
+    }
+
+    [Fact]
+    public async Task Ctrl_info_carries_units_limits_precision_and_enum_strings()
+    {
+        var result = await PyEpics.RunAsync(Prelude + """
+            setv = epics.PV('test:00:000:V0Set', form='ctrl')
+            setv.wait_for_connection(5)
+            c = setv.get_ctrlvars(timeout=5)
+            pw = epics.PV('test:00:000:Pw')
+            pw.wait_for_connection(5)
+            e = pw.get_ctrlvars(timeout=5)
+            print(json.dumps({'units': c['units'], 'precision': c['precision'],
+                              'upper_ctrl': c['upper_ctrl_limit'], 'lower_ctrl': c['lower_ctrl_limit'],
+                              'upper_disp': c['upper_disp_limit'], 'enum_strs': list(e['enum_strs'])}))
+            """, ioc.Port);
+
+        Assert.Equal("V", result.GetProperty("units").GetString());
+        Assert.Equal(2, result.GetProperty("precision").GetInt32());
+        Assert.Equal(15.0, result.GetProperty("upper_ctrl").GetDouble());
+        Assert.Equal(0.0, result.GetProperty("lower_ctrl").GetDouble());
+        Assert.Equal(15.0, result.GetProperty("upper_disp").GetDouble());
+        Assert.Equal(["Off", "On"], result.GetProperty("enum_strs").EnumerateArray().Select(e => e.GetString()));
+    }
+}

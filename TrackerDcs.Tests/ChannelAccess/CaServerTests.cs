@@ -1,0 +1,45 @@
+using System.Net;
+using System.Net.Sockets;
+using TrackerDcs.Hardware.ChannelAccess;
+
+namespace TrackerDcs.Tests.ChannelAccess;
+
+/// <summary>The server's name resolution seen from raw datagrams, and its ports.</summary>
+public class CaServerTests(CaTestServer ioc) : IClassFixture<CaTestServer>
+{
+    [Fact]
+    public async Task A_search_datagram_is_answered_with_version_then_replies_and_not_found_on_request()
+    {
+        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var request = new[] { CaMessage.Version(), CaMessage.Search(ioc.VMon.Name, 7), CaMessage.Search("test:Unknown", 8, replyIfNotFound: true), CaMessage.Search("test:Quiet", 9) }
+            .SelectMany(m => m.ToBytes()).ToArray();
+        await udp.SendToAsync(request, new IPEndPoint(IPAddress.Loopback, ioc.Port));
+
+        var buffer = new byte[CaMessageReader.MaxDatagram];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var received = await udp.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), timeout.Token);
+        var replies = CaMessageReader.ReadDatagram(buffer.AsSpan(0, received.ReceivedBytes));
+
+        Assert.Equal([CaCommand.Version, CaCommand.Search, CaCommand.NotFound], replies.Select(r => r.Command));
+        Assert.Equal(CaMessage.MinorVersion, replies[0].Header.DataCount);
+        Assert.Equal(new CaHeader(CaCommand.Search, 8, (ushort)ioc.Server.TcpPort, 0, CaMessage.SenderAddress, 7), replies[1].Header);
+        Assert.Equal(8u, replies[2].Header.Parameter1);
+    }
+
+    [Fact]
+    public async Task A_second_server_on_the_same_port_is_refused_and_a_stopped_one_starts_again()
+    {
+        var port = CaTestServer.FreePort();
+        await using var first = new CaServer(_ => null, new CaServerOptions { Port = port });
+        await using var second = new CaServer(_ => null, new CaServerOptions { Port = port });
+        first.Start();
+        Assert.ThrowsAny<SocketException>(second.Start);
+        Assert.False(second.IsRunning);
+
+        await first.RestartAsync();
+        Assert.True(first.IsRunning);
+        Assert.Equal(port, first.SearchPort);
+        Assert.Equal(port, first.TcpPort);
+    }
+}

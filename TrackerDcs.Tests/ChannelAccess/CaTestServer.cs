@@ -1,0 +1,54 @@
+using System.Net;
+using System.Net.Sockets;
+using TrackerDcs.Hardware.ChannelAccess;
+
+namespace TrackerDcs.Tests.ChannelAccess;
+
+/// <summary>A <see cref="CaServer"/> on a free loopback port with a few PVs shaped like the CAEN crate's.</summary>
+public sealed class CaTestServer : IAsyncLifetime
+{
+    public ProcessVariable VMon { get; } = new("test:00:000:VMon", CaType.Double, 12.5)
+        { Units = "V", Precision = 3, LowLimit = 0, HighLimit = 100, Writable = false };
+    public ProcessVariable V0Set { get; } = new("test:00:000:V0Set", CaType.Double, 12.0)
+        { Units = "V", Precision = 2, LowLimit = 0, HighLimit = 15 };
+    public ProcessVariable Pw { get; } = new("test:00:000:Pw", CaType.Enum, (ushort)0) { EnumStrings = ["Off", "On"] };
+    public ProcessVariable ImRange { get; } = new("test:12:000:ImRange", CaType.Enum, (ushort)1) { EnumStrings = ["High", "Low"] };
+    public ProcessVariable Name { get; } = new("test:Name", CaType.String, "module_0");
+    public ProcessVariable Waveform { get; } = new("test:Waveform", CaType.Double, new[] { 1.0, 2.0, 3.0, 4.0, 5.0 });
+    public ProcessVariable Status { get; } = new("test:00:000:Status", CaType.Long, 0);
+    /// <summary>A put handler that refuses everything, like a driver refusing a set point in the wrong state.</summary>
+    public ProcessVariable Tripped { get; } = new("test:Tripped", CaType.Double, 1.0) { OnPut = _ => "channel is tripped" };
+
+    public CaServer Server { get; private set; } = null!;
+    public int Port { get; private set; }
+
+    public Task InitializeAsync()
+    {
+        Port = FreePort();
+        Server = new CaServer([VMon, V0Set, Pw, ImRange, Name, Waveform, Status, Tripped], new CaServerOptions { Port = Port });
+        Server.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+
+    /// <summary>A port free for TCP and UDP on loopback, and whose +1 (the beacon port) is free for UDP.</summary>
+    public static int FreePort()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            tcp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var port = ((IPEndPoint)tcp.LocalEndPoint!).Port;
+            try
+            {
+                using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                using var beacon = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                beacon.Bind(new IPEndPoint(IPAddress.Loopback, port + 1));
+                return port;
+            }
+            catch (SocketException) when (attempt < 20) { }
+        }
+    }
+}
