@@ -33,6 +33,8 @@ public sealed class StandProcess : IAsyncDisposable
             ["Endpoints:MqttPort"] = MqttPort.ToString(),
             ["Endpoints:MqttTlsAddress"] = "127.0.0.1",
             ["Endpoints:MqttTlsPort"] = MqttTlsPort.ToString(),
+            // Stands run in parallel: each simulated crate answers Channel Access on its own port.
+            ["Caen:SimulatorPort"] = FreePort.Tcp().ToString(),
         };
         if (settings is not null) foreach (var (k, v) in settings) _settings[k] = v;
     }

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Hosting;
@@ -13,8 +14,10 @@ public static class TrackerDcsHost
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
             Settings.AddSources(builder.Configuration, args);
             builder.AddPlatform();
+            builder.AddCaen();
             app = builder.Build();
             app.UsePlatform();
+            app.UseCaen();
         }
         catch (Exception e) when (e is SettingsException or InvalidDataException or FormatException)
         {
