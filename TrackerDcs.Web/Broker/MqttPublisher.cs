@@ -5,11 +5,26 @@ using MQTTnet.Server;
 namespace TrackerDcs.Web.Broker;
 
 /// <summary>How the process publishes (device status, command replies): injected into the embedded broker.</summary>
-public sealed class MqttPublisher(MqttServer server)
+public sealed class MqttPublisher
 {
     public const string ClientId = "trackerdcs";
+    private readonly MqttServer _server;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public Task PublishAsync(string topic, string payload, bool retain = false,
+    public MqttPublisher(MqttServer server)
+    {
+        _server = server;
+        // The hosted broker starts once the application has started, after the device services: their first
+        // status messages wait for it instead of being lost.
+        server.StartedAsync += _ =>
+        {
+            _started.TrySetResult();
+            return Task.CompletedTask;
+        };
+        if (server.IsStarted) _started.TrySetResult();
+    }
+
+    public async Task PublishAsync(string topic, string payload, bool retain = false,
         MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce, byte[]? correlationData = null,
         CancellationToken cancellationToken = default)
     {
@@ -20,10 +35,8 @@ public sealed class MqttPublisher(MqttServer server)
             .WithQualityOfServiceLevel(qos)
             .WithCorrelationData(correlationData)
             .Build();
-        // Before the broker starts or after it stops nobody can receive; device services publish their
-        // retained state again when they start, so nothing a client needs is lost here.
-        if (!server.IsStarted) return Task.CompletedTask;
-        return server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message)
+        await _started.Task.WaitAsync(cancellationToken);
+        await _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message)
         {
             SenderClientId = ClientId,
             CustomSessionItems = new Dictionary<object, object> { [BrokerPrincipal.SessionKey] = BrokerPrincipal.Process },

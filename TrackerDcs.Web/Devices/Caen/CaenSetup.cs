@@ -48,5 +48,6 @@ public static class CaenSetup
     {
         var service = app.Services.GetRequiredService<CaenService>();
         CaenCommands.Register(app.Services.GetRequiredService<CommandBus>(), service.Root, service);
+        app.MapCaenSimulator();
     }
 }
