@@ -99,7 +99,7 @@ public sealed class JulaboConnection : IAsyncDisposable
             // A line still queued here answers nothing we asked for (a late reply, noise): drop it.
             while (_lines.Reader.TryRead(out var stale))
                 _logger.LogDebug("Julabo {Link}: dropping unsolicited {Line}", Description, JulaboProtocol.Quote(stale));
-            await Guard(async () => await _transport.WriteAsync(JulaboProtocol.Encode(command), cancellationToken), $"write {command.Name}");
+            await WriteAsync(command, cancellationToken);
             if (!command.ExpectsReply) return "";
 
             using var timeout = new CancellationTokenSource(_replyTimeout, _time);
@@ -121,6 +121,27 @@ public sealed class JulaboConnection : IAsyncDisposable
         {
             _lastCommandEnd = _time.GetTimestamp();
             _sentAny = true;
+        }
+    }
+
+    private async Task WriteAsync(JulaboCommand command, CancellationToken cancellationToken)
+    {
+        // Once the reader has seen the link die, writing is pointless, and on a hung-up serial port a
+        // pending write is what keeps the port from closing.
+        if (_lines.Reader.Completion.IsCompleted)
+            throw _lines.Reader.Completion.Exception?.InnerException as JulaboTransportException
+                  ?? new JulaboTransportException($"{Description}: link closed");
+
+        // A write can block for good (no CTS from a switched-off unit, a dead pty), so it is bounded too.
+        using var timeout = new CancellationTokenSource(_replyTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            await Guard(async () => await _transport.WriteAsync(JulaboProtocol.Encode(command), linked.Token), $"write {command.Name}");
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new JulaboTimeoutException($"{Description}: could not send {command.Name} within {_replyTimeout.TotalMilliseconds:0} ms");
         }
     }
 

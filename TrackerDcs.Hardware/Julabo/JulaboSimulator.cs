@@ -81,6 +81,9 @@ public sealed class JulaboSimulator : IAsyncDisposable
     /// <summary>What STATUS would answer now, without clearing a pending entry error.</summary>
     public JulaboUnitStatus UnitStatus { get { lock (_gate) return _alarm ?? _entryError ?? JulaboUnitStatus.ForMode(_remote, _running); } }
 
+    /// <summary>Every command line that reaches the unit, as received (not while unplugged).</summary>
+    public event Action<string>? CommandReceived;
+
     // ---- Fault injection ----
 
     /// <summary>An alarm (negative code) stops the unit, as a real one does, until <see cref="ClearAlarm"/>.</summary>
@@ -118,6 +121,7 @@ public sealed class JulaboSimulator : IAsyncDisposable
     /// <summary>Carries out one received command line; returns the reply line to send (without CR LF), or null.</summary>
     internal string? Handle(string line)
     {
+        if (!Unplugged) CommandReceived?.Invoke(line);
         lock (_gate)
         {
             if (Unplugged) return null;

@@ -39,13 +39,24 @@ public sealed class SerialJulaboTransport(
         if (_port is { IsOpen: true } port) port.DiscardInBuffer();
     }
 
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// Closing a port whose peer has hung up (a USB adapter pulled, a pty whose socat died) after a
+    /// write was attempted can block inside System.IO.Ports for good; such a close is left to finish
+    /// in the background rather than hang the reconnect loop. Throwing on close is ignored for the same reason.
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
-        // Closing can throw when the device has vanished (USB adapter pulled); there is nothing left to release then.
-        try { _port?.Dispose(); }
-        catch (IOException) { }
-        return ValueTask.CompletedTask;
+        if (_port is not { } port) return;
+        var closing = Task.Run(() =>
+        {
+            try { port.Dispose(); }
+            catch (IOException) { }
+        });
+        try { await closing.WaitAsync(CloseTimeout); }
+        catch (TimeoutException) { }
     }
+
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(1);
 
     private Stream Stream => _port?.BaseStream ?? throw new InvalidOperationException($"{Description} is not open");
 }
