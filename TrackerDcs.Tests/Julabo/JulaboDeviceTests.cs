@@ -160,7 +160,6 @@ public class JulaboDeviceTests
         await using var rig = new JulaboRig(Link.Tcp);
         await rig.WaitForState(JulaboState.Off);
 
-        rig.Simulator.SendGarbage(1);   // one bad reply: the retry absorbs it
         rig.Simulator.SendGarbage(int.MaxValue);
         await rig.WaitForState(JulaboState.Disconnected, seconds: 5);
         Assert.Contains("\\xFF\\xA7#?\\x15", rig.Device.LastError);
