@@ -42,12 +42,27 @@ public sealed class JulaboConnection : IAsyncDisposable
 
     public string Description => _transport.Description;
 
-    /// <summary>Opens the transport and starts receiving. A port that cannot be opened is a transport error.</summary>
+    /// <summary>
+    /// Opens the transport and starts receiving. A port that cannot be opened is a transport error;
+    /// so is a TCP bridge that does not accept within a few reply time-outs (the OS would wait minutes).
+    /// </summary>
     public async Task OpenAsync(CancellationToken cancellationToken)
     {
-        await Guard(() => _transport.OpenAsync(cancellationToken), "open");
+        var limit = _replyTimeout * OpenTimeoutFactor;
+        using var timeout = new CancellationTokenSource(limit, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            await Guard(() => _transport.OpenAsync(linked.Token), "open");
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new JulaboTimeoutException($"{Description}: could not open within {limit.TotalMilliseconds:0} ms");
+        }
         _readLoop = Task.Run(ReadLoopAsync, CancellationToken.None);
     }
+
+    private const int OpenTimeoutFactor = 5;
 
     public async Task<string> ReadVersionAsync(CancellationToken ct) => await QueryAsync(JulaboProtocol.Version(), JulaboProtocol.ParseVersion, ct);
     public async Task<JulaboUnitStatus> ReadStatusAsync(CancellationToken ct) => await QueryAsync(JulaboProtocol.Status(), JulaboProtocol.ParseStatus, ct);
@@ -202,8 +217,12 @@ public sealed class JulaboConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>The exceptions a port or socket throws when the link is gone or cannot be had.</summary>
-    internal static bool IsLinkFailure(Exception e) =>
+    /// <summary>
+    /// The exceptions a port or socket throws when the link is gone or cannot be had. SerialPort throws
+    /// InvalidOperationException when used after the OS closed it, ArgumentException for a port name it
+    /// cannot open, TimeoutException when a write waits too long for the handshake.
+    /// </summary>
+    private static bool IsLinkFailure(Exception e) =>
         e is IOException or SocketException or UnauthorizedAccessException or ObjectDisposedException
             or InvalidOperationException or TimeoutException or ArgumentException;
 

@@ -1,9 +1,10 @@
 using TrackerDcs.Hardware.Julabo;
+using Xunit.Abstractions;
 
 namespace TrackerDcs.Tests.Julabo;
 
 /// <summary>The device against the simulator over TCP and over a socat pseudo-terminal pair.</summary>
-public class JulaboDeviceTests
+public class JulaboDeviceTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData(Link.Tcp)]
@@ -75,8 +76,11 @@ public class JulaboDeviceTests
         await rig.WaitForState(JulaboState.On);
 
         rig.Pty!.Kill();
-        // Within a poll period and a reply time-out with its one retry, plus scheduling slack.
-        await rig.WaitForState(JulaboState.Disconnected, seconds: 5);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // At worst a poll period plus a reply time-out with its one retry; a hung-up pty is usually seen at once.
+        var worst = rig.Options.PollPeriod + 2 * (rig.Options.ReplyTimeout + rig.Options.CommandInterval);
+        await rig.WaitForState(JulaboState.Disconnected, seconds: worst.TotalSeconds + 2);
+        output.WriteLine($"DISCONNECTED {clock.ElapsedMilliseconds} ms after the cable was pulled (worst case {worst.TotalMilliseconds} ms): {rig.Device.LastError}");
         Assert.NotNull(rig.Device.LastError);
 
         rig.Pty.Start();
