@@ -23,6 +23,7 @@ public sealed class JulaboConnection : IAsyncDisposable
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new() { SingleReader = true, SingleWriter = true });
     private readonly JulaboLineFramer _framer = new();
     private readonly CancellationTokenSource _closing = new();
+    private readonly CancellationTokenSource _readerEnded = new();
     private Task _readLoop = Task.CompletedTask;
     private long _lastCommandEnd;
     private bool _sentAny;
@@ -127,9 +128,9 @@ public sealed class JulaboConnection : IAsyncDisposable
             {
                 throw new JulaboTimeoutException($"{Description}: no reply to {command.Name} within {_replyTimeout.TotalMilliseconds:0} ms");
             }
-            catch (ChannelClosedException e)
+            catch (ChannelClosedException)
             {
-                throw e.InnerException as JulaboTransportException ?? new JulaboTransportException($"{Description}: link closed", e);
+                throw ReaderFailure();
             }
         }
         finally
@@ -142,23 +143,26 @@ public sealed class JulaboConnection : IAsyncDisposable
     private async Task WriteAsync(JulaboCommand command, CancellationToken cancellationToken)
     {
         // Once the reader has seen the link die, writing is pointless, and on a hung-up serial port a
-        // pending write is what keeps the port from closing.
-        if (_lines.Reader.Completion.IsCompleted)
-            throw _lines.Reader.Completion.Exception?.InnerException as JulaboTransportException
-                  ?? new JulaboTransportException($"{Description}: link closed");
+        // pending write is what keeps the port from closing: a write is abandoned as soon as that happens.
+        if (_readerEnded.IsCancellationRequested) throw ReaderFailure();
 
         // A write can block for good (no CTS from a switched-off unit, a dead pty), so it is bounded too.
         using var timeout = new CancellationTokenSource(_replyTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken, _readerEnded.Token);
         try
         {
             await Guard(async () => await _transport.WriteAsync(JulaboProtocol.Encode(command), linked.Token), $"write {command.Name}");
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            if (_readerEnded.IsCancellationRequested) throw ReaderFailure();
             throw new JulaboTimeoutException($"{Description}: could not send {command.Name} within {_replyTimeout.TotalMilliseconds:0} ms");
         }
     }
+
+    private JulaboTransportException ReaderFailure() =>
+        _lines.Reader.Completion.Exception?.InnerException as JulaboTransportException
+        ?? new JulaboTransportException($"{Description}: link closed");
 
     // The interval runs from the end of one exchange to the start of the next, so a slow reply never shortens it.
     private async Task PaceAsync(CancellationToken cancellationToken)
@@ -177,6 +181,18 @@ public sealed class JulaboConnection : IAsyncDisposable
     }
 
     private async Task ReadLoopAsync()
+    {
+        try
+        {
+            await ReceiveAsync();
+        }
+        finally
+        {
+            await _readerEnded.CancelAsync();
+        }
+    }
+
+    private async Task ReceiveAsync()
     {
         var buffer = new byte[256];
         try
@@ -232,5 +248,6 @@ public sealed class JulaboConnection : IAsyncDisposable
         await _transport.DisposeAsync();
         await _readLoop;
         _closing.Dispose();
+        _readerEnded.Dispose();
     }
 }
