@@ -128,10 +128,12 @@ public sealed class JulaboDevice : IAsyncDisposable
             reachedUnit = true;
             lock (_gate) _version = version;
             _logger.LogInformation("Julabo: connected to {Version} on {Link}", version, connection.Description);
-            await SendPendingSetpointsAsync(connection, session.Token);
             while (true)
             {
                 var started = _time.GetTimestamp();
+                // Checked on every poll, not only after connecting: a set point may be queued in the
+                // moment between the link opening and the state saying so.
+                await SendPendingSetpointsAsync(connection, session.Token);
                 await PollAsync(connection, session.Token);
                 await SleepAsync(_options.PollPeriod - _time.GetElapsedTime(started), session.Token);
             }
