@@ -257,8 +257,13 @@ public sealed class JulaboDevice : IAsyncDisposable
             return JulaboCommandResult.Refused(refusal);
         var what = $"set point {setpoint} = {celsius.ToString("0.00", CultureInfo.InvariantCulture)} °C";
         if (_connection is null || State == JulaboState.Disconnected) return Queue(setpoint, celsius, what);
-        return await SendAsync(JulaboAction.Configure, JulaboProtocol.WriteSetpoint(setpoint, celsius), $"{what} sent", ct,
-            whenLost: () => Queue(setpoint, celsius, what));
+        var queued = false;
+        var result = await SendAsync(JulaboAction.Configure, JulaboProtocol.WriteSetpoint(setpoint, celsius), $"{what} sent", ct,
+            whenLost: () => { queued = true; return Queue(setpoint, celsius, what); });
+        // A value queued earlier for this set point is older than the one just sent: it must not overwrite it.
+        if (result.Accepted && !queued)
+            lock (_gate) _pendingSetpoints.Remove(setpoint);
+        return result;
     }
 
     public Task<JulaboCommandResult> UseSetpointAsync(int setpoint, CancellationToken ct = default) =>
