@@ -12,15 +12,17 @@ internal sealed class JulaboBath(double ambient, TimeSpan timeConstant, TimeSpan
 {
     private const double PowerPerKelvin = 10;
 
+    private readonly double _ambient = ambient;
+    private readonly double _heatLoad = heatLoad;
+
     public double Bath { get; private set; } = ambient;
     public double External { get; private set; } = ambient + heatLoad;
     public double Power { get; private set; }
-    public double HeatLoad => heatLoad;
 
     public void Advance(TimeSpan elapsed, bool running, double setpoint, bool externalControl)
     {
         if (elapsed <= TimeSpan.Zero) return;
-        var target = running ? (externalControl ? setpoint - heatLoad : setpoint) : ambient;
+        var target = running ? (externalControl ? setpoint - _heatLoad : setpoint) : _ambient;
         var bathTau = running ? timeConstant : ambientTimeConstant;
 
         // Exact exponential steps are stable for any step size; the steps only have to be short
@@ -33,7 +35,7 @@ internal sealed class JulaboBath(double ambient, TimeSpan timeConstant, TimeSpan
         for (var i = 0; i < steps; i++)
         {
             Bath += (target - Bath) * bathStep;
-            External += (Bath + heatLoad - External) * externalStep;
+            External += (Bath + _heatLoad - External) * externalStep;
         }
         Power = running ? Math.Clamp(PowerPerKelvin * (target - Bath), -100, 100) : 0;
     }

@@ -80,6 +80,14 @@ public class JulaboCliTests
     }
 
     [Fact]
+    public async Task Simulated_port_answers_from_an_in_process_simulator()
+    {
+        var (code, output) = await Run(Fast("simulated", "start"));
+        Assert.True(code == JulaboCli.Ok, output);
+        Assert.Contains("03 REMOTE START", output);
+    }
+
+    [Fact]
     public async Task Help_prints_usage()
     {
         var (code, output) = await Run("julabo", "--help");
