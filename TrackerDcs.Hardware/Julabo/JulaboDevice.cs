@@ -1,0 +1,335 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace TrackerDcs.Hardware.Julabo;
+
+/// <summary>
+/// One Julabo chiller as the DCS sees it: a poll loop that reads every value, the state machine of
+/// <see cref="JulaboStateMachine"/>, validated operator commands, and reconnection with back-off.
+/// <see cref="RunAsync"/> is the loop (a hosted service's ExecuteAsync calls it); commands may be
+/// called from any thread meanwhile. Link failures never escape: they make the device DISCONNECTED,
+/// and a refused command returns its reason instead of throwing.
+/// </summary>
+public sealed class JulaboDevice : IAsyncDisposable
+{
+    private readonly JulaboOptions _options;
+    private readonly Func<IJulaboTransport> _transportFactory;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly SortedDictionary<int, double> _pendingSetpoints = new();
+    private JulaboStatus _status = new();
+    private volatile JulaboConnection? _connection;
+    private volatile CancellationTokenSource? _session;
+    private string? _version;
+    private string? _statusText;
+    private string? _lastError;
+    private int _reconnectNow;
+
+    /// <param name="transportFactory">Makes a new, unopened transport for each connection attempt; by default from <see cref="JulaboOptions.Port"/>.</param>
+    public JulaboDevice(JulaboOptions options, Func<IJulaboTransport>? transportFactory = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+    {
+        var problems = options.Validate();
+        if (problems.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
+        _options = options;
+        _transportFactory = transportFactory ?? (() => JulaboTransports.Create(options));
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>
+    /// The device for the configured port. With Port "simulated" it starts its own
+    /// <see cref="JulaboSimulator"/> on 127.0.0.1 and talks to it over TCP with the real protocol;
+    /// the simulator is then available as <see cref="Simulator"/> and disposed with the device.
+    /// </summary>
+    public static JulaboDevice Create(JulaboOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        var logger = loggerFactory?.CreateLogger<JulaboDevice>();
+        if (!options.IsSimulated) return new JulaboDevice(options, null, timeProvider, logger);
+
+        var simulator = new JulaboSimulator(new JulaboSimulatorOptions
+        {
+            TimeConstant = options.SimulatedTimeConstant,
+            TempMin = options.TempMin,
+            TempMax = options.TempMax,
+        }, timeProvider, loggerFactory?.CreateLogger<JulaboSimulator>());
+        var port = simulator.ListenTcp();
+        return new JulaboDevice(options, () => new TcpJulaboTransport("127.0.0.1", port), timeProvider, logger) { Simulator = simulator };
+    }
+
+    /// <summary>The simulated unit when the port is "simulated" (a demo panel may inject faults); otherwise null.</summary>
+    public JulaboSimulator? Simulator { get; private init; }
+
+    public JulaboStatus Status { get { lock (_gate) return _status; } }
+    public JulaboState State => Status.FsmState;
+
+    /// <summary>The unit's answer to VERSION on the current or last link.</summary>
+    public string? Version { get { lock (_gate) return _version; } }
+
+    /// <summary>The unit's text for the last status code ("REMOTE START", "LOW LIQUID LEVEL ALARM").</summary>
+    public string? StatusText { get { lock (_gate) return _statusText; } }
+
+    /// <summary>Why the link was last lost (quoting a bad reply when that was the cause); null once healthy again.</summary>
+    public string? LastError { get { lock (_gate) return _lastError; } }
+
+    /// <summary>Set points asked for while disconnected, to be sent when the link is back (set point → °C).</summary>
+    public IReadOnlyDictionary<int, double> PendingSetpoints { get { lock (_gate) return new Dictionary<int, double>(_pendingSetpoints); } }
+
+    /// <summary>Raised whenever <see cref="Status"/> changes, on the thread that saw the change (usually the poll loop's).</summary>
+    public event Action<JulaboStatus>? StatusChanged;
+
+    // ---- The loop ----
+
+    /// <summary>Connects, polls, and reconnects with back-off until cancelled or disposed. Never throws.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        var delay = _options.ReconnectDelayMin;
+        try
+        {
+            while (true)
+            {
+                var reachedUnit = await RunSessionAsync(stop.Token);
+                delay = reachedUnit ? _options.ReconnectDelayMin : delay;
+                if (Interlocked.Exchange(ref _reconnectNow, 0) == 0)
+                {
+                    _logger.LogInformation("Julabo: reconnecting in {Delay} ms", delay.TotalMilliseconds);
+                    await SleepAsync(delay, stop.Token);
+                }
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectDelayMax.Ticks));
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            Apply(JulaboEvent.LinkLost);
+        }
+    }
+
+    /// <summary>
+    /// One link from open to loss. This is the one boundary where transport errors become the
+    /// DISCONNECTED state. Returns whether the unit answered at all (resets the back-off).
+    /// </summary>
+    private async Task<bool> RunSessionAsync(CancellationToken stop)
+    {
+        var reachedUnit = false;
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        JulaboConnection? connection = null;
+        try
+        {
+            connection = new JulaboConnection(_transportFactory(), _options, _time, _logger);
+            await connection.OpenAsync(session.Token);
+            _session = session;
+            _connection = connection;
+            Apply(JulaboEvent.LinkOpened);
+            var version = await connection.ReadVersionAsync(session.Token);
+            reachedUnit = true;
+            lock (_gate) _version = version;
+            _logger.LogInformation("Julabo: connected to {Version} on {Link}", version, connection.Description);
+            while (true)
+            {
+                var started = _time.GetTimestamp();
+                // Checked on every poll, not only after connecting: a set point may be queued in the
+                // moment between the link opening and the state saying so.
+                await SendPendingSetpointsAsync(connection, session.Token);
+                await PollAsync(connection, session.Token);
+                await SleepAsync(_options.PollPeriod - _time.GetElapsedTime(started), session.Token);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            // A command found the link dead, or an operator asked to reconnect; the reason is recorded already.
+        }
+        catch (Exception e)
+        {
+            if (e is not JulaboException) _logger.LogError(e, "Julabo: unexpected failure; treating the link as lost");
+            LinkLost(connection, e);
+        }
+        finally
+        {
+            _connection = null;
+            _session = null;
+            if (connection is not null) await connection.DisposeAsync();
+        }
+        return reachedUnit;
+    }
+
+    private async Task PollAsync(JulaboConnection c, CancellationToken ct)
+    {
+        var unit = await c.ReadStatusAsync(ct);
+        var bath = await c.QueryAsync(JulaboProtocol.ReadBathTemperature(), JulaboProtocol.ParseNumber, ct);
+        var power = await c.QueryAsync(JulaboProtocol.ReadPower(), JulaboProtocol.ParseNumber, ct);
+        var external = await c.QueryAsync(JulaboProtocol.ReadExternalTemperature(), JulaboProtocol.ParseNumber, ct);
+        var sp1 = await c.QueryAsync(JulaboProtocol.ReadSetpoint(1), JulaboProtocol.ParseNumber, ct);
+        var sp2 = await c.QueryAsync(JulaboProtocol.ReadSetpoint(2), JulaboProtocol.ParseNumber, ct);
+        var sp3 = await c.QueryAsync(JulaboProtocol.ReadSetpoint(3), JulaboProtocol.ParseNumber, ct);
+        var selected = await c.QueryAsync(JulaboProtocol.ReadSelectedSetpoint(), JulaboProtocol.ParseSelectedSetpoint, ct);
+        var extUsed = await c.QueryAsync(JulaboProtocol.ReadExternalControl(), JulaboProtocol.ParseFlag, ct);
+        lock (_gate)
+        {
+            _statusText = unit.Text;
+            _lastError = null;
+        }
+        Apply(JulaboStateMachine.EventFor(unit), s => s with
+        {
+            StatusCode = unit.Code, InternalTemp = bath, ExternalTemp = external, Power = power,
+            Setpoint1 = sp1, Setpoint2 = sp2, Setpoint3 = sp3, UsedSetpoint = selected, ExtIsUsed = extUsed,
+        });
+    }
+
+    private async Task SendPendingSetpointsAsync(JulaboConnection connection, CancellationToken ct)
+    {
+        foreach (var (setpoint, celsius) in PendingSetpoints)
+        {
+            await connection.SendAsync(JulaboProtocol.WriteSetpoint(setpoint, celsius), ct);
+            lock (_gate)
+                if (_pendingSetpoints.TryGetValue(setpoint, out var still) && still == celsius) _pendingSetpoints.Remove(setpoint);
+            _logger.LogInformation("Julabo: sent set point {Setpoint} = {Celsius} °C asked for while disconnected", setpoint, celsius);
+        }
+    }
+
+    // Waits the given time, or less when a command wants the status read back (or a reconnect) at once.
+    private async Task SleepAsync(TimeSpan duration, CancellationToken ct)
+    {
+        if (duration > TimeSpan.Zero)
+        {
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var sleep = Task.Delay(duration, _time, either.Token);
+            var wake = _wake.WaitAsync(either.Token);
+            await Task.WhenAny(sleep, wake);
+            await either.CancelAsync();
+        }
+        while (_wake.CurrentCount > 0) _wake.Wait(0);
+        ct.ThrowIfCancellationRequested();
+    }
+
+    private void Wake() => _wake.Release();
+
+    private void LinkLost(JulaboConnection? connection, Exception e)
+    {
+        // A command on an old link must not tear down the new one.
+        if (connection is not null && _connection is { } current && current != connection) return;
+        _logger.LogWarning("Julabo: link lost: {Reason}", e.Message);
+        lock (_gate) _lastError = e.Message;
+        Apply(JulaboEvent.LinkLost);
+        EndSession();
+    }
+
+    private void EndSession()
+    {
+        // The loop may be disposing this session right now; it is ending either way.
+        try { _session?.Cancel(); }
+        catch (ObjectDisposedException) { }
+    }
+
+    private void Apply(JulaboEvent @event, Func<JulaboStatus, JulaboStatus>? update = null)
+    {
+        JulaboStatus next;
+        lock (_gate)
+        {
+            var state = JulaboStateMachine.Next(_status.FsmState, @event);
+            next = (update?.Invoke(_status) ?? _status) with { FsmState = state };
+            if (next == _status) return;
+            _status = next;
+        }
+        try { StatusChanged?.Invoke(next); }
+        catch (Exception e) { _logger.LogError(e, "Julabo: a StatusChanged handler failed"); }
+    }
+
+    // ---- Operator commands: validated first; nothing is sent when they are refused ----
+
+    public Task<JulaboCommandResult> StartAsync(CancellationToken ct = default) =>
+        SendAsync(JulaboAction.Start, JulaboProtocol.StartStop(true), "start sent", ct);
+
+    public Task<JulaboCommandResult> StopAsync(CancellationToken ct = default) =>
+        SendAsync(JulaboAction.Stop, JulaboProtocol.StartStop(false), "stop sent", ct);
+
+    /// <summary>Writes set point 1–3. While disconnected the value is kept and sent when the link is back.</summary>
+    public async Task<JulaboCommandResult> SetTemperatureAsync(int setpoint, double celsius, CancellationToken ct = default)
+    {
+        if ((JulaboLimits.CheckSetpoint(setpoint) ?? JulaboLimits.CheckTemperature(celsius, _options.TempMin, _options.TempMax)) is { } refusal)
+            return JulaboCommandResult.Refused(refusal);
+        var what = $"set point {setpoint} = {celsius.ToString("0.00", CultureInfo.InvariantCulture)} °C";
+        if (_connection is null || State == JulaboState.Disconnected) return Queue(setpoint, celsius, what);
+        var queued = false;
+        var result = await SendAsync(JulaboAction.Configure, JulaboProtocol.WriteSetpoint(setpoint, celsius), $"{what} sent", ct,
+            whenLost: () => { queued = true; return Queue(setpoint, celsius, what); });
+        // A value queued earlier for this set point is older than the one just sent: it must not overwrite it.
+        if (result.Accepted && !queued)
+            lock (_gate) _pendingSetpoints.Remove(setpoint);
+        return result;
+    }
+
+    public Task<JulaboCommandResult> UseSetpointAsync(int setpoint, CancellationToken ct = default) =>
+        JulaboLimits.CheckSetpoint(setpoint) is { } refusal
+            ? Task.FromResult(JulaboCommandResult.Refused(refusal))
+            : SendAsync(JulaboAction.Configure, JulaboProtocol.SelectSetpoint(setpoint), $"set point {setpoint} selected", ct);
+
+    /// <summary>Puts the external Pt100 (true) or the internal bath sensor (false) in control.</summary>
+    public Task<JulaboCommandResult> UseExternalSensorAsync(bool external, CancellationToken ct = default) =>
+        SendAsync(JulaboAction.Configure, JulaboProtocol.UseExternalControl(external), external ? "external sensor in control" : "internal sensor in control", ct);
+
+    public Task<JulaboCommandResult> SetPumpPressureAsync(int stage, CancellationToken ct = default) =>
+        JulaboLimits.CheckPumpStage(stage) is { } refusal
+            ? Task.FromResult(JulaboCommandResult.Refused(refusal))
+            : SendAsync(JulaboAction.Configure, JulaboProtocol.WritePumpStage(stage), $"pump pressure stage {stage} sent", ct);
+
+    /// <summary>Reads every value now instead of at the next poll (or retries the link now when disconnected).</summary>
+    public Task<JulaboCommandResult> RefreshAsync()
+    {
+        Wake();
+        return Task.FromResult(JulaboCommandResult.Done(_connection is null ? "reconnecting now" : "refresh requested"));
+    }
+
+    /// <summary>Closes the link and opens it again at once.</summary>
+    public Task<JulaboCommandResult> ReconnectAsync()
+    {
+        lock (_gate) _lastError = "reconnect requested";
+        Interlocked.Exchange(ref _reconnectNow, 1);
+        if (_session is not null)
+        {
+            Apply(JulaboEvent.LinkLost);
+            EndSession();
+        }
+        Wake();
+        return Task.FromResult(JulaboCommandResult.Done("reconnecting"));
+    }
+
+    private JulaboCommandResult Queue(int setpoint, double celsius, string what)
+    {
+        lock (_gate) _pendingSetpoints[setpoint] = celsius;
+        return JulaboCommandResult.Done($"chiller is disconnected: {what} will be sent when it is back");
+    }
+
+    private async Task<JulaboCommandResult> SendAsync(JulaboAction action, JulaboCommand command, string done, CancellationToken ct,
+        Func<JulaboCommandResult>? whenLost = null)
+    {
+        var connection = _connection;
+        if (JulaboStateMachine.Refusal(State, action) is { } refusal) return JulaboCommandResult.Refused(refusal);
+        if (connection is null) return JulaboCommandResult.Refused("the chiller is disconnected");
+        try
+        {
+            await connection.SendAsync(command, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            LinkLost(connection, e);
+            return whenLost?.Invoke() ?? JulaboCommandResult.Refused($"{command} not sent: lost the chiller: {e.Message}");
+        }
+        _logger.LogInformation("Julabo: {Command}", command);
+        Wake(); // read the result back at once rather than at the next poll
+        return JulaboCommandResult.Done(done);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _disposed.CancelAsync();
+        if (Simulator is not null) await Simulator.DisposeAsync();
+    }
+}

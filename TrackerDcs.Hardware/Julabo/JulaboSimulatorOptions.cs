@@ -1,0 +1,25 @@
+namespace TrackerDcs.Hardware.Julabo;
+
+/// <summary>How the simulated chiller behaves. Defaults are believable for a demo; tests shorten the time constants.</summary>
+public sealed class JulaboSimulatorOptions
+{
+    /// <summary>How fast the running bath follows its set point (63 % of the way in one constant).</summary>
+    public TimeSpan TimeConstant { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>How far the module's external Pt100 lags behind the bath; null: a quarter of <see cref="TimeConstant"/>.</summary>
+    public TimeSpan? ExternalLag { get; set; }
+
+    /// <summary>How fast a stopped bath drifts to ambient; null: ten times <see cref="TimeConstant"/>.</summary>
+    public TimeSpan? AmbientTimeConstant { get; set; }
+
+    public double AmbientTemperature { get; set; } = 22;
+
+    /// <summary>How much warmer than the bath the module settles (its own heat load).</summary>
+    public double HeatLoad { get; set; } = 0.5;
+
+    /// <summary>The unit's own set point limits: beyond them it answers -10/-11 in STATUS.</summary>
+    public double TempMin { get; set; } = -50;
+    public double TempMax { get; set; } = 50;
+
+    public string Version { get; set; } = "JULABO FP50-HE SIMULATED 1.0";
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using TrackerDcs.Hardware.Julabo;
+
+namespace TrackerDcs.Tests.Julabo;
+
+/// <summary>The connection against the simulator over real links: TCP on 127.0.0.1 and a socat pty pair.</summary>
+public class JulaboConnectionTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(300);
+
+    [Fact]
+    public async Task Reads_and_writes_over_tcp()
+    {
+        await using var simulator = new JulaboSimulator();
+        var port = simulator.ListenTcp();
+        await using var connection = new JulaboConnection(new TcpJulaboTransport("127.0.0.1", port), Interval, Timeout);
+        await connection.OpenAsync(CancellationToken.None);
+
+        Assert.Equal(new JulaboUnitStatus(2, "REMOTE STOP"), await connection.ReadStatusAsync(default));
+        Assert.StartsWith("JULABO", await connection.ReadVersionAsync(default));
+        await connection.SendAsync(JulaboProtocol.WriteSetpoint(2, 18.5), default);
+        Assert.Equal(18.5, await connection.QueryAsync(JulaboProtocol.ReadSetpoint(2), JulaboProtocol.ParseNumber, default));
+    }
+
+    [Fact]
+    public async Task Reads_and_writes_over_a_pseudo_terminal()
+    {
+        using var pty = new SocatPtyPair();
+        await using var simulator = new JulaboSimulator();
+        simulator.ServeSerial(pty.B);
+        // Handshake.None: a pseudo terminal has no RTS/CTS lines, and with CRTSCTS set writes may wait forever for CTS.
+        await using var connection = new JulaboConnection(new SerialJulaboTransport(pty.A, handshake: System.IO.Ports.Handshake.None), Interval, TimeSpan.FromSeconds(1));
+        await connection.OpenAsync(CancellationToken.None);
+
+        Assert.Equal(2, (await connection.ReadStatusAsync(default)).Code);
+        await connection.SendAsync(JulaboProtocol.StartStop(true), default);
+        Assert.Equal(3, (await connection.ReadStatusAsync(default)).Code);
+    }
+
+    [Fact]
+    public async Task Keeps_the_command_interval_between_commands()
+    {
+        await using var simulator = new JulaboSimulator();
+        var port = simulator.ListenTcp();
+        var interval = TimeSpan.FromMilliseconds(60);
+        await using var connection = new JulaboConnection(new TcpJulaboTransport("127.0.0.1", port), interval, Timeout);
+        await connection.OpenAsync(CancellationToken.None);
+
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => connection.ReadStatusAsync(default)));
+        // Five commands in flight one at a time: at least four intervals between them, whatever the scheduling.
+        Assert.True(clock.Elapsed >= interval * 4, $"5 commands took only {clock.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task One_garbled_or_lost_reply_is_retried_transparently()
+    {
+        await using var simulator = new JulaboSimulator();
+        var port = simulator.ListenTcp();
+        await using var connection = new JulaboConnection(new TcpJulaboTransport("127.0.0.1", port), Interval, Timeout);
+        await connection.OpenAsync(CancellationToken.None);
+
+        simulator.SendGarbage(1);
+        Assert.Equal(2, (await connection.ReadStatusAsync(default)).Code);
+        simulator.DropReplies(1);
+        Assert.Equal(2, (await connection.ReadStatusAsync(default)).Code);
+    }
+
+    [Fact]
+    public async Task Persistent_garbage_is_an_error_quoting_the_raw_reply()
+    {
+        await using var simulator = new JulaboSimulator();
+        var port = simulator.ListenTcp();
+        await using var connection = new JulaboConnection(new TcpJulaboTransport("127.0.0.1", port), Interval, Timeout);
+        await connection.OpenAsync(CancellationToken.None);
+
+        simulator.SendGarbage(2);
+        var e = await Assert.ThrowsAsync<JulaboProtocolException>(() => connection.ReadStatusAsync(default));
+        Assert.Contains("\\xFF\\xA7#?\\x15", e.Message);
+    }
+
+    [Fact]
+    public async Task No_reply_is_a_timeout_after_one_retry()
+    {
+        await using var simulator = new JulaboSimulator();
+        var port = simulator.ListenTcp();
+        await using var connection = new JulaboConnection(new TcpJulaboTransport("127.0.0.1", port), Interval, Timeout);
+        await connection.OpenAsync(CancellationToken.None);
+
+        simulator.DropReplies(2);
+        var e = await Assert.ThrowsAsync<JulaboTimeoutException>(() => connection.ReadStatusAsync(default));
+        Assert.Contains("no reply to STATUS", e.Message);
+    }
+
+    [Fact]
+    public async Task A_port_that_does_not_exist_is_a_transport_error()
+    {
+        await using var connection = new JulaboConnection(new SerialJulaboTransport("/nonexistent/ttyJULABO"), Interval, Timeout);
+        var e = await Assert.ThrowsAsync<JulaboTransportException>(() => connection.OpenAsync(default));
+        Assert.Contains("/nonexistent/ttyJULABO", e.Message);
+    }
+}

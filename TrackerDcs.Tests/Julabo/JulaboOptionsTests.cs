@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using TrackerDcs.Hardware.Julabo;
+
+namespace TrackerDcs.Tests.Julabo;
+
+public class JulaboOptionsTests
+{
+    [Fact]
+    public void Binds_from_the_Julabo_section()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Julabo:Port"] = "/dev/ttyUSB1",
+            ["Julabo:BaudRate"] = "9600",
+            ["Julabo:DataBits"] = "8",
+            ["Julabo:Parity"] = "None",
+            ["Julabo:Handshake"] = "None",
+            ["Julabo:CommandInterval"] = "00:00:00.300",
+            ["Julabo:TempMin"] = "-30",
+        }).Build();
+        var options = configuration.GetSection(JulaboOptions.SectionName).Get<JulaboOptions>()!;
+
+        Assert.Equal("/dev/ttyUSB1", options.Port);
+        Assert.Equal(9600, options.BaudRate);
+        Assert.Equal(System.IO.Ports.Parity.None, options.Parity);
+        Assert.Equal(TimeSpan.FromMilliseconds(300), options.CommandInterval);
+        Assert.Equal(-30, options.TempMin);
+        Assert.Equal(50, options.TempMax);
+        Assert.Empty(options.Validate());
+    }
+
+    [Fact]
+    public void Defaults_are_the_seed_serial_settings_and_the_simulator()
+    {
+        var options = new JulaboOptions();
+        Assert.True(options.IsSimulated);
+        Assert.Equal((4800, 7, System.IO.Ports.Parity.Even, System.IO.Ports.Handshake.RequestToSend),
+            (options.BaudRate, options.DataBits, options.Parity, options.Handshake));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.CommandInterval);
+    }
+
+    [Fact]
+    public void Validation_names_every_problem()
+    {
+        var problems = new JulaboOptions { Port = "ttyUSB0", TempMin = 10, TempMax = 0, ReplyTimeout = TimeSpan.Zero }.Validate();
+        Assert.Equal(3, problems.Count);
+        Assert.Throws<ArgumentException>(() => new JulaboDevice(new JulaboOptions { TempMin = 10, TempMax = 0 }));
+    }
+
+    [Theory]
+    [InlineData("/dev/ttyUSB0", "serial /dev/ttyUSB0 4800 7E1 handshake RequestToSend")]
+    [InlineData("daq-pc:8000", "tcp daq-pc:8000")]
+    [InlineData("[::1]:8000", "tcp ::1:8000")]
+    public void Port_chooses_the_transport(string port, string description) =>
+        Assert.Equal(description, JulaboTransports.Create(new JulaboOptions { Port = port }).Description);
+
+    [Fact]
+    public void Status_serialises_with_the_seed_field_names()
+    {
+        var status = new JulaboStatus
+        {
+            StatusCode = 3, InternalTemp = 18.5, ExternalTemp = 19, Setpoint1 = 18.5, Setpoint2 = 20, Setpoint3 = -10,
+            UsedSetpoint = 1, Power = -12.5, ExtIsUsed = false, FsmState = JulaboState.On,
+        };
+        var json = JsonSerializer.Serialize(status);
+        Assert.Equal("""{"status_code":3,"internal_temp":18.5,"external_temp":19,"setpoint_1":18.5,"setpoint_2":20,"setpoint_3":-10,"used_setpoint":1,"power":-12.5,"ext_is_used":false,"fsm_state":"ON"}""", json);
+        Assert.Equal(status, JsonSerializer.Deserialize<JulaboStatus>(json));
+    }
+}

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using TrackerDcs.Hardware.Julabo;
+
+namespace TrackerDcs.Tests.Julabo;
+
+public enum Link { Tcp, Pty }
+
+/// <summary>
+/// A simulator and a device talking over a real link, with short intervals so a test takes seconds:
+/// TCP on 127.0.0.1, or a socat pty pair with the device on one end through System.IO.Ports and the
+/// simulator on the other. Handshake.None on the pty: it has no RTS/CTS lines, and with CRTSCTS
+/// set a write may wait forever for a CTS that never comes.
+/// </summary>
+public sealed class JulaboRig : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _run;
+
+    public JulaboRig(Link link, Action<JulaboOptions>? configure = null)
+    {
+        Simulator = new JulaboSimulator(new JulaboSimulatorOptions
+        {
+            TimeConstant = TimeSpan.FromSeconds(0.4),
+            ExternalLag = TimeSpan.FromSeconds(0.15),
+        });
+        Simulator.CommandReceived += Received.Enqueue;
+        Options = new JulaboOptions
+        {
+            CommandInterval = TimeSpan.FromMilliseconds(20),
+            ReplyTimeout = TimeSpan.FromMilliseconds(300),
+            PollPeriod = TimeSpan.FromMilliseconds(100),
+            ReconnectDelayMin = TimeSpan.FromMilliseconds(50),
+            ReconnectDelayMax = TimeSpan.FromMilliseconds(400),
+            Handshake = System.IO.Ports.Handshake.None,
+        };
+        if (link == Link.Tcp)
+        {
+            Options.Port = $"127.0.0.1:{Simulator.ListenTcp()}";
+        }
+        else
+        {
+            Pty = new SocatPtyPair();
+            Simulator.ServeSerial(Pty.B);
+            Options.Port = Pty.A;
+        }
+        configure?.Invoke(Options);
+        Device = new JulaboDevice(Options);
+        Device.StatusChanged += Changes.Enqueue;
+        _run = Device.RunAsync(_stop.Token);
+    }
+
+    public JulaboSimulator Simulator { get; }
+    public JulaboDevice Device { get; }
+    public JulaboOptions Options { get; }
+    public SocatPtyPair? Pty { get; }
+    public ConcurrentQueue<string> Received { get; } = new();
+    public ConcurrentQueue<JulaboStatus> Changes { get; } = new();
+
+    public Task WaitFor(Func<JulaboStatus, bool> condition, string what, double seconds = 10) =>
+        Eventually.True(() => condition(Device.Status), $"{what} (last status {Device.Status}, error {Device.LastError})", seconds);
+
+    public Task WaitForState(JulaboState state, double seconds = 10) => WaitFor(s => s.FsmState == state, $"state {state}", seconds);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _run;
+        await Device.DisposeAsync();
+        await Simulator.DisposeAsync();
+        Pty?.Dispose();
+    }
+}
