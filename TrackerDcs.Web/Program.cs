@@ -1,3 +1,4 @@
+using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Security;
@@ -7,5 +8,6 @@ return args switch
 {
     ["users", .. var rest] => UsersCli.Run(rest, Settings.Build([])),
     ["healthcheck", .. var rest] => await HealthCheckCli.RunAsync(rest, Settings.Build([])),
+    ["julabo", .. var rest] => await JulaboCli.RunAsync(rest, Console.Out),
     _ => await TrackerDcsHost.RunAsync(args),
 };

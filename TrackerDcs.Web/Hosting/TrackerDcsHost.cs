@@ -1,4 +1,5 @@
 using TrackerDcs.Web.Devices.Caen;
+using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Hosting;
@@ -15,9 +16,11 @@ public static class TrackerDcsHost
             Settings.AddSources(builder.Configuration, args);
             builder.AddPlatform();
             builder.AddCaen();
+            builder.AddJulabo();
             app = builder.Build();
             app.UsePlatform();
             app.UseCaen();
+            app.UseJulabo();
         }
         catch (Exception e) when (e is SettingsException or InvalidDataException or FormatException)
         {
