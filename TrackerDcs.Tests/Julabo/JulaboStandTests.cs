@@ -1,0 +1,90 @@
+using System.Text.Json;
+using TrackerDcs.Tests.Support;
+
+namespace TrackerDcs.Tests.Julabo;
+
+/// <summary>The chiller end to end: the running process drives its simulated unit; commands and status over MQTT.</summary>
+public sealed class JulaboStandTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private static readonly string[] Admin = Mosquitto.Auth("admin", StandProcess.AdminPassword);
+    private readonly StandProcess _stand = new(new Dictionary<string, string>
+    {
+        ["Julabo:PollPeriod"] = "00:00:00.500",
+        ["Julabo:CommandInterval"] = "00:00:00.020",
+        ["Julabo:SimulatedTimeConstant"] = "00:00:05",
+    });
+    private MosquittoSubscriber _sub = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _stand.StartAsync();
+        _sub = await MosquittoSubscriber.StartAsync(_stand.MqttPort, Admin, ["julabo/status", "julabo/reply"]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _sub.DisposeAsync();
+        await _stand.DisposeAsync();
+    }
+
+    private async Task<JsonElement> StatusWhere(Func<JsonElement, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (await _sub.NextOnAsync("julabo/status", deadline - DateTime.UtcNow) is { } payload)
+        {
+            var status = JsonDocument.Parse(payload).RootElement;
+            if (condition(status)) return status;
+        }
+        throw new TimeoutException($"julabo/status never showed {what}");
+    }
+
+    private async Task<JsonElement> ReplyAsync(string topic, string payload)
+    {
+        Assert.Equal(0, (await Mosquitto.PubAsync(_stand.MqttPort, [.. Admin, "-q", "1", "-t", topic, "-m", payload])).ExitCode);
+        var deadline = DateTime.UtcNow + Wait;
+        while (await _sub.NextOnAsync("julabo/reply", deadline - DateTime.UtcNow) is { } reply)
+        {
+            var json = JsonDocument.Parse(reply).RootElement;
+            if (json.GetProperty("topic").GetString() == topic) return json;
+        }
+        throw new TimeoutException($"no reply to {topic}");
+    }
+
+    [Fact]
+    public async Task Start_a_set_point_and_the_bath_moves_toward_it()
+    {
+        await StatusWhere(s => s.GetProperty("fsm_state").GetString() == "OFF", "OFF");
+        Assert.True((await ReplyAsync("julabo/cmd/setWT", """{"setpoint":2,"temp":10}""")).GetProperty("ok").GetBoolean());
+        Assert.True((await ReplyAsync("julabo/cmd/useSP", """{"setpoint":2}""")).GetProperty("ok").GetBoolean());
+        Assert.True((await ReplyAsync("julabo/cmd/start", "")).GetProperty("ok").GetBoolean());
+        var on = await StatusWhere(s => s.GetProperty("fsm_state").GetString() == "ON" && s.GetProperty("used_setpoint").GetInt32() == 2, "ON with set point 2");
+        Assert.Equal(10, on.GetProperty("setpoint_2").GetDouble());
+        var start = on.GetProperty("internal_temp").GetDouble();
+        var cooler = await StatusWhere(s => s.GetProperty("internal_temp").GetDouble() < start - 1, "the bath 1 °C cooler");
+        Assert.True(cooler.GetProperty("power").GetDouble() < 0, "cooling shows negative power");
+
+        Assert.True((await ReplyAsync("julabo/cmd/useExt", "")).GetProperty("ok").GetBoolean());
+        await StatusWhere(s => s.GetProperty("ext_is_used").GetBoolean(), "the external sensor in control");
+        Assert.True((await ReplyAsync("julabo/cmd/stop", "")).GetProperty("ok").GetBoolean());
+        await StatusWhere(s => s.GetProperty("fsm_state").GetString() == "OFF", "OFF again");
+    }
+
+    [Theory]
+    [InlineData("julabo/cmd/setWT", "{}")]
+    [InlineData("julabo/cmd/setWT", """{"setpoint":4,"temp":10}""")]
+    [InlineData("julabo/cmd/setWT", """{"setpoint":1,"temp":99}""")]
+    [InlineData("julabo/cmd/setWT", "twenty degrees please")]
+    [InlineData("julabo/cmd/setPress", """{"press":9}""")]
+    [InlineData("julabo/cmd/stop", "")]
+    public async Task Bad_input_gets_a_clear_refusal_and_changes_nothing(string topic, string payload)
+    {
+        var before = await StatusWhere(s => s.GetProperty("fsm_state").GetString() == "OFF", "OFF");
+        var reply = await ReplyAsync(topic, payload);
+        Assert.False(reply.GetProperty("ok").GetBoolean());
+        Assert.False(string.IsNullOrWhiteSpace(reply.GetProperty("error").GetString()));
+        var after = await StatusWhere(_ => true, "a status");
+        foreach (var key in new[] { "setpoint_1", "setpoint_2", "setpoint_3", "used_setpoint", "fsm_state" })
+            Assert.Equal(before.GetProperty(key).ToString(), after.GetProperty(key).ToString());
+    }
+}
