@@ -30,6 +30,28 @@ public sealed class RestartAndTransportTests
     }
 
     [Fact]
+    public async Task A_pem_certificate_and_key_from_the_settings_serve_https_and_mqtts()
+    {
+        var directory = Directory.CreateTempSubdirectory("trackerdcs-pem-").FullName;
+        var cert = Path.Combine(directory, "lab.crt");
+        var key = Path.Combine(directory, "lab.key");
+        var openssl = await ProcessRunner.RunAsync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]);
+        Assert.True(openssl.ExitCode == 0, openssl.ToString());
+        await using var stand = new StandProcess(new Dictionary<string, string>
+        {
+            ["Tls:CertificatePemPath"] = cert,
+            ["Tls:KeyPemPath"] = key,
+        }, directory);
+        await stand.StartCheckingAsync(cert);
+        var curl = await ProcessRunner.RunAsync("curl", ["-sS", "--fail", "--cacert", cert, $"https://localhost:{stand.HttpsPort}/healthz"]);
+        Assert.True(curl.ExitCode == 0, curl.ToString());
+        var pub = await Mosquitto.PubAsync(stand.MqttTlsPort, [.. Admin, "--cafile", cert, "-t", "lab/pem", "-m", "1"]);
+        Assert.True(pub.ExitCode == 0, pub.ToString());
+        Assert.False(File.Exists(stand.CertificatePem), "no self-signed certificate is generated when one is configured");
+    }
+
+    [Fact]
     public async Task An_mqttnet_client_talks_over_wss_verifying_the_certificate()
     {
         await using var stand = new StandProcess();

@@ -87,7 +87,10 @@ public sealed class StandProcess : IAsyncDisposable
         if (result.ExitCode != 0) throw new InvalidOperationException($"users add {name}: {result}");
     }
 
-    public async Task StartAsync()
+    public Task StartAsync() => StartCheckingAsync(CertificatePem);
+
+    /// <summary>Starts and waits until /healthz answers over TLS verified with this certificate file.</summary>
+    public async Task StartCheckingAsync(string certificatePem)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -110,17 +113,17 @@ public sealed class StandProcess : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited) throw new InvalidOperationException($"TrackerDcs exited with {_process.ExitCode}:\n{Log}");
-            if (File.Exists(CertificatePem) && await ReadyAsync()) return;
+            if (File.Exists(certificatePem) && await ReadyAsync(certificatePem)) return;
             await Task.Delay(200);
         }
         throw new TimeoutException($"TrackerDcs did not become ready:\n{Log}");
     }
 
-    private async Task<bool> ReadyAsync()
+    private async Task<bool> ReadyAsync(string certificatePem)
     {
         try
         {
-            using var client = HttpClient();
+            using var client = HttpClient(certificatePem);
             var response = await client.GetAsync($"https://localhost:{HttpsPort}/healthz");
             return response.IsSuccessStatusCode;
         }
@@ -131,9 +134,9 @@ public sealed class StandProcess : IAsyncDisposable
     }
 
     /// <summary>An HTTP client that trusts exactly this stand's certificate (no blanket acceptance).</summary>
-    public HttpClient HttpClient()
+    public HttpClient HttpClient(string? certificatePem = null)
     {
-        var trusted = X509CertificateLoader.LoadCertificateFromFile(CertificatePem);
+        var trusted = X509CertificateLoader.LoadCertificateFromFile(certificatePem ?? CertificatePem);
         var handler = new HttpClientHandler
         {
             ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
