@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using MQTTnet.Server;
+using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Web.Devices.Julabo;
+
+namespace TrackerDcs.Web.Sensors;
+
+/// <summary>
+/// The environment of the stand: the latest reading of every sensor box (ESPnn/sensors/&lt;sensor&gt;/&lt;quantity&gt;,
+/// a plain number), the highest dew point among them, and its margin to the coldest temperature on the
+/// stand (the chiller's bath and external sensor): the figure that says whether modules may condense.
+/// </summary>
+public sealed class EnvironmentMonitor(JulaboService julabo, TimeProvider time, ILogger<EnvironmentMonitor> log)
+{
+    private readonly ConcurrentDictionary<string, SensorBox> _boxes = new();
+
+    public event Action<SensorBox>? Changed;
+
+    public IReadOnlyList<SensorBox> Boxes => [.. _boxes.Values.OrderBy(b => b.Name, StringComparer.Ordinal)];
+
+    public double? HighestDewPoint => _boxes.Values.Select(b => b.DewPoint).Where(d => d.HasValue).Max();
+
+    public double? ColdestTemperature
+    {
+        get
+        {
+            var status = julabo.Device.Status;
+            if (julabo.Device.State == JulaboState.Disconnected) return null;
+            double?[] temperatures = [status.InternalTemp, status.ExternalTemp];
+            return temperatures.Where(t => t.HasValue).Min();
+        }
+    }
+
+    /// <summary>Coldest temperature minus highest dew point; null while either is unknown.</summary>
+    public double? DewPointMargin => ColdestTemperature - HighestDewPoint;
+
+    /// <summary>Watches every publish the broker lets through; registered after the ACL's interceptor.</summary>
+    public void Attach(MqttServer server) => server.InterceptingPublishAsync += e =>
+    {
+        if (e.ProcessPublish) Observe(e.ApplicationMessage.Topic, Encoding.UTF8.GetString(e.ApplicationMessage.Payload));
+        return Task.CompletedTask;
+    };
+
+    public void Observe(string topic, string payload)
+    {
+        var levels = topic.Split('/');
+        if (levels is not [var box, "sensors", var sensor, var quantity]) return;
+        if (!double.TryParse(payload.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+        {
+            log.LogWarning("Sensor reading on {Topic} dropped: '{Payload}' is not a number", topic, payload.Length > 40 ? payload[..40] + "…" : payload);
+            return;
+        }
+        var key = $"{sensor}_{quantity}";
+        var updated = _boxes.AddOrUpdate(box,
+            _ => new SensorBox(box, new Dictionary<string, double> { [key] = value }, time.GetUtcNow()),
+            (_, old) => old with { Readings = new Dictionary<string, double>(old.Readings) { [key] = value }, LastSeen = time.GetUtcNow() });
+        Changed?.Invoke(updated);
+    }
+}
