@@ -71,6 +71,9 @@ public sealed record CaMessage(CaHeader Header, byte[] Payload)
         }
     }
 
+    public override string ToString() =>
+        $"{Command} type {Header.DataType} count {Header.DataCount} p1 {Header.Parameter1} p2 {Header.Parameter2}, {Payload.Length} payload bytes";
+
     public static int Padded(int size) => (size + 7) & ~7;
 
     private static CaMessage Of(CaCommand command, ushort type = 0, uint count = 0, uint p1 = 0, uint p2 = 0, byte[]? payload = null) =>
