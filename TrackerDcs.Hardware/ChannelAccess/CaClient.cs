@@ -140,13 +140,15 @@ public sealed class CaClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// A search reply: data type = server TCP port, p1 = server address (0xFFFFFFFF: the sender's), p2 = CID.
+    /// A search reply: data type = server TCP port, p1 = server address (0xFFFFFFFF, or 0 from old servers: the sender's), p2 = CID.
     /// The first reply wins; the channel is created on the (possibly new) circuit to that server.
     /// </summary>
     internal void OnSearchReply(CaMessage reply, IPAddress sender)
     {
         var h = reply.Header;
-        var address = h.Parameter1 == CaMessage.SenderAddress ? sender : new IPAddress(IPAddress.HostToNetworkOrder((int)h.Parameter1) & 0xFFFFFFFFL);
+        var address = h.Parameter1 is CaMessage.SenderAddress or 0
+            ? sender
+            : new IPAddress(IPAddress.HostToNetworkOrder((int)h.Parameter1) & 0xFFFFFFFFL);
         var server = new IPEndPoint(address, h.DataType);
         while (true)
         {

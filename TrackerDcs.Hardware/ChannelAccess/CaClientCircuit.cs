@@ -64,7 +64,12 @@ internal sealed class CaClientCircuit
             await heartbeat;
         }
         catch (OperationCanceledException) { reason = _stop.IsCancellationRequested ? "closed" : "connect timed out"; }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or CaProtocolException) { reason = e.Message; }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or CaProtocolException or CaException) { reason = e.Message; }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "Circuit to {Server} failed unexpectedly", Server);
+            reason = e.Message;
+        }
         finally
         {
             await Close(_abortReason ?? reason);

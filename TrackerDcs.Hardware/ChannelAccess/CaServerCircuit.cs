@@ -55,6 +55,10 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
         {
             server.Logger.LogWarning("Closing the circuit from {Peer}: {Reason}", _peer, e.Message);
         }
+        catch (Exception e)
+        {
+            server.Logger.LogError(e, "Closing the circuit from {Peer} after an unexpected error", _peer);
+        }
         finally
         {
             ForgetAllChannels();
@@ -144,8 +148,16 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
     /// <summary>CREATE_CHAN: ACCESS_RIGHTS first, then the reply with native type and count (v4.4 and later).</summary>
     private void CreateChannel(string name, uint cid)
     {
+        uint count;
         if (server.Find(name) is not { } pv)
         {
+            Send(CaMessage.CreateChannelFailed(cid));
+            return;
+        }
+        try { count = pv.ElementCount(); }
+        catch (CaException e)
+        {
+            server.Logger.LogWarning("Cannot serve {Pv}: {Reason}", name, e.Message);
             Send(CaMessage.CreateChannelFailed(cid));
             return;
         }
@@ -156,7 +168,7 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
             _channels[channel.Sid] = channel;
         }
         Send(CaMessage.AccessRights(cid, pv.Writable ? CaAccessRights.ReadWrite : CaAccessRights.Read));
-        Send(CaMessage.CreateChannelReply(pv.Type, pv.ElementCount(), cid, channel.Sid));
+        Send(CaMessage.CreateChannelReply(pv.Type, count, cid, channel.Sid));
     }
 
     private bool TryGetChannel(uint sid, out ServedChannel channel)
@@ -259,7 +271,13 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
         lock (_gate)
         {
             if (!_channels.ContainsKey(channel.Sid)) return;
-            var value = channel.Pv.Read();
+            DbrValue value;
+            try { value = channel.Pv.Read(); }
+            catch (CaException e)
+            {
+                server.Logger.LogWarning("Monitor of {Pv} not sent: {Reason}", channel.Pv.Name, e.Message);
+                return;
+            }
             foreach (var s in only is null ? channel.Subscriptions.Values.ToList() : [only])
             {
                 if (!initial && !Selects(s, value)) continue;

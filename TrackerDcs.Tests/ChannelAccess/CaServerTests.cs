@@ -42,4 +42,23 @@ public class CaServerTests(CaTestServer ioc) : IClassFixture<CaTestServer>
         Assert.Equal(port, first.SearchPort);
         Assert.Equal(port, first.TcpPort);
     }
+
+    [Fact]
+    public async Task A_simulator_storing_a_wrong_type_fails_reads_not_the_server()
+    {
+        var broken = new ProcessVariable("test:Broken", CaType.Double, 1.0);
+        var fine = new ProcessVariable("test:Fine", CaType.Double, 2.0);
+        await using var server = new CaServer([broken, fine], new CaServerOptions { Port = CaTestServer.FreePort() });
+        server.Start();
+        await using var client = new CaClient(CaClientTests.OptionsFor(server.SearchPort));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var channel = await client.ConnectAsync(broken.Name, timeout.Token);
+        using var monitor = await channel.SubscribeAsync(_ => { }, cancellationToken: timeout.Token);
+
+        broken.Update(new Uri("http://not.a.number"));
+        var error = await Assert.ThrowsAsync<CaException>(() => channel.GetAsync(cancellationToken: timeout.Token));
+        Assert.Equal(CaStatus.GetFail, error.Status);
+        var other = await client.ConnectAsync(fine.Name, timeout.Token);
+        Assert.Equal(2.0, (await other.GetAsync(cancellationToken: timeout.Token)).Value);
+    }
 }
