@@ -61,4 +61,37 @@ public class CaServerTests(CaTestServer ioc) : IClassFixture<CaTestServer>
         var other = await client.ConnectAsync(fine.Name, timeout.Token);
         Assert.Equal(2.0, (await other.GetAsync(cancellationToken: timeout.Token)).Value);
     }
+
+    [Fact]
+    public async Task A_raw_circuit_gets_echo_create_failure_and_errors_for_bad_requests()
+    {
+        using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await tcp.ConnectAsync(new IPEndPoint(IPAddress.Loopback, ioc.Server.TcpPort));
+        var badRead = CaMessage.ReadNotify(6, 1, 999, 5);
+        var requests = new[]
+        {
+            CaMessage.Version(), CaMessage.Echo(), CaMessage.CreateChannel("test:Unknown", 3), badRead,
+            CaMessage.CreateChannel(ioc.VMon.Name, 4), CaMessage.ReadNotify(99, 1, 1, 6),
+        };
+        await tcp.SendAsync(requests.SelectMany(m => m.ToBytes()).ToArray(), SocketFlags.None);
+
+        var reader = new CaMessageReader();
+        var replies = new List<CaMessage>();
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (replies.Count < 7)
+        {
+            reader.Append(buffer.AsSpan(0, await tcp.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)));
+            while (reader.TryRead(out var m)) replies.Add(m);
+        }
+
+        Assert.Equal([CaCommand.Version, CaCommand.Echo, CaCommand.CreateChFail, CaCommand.Error,
+            CaCommand.AccessRights, CaCommand.CreateChan, CaCommand.Error], replies.Select(r => r.Command));
+        Assert.Equal(3u, replies[2].Header.Parameter1);
+        Assert.Equal(CaStatus.BadChannelId, replies[3].Header.Parameter2);
+        Assert.Equal(badRead.Header, replies[3].ErrorRequest);
+        Assert.Equal((uint)CaAccessRights.Read, replies[4].Header.Parameter2);
+        Assert.Equal((ushort)CaType.Double, replies[5].Header.DataType);
+        Assert.Equal(CaStatus.BadType, replies[6].Header.Parameter2);
+    }
 }
