@@ -62,8 +62,11 @@ public sealed class CaClient : IAsyncDisposable
     internal string ClientName { get; }
     internal string HostName { get; }
 
-    /// <summary>Creates a channel and starts searching for it; watch <see cref="CaChannel.StateChanged"/> or await its connection.</summary>
-    public CaChannel CreateChannel(string name)
+    /// <summary>
+    /// Creates a channel and starts searching for it. <paramref name="onStateChanged"/> is attached to
+    /// <see cref="CaChannel.StateChanged"/> before the search starts, so not even the first connection is missed.
+    /// </summary>
+    public CaChannel CreateChannel(string name, Action<CaChannel, CaConnectionState>? onStateChanged = null)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Length >= CaMessage.MaxStringSize * 16)
             throw new ArgumentException($"'{name}' is not a PV name", nameof(name));
@@ -72,6 +75,7 @@ public sealed class CaClient : IAsyncDisposable
         lock (_gate)
         {
             channel = new CaChannel(this, name, ++_nextCid);
+            channel.StateChanged += onStateChanged;
             _channels[channel.Cid] = channel;
             ScheduleSearch(channel);
         }

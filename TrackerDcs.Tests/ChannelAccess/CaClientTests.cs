@@ -117,6 +117,17 @@ public class CaClientTests(CaTestServer ioc) : IClassFixture<CaTestServer>
     }
 
     [Fact]
+    public async Task A_state_handler_given_at_creation_sees_the_first_connection()
+    {
+        await using var client = new CaClient(OptionsFor(ioc.Port));
+        var states = new List<CaConnectionState>();
+        var channel = client.CreateChannel(ioc.Name.Name, (_, state) => { lock (states) states.Add(state); });
+        await channel.WaitConnectedAsync(Timeout());
+        await Eventually(() => { lock (states) return states.Count == 1; }, "the Connected event");
+        lock (states) Assert.Equal([CaConnectionState.Connected], states);
+    }
+
+    [Fact]
     public async Task A_missing_channel_stays_unconnected_until_cancelled()
     {
         await using var client = new CaClient(OptionsFor(ioc.Port));
