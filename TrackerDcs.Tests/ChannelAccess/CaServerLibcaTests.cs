@@ -40,6 +40,8 @@ public class CaServerLibcaTests(CaTestServer ioc) : IClassFixture<CaTestServer>
             out = {}
             out['setv'] = epics.caput('test:00:000:V0Set', 13.25, wait=True, timeout=5)
             out['pw'] = epics.caput('test:00:000:Pw', 'On', wait=True, timeout=5)
+            out['name'] = epics.caput('test:Label', 'module_7', wait=True, timeout=5)
+            out['waveform'] = epics.caput('test:Samples', [5.0, 4.0, 3.0], wait=True, timeout=5)
             vmon = epics.PV('test:00:000:VMon')
             vmon.wait_for_connection(5)
             out['vmon_write_access'] = vmon.write_access
@@ -53,6 +55,8 @@ public class CaServerLibcaTests(CaTestServer ioc) : IClassFixture<CaTestServer>
         Assert.Equal(1, result.GetProperty("setv").GetInt32());
         Assert.Equal(13.25, ioc.V0Set.Value);
         Assert.Equal((ushort)1, ioc.Pw.Value);
+        Assert.Equal("module_7", ioc.Label.Value);
+        Assert.Equal(new[] { 5.0, 4.0, 3.0 }, (double[])ioc.Samples.Value);
         Assert.False(result.GetProperty("vmon_write_access").GetBoolean());
         Assert.Equal(12.5, ioc.VMon.Value);
 
