@@ -42,6 +42,7 @@ public class CaServerLibcaTests(CaTestServer ioc) : IClassFixture<CaTestServer>
             out['pw'] = epics.caput('test:00:000:Pw', 'On', wait=True, timeout=5)
             out['name'] = epics.caput('test:Label', 'module_7', wait=True, timeout=5)
             out['waveform'] = epics.caput('test:Samples', [5.0, 4.0, 3.0], wait=True, timeout=5)
+            epics.caput('test:00:000:Trip', 2.5)
             vmon = epics.PV('test:00:000:VMon')
             vmon.wait_for_connection(5)
             out['vmon_write_access'] = vmon.write_access
@@ -57,6 +58,7 @@ public class CaServerLibcaTests(CaTestServer ioc) : IClassFixture<CaTestServer>
         Assert.Equal((ushort)1, ioc.Pw.Value);
         Assert.Equal("module_7", ioc.Label.Value);
         Assert.Equal(new[] { 5.0, 4.0, 3.0 }, (double[])ioc.Samples.Value);
+        await CaClientTests.Eventually(() => Equals(ioc.Trip.Value, 2.5), "the put without callback (CA_PROTO_WRITE)");
         Assert.False(result.GetProperty("vmon_write_access").GetBoolean());
         Assert.Equal(12.5, ioc.VMon.Value);
 

@@ -18,6 +18,7 @@ public sealed class CaTestServer : IAsyncLifetime
     /// <summary>Written by put tests, so the read tests can rely on <see cref="Name"/> and <see cref="Waveform"/>.</summary>
     public ProcessVariable Label { get; } = new("test:Label", CaType.String, "");
     public ProcessVariable Samples { get; } = new("test:Samples", CaType.Double, new double[3]);
+    public ProcessVariable Trip { get; } = new("test:00:000:Trip", CaType.Double, 10.0) { Units = "s" };
     public ProcessVariable Status { get; } = new("test:00:000:Status", CaType.Long, 0);
     /// <summary>A put handler that refuses everything, like a driver refusing a set point in the wrong state.</summary>
     public ProcessVariable Tripped { get; } = new("test:Tripped", CaType.Double, 1.0) { OnPut = _ => "channel is tripped" };
@@ -28,7 +29,7 @@ public sealed class CaTestServer : IAsyncLifetime
     public Task InitializeAsync()
     {
         Port = FreePort();
-        Server = new CaServer([VMon, V0Set, Pw, ImRange, Name, Waveform, Label, Samples, Status, Tripped], new CaServerOptions { Port = Port });
+        Server = new CaServer([VMon, V0Set, Pw, ImRange, Name, Waveform, Label, Samples, Trip, Status, Tripped], new CaServerOptions { Port = Port });
         Server.Start();
         return Task.CompletedTask;
     }
