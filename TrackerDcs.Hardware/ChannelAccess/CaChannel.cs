@@ -85,8 +85,8 @@ public sealed class CaChannel : IAsyncDisposable
     }
 
     /// <summary>
-    /// Subscribes (EVENT_ADD) for DBR_TIME updates by default. Completes once the first update has arrived
-    /// when the channel is connected; a subscription made while disconnected starts at the next connection.
+    /// Subscribes (EVENT_ADD) for DBR_TIME updates by default. Completes once the server has answered with
+    /// the first update (or refused it) when the channel is connected; a subscription made while disconnected starts at the next connection.
     /// A <paramref name="deadband"/> drops value updates closer than it to the last delivered value
     /// (alarm changes are always delivered). <paramref name="onUpdate"/> runs on the circuit's receive
     /// loop: it must return quickly and never block on a CA call.
@@ -97,15 +97,16 @@ public sealed class CaChannel : IAsyncDisposable
         var subscription = new CaSubscription(this, _client.NextId(), onUpdate, mask, dbrClass, deadband, _client.Logger);
         CaClientCircuit? circuit;
         uint sid;
+        CaType type;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(State == CaConnectionState.Closed, this);
             _subscriptions.Add(subscription);
-            (circuit, sid) = (_circuit, _sid);
+            (circuit, sid, type) = (_circuit, _sid, NativeType);
         }
         if (circuit is not null)
         {
-            subscription.Start(circuit, sid, NativeType);
+            subscription.Start(circuit, sid, type);
             await subscription.FirstUpdate.WaitAsync(cancellationToken);
         }
         return subscription;

@@ -41,6 +41,7 @@ public sealed class CaSubscription : IDisposable
         if (!CaStatus.IsSuccess(update.Header.Parameter1))
         {
             _logger.LogWarning("Monitor of {Channel}: {Status}", _channel.Name, CaStatus.Describe(update.Header.Parameter1));
+            _firstUpdate.TrySetResult();
             return;
         }
         var value = DbrCodec.Decode(DbrType.FromCode(update.Header.DataType), update.Header.DataCount, update.Payload);
