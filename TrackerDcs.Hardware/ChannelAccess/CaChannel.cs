@@ -57,8 +57,7 @@ public sealed class CaChannel : IAsyncDisposable
         if ((AccessRights & CaAccessRights.Read) == 0) throw new CaException(CaStatus.NoReadAccess, $"{Name}: read access denied");
         var dbr = new DbrType(type ?? NativeType, dbrClass);
         var ioid = _client.NextId();
-        // v4.13: a data count of 0 asks for the server's current element count.
-        var reply = await circuit.RequestAsync(this, CaMessage.ReadNotify(dbr.Code, 0, sid, ioid), ioid, cancellationToken);
+        var reply = await circuit.RequestAsync(this, CaMessage.ReadNotify(dbr.Code, circuit.RequestCount(ElementCount), sid, ioid), ioid, cancellationToken);
         if (!CaStatus.IsSuccess(reply.Header.Parameter1)) throw new CaException(reply.Header.Parameter1, $"{Name}: {CaStatus.Describe(reply.Header.Parameter1)}");
         return DbrCodec.Decode(DbrType.FromCode(reply.Header.DataType), reply.Header.DataCount, reply.Payload);
     }
@@ -98,15 +97,16 @@ public sealed class CaChannel : IAsyncDisposable
         CaClientCircuit? circuit;
         uint sid;
         CaType type;
+        uint count;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(State == CaConnectionState.Closed, this);
             _subscriptions.Add(subscription);
-            (circuit, sid, type) = (_circuit, _sid, NativeType);
+            (circuit, sid, type, count) = (_circuit, _sid, NativeType, ElementCount);
         }
         if (circuit is not null)
         {
-            subscription.Start(circuit, sid, type);
+            subscription.Start(circuit, sid, type, count);
             await subscription.FirstUpdate.WaitAsync(cancellationToken);
         }
         return subscription;
@@ -159,7 +159,7 @@ public sealed class CaChannel : IAsyncDisposable
             _connected.TrySetResult();
             subscriptions = _subscriptions.ToList();
         }
-        foreach (var subscription in subscriptions) subscription.Start(circuit, sid, type);
+        foreach (var subscription in subscriptions) subscription.Start(circuit, sid, type, count);
         Raise(CaConnectionState.Connected);
     }
 

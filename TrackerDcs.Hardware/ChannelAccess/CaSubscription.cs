@@ -28,11 +28,11 @@ public sealed class CaSubscription : IDisposable
     internal Task FirstUpdate => _firstUpdate.Task;
 
     /// <summary>Sends EVENT_ADD on <paramref name="circuit"/> for the channel's native type in this subscription's class.</summary>
-    internal void Start(CaClientCircuit circuit, uint sid, CaType nativeType)
+    internal void Start(CaClientCircuit circuit, uint sid, CaType nativeType, uint nativeCount)
     {
         Dbr = new DbrType(nativeType, Class);
         _lastDelivered = null;
-        circuit.Subscribe(this, sid);
+        circuit.Subscribe(this, sid, nativeCount);
     }
 
     /// <summary>An EVENT_ADD reply: p1 is the ECA status, the payload the DBR structure.</summary>
