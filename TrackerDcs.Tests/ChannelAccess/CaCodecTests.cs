@@ -177,4 +177,16 @@ public class CaCodecTests(ITestOutputHelper output)
         var error = Assert.Throws<CaException>(() => CaValueConverter.ConvertElement("Maybe", CaType.String, CaType.Enum, labels, 0));
         Assert.Equal(CaStatus.NoConvert, error.Status);
     }
+
+    [Fact]
+    public void Clr_values_map_to_ca_types()
+    {
+        Assert.Equal(CaType.Long, CaValueConverter.FromClr(3).Type);
+        Assert.Equal(CaType.Enum, CaValueConverter.FromClr((ushort)1).Type);
+        var (type, values) = CaValueConverter.FromClr(new[] { true, false });
+        Assert.Equal(CaType.Double, type);
+        Assert.Equal(new[] { 1.0, 0.0 }, values);
+        Assert.Equal(new[] { 5_000_000_000.0 }, CaValueConverter.FromClr(5_000_000_000L).Values);
+        Assert.Throws<ArgumentException>(() => CaValueConverter.FromClr(new object()));
+    }
 }
