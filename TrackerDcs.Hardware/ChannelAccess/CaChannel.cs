@@ -205,7 +205,7 @@ public sealed class CaChannel : IAsyncDisposable
             State = next;
             _circuit = null;
             _subscriptions.Clear();
-            _connected.TrySetException(new ObjectDisposedException(Name));
+            _connected.TrySetCanceled(); // a waiter sees the close as a cancellation; nothing is left unobserved
         }
         _client.Forget(this);
         circuit?.Detach(this, sid);
