@@ -127,14 +127,14 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
                 }
                 break;
             case CaCommand.ReadNotify:
-                WithChannel(m, channel => Read(channel, h));
+                WithChannel(m, channel => { if (CountFits(channel, m)) Read(channel, h); });
                 break;
             case CaCommand.Write:
             case CaCommand.WriteNotify:
                 WithChannel(m, channel => Write(channel, m));
                 break;
             case CaCommand.EventAdd:
-                WithChannel(m, channel => Subscribe(channel, h, m.EventMask));
+                WithChannel(m, channel => { if (CountFits(channel, m)) Subscribe(channel, h, m.EventMask); });
                 break;
             case CaCommand.EventCancel:
                 WithChannel(m, channel => Unsubscribe(channel, h));
@@ -190,6 +190,24 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
             return;
         }
         action(channel);
+    }
+
+    /// <summary>
+    /// A read or subscription may ask for 0 (the current count, v4.13) up to the native count of elements;
+    /// more is refused with ECA_BADCOUNT, as libca itself refuses it before sending.
+    /// </summary>
+    private bool CountFits(ServedChannel channel, CaMessage m)
+    {
+        uint native;
+        try { native = channel.Pv.ElementCount(); }
+        catch (CaException e)
+        {
+            Send(CaMessage.Error(m.Header, channel.Cid, e.Status, e.Message));
+            return false;
+        }
+        if (m.Header.DataCount <= Math.Max(native, 1)) return true;
+        Send(CaMessage.Error(m.Header, channel.Cid, CaStatus.BadCount, $"{channel.Pv.Name} has {native} elements, {m.Header.DataCount} were asked for"));
+        return false;
     }
 
     /// <summary>READ_NOTIFY: p1 of the reply is the ECA status; on failure the payload is zeroed.</summary>
