@@ -153,6 +153,10 @@ public sealed record CaMessage(CaHeader Header, byte[] Payload)
 
     public static CaMessage Echo() => Of(CaCommand.Echo);
 
+    public static CaMessage EventsOff() => Of(CaCommand.EventsOff);
+
+    public static CaMessage EventsOn() => Of(CaCommand.EventsOn);
+
     public static CaMessage Beacon(ushort tcpPort, uint beaconId, uint serverAddress) =>
         Of(CaCommand.RsrvIsUp, MinorVersion, tcpPort, beaconId, serverAddress);
 

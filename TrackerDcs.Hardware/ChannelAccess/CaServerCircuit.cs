@@ -16,6 +16,7 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
     private readonly Dictionary<uint, ServedChannel> _channels = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private uint _nextSid;
+    private bool _eventsOff;
     private string _peer = socket.RemoteEndPoint?.ToString() ?? "?";
 
     public string ClientName { get; private set; } = "";
@@ -42,6 +43,8 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
         public uint Count { get; } = count;
         public CaEventMask Mask { get; } = mask;
         public DbrValue? LastSent { get; set; }
+        /// <summary>An update was held back while events were off.</summary>
+        public bool Held { get; set; }
     }
 
     public async Task RunAsync(CancellationToken token)
@@ -115,6 +118,12 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
                 break;
             case CaCommand.Search:
                 if (server.SearchReply(m) is { } reply) Send(reply);
+                break;
+            case CaCommand.EventsOff:
+                lock (_gate) _eventsOff = true;
+                break;
+            case CaCommand.EventsOn:
+                ResumeEvents();
                 break;
             case CaCommand.CreateChan:
                 CreateChannel(m.PayloadString, h.Parameter1);
@@ -299,6 +308,11 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
             foreach (var s in only is null ? channel.Subscriptions.Values.ToList() : [only])
             {
                 if (!initial && !Selects(s, value)) continue;
+                if (_eventsOff)
+                {
+                    s.Held = true;
+                    continue;
+                }
                 s.LastSent = value;
                 try
                 {
@@ -312,6 +326,19 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
                 }
             }
         }
+    }
+
+    /// <summary>EVENTS_ON: every subscription that had an update held back gets the current value, once.</summary>
+    private void ResumeEvents()
+    {
+        List<(ServedChannel Channel, Subscription Subscription)> held;
+        lock (_gate)
+        {
+            _eventsOff = false;
+            held = _channels.Values.SelectMany(c => c.Subscriptions.Values.Where(s => s.Held).Select(s => (c, s))).ToList();
+            foreach (var (_, s) in held) s.Held = false;
+        }
+        foreach (var (channel, subscription) in held) Publish(channel, initial: true, only: subscription);
     }
 
     /// <summary>DBE_VALUE/DBE_LOG: the value changed; DBE_ALARM: severity or status changed.</summary>

@@ -38,6 +38,8 @@ public class CaCodecTests(ITestOutputHelper output)
             ("CLIENT_NAME", CaMessage.ClientName("operator")),
             ("HOST_NAME", CaMessage.HostName("teststand-pc")),
             ("ECHO", CaMessage.Echo()),
+            ("EVENTS_OFF", CaMessage.EventsOff()),
+            ("EVENTS_ON", CaMessage.EventsOn()),
             ("RSRV_IS_UP", CaMessage.Beacon(5064, 17, 0x7F000001)),
             ("SERVER_DISCONN", CaMessage.ServerDisconnect(5)),
             ("ERROR", CaMessage.Error(header, 5, CaStatus.PutFail, "channel is tripped")),

@@ -94,4 +94,42 @@ public class CaServerTests(CaTestServer ioc) : IClassFixture<CaTestServer>
         Assert.Equal((ushort)CaType.Double, replies[5].Header.DataType);
         Assert.Equal(CaStatus.BadType, replies[6].Header.Parameter2);
     }
+
+    [Fact]
+    public async Task Updates_held_back_while_events_are_off_arrive_once_when_they_are_on_again()
+    {
+        var pv = new ProcessVariable("test:Flow", CaType.Long, 0);
+        await using var server = new CaServer([pv], new CaServerOptions { Port = CaTestServer.FreePort() });
+        server.Start();
+        using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await tcp.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.TcpPort));
+        var reader = new CaMessageReader();
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        async Task<List<CaMessage>> Exchange(params CaMessage[] requests)
+        {
+            await tcp.SendAsync(requests.Append(CaMessage.Echo()).SelectMany(m => m.ToBytes()).ToArray(), SocketFlags.None);
+            var received = new List<CaMessage>();
+            while (received.LastOrDefault()?.Command != CaCommand.Echo)
+            {
+                reader.Append(buffer.AsSpan(0, await tcp.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)));
+                while (reader.TryRead(out var m)) received.Add(m);
+            }
+            return received[..^1];
+        }
+
+        var created = await Exchange(CaMessage.Version(), CaMessage.CreateChannel(pv.Name, 1));
+        var sid = created.Single(m => m.Command == CaCommand.CreateChan).Header.Parameter2;
+        var monitorType = new DbrType(CaType.Long, DbrClass.Plain).Code;
+        Assert.Single(await Exchange(CaMessage.EventAdd(monitorType, 1, sid, 9, CaEventMask.Value), CaMessage.EventsOff()));
+
+        pv.Update(1);
+        pv.Update(2);
+        pv.Update(3);
+        Assert.Empty(await Exchange());
+
+        var resumed = Assert.Single(await Exchange(CaMessage.EventsOn()));
+        Assert.Equal(3, DbrCodec.Decode(DbrType.FromCode(resumed.Header.DataType), resumed.Header.DataCount, resumed.Payload).Value);
+    }
 }
