@@ -44,7 +44,17 @@ public sealed class CaSubscription : IDisposable
             _firstUpdate.TrySetResult();
             return;
         }
-        var value = DbrCodec.Decode(DbrType.FromCode(update.Header.DataType), update.Header.DataCount, update.Payload);
+        DbrValue value;
+        try
+        {
+            value = DbrCodec.Decode(DbrType.FromCode(update.Header.DataType), update.Header.DataCount, update.Payload);
+        }
+        catch (Exception e) when (e is CaException or CaProtocolException)
+        {
+            // The frame itself was sound (its header gave its length): drop this update, keep the circuit.
+            _logger.LogWarning("Monitor of {Channel}: undecodable update from the server: {Reason}", _channel.Name, e.Message);
+            return;
+        }
         if (!Passes(value)) return;
         _lastDelivered = value;
         try { _onUpdate(value); }
