@@ -80,7 +80,7 @@ internal sealed class CaClientCircuit
         }
         finally
         {
-            await Close(_abortReason ?? reason);
+            await Close(_abortReason ?? (_stream.Overflowed ? "the server stopped reading" : reason));
         }
     }
 

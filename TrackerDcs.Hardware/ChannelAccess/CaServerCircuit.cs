@@ -64,6 +64,8 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
         }
         finally
         {
+            if (_stream.Overflowed)
+                server.Logger.LogWarning("Closed the circuit from {Peer}: it stopped reading ({Bytes} bytes queued)", _peer, CaStream.MaxQueuedBytes);
             ForgetAllChannels();
             await _stream.CloseAsync(FlushTimeout);
             _closed.TrySetResult();

@@ -132,4 +132,27 @@ public class CaServerTests(CaTestServer ioc) : IClassFixture<CaTestServer>
         var resumed = Assert.Single(await Exchange(CaMessage.EventsOn()));
         Assert.Equal(3, DbrCodec.Decode(DbrType.FromCode(resumed.Header.DataType), resumed.Header.DataCount, resumed.Payload).Value);
     }
+
+    [Fact]
+    public async Task A_client_that_stops_reading_is_disconnected_instead_of_filling_memory()
+    {
+        var waveform = new ProcessVariable("test:Trace", CaType.Double, new double[1000]);
+        var log = new ListLogger<CaServer>();
+        await using var server = new CaServer([waveform], new CaServerOptions { Port = CaTestServer.FreePort() }, log);
+        server.Start();
+        using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await tcp.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.TcpPort));
+        var requests = new[]
+        {
+            CaMessage.Version(), CaMessage.CreateChannel(waveform.Name, 1),
+            CaMessage.EventAdd(new DbrType(CaType.Double, DbrClass.Plain).Code, 0, 1, 1, CaEventMask.Value),
+        };
+        await tcp.SendAsync(requests.SelectMany(m => m.ToBytes()).ToArray(), SocketFlags.None);
+        await CaClientTests.Eventually(() => server.ChannelCount == 1, "the channel");
+
+        for (var i = 1; server.CircuitCount > 0 && i < 20_000; i++) waveform.Update(Enumerable.Repeat((double)i, 1000).ToArray());
+
+        await CaClientTests.Eventually(() => server.CircuitCount == 0, "the circuit to be closed");
+        Assert.Contains(log.Entries, e => e.Text.Contains("stopped reading"));
+    }
 }
