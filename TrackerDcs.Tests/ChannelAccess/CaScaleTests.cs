@@ -1,5 +1,5 @@
 using TrackerDcs.Hardware.ChannelAccess;
-using static TrackerDcs.Tests.ChannelAccess.CaClientTests;
+using static TrackerDcs.Tests.ChannelAccess.CaTest;
 
 namespace TrackerDcs.Tests.ChannelAccess;
 

@@ -35,7 +35,7 @@ public class CaServerFuzzTests(ITestOutputHelper output)
             catch (SocketException) { }
         }
 
-        await using var client = new CaClient(CaClientTests.OptionsFor(server.SearchPort));
+        await using var client = new CaClient(CaTest.OptionsFor(server.SearchPort));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var channel = await client.ConnectAsync(pv.Name, timeout.Token);
         var reading = await channel.GetAsync(cancellationToken: timeout.Token); // the fuzz may have written any value

@@ -50,7 +50,7 @@ public class CaServerTests(CaTestServer ioc) : IClassFixture<CaTestServer>
         var fine = new ProcessVariable("test:Fine", CaType.Double, 2.0);
         await using var server = new CaServer([broken, fine], new CaServerOptions { Port = CaTestServer.FreePort() });
         server.Start();
-        await using var client = new CaClient(CaClientTests.OptionsFor(server.SearchPort));
+        await using var client = new CaClient(CaTest.OptionsFor(server.SearchPort));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var channel = await client.ConnectAsync(broken.Name, timeout.Token);
         using var monitor = await channel.SubscribeAsync(_ => { }, cancellationToken: timeout.Token);
@@ -148,11 +148,11 @@ public class CaServerTests(CaTestServer ioc) : IClassFixture<CaTestServer>
             CaMessage.EventAdd(new DbrType(CaType.Double, DbrClass.Plain).Code, 0, 1, 1, CaEventMask.Value),
         };
         await tcp.SendAsync(requests.SelectMany(m => m.ToBytes()).ToArray(), SocketFlags.None);
-        await CaClientTests.Eventually(() => server.ChannelCount == 1, "the channel");
+        await CaTest.Eventually(() => server.ChannelCount == 1, "the channel");
 
         for (var i = 1; server.CircuitCount > 0 && i < 20_000; i++) waveform.Update(Enumerable.Repeat((double)i, 1000).ToArray());
 
-        await CaClientTests.Eventually(() => server.CircuitCount == 0, "the circuit to be closed");
+        await CaTest.Eventually(() => server.CircuitCount == 0, "the circuit to be closed");
         Assert.Contains(log.Entries, e => e.Text.Contains("stopped reading"));
     }
 }
