@@ -150,8 +150,7 @@ public class CaClientTests(CaTestServer ioc) : IClassFixture<CaTestServer>
     {
         var pv = new ProcessVariable("test:00:000:RUp", CaType.Double, 50.0);
         var other = new ProcessVariable("test:00:000:RDWn", CaType.Double, 50.0);
-        await using var server = new CaServer([pv, other], new CaServerOptions { Port = CaTestServer.FreePort() });
-        server.Start();
+        await using var server = StartServer([pv, other]);
         await using var client = new CaClient(OptionsFor(server.SearchPort));
         var channel = await client.ConnectAsync(pv.Name, TimeLimit());
         var second = await client.ConnectAsync(other.Name, TimeLimit());

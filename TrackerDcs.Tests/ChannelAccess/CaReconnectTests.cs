@@ -10,10 +10,8 @@ public class CaReconnectTests
     public async Task After_a_server_restart_the_channel_reconnects_and_its_monitor_resumes()
     {
         var imon = new ProcessVariable("test:12:000:IMon", CaType.Double, 1.0) { Units = "uA" };
-        var port = CaTestServer.FreePort();
-        await using var server = new CaServer([imon], new CaServerOptions { Port = port });
-        server.Start();
-        await using var client = new CaClient(OptionsFor(port));
+        await using var server = StartServer([imon]);
+        await using var client = new CaClient(OptionsFor(server.SearchPort));
         var channel = await client.ConnectAsync(imon.Name, TimeLimit());
         var states = new List<CaConnectionState>();
         channel.StateChanged += (_, state) => { lock (states) states.Add(state); };
@@ -38,8 +36,7 @@ public class CaReconnectTests
     public async Task A_server_disconnecting_one_channel_makes_it_search_and_reconnect()
     {
         var pv = new ProcessVariable("test:00:000:Temp", CaType.Float, 21.5f);
-        await using var server = new CaServer([pv], new CaServerOptions { Port = CaTestServer.FreePort() });
-        server.Start();
+        await using var server = StartServer([pv]);
         await using var client = new CaClient(OptionsFor(server.SearchPort));
         var channel = await client.ConnectAsync(pv.Name, TimeLimit());
         var dropped = new TaskCompletionSource();
@@ -74,8 +71,7 @@ public class CaReconnectTests
     public async Task A_restarted_server_is_found_by_its_beacons_long_before_the_next_search()
     {
         var pv = new ProcessVariable("test:00:000:IMon", CaType.Double, 0.5);
-        await using var server = new CaServer([pv], new CaServerOptions { Port = CaTestServer.FreePort() });
-        server.Start();
+        await using var server = StartServer([pv]);
         var options = OptionsFor(server.SearchPort);
         options.InitialSearchPeriod = options.MaxSearchPeriod = TimeSpan.FromMinutes(5);
         await using var client = new CaClient(options);

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using System.Net.Sockets;
 using TrackerDcs.Hardware.ChannelAccess;
+using static TrackerDcs.Tests.ChannelAccess.CaTest;
 using Xunit.Abstractions;
 
 namespace TrackerDcs.Tests.ChannelAccess;
@@ -19,8 +20,7 @@ public class CaServerFuzzTests(ITestOutputHelper output)
         var random = new Random(seed);
         var pv = new ProcessVariable("test:Fuzz", CaType.Double, new[] { 1.0, 2.0 });
         var log = new ListLogger<CaServer>();
-        await using var server = new CaServer([pv], new CaServerOptions { Port = CaTestServer.FreePort() }, log);
-        server.Start();
+        await using var server = StartServer([pv], log);
 
         for (var round = 0; round < 20; round++)
         {

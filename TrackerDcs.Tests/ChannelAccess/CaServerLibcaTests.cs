@@ -1,4 +1,5 @@
 using TrackerDcs.Hardware.ChannelAccess;
+using static TrackerDcs.Tests.ChannelAccess.CaTest;
 
 namespace TrackerDcs.Tests.ChannelAccess;
 
@@ -72,8 +73,7 @@ public class CaServerLibcaTests(CaTestServer ioc) : IClassFixture<CaTestServer>
     public async Task Camonitor_receives_updates_with_severity_and_timestamp()
     {
         var monitored = new ProcessVariable("test:Monitored", CaType.Double, 1.0);
-        await using var server = new CaServer([monitored], new CaServerOptions { Port = CaTestServer.FreePort() });
-        server.Start();
+        await using var server = StartServer([monitored]);
         await using var python = PyEpics.Start(Prelude + """
             seen = []
             def on_change(value=None, severity=None, timestamp=None, **kw):

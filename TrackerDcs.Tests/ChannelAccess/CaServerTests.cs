@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using TrackerDcs.Hardware.ChannelAccess;
+using static TrackerDcs.Tests.ChannelAccess.CaTest;
 
 namespace TrackerDcs.Tests.ChannelAccess;
 
@@ -48,8 +49,7 @@ public class CaServerTests(CaTestServer ioc) : IClassFixture<CaTestServer>
     {
         var broken = new ProcessVariable("test:Broken", CaType.Double, 1.0);
         var fine = new ProcessVariable("test:Fine", CaType.Double, 2.0);
-        await using var server = new CaServer([broken, fine], new CaServerOptions { Port = CaTestServer.FreePort() });
-        server.Start();
+        await using var server = StartServer([broken, fine]);
         await using var client = new CaClient(CaTest.OptionsFor(server.SearchPort));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var channel = await client.ConnectAsync(broken.Name, timeout.Token);
@@ -99,8 +99,7 @@ public class CaServerTests(CaTestServer ioc) : IClassFixture<CaTestServer>
     public async Task Updates_held_back_while_events_are_off_arrive_once_when_they_are_on_again()
     {
         var pv = new ProcessVariable("test:Flow", CaType.Long, 0);
-        await using var server = new CaServer([pv], new CaServerOptions { Port = CaTestServer.FreePort() });
-        server.Start();
+        await using var server = StartServer([pv]);
         using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await tcp.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.TcpPort));
         var reader = new CaMessageReader();
@@ -138,8 +137,7 @@ public class CaServerTests(CaTestServer ioc) : IClassFixture<CaTestServer>
     {
         var waveform = new ProcessVariable("test:Trace", CaType.Double, new double[1000]);
         var log = new ListLogger<CaServer>();
-        await using var server = new CaServer([waveform], new CaServerOptions { Port = CaTestServer.FreePort() }, log);
-        server.Start();
+        await using var server = StartServer([waveform], log);
         using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await tcp.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.TcpPort));
         var requests = new[]

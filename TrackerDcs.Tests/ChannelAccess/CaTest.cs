@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using TrackerDcs.Hardware.ChannelAccess;
 
 namespace TrackerDcs.Tests.ChannelAccess;
@@ -14,6 +16,21 @@ internal static class CaTest
         ServerPort = port,
         ClientName = "tester",
     };
+
+    /// <summary>A started server on a free loopback port; a port taken between the probe and the bind is retried.</summary>
+    public static CaServer StartServer(IReadOnlyList<ProcessVariable> pvs, ILogger<CaServer>? logger = null)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var server = new CaServer(pvs, new CaServerOptions { Port = CaTestServer.FreePort() }, logger);
+            try
+            {
+                server.Start();
+                return server;
+            }
+            catch (SocketException) when (attempt < 5) { }
+        }
+    }
 
     /// <summary>A token that cancels after <see cref="Deadline"/>.</summary>
     public static CancellationToken TimeLimit() => new CancellationTokenSource(Deadline).Token;

@@ -28,9 +28,8 @@ public sealed class CaTestServer : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        Port = FreePort();
-        Server = new CaServer([VMon, V0Set, Pw, ImRange, Name, Waveform, Label, Samples, Trip, Status, Tripped], new CaServerOptions { Port = Port });
-        Server.Start();
+        Server = CaTest.StartServer([VMon, V0Set, Pw, ImRange, Name, Waveform, Label, Samples, Trip, Status, Tripped]);
+        Port = Server.SearchPort;
         return Task.CompletedTask;
     }
 
