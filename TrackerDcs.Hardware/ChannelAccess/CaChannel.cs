@@ -3,9 +3,6 @@ using Microsoft.Extensions.Logging;
 
 namespace TrackerDcs.Hardware.ChannelAccess;
 
-/// <summary>Connection states of a channel, as ca_state() names them (cs_never_conn, cs_conn, cs_prev_conn, cs_closed).</summary>
-public enum CaConnectionState { NeverConnected, Connected, Disconnected, Closed }
-
 /// <summary>
 /// A client channel to one process variable. Created by <see cref="CaClient"/>, it searches, connects,
 /// and after a lost circuit or a SERVER_DISCONN searches again by itself; its subscriptions follow it
