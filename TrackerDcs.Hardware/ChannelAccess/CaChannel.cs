@@ -3,9 +3,6 @@ using Microsoft.Extensions.Logging;
 
 namespace TrackerDcs.Hardware.ChannelAccess;
 
-/// <summary>Connection states of a channel, as ca_state() names them (cs_never_conn, cs_conn, cs_prev_conn, cs_closed).</summary>
-public enum CaConnectionState { NeverConnected, Connected, Disconnected, Closed }
-
 /// <summary>
 /// A client channel to one process variable. Created by <see cref="CaClient"/>, it searches, connects,
 /// and after a lost circuit or a SERVER_DISCONN searches again by itself; its subscriptions follow it
@@ -57,8 +54,7 @@ public sealed class CaChannel : IAsyncDisposable
         if ((AccessRights & CaAccessRights.Read) == 0) throw new CaException(CaStatus.NoReadAccess, $"{Name}: read access denied");
         var dbr = new DbrType(type ?? NativeType, dbrClass);
         var ioid = _client.NextId();
-        // v4.13: a data count of 0 asks for the server's current element count.
-        var reply = await circuit.RequestAsync(this, CaMessage.ReadNotify(dbr.Code, 0, sid, ioid), ioid, cancellationToken);
+        var reply = await circuit.RequestAsync(this, CaMessage.ReadNotify(dbr.Code, circuit.RequestCount(ElementCount), sid, ioid), ioid, cancellationToken);
         if (!CaStatus.IsSuccess(reply.Header.Parameter1)) throw new CaException(reply.Header.Parameter1, $"{Name}: {CaStatus.Describe(reply.Header.Parameter1)}");
         return DbrCodec.Decode(DbrType.FromCode(reply.Header.DataType), reply.Header.DataCount, reply.Payload);
     }
@@ -85,8 +81,8 @@ public sealed class CaChannel : IAsyncDisposable
     }
 
     /// <summary>
-    /// Subscribes (EVENT_ADD) for DBR_TIME updates by default. Completes once the first update has arrived
-    /// when the channel is connected; a subscription made while disconnected starts at the next connection.
+    /// Subscribes (EVENT_ADD) for DBR_TIME updates by default. Completes once the server has answered with
+    /// the first update (or refused it) when the channel is connected; a subscription made while disconnected starts at the next connection.
     /// A <paramref name="deadband"/> drops value updates closer than it to the last delivered value
     /// (alarm changes are always delivered). <paramref name="onUpdate"/> runs on the circuit's receive
     /// loop: it must return quickly and never block on a CA call.
@@ -97,15 +93,17 @@ public sealed class CaChannel : IAsyncDisposable
         var subscription = new CaSubscription(this, _client.NextId(), onUpdate, mask, dbrClass, deadband, _client.Logger);
         CaClientCircuit? circuit;
         uint sid;
+        CaType type;
+        uint count;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(State == CaConnectionState.Closed, this);
             _subscriptions.Add(subscription);
-            (circuit, sid) = (_circuit, _sid);
+            (circuit, sid, type, count) = (_circuit, _sid, NativeType, ElementCount);
         }
         if (circuit is not null)
         {
-            subscription.Start(circuit, sid, NativeType);
+            subscription.Start(circuit, sid, type, count);
             await subscription.FirstUpdate.WaitAsync(cancellationToken);
         }
         return subscription;
@@ -158,7 +156,7 @@ public sealed class CaChannel : IAsyncDisposable
             _connected.TrySetResult();
             subscriptions = _subscriptions.ToList();
         }
-        foreach (var subscription in subscriptions) subscription.Start(circuit, sid, type);
+        foreach (var subscription in subscriptions) subscription.Start(circuit, sid, type, count);
         Raise(CaConnectionState.Connected);
     }
 
@@ -204,7 +202,7 @@ public sealed class CaChannel : IAsyncDisposable
             State = next;
             _circuit = null;
             _subscriptions.Clear();
-            _connected.TrySetException(new ObjectDisposedException(Name));
+            _connected.TrySetCanceled(); // a waiter sees the close as a cancellation; nothing is left unobserved
         }
         _client.Forget(this);
         circuit?.Detach(this, sid);

@@ -62,8 +62,11 @@ public sealed class CaClient : IAsyncDisposable
     internal string ClientName { get; }
     internal string HostName { get; }
 
-    /// <summary>Creates a channel and starts searching for it; watch <see cref="CaChannel.StateChanged"/> or await its connection.</summary>
-    public CaChannel CreateChannel(string name)
+    /// <summary>
+    /// Creates a channel and starts searching for it. <paramref name="onStateChanged"/> is attached to
+    /// <see cref="CaChannel.StateChanged"/> before the search starts, so not even the first connection is missed.
+    /// </summary>
+    public CaChannel CreateChannel(string name, Action<CaChannel, CaConnectionState>? onStateChanged = null)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Length >= CaMessage.MaxStringSize * 16)
             throw new ArgumentException($"'{name}' is not a PV name", nameof(name));
@@ -72,6 +75,7 @@ public sealed class CaClient : IAsyncDisposable
         lock (_gate)
         {
             channel = new CaChannel(this, name, ++_nextCid);
+            channel.StateChanged += onStateChanged;
             _channels[channel.Cid] = channel;
             ScheduleSearch(channel);
         }
@@ -140,13 +144,15 @@ public sealed class CaClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// A search reply: data type = server TCP port, p1 = server address (0xFFFFFFFF: the sender's), p2 = CID.
+    /// A search reply: data type = server TCP port, p1 = server address (0xFFFFFFFF, or 0 from old servers: the sender's), p2 = CID.
     /// The first reply wins; the channel is created on the (possibly new) circuit to that server.
     /// </summary>
     internal void OnSearchReply(CaMessage reply, IPAddress sender)
     {
         var h = reply.Header;
-        var address = h.Parameter1 == CaMessage.SenderAddress ? sender : new IPAddress(IPAddress.HostToNetworkOrder((int)h.Parameter1) & 0xFFFFFFFFL);
+        var address = h.Parameter1 is CaMessage.SenderAddress or 0
+            ? sender
+            : new IPAddress(IPAddress.HostToNetworkOrder((int)h.Parameter1) & 0xFFFFFFFFL);
         var server = new IPEndPoint(address, h.DataType);
         while (true)
         {

@@ -41,6 +41,14 @@ internal sealed class CaClientCircuit
     }
 
     public IPEndPoint Server { get; }
+    /// <summary>The minor protocol version from the server's VERSION; 0 until it arrives (servers before v4.x send none).</summary>
+    public ushort ServerMinorVersion { get; private set; }
+
+    /// <summary>
+    /// The data count to ask for: 0 means "the current element count" from v4.13 on (dynamic arrays);
+    /// older servers answer it with ECA_BADCOUNT, so they are asked for the native count.
+    /// </summary>
+    public uint RequestCount(uint nativeCount) => ServerMinorVersion >= 13 ? 0 : nativeCount;
     public bool IsNameServer { get; }
     public Task Completion { get; }
 
@@ -64,10 +72,15 @@ internal sealed class CaClientCircuit
             await heartbeat;
         }
         catch (OperationCanceledException) { reason = _stop.IsCancellationRequested ? "closed" : "connect timed out"; }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or CaProtocolException) { reason = e.Message; }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or CaProtocolException or CaException) { reason = e.Message; }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "Circuit to {Server} failed unexpectedly", Server);
+            reason = e.Message;
+        }
         finally
         {
-            await Close(_abortReason ?? reason);
+            await Close(_abortReason ?? (_stream.Overflowed ? "the server stopped reading" : reason));
         }
     }
 
@@ -150,11 +163,10 @@ internal sealed class CaClientCircuit
         _stream.Send(CaMessage.ClearChannel(sid, channel.Cid));
     }
 
-    public void Subscribe(CaSubscription subscription, uint sid)
+    public void Subscribe(CaSubscription subscription, uint sid, uint nativeCount)
     {
         lock (_gate) _subscriptions[subscription.Id] = subscription;
-        // EVENT_ADD with count 0: the server's current element count (v4.13).
-        _stream.Send(CaMessage.EventAdd(subscription.Dbr.Code, 0, sid, subscription.Id, subscription.Mask));
+        _stream.Send(CaMessage.EventAdd(subscription.Dbr.Code, RequestCount(nativeCount), sid, subscription.Id, subscription.Mask));
     }
 
     public void Cancel(CaSubscription subscription, uint sid)
@@ -191,6 +203,9 @@ internal sealed class CaClientCircuit
         var h = m.Header;
         switch (m.Command)
         {
+            case CaCommand.Version:
+                ServerMinorVersion = (ushort)h.DataCount;
+                break;
             case CaCommand.Search:
                 _client.OnSearchReply(m, Server.Address);
                 break;

@@ -16,6 +16,10 @@ public enum CaCommand : ushort
     Write = 4,
     /// <summary>CA_PROTO_SEARCH: request p1 = p2 = CID; reply data type = server TCP port, p1 = server address.</summary>
     Search = 6,
+    /// <summary>CA_PROTO_EVENTS_OFF: flow control, the client cannot keep up; the server holds back subscription updates.</summary>
+    EventsOff = 8,
+    /// <summary>CA_PROTO_EVENTS_ON: the server resumes, sending the latest value of every subscription held back.</summary>
+    EventsOn = 9,
     /// <summary>CA_PROTO_ERROR: payload is the offending request header followed by a message; p2 = ECA status.</summary>
     Error = 11,
     /// <summary>CA_PROTO_CLEAR_CHANNEL: p1 = SID, p2 = CID; the server answers with the same message.</summary>

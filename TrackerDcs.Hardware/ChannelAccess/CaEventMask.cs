@@ -10,13 +10,3 @@ public enum CaEventMask : ushort
     Alarm = 4,
     Property = 8,
 }
-
-/// <summary>CA_PROTO_ACCESS_RIGHTS parameter 2: bit 0 read access, bit 1 write access.</summary>
-[Flags]
-public enum CaAccessRights : uint
-{
-    None = 0,
-    Read = 1,
-    Write = 2,
-    ReadWrite = Read | Write,
-}

@@ -6,6 +6,3 @@ public sealed class CaException(uint status, string? message = null)
 {
     public uint Status { get; } = status;
 }
-
-/// <summary>A peer sent bytes that are not a valid CA message: the circuit that received them is closed.</summary>
-public sealed class CaProtocolException(string message) : Exception(message);

@@ -71,6 +71,9 @@ public sealed record CaMessage(CaHeader Header, byte[] Payload)
         }
     }
 
+    public override string ToString() =>
+        $"{Command} type {Header.DataType} count {Header.DataCount} p1 {Header.Parameter1} p2 {Header.Parameter2}, {Payload.Length} payload bytes";
+
     public static int Padded(int size) => (size + 7) & ~7;
 
     private static CaMessage Of(CaCommand command, ushort type = 0, uint count = 0, uint p1 = 0, uint p2 = 0, byte[]? payload = null) =>
@@ -149,6 +152,10 @@ public sealed record CaMessage(CaHeader Header, byte[] Payload)
     public static CaMessage HostName(string host) => Of(CaCommand.HostName, payload: StringPayload(host));
 
     public static CaMessage Echo() => Of(CaCommand.Echo);
+
+    public static CaMessage EventsOff() => Of(CaCommand.EventsOff);
+
+    public static CaMessage EventsOn() => Of(CaCommand.EventsOn);
 
     public static CaMessage Beacon(ushort tcpPort, uint beaconId, uint serverAddress) =>
         Of(CaCommand.RsrvIsUp, MinorVersion, tcpPort, beaconId, serverAddress);

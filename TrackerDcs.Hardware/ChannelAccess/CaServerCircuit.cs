@@ -16,6 +16,7 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
     private readonly Dictionary<uint, ServedChannel> _channels = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private uint _nextSid;
+    private bool _eventsOff;
     private string _peer = socket.RemoteEndPoint?.ToString() ?? "?";
 
     public string ClientName { get; private set; } = "";
@@ -42,6 +43,8 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
         public uint Count { get; } = count;
         public CaEventMask Mask { get; } = mask;
         public DbrValue? LastSent { get; set; }
+        /// <summary>An update was held back while events were off.</summary>
+        public bool Held { get; set; }
     }
 
     public async Task RunAsync(CancellationToken token)
@@ -55,8 +58,14 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
         {
             server.Logger.LogWarning("Closing the circuit from {Peer}: {Reason}", _peer, e.Message);
         }
+        catch (Exception e)
+        {
+            server.Logger.LogError(e, "Closing the circuit from {Peer} after an unexpected error", _peer);
+        }
         finally
         {
+            if (_stream.Overflowed)
+                server.Logger.LogWarning("Closed the circuit from {Peer}: it stopped reading ({Bytes} bytes queued)", _peer, CaStream.MaxQueuedBytes);
             ForgetAllChannels();
             await _stream.CloseAsync(FlushTimeout);
             _closed.TrySetResult();
@@ -112,6 +121,12 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
             case CaCommand.Search:
                 if (server.SearchReply(m) is { } reply) Send(reply);
                 break;
+            case CaCommand.EventsOff:
+                lock (_gate) _eventsOff = true;
+                break;
+            case CaCommand.EventsOn:
+                ResumeEvents();
+                break;
             case CaCommand.CreateChan:
                 CreateChannel(m.PayloadString, h.Parameter1);
                 break;
@@ -123,14 +138,14 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
                 }
                 break;
             case CaCommand.ReadNotify:
-                WithChannel(m, channel => Read(channel, h));
+                WithChannel(m, channel => { if (CountFits(channel, m)) Read(channel, h); });
                 break;
             case CaCommand.Write:
             case CaCommand.WriteNotify:
                 WithChannel(m, channel => Write(channel, m));
                 break;
             case CaCommand.EventAdd:
-                WithChannel(m, channel => Subscribe(channel, h, m.EventMask));
+                WithChannel(m, channel => { if (CountFits(channel, m)) Subscribe(channel, h, m.EventMask); });
                 break;
             case CaCommand.EventCancel:
                 WithChannel(m, channel => Unsubscribe(channel, h));
@@ -144,8 +159,16 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
     /// <summary>CREATE_CHAN: ACCESS_RIGHTS first, then the reply with native type and count (v4.4 and later).</summary>
     private void CreateChannel(string name, uint cid)
     {
+        uint count;
         if (server.Find(name) is not { } pv)
         {
+            Send(CaMessage.CreateChannelFailed(cid));
+            return;
+        }
+        try { count = pv.ElementCount(); }
+        catch (CaException e)
+        {
+            server.Logger.LogWarning("Cannot serve {Pv}: {Reason}", name, e.Message);
             Send(CaMessage.CreateChannelFailed(cid));
             return;
         }
@@ -156,7 +179,7 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
             _channels[channel.Sid] = channel;
         }
         Send(CaMessage.AccessRights(cid, pv.Writable ? CaAccessRights.ReadWrite : CaAccessRights.Read));
-        Send(CaMessage.CreateChannelReply(pv.Type, pv.ElementCount(), cid, channel.Sid));
+        Send(CaMessage.CreateChannelReply(pv.Type, count, cid, channel.Sid));
     }
 
     private bool TryGetChannel(uint sid, out ServedChannel channel)
@@ -178,6 +201,24 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
             return;
         }
         action(channel);
+    }
+
+    /// <summary>
+    /// A read or subscription may ask for 0 (the current count, v4.13) up to the native count of elements;
+    /// more is refused with ECA_BADCOUNT, as libca itself refuses it before sending.
+    /// </summary>
+    private bool CountFits(ServedChannel channel, CaMessage m)
+    {
+        uint native;
+        try { native = channel.Pv.ElementCount(); }
+        catch (CaException e)
+        {
+            Send(CaMessage.Error(m.Header, channel.Cid, e.Status, e.Message));
+            return false;
+        }
+        if (m.Header.DataCount <= Math.Max(native, 1)) return true;
+        Send(CaMessage.Error(m.Header, channel.Cid, CaStatus.BadCount, $"{channel.Pv.Name} has {native} elements, {m.Header.DataCount} were asked for"));
+        return false;
     }
 
     /// <summary>READ_NOTIFY: p1 of the reply is the ECA status; on failure the payload is zeroed.</summary>
@@ -259,10 +300,21 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
         lock (_gate)
         {
             if (!_channels.ContainsKey(channel.Sid)) return;
-            var value = channel.Pv.Read();
+            DbrValue value;
+            try { value = channel.Pv.Read(); }
+            catch (CaException e)
+            {
+                server.Logger.LogWarning("Monitor of {Pv} not sent: {Reason}", channel.Pv.Name, e.Message);
+                return;
+            }
             foreach (var s in only is null ? channel.Subscriptions.Values.ToList() : [only])
             {
                 if (!initial && !Selects(s, value)) continue;
+                if (_eventsOff)
+                {
+                    s.Held = true;
+                    continue;
+                }
                 s.LastSent = value;
                 try
                 {
@@ -276,6 +328,19 @@ internal sealed class CaServerCircuit(CaServer server, Socket socket)
                 }
             }
         }
+    }
+
+    /// <summary>EVENTS_ON: every subscription that had an update held back gets the current value, once.</summary>
+    private void ResumeEvents()
+    {
+        List<(ServedChannel Channel, Subscription Subscription)> held;
+        lock (_gate)
+        {
+            _eventsOff = false;
+            held = _channels.Values.SelectMany(c => c.Subscriptions.Values.Where(s => s.Held).Select(s => (c, s))).ToList();
+            foreach (var (_, s) in held) s.Held = false;
+        }
+        foreach (var (channel, subscription) in held) Publish(channel, initial: true, only: subscription);
     }
 
     /// <summary>DBE_VALUE/DBE_LOG: the value changed; DBE_ALARM: severity or status changed.</summary>

@@ -11,7 +11,10 @@ public sealed class CaServerOptions
     public const int DefaultPort = 15064;
 
     public IPAddress BindAddress { get; set; } = IPAddress.Loopback;
-    /// <summary>UDP search port (EPICS_CAS_SERVER_PORT); the TCP port too unless <see cref="TcpPort"/> is set.</summary>
+    /// <summary>
+    /// UDP search port (EPICS_CAS_SERVER_PORT); the TCP port too unless <see cref="TcpPort"/> is set.
+    /// 0 lets the system pick the TCP port and uses the same number for UDP.
+    /// </summary>
     public int Port { get; set; } = DefaultPort;
     /// <summary>TCP port for virtual circuits; 0 uses <see cref="Port"/>. Search replies announce it.</summary>
     public int TcpPort { get; set; }

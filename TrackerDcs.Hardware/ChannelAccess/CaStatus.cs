@@ -11,7 +11,6 @@ public static class CaStatus
     public const uint BadType = (14 << 3) | 2;
     public const uint GetFail = (19 << 3) | 0;
     public const uint PutFail = (20 << 3) | 0;
-    public const uint AddFail = (21 << 3) | 0;
     public const uint BadCount = (22 << 3) | 0;
     public const uint Disconnected = (24 << 3) | 3;
     public const uint NoReadAccess = (46 << 3) | 0;
@@ -27,7 +26,6 @@ public static class CaStatus
         BadType => "The requested type is unknown",
         GetFail => "Could not perform a value get for that channel",
         PutFail => "Could not perform a value put for that channel",
-        AddFail => "Could not perform an event add for that channel",
         BadCount => "Count requested inappropriate for that channel",
         Disconnected => "Network connection lost",
         NoReadAccess => "Read access denied",

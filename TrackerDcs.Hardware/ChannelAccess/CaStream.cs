@@ -9,14 +9,38 @@ namespace TrackerDcs.Hardware.ChannelAccess;
 /// send wait in one queue drained by a single writer (several messages per send), and received bytes
 /// are framed by a <see cref="CaMessageReader"/>. Sending never blocks the caller.
 /// </summary>
-internal sealed class CaStream(Socket socket)
+internal sealed class CaStream
 {
     private const int BatchBytes = 64 * 1024;
     private readonly Channel<CaMessage> _outgoing = Channel.CreateUnbounded<CaMessage>(new() { SingleReader = true });
+    private readonly Socket _socket;
     private Task _writer = Task.CompletedTask;
+    private long _queuedBytes;
 
-    /// <summary>Queues a message; false once the stream is closing.</summary>
-    public bool Send(CaMessage message) => _outgoing.Writer.TryWrite(message);
+    /// <summary>Keep-alive is on, so a peer whose host vanished without closing is noticed by the system too.</summary>
+    public CaStream(Socket socket)
+    {
+        _socket = socket;
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+    }
+
+    /// <summary>A peer that lets this many bytes pile up is not reading: the circuit is closed rather than memory filled.</summary>
+    public const long MaxQueuedBytes = 16 * 1024 * 1024;
+
+    /// <summary>Queues a message; false once the stream is closing, or when the peer stopped reading (the socket is then closed).</summary>
+    public bool Send(CaMessage message)
+    {
+        if (Interlocked.Add(ref _queuedBytes, message.EncodedLength) <= MaxQueuedBytes) return _outgoing.Writer.TryWrite(message);
+        if (_outgoing.Writer.TryComplete())
+        {
+            Overflowed = true;
+            _socket.Dispose();
+        }
+        return false;
+    }
+
+    /// <summary>The stream was closed because the peer stopped reading.</summary>
+    public bool Overflowed { get; private set; }
 
     /// <summary>Sends queued messages and hands each received message to <paramref name="handle"/> until the peer closes.</summary>
     /// <exception cref="CaProtocolException">The peer sent something that is not CA.</exception>
@@ -27,7 +51,7 @@ internal sealed class CaStream(Socket socket)
         var buffer = new byte[BatchBytes];
         while (true)
         {
-            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, token);
+            var read = await _socket.ReceiveAsync(buffer, SocketFlags.None, token);
             if (read == 0) return;
             reader.Append(buffer.AsSpan(0, read));
             while (reader.TryRead(out var message)) handle(message);
@@ -39,7 +63,7 @@ internal sealed class CaStream(Socket socket)
     {
         _outgoing.Writer.TryComplete();
         await _writer.WaitAsync(flushTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        socket.Dispose();
+        _socket.Dispose();
     }
 
     private async Task WriteLoop()
@@ -51,8 +75,11 @@ internal sealed class CaStream(Socket socket)
             {
                 batch.ResetWrittenCount();
                 while (batch.WrittenCount < BatchBytes && _outgoing.Reader.TryRead(out var message))
+                {
+                    Interlocked.Add(ref _queuedBytes, -message.EncodedLength);
                     batch.Advance(message.WriteTo(batch.GetSpan(message.EncodedLength)));
-                await socket.SendAsync(batch.WrittenMemory, SocketFlags.None);
+                }
+                await _socket.SendAsync(batch.WrittenMemory, SocketFlags.None);
             }
         }
         catch (Exception e) when (e is ObjectDisposedException or SocketException)

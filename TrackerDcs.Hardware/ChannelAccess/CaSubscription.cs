@@ -28,11 +28,11 @@ public sealed class CaSubscription : IDisposable
     internal Task FirstUpdate => _firstUpdate.Task;
 
     /// <summary>Sends EVENT_ADD on <paramref name="circuit"/> for the channel's native type in this subscription's class.</summary>
-    internal void Start(CaClientCircuit circuit, uint sid, CaType nativeType)
+    internal void Start(CaClientCircuit circuit, uint sid, CaType nativeType, uint nativeCount)
     {
         Dbr = new DbrType(nativeType, Class);
         _lastDelivered = null;
-        circuit.Subscribe(this, sid);
+        circuit.Subscribe(this, sid, nativeCount);
     }
 
     /// <summary>An EVENT_ADD reply: p1 is the ECA status, the payload the DBR structure.</summary>
@@ -41,9 +41,20 @@ public sealed class CaSubscription : IDisposable
         if (!CaStatus.IsSuccess(update.Header.Parameter1))
         {
             _logger.LogWarning("Monitor of {Channel}: {Status}", _channel.Name, CaStatus.Describe(update.Header.Parameter1));
+            _firstUpdate.TrySetResult();
             return;
         }
-        var value = DbrCodec.Decode(DbrType.FromCode(update.Header.DataType), update.Header.DataCount, update.Payload);
+        DbrValue value;
+        try
+        {
+            value = DbrCodec.Decode(DbrType.FromCode(update.Header.DataType), update.Header.DataCount, update.Payload);
+        }
+        catch (Exception e) when (e is CaException or CaProtocolException)
+        {
+            // The frame itself was sound (its header gave its length): drop this update, keep the circuit.
+            _logger.LogWarning("Monitor of {Channel}: undecodable update from the server: {Reason}", _channel.Name, e.Message);
+            return;
+        }
         if (!Passes(value)) return;
         _lastDelivered = value;
         try { _onUpdate(value); }

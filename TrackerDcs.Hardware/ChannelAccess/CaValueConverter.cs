@@ -32,7 +32,7 @@ public static class CaValueConverter
         _ => throw new CaException(CaStatus.BadType, $"field type {type} is not supported"),
     };
 
-    /// <summary>Infers the CA type of a CLR value (scalar or array) a caller wants to put.</summary>
+    /// <summary>Infers the CA type of a CLR value (scalar or array) a caller wants to put; long, uint, decimal and bool go as doubles.</summary>
     public static (CaType Type, Array Values) FromClr(object value)
     {
         if (value is string s) return (CaType.String, new[] { s });
@@ -46,7 +46,7 @@ public static class CaValueConverter
             var t when t == typeof(byte) => CaType.Char,
             var t when t == typeof(int) => CaType.Long,
             var t when t == typeof(double) => CaType.Double,
-            var t when t == typeof(long) || t == typeof(uint) || t == typeof(bool) => (CaType?)null,
+            var t when t == typeof(long) || t == typeof(uint) || t == typeof(decimal) || t == typeof(bool) => (CaType?)null,
             var t => throw new ArgumentException($"a {t} cannot be sent over Channel Access", nameof(value)),
         };
         if (type is { } known) return (known, values);

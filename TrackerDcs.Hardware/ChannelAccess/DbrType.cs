@@ -1,8 +1,5 @@
 namespace TrackerDcs.Hardware.ChannelAccess;
 
-/// <summary>The structure classes of db_access.h: DBR_x, DBR_STS_x, DBR_TIME_x, DBR_GR_x, DBR_CTRL_x.</summary>
-public enum DbrClass : ushort { Plain = 0, Status = 1, Time = 2, Graphic = 3, Control = 4 }
-
 /// <summary>
 /// A DBR type code: class × 7 + field type (db_access.h: DBR_STRING 0 … DBR_DOUBLE 6, DBR_STS_STRING 7,
 /// DBR_TIME_STRING 14, DBR_GR_STRING 21, DBR_CTRL_STRING 28 … DBR_CTRL_DOUBLE 34).

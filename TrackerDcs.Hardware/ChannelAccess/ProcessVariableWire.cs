@@ -6,10 +6,11 @@ namespace TrackerDcs.Hardware.ChannelAccess;
 internal static class ProcessVariableWire
 {
     /// <summary>Everything DBR_CTRL can carry; the codec keeps what the requested class holds.</summary>
+    /// <exception cref="CaException">ECA_GETFAIL: the simulator stored a value that does not convert to the PV's type.</exception>
     public static DbrValue Read(this ProcessVariable pv)
     {
         var (value, severity, status, timestamp) = pv.Snapshot();
-        return new DbrValue(pv.Type, CaValueConverter.ToNative(value, pv.Type, pv.EnumStrings))
+        return new DbrValue(pv.Type, Native(pv, value))
         {
             Status = status,
             Severity = severity,
@@ -21,7 +22,19 @@ internal static class ProcessVariableWire
         };
     }
 
-    public static uint ElementCount(this ProcessVariable pv) => (uint)CaValueConverter.FromClr(pv.Value).Values.Length;
+    public static uint ElementCount(this ProcessVariable pv) => (uint)Native(pv, pv.Value).Length;
+
+    private static Array Native(ProcessVariable pv, object value)
+    {
+        try
+        {
+            return CaValueConverter.ToNative(value, pv.Type, pv.EnumStrings);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidCastException or FormatException or OverflowException or CaException)
+        {
+            throw new CaException(CaStatus.GetFail, $"{pv.Name} holds a {value.GetType().Name} that is not a {pv.Type}: {e.Message}");
+        }
+    }
 
     /// <summary>
     /// Converts a client's put to the PV's native type: a scalar when the PV holds a scalar, else an array.

@@ -1,89 +1,68 @@
 using Microsoft.Extensions.Configuration;
 using TrackerDcs.Hardware.ChannelAccess;
+using static TrackerDcs.Tests.ChannelAccess.CaTest;
 
 namespace TrackerDcs.Tests.ChannelAccess;
 
 /// <summary>Our client against our server, over loopback.</summary>
 public class CaClientTests(CaTestServer ioc) : IClassFixture<CaTestServer>
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
-
-    internal static ChannelAccessOptions OptionsFor(int port) => new()
-    {
-        AddressList = $"127.0.0.1:{port}",
-        AutoAddressList = false,
-        ServerPort = port,
-        ClientName = "tester",
-    };
-
-    internal static async Task Eventually(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what}");
-            await Task.Delay(10);
-        }
-    }
-
-    private static CancellationToken Timeout() => new CancellationTokenSource(Deadline).Token;
-
     [Fact]
     public async Task Get_reads_time_and_control_structures_of_every_kind()
     {
         await using var client = new CaClient(OptionsFor(ioc.Port));
-        var vmon = await client.ConnectAsync(ioc.VMon.Name, Timeout());
-        var imRange = await client.ConnectAsync(ioc.ImRange.Name, Timeout());
-        var name = await client.ConnectAsync(ioc.Name.Name, Timeout());
-        var waveform = await client.ConnectAsync(ioc.Waveform.Name, Timeout());
+        var vmon = await client.ConnectAsync(ioc.VMon.Name, TimeLimit());
+        var imRange = await client.ConnectAsync(ioc.ImRange.Name, TimeLimit());
+        var name = await client.ConnectAsync(ioc.Name.Name, TimeLimit());
+        var waveform = await client.ConnectAsync(ioc.Waveform.Name, TimeLimit());
 
         Assert.Equal(CaConnectionState.Connected, vmon.State);
         Assert.Equal(CaType.Double, vmon.NativeType);
         Assert.Equal(CaAccessRights.Read, vmon.AccessRights);
         Assert.Equal(vmon.Server, name.Server);
 
-        var reading = await vmon.GetAsync(cancellationToken: Timeout());
+        var reading = await vmon.GetAsync(cancellationToken: TimeLimit());
         Assert.Equal(12.5, reading.Value);
         Assert.Equal(AlarmSeverity.NoAlarm, reading.Severity);
         Assert.InRange(reading.Timestamp, DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.AddSeconds(1));
 
-        var control = await vmon.GetControlAsync(Timeout());
+        var control = await vmon.GetControlAsync(TimeLimit());
         Assert.Equal("V", control.Units);
         Assert.Equal(3, control.Precision);
         Assert.Equal(100, control.Limits.UpperControl);
 
-        var range = await imRange.GetControlAsync(Timeout());
+        var range = await imRange.GetControlAsync(TimeLimit());
         Assert.Equal(["High", "Low"], range.EnumStrings);
         Assert.Equal("Low", range.EnumString);
 
-        Assert.Equal("module_0", (await name.GetAsync(cancellationToken: Timeout())).Value);
-        var samples = (double[])(await waveform.GetAsync(cancellationToken: Timeout())).Value;
+        Assert.Equal("module_0", (await name.GetAsync(cancellationToken: TimeLimit())).Value);
+        var samples = (double[])(await waveform.GetAsync(cancellationToken: TimeLimit())).Value;
         Assert.Equal(new[] { 1.0, 2.0, 3.0, 4.0, 5.0 }, samples);
-        Assert.Equal("12.500", (await vmon.GetAsync(DbrClass.Plain, CaType.String, Timeout())).Value);
+        Assert.Equal("12.500", (await vmon.GetAsync(DbrClass.Plain, CaType.String, TimeLimit())).Value);
     }
 
     [Fact]
     public async Task Puts_complete_with_notify_arrive_without_and_are_refused_when_read_only_or_rejected()
     {
         await using var client = new CaClient(OptionsFor(ioc.Port));
-        var setV = await client.ConnectAsync(ioc.V0Set.Name, Timeout());
-        var pw = await client.ConnectAsync(ioc.Pw.Name, Timeout());
-        var vmon = await client.ConnectAsync(ioc.VMon.Name, Timeout());
-        var tripped = await client.ConnectAsync(ioc.Tripped.Name, Timeout());
+        var setV = await client.ConnectAsync(ioc.V0Set.Name, TimeLimit());
+        var pw = await client.ConnectAsync(ioc.Pw.Name, TimeLimit());
+        var vmon = await client.ConnectAsync(ioc.VMon.Name, TimeLimit());
+        var tripped = await client.ConnectAsync(ioc.Tripped.Name, TimeLimit());
 
-        await setV.PutAsync(11.75, Timeout());
+        await setV.PutAsync(11.75, TimeLimit());
         Assert.Equal(11.75, ioc.V0Set.Value);
-        await pw.PutAsync("On", Timeout());
+        await pw.PutAsync("On", TimeLimit());
         Assert.Equal((ushort)1, ioc.Pw.Value);
 
         setV.Put(10);
         await Eventually(() => Equals(ioc.V0Set.Value, 10.0), "the put without notify");
 
-        var readOnly = await Assert.ThrowsAsync<CaException>(() => vmon.PutAsync(1.0, Timeout()));
+        var readOnly = await Assert.ThrowsAsync<CaException>(() => vmon.PutAsync(1.0, TimeLimit()));
         Assert.Equal(CaStatus.NoWriteAccess, readOnly.Status);
-        var refused = await Assert.ThrowsAsync<CaException>(() => tripped.PutAsync(5.0, Timeout()));
+        var refused = await Assert.ThrowsAsync<CaException>(() => tripped.PutAsync(5.0, TimeLimit()));
         Assert.Equal(CaStatus.PutFail, refused.Status);
-        var garbage = await Assert.ThrowsAsync<CaException>(() => pw.PutAsync("Maybe", Timeout()));
+        var garbage = await Assert.ThrowsAsync<CaException>(() => pw.PutAsync("Maybe", TimeLimit()));
         Assert.Equal(CaStatus.NoConvert, garbage.Status);
         Assert.Equal(12.5, ioc.VMon.Value);
         Assert.Equal(1.0, ioc.Tripped.Value);
@@ -93,11 +72,11 @@ public class CaClientTests(CaTestServer ioc) : IClassFixture<CaTestServer>
     public async Task Monitors_deliver_value_alarm_and_time_and_honour_a_deadband()
     {
         await using var client = new CaClient(OptionsFor(ioc.Port));
-        var status = await client.ConnectAsync(ioc.Status.Name, Timeout());
+        var status = await client.ConnectAsync(ioc.Status.Name, TimeLimit());
         var updates = new List<DbrValue>();
         var filtered = new List<DbrValue>();
-        using var all = await status.SubscribeAsync(v => { lock (updates) updates.Add(v); }, cancellationToken: Timeout());
-        using var coarse = await status.SubscribeAsync(v => { lock (filtered) filtered.Add(v); }, deadband: 5, cancellationToken: Timeout());
+        using var all = await status.SubscribeAsync(v => { lock (updates) updates.Add(v); }, cancellationToken: TimeLimit());
+        using var coarse = await status.SubscribeAsync(v => { lock (filtered) filtered.Add(v); }, deadband: 5, cancellationToken: TimeLimit());
 
         ioc.Status.Update(1);
         ioc.Status.Update(1);
@@ -117,6 +96,17 @@ public class CaClientTests(CaTestServer ioc) : IClassFixture<CaTestServer>
     }
 
     [Fact]
+    public async Task A_state_handler_given_at_creation_sees_the_first_connection()
+    {
+        await using var client = new CaClient(OptionsFor(ioc.Port));
+        var states = new List<CaConnectionState>();
+        var channel = client.CreateChannel(ioc.Name.Name, (_, state) => { lock (states) states.Add(state); });
+        await channel.WaitConnectedAsync(TimeLimit());
+        await Eventually(() => { lock (states) return states.Count == 1; }, "the Connected event");
+        lock (states) Assert.Equal([CaConnectionState.Connected], states);
+    }
+
+    [Fact]
     public async Task A_missing_channel_stays_unconnected_until_cancelled()
     {
         await using var client = new CaClient(OptionsFor(ioc.Port));
@@ -132,8 +122,8 @@ public class CaClientTests(CaTestServer ioc) : IClassFixture<CaTestServer>
             AutoAddressList = false,
             NameServers = $"127.0.0.1:{ioc.Server.TcpPort}",
         });
-        var channel = await client.ConnectAsync(ioc.Name.Name, Timeout());
-        Assert.Equal("module_0", (await channel.GetAsync(cancellationToken: Timeout())).Value);
+        var channel = await client.ConnectAsync(ioc.Name.Name, TimeLimit());
+        Assert.Equal("module_0", (await channel.GetAsync(cancellationToken: TimeLimit())).Value);
     }
 
     [Fact]
@@ -160,20 +150,19 @@ public class CaClientTests(CaTestServer ioc) : IClassFixture<CaTestServer>
     {
         var pv = new ProcessVariable("test:00:000:RUp", CaType.Double, 50.0);
         var other = new ProcessVariable("test:00:000:RDWn", CaType.Double, 50.0);
-        await using var server = new CaServer([pv, other], new CaServerOptions { Port = CaTestServer.FreePort() });
-        server.Start();
+        await using var server = StartServer([pv, other]);
         await using var client = new CaClient(OptionsFor(server.SearchPort));
-        var channel = await client.ConnectAsync(pv.Name, Timeout());
-        var second = await client.ConnectAsync(other.Name, Timeout());
+        var channel = await client.ConnectAsync(pv.Name, TimeLimit());
+        var second = await client.ConnectAsync(other.Name, TimeLimit());
         Assert.Equal(2, server.ChannelCount);
         Assert.Equal([$"tester@{Environment.MachineName}"], server.Clients);
 
         var seen = new List<double>();
-        var monitor = await channel.SubscribeAsync(v => { lock (seen) seen.Add((double)v.Value); }, cancellationToken: Timeout());
+        var monitor = await channel.SubscribeAsync(v => { lock (seen) seen.Add((double)v.Value); }, cancellationToken: TimeLimit());
         monitor.Dispose();
-        await channel.GetAsync(cancellationToken: Timeout()); // the circuit is ordered: EVENT_CANCEL was handled first
+        await channel.GetAsync(cancellationToken: TimeLimit()); // the circuit is ordered: EVENT_CANCEL was handled first
         pv.Update(60.0);
-        await channel.GetAsync(cancellationToken: Timeout()); // an update sent before this reply would have arrived by now
+        await channel.GetAsync(cancellationToken: TimeLimit()); // an update sent before this reply would have arrived by now
         lock (seen) Assert.Equal([50.0], seen);
 
         await second.DisposeAsync();

@@ -38,6 +38,8 @@ public class CaCodecTests(ITestOutputHelper output)
             ("CLIENT_NAME", CaMessage.ClientName("operator")),
             ("HOST_NAME", CaMessage.HostName("teststand-pc")),
             ("ECHO", CaMessage.Echo()),
+            ("EVENTS_OFF", CaMessage.EventsOff()),
+            ("EVENTS_ON", CaMessage.EventsOn()),
             ("RSRV_IS_UP", CaMessage.Beacon(5064, 17, 0x7F000001)),
             ("SERVER_DISCONN", CaMessage.ServerDisconnect(5)),
             ("ERROR", CaMessage.Error(header, 5, CaStatus.PutFail, "channel is tripped")),
@@ -176,5 +178,17 @@ public class CaCodecTests(ITestOutputHelper output)
         Assert.Equal((ushort)0, CaValueConverter.ConvertElement("0", CaType.String, CaType.Enum, labels, 0));
         var error = Assert.Throws<CaException>(() => CaValueConverter.ConvertElement("Maybe", CaType.String, CaType.Enum, labels, 0));
         Assert.Equal(CaStatus.NoConvert, error.Status);
+    }
+
+    [Fact]
+    public void Clr_values_map_to_ca_types()
+    {
+        Assert.Equal(CaType.Long, CaValueConverter.FromClr(3).Type);
+        Assert.Equal(CaType.Enum, CaValueConverter.FromClr((ushort)1).Type);
+        var (type, values) = CaValueConverter.FromClr(new[] { true, false });
+        Assert.Equal(CaType.Double, type);
+        Assert.Equal(new[] { 1.0, 0.0 }, values);
+        Assert.Equal(new[] { 5_000_000_000.0 }, CaValueConverter.FromClr(5_000_000_000L).Values);
+        Assert.Throws<ArgumentException>(() => CaValueConverter.FromClr(new object()));
     }
 }

@@ -1,26 +1,22 @@
 using TrackerDcs.Hardware.ChannelAccess;
-using static TrackerDcs.Tests.ChannelAccess.CaClientTests;
+using static TrackerDcs.Tests.ChannelAccess.CaTest;
 
 namespace TrackerDcs.Tests.ChannelAccess;
 
 /// <summary>Servers that go away: our client against our server restarted, and against a silent peer.</summary>
 public class CaReconnectTests
 {
-    private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token;
-
     [Fact]
     public async Task After_a_server_restart_the_channel_reconnects_and_its_monitor_resumes()
     {
         var imon = new ProcessVariable("test:12:000:IMon", CaType.Double, 1.0) { Units = "uA" };
-        var port = CaTestServer.FreePort();
-        await using var server = new CaServer([imon], new CaServerOptions { Port = port });
-        server.Start();
-        await using var client = new CaClient(OptionsFor(port));
-        var channel = await client.ConnectAsync(imon.Name, Timeout());
+        await using var server = StartServer([imon]);
+        await using var client = new CaClient(OptionsFor(server.SearchPort));
+        var channel = await client.ConnectAsync(imon.Name, TimeLimit());
         var states = new List<CaConnectionState>();
         channel.StateChanged += (_, state) => { lock (states) states.Add(state); };
         var values = new List<double>();
-        using var monitor = await channel.SubscribeAsync(v => { lock (values) values.Add((double)v.Value); }, cancellationToken: Timeout());
+        using var monitor = await channel.SubscribeAsync(v => { lock (values) values.Add((double)v.Value); }, cancellationToken: TimeLimit());
 
         await server.StopAsync();
         await Eventually(() => channel.State == CaConnectionState.Disconnected, "the channel to drop");
@@ -28,11 +24,11 @@ public class CaReconnectTests
 
         imon.Update(2.0);
         server.Start();
-        await channel.WaitConnectedAsync(Timeout());
+        await channel.WaitConnectedAsync(TimeLimit());
         await Eventually(() => { lock (values) return values.Contains(2.0); }, "the monitor to resume");
         imon.Update(3.0);
         await Eventually(() => { lock (values) return values.Contains(3.0); }, "an update after the restart");
-        Assert.Equal(3.0, (await channel.GetAsync(cancellationToken: Timeout())).Value);
+        Assert.Equal(3.0, (await channel.GetAsync(cancellationToken: TimeLimit())).Value);
         lock (states) Assert.Equal([CaConnectionState.Disconnected, CaConnectionState.Connected], states);
     }
 
@@ -40,17 +36,16 @@ public class CaReconnectTests
     public async Task A_server_disconnecting_one_channel_makes_it_search_and_reconnect()
     {
         var pv = new ProcessVariable("test:00:000:Temp", CaType.Float, 21.5f);
-        await using var server = new CaServer([pv], new CaServerOptions { Port = CaTestServer.FreePort() });
-        server.Start();
+        await using var server = StartServer([pv]);
         await using var client = new CaClient(OptionsFor(server.SearchPort));
-        var channel = await client.ConnectAsync(pv.Name, Timeout());
+        var channel = await client.ConnectAsync(pv.Name, TimeLimit());
         var dropped = new TaskCompletionSource();
         channel.StateChanged += (_, state) => { if (state == CaConnectionState.Disconnected) dropped.TrySetResult(); };
 
         Assert.Equal(1, server.DisconnectChannels(pv.Name));
-        await dropped.Task.WaitAsync(Timeout());
-        await channel.WaitConnectedAsync(Timeout());
-        Assert.Equal(21.5f, (await channel.GetAsync(cancellationToken: Timeout())).Value);
+        await dropped.Task.WaitAsync(TimeLimit());
+        await channel.WaitConnectedAsync(TimeLimit());
+        Assert.Equal(21.5f, (await channel.GetAsync(cancellationToken: TimeLimit())).Value);
     }
 
     [Fact]
@@ -64,11 +59,11 @@ public class CaReconnectTests
             ConnectionTimeout = TimeSpan.FromMilliseconds(300),
             EchoTimeout = TimeSpan.FromMilliseconds(300),
         });
-        var channel = await client.ConnectAsync("test:Hung", Timeout());
+        var channel = await client.ConnectAsync("test:Hung", TimeLimit());
         var dropped = new TaskCompletionSource();
         channel.StateChanged += (_, state) => { if (state == CaConnectionState.Disconnected) dropped.TrySetResult(); };
 
-        await dropped.Task.WaitAsync(Timeout());
+        await dropped.Task.WaitAsync(TimeLimit());
         Assert.True(peer.EchoesReceived > 0);
     }
 
@@ -76,19 +71,18 @@ public class CaReconnectTests
     public async Task A_restarted_server_is_found_by_its_beacons_long_before_the_next_search()
     {
         var pv = new ProcessVariable("test:00:000:IMon", CaType.Double, 0.5);
-        await using var server = new CaServer([pv], new CaServerOptions { Port = CaTestServer.FreePort() });
-        server.Start();
+        await using var server = StartServer([pv]);
         var options = OptionsFor(server.SearchPort);
         options.InitialSearchPeriod = options.MaxSearchPeriod = TimeSpan.FromMinutes(5);
         await using var client = new CaClient(options);
-        var channel = await client.ConnectAsync(pv.Name, Timeout());
+        var channel = await client.ConnectAsync(pv.Name, TimeLimit());
 
         await server.StopAsync();
         await Eventually(() => channel.State == CaConnectionState.Disconnected, "the channel to drop");
         await Task.Delay(200); // the search sent on disconnection goes unanswered; the next is minutes away
         server.Start();
 
-        await channel.WaitConnectedAsync(Timeout());
-        Assert.Equal(0.5, (await channel.GetAsync(cancellationToken: Timeout())).Value);
+        await channel.WaitConnectedAsync(TimeLimit());
+        Assert.Equal(0.5, (await channel.GetAsync(cancellationToken: TimeLimit())).Value);
     }
 }

@@ -1,5 +1,5 @@
 using TrackerDcs.Hardware.ChannelAccess;
-using static TrackerDcs.Tests.ChannelAccess.CaClientTests;
+using static TrackerDcs.Tests.ChannelAccess.CaTest;
 
 namespace TrackerDcs.Tests.ChannelAccess;
 
@@ -10,8 +10,7 @@ public class CaScaleTests
     public async Task A_full_crate_of_channels_connects_and_monitors_over_one_circuit()
     {
         var pvs = Enumerable.Range(0, 1200).Select(i => new ProcessVariable($"test:{i / 100:00}:{i % 100:000}:VMon", CaType.Double, (double)i)).ToList();
-        await using var server = new CaServer(pvs, new CaServerOptions { Port = CaTestServer.FreePort() });
-        server.Start();
+        await using var server = StartServer(pvs);
         await using var client = new CaClient(OptionsFor(server.SearchPort));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
 

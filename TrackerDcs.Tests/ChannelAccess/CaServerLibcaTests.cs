@@ -1,4 +1,5 @@
 using TrackerDcs.Hardware.ChannelAccess;
+using static TrackerDcs.Tests.ChannelAccess.CaTest;
 
 namespace TrackerDcs.Tests.ChannelAccess;
 
@@ -40,6 +41,9 @@ public class CaServerLibcaTests(CaTestServer ioc) : IClassFixture<CaTestServer>
             out = {}
             out['setv'] = epics.caput('test:00:000:V0Set', 13.25, wait=True, timeout=5)
             out['pw'] = epics.caput('test:00:000:Pw', 'On', wait=True, timeout=5)
+            out['name'] = epics.caput('test:Label', 'module_7', wait=True, timeout=5)
+            out['waveform'] = epics.caput('test:Samples', [5.0, 4.0, 3.0], wait=True, timeout=5)
+            epics.caput('test:00:000:Trip', 2.5)
             vmon = epics.PV('test:00:000:VMon')
             vmon.wait_for_connection(5)
             out['vmon_write_access'] = vmon.write_access
@@ -53,6 +57,9 @@ public class CaServerLibcaTests(CaTestServer ioc) : IClassFixture<CaTestServer>
         Assert.Equal(1, result.GetProperty("setv").GetInt32());
         Assert.Equal(13.25, ioc.V0Set.Value);
         Assert.Equal((ushort)1, ioc.Pw.Value);
+        Assert.Equal("module_7", ioc.Label.Value);
+        Assert.Equal(new[] { 5.0, 4.0, 3.0 }, (double[])ioc.Samples.Value);
+        await CaTest.Eventually(() => Equals(ioc.Trip.Value, 2.5), "the put without callback (CA_PROTO_WRITE)");
         Assert.False(result.GetProperty("vmon_write_access").GetBoolean());
         Assert.Equal(12.5, ioc.VMon.Value);
 
@@ -66,8 +73,7 @@ public class CaServerLibcaTests(CaTestServer ioc) : IClassFixture<CaTestServer>
     public async Task Camonitor_receives_updates_with_severity_and_timestamp()
     {
         var monitored = new ProcessVariable("test:Monitored", CaType.Double, 1.0);
-        await using var server = new CaServer([monitored], new CaServerOptions { Port = CaTestServer.FreePort() });
-        server.Start();
+        await using var server = StartServer([monitored]);
         await using var python = PyEpics.Start(Prelude + """
             seen = []
             def on_change(value=None, severity=None, timestamp=None, **kw):

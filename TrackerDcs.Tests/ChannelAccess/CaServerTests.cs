@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using TrackerDcs.Hardware.ChannelAccess;
+using static TrackerDcs.Tests.ChannelAccess.CaTest;
 
 namespace TrackerDcs.Tests.ChannelAccess;
 
@@ -41,5 +42,115 @@ public class CaServerTests(CaTestServer ioc) : IClassFixture<CaTestServer>
         Assert.True(first.IsRunning);
         Assert.Equal(port, first.SearchPort);
         Assert.Equal(port, first.TcpPort);
+    }
+
+    [Fact]
+    public async Task A_simulator_storing_a_wrong_type_fails_reads_not_the_server()
+    {
+        var broken = new ProcessVariable("test:Broken", CaType.Double, 1.0);
+        var fine = new ProcessVariable("test:Fine", CaType.Double, 2.0);
+        await using var server = StartServer([broken, fine]);
+        await using var client = new CaClient(CaTest.OptionsFor(server.SearchPort));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var channel = await client.ConnectAsync(broken.Name, timeout.Token);
+        using var monitor = await channel.SubscribeAsync(_ => { }, cancellationToken: timeout.Token);
+
+        broken.Update(new Uri("http://not.a.number"));
+        var error = await Assert.ThrowsAsync<CaException>(() => channel.GetAsync(cancellationToken: timeout.Token));
+        Assert.Equal(CaStatus.GetFail, error.Status);
+        var other = await client.ConnectAsync(fine.Name, timeout.Token);
+        Assert.Equal(2.0, (await other.GetAsync(cancellationToken: timeout.Token)).Value);
+    }
+
+    [Fact]
+    public async Task A_raw_circuit_gets_echo_create_failure_and_errors_for_bad_requests()
+    {
+        using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await tcp.ConnectAsync(new IPEndPoint(IPAddress.Loopback, ioc.Server.TcpPort));
+        var badRead = CaMessage.ReadNotify(6, 1, 999, 5);
+        var requests = new[]
+        {
+            CaMessage.Version(), CaMessage.Echo(), CaMessage.CreateChannel("test:Unknown", 3), badRead,
+            CaMessage.CreateChannel(ioc.VMon.Name, 4), CaMessage.ReadNotify(99, 1, 1, 6),
+        };
+        await tcp.SendAsync(requests.SelectMany(m => m.ToBytes()).ToArray(), SocketFlags.None);
+
+        var reader = new CaMessageReader();
+        var replies = new List<CaMessage>();
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (replies.Count < 7)
+        {
+            reader.Append(buffer.AsSpan(0, await tcp.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)));
+            while (reader.TryRead(out var m)) replies.Add(m);
+        }
+
+        Assert.Equal([CaCommand.Version, CaCommand.Echo, CaCommand.CreateChFail, CaCommand.Error,
+            CaCommand.AccessRights, CaCommand.CreateChan, CaCommand.Error], replies.Select(r => r.Command));
+        Assert.Equal(3u, replies[2].Header.Parameter1);
+        Assert.Equal(CaStatus.BadChannelId, replies[3].Header.Parameter2);
+        Assert.Equal(badRead.Header, replies[3].ErrorRequest);
+        Assert.Equal((uint)CaAccessRights.Read, replies[4].Header.Parameter2);
+        Assert.Equal((ushort)CaType.Double, replies[5].Header.DataType);
+        Assert.Equal(CaStatus.BadType, replies[6].Header.Parameter2);
+    }
+
+    [Fact]
+    public async Task Updates_held_back_while_events_are_off_arrive_once_when_they_are_on_again()
+    {
+        var pv = new ProcessVariable("test:Flow", CaType.Long, 0);
+        await using var server = StartServer([pv]);
+        using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await tcp.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.TcpPort));
+        var reader = new CaMessageReader();
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        async Task<List<CaMessage>> Exchange(params CaMessage[] requests)
+        {
+            await tcp.SendAsync(requests.Append(CaMessage.Echo()).SelectMany(m => m.ToBytes()).ToArray(), SocketFlags.None);
+            var received = new List<CaMessage>();
+            while (received.LastOrDefault()?.Command != CaCommand.Echo)
+            {
+                reader.Append(buffer.AsSpan(0, await tcp.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)));
+                while (reader.TryRead(out var m)) received.Add(m);
+            }
+            return received[..^1];
+        }
+
+        var created = await Exchange(CaMessage.Version(), CaMessage.CreateChannel(pv.Name, 1));
+        var sid = created.Single(m => m.Command == CaCommand.CreateChan).Header.Parameter2;
+        var monitorType = new DbrType(CaType.Long, DbrClass.Plain).Code;
+        Assert.Single(await Exchange(CaMessage.EventAdd(monitorType, 1, sid, 9, CaEventMask.Value), CaMessage.EventsOff()));
+
+        pv.Update(1);
+        pv.Update(2);
+        pv.Update(3);
+        Assert.Empty(await Exchange());
+
+        var resumed = Assert.Single(await Exchange(CaMessage.EventsOn()));
+        Assert.Equal(3, DbrCodec.Decode(DbrType.FromCode(resumed.Header.DataType), resumed.Header.DataCount, resumed.Payload).Value);
+    }
+
+    [Fact]
+    public async Task A_client_that_stops_reading_is_disconnected_instead_of_filling_memory()
+    {
+        var waveform = new ProcessVariable("test:Trace", CaType.Double, new double[1000]);
+        var log = new ListLogger<CaServer>();
+        await using var server = StartServer([waveform], log);
+        using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await tcp.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.TcpPort));
+        var requests = new[]
+        {
+            CaMessage.Version(), CaMessage.CreateChannel(waveform.Name, 1),
+            CaMessage.EventAdd(new DbrType(CaType.Double, DbrClass.Plain).Code, 0, 1, 1, CaEventMask.Value),
+        };
+        await tcp.SendAsync(requests.SelectMany(m => m.ToBytes()).ToArray(), SocketFlags.None);
+        await CaTest.Eventually(() => server.ChannelCount == 1, "the channel");
+
+        for (var i = 1; server.CircuitCount > 0 && i < 20_000; i++) waveform.Update(Enumerable.Repeat((double)i, 1000).ToArray());
+
+        await CaTest.Eventually(() => server.CircuitCount == 0, "the circuit to be closed");
+        Assert.Contains(log.Entries, e => e.Text.Contains("stopped reading"));
     }
 }

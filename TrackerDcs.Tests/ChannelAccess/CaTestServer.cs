@@ -15,6 +15,10 @@ public sealed class CaTestServer : IAsyncLifetime
     public ProcessVariable ImRange { get; } = new("test:12:000:ImRange", CaType.Enum, (ushort)1) { EnumStrings = ["High", "Low"] };
     public ProcessVariable Name { get; } = new("test:Name", CaType.String, "module_0");
     public ProcessVariable Waveform { get; } = new("test:Waveform", CaType.Double, new[] { 1.0, 2.0, 3.0, 4.0, 5.0 });
+    /// <summary>Written by put tests, so the read tests can rely on <see cref="Name"/> and <see cref="Waveform"/>.</summary>
+    public ProcessVariable Label { get; } = new("test:Label", CaType.String, "");
+    public ProcessVariable Samples { get; } = new("test:Samples", CaType.Double, new double[3]);
+    public ProcessVariable Trip { get; } = new("test:00:000:Trip", CaType.Double, 10.0) { Units = "s" };
     public ProcessVariable Status { get; } = new("test:00:000:Status", CaType.Long, 0);
     /// <summary>A put handler that refuses everything, like a driver refusing a set point in the wrong state.</summary>
     public ProcessVariable Tripped { get; } = new("test:Tripped", CaType.Double, 1.0) { OnPut = _ => "channel is tripped" };
@@ -24,9 +28,8 @@ public sealed class CaTestServer : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        Port = FreePort();
-        Server = new CaServer([VMon, V0Set, Pw, ImRange, Name, Waveform, Status, Tripped], new CaServerOptions { Port = Port });
-        Server.Start();
+        Server = CaTest.StartServer([VMon, V0Set, Pw, ImRange, Name, Waveform, Label, Samples, Trip, Status, Tripped]);
+        Port = Server.SearchPort;
         return Task.CompletedTask;
     }
 
