@@ -14,8 +14,8 @@ public sealed class ChannelAccessPvAccess(CaClient client, Func<string, double> 
     private static readonly TimeSpan FirstConnection = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, CaChannel> _channels = new();
     private readonly ConcurrentDictionary<string, byte> _monitored = new();
+    private readonly HashSet<string> _connectedMonitored = [];
     private readonly Lock _gate = new();
-    private int _connectedChannels;
     private bool _connected;
 
     public bool IsConnected { get { lock (_gate) return _connected; } }
@@ -49,12 +49,14 @@ public sealed class ChannelAccessPvAccess(CaClient client, Func<string, double> 
         return new Subscription(subscribing);
     }
 
-    private CaChannel Channel(string pv) => _channels.GetOrAdd(pv, name =>
+    private CaChannel Channel(string pv)
     {
-        var channel = client.CreateChannel(name);
-        channel.StateChanged += OnStateChanged;
-        return channel;
-    });
+        if (_channels.TryGetValue(pv, out var existing)) return existing;
+        // Under the lock: GetOrAdd may run its factory twice, and a second CA channel would leak.
+        lock (_gate)
+            // The handler goes in with the channel, so not even its first connection can be missed.
+            return _channels.GetOrAdd(pv, name => client.CreateChannel(name, OnStateChanged));
+    }
 
     private void OnStateChanged(CaChannel channel, CaConnectionState state)
     {
@@ -62,8 +64,10 @@ public sealed class ChannelAccessPvAccess(CaClient client, Func<string, double> 
         bool changed, now;
         lock (_gate)
         {
-            _connectedChannels += state == CaConnectionState.Connected ? 1 : -1;
-            now = _connectedChannels == _monitored.Count && _monitored.Count > 0;
+            // A set, not a counter: Disconnected then Closed must not count a channel twice.
+            if (state == CaConnectionState.Connected) _connectedMonitored.Add(channel.Name);
+            else _connectedMonitored.Remove(channel.Name);
+            now = _connectedMonitored.Count == _monitored.Count && _monitored.Count > 0;
             changed = now != _connected;
             _connected = now;
         }
