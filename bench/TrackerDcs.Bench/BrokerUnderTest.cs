@@ -12,6 +12,14 @@ namespace TrackerDcs.Bench;
 public abstract class BrokerUnderTest : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// MQTTnet sets SO_RCVBUF/SO_SNDBUF to its BufferSize, 8 KiB by default, which turns off Linux's buffer
+    /// autotuning. A subscriber flooded with ~120-byte segments then overflows that buffer as soon as the
+    /// loaded machine delays its reads: the kernel prunes and drops, and TCP's retransmission back-off, not
+    /// the broker, sets the pace (seen as 30–200 s stalls). 1 MiB is far above what a scenario keeps in flight.
+    /// </summary>
+    private const int SocketBufferBytes = 1 << 20;
     private readonly StringBuilder _output = new();
     private Process? _process;
 
@@ -47,7 +55,9 @@ public abstract class BrokerUnderTest : IAsyncDisposable
             .WithProtocolVersion(MqttProtocolVersion.V311)
             .WithTimeout(TimeSpan.FromSeconds(30));
         if (Credentials is var (user, password)) builder = builder.WithCredentials(user, password);
-        return builder.Build();
+        var options = builder.Build();
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = SocketBufferBytes;
+        return options;
     }
 
     protected abstract ProcessStartInfo StartInfo();

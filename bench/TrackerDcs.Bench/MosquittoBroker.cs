@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace TrackerDcs.Bench;
 
 /// <summary>Debian's Mosquitto, the reference: anonymous, no persistence, queues deep enough not to drop QoS 1.</summary>
-public sealed class MosquittoBroker() : BrokerUnderTest("Mosquitto", "trackerdcs-bench-mosquitto-")
+public sealed class MosquittoBroker() : BrokerUnderTest(Label, "trackerdcs-bench-mosquitto-")
 {
+    public const string Label = "Mosquitto";
     private const string Binary = "/usr/sbin/mosquitto";
 
     protected override ProcessStartInfo StartInfo()

@@ -69,13 +69,15 @@ public sealed record Scenario(string Name, int Publishers, int Subscribers, int 
             }
 
             var cpuBefore = broker.ProcessorTime;
+            var benchCpuBefore = BenchProcessorTime();
             var started = Stopwatch.GetTimestamp();
             await Task.WhenAll(publishers.Select((client, i) => PublishAllAsync(client, $"{topic}/p{i}", cancellationToken)));
             await recorder.WaitForAsync(ExpectedDeliveries, IdleTimeout, cancellationToken);
             var cpu = broker.ProcessorTime - cpuBefore;
+            var benchCpu = BenchProcessorTime() - benchCpuBefore;
             var elapsed = Stopwatch.GetElapsedTime(started, Math.Max(started, recorder.LastDelivery));
             var percentiles = recorder.PercentilesMs(50, 99);
-            return new ScenarioResult(this, broker.Name, recorder.Delivered, elapsed, percentiles[0], percentiles[1], cpu);
+            return new ScenarioResult(this, broker.Name, recorder.Delivered, elapsed, percentiles[0], percentiles[1], cpu, benchCpu);
         }
         finally
         {
@@ -104,6 +106,12 @@ public sealed record Scenario(string Name, int Publishers, int Subscribers, int 
             window.Enqueue(client.PublishAsync(message, cancellationToken));
         }
         foreach (var pending in window) Check(await pending);
+    }
+
+    private static TimeSpan BenchProcessorTime()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 
     private static void Check(MqttClientPublishResult result)

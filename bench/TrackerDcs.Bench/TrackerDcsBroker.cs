@@ -7,8 +7,9 @@ namespace TrackerDcs.Bench;
 /// its own data directory, warnings only (logging per message would measure the console).
 /// The bench connects as the initial admin, which may publish below bench/.
 /// </summary>
-public sealed class TrackerDcsBroker() : BrokerUnderTest("TrackerDcs", "trackerdcs-bench-")
+public sealed class TrackerDcsBroker() : BrokerUnderTest(Label, "trackerdcs-bench-")
 {
+    public const string Label = "TrackerDcs";
     private const string AdminPassword = "bench-admin-password";
 
     protected override (string User, string Password)? Credentials => ("admin", AdminPassword);
