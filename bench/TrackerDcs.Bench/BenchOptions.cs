@@ -3,8 +3,8 @@ namespace TrackerDcs.Bench;
 /// <summary>The command line: <c>--messages N</c> (messages each publisher sends) and <c>--quick</c>.</summary>
 public sealed record BenchOptions(int MessagesPerPublisher, int WarmUpMessages)
 {
-    private const int DefaultMessages = 10_000;
-    private const int QuickMessages = 1_000;
+    private const int DefaultMessages = 20_000;
+    private const int QuickMessages = 2_000;
 
     public static BenchOptions Parse(string[] args)
     {

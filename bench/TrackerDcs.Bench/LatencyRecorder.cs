@@ -40,15 +40,18 @@ public sealed class LatencyRecorder(int subscribers, int messagesPerSubscriber)
         InterlockedMax(ref _lastDelivery, now);
     }
 
-    /// <summary>Waits until every expected delivery arrived, or none arrived for <paramref name="idle"/>.</summary>
-    public async Task WaitForAsync(int expected, TimeSpan idle, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until every expected delivery arrived, none arrived for <paramref name="idle"/>, or
+    /// <paramref name="limit"/> passed since <paramref name="startedAt"/> (a trickle must not hold the run).
+    /// </summary>
+    public async Task WaitForAsync(int expected, long startedAt, TimeSpan idle, TimeSpan limit, CancellationToken cancellationToken)
     {
         var seen = -1;
         var progressAt = Stopwatch.GetTimestamp();
         while (true)
         {
             var delivered = Delivered;
-            if (delivered >= expected) return;
+            if (delivered >= expected || Stopwatch.GetElapsedTime(startedAt) > limit) return;
             if (delivered != seen)
             {
                 seen = delivered;

@@ -23,6 +23,9 @@ public sealed record Scenario(string Name, int Publishers, int Subscribers, int 
     /// <summary>How long without a single delivery counts as "the rest is lost" (QoS 0 may drop).</summary>
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(3);
 
+    /// <summary>The longest a scenario may run, publishing included, so a full run stays within minutes.</summary>
+    private static readonly TimeSpan RunLimit = TimeSpan.FromSeconds(60);
+
     public int ExpectedDeliveries => Publishers * MessagesPerPublisher * Subscribers;
     public int QosLevel => (int)Qos;
 
@@ -72,7 +75,7 @@ public sealed record Scenario(string Name, int Publishers, int Subscribers, int 
             var benchCpuBefore = BenchProcessorTime();
             var started = Stopwatch.GetTimestamp();
             await Task.WhenAll(publishers.Select((client, i) => PublishAllAsync(client, $"{topic}/p{i}", cancellationToken)));
-            await recorder.WaitForAsync(ExpectedDeliveries, IdleTimeout, cancellationToken);
+            await recorder.WaitForAsync(ExpectedDeliveries, started, IdleTimeout, RunLimit, cancellationToken);
             var cpu = broker.ProcessorTime - cpuBefore;
             var benchCpu = BenchProcessorTime() - benchCpuBefore;
             var elapsed = Stopwatch.GetElapsedTime(started, Math.Max(started, recorder.LastDelivery));
