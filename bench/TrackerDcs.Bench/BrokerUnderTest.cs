@@ -17,7 +17,7 @@ public abstract class BrokerUnderTest : IAsyncDisposable
     /// MQTTnet sets SO_RCVBUF/SO_SNDBUF to its BufferSize, 8 KiB by default, which turns off Linux's buffer
     /// autotuning. A subscriber flooded with ~120-byte segments then overflows that buffer as soon as the
     /// loaded machine delays its reads: the kernel prunes and drops, and TCP's retransmission back-off, not
-    /// the broker, sets the pace (seen as 30–200 s stalls). 1 MiB is far above what a scenario keeps in flight.
+    /// the broker, sets the pace (seen here as scenarios stalling for 30 to 200 s). 1 MiB is far above what a scenario keeps in flight.
     /// </summary>
     private const int SocketBufferBytes = 1 << 20;
     private readonly StringBuilder _output = new();
@@ -47,7 +47,7 @@ public abstract class BrokerUnderTest : IAsyncDisposable
 
     public MqttClientOptions ClientOptions(string clientId)
     {
-        // MQTT 3.1.1: spoken by both brokers and by the stand's field clients; no v5 feature is measured.
+        // MQTT 3.1.1: both brokers speak it, and no MQTT 5 feature is under test.
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", Port)
             .WithClientId(clientId)
