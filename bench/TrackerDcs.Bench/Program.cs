@@ -1,1 +1,64 @@
-﻿Console.WriteLine("Hello, World!");
+using System.Runtime.InteropServices;
+using TrackerDcs.Bench;
+
+// Load generator: the same scenarios, with the same MQTTnet client code, against the embedded broker of
+// TrackerDcs and against Mosquitto. Both run for the whole bench but only one is loaded at a time; each
+// scenario runs on one broker right after the other, so a change in the machine's background load (the
+// cores are shared) hits both figures of a row alike rather than all of one broker's.
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+// Ctrl+C and SIGTERM (e.g. from `timeout`) unwind normally, so the broker processes are killed and their
+// directories removed instead of outliving the bench.
+using var cancel = new CancellationTokenSource();
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    cancel.Cancel();
+}
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+try
+{
+    await RunAsync(options, cancel.Token);
+    return 0;
+}
+catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+{
+    Console.Error.WriteLine("cancelled");
+    return 130;
+}
+
+static async Task RunAsync(BenchOptions options, CancellationToken cancellationToken)
+{
+    var scenarios = Scenario.Standard(options.MessagesPerPublisher);
+    var warmUp = Scenario.Standard(options.WarmUpMessages);
+    var report = new Report(TrackerDcsBroker.Label, MosquittoBroker.Label);
+    Console.WriteLine($"{options.MessagesPerPublisher:N0} messages per publisher, {Scenario.PayloadBytes}-byte payloads, {Environment.ProcessorCount} cores");
+
+    await using var trackerDcs = new TrackerDcsBroker();
+    await using var mosquitto = new MosquittoBroker();
+    BrokerUnderTest[] brokers = [trackerDcs, mosquitto];
+    foreach (var broker in brokers)
+    {
+        Console.WriteLine($"{broker.Name} on 127.0.0.1:{broker.Port}");
+        await broker.StartAsync(cancellationToken);
+    }
+    foreach (var broker in brokers)
+    foreach (var scenario in warmUp)
+        await scenario.RunAsync(broker, cancellationToken);
+    foreach (var scenario in scenarios)
+    foreach (var broker in brokers)
+        report.Add(await scenario.RunAsync(broker, cancellationToken));
+
+    report.PrintTable();
+}

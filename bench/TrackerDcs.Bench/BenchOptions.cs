@@ -1,0 +1,32 @@
+namespace TrackerDcs.Bench;
+
+/// <summary>The command line: <c>--messages N</c> (messages each publisher sends) and <c>--quick</c>.</summary>
+public sealed record BenchOptions(int MessagesPerPublisher, int WarmUpMessages)
+{
+    private const int DefaultMessages = 20_000;
+    private const int QuickMessages = 2_000;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var messages = DefaultMessages;
+        var quick = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick":
+                    quick = true;
+                    messages = QuickMessages;
+                    break;
+                case "--messages" when i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n > 0:
+                    messages = n;
+                    i++;
+                    break;
+                default:
+                    throw new ArgumentException($"unknown or incomplete option '{args[i]}'; usage: [--messages N] [--quick]");
+            }
+        }
+        // A short warm-up lets the JIT and both brokers' buffers settle before anything is measured.
+        return new BenchOptions(messages, quick ? 500 : 2_000);
+    }
+}

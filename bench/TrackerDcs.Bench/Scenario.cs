@@ -1,0 +1,124 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace TrackerDcs.Bench;
+
+/// <summary>
+/// Publishers and subscribers on one broker: everybody connects and subscribes first, then each publisher
+/// sends its messages to its own topic as fast as its window allows and the subscribers, on a wildcard over
+/// those topics, record each delivery's latency.
+/// </summary>
+public sealed record Scenario(string Name, int Publishers, int Subscribers, int MessagesPerPublisher, MqttQualityOfServiceLevel Qos)
+{
+    public const int PayloadBytes = 100;
+
+    /// <summary>
+    /// Publishes each publisher keeps awaiting their completion (for QoS 1, the PUBACK): a busy client
+    /// pipelines; awaiting each publish alone would measure one round trip at a time, not the broker.
+    /// </summary>
+    private const int PublishWindow = 100;
+
+    /// <summary>How long without a single delivery counts as "the rest is lost" (QoS 0 may drop).</summary>
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>The longest a scenario may run, publishing included, so a full run stays within minutes.</summary>
+    private static readonly TimeSpan RunLimit = TimeSpan.FromSeconds(60);
+
+    public int ExpectedDeliveries => Publishers * MessagesPerPublisher * Subscribers;
+    public int QosLevel => (int)Qos;
+
+    /// <summary>Fan-in (sensors to one panel) and fan-out (one source to many panels), both QoS levels.</summary>
+    public static IReadOnlyList<Scenario> Standard(int messagesPerPublisher) =>
+    [
+        new("10 pub → 1 sub", 10, 1, messagesPerPublisher, MqttQualityOfServiceLevel.AtMostOnce),
+        new("10 pub → 1 sub", 10, 1, messagesPerPublisher, MqttQualityOfServiceLevel.AtLeastOnce),
+        new("1 pub → 10 sub", 1, 10, messagesPerPublisher, MqttQualityOfServiceLevel.AtMostOnce),
+        new("1 pub → 10 sub", 1, 10, messagesPerPublisher, MqttQualityOfServiceLevel.AtLeastOnce),
+    ];
+
+    public async Task<ScenarioResult> RunAsync(BrokerUnderTest broker, CancellationToken cancellationToken)
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var topic = $"bench/{run}";
+        var recorder = new LatencyRecorder(Subscribers, Publishers * MessagesPerPublisher);
+        var factory = new MqttClientFactory();
+        var subscribers = new List<IMqttClient>();
+        var publishers = new List<IMqttClient>();
+        try
+        {
+            for (var i = 0; i < Subscribers; i++)
+            {
+                var client = factory.CreateMqttClient();
+                subscribers.Add(client);
+                var slot = i;
+                client.ApplicationMessageReceivedAsync += e =>
+                {
+                    recorder.Record(slot, e.ApplicationMessage.Payload);
+                    return Task.CompletedTask;
+                };
+                await client.ConnectAsync(broker.ClientOptions($"bench-{run}-sub{i}"), cancellationToken);
+                var subscribed = await client.SubscribeAsync(
+                    factory.CreateSubscribeOptionsBuilder().WithTopicFilter($"{topic}/+", Qos).Build(), cancellationToken);
+                var granted = subscribed.Items.Single().ResultCode;
+                if ((int)granted != QosLevel) throw new InvalidOperationException($"{broker.Name}: subscription answered {granted}");
+            }
+            for (var i = 0; i < Publishers; i++)
+            {
+                var client = factory.CreateMqttClient();
+                publishers.Add(client);
+                await client.ConnectAsync(broker.ClientOptions($"bench-{run}-pub{i}"), cancellationToken);
+            }
+
+            var cpuBefore = broker.ProcessorTime;
+            var benchCpuBefore = BenchProcessorTime();
+            var started = Stopwatch.GetTimestamp();
+            await Task.WhenAll(publishers.Select((client, i) => PublishAllAsync(client, $"{topic}/p{i}", cancellationToken)));
+            await recorder.WaitForAsync(ExpectedDeliveries, started, IdleTimeout, RunLimit, cancellationToken);
+            var cpu = broker.ProcessorTime - cpuBefore;
+            var benchCpu = BenchProcessorTime() - benchCpuBefore;
+            var elapsed = Stopwatch.GetElapsedTime(started, Math.Max(started, recorder.LastDelivery));
+            var percentiles = recorder.PercentilesMs(50, 99);
+            return new ScenarioResult(this, broker.Name, recorder.Delivered, elapsed, percentiles[0], percentiles[1], cpu, benchCpu);
+        }
+        finally
+        {
+            foreach (var client in publishers.Concat(subscribers))
+            {
+                if (client.IsConnected) await client.DisconnectAsync(cancellationToken: CancellationToken.None);
+                client.Dispose();
+            }
+        }
+    }
+
+    private async Task PublishAllAsync(IMqttClient client, string topic, CancellationToken cancellationToken)
+    {
+        var window = new Queue<Task<MqttClientPublishResult>>(PublishWindow);
+        for (var i = 0; i < MessagesPerPublisher; i++)
+        {
+            if (window.Count == PublishWindow) Check(await window.Dequeue());
+            // A fresh buffer per message: MQTTnet may still hold the previous one while it is in flight.
+            var payload = new byte[PayloadBytes];
+            BinaryPrimitives.WriteInt64LittleEndian(payload, Stopwatch.GetTimestamp());
+            var message = new MqttApplicationMessageBuilder()
+                .WithTopic(topic)
+                .WithPayload(payload)
+                .WithQualityOfServiceLevel(Qos)
+                .Build();
+            window.Enqueue(client.PublishAsync(message, cancellationToken));
+        }
+        foreach (var pending in window) Check(await pending);
+    }
+
+    private static TimeSpan BenchProcessorTime()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
+    }
+
+    private static void Check(MqttClientPublishResult result)
+    {
+        if (!result.IsSuccess) throw new InvalidOperationException($"publish refused: {result.ReasonCode} {result.ReasonString}");
+    }
+}

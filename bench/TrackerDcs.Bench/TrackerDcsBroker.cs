@@ -1,0 +1,47 @@
+using System.Diagnostics;
+
+namespace TrackerDcs.Bench;
+
+/// <summary>
+/// The TrackerDcs process from its Release build, as deployed: all four listeners on free loopback ports,
+/// its own data directory, warnings only (logging per message would measure the console).
+/// The bench connects as the initial admin, which may publish below bench/.
+/// </summary>
+public sealed class TrackerDcsBroker() : BrokerUnderTest(Label, "trackerdcs-bench-")
+{
+    public const string Label = "TrackerDcs";
+    private const string AdminPassword = "bench-admin-password";
+
+    protected override (string User, string Password)? Credentials => ("admin", AdminPassword);
+
+    protected override ProcessStartInfo StartInfo()
+    {
+        var binary = Path.Combine(RepositoryRoot(), "TrackerDcs.Web", "bin", "Release", "net10.0", "TrackerDcs.dll");
+        if (!File.Exists(binary)) throw new FileNotFoundException($"{binary} is missing: run `dotnet build -c Release` at the repository root first");
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Directory };
+        foreach (var argument in (string[])
+        [
+            binary,
+            $"--Data:Directory={Path.Combine(Directory, "data")}",
+            "--Endpoints:HttpAddress=127.0.0.1",
+            $"--Endpoints:HttpPort={FreePort.Tcp()}",
+            "--Endpoints:HttpsAddress=127.0.0.1",
+            $"--Endpoints:HttpsPort={FreePort.Tcp()}",
+            $"--Endpoints:MqttPort={Port}",
+            "--Endpoints:MqttTlsAddress=127.0.0.1",
+            $"--Endpoints:MqttTlsPort={FreePort.Tcp()}",
+            "--Logging:LogLevel:Default=Warning",
+        ])
+            info.ArgumentList.Add(argument);
+        info.Environment["TRACKERDCS_ADMIN_PASSWORD"] = AdminPassword;
+        return info;
+    }
+
+    /// <summary>The folder holding TrackerDcs.sln, above wherever the bench was built to.</summary>
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "TrackerDcs.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException($"no TrackerDcs.sln above {AppContext.BaseDirectory}");
+    }
+}
