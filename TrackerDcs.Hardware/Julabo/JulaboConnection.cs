@@ -168,8 +168,10 @@ public sealed class JulaboConnection : IAsyncDisposable
     private async Task PaceAsync(CancellationToken cancellationToken)
     {
         if (!_sentAny) return;
-        var wait = _commandInterval - _time.GetElapsedTime(_lastCommandEnd);
-        if (wait > TimeSpan.Zero) await Task.Delay(wait, _time, cancellationToken);
+        // Timers may fire a tick early: wait again until the whole interval has really passed.
+        for (var wait = _commandInterval - _time.GetElapsedTime(_lastCommandEnd); wait > TimeSpan.Zero;
+             wait = _commandInterval - _time.GetElapsedTime(_lastCommandEnd))
+            await Task.Delay(wait, _time, cancellationToken);
     }
 
     private void Resynchronise()

@@ -10,7 +10,7 @@ public sealed class BrokerOptions
     public int MaxPacketSize { get; set; } = 1024 * 1024;
     public int MaxConnections { get; set; } = 1000;
     /// <summary>Messages queued for one slow subscriber before the oldest are dropped.</summary>
-    public int MaxPendingMessagesPerClient { get; set; } = 10_000;
+    public int MaxPendingMessagesPerClient { get; set; } = 100_000;
     /// <summary>How long a client may take to send CONNECT, or to acknowledge a packet.</summary>
     public int CommunicationTimeoutSeconds { get; set; } = 10;
     public AnonymousAccess Anonymous { get; set; } = AnonymousAccess.Refuse;
