@@ -39,9 +39,9 @@ public static class PlatformSetup
         InitialAdmin.EnsureExists(app.Services.GetRequiredService<UserStore>(), app.Services.GetRequiredService<DataDirectory>(),
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TrackerDcs.Users"));
         // The roots of the design's devices are theirs from the first moment, also before a driver registers
-        // its commands: nobody but the process publishes julabo/status, whatever is configured.
+        // its commands: nobody but the process publishes ph2acf/status, whatever is configured.
         var bus = app.Services.GetRequiredService<CommandBus>();
-        foreach (var device in new[] { "julabo", "ph2acf", "alarms" }) bus.ReserveDevice(device);
+        foreach (var device in new[] { "ph2acf" }) bus.ReserveDevice(device);
         var database = app.Services.GetRequiredService<Database>();
         app.Services.GetRequiredService<Readiness>().Register("store", "sqlite", () =>
         {

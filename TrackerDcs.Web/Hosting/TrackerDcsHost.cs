@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Sensors;
@@ -19,11 +20,13 @@ public static class TrackerDcsHost
             builder.AddCaen();
             builder.AddJulabo();
             builder.AddEnvironment();
+            builder.AddAlarms();
             app = builder.Build();
             app.UsePlatform();
             app.UseCaen();
             app.UseJulabo();
             app.UseEnvironment();
+            app.UseAlarms();
         }
         catch (Exception e) when (e is SettingsException or InvalidDataException or FormatException)
         {

@@ -21,6 +21,7 @@ public static class JulaboSetup
     /// <summary>julabo/cmd/&lt;name&gt;: the seed's commands, parsed and validated before anything goes to the unit.</summary>
     public static void UseJulabo(this WebApplication app)
     {
+        app.MapJulaboSimulator();
         var device = app.Services.GetRequiredService<JulaboService>().Device;
         var bus = app.Services.GetRequiredService<CommandBus>();
         foreach (var name in JulaboRequest.Names)

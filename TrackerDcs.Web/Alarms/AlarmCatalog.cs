@@ -1,0 +1,30 @@
+namespace TrackerDcs.Web.Alarms;
+
+/// <summary>The built-in alarms, described once: code, severity, and the guidance an operator reads at 3 a.m.</summary>
+public static class AlarmCatalog
+{
+    public static readonly AlarmDefinition ChannelTrip = new("caen.trip", AlarmSeverity.Major,
+        "The channel tripped and its output is off or ramping down. Check the module's current history and cabling, then clear the alarm (dcs/cmd/clear) before switching on again.");
+    public static readonly AlarmDefinition OverCurrent = new("caen.overcurrent", AlarmSeverity.Major,
+        "The channel draws more than its I0Set. Check the module for a short or breakdown; lower the voltage or switch the channel off.");
+    public static readonly AlarmDefinition OverVoltage = new("caen.overvoltage", AlarmSeverity.Major,
+        "VMon is above the channel's over-voltage threshold. Switch the channel off and check the board.");
+    public static readonly AlarmDefinition UnderVoltage = new("caen.undervoltage", AlarmSeverity.Warning,
+        "VMon is below the channel's under-voltage threshold: the supply cannot hold its set point. Check the load and the cables.");
+    public static readonly AlarmDefinition Unplugged = new("caen.unplugged", AlarmSeverity.Major,
+        "The board does not answer in the crate. Check that it is seated; the crate must be power-cycled to bring it back.");
+    public static readonly AlarmDefinition CrateError = new("caen.crate_error", AlarmSeverity.Major,
+        "The crate is in ERROR: a channel is in error or LV is off under HV. See the Power page for the channel, fix the cause, then clear alarms.");
+    public static readonly AlarmDefinition Disconnected = new("device.disconnected", AlarmSeverity.Major,
+        "The device has not answered for longer than the set time. Check its power, network or serial cable; the driver reconnects by itself.");
+    public static readonly AlarmDefinition ChillerFault = new("julabo.fault", AlarmSeverity.Major,
+        "The chiller reports an alarm or error code. Read its display, fix the cause (liquid level, pump, temperature limits) and reset it on the unit.");
+    public static readonly AlarmDefinition ChillerManual = new("julabo.manual", AlarmSeverity.Warning,
+        "The chiller is in manual mode and cannot be controlled from the DCS. Switch it to remote on its front panel.");
+    public static readonly AlarmDefinition SensorSilent = new("sensor.silent", AlarmSeverity.Warning,
+        "The sensor box has sent nothing for longer than the set time. Check its power and Wi-Fi; the dew-point protection is blind without it.");
+    public static readonly AlarmDefinition DewPointMargin = new("environment.dewpoint", AlarmSeverity.Major,
+        "The coldest temperature on the stand is close to the dew point: modules may condense. Raise the chiller set point, dry the box (nitrogen), or switch HV and LV off.");
+    public static readonly AlarmDefinition DiskFilling = new("system.disk", AlarmSeverity.Warning,
+        "The data disk is nearly full. Free space or move the data directory; the audit log and the spool stop growing when it is full.");
+}

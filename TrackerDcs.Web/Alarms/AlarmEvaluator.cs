@@ -1,0 +1,107 @@
+using System.Text.Json.Nodes;
+using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Web.Devices.Caen;
+using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Sensors;
+using TrackerDcs.Web.Storage;
+
+namespace TrackerDcs.Web.Alarms;
+
+/// <summary>
+/// Turns the live state of the stand into the set of alarm conditions true now. Suppression by state
+/// lives here: an over-current while the channel ramps is the charging current of the module, not a fault.
+/// </summary>
+public sealed class AlarmEvaluator(
+    AlarmOptions options,
+    CaenService caen,
+    JulaboService julabo,
+    EnvironmentMonitor environment,
+    DataDirectory data,
+    TimeProvider time)
+{
+    private readonly Dictionary<string, DateTimeOffset> _disconnectedSince = [];
+
+    public List<AlarmCondition> Evaluate()
+    {
+        var now = time.GetUtcNow();
+        var conditions = new List<AlarmCondition>();
+        EvaluateCrate(conditions, now);
+        EvaluateChiller(conditions, now);
+        EvaluateEnvironment(conditions, now);
+        EvaluateDisk(conditions);
+        return conditions;
+    }
+
+    private void EvaluateCrate(List<AlarmCondition> conditions, DateTimeOffset now)
+    {
+        var state = caen.Controller.State;
+        Disconnected(conditions, "caen", state is CaenState.Disconnected, now, "CAEN crate");
+        if (state is CaenState.Disconnected or CaenState.Init) return;
+        if (state == CaenState.Error) conditions.Add(new(AlarmCatalog.CrateError, "crate", "CAEN crate is in ERROR"));
+        foreach (var channel in caen.Controller.ChannelsJson())
+        {
+            var id = channel["id"]!.GetValue<string>();
+            var module = channel["module"]?.GetValue<string>();
+            var name = string.IsNullOrEmpty(module) ? $"channel {id}" : $"channel {id} ({module})";
+            foreach (var (side, label) in new[] { ("lv", "LV"), ("hv", "HV") })
+            {
+                if (Status(channel, $"{side}_status") is not { } status) continue;
+                var subject = $"{id}/{side}";
+                var ramping = (status & (CaenStatus.RampingUp | CaenStatus.RampingDown)) != 0;
+                if ((status & (CaenStatus.InternalTrip | CaenStatus.ExternalTrip)) != 0)
+                    conditions.Add(new(AlarmCatalog.ChannelTrip, subject, $"{label} of {name} tripped ({CaenStatusWords.Text((int)status)})"));
+                if ((status & CaenStatus.OverCurrent) != 0 && !ramping)
+                    conditions.Add(new(AlarmCatalog.OverCurrent, subject, $"{label} of {name} is over current"));
+                if ((status & CaenStatus.OverVoltage) != 0)
+                    conditions.Add(new(AlarmCatalog.OverVoltage, subject, $"{label} of {name} is over voltage"));
+                if ((status & CaenStatus.UnderVoltage) != 0 && !ramping)
+                    conditions.Add(new(AlarmCatalog.UnderVoltage, subject, $"{label} of {name} is under voltage"));
+                if ((status & CaenStatus.Unplugged) != 0)
+                    conditions.Add(new(AlarmCatalog.Unplugged, $"{side}_board {channel[$"{side}_board"]}", $"{label} board {channel[$"{side}_board"]} is unplugged"));
+            }
+        }
+    }
+
+    private void EvaluateChiller(List<AlarmCondition> conditions, DateTimeOffset now)
+    {
+        var device = julabo.Device;
+        Disconnected(conditions, "julabo", device.State == JulaboState.Disconnected, now, "Julabo chiller");
+        if (device.State == JulaboState.Disconnected || device.Status.StatusCode is not { } code) return;
+        if (code < 0) conditions.Add(new(AlarmCatalog.ChillerFault, "julabo", $"chiller reports {code:00}: {device.StatusText}"));
+        else if (code is 0 or 1) conditions.Add(new(AlarmCatalog.ChillerManual, "julabo", $"chiller is in manual mode ({code:00} {device.StatusText})"));
+    }
+
+    private void EvaluateEnvironment(List<AlarmCondition> conditions, DateTimeOffset now)
+    {
+        foreach (var box in environment.Boxes)
+            if (now - box.LastSeen > TimeSpan.FromSeconds(options.SensorSilentAfterSeconds))
+                conditions.Add(new(AlarmCatalog.SensorSilent, box.Name, $"sensor box {box.Name} silent since {box.LastSeen:HH:mm:ss} UTC"));
+        if (environment.DewPointMargin is { } margin && margin < options.DewPointMarginMin)
+            conditions.Add(new(AlarmCatalog.DewPointMargin, "stand",
+                $"dew-point margin {margin:0.0} °C is below {options.DewPointMarginMin:0.0} °C (coldest {environment.ColdestTemperature:0.0} °C, dew point {environment.HighestDewPoint:0.0} °C)"));
+    }
+
+    private void EvaluateDisk(List<AlarmCondition> conditions)
+    {
+        var drive = new DriveInfo(data.Path);
+        var free = 100.0 * drive.AvailableFreeSpace / drive.TotalSize;
+        if (free < options.DiskFreePercentMin)
+            conditions.Add(new(AlarmCatalog.DiskFilling, "data", $"data disk {drive.Name} has {free:0.0} % free"));
+    }
+
+    private void Disconnected(List<AlarmCondition> conditions, string device, bool disconnected, DateTimeOffset now, string name)
+    {
+        if (!disconnected)
+        {
+            _disconnectedSince.Remove(device);
+            return;
+        }
+        if (!_disconnectedSince.TryGetValue(device, out var since)) _disconnectedSince[device] = since = now;
+        if (now - since >= TimeSpan.FromSeconds(options.DisconnectedAfterSeconds))
+            conditions.Add(new(AlarmCatalog.Disconnected, device, $"{name} DISCONNECTED since {since:HH:mm:ss} UTC"));
+    }
+
+    private static CaenStatus? Status(JsonObject channel, string key) =>
+        channel[key] is JsonValue value && value.TryGetValue<long>(out var bits) ? (CaenStatus)bits : null;
+}

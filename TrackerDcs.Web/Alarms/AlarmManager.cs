@@ -1,0 +1,131 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TrackerDcs.Web.Broker;
+using TrackerDcs.Web.Hosting;
+
+namespace TrackerDcs.Web.Alarms;
+
+/// <summary>
+/// The active alarms: raised and cleared from the evaluator's conditions, acknowledged and shelved by
+/// operators. Every change is kept in the history and published: the retained list on alarms/active and
+/// each event on alarms/events. A shelved alarm stays in the list, marked, and raises no notification.
+/// </summary>
+public sealed class AlarmManager(AlarmHistory history, MqttPublisher publisher, TimeProvider time, ILogger<AlarmManager> log)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Alarm> _active = [];
+
+    public event Action? Changed;
+
+    public IReadOnlyList<Alarm> Active
+    {
+        get { lock (_gate) return [.. _active.Values.OrderByDescending(a => a.Severity).ThenBy(a => a.Raised)]; }
+    }
+
+    /// <summary>Makes the active set match the conditions true now; expired shelves end here too.</summary>
+    public async Task ReconcileAsync(IReadOnlyCollection<AlarmCondition> conditions, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var events = new List<(string Event, Alarm Alarm, string User)>();
+        lock (_gate)
+        {
+            foreach (var condition in conditions)
+            {
+                if (_active.ContainsKey(condition.Key)) continue;
+                var alarm = new Alarm(condition.Key, condition.Definition.Code, condition.Subject, condition.Definition.Severity,
+                    condition.Message, condition.Definition.Guidance, now);
+                _active[condition.Key] = alarm;
+                events.Add(("raised", alarm, "dcs"));
+            }
+            var current = conditions.Select(c => c.Key).ToHashSet();
+            foreach (var alarm in _active.Values.Where(a => !current.Contains(a.Key)).ToList())
+            {
+                _active.Remove(alarm.Key);
+                events.Add(("cleared", alarm, "dcs"));
+            }
+            foreach (var alarm in _active.Values.Where(a => a.ShelvedUntil <= now).ToList())
+            {
+                var unshelved = alarm with { ShelvedUntil = null, ShelvedBy = null, ShelveReason = null };
+                _active[alarm.Key] = unshelved;
+                events.Add(("shelve_expired", unshelved, "dcs"));
+            }
+        }
+        await PublishAsync(events, ct);
+    }
+
+    public async Task<string?> AcknowledgeAsync(string key, string user, CancellationToken ct)
+    {
+        Alarm acknowledged;
+        lock (_gate)
+        {
+            if (!_active.TryGetValue(key, out var alarm)) return $"no active alarm '{key}'";
+            if (alarm.Acknowledged is not null) return $"alarm '{key}' was already acknowledged by {alarm.AcknowledgedBy}";
+            _active[key] = acknowledged = alarm with { Acknowledged = time.GetUtcNow(), AcknowledgedBy = user };
+        }
+        await PublishAsync([("acknowledged", acknowledged, user)], ct);
+        return null;
+    }
+
+    public async Task<string?> ShelveAsync(string key, TimeSpan duration, string reason, string user, CancellationToken ct)
+    {
+        if (duration <= TimeSpan.Zero || duration > TimeSpan.FromDays(7)) return "a shelve lasts more than 0 and at most 7 days (10080 minutes)";
+        if (string.IsNullOrWhiteSpace(reason)) return "shelving needs a reason";
+        Alarm shelved;
+        lock (_gate)
+        {
+            if (!_active.TryGetValue(key, out var alarm)) return $"no active alarm '{key}'";
+            _active[key] = shelved = alarm with { ShelvedUntil = time.GetUtcNow() + duration, ShelvedBy = user, ShelveReason = reason };
+        }
+        await PublishAsync([("shelved", shelved, user)], ct);
+        return null;
+    }
+
+    public async Task<string?> UnshelveAsync(string key, string user, CancellationToken ct)
+    {
+        Alarm unshelved;
+        lock (_gate)
+        {
+            if (!_active.TryGetValue(key, out var alarm) || alarm.ShelvedUntil is null) return $"no shelved alarm '{key}'";
+            _active[key] = unshelved = alarm with { ShelvedUntil = null, ShelvedBy = null, ShelveReason = null };
+        }
+        await PublishAsync([("unshelved", unshelved, user)], ct);
+        return null;
+    }
+
+    /// <summary>Publishes the retained list even when nothing changed, so a restarted process replaces a stale one.</summary>
+    public Task PublishActiveAsync(CancellationToken ct) =>
+        publisher.PublishAsync("alarms/active", JsonSerializer.Serialize(Active.Select(ToJson), Json.Options), retain: true, cancellationToken: ct);
+
+    private async Task PublishAsync(List<(string Event, Alarm Alarm, string User)> events, CancellationToken ct)
+    {
+        if (events.Count == 0) return;
+        foreach (var (name, alarm, user) in events)
+        {
+            history.Append(name, alarm, user);
+            var level = name == "raised" && alarm.Severity == AlarmSeverity.Major ? LogLevel.Warning : LogLevel.Information;
+            log.Log(level, "Alarm {Event}: {Key} {Severity} {Message} ({User})", name, alarm.Key, alarm.Severity, alarm.Message, user);
+            var payload = ToJson(alarm);
+            payload["event"] = name;
+            payload["by"] = user;
+            await publisher.PublishAsync("alarms/events", payload.ToJsonString(Json.Options), cancellationToken: ct);
+        }
+        await PublishActiveAsync(ct);
+        Changed?.Invoke();
+    }
+
+    public static JsonObject ToJson(Alarm alarm) => new()
+    {
+        ["key"] = alarm.Key,
+        ["code"] = alarm.Code,
+        ["subject"] = alarm.Subject,
+        ["severity"] = alarm.Severity.ToString().ToLowerInvariant(),
+        ["message"] = alarm.Message,
+        ["guidance"] = alarm.Guidance,
+        ["raised"] = alarm.Raised.ToString("O"),
+        ["acknowledged"] = alarm.Acknowledged?.ToString("O"),
+        ["acknowledged_by"] = alarm.AcknowledgedBy,
+        ["shelved_until"] = alarm.ShelvedUntil?.ToString("O"),
+        ["shelved_by"] = alarm.ShelvedBy,
+        ["shelve_reason"] = alarm.ShelveReason,
+    };
+}
