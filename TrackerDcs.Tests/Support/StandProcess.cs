@@ -36,6 +36,11 @@ public sealed class StandProcess : IAsyncDisposable
             // Stands run in parallel: each simulated crate answers Channel Access on its own port.
             ["Caen:SimulatorPort"] = FreePort.Tcp().ToString(),
         };
+        // The shipped interlocks (no HV without cooling, …) would interfere with tests of other areas:
+        // stands run without rules unless a test gives its own file.
+        var noRules = Path.Combine(Directory, "no-interlocks.yml");
+        File.WriteAllText(noRules, "interlocks: []\n");
+        _settings["Interlocks:File"] = noRules;
         if (settings is not null) foreach (var (k, v) in settings) _settings[k] = v;
     }
 

@@ -18,6 +18,7 @@ public sealed class AlarmEvaluator(
     JulaboService julabo,
     EnvironmentMonitor environment,
     DataDirectory data,
+    Interlocks.InterlockEngine interlocks,
     TimeProvider time)
 {
     private readonly Dictionary<string, DateTimeOffset> _disconnectedSince = [];
@@ -30,6 +31,7 @@ public sealed class AlarmEvaluator(
         EvaluateChiller(conditions, now);
         EvaluateEnvironment(conditions, now);
         EvaluateDisk(conditions);
+        conditions.AddRange(interlocks.AlarmConditions());
         return conditions;
     }
 

@@ -18,6 +18,7 @@ public sealed class CommandBus(AuditLog audit, MqttPublisher publisher, ILogger<
     private readonly List<CommandRoute> _routes = [];
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _deviceQueues = new();
     private readonly ConcurrentDictionary<string, byte> _devices = new();
+    private readonly List<Func<CommandRequest, string?>> _guards = [];
 
     /// <summary>Whether a first topic level is a device with commands; the broker reserves its status topics.</summary>
     public bool IsDevice(string root) => _devices.ContainsKey(root);
@@ -26,6 +27,12 @@ public sealed class CommandBus(AuditLog audit, MqttPublisher publisher, ILogger<
     {
         lock (_routes) _routes.Add(new CommandRoute(pattern, minimumRole, handler));
         _devices.TryAdd(pattern.Split('/', 2)[0], 0);
+    }
+
+    /// <summary>A check every command passes after authorization (interlocks refuse commands this way): null, or the reason.</summary>
+    public void AddGuard(Func<CommandRequest, string?> guard)
+    {
+        lock (_guards) _guards.Add(guard);
     }
 
     /// <summary>Claims a device root whose commands come later (so its status topics are protected from the start).</summary>
@@ -39,6 +46,8 @@ public sealed class CommandBus(AuditLog audit, MqttPublisher publisher, ILogger<
             result = CommandResult.Refused($"unknown command topic '{request.Topic}'");
         else if (!Allowed(request.Role, route.MinimumRole))
             result = CommandResult.Refused($"role {Name(request.Role)} may not send '{route.Pattern}' (needs {Name(route.MinimumRole)})");
+        else if (Guarded(request) is { } reason)
+            result = CommandResult.Refused(reason);
         else
             result = await RunInOrderAsync(route, request, cancellationToken);
         await FinishAsync(request, result);
@@ -101,6 +110,11 @@ public sealed class CommandBus(AuditLog audit, MqttPublisher publisher, ILogger<
         if (result.Data is not null) reply["data"] = result.Data.DeepClone();
         var topic = string.IsNullOrEmpty(request.ResponseTopic) ? $"{request.Device}/reply" : request.ResponseTopic;
         return publisher.PublishAsync(topic, reply.ToJsonString(Json.Options), correlationData: request.CorrelationData);
+    }
+
+    private string? Guarded(CommandRequest request)
+    {
+        lock (_guards) return _guards.Select(g => g(request)).FirstOrDefault(r => r is not null);
     }
 
     private CommandRoute? Find(string topic)

@@ -1,6 +1,7 @@
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Interlocks;
 using TrackerDcs.Web.Sensors;
 using TrackerDcs.Web.Storage;
 
@@ -20,6 +21,7 @@ public static class TrackerDcsHost
             builder.AddCaen();
             builder.AddJulabo();
             builder.AddEnvironment();
+            builder.AddInterlocks();
             builder.AddAlarms();
             app = builder.Build();
             app.UsePlatform();

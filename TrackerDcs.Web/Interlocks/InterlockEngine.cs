@@ -1,0 +1,145 @@
+using TrackerDcs.Web.Alarms;
+using TrackerDcs.Web.Commands;
+using TrackerDcs.Web.Devices.Caen;
+using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Security;
+
+namespace TrackerDcs.Web.Interlocks;
+
+/// <summary>
+/// Evaluates the interlock rules continuously on live values. When a condition has held for its duration the
+/// rule becomes active: its actions go through the command bus as the user `interlock` (validated and
+/// audited like any command, retried until the state machine accepts them: LV off waits for HV to be off),
+/// its refused commands are refused, and an alarm says why. It ends when the condition clears (with hysteresis).
+/// </summary>
+public sealed class InterlockEngine : BackgroundService
+{
+    public const string User = "interlock";
+    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan RetryFor = TimeSpan.FromMinutes(2);
+    private readonly IReadOnlyList<InterlockRule> _rules;
+    private readonly InterlockSignals _signals;
+    private readonly CommandBus _bus;
+    private readonly CaenService _caen;
+    private readonly TimeProvider _time;
+    private readonly ILogger<InterlockEngine> _log;
+    private readonly Dictionary<string, RuleState> _states;
+
+    private sealed class RuleState
+    {
+        public DateTimeOffset? TrueSince;
+        public volatile bool Active;
+    }
+
+    public InterlockEngine(IReadOnlyList<InterlockRule> rules, InterlockSignals signals, CommandBus bus, CaenService caen,
+        TimeProvider time, ILogger<InterlockEngine> log)
+    {
+        _rules = rules;
+        _signals = signals;
+        _bus = bus;
+        _caen = caen;
+        _time = time;
+        _log = log;
+        _states = rules.ToDictionary(r => r.Name, _ => new RuleState());
+        bus.AddGuard(Refusal);
+    }
+
+    public IReadOnlyList<InterlockRule> Rules => _rules;
+
+    public IEnumerable<InterlockRule> ActiveRules => _rules.Where(r => _states[r.Name].Active);
+
+    /// <summary>
+    /// One alarm per active interlock that acts, for the alarm evaluator. A rule that only refuses commands
+    /// (no HV without cooling) raises none: its refusal already says why, and an idle stand is not an alarm.
+    /// </summary>
+    public IEnumerable<AlarmCondition> AlarmConditions() => ActiveRules.Where(r => r.Actions.Count > 0).Select(rule => new AlarmCondition(
+        new AlarmDefinition("interlock", rule.Severity,
+            $"Interlock '{rule.Name}' acted because {rule.When}. Fix the cause; refused commands are allowed again once the condition has cleared."),
+        rule.Name, $"interlock '{rule.Name}' active: {rule.When} → {Describe(rule)}"));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Period);
+        try
+        {
+            do Evaluate(stoppingToken);
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+    }
+
+    private void Evaluate(CancellationToken stoppingToken)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var rule in _rules)
+        {
+            var state = _states[rule.Name];
+            bool holds;
+            try
+            {
+                holds = rule.Condition.Evaluate(_signals.Read, state.Active);
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "Interlock {Rule}: evaluation failed", rule.Name);
+                continue;
+            }
+            if (!holds)
+            {
+                state.TrueSince = null;
+                if (state.Active)
+                {
+                    state.Active = false;
+                    _log.LogInformation("Interlock {Rule} cleared: {When} no longer holds", rule.Name, rule.When);
+                }
+                continue;
+            }
+            state.TrueSince ??= now;
+            if (state.Active || now - state.TrueSince < rule.For) continue;
+            state.Active = true;
+            _log.LogWarning("Interlock {Rule} active: {When} held for {For} s → {Actions}", rule.Name, rule.When, rule.For.TotalSeconds, Describe(rule));
+            _ = Task.Run(() => ActAsync(rule, stoppingToken), stoppingToken);
+        }
+    }
+
+    private async Task ActAsync(InterlockRule rule, CancellationToken stoppingToken)
+    {
+        foreach (var action in rule.Actions)
+        {
+            if (Command(action) is not ({ } topic, { } payload)) continue;
+            var deadline = _time.GetUtcNow() + RetryFor;
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var request = new CommandRequest(topic, payload, User, Role.Admin, CommandOrigin.Internal, $"interlock:{rule.Name}");
+                var result = await _bus.ExecuteAsync(request, stoppingToken);
+                if (result.Ok) break;
+                if (_time.GetUtcNow() > deadline)
+                {
+                    _log.LogError("Interlock {Rule}: {Topic} {Payload} still refused after {Minutes} min: {Error}", rule.Name, topic, payload, RetryFor.TotalMinutes, result.Error);
+                    break;
+                }
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, stoppingToken);
+            }
+        }
+    }
+
+    private (string Topic, string Payload)? Command(InterlockAction action) => action switch
+    {
+        InterlockAction.HvOff => ($"{_caen.Root}/cmd/switch/hv", "off"),
+        InterlockAction.LvOff => ($"{_caen.Root}/cmd/switch/lv", "off"),
+        InterlockAction.ChillerStop => ($"{JulaboService.Root}/cmd/stop", ""),
+        _ => null, // the alarm is raised for every active interlock
+    };
+
+    private string? Refusal(CommandRequest request)
+    {
+        if (request.Origin == CommandOrigin.Internal) return null;
+        foreach (var rule in ActiveRules)
+            if (rule.Refuse.FirstOrDefault(r => r.Matches(request.Topic, request.Payload)) is { } refused)
+                return $"interlock '{rule.Name}' is active ({rule.When}): '{refused}' is refused until it clears";
+        return null;
+    }
+
+    private static string Describe(InterlockRule rule) => string.Join(", ",
+        rule.Actions.Select(a => a.ToString()).Concat(rule.Refuse.Select(r => $"refuse {r}")));
+}

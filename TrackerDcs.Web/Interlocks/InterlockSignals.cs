@@ -1,0 +1,64 @@
+using System.Text.Json.Nodes;
+using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Web.Devices.Caen;
+using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Sensors;
+
+namespace TrackerDcs.Web.Interlocks;
+
+/// <summary>
+/// The live values a rule can name. A value is a double, a bool or a string, or null while unknown
+/// (a comparison with an unknown value is false: missing data is the silent-sensor alarm's business).
+/// </summary>
+public sealed class InterlockSignals(CaenService caen, JulaboService julabo, EnvironmentMonitor environment)
+{
+    public static readonly IReadOnlyList<string> Fixed =
+    [
+        "crate.state", "crate.hv_on", "crate.lv_on", "chiller.state", "chiller.bath", "chiller.external",
+        "environment.dewpoint", "environment.dewpoint_margin",
+    ];
+
+    /// <summary>The sensor fields a box publishes (sensor.&lt;box or max&gt;.&lt;field&gt;).</summary>
+    public static readonly IReadOnlyList<string> SensorFields =
+        ["DS_temp", "BME_temp", "BME_humi", "BME_dew", "CCS_co2", "CCS_tvoc", "SCD30_co2", "SCD30_temp", "SCD30_humi"];
+
+    /// <summary>Null when the name is a signal, else why not.</summary>
+    public static string? Check(string name)
+    {
+        if (Fixed.Contains(name)) return null;
+        var parts = name.Split('.');
+        if (parts is ["sensor", { Length: > 0 }, var field])
+            return SensorFields.Contains(field) ? null : $"unknown sensor field '{field}' (one of {string.Join(", ", SensorFields)})";
+        return $"unknown signal '{name}' (one of {string.Join(", ", Fixed)}, sensor.<box>.<field>, sensor.max.<field>)";
+    }
+
+    public object? Read(string name)
+    {
+        switch (name)
+        {
+            case "crate.state": return caen.Controller.State.ToWire();
+            case "crate.hv_on": return AnyActive("hv_status", CaenStatus.On | CaenStatus.RampingUp | CaenStatus.RampingDown);
+            case "crate.lv_on": return AnyActive("lv_status", CaenStatus.On);
+            case "chiller.state": return julabo.Device.State.ToString().ToUpperInvariant();
+            case "chiller.bath": return julabo.Device.Status.InternalTemp;
+            case "chiller.external": return julabo.Device.Status.ExternalTemp;
+            case "environment.dewpoint": return environment.HighestDewPoint;
+            case "environment.dewpoint_margin": return environment.DewPointMargin;
+        }
+        var parts = name.Split('.');
+        var values = environment.Boxes
+            .Where(b => parts[1] == "max" || b.Name == parts[1])
+            .Select(b => b.Readings.TryGetValue(parts[2], out var v) ? v : (double?)null)
+            .Where(v => v.HasValue).ToList();
+        return values.Count == 0 ? null : values.Max();
+    }
+
+    private bool? AnyActive(string key, CaenStatus bits)
+    {
+        if (caen.Controller.State is CaenState.Disconnected or CaenState.Init) return null;
+        return caen.Controller.ChannelsJson()
+            .Where(c => !string.IsNullOrEmpty(c["module"]?.GetValue<string>()))
+            .Any(c => c[key] is JsonValue v && v.TryGetValue<long>(out var status) && ((CaenStatus)status & bits) != 0);
+    }
+}
