@@ -17,6 +17,9 @@ public sealed class AlarmManager(AlarmHistory history, MqttPublisher publisher, 
 
     public event Action? Changed;
 
+    /// <summary>An alarm was raised (not yet acknowledged or shelved): the notifier's cue.</summary>
+    public event Action<Alarm>? Raised;
+
     public IReadOnlyList<Alarm> Active
     {
         get { lock (_gate) return [.. _active.Values.OrderByDescending(a => a.Severity).ThenBy(a => a.Raised)]; }
@@ -108,6 +111,7 @@ public sealed class AlarmManager(AlarmHistory history, MqttPublisher publisher, 
             payload["event"] = name;
             payload["by"] = user;
             await publisher.PublishAsync("alarms/events", payload.ToJsonString(Json.Options), cancellationToken: ct);
+            if (name == "raised") Raised?.Invoke(alarm);
         }
         await PublishActiveAsync(ct);
         Changed?.Invoke();

@@ -13,6 +13,10 @@ public static class AlarmSetup
         builder.Services.AddSingleton<AlarmManager>();
         builder.Services.AddSingleton<AlarmEvaluator>();
         builder.Services.AddHostedService<AlarmService>();
+        builder.Services.AddSingleton(Settings.Bind<NotificationOptions>(builder.Configuration, "Notifications"));
+        builder.Services.AddHttpClient();
+        builder.Services.AddHostedService<AlarmNotifier>();
+        builder.Services.AddHostedService<Health.HeartbeatService>();
     }
 
     public static void UseAlarms(this WebApplication app)
