@@ -35,18 +35,10 @@ public sealed class AlarmStandTests : IAsyncLifetime
     }
 
     /// <summary>Waits until alarms/active satisfies the condition; returns that list.</summary>
-    private async Task<List<JsonElement>> ActiveWhere(Func<List<JsonElement>, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        var last = "";
-        while (await _alarms.NextOnAsync("alarms/active", deadline - DateTime.UtcNow) is { } payload)
-        {
-            last = payload;
-            var list = JsonDocument.Parse(payload).RootElement.EnumerateArray().ToList();
-            if (condition(list)) return list;
-        }
-        throw new TimeoutException($"alarms/active never showed {what}; last: {last}");
-    }
+    private async Task<List<JsonElement>> ActiveWhere(Func<List<JsonElement>, bool> condition, string what) =>
+        List(await _alarms.WaitOnAsync("alarms/active", p => condition(List(p)), Wait, what));
+
+    private static List<JsonElement> List(string payload) => JsonDocument.Parse(payload).RootElement.EnumerateArray().ToList();
 
     private Task<List<JsonElement>> Raised(string key) => ActiveWhere(l => l.Any(a => a.GetProperty("key").GetString() == key), $"{key} raised");
     private Task<List<JsonElement>> Cleared(string key) => ActiveWhere(l => l.All(a => a.GetProperty("key").GetString() != key), $"{key} cleared");

@@ -48,36 +48,19 @@ public sealed class CaenStandTests : IAsyncLifetime
 
     private int CaPort => int.Parse(_stand.Setting("Caen:SimulatorPort"));
 
-    private Task<ProcessResult> Command(string topic, string payload) =>
-        Mosquitto.PubAsync(_stand.MqttPort, [.. Admin, "-q", "1", "-t", topic, "-m", payload]);
-
     /// <summary>Waits for dcs/status to show the state; returns the states seen on the way.</summary>
     private async Task<List<string>> StatusAsync(string state)
     {
         var seen = new List<string>();
-        var deadline = DateTime.UtcNow + Wait;
-        while (DateTime.UtcNow < deadline)
+        await _status.WaitOnAsync("dcs/status", payload =>
         {
-            var payload = await _status.NextOnAsync("dcs/status", deadline - DateTime.UtcNow);
-            if (payload is null) break;
-            var current = JsonDocument.Parse(payload).RootElement.GetProperty("fsm_state").GetString()!;
-            seen.Add(current);
-            if (current == state) return seen;
-        }
-        throw new TimeoutException($"dcs/status never showed {state}; saw {string.Join(", ", seen)}\n{_stand.Log}");
+            seen.Add(JsonDocument.Parse(payload).RootElement.GetProperty("fsm_state").GetString()!);
+            return seen[^1] == state;
+        }, Wait, state);
+        return seen;
     }
 
-    private async Task<JsonElement> ReplyAsync(string topic, string payload)
-    {
-        Assert.Equal(0, (await Command(topic, payload)).ExitCode);
-        var deadline = DateTime.UtcNow + Wait;
-        while (await _status.NextOnAsync("dcs/reply", deadline - DateTime.UtcNow) is { } reply)
-        {
-            var json = JsonDocument.Parse(reply).RootElement;
-            if (json.GetProperty("topic").GetString() == topic) return json;
-        }
-        throw new TimeoutException($"no reply to {topic}");
-    }
+    private Task<JsonElement> ReplyAsync(string topic, string payload) => _status.CommandAsync(_stand.MqttPort, Admin, topic, payload, Wait);
 
     private Task<JsonElement> CagetAsync(params string[] pvs) => PyEpics.RunAsync($$"""
         import epics, json

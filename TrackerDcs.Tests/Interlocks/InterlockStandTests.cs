@@ -34,22 +34,10 @@ public sealed class InterlockStandTests
         await stand.StartAsync();
         await using var sub = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["dcs/status", "dcs/reply"]);
 
-        async Task Status(string state)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (await sub.NextOnAsync("dcs/status", deadline - DateTime.UtcNow) is { } s)
-                if (s.Contains($"\"{state}\"")) return;
-            throw new TimeoutException($"never {state}\n{stand.Log}");
-        }
+        Task Status(string state) => sub.WaitOnAsync("dcs/status", s => s.Contains($"\"{state}\""), TimeSpan.FromSeconds(20), state);
 
-        async Task<string> Reply(string topic, string payload)
-        {
-            await Mosquitto.PubAsync(stand.MqttPort, [.. Admin, "-q", "1", "-t", topic, "-m", payload]);
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            while (await sub.NextOnAsync("dcs/reply", deadline - DateTime.UtcNow) is { } reply)
-                if (reply.Contains($"\"topic\":\"{topic}\"")) return reply;
-            throw new TimeoutException($"no reply to {topic}");
-        }
+        async Task<string> Reply(string topic, string payload) =>
+            (await sub.CommandAsync(stand.MqttPort, Admin, topic, payload, TimeSpan.FromSeconds(15))).GetRawText();
 
         // The chiller is OFF at start: HV on is refused with the rule's reason.
         await Reply("dcs/cmd/switch/lv", "on");

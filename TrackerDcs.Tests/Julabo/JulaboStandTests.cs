@@ -28,28 +28,10 @@ public sealed class JulaboStandTests : IAsyncLifetime
         await _stand.DisposeAsync();
     }
 
-    private async Task<JsonElement> StatusWhere(Func<JsonElement, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (await _sub.NextOnAsync("julabo/status", deadline - DateTime.UtcNow) is { } payload)
-        {
-            var status = JsonDocument.Parse(payload).RootElement;
-            if (condition(status)) return status;
-        }
-        throw new TimeoutException($"julabo/status never showed {what}");
-    }
+    private async Task<JsonElement> StatusWhere(Func<JsonElement, bool> condition, string what) =>
+        JsonDocument.Parse(await _sub.WaitOnAsync("julabo/status", p => condition(JsonDocument.Parse(p).RootElement), Wait, what)).RootElement;
 
-    private async Task<JsonElement> ReplyAsync(string topic, string payload)
-    {
-        Assert.Equal(0, (await Mosquitto.PubAsync(_stand.MqttPort, [.. Admin, "-q", "1", "-t", topic, "-m", payload])).ExitCode);
-        var deadline = DateTime.UtcNow + Wait;
-        while (await _sub.NextOnAsync("julabo/reply", deadline - DateTime.UtcNow) is { } reply)
-        {
-            var json = JsonDocument.Parse(reply).RootElement;
-            if (json.GetProperty("topic").GetString() == topic) return json;
-        }
-        throw new TimeoutException($"no reply to {topic}");
-    }
+    private Task<JsonElement> ReplyAsync(string topic, string payload) => _sub.CommandAsync(_stand.MqttPort, Admin, topic, payload, Wait);
 
     [Fact]
     public async Task Start_a_set_point_and_the_bath_moves_toward_it()

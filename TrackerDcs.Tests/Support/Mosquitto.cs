@@ -79,6 +79,31 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
         return null;
     }
 
+    /// <summary>The first payload on this topic that satisfies the condition; throws naming what never came.</summary>
+    public async Task<string> WaitOnAsync(string topic, Func<string, bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var seen = new List<string>();
+        while (await NextOnAsync(topic, deadline - DateTime.UtcNow) is { } payload)
+        {
+            if (condition(payload)) return payload;
+            seen.Add(payload);
+        }
+        throw new TimeoutException($"{topic} never showed {what}; saw {string.Join(" | ", seen.TakeLast(5))}");
+    }
+
+    /// <summary>
+    /// Publishes a command and returns the command bus's answer to it from &lt;device&gt;/reply, which this
+    /// subscriber must be subscribed to.
+    /// </summary>
+    public async Task<System.Text.Json.JsonElement> CommandAsync(int port, string[] auth, string topic, string payload, TimeSpan timeout)
+    {
+        var published = await Mosquitto.PubAsync(port, [.. auth, "-q", "1", "-t", topic, "-m", payload]);
+        if (published.ExitCode != 0) throw new InvalidOperationException($"publish to {topic} failed: {published}");
+        var reply = await WaitOnAsync($"{topic.Split('/')[0]}/reply", r => r.Contains($"\"topic\":\"{topic}\""), timeout, $"a reply to {topic}");
+        return System.Text.Json.JsonDocument.Parse(reply).RootElement;
+    }
+
     public string Errors { get { lock (_errors) return string.Join('\n', _errors); } }
 
     public async ValueTask DisposeAsync()
