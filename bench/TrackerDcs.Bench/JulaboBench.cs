@@ -68,7 +68,7 @@ public static class JulaboBench
     /// </summary>
     private static async Task<string> RefreshPeriodAsync(int refreshes, CancellationToken ct)
     {
-        using var pty = new SocatPtyPair();
+        using var pty = new SocatPtyPair(countBytes: true);
         await using var simulator = new JulaboSimulator();
         var arrivals = new ConcurrentQueue<(long At, string Line)>();
         simulator.CommandReceived += line => arrivals.Enqueue((Stopwatch.GetTimestamp(), line));
@@ -87,6 +87,8 @@ public static class JulaboBench
         await run;
 
         var all = arrivals.ToList();
+        // Both directions over the whole session (VERSION included), per command: commands plus replies.
+        var bytesPerCommand = (double)(pty.BytesAtoB + pty.BytesBtoA) / Math.Max(1, all.Count);
         var statusIndexes = all.Select((a, i) => (a, i)).Where(x => IsStatus(x.a)).Select(x => x.i).Skip(1).ToList();
         var periods = new List<double>();
         var queries = new List<int>();
@@ -105,6 +107,8 @@ public static class JulaboBench
         var mean = periods.DefaultIfEmpty(double.NaN).Average();
         // 7E1: start + 7 data + parity + stop = 10 bits a character.
         var wireMsPerRefresh = commandBytes.DefaultIfEmpty(0).Average() * 10 * 1000 / 4800;
+        var bothWaysPerRefresh = bytesPerCommand * perRefresh;
+        var bothWaysMs = bothWaysPerRefresh * 10 * 1000 / 4800;
         Console.WriteLine($"  refresh periods (ms): {string.Join(", ", periods.Select(p => Stats.F(p, "0")))}");
         Console.WriteLine($"  queries per refresh: {string.Join(", ", queries.Distinct())}; command-to-command gap {Stats.Summary(gaps)}");
 
@@ -118,6 +122,8 @@ public static class JulaboBench
         table.AppendLine($"| mean / floor (goal ≤ 1.10) | {Stats.Ratio(mean / floor)} |");
         table.AppendLine($"| command-to-command gap p50 / p99 | {Stats.F(Stats.Percentile(gaps, 50))} / {Stats.F(Stats.Percentile(gaps, 99))} ms |");
         table.AppendLine($"| command bytes per refresh; their time on a real 4800 baud 7E1 line | {commandBytes.DefaultIfEmpty(0).Average():0} B; {wireMsPerRefresh:0} ms |");
+        table.AppendLine($"| commands + replies per refresh (socat -x, {pty.BytesAtoB} B device→unit, {pty.BytesBtoA} B unit→device, {all.Count} commands); at 4800 baud 7E1 | {bothWaysPerRefresh:0} B; {bothWaysMs:0} ms |");
+        table.AppendLine($"| estimated period on a real 4800 baud line (measured mean + that wire time) / floor | {Stats.F(mean + bothWaysMs, "0")} ms; {Stats.Ratio((mean + bothWaysMs) / floor)} |");
         return table.ToString();
     }
 
