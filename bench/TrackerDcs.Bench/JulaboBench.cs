@@ -88,7 +88,10 @@ public static class JulaboBench
 
         var all = arrivals.ToList();
         // Both directions over the whole session (VERSION included), per command: commands plus replies.
-        var bytesPerCommand = (double)(pty.BytesAtoB + pty.BytesBtoA) / Math.Max(1, all.Count);
+        // socat's dump is read asynchronously: let it drain, then read both counters once.
+        await Task.Delay(500, ct);
+        var (toUnit, toDevice) = (pty.BytesAtoB, pty.BytesBtoA);
+        var bytesPerCommand = (double)(toUnit + toDevice) / Math.Max(1, all.Count);
         var statusIndexes = all.Select((a, i) => (a, i)).Where(x => IsStatus(x.a)).Select(x => x.i).Skip(1).ToList();
         var periods = new List<double>();
         var queries = new List<int>();
@@ -122,7 +125,7 @@ public static class JulaboBench
         table.AppendLine($"| mean / floor (goal ≤ 1.10) | {Stats.Ratio(mean / floor)} |");
         table.AppendLine($"| command-to-command gap p50 / p99 | {Stats.F(Stats.Percentile(gaps, 50))} / {Stats.F(Stats.Percentile(gaps, 99))} ms |");
         table.AppendLine($"| command bytes per refresh; their time on a real 4800 baud 7E1 line | {commandBytes.DefaultIfEmpty(0).Average():0} B; {wireMsPerRefresh:0} ms |");
-        table.AppendLine($"| commands + replies per refresh (socat -x, {pty.BytesAtoB} B device→unit, {pty.BytesBtoA} B unit→device, {all.Count} commands); at 4800 baud 7E1 | {bothWaysPerRefresh:0} B; {bothWaysMs:0} ms |");
+        table.AppendLine($"| commands + replies per refresh (socat -x, {toUnit} B device→unit, {toDevice} B unit→device, {all.Count} commands); at 4800 baud 7E1 | {bothWaysPerRefresh:0} B; {bothWaysMs:0} ms |");
         table.AppendLine($"| estimated period on a real 4800 baud line (measured mean + that wire time) / floor | {Stats.F(mean + bothWaysMs, "0")} ms; {Stats.Ratio((mean + bothWaysMs) / floor)} |");
         return table.ToString();
     }
