@@ -23,7 +23,7 @@ public sealed record BenchOptions(int MessagesPerPublisher, int WarmUpMessages)
                     i++;
                     break;
                 default:
-                    throw new ArgumentException($"unknown or incomplete option '{args[i]}'; usage: [--messages N] [--quick]");
+                    throw new ArgumentException($"unknown or incomplete option '{args[i]}'; usage: [--messages N] [--quick] | ca [options] | julabo [options]");
             }
         }
         // A short warm-up lets the JIT and both brokers' buffers settle before anything is measured.

@@ -5,10 +5,20 @@ using TrackerDcs.Bench;
 // TrackerDcs and against Mosquitto. Both run for the whole bench but only one is loaded at a time; each
 // scenario runs on one broker right after the other, so a change in the machine's background load (the
 // cores are shared) hits both figures of a row alike rather than all of one broker's.
-BenchOptions options;
+// `-- ca` and `-- julabo` run the device benches; anything else is the broker bench (the default).
+var bench = args is ["ca", ..] or ["julabo", ..] ? args[0] : "broker";
+var rest = bench == "broker" ? args : args[1..];
+BenchOptions options = null!;
+CaBench.Options caOptions = null!;
+JulaboBench.Options julaboOptions = null!;
 try
 {
-    options = BenchOptions.Parse(args);
+    switch (bench)
+    {
+        case "ca": caOptions = CaBench.Options.Parse(rest); break;
+        case "julabo": julaboOptions = JulaboBench.Options.Parse(rest); break;
+        default: options = BenchOptions.Parse(rest); break;
+    }
 }
 catch (ArgumentException e)
 {
@@ -29,7 +39,12 @@ using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop
 
 try
 {
-    await RunAsync(options, cancel.Token);
+    switch (bench)
+    {
+        case "ca": await CaBench.RunAsync(caOptions, cancel.Token); break;
+        case "julabo": await JulaboBench.RunAsync(julaboOptions, cancel.Token); break;
+        default: await RunAsync(options, cancel.Token); break;
+    }
     return 0;
 }
 catch (OperationCanceledException) when (cancel.IsCancellationRequested)

@@ -7,7 +7,8 @@ namespace TrackerDcs.Bench;
 /// its own data directory, warnings only (logging per message would measure the console).
 /// The bench connects as the initial admin, which may publish below bench/.
 /// </summary>
-public sealed class TrackerDcsBroker() : BrokerUnderTest(Label, "trackerdcs-bench-")
+/// <param name="extraArguments">More `--Section:Key=value` settings (the ca and julabo benches point the devices at their rigs).</param>
+public sealed class TrackerDcsBroker(IReadOnlyList<string>? extraArguments = null) : BrokerUnderTest(Label, "trackerdcs-bench-")
 {
     public const string Label = "TrackerDcs";
     private const string AdminPassword = "bench-admin-password";
@@ -33,6 +34,7 @@ public sealed class TrackerDcsBroker() : BrokerUnderTest(Label, "trackerdcs-benc
             "--Logging:LogLevel:Default=Warning",
         ])
             info.ArgumentList.Add(argument);
+        foreach (var argument in extraArguments ?? []) info.ArgumentList.Add(argument);
         info.Environment["TRACKERDCS_ADMIN_PASSWORD"] = AdminPassword;
         return info;
     }
