@@ -14,7 +14,8 @@ namespace TrackerDcs.Web.Devices.Caen;
 /// </summary>
 public sealed class CaenService : BackgroundService
 {
-    private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(200);
+    /// <summary>Publishes are at least this far apart: a burst of monitor events becomes one publish, the first at once.</summary>
+    private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
     private readonly CaenOptions _options;
     private readonly CaenLink _link;
     private readonly MqttPublisher _publisher;
@@ -93,9 +94,12 @@ public sealed class CaenService : BackgroundService
             try
             {
                 await PublishAsync(stoppingToken);
-                // Wait for a change or the period, then let a burst of changes settle into one publish.
+                var published = DateTime.UtcNow;
+                // Wait for a change or the period. A change long after the last publish goes out at once;
+                // one right after it waits out the minimum interval, collecting the rest of its burst.
                 await _changed.WaitAsync(period, stoppingToken);
-                await Task.Delay(Coalesce, stoppingToken);
+                var since = DateTime.UtcNow - published;
+                if (since < MinInterval) await Task.Delay(MinInterval - since, stoppingToken);
                 while (_changed.CurrentCount > 0) await _changed.WaitAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
