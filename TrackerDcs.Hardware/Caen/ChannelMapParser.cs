@@ -1,3 +1,4 @@
+using TrackerDcs.Hardware.Common;
 using System.Globalization;
 using TrackerDcs.Hardware.ChannelAccess;
 using YamlDotNet.Core;
@@ -75,15 +76,7 @@ internal sealed class ChannelMapParser(string file)
 
     private YamlNode LoadRoot(string text)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            throw new ChannelMapException(file, (int)e.Start.Line, null, $"not valid YAML: {e.InnerException?.Message ?? e.Message}");
-        }
+        var stream = YamlFile.Load(text, (line, problem) => new ChannelMapException(file, line, null, problem));
         if (stream.Documents.Count == 0) throw new ChannelMapException(file, 1, null, "the file is empty");
         return stream.Documents[0].RootNode;
     }

@@ -51,4 +51,35 @@ public sealed class StartupErrorTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(key, result.Stderr);
     }
+
+    private const string Global = """
+        global:
+          lv: { setV: 12., maxI: 2.5, ovVThr: 15., unVThr: 0., tripTime: 10., tripInt: 0b0, tripExt: 0b00010001, rampUpTime: 100., rampDwnTime: 100. }
+          hv: { setV: 200., maxI: 500., rampUpSpeed: 50., rampDwnSpeed: 50., tripTime: 10., tripInt: 0b0, tripExt: 0b00010001, tripMode: Kill, imRange: Low }
+
+        """;
+
+    [Theory]
+    [InlineData("name: dcs\nchannels:\n  \"0\": { module: m0, lv: { board: 0, chan: 0 }, hv: { board: 12, chan: 0 }\n", 3, "not valid YAML")]
+    [InlineData("name: dcs\nchannels:\n  \"0\": { module: m0, lv: { board: 0, chan: 0, volts: 3 }, hv: { board: 12, chan: 0 } }\n", 3, "volts")]
+    [InlineData("name: dcs\nchannels:\n  \"0\": { module: m0, lv: { board: 7, chan: 0 }, hv: { board: 12, chan: 0 } }\n", 3, "LV board 7 is out of range")]
+    [InlineData("name: dcs\nchannels:\n  \"0\": { module: m0, lv: { board: 0, chan: 0 }, hv: { board: 12, chan: 0 } }\n  \"1\": { module: m1, lv: { board: 0, chan: 0 }, hv: { board: 12, chan: 1 } }\n", 4, "already used by channel 0")]
+    [InlineData("name: dcs\nchannels:\n  \"0\": { module: \"\", lv: { board: 0, chan: 0 }, hv: { board: 12, chan: 0 } }\n", 3, "module")]
+    public async Task A_broken_channel_map_stops_the_start_naming_file_line_and_key(string yaml, int line, string problem)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"channels-{Guid.NewGuid():N}.yml");
+        // The settings every channel needs come after the lines under test, so those keep their numbers.
+        await File.WriteAllTextAsync(file, yaml + Global);
+        try
+        {
+            var result = await StartWith($"--Caen:ChannelsFile={file}");
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains($"{file}:{line}", result.Stderr);
+            Assert.Contains(problem, result.Stderr);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

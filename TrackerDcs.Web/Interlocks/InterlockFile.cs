@@ -1,6 +1,6 @@
 using System.Globalization;
 using TrackerDcs.Web.Alarms;
-using YamlDotNet.Core;
+using TrackerDcs.Hardware.Common;
 using YamlDotNet.RepresentationModel;
 
 namespace TrackerDcs.Web.Interlocks;
@@ -24,16 +24,7 @@ public static class InterlockFile
     public static IReadOnlyList<InterlockRule> Load(string path)
     {
         if (!File.Exists(path)) throw new InterlockFileException(path, 0, "file not found");
-        var yaml = new YamlStream();
-        try
-        {
-            using var reader = new StreamReader(path);
-            yaml.Load(reader);
-        }
-        catch (YamlException e)
-        {
-            throw new InterlockFileException(path, (int)e.Start.Line, $"not valid YAML: {e.InnerException?.Message ?? e.Message}");
-        }
+        var yaml = YamlFile.Load(File.ReadAllText(path), (line, problem) => new InterlockFileException(path, line, problem));
         if (yaml.Documents.Count == 0) return [];
         if (yaml.Documents[0].RootNode is not YamlMappingNode root || root.Children.Count != 1 ||
             !root.Children.TryGetValue(new YamlScalarNode("interlocks"), out var list))
