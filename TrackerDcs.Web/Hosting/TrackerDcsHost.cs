@@ -1,6 +1,7 @@
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Storage;
+using TrackerDcs.Web.TimeSeries;
 
 namespace TrackerDcs.Web.Hosting;
 
@@ -17,10 +18,12 @@ public static class TrackerDcsHost
             builder.AddPlatform();
             builder.AddCaen();
             builder.AddJulabo();
+            builder.AddTimeSeries();
             app = builder.Build();
             app.UsePlatform();
             app.UseCaen();
             app.UseJulabo();
+            app.UseTimeSeries();
         }
         catch (Exception e) when (e is SettingsException or InvalidDataException or FormatException)
         {
