@@ -15,6 +15,8 @@ public sealed class InfluxV1Sink : IInfluxSink
 {
     private readonly HttpClient _http;
     private readonly Uri _write;
+    private readonly Uri _query;
+    private readonly string _database;
 
     public InfluxV1Sink(InfluxOptions options)
     {
@@ -25,6 +27,8 @@ public sealed class InfluxV1Sink : IInfluxSink
         var query = $"db={Uri.EscapeDataString(options.Database)}&precision=ms";
         if (options.RetentionPolicy != "") query += $"&rp={Uri.EscapeDataString(options.RetentionPolicy)}";
         _write = new Uri(new Uri(options.Url.TrimEnd('/') + "/"), $"write?{query}");
+        _query = new Uri(new Uri(options.Url.TrimEnd('/') + "/"), "query");
+        _database = options.Database;
         Describe = $"InfluxDB v1 {options.Url} database {options.Database}";
     }
 
@@ -45,12 +49,22 @@ public sealed class InfluxV1Sink : IInfluxSink
             if (response.IsSuccessStatusCode) return WriteOutcome.Written;
             var reason = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}".Trim();
             if (response.StatusCode == HttpStatusCode.BadRequest) return new WriteOutcome(WriteResult.Rejected, reason);
+            // Telegraf created its database on a fresh server; so does the writer (needs the admin or a privileged user).
+            if (response.StatusCode == HttpStatusCode.NotFound && reason.Contains("database not found") && await CreateDatabaseAsync(cancellationToken))
+                return new WriteOutcome(WriteResult.Retry, reason, TimeSpan.Zero);
             return new WriteOutcome(WriteResult.Retry, reason, RetryAfter(response.Headers.RetryAfter));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return new WriteOutcome(WriteResult.Retry, e.Message);
         }
+    }
+
+    private async Task<bool> CreateDatabaseAsync(CancellationToken cancellationToken)
+    {
+        var statement = $"CREATE DATABASE \"{_database.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"";
+        using var response = await _http.PostAsync(_query, new FormUrlEncodedContent(new Dictionary<string, string> { ["q"] = statement }), cancellationToken);
+        return response.IsSuccessStatusCode;
     }
 
     /// <summary>RFC 9110 §10.2.3: seconds or an HTTP date.</summary>

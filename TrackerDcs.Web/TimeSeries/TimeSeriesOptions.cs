@@ -61,5 +61,7 @@ public sealed class InfluxOptions
         if (Api == InfluxApi.V1 && string.IsNullOrWhiteSpace(Database)) yield return "Influx:Database is required for the v1 API";
         if (Api == InfluxApi.V2 && (string.IsNullOrWhiteSpace(Org) || string.IsNullOrWhiteSpace(Bucket)))
             yield return "Influx:Org and Influx:Bucket are required for the v2 API";
+        // InfluxDB 1.8's compatibility API takes "user:password" as the token.
+        if (Api == InfluxApi.V2 && string.IsNullOrWhiteSpace(Token)) yield return "Influx:Token is required for the v2 API (\"user:password\" for InfluxDB 1.8+)";
     }
 }
