@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using TrackerDcs.Tests.Support;
+using TrackerDcs.Web.TimeSeries;
 
 namespace TrackerDcs.Tests.TimeSeries;
 
@@ -67,7 +68,19 @@ public sealed class InfluxStandTests
         await using var subscriber = await MosquittoSubscriber.StartAsync(stand.MqttPort, Mosquitto.Auth("admin", StandProcess.AdminPassword),
             ["julabo/status", "dcs/channels"]);
 
-        foreach (var (topic, value) in new[] { ("ESP01/sensors/BME/temp", "21.5"), ("ESP01/sensors/BME/humi", "40"), ("ESP01/sensors/DS/temp", "20.25"), ("ESP02/sensors/SCD30/co2", "415") })
+        // A field InfluxDB already holds as a string in the current shard (1.x types a measurement's fields per
+        // shard): the writer's float for it is refused with a type conflict.
+        var stringTime = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds();
+        using (var http = new HttpClient())
+            Assert.True((await http.PostAsync($"{influx.Url}/write?db={Database}&precision=ms", new StringContent($"sensors,sensor=ESP09 CCS_tvoc=\"high\" {stringTime}"))).IsSuccessStatusCode);
+
+        // Bad input among good: an oversize payload, a word, a type conflict; all dropped with a reason, the rest written.
+        var messages = new[]
+        {
+            ("ESP03/sensors/BME/temp", new string('9', 70_000)), ("ESP03/sensors/BME/humi", "wet"), ("ESP09/sensors/CCS/tvoc", "19"),
+            ("ESP01/sensors/BME/temp", "21.5"), ("ESP01/sensors/BME/humi", "40"), ("ESP01/sensors/DS/temp", "20.25"), ("ESP02/sensors/SCD30/co2", "415"),
+        };
+        foreach (var (topic, value) in messages)
         {
             var published = await Mosquitto.PubAsync(stand.MqttPort, [.. Mosquitto.Auth("esp", "esp-password"), "-t", topic, "-m", value]);
             Assert.True(published.ExitCode == 0, published.ToString());
@@ -118,7 +131,23 @@ public sealed class InfluxStandTests
         Assert.Equal(20.25, esp01[4].GetDouble());
         var esp02 = sensors.Single(r => r[1].ValueKind == JsonValueKind.Null);
         Assert.Equal(415, esp02[5].GetDouble());
-        Assert.Equal(2, (await RowsAsync(influx, """SHOW TAG VALUES FROM "sensors" WITH KEY = "sensor" """)).Count);
+        Assert.Equal(3, (await RowsAsync(influx, """SHOW TAG VALUES FROM "sensors" WITH KEY = "sensor" """)).Count);
+        Assert.Contains("payload of 70000 bytes exceeds TimeSeries:MaxPayloadBytes", stand.Log);
+        Assert.Contains("payload 'wet' is not a number", stand.Log);
+        var deadLetters = await File.ReadAllTextAsync(Path.Combine(stand.DataDirectory, "timeseries-dead-letters.txt"));
+        Assert.Contains("field type conflict", deadLetters);
+        Assert.Contains("sensors,sensor=ESP09 CCS_tvoc=19", deadLetters);
+
+        // The panel's reader: min, max and last per bucket, as InfluxDB computes them.
+        var reader = new InfluxHistoryReader(new InfluxOptions { Api = InfluxApi.V1, Url = influx.Url, Database = Database }, null);
+        var from = DateTimeOffset.FromUnixTimeMilliseconds(stored[0][0].GetInt64());
+        var to = DateTimeOffset.FromUnixTimeMilliseconds(stored[^1][0].GetInt64() + 1);
+        var history = await reader.ReadAsync("chiller", new Dictionary<string, string>(), "internal_temp", from, to, 3, CancellationToken.None);
+        Assert.InRange(history.Count, 1, 3);
+        Assert.Equal(stored.Min(r => r[1].GetDouble()), history.Min(b => b.Min));
+        Assert.Equal(stored.Max(r => r[1].GetDouble()), history.Max(b => b.Max));
+        Assert.Equal(stored[^1][1].GetDouble(), history[^1].Last);
+        Assert.Equal(from, history[0].Start);
         Assert.True(storedChannel.Count >= channel0.Count);
     }
 
