@@ -38,7 +38,7 @@ public sealed class EmbeddedStore : IPointStore, IHistoryReader
         command.ExecuteNonQuery();
     }
 
-    public bool Store(IReadOnlyList<TimePoint> points)
+    public void Store(IReadOnlyList<TimePoint> points)
     {
         using var connection = _database.Open();
         using var transaction = connection.BeginTransaction();
@@ -68,7 +68,6 @@ public sealed class EmbeddedStore : IPointStore, IHistoryReader
             _nextPruneMs = now + 60_000;
         }
         transaction.Commit();
-        return true;
     }
 
     public Task<IReadOnlyList<HistoryBucket>> ReadAsync(string measurement, IReadOnlyDictionary<string, string> tags, string field,

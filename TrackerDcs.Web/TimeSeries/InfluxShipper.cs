@@ -18,7 +18,6 @@ public sealed class InfluxShipper(
     private string? _failure;
 
     public string? Failure => Volatile.Read(ref _failure);
-    public long Delivered { get; private set; }
 
     public void Wake()
     {
@@ -51,7 +50,6 @@ public sealed class InfluxShipper(
                     continue;
                 }
                 spool.Commit(end);
-                Delivered += lines.Count;
                 if (Failure is not null) log.LogInformation("{Sink} writable again; {Bytes} bytes left in the spool", sink.Describe, spool.PendingBytes);
                 Volatile.Write(ref _failure, null);
                 delay = FirstRetryDelay;

@@ -7,7 +7,7 @@ public sealed class SpoolStore(Spool spool, InfluxShipper shipper, long maxBytes
 
     public bool IsFull => Volatile.Read(ref _full);
 
-    public bool Store(IReadOnlyList<TimePoint> points)
+    public void Store(IReadOnlyList<TimePoint> points)
     {
         if (spool.TryAppend(points.Select(p => p.ToLineProtocol()).ToList()))
         {
@@ -17,7 +17,7 @@ public sealed class SpoolStore(Spool spool, InfluxShipper shipper, long maxBytes
                 log.LogWarning("Time-series spool has room again ({Bytes} bytes pending)", spool.PendingBytes);
             }
             shipper.Wake();
-            return true;
+            return;
         }
         if (!_full)
         {
@@ -25,6 +25,5 @@ public sealed class SpoolStore(Spool spool, InfluxShipper shipper, long maxBytes
             log.LogError("Time-series spool full ({Bytes} of TimeSeries:SpoolMaxBytes {Max}): readings are dropped until InfluxDB takes them",
                 spool.PendingBytes, maxBytes);
         }
-        return false;
     }
 }

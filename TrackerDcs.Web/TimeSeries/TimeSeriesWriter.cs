@@ -33,9 +33,6 @@ public sealed class TimeSeriesWriter : BackgroundService
         tap.Subscribe(Observe);
     }
 
-    /// <summary>Points stored since the start.</summary>
-    public long Stored { get; private set; }
-
     private void Observe(string topic, ReadOnlySequence<byte> payload)
     {
         if (!_mapper.Matches(topic)) return;
@@ -95,7 +92,15 @@ public sealed class TimeSeriesWriter : BackgroundService
         var dropped = Interlocked.Exchange(ref _dropped, 0);
         if (dropped > 0) _log.LogError("Time series: {Count} messages dropped, the writer's queue (TimeSeries:QueueCapacity {Capacity}) was full", dropped, _options.QueueCapacity);
         if (batch.Count == 0) return;
-        if (_store.Store(batch)) Stored += batch.Count;
+        try
+        {
+            _store.Store(batch);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // A full or broken disk loses this batch, loudly, and the writer goes on with the next.
+            _log.LogError("Time series: {Count} points lost, the store failed: {Error}", batch.Count, e.Message);
+        }
         batch.Clear();
     }
 }
