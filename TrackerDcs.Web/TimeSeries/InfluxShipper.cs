@@ -32,14 +32,34 @@ public sealed class InfluxShipper(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var (lines, end) = spool.Peek(options.BatchSize);
+                List<string> lines;
+                long end;
+                try
+                {
+                    (lines, end) = spool.Peek(options.BatchSize);
+                }
+                catch (IOException e)
+                {
+                    log.LogError("Time-series spool unreadable ({Error}); trying again in {Wait}", e.Message, options.MaxRetryDelay);
+                    await Task.Delay(options.MaxRetryDelay, time, stoppingToken);
+                    continue;
+                }
                 if (lines.Count == 0)
                 {
                     await _wake.WaitAsync(options.FlushInterval, stoppingToken);
                     continue;
                 }
-                var outcome = await sink.WriteAsync(lines, stoppingToken);
-                if (outcome.Result == WriteResult.Rejected) outcome = await WriteOneByOneAsync(lines, stoppingToken);
+                WriteOutcome outcome;
+                try
+                {
+                    outcome = await sink.WriteAsync(lines, stoppingToken);
+                    if (outcome.Result == WriteResult.Rejected) outcome = await WriteOneByOneAsync(lines, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Whatever a client library throws, the lines stay spooled and the process keeps running.
+                    outcome = new WriteOutcome(WriteResult.Retry, $"{e.GetType().Name}: {e.Message}");
+                }
                 if (outcome.Result == WriteResult.Retry)
                 {
                     var wait = outcome.RetryAfter ?? delay;
