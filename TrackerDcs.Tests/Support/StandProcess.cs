@@ -132,8 +132,9 @@ public sealed class StandProcess : IAsyncDisposable
             var response = await client.GetAsync($"https://localhost:{HttpsPort}/healthz");
             return response.IsSuccessStatusCode;
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is HttpRequestException or System.Security.Cryptography.CryptographicException)
         {
+            // The certificate file may exist but not be completely written yet.
             return false;
         }
     }

@@ -14,6 +14,7 @@ public sealed class BrokerSecurity(
     Authenticator authenticator,
     AnonymousPolicy anonymous,
     CommandBus bus,
+    BrokerTap tap,
     ILogger<BrokerSecurity> log)
 {
     private readonly TopicAcl _acl = new(bus.IsDevice);
@@ -61,7 +62,11 @@ public sealed class BrokerSecurity(
     private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {
         var principal = Principal(e.SessionItems);
-        if (ReferenceEquals(principal, BrokerPrincipal.Process)) return;
+        if (ReferenceEquals(principal, BrokerPrincipal.Process))
+        {
+            tap.Raise(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+            return;
+        }
         var topic = e.ApplicationMessage.Topic;
         var denied = principal is null ? "no session" : _acl.CheckPublish(principal, topic);
         var isCommand = TopicAcl.IsCommand(topic);
@@ -73,6 +78,7 @@ public sealed class BrokerSecurity(
             if (isCommand && principal is not null) await bus.RecordDeniedAsync(Request(e, principal), denied);
             return;
         }
+        tap.Raise(topic, e.ApplicationMessage.Payload);
         if (isCommand)
         {
             // The publish itself still reaches subscribers (seed clients watch the command topics); the bus

@@ -12,6 +12,7 @@ public static class BrokerSetup
         services.AddSingleton(options);
         services.AddSingleton(new AnonymousPolicy(options));
         services.AddSingleton<MqttConnectionGuard>();
+        services.AddSingleton<BrokerTap>();
         services.AddSingleton<BrokerSecurity>();
         services.AddSingleton<MqttPublisher>();
         services.AddSingleton<RetainedMessageStore>();

@@ -4,6 +4,7 @@ using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Interlocks;
 using TrackerDcs.Web.Sensors;
 using TrackerDcs.Web.Storage;
+using TrackerDcs.Web.TimeSeries;
 
 namespace TrackerDcs.Web.Hosting;
 
@@ -23,12 +24,14 @@ public static class TrackerDcsHost
             builder.AddEnvironment();
             builder.AddInterlocks();
             builder.AddAlarms();
+            builder.AddTimeSeries();
             app = builder.Build();
             app.UsePlatform();
             app.UseCaen();
             app.UseJulabo();
             app.UseEnvironment();
             app.UseAlarms();
+            app.UseTimeSeries();
         }
         catch (Exception e) when (e is SettingsException or InvalidDataException or FormatException)
         {

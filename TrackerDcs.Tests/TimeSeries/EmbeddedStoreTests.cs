@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Time.Testing;
+using TrackerDcs.Web.Storage;
+using TrackerDcs.Web.TimeSeries;
+
+namespace TrackerDcs.Tests.TimeSeries;
+
+/// <summary>The store with no InfluxDB configured: SQLite, min/max/last per bucket, the last 24 h.</summary>
+public sealed class EmbeddedStoreTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("trackerdcs-embedded-").FullName;
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-25T12:00:00Z"));
+    private readonly EmbeddedStore _store;
+
+    public EmbeddedStoreTests() =>
+        _store = new EmbeddedStore(new Database(Path.Combine(_directory, "test.db")), new TimeSeriesOptions(), _time);
+
+    private static TimePoint Channel(string id, long timeMs, double vMon) => new("channels",
+        [new("id", id), new("module", $"module_{id}")], [new("lv_vMon", vMon), new("lv_status", 1L), new("fsm_state", "LV_ON")], timeMs);
+
+    [Fact]
+    public async Task Buckets_hold_min_max_and_last_of_the_matching_series_only()
+    {
+        var start = _time.GetUtcNow();
+        var t0 = start.ToUnixTimeMilliseconds();
+        // 100 s of channel 0 at 1 Hz: a sawtooth 0..9; channel 1 far above, never in channel 0's buckets.
+        _store.Store(Enumerable.Range(0, 100).SelectMany(i => new[] { Channel("0", t0 + i * 1000, i % 10), Channel("1", t0 + i * 1000, 100 + i) }).ToList());
+
+        var buckets = await _store.ReadAsync("channels", new Dictionary<string, string> { ["id"] = "0" }, "lv_vMon",
+            start, start.AddSeconds(100), 4, CancellationToken.None);
+
+        Assert.Equal(4, buckets.Count);
+        Assert.Equal([start, start.AddSeconds(25), start.AddSeconds(50), start.AddSeconds(75)], buckets.Select(b => b.Start));
+        Assert.All(buckets, b => Assert.Equal((0, 9), (b.Min, b.Max)));
+        Assert.Equal([4, 9, 4, 9], buckets.Select(b => b.Last));
+        var status = await _store.ReadAsync("channels", new Dictionary<string, string> { ["module"] = "module_1" }, "lv_status",
+            start, start.AddSeconds(100), 1, CancellationToken.None);
+        Assert.Equal(1, status.Single().Max);
+        Assert.Empty(await _store.ReadAsync("channels", new Dictionary<string, string>(), "fsm_state", start, start.AddSeconds(100), 1, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Samples_older_than_the_retention_are_pruned()
+    {
+        var old = _time.GetUtcNow();
+        _store.Store([Channel("0", old.ToUnixTimeMilliseconds(), 1)]);
+        _time.Advance(TimeSpan.FromHours(25));
+        _store.Store([Channel("0", _time.GetUtcNow().ToUnixTimeMilliseconds(), 2)]);
+        var all = await _store.ReadAsync("channels", new Dictionary<string, string>(), "lv_vMon", old, _time.GetUtcNow().AddSeconds(1), 2, CancellationToken.None);
+        Assert.Equal([2.0], all.Select(b => b.Last));
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Text;
+using TrackerDcs.Tests.Support;
+
+namespace TrackerDcs.Tests.TimeSeries;
+
+/// <summary>
+/// Debian's influxd (1.6.7: the v1 HTTP API only, no /api/v2) on free loopback ports with its own temporary
+/// config and directories; stoppable and restartable on the same data; killed on dispose.
+/// </summary>
+public sealed class InfluxServer : IAsyncDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("trackerdcs-influxd-").FullName;
+    private readonly string _config;
+    private readonly StringBuilder _log = new();
+    private Process? _process;
+
+    public InfluxServer()
+    {
+        HttpPort = FreePort.Tcp();
+        _config = Path.Combine(_directory, "influxdb.conf");
+        File.WriteAllText(_config, $"""
+            reporting-disabled = true
+            bind-address = "127.0.0.1:{FreePort.Tcp()}"
+            [meta]
+              dir = "{_directory}/meta"
+            [data]
+              dir = "{_directory}/data"
+              wal-dir = "{_directory}/wal"
+              query-log-enabled = false
+            [http]
+              bind-address = "127.0.0.1:{HttpPort}"
+              log-enabled = false
+            [monitor]
+              store-enabled = false
+            """);
+    }
+
+    public int HttpPort { get; }
+    public string Url => $"http://127.0.0.1:{HttpPort}";
+    public string Log { get { lock (_log) return _log.ToString(); } }
+
+    public async Task StartAsync()
+    {
+        var info = new ProcessStartInfo("influxd", ["run", "-config", _config])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        _process = Process.Start(info)!;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"influxd exited with {_process.ExitCode}:\n{Log}");
+            try
+            {
+                if ((await http.GetAsync($"{Url}/ping")).IsSuccessStatusCode) return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"influxd did not answer /ping:\n{Log}");
+    }
+
+    public async Task StopAsync()
+    {
+        if (_process is null) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>An InfluxQL statement over HTTP as Grafana sends it; the JSON answer.</summary>
+    public async Task<string> QueryAsync(string database, string influxQl)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var content = new FormUrlEncodedContent(new Dictionary<string, string> { ["db"] = database, ["q"] = influxQl, ["epoch"] = "ms" });
+        var response = await http.PostAsync($"{Url}/query", content);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{influxQl}: {(int)response.StatusCode} {body}");
+        return body;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+    }
+}

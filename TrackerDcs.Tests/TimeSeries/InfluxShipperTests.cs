@@ -1,0 +1,121 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using TrackerDcs.Tests.Julabo;
+using TrackerDcs.Web.TimeSeries;
+
+namespace TrackerDcs.Tests.TimeSeries;
+
+/// <summary>
+/// The shipper's decisions with a scripted sink (a hand-written fake: influxd 1.6.7 never answers 429 or
+/// Retry-After, and a refused batch needs exact control) and a fake clock.
+/// </summary>
+public sealed class InfluxShipperTests : IAsyncDisposable
+{
+    private sealed class ScriptedSink : IInfluxSink
+    {
+        private readonly Queue<Func<IReadOnlyList<string>, WriteOutcome>> _script = new();
+        public List<IReadOnlyList<string>> Calls { get; } = [];
+        public List<DateTimeOffset> Times { get; } = [];
+        public required TimeProvider Clock { get; init; }
+        public string Describe => "scripted sink";
+
+        public void Then(Func<IReadOnlyList<string>, WriteOutcome> answer) => _script.Enqueue(answer);
+
+        public Task<WriteOutcome> WriteAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken)
+        {
+            lock (Calls)
+            {
+                Calls.Add(lines.ToList());
+                Times.Add(Clock.GetUtcNow());
+            }
+            return Task.FromResult(_script.TryDequeue(out var answer) ? answer(lines) : WriteOutcome.Written);
+        }
+
+        public int CallCount { get { lock (Calls) return Calls.Count; } }
+        public void Dispose() { }
+    }
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("trackerdcs-shipper-").FullName;
+    private readonly FakeTimeProvider _time = new();
+    private readonly ScriptedSink _sink;
+    private readonly Spool _spool;
+    private readonly DeadLetters _deadLetters;
+    private readonly InfluxShipper _shipper;
+
+    public InfluxShipperTests()
+    {
+        _sink = new ScriptedSink { Clock = _time };
+        _spool = new Spool(_directory, 1 << 20);
+        _deadLetters = new DeadLetters(Path.Combine(_directory, "dead.txt"), _time);
+        _shipper = new InfluxShipper(_spool, _sink, _deadLetters, new TimeSeriesOptions { FlushInterval = TimeSpan.FromMilliseconds(20) },
+            _time, NullLogger<InfluxShipper>.Instance);
+    }
+
+    [Fact]
+    public async Task A_refused_batch_is_split_and_only_the_bad_line_goes_to_the_dead_letters()
+    {
+        _sink.Then(_ => new WriteOutcome(WriteResult.Rejected, "400 partial write: field type conflict"));
+        _sink.Then(_ => WriteOutcome.Written);
+        _sink.Then(_ => new WriteOutcome(WriteResult.Rejected, "400 unable to parse 'b x=': missing field value"));
+        _sink.Then(_ => WriteOutcome.Written);
+        _spool.TryAppend(["a v=1 1", "b x= 2", "c v=3 3"]);
+        await _shipper.StartAsync(CancellationToken.None);
+
+        await Eventually.True(() => _spool.IsEmpty, "the spool delivered");
+        Assert.Equal([["a v=1 1", "b x= 2", "c v=3 3"], ["a v=1 1"], ["b x= 2"], ["c v=3 3"]], _sink.Calls);
+        var dead = Assert.Single(File.ReadAllLines(_deadLetters.Path));
+        Assert.EndsWith("\t400 unable to parse 'b x=': missing field value\tb x= 2", dead);
+    }
+
+    [Fact]
+    public async Task Retry_after_from_the_server_is_honoured_and_nothing_is_lost_meanwhile()
+    {
+        _sink.Then(_ => new WriteOutcome(WriteResult.Retry, "429 too many requests", TimeSpan.FromSeconds(7)));
+        _spool.TryAppend(["a v=1 1"]);
+        await _shipper.StartAsync(CancellationToken.None);
+        await Eventually.True(() => _shipper.Failure is not null, "the first attempt failed");
+        Assert.Equal("429 too many requests", _shipper.Failure);
+        Assert.False(_spool.IsEmpty);
+
+        var times = await AttemptTimesUntilDeliveredAsync();
+        Assert.Equal(2, times.Count);
+        Assert.InRange(times[1] - times[0], 6.999, 7.5);
+        Assert.Null(_shipper.Failure);
+    }
+
+    [Fact]
+    public async Task Without_retry_after_the_back_off_doubles()
+    {
+        for (var i = 0; i < 3; i++) _sink.Then(_ => new WriteOutcome(WriteResult.Retry, "connection refused"));
+        _spool.TryAppend(["a v=1 1"]);
+        await _shipper.StartAsync(CancellationToken.None);
+        var times = await AttemptTimesUntilDeliveredAsync();
+        Assert.Equal(4, times.Count);
+        foreach (var (gap, expected) in times.Zip(times.Skip(1), (a, b) => b - a).Zip([0.5, 1.0, 2.0]))
+            Assert.InRange(gap, expected - 0.001, expected + 0.5);
+    }
+
+    /// <summary>
+    /// Moves the fake clock in 50 ms steps until the spool is delivered; the fake times of the attempts, in
+    /// seconds. Steps never jump past a retry, so a shipper slow to start its delay only makes a gap longer.
+    /// </summary>
+    private async Task<List<double>> AttemptTimesUntilDeliveredAsync()
+    {
+        var start = _time.GetUtcNow();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!_spool.IsEmpty)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "not delivered within 30 s");
+            _time.Advance(TimeSpan.FromMilliseconds(50));
+            await Task.Delay(5);
+        }
+        lock (_sink.Calls) return _sink.Times.Select(t => (t - start).TotalSeconds).ToList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _shipper.StopAsync(CancellationToken.None);
+        _spool.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}

@@ -1,0 +1,61 @@
+using TrackerDcs.Web.Health;
+using TrackerDcs.Web.History;
+using TrackerDcs.Web.Hosting;
+using TrackerDcs.Web.Storage;
+
+namespace TrackerDcs.Web.TimeSeries;
+
+public static class TimeSeriesSetup
+{
+    /// <summary>
+    /// The writer, and where it writes: InfluxDB (v1 or v2) behind the on-disk spool, or the embedded
+    /// database when TimeSeries:Influx:Api is None. <see cref="IHistoryReader"/> reads from the same store.
+    /// </summary>
+    public static void AddTimeSeries(this WebApplicationBuilder builder)
+    {
+        var options = Settings.Bind<TimeSeriesOptions>(builder.Configuration, TimeSeriesOptions.SectionName);
+        if (options.Validate().FirstOrDefault() is { } problem) throw new SettingsException(TimeSeriesOptions.SectionName, problem);
+        var services = builder.Services;
+        services.AddSingleton(options);
+        if (options.Influx.Api == InfluxApi.None)
+        {
+            services.AddSingleton<EmbeddedStore>();
+            services.AddSingleton<IPointStore>(sp => sp.GetRequiredService<EmbeddedStore>());
+            services.AddSingleton<IHistoryReader>(sp => sp.GetRequiredService<EmbeddedStore>());
+        }
+        else
+        {
+            services.AddSingleton<IInfluxSink>(_ => options.Influx.Api == InfluxApi.V1 ? new InfluxV1Sink(options.Influx) : new InfluxV2Sink(options.Influx));
+            services.AddSingleton(sp => new Spool(sp.GetRequiredService<DataDirectory>().File("timeseries"), options.SpoolMaxBytes));
+            services.AddSingleton(sp => new DeadLetters(sp.GetRequiredService<DataDirectory>().File("timeseries-dead-letters.txt"), sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<InfluxShipper>();
+            services.AddHostedService(sp => sp.GetRequiredService<InfluxShipper>());
+            services.AddSingleton(sp => new SpoolStore(sp.GetRequiredService<Spool>(), sp.GetRequiredService<InfluxShipper>(),
+                options.SpoolMaxBytes, sp.GetRequiredService<ILogger<SpoolStore>>()));
+            services.AddSingleton<IPointStore>(sp => sp.GetRequiredService<SpoolStore>());
+            services.AddSingleton<IHistoryReader>(sp => new InfluxHistoryReader(options.Influx,
+                (sp.GetRequiredService<IInfluxSink>() as InfluxV2Sink)?.Client));
+        }
+        services.AddSingleton<TimeSeriesWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<TimeSeriesWriter>());
+    }
+
+    /// <summary>The writer subscribes to the broker tap before the first message, and the stores show in /readyz.</summary>
+    public static void UseTimeSeries(this WebApplication app)
+    {
+        _ = app.Services.GetRequiredService<TimeSeriesWriter>();
+        var readiness = app.Services.GetRequiredService<Readiness>();
+        if (app.Services.GetService<SpoolStore>() is not { } store || app.Services.GetService<InfluxShipper>() is not { } shipper) return;
+        var spool = app.Services.GetRequiredService<Spool>();
+        var sink = app.Services.GetRequiredService<IInfluxSink>();
+        var deadLetters = app.Services.GetRequiredService<DeadLetters>();
+        readiness.Register("store", "influxdb", () =>
+        {
+            var detail = $"{sink.Describe}; spool {spool.PendingBytes} bytes; {deadLetters.Count} dead letters";
+            if (store.IsFull) return new ComponentState(false, "spool full", detail);
+            return shipper.Failure is { } failure
+                ? new ComponentState(true, "spooling", $"{detail}; {failure}")
+                : new ComponentState(true, "writing", detail);
+        });
+    }
+}

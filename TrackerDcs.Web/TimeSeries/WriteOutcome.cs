@@ -1,0 +1,16 @@
+namespace TrackerDcs.Web.TimeSeries;
+
+public enum WriteResult { Written, Rejected, Retry }
+
+/// <summary>What a write attempt came to: written, refused for good (the lines are malformed), or to be tried again later.</summary>
+public sealed record WriteOutcome(WriteResult Result, string? Reason = null, TimeSpan? RetryAfter = null)
+{
+    public static readonly WriteOutcome Written = new(WriteResult.Written);
+}
+
+/// <summary>One InfluxDB API: writes a batch of line protocol and says how it went, never throws for the server's answers.</summary>
+public interface IInfluxSink : IDisposable
+{
+    string Describe { get; }
+    Task<WriteOutcome> WriteAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken);
+}
