@@ -1,5 +1,6 @@
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Runs;
 using TrackerDcs.Web.Sensors;
 using TrackerDcs.Web.Storage;
 
@@ -19,11 +20,13 @@ public static class TrackerDcsHost
             builder.AddCaen();
             builder.AddJulabo();
             builder.AddEnvironment();
+            builder.AddRuns();
             app = builder.Build();
             app.UsePlatform();
             app.UseCaen();
             app.UseJulabo();
             app.UseEnvironment();
+            app.UseRuns();
         }
         catch (Exception e) when (e is SettingsException or InvalidDataException or FormatException)
         {
