@@ -8,7 +8,7 @@ namespace TrackerDcs.Tests.Runs;
 /// <summary>
 /// The real process for run tests: simulated crate with fast ramps, simulated chiller with a short time
 /// constant, calibrations of the fake Ph2_ACF, and one mosquitto_sub recording every message of ph2acf/#,
-/// dcs/status, dcs/reply and julabo/status, so a test can wait for what followed an action.
+/// dcs/status, dcs/reply, julabo/status and julabo/reply, so a test can wait for what followed an action.
 /// </summary>
 public sealed class RunStand : IAsyncDisposable
 {
@@ -17,7 +17,7 @@ public sealed class RunStand : IAsyncDisposable
     private readonly List<(string Topic, string Payload)> _messages = [];
     private MosquittoSubscriber _subscriber = null!;
     private Task _pump = Task.CompletedTask;
-    private readonly CancellationTokenSource _stop = new();
+    private CancellationTokenSource _stop = new();
 
     private const string Channels = """
         name: dcs
@@ -88,7 +88,7 @@ public sealed class RunStand : IAsyncDisposable
     private async Task SubscribeAsync()
     {
         lock (_messages) _messages.Clear();
-        _subscriber = await MosquittoSubscriber.StartAsync(Stand.MqttPort, Admin, ["ph2acf/#", "dcs/status", "dcs/reply", "julabo/status"]);
+        _subscriber = await MosquittoSubscriber.StartAsync(Stand.MqttPort, Admin, ["ph2acf/#", "dcs/status", "dcs/reply", "julabo/status", "julabo/reply"]);
         _pump = Task.Run(async () =>
         {
             while (!_stop.IsCancellationRequested)
@@ -106,7 +106,7 @@ public sealed class RunStand : IAsyncDisposable
         await _stop.CancelAsync();
         await _pump;
         await _subscriber.DisposeAsync();
-        _stop.TryReset();
+        _stop = new CancellationTokenSource();
     }
 
     /// <summary>How many messages have arrived: a mark to wait for what comes after an action.</summary>
