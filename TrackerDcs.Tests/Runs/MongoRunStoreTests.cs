@@ -24,3 +24,30 @@ public sealed class MongoRunStoreTests : RunStoreContract, IDisposable
         new MongoClient(MongoDbFactAttribute.ConnectionString).DropDatabase(_database);
     }
 }
+
+/// <summary>The mapping between run documents and BSON, which needs no server and so runs everywhere.</summary>
+public sealed class MongoDocumentMappingTests
+{
+    [Fact]
+    public void A_document_survives_the_trip_through_bson()
+    {
+        var document = new RunDocument
+        {
+            Run = 5_000_000_000,
+            Calibration = "pedestals",
+            Modules = ["module_0"],
+            Comment = "ü \"q\"",
+            State = RunState.Stopped,
+            Reason = "time-out after 2 s",
+            StartMs = 1_795_000_000_123,
+            EndMs = 1_795_000_002_456,
+            ExitCode = 137,
+            Results = [new ResultFile { Name = "Hist.root", Size = 300_000, Sha256 = "ab", BlobId = "65f0c0ffee0000000000beef" }],
+            ConditionsStart = new System.Text.Json.Nodes.JsonObject { ["dew_point_margin"] = 12.5, ["vMon"] = 200.0, ["crate"] = new System.Text.Json.Nodes.JsonObject { ["fsm_state"] = "HV_ON" } },
+        };
+        var bson = MongoRunStore.ToBson(document);
+        Assert.Equal(5_000_000_000, bson["_id"].AsInt64);
+        var back = MongoRunStore.FromBson(bson);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(document), System.Text.Json.JsonSerializer.Serialize(back));
+    }
+}

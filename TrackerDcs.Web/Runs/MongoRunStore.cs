@@ -38,13 +38,8 @@ public sealed class MongoRunStore : IRunStore
         return counter["value"].ToInt64();
     }
 
-    public Task SaveAsync(RunDocument document, CancellationToken ct = default)
-    {
-        var bson = BsonDocument.Parse(JsonSerializer.Serialize(document, Json.Options));
-        bson["run"] = document.Run;
-        bson.InsertAt(0, new BsonElement("_id", document.Run));
-        return _runs.ReplaceOneAsync(Builders<BsonDocument>.Filter.Eq("_id", document.Run), bson, new ReplaceOptions { IsUpsert = true }, ct);
-    }
+    public Task SaveAsync(RunDocument document, CancellationToken ct = default) =>
+        _runs.ReplaceOneAsync(Builders<BsonDocument>.Filter.Eq("_id", document.Run), ToBson(document), new ReplaceOptions { IsUpsert = true }, ct);
 
     public async Task<RunDocument?> GetAsync(long run, CancellationToken ct = default)
     {
@@ -78,7 +73,16 @@ public sealed class MongoRunStore : IRunStore
         }
     }
 
-    private static RunDocument FromBson(BsonDocument bson)
+    /// <summary>The document as the JSON the SQLite store keeps, keyed by run number; run is always a 64-bit integer.</summary>
+    internal static BsonDocument ToBson(RunDocument document)
+    {
+        var bson = BsonDocument.Parse(JsonSerializer.Serialize(document, Json.Options));
+        bson["run"] = document.Run;
+        bson.InsertAt(0, new BsonElement("_id", document.Run));
+        return bson;
+    }
+
+    internal static RunDocument FromBson(BsonDocument bson)
     {
         bson.Remove("_id");
         // Relaxed extended JSON writes numbers as plain JSON numbers, which System.Text.Json reads back.

@@ -28,8 +28,6 @@ public sealed class RunsOptions
     /// <summary>ph2acf/log lines per second; beyond, lines are counted and reported, and kept in the run's log file.</summary>
     public int LogLinesPerSecond { get; set; } = 20;
 
-    public static readonly string[] Placeholders = ["{hw}", "{run}", "{out}", "{modules}"];
-
     /// <summary>Settings errors at start-up, each naming its key, so a bad calibration never waits for its first run.</summary>
     public void Validate()
     {
