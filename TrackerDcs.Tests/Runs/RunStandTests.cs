@@ -143,6 +143,13 @@ public sealed class RunStandTests(RunStandFixture fixture) : IClassFixture<RunSt
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(document.OutputDirectory, histogram.Name)), await Stand.Store().GetBlobAsync(histogram.BlobId!));
         Assert.Contains(document.Results, r => r.Name == $"ph2acf-run-{run}.log");
 
+        using var http = Stand.Stand.HttpClient();
+        http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{StandProcess.AdminPassword}")));
+        var api = $"https://localhost:{Stand.Stand.HttpsPort}/api/runs";
+        Assert.Contains($"\"run\":{run},", await http.GetStringAsync(api));
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(document.OutputDirectory, histogram.Name)), await http.GetByteArrayAsync($"{api}/{run}/results/{histogram.Name}"));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync($"{api}/{run}/results/nothing.txt")).StatusCode);
+
         var events = await fixture.Influx.QueryAsync(RunStandFixture.InfluxDatabase, $"SELECT * FROM runs WHERE run = {run}");
         Assert.Equal(["start", "end"], events.Select(e => e["event"]!.GetValue<string>()));
         Assert.Equal(document.StartMs, events[0]["time"]!.GetValue<long>());

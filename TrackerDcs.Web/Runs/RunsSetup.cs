@@ -52,6 +52,7 @@ public static class RunsSetup
     {
         var controller = app.Services.GetRequiredService<RunController>();
         RunCommands.Register(app.Services.GetRequiredService<CommandBus>(), controller);
+        app.MapRuns();
         app.Services.GetRequiredService<Readiness>().Register("store", $"runs-{controller.Store.Kind}", () =>
         {
             var active = controller.Active;
