@@ -26,10 +26,11 @@ public sealed class InfluxD : IAsyncDisposable
 
     public string Url { get; }
 
-    public static async Task<InfluxD> StartAsync()
+    /// <summary>Starts influxd on the given HTTP port, or on a free one.</summary>
+    public static async Task<InfluxD> StartAsync(int? httpPort = null)
     {
         var directory = Directory.CreateTempSubdirectory("trackerdcs-influxd-").FullName;
-        var port = FreePort.Tcp();
+        var port = httpPort ?? FreePort.Tcp();
         var config = Path.Combine(directory, "influxdb.conf");
         await File.WriteAllTextAsync(config, $"""
             reporting-disabled = true

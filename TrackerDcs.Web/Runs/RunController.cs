@@ -330,9 +330,9 @@ public sealed partial class RunController(
         {
             await events.WriteAsync(new RunEvent(name, document, timeMs));
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
-            log.LogWarning("Run {Run}: {Event} event not written to InfluxDB: {Error}", document.Run, name, e.Message);
+            log.LogWarning("Run {Run}: {Event} event not written to InfluxDB yet, kept for later: {Error}", document.Run, name, e.Message);
         }
     }
 }

@@ -19,6 +19,9 @@ public sealed class RunsOptions
     public string InfluxDb { get; set; } = "";
     public string InfluxDatabase { get; set; } = "trackerdcs";
 
+    /// <summary>How often run events kept while InfluxDB was away are sent again.</summary>
+    public TimeSpan InfluxRetryPeriod { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Result files up to this size go into the document; larger ones into GridFS or the blob table.</summary>
     public int InlineResultBytes { get; set; } = 64 * 1024;
 
@@ -34,6 +37,7 @@ public sealed class RunsOptions
         if (InlineResultBytes < 0) throw new SettingsException("Runs:InlineResultBytes", "must not be negative");
         if (LogLinesPerSecond <= 0) throw new SettingsException("Runs:LogLinesPerSecond", "must be positive");
         if (StopGracePeriod < TimeSpan.Zero) throw new SettingsException("Runs:StopGracePeriod", "must not be negative");
+        if (InfluxRetryPeriod <= TimeSpan.Zero) throw new SettingsException("Runs:InfluxRetryPeriod", "must be positive");
         if (InfluxDb != "" && !Uri.TryCreate(InfluxDb, UriKind.Absolute, out _)) throw new SettingsException("Runs:InfluxDb", $"'{InfluxDb}' is not a URL");
         foreach (var (name, calibration) in Calibrations)
         {

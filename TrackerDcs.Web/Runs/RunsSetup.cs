@@ -39,7 +39,8 @@ public static class RunsSetup
         {
             var influx = new InfluxDbHttp(new HttpClient { BaseAddress = new Uri(options.InfluxDb.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(10) },
                 options.InfluxDatabase);
-            services.AddSingleton<IRunEventSink>(new InfluxRunEventSink(influx));
+            services.AddSingleton(sp => new InfluxRunEventSink(influx, sp.GetRequiredService<DataDirectory>().File("runs-events.pending")));
+            services.AddSingleton<IRunEventSink>(sp => sp.GetRequiredService<InfluxRunEventSink>());
             services.AddSingleton<IConditionsQuery>(new InfluxConditionsQuery(influx));
         }
         services.AddSingleton<Preconditions>();
