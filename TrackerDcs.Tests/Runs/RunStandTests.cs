@@ -36,6 +36,7 @@ public sealed class RunStandFixture : IAsyncLifetime
             RunStand.Calibration("slow", ["--seconds", "60", "--child"]),
             RunStand.Calibration("hang", ["--hang", "--child"], timeout: "00:00:02"),
             RunStand.Calibration("hv-run", ["--seconds", "60"], crateState: "HV_ON"),
+            RunStand.Calibration("chatty", ["--seconds", "0.5", "--spam", "500"]),
         })
             foreach (var (k, v) in calibration) settings[k] = v;
         Stand = await RunStand.StartAsync(settings);
@@ -226,6 +227,27 @@ public sealed class RunStandTests(RunStandFixture fixture) : IClassFixture<RunSt
         Assert.Equal(137, document!.ExitCode);
         var elapsed = (document.EndMs!.Value - document.StartMs) / 1000.0;
         Assert.InRange(elapsed, 2.5, 10);
+    }
+
+    [Fact]
+    public async Task A_chatty_program_is_rate_limited_on_mqtt_and_complete_in_its_log_file()
+    {
+        var mark = Stand.Mark;
+        var run = await StartAsync("chatty");
+        await EndedAsync(run, "finished", mark);
+        var published = Stand.Payloads("ph2acf/log", mark).Select(p => JsonDocument.Parse(p).RootElement).Where(l => l.GetProperty("run").GetInt64() == run).ToList();
+        // 20 lines a second, a burst of 20: the 500 event lines cannot all have gone out in about a second.
+        Assert.InRange(published.Count, 20, 80);
+        var dropped = published.Sum(l => l.TryGetProperty("dropped_before", out var d) ? d.GetInt32() : 0);
+        var last = published[^1].GetProperty("line").GetString()!;
+        if (last.StartsWith("… ")) dropped += int.Parse(last.Split(' ')[1]);
+        var document = await Stand.Store().GetAsync(run);
+        var result = document!.Results.Single(r => r.Name == $"ph2acf-run-{run}.log");
+        Assert.Null(result.ContentBase64);
+        var file = Encoding.UTF8.GetString((await Stand.Store().GetBlobAsync(result.BlobId!))!);
+        var lines = file.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(500, lines.Count(l => l.StartsWith("event ")));
+        Assert.Equal(lines.Length, published.Count(l => !l.GetProperty("line").GetString()!.StartsWith("… ")) + dropped);
     }
 
     [Fact]

@@ -6,11 +6,11 @@ namespace TrackerDcs.Web.Runs;
 
 /// <summary>
 /// A stand-in for a Ph2_ACF calibration, for demos and tests, and nothing else: `TrackerDcs fake-ph2acf
-/// --run N --out DIR [--hw FILE] [--modules a,b] [--seconds S] [--fail] [--hang] [--child] [--result-kb K]`.
+/// --run N --out DIR [--hw FILE] [--modules a,b] [--seconds S] [--fail] [--hang] [--child] [--result-kb K] [--spam N]`.
 /// It prints progress lines ("Progress: 40%") on stdout, writes a log and result files (a small text summary
 /// and a binary "histogram" file of K KiB) into DIR, and can fail (exit 3 half-way, with an error on
 /// stderr), hang (ignoring SIGTERM, so only a kill ends it) or start a child process (`sleep`) so that
-/// stopping the whole process tree can be checked.
+/// stopping the whole process tree can be checked, or print N lines at once (the log's rate limit).
 /// </summary>
 public static class FakePh2Acf
 {
@@ -20,7 +20,7 @@ public static class FakePh2Acf
         bool Flag(string name) => args.Contains(name);
         if (Option("--run") is not { } run || Option("--out") is not { } output)
         {
-            await stderr.WriteLineAsync("usage: TrackerDcs fake-ph2acf --run N --out DIR [--hw FILE] [--modules a,b] [--seconds S] [--fail] [--hang] [--child] [--result-kb K]");
+            await stderr.WriteLineAsync("usage: TrackerDcs fake-ph2acf --run N --out DIR [--hw FILE] [--modules a,b] [--seconds S] [--fail] [--hang] [--child] [--result-kb K] [--spam N]");
             return 2;
         }
         var seconds = double.Parse(Option("--seconds") ?? "3", CultureInfo.InvariantCulture);
@@ -45,6 +45,7 @@ public static class FakePh2Acf
         await Say($"fake Ph2_ACF (not the real DAQ): run {run}, hw {Option("--hw") ?? "-"}, modules {Option("--modules") ?? "-"}, pid {Environment.ProcessId}");
         using var child = Flag("--child") ? Process.Start("sleep", "3600") : null;
         if (child is not null) await Say($"child pid {child.Id}");
+        for (var i = 0; i < int.Parse(Option("--spam") ?? "0", CultureInfo.InvariantCulture); i++) await Say($"event {i}: hits 0x{i:x4}");
         if (hang)
         {
             await Say("Progress: 0% (hanging on request)");

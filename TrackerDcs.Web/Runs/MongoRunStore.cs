@@ -20,7 +20,10 @@ public sealed class MongoRunStore : IRunStore
 
     public MongoRunStore(string connectionString, string database)
     {
-        var client = new MongoClient(connectionString);
+        var settings = MongoClientSettings.FromConnectionString(connectionString);
+        // Fail a command within the command bus's time limit when the server is away, instead of the driver's 30 s.
+        settings.ServerSelectionTimeout = TimeSpan.FromSeconds(5);
+        var client = new MongoClient(settings);
         var db = client.GetDatabase(database);
         _runs = db.GetCollection<BsonDocument>("runs");
         _counters = db.GetCollection<BsonDocument>("counters");
