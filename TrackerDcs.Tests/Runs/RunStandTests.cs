@@ -230,6 +230,18 @@ public sealed class RunStandTests(RunStandFixture fixture) : IClassFixture<RunSt
     }
 
     [Fact]
+    public async Task A_failing_program_ends_the_run_as_failed_with_its_stderr_on_the_log()
+    {
+        var mark = Stand.Mark;
+        var run = await StartAsync("failing-demo");
+        var failed = await EndedAsync(run, "failed", mark);
+        Assert.Equal(3, failed.GetProperty("exit_code").GetInt32());
+        Assert.Equal("exit code 3", failed.GetProperty("reason").GetString());
+        Assert.Contains(Stand.Payloads("ph2acf/log", mark), l => l.Contains("\"stream\":\"stderr\"") && l.Contains("lost the FC7 board"));
+        Assert.Equal(RunState.Failed, (await Stand.Store().GetAsync(run))!.State);
+    }
+
+    [Fact]
     public async Task A_chatty_program_is_rate_limited_on_mqtt_and_complete_in_its_log_file()
     {
         var mark = Stand.Mark;

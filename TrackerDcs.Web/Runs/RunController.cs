@@ -182,7 +182,7 @@ public sealed partial class RunController(
             {
                 var elapsed = time.GetElapsedTime(active.StartTimestamp);
                 if (elapsed > active.Calibration.Timeout)
-                    active.RequestStop($"time-out after {active.Calibration.Timeout.TotalSeconds:0.#} s");
+                    active.RequestStop(string.Create(CultureInfo.InvariantCulture, $"time-out after {active.Calibration.Timeout.TotalSeconds:0.#} s"));
                 else if (preconditions.Crate(active.Calibration) is { } crate)
                     active.RequestStop($"interlock: {crate}");
                 if (time.GetElapsedTime(lastStatus) >= StatusPeriod)
@@ -197,9 +197,11 @@ public sealed partial class RunController(
                 }
                 await Task.Delay(SupervisionPeriod);
             }
-            if (active.StopReason is { } reason && !active.Process.HasExited)
+            // A stop asked for after the program ended by itself does not change how it ended.
+            var stopReason = active.Process.HasExited ? null : active.StopReason;
+            if (stopReason is not null)
             {
-                log.LogWarning("Run {Run}: {Reason}; SIGTERM, kill after {Grace}", document.Run, reason, options.StopGracePeriod);
+                log.LogWarning("Run {Run}: {Reason}; SIGTERM, kill after {Grace}", document.Run, stopReason, options.StopGracePeriod);
                 await active.Process.StopAsync(options.StopGracePeriod);
             }
             await active.Process.DrainAsync(TimeSpan.FromSeconds(2));
@@ -207,7 +209,7 @@ public sealed partial class RunController(
             document.ExitCode = active.Process.HasExited ? active.Process.ExitCode : null;
             active.Lines.Writer.TryComplete();
             await relay;
-            (document.State, document.Reason) = active.StopReason is { } stop ? (RunState.Stopped, stop)
+            (document.State, document.Reason) = stopReason is not null ? (RunState.Stopped, stopReason)
                 : document.ExitCode == 0 ? (RunState.Finished, null)
                 : (RunState.Failed, $"exit code {document.ExitCode}");
             document.EndMs = time.GetUtcNow().ToUnixTimeMilliseconds();
