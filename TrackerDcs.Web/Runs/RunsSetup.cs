@@ -14,6 +14,9 @@ public static class RunsSetup
     /// </summary>
     public static void AddRuns(this WebApplicationBuilder builder)
     {
+        // Each calibration first on its own: the binder names an unknown key only at the level it binds.
+        foreach (var calibration in builder.Configuration.GetSection("Runs:Calibrations").GetChildren())
+            Settings.Bind<CalibrationOptions>(builder.Configuration, calibration.Path);
         var options = Settings.Bind<RunsOptions>(builder.Configuration, "Runs");
         options.Validate();
         var services = builder.Services;
