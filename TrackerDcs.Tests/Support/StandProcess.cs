@@ -131,6 +131,11 @@ public sealed class StandProcess : IAsyncDisposable
         {
             return false;
         }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            // The process is still writing its certificate file: not ready yet.
+            return false;
+        }
     }
 
     /// <summary>An HTTP client that trusts exactly this stand's certificate (no blanket acceptance).</summary>
