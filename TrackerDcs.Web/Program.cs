@@ -1,6 +1,7 @@
 using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Hosting;
+using TrackerDcs.Web.Runs;
 using TrackerDcs.Web.Security;
 
 // One executable: the stand's process, and its administration commands.
@@ -9,5 +10,6 @@ return args switch
     ["users", .. var rest] => UsersCli.Run(rest, Settings.Build([])),
     ["healthcheck", .. var rest] => await HealthCheckCli.RunAsync(rest, Settings.Build([])),
     ["julabo", .. var rest] => await JulaboCli.RunAsync(rest, Console.Out),
+    ["fake-ph2acf", .. var rest] => await FakePh2Acf.RunAsync(rest, Console.Out, Console.Error),
     _ => await TrackerDcsHost.RunAsync(args),
 };

@@ -2,6 +2,7 @@ using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Interlocks;
+using TrackerDcs.Web.Runs;
 using TrackerDcs.Web.Sensors;
 using TrackerDcs.Web.Storage;
 using TrackerDcs.Web.TimeSeries;
@@ -25,6 +26,7 @@ public static class TrackerDcsHost
             builder.AddInterlocks();
             builder.AddAlarms();
             builder.AddTimeSeries();
+            builder.AddRuns();
             app = builder.Build();
             app.UsePlatform();
             app.UseCaen();
@@ -32,6 +34,7 @@ public static class TrackerDcsHost
             app.UseEnvironment();
             app.UseAlarms();
             app.UseTimeSeries();
+            app.UseRuns();
         }
         catch (Exception e) when (e is SettingsException or InvalidDataException or FormatException)
         {

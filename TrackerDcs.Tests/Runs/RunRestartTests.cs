@@ -1,0 +1,73 @@
+using TrackerDcs.Tests.Support;
+using TrackerDcs.Web.Runs;
+
+namespace TrackerDcs.Tests.Runs;
+
+/// <summary>
+/// Run numbers, documents and run events across a restart of the process on the same data directory, with
+/// InfluxDB configured but away until the end: the events are kept and written once it answers.
+/// </summary>
+public sealed class RunRestartTests : IAsyncLifetime
+{
+    private const string Database = "trackerdcs_restart_test";
+    private readonly int _influxPort = FreePort.Tcp();
+    private RunStand _stand = null!;
+    private InfluxD? _influx;
+
+    public async Task InitializeAsync()
+    {
+        var settings = RunStand.Calibration("quick", ["--seconds", "0.5"]);
+        foreach (var (k, v) in RunStand.Calibration("slow", ["--seconds", "60"])) settings[k] = v;
+        settings["Runs:InfluxDb"] = $"http://127.0.0.1:{_influxPort}";
+        settings["Runs:InfluxDatabase"] = Database;
+        settings["Runs:InfluxRetryPeriod"] = "00:00:00.500";
+        _stand = await RunStand.StartAsync(settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stand.DisposeAsync();
+        if (_influx is not null) await _influx.DisposeAsync();
+    }
+
+    private async Task<long> RunAsync(string calibration)
+    {
+        var reply = await _stand.CommandAsync("ph2acf/cmd/start", $$"""{"calibration":"{{calibration}}","modules":["module_0"]}""");
+        Assert.True(reply.GetProperty("ok").GetBoolean(), reply.ToString());
+        return reply.GetProperty("data").GetProperty("run").GetInt64();
+    }
+
+    [Fact]
+    public async Task Run_numbers_are_never_reused_and_a_run_going_at_shutdown_is_stopped_and_recorded()
+    {
+        var mark = _stand.Mark;
+        var first = await RunAsync("quick");
+        await _stand.WaitForAsync("ph2acf/status", s => s.GetProperty("state").GetString() == "finished", "finished", mark);
+        var second = await RunAsync("slow");
+        Assert.True(second > first);
+        await _stand.StatusAsync("running", mark);
+
+        await _stand.RestartAsync();
+        var idle = await _stand.StatusAsync("idle", 0);
+        Assert.Equal(second, idle.GetProperty("run").GetInt64());
+        var interrupted = await _stand.Store().GetAsync(second);
+        Assert.Equal(RunState.Stopped, interrupted!.State);
+        Assert.Equal("TrackerDcs is shutting down", interrupted.Reason);
+        Assert.NotNull(interrupted.EndMs);
+
+        var third = await RunAsync("quick");
+        Assert.True(third > second, $"run {third} after {second}");
+        await _stand.WaitForAsync("ph2acf/status", s => s.GetProperty("state").GetString() == "finished" && s.GetProperty("run").GetInt64() == third, "run 3 finished", 0);
+        var numbers = (await _stand.Store().ListAsync(100)).Select(d => d.Run).ToList();
+        Assert.Equal(numbers.Distinct().Count(), numbers.Count);
+
+        _influx = await InfluxD.StartAsync(_influxPort);
+        List<string> events = [];
+        await RunStand.Eventually(async () =>
+        {
+            events = [.. (await _influx.QueryAsync(Database, "SELECT * FROM runs")).Select(e => $"{e["run"]} {e["event"]}")];
+            return events.Count == 6;
+        }, "six run events in influxd", seconds: 15);
+        Assert.Equal([$"{first} start", $"{first} end", $"{second} start", $"{second} end", $"{third} start", $"{third} end"], events);
+    }
+}

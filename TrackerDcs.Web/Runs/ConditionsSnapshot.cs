@@ -1,0 +1,49 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Devices.Caen;
+using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Hosting;
+using TrackerDcs.Web.Sensors;
+
+namespace TrackerDcs.Web.Runs;
+
+/// <summary>
+/// The DCS conditions of one instant, stored with a run at its start and end: the crate and each channel's
+/// set points, readings and state, the chiller, the sensor boxes and dew-point margin, and the hashes of the
+/// channels.yml and of the calibration's settings in force, so a result can be traced to its configuration.
+/// </summary>
+public sealed class ConditionsSnapshot(CaenService caen, JulaboService julabo, EnvironmentMonitor environment, TimeProvider time)
+{
+    public JsonObject Take(CalibrationOptions calibration)
+    {
+        var controller = caen.Controller;
+        var snapshot = new JsonObject
+        {
+            ["time_ms"] = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            ["crate"] = new JsonObject { ["fsm_state"] = controller.State.ToWire() },
+            ["channels"] = new JsonArray([.. controller.ChannelsJson()]),
+            ["channels_yml_sha256"] = controller.Map.Sha256,
+            ["settings_sha256"] = SettingsHash(calibration),
+            ["chiller"] = JsonSerializer.SerializeToNode(julabo.Device.Status, Json.Options),
+            ["environment"] = new JsonObject
+            {
+                ["boxes"] = new JsonObject(environment.Boxes.Select(b => KeyValuePair.Create(b.Name, (JsonNode?)new JsonObject
+                {
+                    ["readings"] = JsonSerializer.SerializeToNode(b.Readings),
+                    ["dew_point"] = b.DewPoint,
+                    ["last_seen_ms"] = b.LastSeen.ToUnixTimeMilliseconds(),
+                }))),
+                ["highest_dew_point"] = environment.HighestDewPoint,
+                ["dew_point_margin"] = environment.DewPointMargin,
+            },
+        };
+        return snapshot;
+    }
+
+    /// <summary>SHA-256 of the calibration's settings as JSON: two runs with equal hashes ran the same definition.</summary>
+    public static string SettingsHash(CalibrationOptions calibration) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(calibration))));
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Web.Devices.Caen;
+using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Sensors;
+
+namespace TrackerDcs.Web.Runs;
+
+/// <summary>
+/// What a calibration needs from the stand before it starts (and, for the crate, until it ends). Each check
+/// answers null when met, else the sentence an operator reads in the refusal.
+/// </summary>
+public sealed class Preconditions(CaenService caen, JulaboService julabo, EnvironmentMonitor environment)
+{
+    public string? FirstFailed(CalibrationOptions calibration) =>
+        Crate(calibration) ?? Chiller(calibration) ?? DewPoint(calibration);
+
+    public string? Crate(CalibrationOptions calibration)
+    {
+        if (calibration.CrateState == "") return null;
+        var state = caen.Controller.State.ToWire();
+        return state == calibration.CrateState ? null : $"crate is {state}, the calibration needs {calibration.CrateState}";
+    }
+
+    private string? Chiller(CalibrationOptions calibration)
+    {
+        if (calibration.ChillerTolerance is not { } tolerance) return null;
+        var status = julabo.Device.Status;
+        if (status.FsmState != JulaboState.On) return $"chiller is {status.FsmState.ToString().ToUpperInvariant()}, the calibration needs it ON";
+        var setpoint = status.UsedSetpoint is { } used ? status.Setpoint(used) : null;
+        if (status.InternalTemp is not { } bath || setpoint is not { } target) return "chiller bath temperature or set point unknown";
+        return Math.Abs(bath - target) <= tolerance ? null
+            : string.Create(CultureInfo.InvariantCulture, $"chiller bath {bath:0.0#} °C is not within {tolerance} °C of its set point {target:0.0#} °C");
+    }
+
+    private string? DewPoint(CalibrationOptions calibration)
+    {
+        if (calibration.MinDewPointMargin is not { } minimum) return null;
+        if (environment.DewPointMargin is not { } margin) return "dew-point margin unknown (no sensor box with humidity, or no chiller temperature)";
+        return margin > minimum ? null
+            : string.Create(CultureInfo.InvariantCulture, $"dew-point margin {margin:0.0#} °C is not above {minimum} °C");
+    }
+}

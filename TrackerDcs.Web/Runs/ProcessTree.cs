@@ -1,0 +1,69 @@
+using System.Runtime.InteropServices;
+
+namespace TrackerDcs.Web.Runs;
+
+/// <summary>
+/// A process and its descendants on Linux, read from /proc/&lt;pid&gt;/stat (field 4 is the parent pid).
+/// The tree is taken before the first signal: a child whose parent dies is re-parented to init and could no
+/// longer be found by walking from the root.
+/// </summary>
+public static class ProcessTree
+{
+    private const int Sigterm = 15, Sigkill = 9;
+
+    public static IReadOnlyList<int> Of(int root)
+    {
+        var parents = new Dictionary<int, List<int>>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            if (ParentOf(pid) is { } parent)
+            {
+                if (!parents.TryGetValue(parent, out var children)) parents[parent] = children = [];
+                children.Add(pid);
+            }
+        }
+        var tree = new List<int> { root };
+        for (var i = 0; i < tree.Count; i++)
+            if (parents.TryGetValue(tree[i], out var children)) tree.AddRange(children);
+        return tree;
+    }
+
+    public static bool IsAlive(int pid) => File.Exists($"/proc/{pid}/stat") && !IsZombie(pid);
+
+    public static void Terminate(IEnumerable<int> pids) { foreach (var pid in pids) _ = Kill(pid, Sigterm); }
+
+    public static void KillAll(IEnumerable<int> pids) { foreach (var pid in pids) _ = Kill(pid, Sigkill); }
+
+    private static int? ParentOf(int pid)
+    {
+        try
+        {
+            // "pid (comm) state ppid …": comm may hold spaces and parentheses, so parse after the last ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsZombie(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)] == 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    // kill(2): signals a pid that has exited in the meantime fail with ESRCH, which is what we want.
+    [DllImport("libc", EntryPoint = "kill")]
+    private static extern int Kill(int pid, int signal);
+}

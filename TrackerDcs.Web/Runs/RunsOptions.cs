@@ -1,0 +1,54 @@
+using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Storage;
+
+namespace TrackerDcs.Web.Runs;
+
+/// <summary>The Runs section: calibrations, where results go, and the optional MongoDB and InfluxDB peers.</summary>
+public sealed class RunsOptions
+{
+    public Dictionary<string, CalibrationOptions> Calibrations { get; set; } = [];
+
+    /// <summary>Parent of every run's output directory (run-&lt;n&gt;); relative to the data directory.</summary>
+    public string OutputDirectory { get; set; } = "runs";
+
+    /// <summary>MongoDB connection string; empty: run documents live in the embedded SQLite database.</summary>
+    public string MongoDb { get; set; } = "";
+    public string MongoDatabase { get; set; } = "trackerdcs";
+
+    /// <summary>InfluxDB v1 base URL (http://host:8086); empty: no run events, conditions from the run's own snapshots.</summary>
+    public string InfluxDb { get; set; } = "";
+    public string InfluxDatabase { get; set; } = "trackerdcs";
+
+    /// <summary>How often run events kept while InfluxDB was away are sent again.</summary>
+    public TimeSpan InfluxRetryPeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Result files up to this size go into the document; larger ones into GridFS or the blob table.</summary>
+    public int InlineResultBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Between SIGTERM and the kill of the whole process tree.</summary>
+    public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>ph2acf/log lines per second; beyond, lines are counted and reported, and kept in the run's log file.</summary>
+    public int LogLinesPerSecond { get; set; } = 20;
+
+    /// <summary>Settings errors at start-up, each naming its key, so a bad calibration never waits for its first run.</summary>
+    public void Validate()
+    {
+        if (InlineResultBytes < 0) throw new SettingsException("Runs:InlineResultBytes", "must not be negative");
+        if (LogLinesPerSecond <= 0) throw new SettingsException("Runs:LogLinesPerSecond", "must be positive");
+        if (StopGracePeriod < TimeSpan.Zero) throw new SettingsException("Runs:StopGracePeriod", "must not be negative");
+        if (InfluxRetryPeriod <= TimeSpan.Zero) throw new SettingsException("Runs:InfluxRetryPeriod", "must be positive");
+        if (InfluxDb != "" && !Uri.TryCreate(InfluxDb, UriKind.Absolute, out _)) throw new SettingsException("Runs:InfluxDb", $"'{InfluxDb}' is not a URL");
+        foreach (var (name, calibration) in Calibrations)
+        {
+            var key = $"Runs:Calibrations:{name}";
+            if (string.IsNullOrWhiteSpace(calibration.Executable)) throw new SettingsException($"{key}:Executable", "is empty");
+            if (calibration.Timeout <= TimeSpan.Zero) throw new SettingsException($"{key}:Timeout", "must be positive");
+            if (calibration.CrateState != "" && !Enum.GetValues<CaenState>().Any(s => s.ToWire() == calibration.CrateState))
+                throw new SettingsException($"{key}:CrateState", $"'{calibration.CrateState}' is not a crate state (HV_ON, LV_ON, …)");
+            if (calibration.ChillerTolerance is < 0) throw new SettingsException($"{key}:ChillerTolerance", "must not be negative");
+            if (calibration.HardwareDescription == "" && calibration.Arguments.Any(a => a.Contains("{hw}")))
+                throw new SettingsException($"{key}:HardwareDescription", "is empty but an argument uses {hw}");
+        }
+    }
+}
