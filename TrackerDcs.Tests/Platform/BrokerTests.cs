@@ -86,7 +86,13 @@ public sealed class BrokerTests(StandFixture fixture)
         await Mosquitto.PubAsync(Stand.MqttPort, [.. fixture.Operator, "-q", "1", "-t", "dcs/cmd/switch/lv", "-m", "operator-on"]);
         Assert.Equal("operator-on", await sub.NextOnAsync("dcs/cmd/switch/lv", Wait));
 
+        // The bus audits after the broker has routed the publish: wait for both entries.
         var audit = await AuditAsync(since);
+        for (var deadline = DateTime.UtcNow + Wait; audit.Count(e => e.GetProperty("payload").GetString() is "viewer-on" or "operator-on") < 2 && DateTime.UtcNow < deadline; )
+        {
+            await Task.Delay(100);
+            audit = await AuditAsync(since);
+        }
         var viewer = Assert.Single(audit, e => e.GetProperty("payload").GetString() == "viewer-on");
         Assert.Equal("victor", viewer.GetProperty("user").GetString());
         Assert.False(viewer.GetProperty("ok").GetBoolean());

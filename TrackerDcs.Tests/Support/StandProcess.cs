@@ -137,11 +137,6 @@ public sealed class StandProcess : IAsyncDisposable
             // The certificate file may exist but not be completely written yet.
             return false;
         }
-        catch (System.Security.Cryptography.CryptographicException)
-        {
-            // The process is still writing its certificate file: not ready yet.
-            return false;
-        }
     }
 
     /// <summary>An HTTP client that trusts exactly this stand's certificate (no blanket acceptance).</summary>
