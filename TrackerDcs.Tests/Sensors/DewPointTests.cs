@@ -10,7 +10,14 @@ public sealed class DewPointTests
     [InlineData(0.0, 100.0, 0.0)]
     [InlineData(-10.0, 80.0, -12.80)]
     public void Magnus_formula(double temperature, double humidity, double expected) =>
-        Assert.Equal(expected, DewPoint.Celsius(temperature, humidity), 2);
+        Assert.Equal(expected, DewPoint.Celsius(temperature, humidity)!.Value, 2);
+
+    [Theory]
+    [InlineData(20.0, 0.0)]
+    [InlineData(20.0, 120.0)]
+    [InlineData(double.NaN, 50.0)]
+    public void No_dew_point_from_impossible_readings(double temperature, double humidity) =>
+        Assert.Null(DewPoint.Celsius(temperature, humidity));
 
     [Fact]
     public void A_box_without_its_own_dew_point_gets_one_from_bme_temperature_and_humidity()

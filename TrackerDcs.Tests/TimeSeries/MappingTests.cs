@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using System.Text;
 using TrackerDcs.Web.TimeSeries;
+using TrackerDcs.Web.Sensors;
 
 namespace TrackerDcs.Tests.TimeSeries;
 
@@ -30,6 +31,20 @@ public class MappingTests
     {
         Assert.Equal([$"dcs_status fsm_state=\"LV_ON\" {T}"], Map("dcs/status", """{"fsm_state": "LV_ON"}"""));
         Assert.Empty(_problems);
+    }
+
+    [Fact]
+    public void Alarm_events_become_annotatable_points()
+    {
+        var payload = """
+            {"key":"caen.trip:0/hv","code":"caen.trip","subject":"0/hv","severity":"major","message":"HV of channel 0 tripped",
+             "guidance":"…","raised":"2026-11-25T10:00:00Z","acknowledged":null,"event":"raised","by":"dcs"}
+            """;
+        var point = Assert.Single(Map("alarms/events", payload));
+        Assert.StartsWith("alarms,code=caen.trip,event=raised,key=caen.trip:0/hv,severity=major ", point);
+        Assert.Contains("message=\"HV of channel 0 tripped\"", point);
+        Assert.Contains("by=\"dcs\"", point);
+        Assert.DoesNotContain("guidance", point);
     }
 
     [Fact]

@@ -1,17 +1,20 @@
 namespace TrackerDcs.Web.Sensors;
 
 /// <summary>
-/// The Magnus formula with Sonntag's constants (a = 6.112 hPa, b = 17.62, c = 243.12 °C), good to
-/// ±0.35 °C between −45 and 60 °C: the range of a clean room and a cold box.
+/// The Magnus formula with Sonntag's (1990) constants over water (a = 17.62, b = 243.12 °C), within
+/// 0.35 °C from −45 to 60 °C: the range of a clean room and a cold box. One formula for the alarms,
+/// the interlocks and the BME_dew field written to InfluxDB, so they never disagree.
 /// </summary>
 public static class DewPoint
 {
-    private const double B = 17.62;
-    private const double C = 243.12;
+    private const double A = 17.62;
+    private const double B = 243.12;
 
-    public static double Celsius(double temperature, double relativeHumidity)
+    /// <summary>Dew point in °C, or null when the humidity (%) is not in (0, 100] or the temperature is not a number.</summary>
+    public static double? Celsius(double temperature, double relativeHumidity)
     {
-        var gamma = Math.Log(Math.Clamp(relativeHumidity, 0.01, 100) / 100) + B * temperature / (C + temperature);
-        return C * gamma / (B - gamma);
+        if (!(relativeHumidity > 0 && relativeHumidity <= 100) || !double.IsFinite(temperature)) return null;
+        var gamma = Math.Log(relativeHumidity / 100) + A * temperature / (B + temperature);
+        return B * gamma / (A - gamma);
     }
 }

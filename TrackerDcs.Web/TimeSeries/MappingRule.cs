@@ -50,6 +50,13 @@ public sealed class MappingRule
             IntegerFields = ["lv_status", "hv_status", "lv_tripInt", "lv_tripExt", "hv_tripInt", "hv_tripExt", "hv_imRange", "hv_tripMode"],
         },
         new() { Topic = "julabo/status", Measurement = "chiller", StringFields = ["fsm_state"], IntegerFields = ["status_code", "used_setpoint"] },
+        // New: every alarm event, for Grafana annotations (the key, code and severity as tags).
+        new()
+        {
+            Topic = "alarms/events", Measurement = "alarms",
+            TagKeys = ["key", "code", "severity", "event"],
+            StringFields = ["message", "subject", "by"],
+        },
         new()
         {
             Topic = "+/sensors/+/+", Format = PayloadFormat.Number, Measurement = "sensors",

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Sensors;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
