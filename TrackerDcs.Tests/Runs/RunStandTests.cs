@@ -136,6 +136,8 @@ public sealed class RunStandTests(RunStandFixture fixture) : IClassFixture<RunSt
             Assert.Equal("ON", snapshot["chiller"]!["fsm_state"]!.GetValue<string>());
             Assert.True(snapshot["environment"]!["dew_point_margin"]!.GetValue<double>() > 3);
             Assert.Equal(21, snapshot["environment"]!["boxes"]!["ESP01"]!["readings"]!["BME_temp"]!.GetValue<double>());
+            Assert.NotNull(snapshot["alarms"]!["active"]!.AsArray());
+            Assert.NotNull(snapshot["alarms"]!["shelved"]!.AsArray());
         }
         var summary = document.Results.Single(r => r.Name == $"Results_Run{run}.txt");
         Assert.Contains("pedestal", Encoding.UTF8.GetString(Convert.FromBase64String(summary.ContentBase64!)));

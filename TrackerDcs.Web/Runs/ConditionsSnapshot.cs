@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Hosting;
@@ -12,10 +13,11 @@ namespace TrackerDcs.Web.Runs;
 
 /// <summary>
 /// The DCS conditions of one instant, stored with a run at its start and end: the crate and each channel's
-/// set points, readings and state, the chiller, the sensor boxes and dew-point margin, and the hashes of the
+/// set points, readings and state, the chiller, the sensor boxes and dew-point margin, the active and shelved
+/// alarms, and the hashes of the
 /// channels.yml and of the calibration's settings in force, so a result can be traced to its configuration.
 /// </summary>
-public sealed class ConditionsSnapshot(CaenService caen, JulaboService julabo, EnvironmentMonitor environment, TimeProvider time)
+public sealed class ConditionsSnapshot(CaenService caen, JulaboService julabo, EnvironmentMonitor environment, AlarmManager alarms, TimeProvider time)
 {
     public JsonObject Take(CalibrationOptions calibration)
     {
@@ -38,6 +40,11 @@ public sealed class ConditionsSnapshot(CaenService caen, JulaboService julabo, E
                 }))),
                 ["highest_dew_point"] = environment.HighestDewPoint,
                 ["dew_point_margin"] = environment.DewPointMargin,
+            },
+            ["alarms"] = new JsonObject
+            {
+                ["active"] = new JsonArray([.. alarms.Active.Where(a => a.ShelvedUntil is null).Select(AlarmManager.ToJson)]),
+                ["shelved"] = new JsonArray([.. alarms.Active.Where(a => a.ShelvedUntil is not null).Select(AlarmManager.ToJson)]),
             },
         };
         return snapshot;
