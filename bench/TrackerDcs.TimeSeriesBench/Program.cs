@@ -28,11 +28,17 @@ long Time(int i) => start + i / Channels;
 var mapper = new PointMapper(MappingRule.Defaults);
 var lines = new List<string>(messages);
 var mapping = Stopwatch.StartNew();
-for (var i = 0; i < messages; i++)
+// Twice: the first pass includes the JIT's warm-up, the second is what a running process sees.
+for (var pass = 0; pass < 2; pass++)
 {
-    var points = new List<TimePoint>();
-    mapper.Map("dcs/channels", payloads[i], Time(i), points, []);
-    lines.Add(points.Single().ToLineProtocol());
+    lines.Clear();
+    mapping.Restart();
+    for (var i = 0; i < messages; i++)
+    {
+        var points = new List<TimePoint>();
+        mapper.Map("dcs/channels", payloads[i], Time(i), points, []);
+        lines.Add(points.Single().ToLineProtocol());
+    }
 }
 Report("mapping alone (JSON to line protocol, one core)", mapping.Elapsed);
 var options = new TimeSeriesOptions { Influx = new InfluxOptions { Api = InfluxApi.V1, Url = url, Database = "bench_direct" }, QueueCapacity = messages };
@@ -63,7 +69,8 @@ await writer.StartAsync(CancellationToken.None);
 await sink.WriteAsync([lines[0]], CancellationToken.None);
 var total = Stopwatch.StartNew();
 foreach (var payload in payloads) tap.Raise("dcs/channels", new ReadOnlySequence<byte>(payload));
-while (await CountAsync("bench_writer") < messages) await Task.Delay(100);
+// InfluxDB is asked only once the spool is drained: a count query is work for the server it measures.
+while (!spool.IsEmpty || await CountAsync("bench_writer") < messages) await Task.Delay(20);
 Report("through the writer", total.Elapsed);
 await writer.StopAsync(CancellationToken.None);
 await shipper.StopAsync(CancellationToken.None);
