@@ -12,13 +12,16 @@ public sealed record TimePoint(string Measurement, IReadOnlyList<KeyValuePair<st
 {
     public string SeriesKey => string.Join(',', Tags.Select(t => $"{t.Key}={t.Value}"));
 
-    /// <summary>Built with the client library's point type, which escapes as the line protocol requires.</summary>
+    /// <summary>
+    /// Built with the client library's point type, which escapes as the line protocol requires; through its
+    /// mutable builder, as PointData itself copies its immutable dictionaries on every added field.
+    /// </summary>
     public string ToLineProtocol()
     {
-        var point = PointData.Measurement(Measurement).Timestamp(TimeMs, WritePrecision.Ms);
-        foreach (var (key, value) in Tags) point = point.Tag(key, value);
+        var point = PointData.Builder.Measurement(Measurement).Timestamp(TimeMs, WritePrecision.Ms);
+        foreach (var (key, value) in Tags) point.Tag(key, value);
         foreach (var (key, value) in Fields)
-            point = value switch
+            _ = value switch
             {
                 double d => point.Field(key, d),
                 long l => point.Field(key, l),
@@ -27,6 +30,6 @@ public sealed record TimePoint(string Measurement, IReadOnlyList<KeyValuePair<st
                 string s => point.Field(key, s),
                 _ => throw new ArgumentException($"field {key} has an unsupported type {value.GetType()}"),
             };
-        return point.ToLineProtocol();
+        return point.ToPointData().ToLineProtocol();
     }
 }
