@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using MQTTnet.Server;
 using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.Devices.Julabo;
 
 namespace TrackerDcs.Web.Sensors;
@@ -36,12 +36,12 @@ public sealed class EnvironmentMonitor(JulaboService julabo, TimeProvider time, 
     /// <summary>Coldest temperature minus highest dew point; null while either is unknown.</summary>
     public double? DewPointMargin => ColdestTemperature - HighestDewPoint;
 
-    /// <summary>Watches every publish the broker lets through; registered after the ACL's interceptor.</summary>
-    public void Attach(MqttServer server) => server.InterceptingPublishAsync += e =>
+    /// <summary>Watches every publish the broker lets through.</summary>
+    public void Attach(BrokerTap tap) => tap.Subscribe((topic, payload) =>
     {
-        if (e.ProcessPublish) Observe(e.ApplicationMessage.Topic, Encoding.UTF8.GetString(e.ApplicationMessage.Payload));
-        return Task.CompletedTask;
-    };
+        // Cheap test first: the tap runs on the broker's receive path for every message.
+        if (topic.Contains("/sensors/", StringComparison.Ordinal)) Observe(topic, Encoding.UTF8.GetString(payload));
+    });
 
     public void Observe(string topic, string payload)
     {

@@ -1,4 +1,4 @@
-using MQTTnet.Server;
+using TrackerDcs.Web.Broker;
 
 namespace TrackerDcs.Web.Sensors;
 
@@ -7,7 +7,7 @@ public static class EnvironmentSetup
     public static void AddEnvironment(this WebApplicationBuilder builder) =>
         builder.Services.AddSingleton<EnvironmentMonitor>();
 
-    /// <summary>After the broker's security: the monitor only sees publishes the ACL let through.</summary>
+    /// <summary>Through the broker's tap: the monitor only sees publishes the ACL let through.</summary>
     public static void UseEnvironment(this WebApplication app) =>
-        app.Services.GetRequiredService<EnvironmentMonitor>().Attach(app.Services.GetRequiredService<MqttServer>());
+        app.Services.GetRequiredService<EnvironmentMonitor>().Attach(app.Services.GetRequiredService<BrokerTap>());
 }
