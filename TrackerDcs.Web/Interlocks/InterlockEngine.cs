@@ -97,7 +97,9 @@ public sealed class InterlockEngine : BackgroundService
             state.TrueSince ??= now;
             if (state.Active || now - state.TrueSince < rule.For) continue;
             state.Active = true;
-            _log.LogWarning("Interlock {Rule} active: {When} held for {For} s → {Actions}", rule.Name, rule.When, rule.For.TotalSeconds, Describe(rule));
+            // A rule that only refuses commands is the normal state of an idle stand (no HV without cooling).
+            _log.Log(rule.Actions.Count > 0 ? LogLevel.Warning : LogLevel.Information,
+                "Interlock {Rule} active: {When} held for {For} s → {Actions}", rule.Name, rule.When, rule.For.TotalSeconds, Describe(rule));
             _ = Task.Run(() => ActAsync(rule, stoppingToken), stoppingToken);
         }
     }
