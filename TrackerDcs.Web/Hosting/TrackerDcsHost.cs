@@ -1,5 +1,6 @@
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Panel;
 using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Hosting;
@@ -17,10 +18,12 @@ public static class TrackerDcsHost
             builder.AddPlatform();
             builder.AddCaen();
             builder.AddJulabo();
+            builder.AddPanel();
             app = builder.Build();
             app.UsePlatform();
             app.UseCaen();
             app.UseJulabo();
+            app.UsePanel();
         }
         catch (Exception e) when (e is SettingsException or InvalidDataException or FormatException)
         {
