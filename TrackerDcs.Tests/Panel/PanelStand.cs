@@ -63,6 +63,15 @@ public sealed class PanelStand : IAsyncLifetime
         return page;
     }
 
+    /// <summary>Opens a page of a context that is already logged in.</summary>
+    public async Task<IPage> OpenAsync(IBrowserContext context, string path)
+    {
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        await page.GotoAsync($"{BaseUrl}{path}");
+        return page;
+    }
+
     public async Task DisposeAsync()
     {
         if (Browser is not null) await Browser.CloseAsync();
