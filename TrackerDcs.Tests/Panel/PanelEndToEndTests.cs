@@ -85,6 +85,14 @@ public sealed class PanelEndToEndTests(PanelStand panel)
         await page.GotoAsync($"{panel.BaseUrl}/audit");
         await Expect(page.GetByRole(AriaRole.Table)).ToContainTextAsync("dcs/cmd/switch/hv");
         await Expect(page.GetByRole(AriaRole.Table)).ToContainTextAsync("refused: HV can only be switched on from LV_ON");
+
+        // And back down, LV off confirmed: the next test finds the crate as it was.
+        await page.GotoAsync($"{panel.BaseUrl}/power");
+        await page.GetByRole(AriaRole.Button, new() { Name = "HV off", Exact = true }).ClickAsync();
+        await Expect(crate).ToHaveTextAsync("LV_ON", new() { Timeout = 30_000 });
+        await lvOff.ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch LV off" }).ClickAsync();
+        await Expect(crate).ToHaveTextAsync("LV_OFF", Soon);
     }
 
     [Fact]
