@@ -148,6 +148,29 @@ public sealed class PanelEndToEndTests(PanelStand panel)
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Users" })).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task An_admin_adds_and_removes_a_user_and_an_operator_may_not()
+    {
+        await using var context = await panel.ContextAsync();
+        var page = await panel.LoginAsync(context, "admin", Support.StandProcess.AdminPassword, "/users");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Users and roles" })).ToBeVisibleAsync();
+        await page.GetByLabel("New user name").FillAsync("alice");
+        await page.GetByLabel("Password").FillAsync("short");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add user" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("at least 8 characters");
+        await page.GetByLabel("Password").FillAsync("alice-password-1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add user" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "alice", Exact = true })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove alice" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Remove alice" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "alice", Exact = true })).ToHaveCountAsync(0);
+
+        await using var operatorContext = await panel.ContextAsync();
+        var operatorPage = await panel.LoginAsync(operatorContext, "operator", PanelStand.OperatorPassword, "/users");
+        await Expect(operatorPage.GetByText("Your role may not open this page")).ToBeVisibleAsync();
+        await Expect(operatorPage.GetByRole(AriaRole.Button, new() { Name = "Add user" })).ToHaveCountAsync(0);
+    }
+
     /// <summary>The text shown on hover of a control: the title of its wrapper.</summary>
     private static async Task<string> Hover(ILocator control) =>
         await control.Locator("xpath=ancestor::*[@title][1]").GetAttributeAsync("title") ?? "";
