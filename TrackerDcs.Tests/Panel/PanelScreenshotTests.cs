@@ -14,6 +14,7 @@ public sealed class PanelScreenshotTests(PanelStand panel)
     [
         ("overview", "/", "Overview"),
         ("power", "/power", "Power (CAEN)"),
+        ("channel", "/power/0", "Channel 0"),
         ("chiller", "/chiller", "Chiller (Julabo)"),
         ("audit", "/audit", "Audit log"),
         ("users", "/users", "Users and roles"),
@@ -40,6 +41,10 @@ public sealed class PanelScreenshotTests(PanelStand panel)
         await Expect(power.GetByLabel("Crate state")).ToHaveTextAsync("LV_OFF", new() { Timeout = 15_000 });
         await power.GetByRole(AriaRole.Button, new() { Name = "LV on", Exact = true }).ClickAsync();
         await Expect(power.GetByLabel("Crate state")).ToHaveTextAsync("LV_ON", new() { Timeout = 15_000 });
+        // And one refusal for the audit log to show.
+        await power.GetByLabel("HV set V of channel 1").FillAsync("1500");
+        await power.GetByRole(AriaRole.Button, new() { Name = "Set HV of channel 1" }).ClickAsync();
+        await Expect(power.GetByLabel("Command refused")).ToContainTextAsync("above the boards' 1000 V");
 
         var written = new List<string>();
         foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
