@@ -171,6 +171,31 @@ public sealed class PanelEndToEndTests(PanelStand panel)
         await Expect(operatorPage.GetByRole(AriaRole.Button, new() { Name = "Add user" })).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task A_lost_crate_shows_the_banner_and_its_commands_say_why_they_are_disabled()
+    {
+        await using var context = await panel.ContextAsync();
+        var page = await panel.LoginAsync(context, "operator", PanelStand.OperatorPassword, "/power");
+        var crate = page.GetByLabel("Crate state");
+        await Expect(crate).ToHaveTextAsync("LV_OFF", Soon);
+        await Expect(page.GetByLabel("Not ready")).ToHaveCountAsync(0);
+        await panel.Stand.PostAsAdminAsync("/api/simulator/caen/ioc/stop");
+        try
+        {
+            await Expect(page.GetByLabel("Not ready")).ToContainTextAsync("driver caen DISCONNECTED", new() { Timeout = 15_000 });
+            await Expect(crate).ToHaveTextAsync("DISCONNECTED");
+            var hvOff = page.GetByRole(AriaRole.Button, new() { Name = "HV off", Exact = true });
+            await Expect(hvOff).ToBeDisabledAsync();
+            Assert.Contains("cannot command HV: the crate is not reachable", await Hover(hvOff));
+        }
+        finally
+        {
+            await panel.Stand.PostAsAdminAsync("/api/simulator/caen/ioc/start");
+        }
+        await Expect(page.GetByLabel("Not ready")).ToHaveCountAsync(0, new() { Timeout = 20_000 });
+        await Expect(crate).ToHaveTextAsync("LV_OFF", Soon);
+    }
+
     /// <summary>The text shown on hover of a control: the title of its wrapper.</summary>
     private static async Task<string> Hover(ILocator control) =>
         await control.Locator("xpath=ancestor::*[@title][1]").GetAttributeAsync("title") ?? "";
