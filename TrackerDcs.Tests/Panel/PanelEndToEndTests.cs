@@ -38,6 +38,33 @@ public sealed class PanelEndToEndTests(PanelStand panel)
     }
 
     [Fact]
+    public async Task The_login_form_needs_its_antiforgery_token_and_a_name_is_locked_out_after_repeated_failures()
+    {
+        using var client = panel.Stand.HttpClient();
+        var forged = await client.PostAsync($"{panel.BaseUrl}/account/login",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["Name"] = "admin", ["Password"] = Support.StandProcess.AdminPassword }));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, forged.StatusCode);
+
+        await panel.Stand.AddUserAsync("guesser", "viewer", "guesser-password-1");
+        await using var context = await panel.ContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"{panel.BaseUrl}/login");
+        for (var i = 0; i <= TrackerDcs.Web.Security.Authenticator.FreeFailures; i++)
+        {
+            await page.GetByLabel("User name").FillAsync("guesser");
+            await page.GetByLabel("Password").FillAsync($"wrong-{i}");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Wrong user name or password");
+        }
+        // Locked out now: even the right password is refused until the back-off ends.
+        await page.GetByLabel("User name").FillAsync("guesser");
+        await page.GetByLabel("Password").FillAsync("guesser-password-1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("too many failed attempts");
+        Assert.Contains("/login", page.Url);
+    }
+
+    [Fact]
     public async Task Operator_switches_LV_and_HV_with_confirmation_and_sees_a_refusal_of_the_state_machine()
     {
         await using var context = await panel.ContextAsync();

@@ -74,6 +74,7 @@ public sealed class PanelStand : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), "panel-stand.log"), Stand.Log);
         if (Browser is not null) await Browser.CloseAsync();
         Playwright?.Dispose();
         await Stand.DisposeAsync();

@@ -51,6 +51,23 @@ public static class PanelSetup
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
                 o.SlidingExpiration = true;
+                // The store is the truth on every request: a removed account is logged out, a changed role applies.
+                o.Events.OnValidatePrincipal = context =>
+                {
+                    var name = context.Principal?.Identity?.Name;
+                    var users = context.HttpContext.RequestServices.GetRequiredService<UserStore>();
+                    if (name is null || users.Find(name) is not { } found || !found.Account.Role.MayView())
+                    {
+                        context.RejectPrincipal();
+                        return context.HttpContext.SignOutAsync(CookieScheme);
+                    }
+                    if (!context.Principal!.IsInRole(found.Account.Role.ToString()))
+                    {
+                        context.ReplacePrincipal(Principal(found.Account));
+                        context.ShouldRenew = true;
+                    }
+                    return Task.CompletedTask;
+                };
             });
     }
 
@@ -77,11 +94,7 @@ public static class PanelSetup
                 : await authenticator.AuthenticateAsync(form.Name, form.Password, context.RequestAborted);
             if (account is null || !account.Role.MayView())
                 return Results.LocalRedirect($"{LoginPath}?failed=1&returnUrl={Uri.EscapeDataString(returnUrl)}");
-            var identity = new ClaimsIdentity([
-                new Claim(ClaimTypes.Name, account.Name),
-                new Claim(ClaimTypes.Role, account.Role.ToString()),
-            ], CookieScheme);
-            await context.SignInAsync(CookieScheme, new ClaimsPrincipal(identity));
+            await context.SignInAsync(CookieScheme, Principal(account));
             return Results.LocalRedirect(returnUrl);
         });
         app.MapPost("/account/logout", async (HttpContext context, [FromForm] LogoutForm _) =>
@@ -90,6 +103,11 @@ public static class PanelSetup
             return Results.LocalRedirect($"{LoginPath}?loggedOut=1");
         });
     }
+
+    private static ClaimsPrincipal Principal(UserAccount account) => new(new ClaimsIdentity([
+        new Claim(ClaimTypes.Name, account.Name),
+        new Claim(ClaimTypes.Role, account.Role.ToString()),
+    ], CookieScheme));
 
     /// <summary>Only a path of this site: an open redirect after login would hand the session to a phishing page.</summary>
     internal static string LocalUrl(string? url) =>
