@@ -77,9 +77,15 @@ public sealed class PanelEndToEndTests(PanelStand panel)
         await Expect(hvOn).ToBeDisabledAsync();
         Assert.Contains("HV can only be switched on from LV_ON", await Hover(hvOn));
 
+        // A set point being typed survives the live updates of its row (LV ramping up meanwhile), then is sent.
+        var lvSet2 = page.GetByLabel("LV set V of channel 2");
+        await lvSet2.FillAsync("11.5");
         await page.GetByRole(AriaRole.Button, new() { Name = "LV on", Exact = true }).ClickAsync();
         await Expect(crate).ToHaveTextAsync("LV_ON", Soon);
         await Expect(page.GetByRole(AriaRole.Img, new() { Name = "Channel 0 LV on" })).ToBeVisibleAsync();
+        await Expect(lvSet2).ToHaveValueAsync("11.5");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set LV of channel 2" }).ClickAsync();
+        await Expect(page.GetByLabel("Channel 2 LV monitor")).ToContainTextAsync("11.50 V", new() { Timeout = 15_000 });
 
         // A second operator switches LV off while the first is confirming HV on: the bus refuses, with the state machine's reason.
         await hvOn.ClickAsync();

@@ -20,11 +20,35 @@ public partial class Power
     private PanelUser User { get; set; } = PanelUser.Nobody;
     private string? Refusal { get; set; }
 
+    /// <summary>
+    /// One slot per channel, kept across updates: the table's rows (and a set point being typed in them) stay the same
+    /// components while the readings in them change several times a second.
+    /// </summary>
+    private List<ChannelSlot> Slots { get; } = [];
+
+    private sealed class ChannelSlot(ChannelRow row)
+    {
+        public ChannelRow Row { get; set; } = row;
+    }
+
     protected override PanelTopic Topics => PanelTopic.Caen;
 
     protected override async Task OnInitializedAsync() => User = await Session.UserAsync();
 
-    protected override void Load() => View = PowerView.From(Caen.Controller);
+    protected override void Load()
+    {
+        View = PowerView.From(Caen.Controller);
+        var ids = View.Channels.Select(c => c.Id).ToList();
+        if (!Slots.Select(s => s.Row.Id).SequenceEqual(ids))
+        {
+            Slots.Clear();
+            Slots.AddRange(View.Channels.Select(c => new ChannelSlot(c)));
+        }
+        else
+        {
+            for (var i = 0; i < ids.Count; i++) Slots[i].Row = View.Channels[i];
+        }
+    }
 
     /// <summary>Why a button is disabled: the user's role first, then the crate's state machine.</summary>
     private string? Why(CaenCommand command) => User.CommandRefusal ?? View.Refusal(command);
