@@ -88,7 +88,7 @@ public sealed class PanelComponentTests : IDisposable
         connected = false;
         _feed.Raise(PanelTopic.Readiness);
         banner.WaitForAssertion(() => Assert.Contains("driver caen DISCONNECTED (ca 127.0.0.1:5094)", banner.Find("[role=alert]").TextContent),
-            TimeSpan.FromSeconds(2));
+            TimeSpan.FromSeconds(5));
         Assert.Equal(1, _feed.SubscriberCount);
         banner.Instance.Dispose();
         Assert.Equal(0, _feed.SubscriberCount);

@@ -31,6 +31,8 @@ public sealed class PanelStand : IAsyncLifetime
         await Stand.StartAsync();
         await Stand.AddUserAsync("operator", "operator", OperatorPassword);
         await Stand.AddUserAsync("viewer", "viewer", ViewerPassword);
+        // The whole suite shares two cores: assertions poll for up to 15 s (they return as soon as they hold).
+        Assertions.SetDefaultExpectTimeout(15_000);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
