@@ -19,12 +19,15 @@ public abstract class LiveComponent : ComponentBase, IDisposable
     /// <summary>Reads the current state into the component's fields; called at start and after every change.</summary>
     protected abstract void Load();
 
+    /// <summary>After a change of <paramref name="changed"/>: reloads everything unless a component reads only what changed.</summary>
+    protected virtual void Reload(PanelTopic changed) => Load();
+
     protected override void OnInitialized()
     {
         Load();
-        _subscription = Feed.Subscribe(Topics, _ => InvokeAsync(() =>
+        _subscription = Feed.Subscribe(Topics, changed => InvokeAsync(() =>
         {
-            Load();
+            Reload(changed);
             StateHasChanged();
         }));
     }
