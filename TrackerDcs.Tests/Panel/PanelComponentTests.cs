@@ -127,6 +127,45 @@ public sealed class PanelComponentTests : IDisposable
         Assert.Equal(reason, new PowerView(state, [row]).Refusal(command));
     }
 
+    [Fact]
+    public void A_history_chart_says_when_there_is_no_store()
+    {
+        var chart = _ctx.Render<HistoryChart>(p => p.Add(c => c.Measurement, "chiller").Add(c => c.Field, "internal_temp"));
+        Assert.Contains("no history store", chart.Markup);
+    }
+
+    [Fact]
+    public void A_history_chart_draws_the_store_s_min_max_buckets()
+    {
+        var reader = new RecordingReader();
+        _ctx.Services.AddSingleton<TrackerDcs.Web.History.IHistoryReader>(reader);
+        var chart = _ctx.Render<HistoryChart>(p => p.Add(c => c.Measurement, "channels").Add(c => c.Field, "hv_vMon")
+            .Add(c => c.Tags, new Dictionary<string, string> { ["id"] = "0" }).Add(c => c.Unit, "V").Add(c => c.Columns, 3));
+        chart.WaitForAssertion(() => Assert.NotNull(chart.Find("polygon")));
+        Assert.Equal(("channels", "hv_vMon", 3, "0"), (reader.Measurement, reader.Field, reader.Buckets, reader.Tags!["id"]));
+        Assert.Contains("0…210 V", chart.Markup);
+        Assert.Equal(3, chart.Find("polyline").GetAttribute("points")!.Split(' ').Length);
+    }
+
+    /// <summary>A stand-in for the time-series store (written elsewhere): answers three buckets and records the question.</summary>
+    private sealed class RecordingReader : TrackerDcs.Web.History.IHistoryReader
+    {
+        public string? Measurement, Field;
+        public int Buckets;
+        public IReadOnlyDictionary<string, string>? Tags;
+
+        public Task<IReadOnlyList<TrackerDcs.Web.History.HistoryBucket>> ReadAsync(string measurement, IReadOnlyDictionary<string, string> tags,
+            string field, DateTimeOffset from, DateTimeOffset to, int buckets, CancellationToken cancellationToken)
+        {
+            (Measurement, Field, Buckets, Tags) = (measurement, field, buckets, tags);
+            IReadOnlyList<TrackerDcs.Web.History.HistoryBucket> result =
+            [
+                new(from, 0, 50, 50), new(from.AddMinutes(20), 50, 150, 150), new(from.AddMinutes(40), 195, 210, 200),
+            ];
+            return Task.FromResult(result);
+        }
+    }
+
     public void Dispose()
     {
         _ctx.Dispose();
