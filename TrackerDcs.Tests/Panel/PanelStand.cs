@@ -76,6 +76,7 @@ public sealed class PanelStand : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // The process log of the last panel run, for reading after a failure (the stand deletes its directory).
         File.WriteAllText(Path.Combine(Path.GetTempPath(), "panel-stand.log"), Stand.Log);
         if (Browser is not null) await Browser.CloseAsync();
         Playwright?.Dispose();
