@@ -169,6 +169,9 @@ public sealed class StandProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The process id while it runs (for measuring its memory).</summary>
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
+
     public async ValueTask DisposeAsync()
     {
         if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true);

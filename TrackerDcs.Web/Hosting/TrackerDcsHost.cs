@@ -4,6 +4,7 @@ using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Interlocks;
 using TrackerDcs.Web.Runs;
 using TrackerDcs.Web.Sensors;
+using TrackerDcs.Web.Panel;
 using TrackerDcs.Web.Storage;
 using TrackerDcs.Web.TimeSeries;
 
@@ -27,6 +28,7 @@ public static class TrackerDcsHost
             builder.AddAlarms();
             builder.AddTimeSeries();
             builder.AddRuns();
+            builder.AddPanel();
             app = builder.Build();
             app.UsePlatform();
             app.UseCaen();
@@ -35,6 +37,7 @@ public static class TrackerDcsHost
             app.UseAlarms();
             app.UseTimeSeries();
             app.UseRuns();
+            app.UsePanel();
         }
         catch (Exception e) when (e is SettingsException or InvalidDataException or FormatException)
         {

@@ -1,0 +1,175 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using MudBlazor;
+using MudBlazor.Services;
+using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Audit;
+using TrackerDcs.Web.Commands;
+using TrackerDcs.Web.Health;
+using TrackerDcs.Web.Panel.Components;
+using TrackerDcs.Web.Panel.Services;
+using TrackerDcs.Web.Security;
+using TrackerDcs.Web.Storage;
+
+namespace TrackerDcs.Tests.Panel;
+
+/// <summary>The panel's components rendered by bUnit, with MudBlazor's services and a real (temporary) audit database.</summary>
+public sealed class PanelComponentTests : IDisposable
+{
+    private readonly BunitContext _ctx = new();
+    private readonly string _dir = Directory.CreateTempSubdirectory("trackerdcs-panel-").FullName;
+    private readonly Readiness _readiness = new();
+    private readonly AuditLog _audit;
+    private readonly PanelFeed _feed;
+
+    public PanelComponentTests()
+    {
+        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        _ctx.Services.AddMudServices();
+        _audit = new AuditLog(new Database(Path.Combine(_dir, "test.db")), TimeProvider.System);
+        _feed = new PanelFeed(_readiness, _audit, NullLogger<PanelFeed>.Instance);
+        _ctx.Services.AddSingleton(_readiness);
+        _ctx.Services.AddSingleton(_feed);
+    }
+
+    [Theory]
+    [InlineData(null, "unknown", "Channel 0 LV unknown")]
+    [InlineData(0, "off", "Channel 0 LV off")]
+    [InlineData(1, "on", "Channel 0 LV on")]
+    [InlineData(3, "ramp", "Channel 0 LV on, ramping up")]
+    [InlineData(1 | 8, "error", "Channel 0 LV on, over-current")]
+    [InlineData(1 << 11, "error", "Channel 0 LV unplugged")]
+    public void A_state_light_shows_the_status_word_as_a_colour_and_in_words(int? status, string css, string label)
+    {
+        var light = _ctx.Render<StateLight>(p => p.Add(c => c.Supply, "Channel 0 LV").Add(c => c.Status, status));
+        var span = light.Find("span.light");
+        Assert.Contains(css, span.ClassList);
+        Assert.Equal(label, span.GetAttribute("aria-label"));
+    }
+
+    [Fact]
+    public void A_guarded_button_is_disabled_with_its_reason_on_hover_and_sends_nothing()
+    {
+        var clicks = 0;
+        var button = _ctx.Render<GuardedButton>(p => p.Add(c => c.Text, "HV on")
+            .Add(c => c.Reason, "HV can only be switched on from LV_ON (crate is LV_OFF)")
+            .Add(c => c.OnClick, () => clicks++));
+        Assert.Equal("HV can only be switched on from LV_ON (crate is LV_OFF)", button.Find("span.guarded").GetAttribute("title"));
+        Assert.True(button.Find("button").HasAttribute("disabled"));
+
+        button.Render(p => p.Add(c => c.Reason, (string?)null));
+        Assert.False(button.Find("button").HasAttribute("disabled"));
+        Assert.Null(button.Find("span.guarded").GetAttribute("title"));
+        button.Find("button").Click();
+        Assert.Equal(1, clicks);
+    }
+
+    [Fact]
+    public void A_gauge_shows_its_value_and_clamps_its_arc()
+    {
+        var gauge = _ctx.Render<Gauge>(p => p.Add(c => c.Label, "Bath").Add(c => c.Value, 12.345).Add(c => c.Min, -50).Add(c => c.Max, 50).Add(c => c.Unit, "°C"));
+        Assert.Contains("12.3 °C", gauge.Markup);
+        Assert.Equal(0.62345, gauge.Instance.Fraction, 5);
+        gauge.Render(p => p.Add(c => c.Value, 80.0));
+        Assert.Equal(1, gauge.Instance.Fraction);
+        gauge.Render(p => p.Add(c => c.Value, (double?)null));
+        Assert.Contains("—", gauge.Markup);
+    }
+
+    [Fact]
+    public void The_readiness_banner_appears_live_when_a_device_drops_out()
+    {
+        var connected = true;
+        _readiness.Register("driver", "caen", () => new ComponentState(connected, connected ? "LV_OFF" : "DISCONNECTED", "ca 127.0.0.1:5094"));
+        var banner = _ctx.Render<ReadinessBanner>();
+        Assert.Empty(banner.FindAll("[role=alert]"));
+
+        connected = false;
+        _feed.Raise(PanelTopic.Readiness);
+        banner.WaitForAssertion(() => Assert.Contains("driver caen DISCONNECTED (ca 127.0.0.1:5094)", banner.Find("[role=alert]").TextContent),
+            TimeSpan.FromSeconds(5));
+        Assert.Equal(1, _feed.SubscriberCount);
+        banner.Instance.Dispose();
+        Assert.Equal(0, _feed.SubscriberCount);
+    }
+
+    [Fact]
+    public void The_audit_table_shows_a_refusal_with_its_reason()
+    {
+        var request = new CommandRequest("dcs/cmd/switch/hv", "on", "operator", Role.Operator, CommandOrigin.Panel, "panel-1");
+        _audit.Append(request, CommandResult.Refused("HV can only be switched on from LV_ON (crate is LV_OFF)"));
+        var now = DateTimeOffset.UtcNow;
+        var table = _ctx.Render<AuditTable>(p => p.Add(c => c.Entries, _audit.Query(now.AddMinutes(-1), now.AddMinutes(1))));
+        Assert.Contains("dcs/cmd/switch/hv", table.Markup);
+        Assert.Contains("refused: HV can only be switched on from LV_ON (crate is LV_OFF)", table.Markup);
+    }
+
+    [Fact]
+    public async Task The_feed_coalesces_a_burst_of_changes_into_one_notification()
+    {
+        var notified = new List<PanelTopic>();
+        using var subscription = _feed.Subscribe(PanelTopic.Caen | PanelTopic.Audit, t => { lock (notified) notified.Add(t); return Task.CompletedTask; });
+        for (var i = 0; i < 50; i++) _feed.Raise(PanelTopic.Caen);
+        _feed.Raise(PanelTopic.Julabo);
+        await Task.Delay(PanelFeed.Coalesce * 4);
+        lock (notified) Assert.Equal([PanelTopic.Caen | PanelTopic.Julabo], notified);
+    }
+
+    [Theory]
+    [InlineData(CaenState.LvOff, false, CaenCommand.HvOn, "HV can only be switched on from LV_ON (crate is LV_OFF)")]
+    [InlineData(CaenState.LvOn, false, CaenCommand.HvOn, null)]
+    [InlineData(CaenState.HvOn, true, CaenCommand.LvOff, "LV can only be switched off when HV is off (crate is HV_ON)")]
+    [InlineData(CaenState.Disconnected, false, CaenCommand.HvOff, "cannot command HV: the crate is not reachable (crate is DISCONNECTED)")]
+    public void The_power_view_offers_a_command_only_where_the_state_machine_allows_it(CaenState state, bool hvOn, CaenCommand command, string? reason)
+    {
+        var row = new ChannelRow("0", "module_0", state, 1, 12, 2, 12, 15, hvOn ? 1 : 0, 200, 1, 200, 1000);
+        Assert.Equal(reason, new PowerView(state, [row]).Refusal(command));
+    }
+
+    [Fact]
+    public void A_history_chart_says_when_there_is_no_store()
+    {
+        var chart = _ctx.Render<HistoryChart>(p => p.Add(c => c.Measurement, "chiller").Add(c => c.Field, "internal_temp"));
+        Assert.Contains("no history store", chart.Markup);
+    }
+
+    [Fact]
+    public void A_history_chart_draws_the_store_s_min_max_buckets()
+    {
+        var reader = new RecordingReader();
+        _ctx.Services.AddSingleton<TrackerDcs.Web.History.IHistoryReader>(reader);
+        var chart = _ctx.Render<HistoryChart>(p => p.Add(c => c.Measurement, "channels").Add(c => c.Field, "hv_vMon")
+            .Add(c => c.Tags, new Dictionary<string, string> { ["id"] = "0" }).Add(c => c.Unit, "V").Add(c => c.Columns, 3));
+        chart.WaitForAssertion(() => Assert.NotNull(chart.Find("polygon")));
+        Assert.Equal(("channels", "hv_vMon", 3, "0"), (reader.Measurement, reader.Field, reader.Buckets, reader.Tags!["id"]));
+        Assert.Contains("0…210 V", chart.Markup);
+        Assert.Equal(3, chart.Find("polyline").GetAttribute("points")!.Split(' ').Length);
+    }
+
+    /// <summary>A stand-in for the time-series store (written elsewhere): answers three buckets and records the question.</summary>
+    private sealed class RecordingReader : TrackerDcs.Web.History.IHistoryReader
+    {
+        public string? Measurement, Field;
+        public int Buckets;
+        public IReadOnlyDictionary<string, string>? Tags;
+
+        public Task<IReadOnlyList<TrackerDcs.Web.History.HistoryBucket>> ReadAsync(string measurement, IReadOnlyDictionary<string, string> tags,
+            string field, DateTimeOffset from, DateTimeOffset to, int buckets, CancellationToken cancellationToken)
+        {
+            (Measurement, Field, Buckets, Tags) = (measurement, field, buckets, tags);
+            IReadOnlyList<TrackerDcs.Web.History.HistoryBucket> result =
+            [
+                new(from, 0, 50, 50), new(from.AddMinutes(20), 50, 150, 150), new(from.AddMinutes(40), 195, 210, 200),
+            ];
+            return Task.FromResult(result);
+        }
+    }
+
+    public void Dispose()
+    {
+        _ctx.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+}

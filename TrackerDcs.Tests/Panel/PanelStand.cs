@@ -1,0 +1,91 @@
+using Microsoft.Playwright;
+using TrackerDcs.Tests.Support;
+
+namespace TrackerDcs.Tests.Panel;
+
+/// <summary>
+/// One real TrackerDcs process on the simulators, with an operator and a viewer besides the admin, and Debian's
+/// Chromium driven by Playwright (never a downloaded browser). Shared by the panel's end-to-end tests.
+/// </summary>
+public sealed class PanelStand : IAsyncLifetime
+{
+    public const string OperatorPassword = "operator-password-1";
+    public const string ViewerPassword = "viewer-password-1";
+
+    private static readonly string[] ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+    public StandProcess Stand { get; } = new(new Dictionary<string, string>
+    {
+        // The chiller is polled every second and its simulated bath answers in seconds, not minutes.
+        ["Julabo:PollPeriod"] = "00:00:01",
+        ["Julabo:SimulatedTimeConstant"] = "00:00:20",
+    });
+
+    public IPlaywright Playwright { get; private set; } = default!;
+    public IBrowser Browser { get; private set; } = default!;
+    public string BaseUrl => $"https://localhost:{Stand.HttpsPort}";
+
+    public async Task InitializeAsync()
+    {
+        await Stand.StartAsync();
+        await Stand.AddUserAsync("operator", "operator", OperatorPassword);
+        await Stand.AddUserAsync("viewer", "viewer", ViewerPassword);
+        // The whole suite shares two cores: assertions poll for up to 15 s (they return as soon as they hold).
+        Assertions.SetDefaultExpectTimeout(15_000);
+        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+    }
+
+    /// <summary>A fresh browser context (its own cookies) that accepts the stand's self-signed certificate.</summary>
+    public Task<IBrowserContext> ContextAsync(int width = 1280, int height = 900, ColorScheme scheme = ColorScheme.Light, string? storageState = null) =>
+        Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            IgnoreHTTPSErrors = true,
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            ColorScheme = scheme,
+            StorageState = storageState,
+        });
+
+    /// <summary>Logs in through the login form and waits for the Overview page.</summary>
+    public async Task<IPage> LoginAsync(IBrowserContext context, string name, string password, string path = "/")
+    {
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        await page.GotoAsync($"{BaseUrl}{path}");
+        await page.GetByLabel("User name").FillAsync(name);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/login"));
+        return page;
+    }
+
+    /// <summary>Opens a page of a context that is already logged in.</summary>
+    public async Task<IPage> OpenAsync(IBrowserContext context, string path)
+    {
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        await page.GotoAsync($"{BaseUrl}{path}");
+        return page;
+    }
+
+    public async Task DisposeAsync()
+    {
+        // The process log of the last panel run, for reading after a failure (the stand deletes its directory).
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), "panel-stand.log"), Stand.Log);
+        if (Browser is not null) await Browser.CloseAsync();
+        Playwright?.Dispose();
+        await Stand.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PanelCollection : ICollectionFixture<PanelStand>
+{
+    public const string Name = "Panel stand";
+}

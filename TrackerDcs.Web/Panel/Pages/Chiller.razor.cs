@@ -1,0 +1,73 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Panel.Services;
+
+namespace TrackerDcs.Web.Panel.Pages;
+
+/// <summary>The Julabo chiller: gauges, start/stop, set points, sensor and pump stage, through the command bus.</summary>
+public partial class Chiller
+{
+    [Inject] private JulaboService Julabo { get; set; } = default!;
+    [Inject] private JulaboOptions Options { get; set; } = default!;
+    [Inject] private PanelSession Session { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+
+    private JulaboStatus Status { get; set; } = new();
+    private string? UnitText { get; set; }
+    private PanelUser User { get; set; } = PanelUser.Nobody;
+    private string? Refusal { get; set; }
+    private Dictionary<int, double?> Inputs { get; } = new() { [1] = null, [2] = null, [3] = null };
+
+    protected override PanelTopic Topics => PanelTopic.Julabo;
+
+    protected override async Task OnInitializedAsync() => User = await Session.UserAsync();
+
+    protected override void Load()
+    {
+        Status = Julabo.Device.Status;
+        UnitText = Julabo.Device.StatusText ?? Julabo.Device.LastError;
+    }
+
+    /// <summary>The user's role first, then the chiller's state machine (JulaboStateMachine.Refusal).</summary>
+    private string? Why(JulaboAction action) => User.CommandRefusal ?? JulaboStateMachine.Refusal(Status.FsmState, action);
+
+    private string? InputReason(int setpoint) => Why(JulaboAction.Configure) ?? (Inputs[setpoint] is null ? "enter a temperature first" : null);
+
+    private async Task SetTemperatureAsync(int setpoint)
+    {
+        if (Inputs[setpoint] is not { } temp) return;
+        var payload = $"{{\"setpoint\":{setpoint},\"temp\":{temp.ToString(CultureInfo.InvariantCulture)}}}";
+        if (await SendAsync($"Set point {setpoint} to {temp.ToString(CultureInfo.InvariantCulture)} °C", "setWT", payload)) Inputs[setpoint] = null;
+    }
+
+    private async Task<bool> SendAsync(string label, string command, string payload = "")
+    {
+        var result = await Session.SendAsync($"{JulaboService.Root}/cmd/{command}", payload);
+        if (result.Ok)
+        {
+            Refusal = null;
+            Snackbar.Add($"{label}: done", Severity.Success);
+        }
+        else
+        {
+            Refusal = $"{label} refused: {result.Error}";
+        }
+        Load();
+        return result.Ok;
+    }
+
+    internal static string StateName(JulaboState state) => state.ToString().ToUpperInvariant();
+
+    internal static Color StateColour(JulaboState state) => state switch
+    {
+        JulaboState.On => Color.Success,
+        JulaboState.Off => Color.Default,
+        JulaboState.Error => Color.Error,
+        _ => Color.Dark,
+    };
+
+    internal static string Celsius(double? value) => value is { } v ? $"{v.ToString("0.00", CultureInfo.InvariantCulture)} °C" : "—";
+}

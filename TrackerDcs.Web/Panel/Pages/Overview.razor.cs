@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Components;
+using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Web.Audit;
+using TrackerDcs.Web.Devices.Caen;
+using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Health;
+using TrackerDcs.Web.Panel.Services;
+
+namespace TrackerDcs.Web.Panel.Pages;
+
+/// <summary>The stand at a glance: crate, chiller, what is wrong now, and what was commanded last.</summary>
+public partial class Overview
+{
+    [Inject] private CaenService Caen { get; set; } = default!;
+    [Inject] private JulaboService JulaboService { get; set; } = default!;
+    [Inject] private Readiness Readiness { get; set; } = default!;
+    [Inject] private AuditLog AuditLog { get; set; } = default!;
+
+    private PowerView Crate { get; set; } = new(CaenState.Init, []);
+    private JulaboStatus Julabo { get; set; } = new();
+    private IReadOnlyList<string> Problems { get; set; } = [];
+    private IReadOnlyList<AuditEntry> LastCommands { get; set; } = [];
+    private IReadOnlyList<ReadinessProblem>? _readiness;
+
+    protected override PanelTopic Topics => PanelTopic.All;
+
+    protected override void Load() => Reload(PanelTopic.All);
+
+    /// <summary>The crate changes several times a second while ramping: the database is read only when the log or readiness changed.</summary>
+    protected override void Reload(PanelTopic changed)
+    {
+        Crate = PowerView.From(Caen.Controller);
+        Julabo = JulaboService.Device.Status;
+        if ((changed & PanelTopic.Readiness) != 0 || _readiness is null) _readiness = ReadinessProblem.From(Readiness);
+        var problems = _readiness
+            .Select(p => $"{p.Kind} {p.Name}: {p.State}{(p.Detail is null ? "" : $" ({p.Detail})")}").ToList();
+        problems.AddRange(Crate.Channels.Where(c => c.State == CaenState.Error)
+            .Select(c => $"channel {c.Id} ({c.Module ?? "monitored"}) in ERROR: LV {PowerView.Words(c.LvStatus)}; HV {PowerView.Words(c.HvStatus)}"));
+        if (Julabo.FsmState == JulaboState.Error)
+            problems.Add($"chiller in ERROR: {JulaboService.Device.StatusText ?? "unknown"}");
+        Problems = problems;
+        if ((changed & PanelTopic.Audit) == 0) return;
+        var now = DateTimeOffset.UtcNow;
+        LastCommands = AuditLog.Query(now.AddDays(-7), now.AddMinutes(1), 10);
+    }
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Devices.Caen;
+using TrackerDcs.Web.Panel.Components;
+using TrackerDcs.Web.Panel.Services;
+
+namespace TrackerDcs.Web.Panel.Pages;
+
+/// <summary>The CAEN crate: channels, lights, set points, and the crate commands behind the state machine's guards.</summary>
+public partial class Power
+{
+    [Inject] private CaenService Caen { get; set; } = default!;
+    [Inject] private PanelSession Session { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+
+    private PowerView View { get; set; } = new(CaenState.Init, []);
+    private PanelUser User { get; set; } = PanelUser.Nobody;
+    private string? Refusal { get; set; }
+
+    /// <summary>
+    /// One slot per channel, kept across updates: the table's rows (and a set point being typed in them) stay the same
+    /// components while the readings in them change several times a second.
+    /// </summary>
+    private List<ChannelSlot> Slots { get; } = [];
+
+    private sealed class ChannelSlot(ChannelRow row)
+    {
+        public ChannelRow Row { get; set; } = row;
+    }
+
+    protected override PanelTopic Topics => PanelTopic.Caen;
+
+    protected override async Task OnInitializedAsync() => User = await Session.UserAsync();
+
+    protected override void Load()
+    {
+        View = PowerView.From(Caen.Controller);
+        var ids = View.Channels.Select(c => c.Id).ToList();
+        if (!Slots.Select(s => s.Row.Id).SequenceEqual(ids))
+        {
+            Slots.Clear();
+            Slots.AddRange(View.Channels.Select(c => new ChannelSlot(c)));
+        }
+        else
+        {
+            for (var i = 0; i < ids.Count; i++) Slots[i].Row = View.Channels[i];
+        }
+    }
+
+    /// <summary>Why a button is disabled: the user's role first, then the crate's state machine.</summary>
+    private string? Why(CaenCommand command) => User.CommandRefusal ?? View.Refusal(command);
+
+    private string? SetVReason(ChannelRow row) =>
+        User.CommandRefusal ?? (row.Active ? View.Refusal(CaenCommand.SetV) : $"channel {row.Id} has no module: it is monitored, never commanded");
+
+    private async Task SwitchAsync(string supply, bool on)
+    {
+        var label = $"{supply.ToUpperInvariant()} {(on ? "on" : "off")}";
+        // HV on puts high voltage on the modules; LV off with a module biased would damage it: both are confirmed.
+        if ((supply, on) is ("hv", true) or ("lv", false))
+        {
+            var text = on
+                ? "Every active channel ramps its HV to its set point. Are the modules ready for bias?"
+                : "Every active channel's low voltage goes off.";
+            var confirmed = await Dialogs.ShowMessageBoxAsync($"Switch {label}?", text, yesText: $"Switch {label}", cancelText: "Cancel");
+            if (confirmed != true) return;
+        }
+        await SendAsync(label, $"switch/{supply}", on ? "on" : "off");
+    }
+
+    private Task SetVoltageAsync(string supply, string id, double volts) =>
+        SendAsync($"{supply.ToUpperInvariant()} set V of channel {id}", $"setv/{supply}/{id}", volts.ToString(CultureInfo.InvariantCulture));
+
+    private async Task SendAsync(string label, string command, string payload = "")
+    {
+        var result = await Session.SendAsync($"{Caen.Root}/cmd/{command}", payload);
+        if (result.Ok)
+        {
+            Refusal = null;
+            Snackbar.Add($"{label}: done", Severity.Success);
+        }
+        else
+        {
+            Refusal = $"{label} refused: {result.Error}";
+        }
+        Load();
+    }
+
+    internal static Color StateColour(CaenState state) => state switch
+    {
+        CaenState.HvOn => Color.Warning,
+        CaenState.HvRamp or CaenState.HvMix => Color.Warning,
+        CaenState.LvOn or CaenState.LvMix => Color.Success,
+        CaenState.Error => Color.Error,
+        CaenState.Disconnected or CaenState.Init => Color.Dark,
+        _ => Color.Default,
+    };
+
+    private static string Volts(double? v, string format) => Amps(v, format, "V");
+
+    /// <summary>A reading with its unit; the monitor's noise around zero shows as 0, not -0.0.</summary>
+    private static string Amps(double? v, string format, string unit)
+    {
+        if (v is not { } x) return "—";
+        var text = x.ToString(format, CultureInfo.InvariantCulture);
+        if (text.StartsWith('-') && text.Trim('-', '0', '.').Length == 0) text = text[1..];
+        return $"{text} {unit}";
+    }
+}

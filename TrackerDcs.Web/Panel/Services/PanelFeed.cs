@@ -1,0 +1,135 @@
+using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Audit;
+using TrackerDcs.Web.Devices.Caen;
+using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Health;
+
+namespace TrackerDcs.Web.Panel.Services;
+
+/// <summary>What changed: the panel's pages subscribe to the topics they show.</summary>
+[Flags]
+public enum PanelTopic { None = 0, Caen = 1, Julabo = 2, Audit = 4, Readiness = 8, All = Caen | Julabo | Audit | Readiness }
+
+/// <summary>
+/// The panel's one subscription service (CONVENTIONS 8): the device drivers and the audit log raise events on
+/// their own threads; this turns them into one coalesced notification per topic, at most every
+/// <see cref="Coalesce"/>, so a ramping crate does not re-render every open panel for every monitor update.
+/// A component subscribes, marshals back with <c>InvokeAsync</c>, and disposes its subscription.
+/// Readiness has no event: it is sampled once a second, which also notices a reloaded channel map.
+/// </summary>
+public sealed class PanelFeed : BackgroundService
+{
+    public static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(100);
+    private readonly Lock _gate = new();
+    private readonly List<Subscription> _subscriptions = [];
+    private readonly CaenService? _caen;
+    private readonly JulaboService? _julabo;
+    private readonly Readiness _readiness;
+    private readonly ILogger<PanelFeed> _log;
+    private PanelTopic _pending;
+    private bool _scheduled;
+    private CaenCrateController? _controller;
+    private string? _lastReadiness;
+
+    public PanelFeed(Readiness readiness, AuditLog audit, ILogger<PanelFeed> log, CaenService? caen = null, JulaboService? julabo = null)
+    {
+        _readiness = readiness;
+        _log = log;
+        _caen = caen;
+        _julabo = julabo;
+        audit.Appended += _ => Raise(PanelTopic.Audit);
+        if (julabo is not null) julabo.Device.StatusChanged += _ => Raise(PanelTopic.Julabo);
+        FollowController();
+    }
+
+    /// <summary>Calls <paramref name="onChange"/> (on a pool thread) after any of <paramref name="topics"/> changed; dispose to stop.</summary>
+    public IDisposable Subscribe(PanelTopic topics, Func<PanelTopic, Task> onChange)
+    {
+        var subscription = new Subscription(this, topics, onChange);
+        lock (_gate) _subscriptions.Add(subscription);
+        return subscription;
+    }
+
+    public int SubscriberCount { get { lock (_gate) return _subscriptions.Count; } }
+
+    /// <summary>Marks topics changed; subscribers hear of it once, <see cref="Coalesce"/> later.</summary>
+    public void Raise(PanelTopic topics)
+    {
+        lock (_gate)
+        {
+            _pending |= topics;
+            if (_scheduled) return;
+            _scheduled = true;
+        }
+        _ = Task.Delay(Coalesce).ContinueWith(_ => NotifyAsync(), TaskScheduler.Default);
+    }
+
+    private async Task NotifyAsync()
+    {
+        PanelTopic topics;
+        Subscription[] targets;
+        lock (_gate)
+        {
+            topics = _pending;
+            _pending = PanelTopic.None;
+            _scheduled = false;
+            targets = [.. _subscriptions.Where(s => (s.Topics & topics) != 0)];
+        }
+        foreach (var target in targets)
+        {
+            try
+            {
+                await target.OnChange(topics);
+            }
+            catch (Exception e)
+            {
+                // A closed circuit must not stop the others' updates.
+                _log.LogDebug(e, "A panel subscriber failed to update");
+            }
+        }
+    }
+
+    private void FollowController()
+    {
+        var current = _caen?.Controller;
+        if (current is null || ReferenceEquals(current, _controller)) return;
+        if (_controller is not null) _controller.Changed -= OnCaenChanged;
+        current.Changed += OnCaenChanged;
+        _controller = current;
+        Raise(PanelTopic.Caen);
+    }
+
+    private void OnCaenChanged() => Raise(PanelTopic.Caen);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                FollowController();
+                var report = _readiness.Check().Report.ToJsonString();
+                if (report != _lastReadiness)
+                {
+                    _lastReadiness = report;
+                    Raise(PanelTopic.Readiness);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private sealed class Subscription(PanelFeed feed, PanelTopic topics, Func<PanelTopic, Task> onChange) : IDisposable
+    {
+        public PanelTopic Topics { get; } = topics;
+        public Func<PanelTopic, Task> OnChange { get; } = onChange;
+
+        public void Dispose()
+        {
+            lock (feed._gate) feed._subscriptions.Remove(this);
+        }
+    }
+}
