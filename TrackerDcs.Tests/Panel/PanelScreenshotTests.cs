@@ -16,6 +16,9 @@ public sealed class PanelScreenshotTests(PanelStand panel)
         ("power", "/power", "Power (CAEN)"),
         ("channel", "/power/0", "Channel 0"),
         ("chiller", "/chiller", "Chiller (Julabo)"),
+        ("alarms", "/alarms", "Alarms"),
+        ("sensors", "/sensors", "Sensor boxes"),
+        ("runs", "/runs", "Calibration runs (Ph2_ACF)"),
         ("audit", "/audit", "Audit log"),
         ("users", "/users", "Users and roles"),
     ];

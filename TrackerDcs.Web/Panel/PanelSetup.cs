@@ -30,6 +30,7 @@ public static class PanelSetup
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
         services.AddScoped<PanelSession>();
+        services.AddSingleton<RunFeed>();
         services.AddSingleton<PanelFeed>(sp => ActivatorUtilities.CreateInstance<PanelFeed>(sp));
         services.AddHostedService(sp => sp.GetRequiredService<PanelFeed>());
         services.AddAntiforgery();
@@ -80,6 +81,8 @@ public static class PanelSetup
 
     public static void UsePanel(this WebApplication app)
     {
+        // Listening before the run controller publishes its first status, which the Runs page shows.
+        app.Services.GetRequiredService<RunFeed>();
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

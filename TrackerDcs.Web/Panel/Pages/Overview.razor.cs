@@ -1,21 +1,29 @@
 using Microsoft.AspNetCore.Components;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Audit;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Panel.Services;
+using TrackerDcs.Web.Sensors;
 
 namespace TrackerDcs.Web.Panel.Pages;
 
-/// <summary>The stand at a glance: crate, chiller, what is wrong now, and what was commanded last.</summary>
+/// <summary>The stand at a glance: crate, chiller, environment, active alarms, what is wrong now, and what was commanded last.</summary>
 public partial class Overview
 {
     [Inject] private CaenService Caen { get; set; } = default!;
     [Inject] private JulaboService JulaboService { get; set; } = default!;
     [Inject] private Readiness Readiness { get; set; } = default!;
     [Inject] private AuditLog AuditLog { get; set; } = default!;
+    [Inject] private AlarmManager AlarmManager { get; set; } = default!;
+    [Inject] private EnvironmentMonitor Environment { get; set; } = default!;
+
+    private IReadOnlyList<Alarm> ActiveAlarms { get; set; } = [];
+    private IReadOnlyList<SensorBox> Boxes { get; set; } = [];
+    private double? Margin { get; set; }
 
     private PowerView Crate { get; set; } = new(CaenState.Init, []);
     private JulaboStatus Julabo { get; set; } = new();
@@ -40,6 +48,9 @@ public partial class Overview
         if (Julabo.FsmState == JulaboState.Error)
             problems.Add($"chiller in ERROR: {JulaboService.Device.StatusText ?? "unknown"}");
         Problems = problems;
+        ActiveAlarms = AlarmManager.Active;
+        Boxes = Environment.Boxes;
+        Margin = Environment.DewPointMargin;
         if ((changed & PanelTopic.Audit) == 0) return;
         var now = DateTimeOffset.UtcNow;
         LastCommands = AuditLog.Query(now.AddDays(-7), now.AddMinutes(1), 10);

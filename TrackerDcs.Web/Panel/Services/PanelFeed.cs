@@ -1,14 +1,16 @@
 using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Audit;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Health;
+using TrackerDcs.Web.Sensors;
 
 namespace TrackerDcs.Web.Panel.Services;
 
 /// <summary>What changed: the panel's pages subscribe to the topics they show.</summary>
 [Flags]
-public enum PanelTopic { None = 0, Caen = 1, Julabo = 2, Audit = 4, Readiness = 8, All = Caen | Julabo | Audit | Readiness }
+public enum PanelTopic { None = 0, Caen = 1, Julabo = 2, Audit = 4, Readiness = 8, Alarms = 16, Runs = 32, Sensors = 64, All = Caen | Julabo | Audit | Readiness | Alarms | Runs | Sensors }
 
 /// <summary>
 /// The panel's one subscription service (CONVENTIONS 8): the device drivers and the audit log raise events on
@@ -31,7 +33,8 @@ public sealed class PanelFeed : BackgroundService
     private CaenCrateController? _controller;
     private string? _lastReadiness;
 
-    public PanelFeed(Readiness readiness, AuditLog audit, ILogger<PanelFeed> log, CaenService? caen = null, JulaboService? julabo = null)
+    public PanelFeed(Readiness readiness, AuditLog audit, ILogger<PanelFeed> log, CaenService? caen = null, JulaboService? julabo = null,
+        AlarmManager? alarms = null, EnvironmentMonitor? environment = null)
     {
         _readiness = readiness;
         _log = log;
@@ -39,6 +42,8 @@ public sealed class PanelFeed : BackgroundService
         _julabo = julabo;
         audit.Appended += _ => Raise(PanelTopic.Audit);
         if (julabo is not null) julabo.Device.StatusChanged += _ => Raise(PanelTopic.Julabo);
+        if (alarms is not null) alarms.Changed += () => Raise(PanelTopic.Alarms);
+        if (environment is not null) environment.Changed += _ => Raise(PanelTopic.Sensors);
         FollowController();
     }
 

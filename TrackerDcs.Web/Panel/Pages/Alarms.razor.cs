@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using TrackerDcs.Web.Alarms;
+using TrackerDcs.Web.Panel.Services;
+
+namespace TrackerDcs.Web.Panel.Pages;
+
+/// <summary>
+/// The active alarms with their guidance, acknowledge and shelve for operators (through the command bus, so
+/// audited as alarms/cmd/…), and the history of the last day. Live through the feed's Alarms topic.
+/// </summary>
+public partial class Alarms
+{
+    private sealed class ShelveForm
+    {
+        public int Minutes { get; set; } = 60;
+        public string? Reason { get; set; }
+    }
+
+    private readonly Dictionary<string, ShelveForm> _shelve = [];
+
+    [Inject] private AlarmManager Manager { get; set; } = default!;
+    [Inject] private AlarmHistory AlarmHistory { get; set; } = default!;
+    [Inject] private PanelSession Session { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+
+    private IReadOnlyList<Alarm> Active { get; set; } = [];
+    private IReadOnlyList<AlarmHistory.Entry> History { get; set; } = [];
+    private PanelUser User { get; set; } = PanelUser.Nobody;
+    private string? Refusal { get; set; }
+
+    protected override PanelTopic Topics => PanelTopic.Alarms;
+
+    protected override async Task OnInitializedAsync() => User = await Session.UserAsync();
+
+    protected override void Load()
+    {
+        Active = Manager.Active;
+        var now = DateTimeOffset.UtcNow;
+        History = AlarmHistory.Query(now.AddDays(-1), now.AddMinutes(1), 200);
+    }
+
+    private ShelveForm Shelve(string key) => _shelve.TryGetValue(key, out var form) ? form : _shelve[key] = new ShelveForm();
+
+    private static string KeyPayload(string key) => new JsonObject { ["key"] = key }.ToJsonString();
+
+    private Task ShelveAsync(string key)
+    {
+        var form = Shelve(key);
+        var payload = new JsonObject { ["key"] = key, ["minutes"] = form.Minutes, ["reason"] = form.Reason };
+        return SendAsync("shelve", payload.ToJsonString(), $"Shelve {key}");
+    }
+
+    private async Task SendAsync(string command, string payload, string label)
+    {
+        var result = await Session.SendAsync($"alarms/cmd/{command}", payload);
+        if (result.Ok)
+        {
+            Refusal = null;
+            Snackbar.Add($"{label}: done", Severity.Success);
+        }
+        else
+        {
+            Refusal = $"{label} refused: {result.Error}";
+        }
+        Load();
+    }
+
+    private static string Time(DateTimeOffset time) => time.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss");
+}

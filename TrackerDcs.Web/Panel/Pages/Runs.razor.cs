@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using TrackerDcs.Web.Devices.Caen;
+using TrackerDcs.Web.Panel.Services;
+using TrackerDcs.Web.Runs;
+
+namespace TrackerDcs.Web.Panel.Pages;
+
+/// <summary>
+/// Start and stop calibrations through the command bus (the same checks and preconditions as
+/// ph2acf/cmd/start over MQTT), the live status and log, and the history of runs.
+/// </summary>
+public partial class Runs
+{
+    [Inject] private RunFeed RunFeed { get; set; } = default!;
+    [Inject] private RunController Controller { get; set; } = default!;
+    [Inject] private RunsOptions Options { get; set; } = default!;
+    [Inject] private CaenService Caen { get; set; } = default!;
+    [Inject] private PanelSession Session { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+
+    private PanelUser User { get; set; } = PanelUser.Nobody;
+    private string? Calibration { get; set; }
+    private IReadOnlyCollection<string> Modules { get; set; } = [];
+    private string? Comment { get; set; }
+    private string? Refusal { get; set; }
+    private JsonObject Status { get; set; } = new();
+    private IReadOnlyList<string> LogLines { get; set; } = [];
+    private IReadOnlyList<RunDocument> History { get; set; } = [];
+
+    private IEnumerable<string> Calibrations => Options.Calibrations.Keys.Order();
+    private IEnumerable<string> KnownModules => Caen.Controller.Map.Channels.Where(c => c.Module is not null).Select(c => c.Module!);
+    private string State => Status["state"]?.ToString() ?? "idle";
+    private double Progress => double.TryParse(Status["progress"]?.ToString(), CultureInfo.InvariantCulture, out var p) ? p : 0;
+
+    private Color StateColour => State switch
+    {
+        "running" => Color.Info,
+        "finished" => Color.Success,
+        "failed" => Color.Error,
+        "stopped" => Color.Warning,
+        _ => Color.Default,
+    };
+
+    private string? StartRefusal => User.CommandRefusal
+        ?? (State == "running" ? "a run is going; stop it first"
+            : Calibration is null ? "choose a calibration"
+            : !Modules.Any() ? "choose the modules" : null);
+
+    private string? StopRefusal => User.CommandRefusal ?? (State == "running" ? null : "no run is going");
+
+    protected override PanelTopic Topics => PanelTopic.Runs;
+
+    protected override async Task OnInitializedAsync()
+    {
+        User = await Session.UserAsync();
+        await LoadHistoryAsync();
+    }
+
+    protected override void Load()
+    {
+        Status = RunFeed.Status;
+        LogLines = RunFeed.Log;
+    }
+
+    protected override void Reload(PanelTopic changed)
+    {
+        var wasRunning = State == "running";
+        Load();
+        if (wasRunning != (State == "running")) _ = InvokeAsync(async () => { await LoadHistoryAsync(); StateHasChanged(); });
+    }
+
+    private async Task LoadHistoryAsync() => History = await Controller.Store.ListAsync(50);
+
+    private Task StartAsync()
+    {
+        var payload = new JsonObject
+        {
+            ["calibration"] = Calibration,
+            ["modules"] = new JsonArray([.. Modules.Select(m => (JsonNode?)m)]),
+            ["comment"] = Comment ?? "",
+        };
+        return SendAsync("start", payload.ToJsonString(), $"Start {Calibration}");
+    }
+
+    private Task StopAsync() => SendAsync("stop", "", "Stop the run");
+
+    private async Task SendAsync(string command, string payload, string label)
+    {
+        var result = await Session.SendAsync($"{RunController.Root}/cmd/{command}", payload);
+        if (result.Ok)
+        {
+            Refusal = null;
+            Snackbar.Add($"{label}: done", Severity.Success);
+        }
+        else
+        {
+            Refusal = $"{label} refused: {result.Error}";
+        }
+        await LoadHistoryAsync();
+    }
+
+    public static string Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss");
+
+    private static string Duration(RunDocument run) =>
+        run.EndMs is { } end ? $"{(end - run.StartMs) / 1000.0:0.0} s" : "…";
+}
