@@ -30,6 +30,7 @@ public static class PanelSetup
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
         services.AddScoped<PanelSession>();
+        services.AddScoped<PanelCommands>();
         services.AddSingleton<RunFeed>();
         services.AddSingleton<PanelFeed>(sp => ActivatorUtilities.CreateInstance<PanelFeed>(sp));
         services.AddHostedService(sp => sp.GetRequiredService<PanelFeed>());

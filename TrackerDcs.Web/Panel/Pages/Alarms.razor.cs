@@ -23,7 +23,7 @@ public partial class Alarms
     [Inject] private AlarmManager Manager { get; set; } = default!;
     [Inject] private AlarmHistory AlarmHistory { get; set; } = default!;
     [Inject] private PanelSession Session { get; set; } = default!;
-    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private PanelCommands Commands { get; set; } = default!;
 
     private IReadOnlyList<Alarm> Active { get; set; } = [];
     private IReadOnlyList<AlarmHistory.Entry> History { get; set; } = [];
@@ -54,16 +54,7 @@ public partial class Alarms
 
     private async Task SendAsync(string command, string payload, string label)
     {
-        var result = await Session.SendAsync($"alarms/cmd/{command}", payload);
-        if (result.Ok)
-        {
-            Refusal = null;
-            Snackbar.Add($"{label}: done", Severity.Success);
-        }
-        else
-        {
-            Refusal = $"{label} refused: {result.Error}";
-        }
+        Refusal = await Commands.SendAsync(label, $"alarms/cmd/{command}", payload);
         Load();
     }
 

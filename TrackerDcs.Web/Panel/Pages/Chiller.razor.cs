@@ -13,7 +13,7 @@ public partial class Chiller
     [Inject] private JulaboService Julabo { get; set; } = default!;
     [Inject] private JulaboOptions Options { get; set; } = default!;
     [Inject] private PanelSession Session { get; set; } = default!;
-    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private PanelCommands Commands { get; set; } = default!;
 
     private JulaboStatus Status { get; set; } = new();
     private string? UnitText { get; set; }
@@ -45,18 +45,9 @@ public partial class Chiller
 
     private async Task<bool> SendAsync(string label, string command, string payload = "")
     {
-        var result = await Session.SendAsync($"{JulaboService.Root}/cmd/{command}", payload);
-        if (result.Ok)
-        {
-            Refusal = null;
-            Snackbar.Add($"{label}: done", Severity.Success);
-        }
-        else
-        {
-            Refusal = $"{label} refused: {result.Error}";
-        }
+        Refusal = await Commands.SendAsync(label, $"{JulaboService.Root}/cmd/{command}", payload);
         Load();
-        return result.Ok;
+        return Refusal is null;
     }
 
     internal static string StateName(JulaboState state) => state.ToString().ToUpperInvariant();

@@ -14,7 +14,7 @@ public partial class Power
     [Inject] private CaenService Caen { get; set; } = default!;
     [Inject] private PanelSession Session { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
-    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private PanelCommands Commands { get; set; } = default!;
 
     private PowerView View { get; set; } = new(CaenState.Init, []);
     private PanelUser User { get; set; } = PanelUser.Nobody;
@@ -76,16 +76,7 @@ public partial class Power
 
     private async Task SendAsync(string label, string command, string payload = "")
     {
-        var result = await Session.SendAsync($"{Caen.Root}/cmd/{command}", payload);
-        if (result.Ok)
-        {
-            Refusal = null;
-            Snackbar.Add($"{label}: done", Severity.Success);
-        }
-        else
-        {
-            Refusal = $"{label} refused: {result.Error}";
-        }
+        Refusal = await Commands.SendAsync(label, $"{Caen.Root}/cmd/{command}", payload);
         Load();
     }
 

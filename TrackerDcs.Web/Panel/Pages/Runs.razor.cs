@@ -19,7 +19,7 @@ public partial class Runs
     [Inject] private RunsOptions Options { get; set; } = default!;
     [Inject] private CaenService Caen { get; set; } = default!;
     [Inject] private PanelSession Session { get; set; } = default!;
-    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private PanelCommands Commands { get; set; } = default!;
 
     private PanelUser User { get; set; } = PanelUser.Nobody;
     private string? Calibration { get; set; }
@@ -89,16 +89,7 @@ public partial class Runs
 
     private async Task SendAsync(string command, string payload, string label)
     {
-        var result = await Session.SendAsync($"{RunController.Root}/cmd/{command}", payload);
-        if (result.Ok)
-        {
-            Refusal = null;
-            Snackbar.Add($"{label}: done", Severity.Success);
-        }
-        else
-        {
-            Refusal = $"{label} refused: {result.Error}";
-        }
+        Refusal = await Commands.SendAsync(label, $"{RunController.Root}/cmd/{command}", payload);
         await LoadHistoryAsync();
     }
 
