@@ -79,6 +79,23 @@ public sealed class AlarmStandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_module_drawing_too_much_current_raises_over_current_but_not_while_it_ramps()
+    {
+        await Publish(Admin, "dcs/cmd/switch/lv", "on");
+        await StatusAsync("LV_ON");
+        await Publish(Admin, "dcs/cmd/switch/hv", "on");
+        await StatusAsync("HV_ON");
+        // 200 V into 0.1 MΩ is 2000 µA, far above I0Set (500 µA): the board sets the over-current bit.
+        await _stand.PostAsAdminAsync("/api/simulator/caen/load/12/1?value=0.1");
+        var active = await Raised("caen.overcurrent:1/hv");
+        Assert.Contains("HV of channel 1 (module_1) is over current", active.Single(a => a.GetProperty("key").GetString() == "caen.overcurrent:1/hv").GetProperty("message").GetString());
+        await _stand.PostAsAdminAsync("/api/simulator/caen/load/12/1?value=100");
+        await Cleared("caen.overcurrent:1/hv");
+        await Publish(Admin, "dcs/cmd/switch/hv", "off");
+        await Publish(Admin, "dcs/cmd/clear", "");
+    }
+
+    [Fact]
     public async Task An_unplugged_board_raises_an_alarm_until_it_is_back()
     {
         await _stand.PostAsAdminAsync("/api/simulator/caen/unplug/12");

@@ -25,6 +25,8 @@ public static class AlarmCatalog
         "The sensor box has sent nothing for longer than the set time. Check its power and Wi-Fi; the dew-point protection is blind without it.");
     public static readonly AlarmDefinition DewPointMargin = new("environment.dewpoint", AlarmSeverity.Major,
         "The coldest temperature on the stand is close to the dew point: modules may condense. Raise the chiller set point, dry the box (nitrogen), or switch HV and LV off.");
+    public static readonly AlarmDefinition SpoolFilling = new("timeseries.spool", AlarmSeverity.Warning,
+        "InfluxDB has not taken readings for a while and the on-disk spool is filling; when it is full new readings are dropped. Check that InfluxDB runs and accepts writes (/readyz says why); the spool empties by itself once it does.");
     public static readonly AlarmDefinition DiskFilling = new("system.disk", AlarmSeverity.Warning,
         "The data disk is nearly full. Free space or move the data directory; the audit log and the spool stop growing when it is full.");
 }

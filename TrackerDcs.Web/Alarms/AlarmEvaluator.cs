@@ -5,6 +5,7 @@ using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Sensors;
 using TrackerDcs.Web.Storage;
+using TrackerDcs.Web.TimeSeries;
 
 namespace TrackerDcs.Web.Alarms;
 
@@ -19,7 +20,9 @@ public sealed class AlarmEvaluator(
     EnvironmentMonitor environment,
     DataDirectory data,
     Interlocks.InterlockEngine interlocks,
-    TimeProvider time)
+    TimeSeriesOptions timeSeries,
+    TimeProvider time,
+    Spool? spool = null)
 {
     private readonly Dictionary<string, DateTimeOffset> _disconnectedSince = [];
 
@@ -31,6 +34,7 @@ public sealed class AlarmEvaluator(
         EvaluateChiller(conditions, now);
         EvaluateEnvironment(conditions, now);
         EvaluateDisk(conditions);
+        EvaluateSpool(conditions);
         conditions.AddRange(interlocks.AlarmConditions());
         return conditions;
     }
@@ -90,6 +94,15 @@ public sealed class AlarmEvaluator(
         var free = 100.0 * drive.AvailableFreeSpace / drive.TotalSize;
         if (free < options.DiskFreePercentMin)
             conditions.Add(new(AlarmCatalog.DiskFilling, "data", $"data disk {drive.Name} has {free:0.0} % free"));
+    }
+
+    /// <summary>Only with InfluxDB configured: the embedded store has no spool.</summary>
+    private void EvaluateSpool(List<AlarmCondition> conditions)
+    {
+        if (spool is null) return;
+        var full = 100.0 * spool.PendingBytes / timeSeries.SpoolMaxBytes;
+        if (full > options.SpoolFullPercentMax)
+            conditions.Add(new(AlarmCatalog.SpoolFilling, "influxdb", $"time-series spool {full:0} % full ({spool.PendingBytes} of {timeSeries.SpoolMaxBytes} bytes)"));
     }
 
     private void Disconnected(List<AlarmCondition> conditions, string device, bool disconnected, DateTimeOffset now, string name)

@@ -10,4 +10,6 @@ public sealed class AlarmOptions
     /// <summary>Coldest temperature minus highest dew point, in °C, below which condensation threatens.</summary>
     public double DewPointMarginMin { get; set; } = 3;
     public double DiskFreePercentMin { get; set; } = 5;
+    /// <summary>Time-series spool fill (of TimeSeries:SpoolMaxBytes) above which the spool alarm is raised.</summary>
+    public double SpoolFullPercentMax { get; set; } = 80;
 }
