@@ -137,6 +137,8 @@ public sealed class RunStandTests(RunStandFixture fixture) : IClassFixture<RunSt
             Assert.True(snapshot["environment"]!["dew_point_margin"]!.GetValue<double>() > 3);
             Assert.Equal(21, snapshot["environment"]!["boxes"]!["ESP01"]!["readings"]!["BME_temp"]!.GetValue<double>());
             Assert.NotNull(snapshot["alarms"]!["active"]!.AsArray());
+            var appsettings = Path.Combine(Path.GetDirectoryName(StandProcess.Binary)!, "appsettings.json");
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(appsettings))), snapshot["appsettings_sha256"]!.GetValue<string>());
             Assert.NotNull(snapshot["alarms"]!["shelved"]!.AsArray());
         }
         var summary = document.Results.Single(r => r.Name == $"Results_Run{run}.txt");

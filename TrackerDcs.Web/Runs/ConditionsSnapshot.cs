@@ -14,7 +14,7 @@ namespace TrackerDcs.Web.Runs;
 /// <summary>
 /// The DCS conditions of one instant, stored with a run at its start and end: the crate and each channel's
 /// set points, readings and state, the chiller, the sensor boxes and dew-point margin, the active and shelved
-/// alarms, and the hashes of the
+/// alarms, and the hashes of appsettings.json, interlocks.yml, the
 /// channels.yml and of the calibration's settings in force, so a result can be traced to its configuration.
 /// </summary>
 public sealed class ConditionsSnapshot(CaenService caen, JulaboService julabo, EnvironmentMonitor environment, AlarmManager alarms, TimeProvider time)
@@ -29,6 +29,8 @@ public sealed class ConditionsSnapshot(CaenService caen, JulaboService julabo, E
             ["channels"] = new JsonArray([.. controller.ChannelsJson()]),
             ["channels_yml_sha256"] = controller.Map.Sha256,
             ["settings_sha256"] = SettingsHash(calibration),
+            ["appsettings_sha256"] = FileHash("appsettings.json"),
+            ["interlocks_sha256"] = FileHash("interlocks.yml"),
             ["chiller"] = JsonSerializer.SerializeToNode(julabo.Device.Status, Json.Options),
             ["environment"] = new JsonObject
             {
@@ -48,6 +50,13 @@ public sealed class ConditionsSnapshot(CaenService caen, JulaboService julabo, E
             },
         };
         return snapshot;
+    }
+
+    /// <summary>SHA-256 of a settings file beside the binary (where the process read it), or null when there is none.</summary>
+    private static string? FileHash(string name)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, name);
+        return File.Exists(path) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))) : null;
     }
 
     /// <summary>SHA-256 of the calibration's settings as JSON: two runs with equal hashes ran the same definition.</summary>
