@@ -1,5 +1,5 @@
 using TrackerDcs.Tests.Support;
-using TrackerDcs.Tests.TimeSeries;
+
 
 namespace TrackerDcs.Tests.Alarms;
 

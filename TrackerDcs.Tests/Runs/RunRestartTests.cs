@@ -12,7 +12,7 @@ public sealed class RunRestartTests : IAsyncLifetime
     private const string Database = "trackerdcs_restart_test";
     private readonly int _influxPort = FreePort.Tcp();
     private RunStand _stand = null!;
-    private InfluxD? _influx;
+    private InfluxServer? _influx;
 
     public async Task InitializeAsync()
     {
@@ -61,11 +61,12 @@ public sealed class RunRestartTests : IAsyncLifetime
         var numbers = (await _stand.Store().ListAsync(100)).Select(d => d.Run).ToList();
         Assert.Equal(numbers.Distinct().Count(), numbers.Count);
 
-        _influx = await InfluxD.StartAsync(_influxPort);
+        _influx = new InfluxServer(_influxPort);
+        await _influx.StartAsync();
         List<string> events = [];
         await RunStand.Eventually(async () =>
         {
-            events = [.. (await _influx.QueryAsync(Database, "SELECT * FROM runs")).Select(e => $"{e["run"]} {e["event"]}")];
+            events = [.. (await _influx.QueryRowsAsync(Database, "SELECT * FROM runs")).Select(e => $"{e["run"]} {e["event"]}")];
             return events.Count == 6;
         }, "six run events in influxd", seconds: 15);
         Assert.Equal([$"{first} start", $"{first} end", $"{second} start", $"{second} end", $"{third} start", $"{third} end"], events);

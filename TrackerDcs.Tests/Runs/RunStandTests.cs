@@ -12,11 +12,11 @@ public sealed class RunStandFixture : IAsyncLifetime
 {
     public const string InfluxDatabase = "trackerdcs_runs_test";
     public RunStand Stand { get; private set; } = null!;
-    public InfluxD Influx { get; private set; } = null!;
+    public InfluxServer Influx { get; } = new();
 
     public async Task InitializeAsync()
     {
-        Influx = await InfluxD.StartAsync();
+        await Influx.StartAsync();
         var settings = new Dictionary<string, string>
         {
             ["Runs:InfluxDb"] = Influx.Url,
@@ -155,7 +155,7 @@ public sealed class RunStandTests(RunStandFixture fixture) : IClassFixture<RunSt
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(document.OutputDirectory, histogram.Name)), await http.GetByteArrayAsync($"{api}/{run}/results/{histogram.Name}"));
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync($"{api}/{run}/results/nothing.txt")).StatusCode);
 
-        var events = await fixture.Influx.QueryAsync(RunStandFixture.InfluxDatabase, $"SELECT * FROM runs WHERE run = {run}");
+        var events = await fixture.Influx.QueryRowsAsync(RunStandFixture.InfluxDatabase, $"SELECT * FROM runs WHERE run = {run}");
         Assert.Equal(["start", "end"], events.Select(e => e["event"]!.GetValue<string>()));
         Assert.Equal(document.StartMs, events[0]["time"]!.GetValue<long>());
         Assert.Equal(document.EndMs, events[1]["time"]!.GetValue<long>());

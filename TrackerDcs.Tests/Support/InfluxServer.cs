@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
-using TrackerDcs.Tests.Support;
+using System.Text.Json.Nodes;
 
-namespace TrackerDcs.Tests.TimeSeries;
+namespace TrackerDcs.Tests.Support;
 
 /// <summary>
 /// Debian's influxd (1.6.7: the v1 HTTP API only, no /api/v2) on free loopback ports with its own temporary
@@ -15,9 +15,10 @@ public sealed class InfluxServer : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private Process? _process;
 
-    public InfluxServer()
+    /// <param name="httpPort">A port chosen by the test (to start influxd where a stand already writes), else a free one.</param>
+    public InfluxServer(int? httpPort = null)
     {
-        HttpPort = FreePort.Tcp();
+        HttpPort = httpPort ?? FreePort.Tcp();
         _config = Path.Combine(_directory, "influxdb.conf");
         File.WriteAllText(_config, $"""
             reporting-disabled = true
@@ -84,6 +85,33 @@ public sealed class InfluxServer : IAsyncDisposable
         var body = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{influxQl}: {(int)response.StatusCode} {body}");
         return body;
+    }
+
+    /// <summary>Writes line protocol (ms precision) into a database it creates if needed.</summary>
+    public async Task WriteAsync(string database, string lines)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        (await http.PostAsync($"{Url}/query", new FormUrlEncodedContent([new("q", $"CREATE DATABASE \"{database}\"")]))).EnsureSuccessStatusCode();
+        var response = await http.PostAsync($"{Url}/write?db={database}&precision=ms", new StringContent(lines));
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"influxd /write: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>The rows of every series of an InfluxQL query (epoch ms), as column → value objects.</summary>
+    public async Task<List<JsonObject>> QueryRowsAsync(string database, string influxQl)
+    {
+        var body = JsonNode.Parse(await QueryAsync(database, influxQl))!;
+        var rows = new List<JsonObject>();
+        foreach (var series in body["results"]![0]!["series"]?.AsArray() ?? [])
+        {
+            var columns = series!["columns"]!.AsArray().Select(c => c!.GetValue<string>()).ToArray();
+            foreach (var values in series["values"]!.AsArray())
+            {
+                var row = new JsonObject();
+                for (var i = 0; i < columns.Length; i++) row[columns[i]] = values![i]?.DeepClone();
+                rows.Add(row);
+            }
+        }
+        return rows;
     }
 
     public async ValueTask DisposeAsync()
