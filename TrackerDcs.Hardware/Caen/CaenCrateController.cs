@@ -38,6 +38,12 @@ public sealed class CaenCrateController : IDisposable
 
     public CaenState State { get { lock (_gate) return _state; } }
 
+    /// <summary>Whether any active channel's HV is on or still ramping: what the command guards and the interlocks ask.</summary>
+    public bool HvLive { get { lock (_gate) return AnyActive(s => s.HvLive); } }
+
+    /// <summary>Whether any active channel's LV is on.</summary>
+    public bool LvOn { get { lock (_gate) return AnyActive(s => s.LvOn); } }
+
     public CaenState ChannelState(string id)
     {
         lock (_gate) return Tracked(id)?.State ?? throw new ArgumentException($"no channel '{id}' in {Map.Source}", nameof(id));
@@ -153,8 +159,10 @@ public sealed class CaenCrateController : IDisposable
         _subscriptions.Clear();
     }
 
-    private string? Refusal(CaenCommand command) =>
-        CommandGuards.Check(command, _state, _channels.Any(c => c.Settings.IsActive && c.Snapshot().HvLive));
+    private string? Refusal(CaenCommand command) => CommandGuards.Check(command, _state, AnyActive(s => s.HvLive));
+
+    private bool AnyActive(Func<ChannelSnapshot, bool> condition) =>
+        _channels.Any(c => c.Settings.IsActive && condition(c.Snapshot()));
 
     private CaenCommandResult Refused(CaenCommand command, string reason)
     {

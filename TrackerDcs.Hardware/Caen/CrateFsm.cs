@@ -7,6 +7,8 @@ public readonly record struct ChannelSnapshot(CaenState State, int? LvStatus, in
     public bool LvOffUnderHv => LvStatus is { } lv && (lv & (int)CaenStatus.On) == 0
                                 && HvStatus is { } hv && (hv & (int)CaenStatus.On) != 0;
 
+    public bool LvOn => LvStatus is { } lv && (lv & (int)CaenStatus.On) != 0;
+
     /// <summary>HV is on or still ramping (down, too): LV must stay on.</summary>
     public bool HvLive => HvStatus is { } hv && (hv & (int)(CaenStatus.On | CaenStatus.RampingUp | CaenStatus.RampingDown)) != 0;
 }

@@ -48,7 +48,13 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var first = await subscriber.NextAsync(TimeSpan.FromSeconds(15));
-        if (first != $"{marker} ready") throw new InvalidOperationException($"expected the marker, got '{first}'");
+        if (first != $"{marker} ready")
+        {
+            string errors;
+            lock (subscriber._errors) errors = string.Join('\n', subscriber._errors);
+            await subscriber.DisposeAsync();
+            throw new InvalidOperationException($"expected the marker, got '{first}'; mosquitto_sub said: {errors}");
+        }
         return subscriber;
     }
 
@@ -103,8 +109,6 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
         var reply = await WaitOnAsync($"{topic.Split('/')[0]}/reply", r => r.Contains($"\"topic\":\"{topic}\""), timeout, $"a reply to {topic}");
         return System.Text.Json.JsonDocument.Parse(reply).RootElement;
     }
-
-    public string Errors { get { lock (_errors) return string.Join('\n', _errors); } }
 
     public async ValueTask DisposeAsync()
     {

@@ -44,8 +44,6 @@ public sealed class InterlockEngine : BackgroundService
         bus.AddGuard(Refusal);
     }
 
-    public IReadOnlyList<InterlockRule> Rules => _rules;
-
     public IEnumerable<InterlockRule> ActiveRules => _rules.Where(r => _states[r.Name].Active);
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Devices.Caen;
@@ -38,8 +37,8 @@ public sealed class InterlockSignals(CaenService caen, JulaboService julabo, Env
         switch (name)
         {
             case "crate.state": return caen.Controller.State.ToWire();
-            case "crate.hv_on": return AnyActive("hv_status", CaenStatus.On | CaenStatus.RampingUp | CaenStatus.RampingDown);
-            case "crate.lv_on": return AnyActive("lv_status", CaenStatus.On);
+            case "crate.hv_on": return Reachable ? caen.Controller.HvLive : null;
+            case "crate.lv_on": return Reachable ? caen.Controller.LvOn : null;
             case "chiller.state": return julabo.Device.State.ToString().ToUpperInvariant();
             case "chiller.bath": return julabo.Device.Status.InternalTemp;
             case "chiller.external": return julabo.Device.Status.ExternalTemp;
@@ -54,11 +53,5 @@ public sealed class InterlockSignals(CaenService caen, JulaboService julabo, Env
         return values.Count == 0 ? null : values.Max();
     }
 
-    private bool? AnyActive(string key, CaenStatus bits)
-    {
-        if (caen.Controller.State is CaenState.Disconnected or CaenState.Init) return null;
-        return caen.Controller.ChannelsJson()
-            .Where(c => !string.IsNullOrEmpty(c["module"]?.GetValue<string>()))
-            .Any(c => c[key] is JsonValue v && v.TryGetValue<long>(out var status) && ((CaenStatus)status & bits) != 0);
-    }
+    private bool Reachable => caen.Controller.State is not (CaenState.Disconnected or CaenState.Init);
 }

@@ -10,7 +10,7 @@ public sealed record ChannelRow(
     int? HvStatus, double? HvVMon, double? HvIMon, double? HvSetV, double HvMaxV)
 {
     public bool Active => Module is not null;
-    public bool HvLive => HvStatus is { } hv && (hv & (int)(CaenStatus.On | CaenStatus.RampingUp | CaenStatus.RampingDown)) != 0;
+    public bool HvLive => new ChannelSnapshot(State, LvStatus, HvStatus).HvLive;
 }
 
 /// <summary>The crate as the panel shows it: state, rows, and which command the state machine allows now.</summary>
