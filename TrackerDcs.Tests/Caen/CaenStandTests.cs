@@ -52,15 +52,30 @@ public sealed class CaenStandTests : IAsyncLifetime
     private async Task<List<string>> StatusAsync(string state)
     {
         var seen = new List<string>();
-        await _status.WaitOnAsync("dcs/status", payload =>
+        try
         {
-            seen.Add(JsonDocument.Parse(payload).RootElement.GetProperty("fsm_state").GetString()!);
-            return seen[^1] == state;
-        }, Wait, state);
+            await _status.WaitOnAsync("dcs/status", payload =>
+            {
+                seen.Add(JsonDocument.Parse(payload).RootElement.GetProperty("fsm_state").GetString()!);
+                return seen[^1] == state;
+            }, Wait, state);
+        }
+        catch (TimeoutException e)
+        {
+            // The process's own log says what the crate did meanwhile.
+            throw new TimeoutException($"{e.Message}\n{_stand.Log[^Math.Min(_stand.Log.Length, 6000)..]}", e);
+        }
         return seen;
     }
 
     private Task<JsonElement> ReplyAsync(string topic, string payload) => _status.CommandAsync(_stand.MqttPort, Admin, topic, payload, Wait);
+
+    /// <summary>A command that must be accepted; a refusal fails the test with its reason.</summary>
+    private async Task AcceptedAsync(string topic, string payload)
+    {
+        var reply = await ReplyAsync(topic, payload);
+        Assert.True(reply.GetProperty("ok").GetBoolean(), $"{topic} {payload}: {reply}");
+    }
 
     private Task<JsonElement> CagetAsync(params string[] pvs) => PyEpics.RunAsync($$"""
         import epics, json
@@ -132,9 +147,9 @@ public sealed class CaenStandTests : IAsyncLifetime
     [Fact]
     public async Task A_trip_puts_the_crate_in_error_and_clear_brings_it_back()
     {
-        await ReplyAsync("dcs/cmd/switch/lv", "on");
+        await AcceptedAsync("dcs/cmd/switch/lv", "on");
         await StatusAsync("LV_ON");
-        await ReplyAsync("dcs/cmd/switch/hv", "on");
+        await AcceptedAsync("dcs/cmd/switch/hv", "on");
         await StatusAsync("HV_ON");
         await _stand.PostAsAdminAsync("/api/simulator/caen/trip/12/1");
         await StatusAsync("ERROR");
@@ -148,7 +163,7 @@ public sealed class CaenStandTests : IAsyncLifetime
     [Fact]
     public async Task A_restarted_ioc_is_found_again_without_a_reconnect_command()
     {
-        await ReplyAsync("dcs/cmd/switch/lv", "on");
+        await AcceptedAsync("dcs/cmd/switch/lv", "on");
         await StatusAsync("LV_ON");
         await _stand.PostAsAdminAsync("/api/simulator/caen/ioc/stop");
         await StatusAsync("DISCONNECTED");

@@ -25,6 +25,8 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
     private readonly string _marker;
     private readonly List<string> _errors = [];
+    /// <summary>Lines read while waiting for another topic, oldest first: kept for whoever waits on their topic.</summary>
+    private readonly List<string> _setAside = [];
 
     private MosquittoSubscriber(Process process, string marker)
     {
@@ -61,6 +63,46 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
     /// <summary>The next line, or null when none arrives in time.</summary>
     public async Task<string?> NextAsync(TimeSpan timeout)
     {
+        lock (_setAside)
+            if (_setAside.Count > 0)
+            {
+                var oldest = _setAside[0];
+                _setAside.RemoveAt(0);
+                return oldest;
+            }
+        return await ReadAsync(timeout);
+    }
+
+    /// <summary>
+    /// The first line with this topic; lines of other topics are set aside, not lost (a command's reply and the
+    /// status change it causes may come in either order). Null when none arrives in time.
+    /// </summary>
+    public async Task<string?> NextOnAsync(string topic, TimeSpan timeout)
+    {
+        var prefix = topic + " ";
+        lock (_setAside)
+        {
+            var index = _setAside.FindIndex(l => l.StartsWith(prefix, StringComparison.Ordinal));
+            if (index >= 0)
+            {
+                var kept = _setAside[index];
+                _setAside.RemoveAt(index);
+                return kept[prefix.Length..];
+            }
+        }
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var line = await ReadAsync(deadline - DateTime.UtcNow);
+            if (line is null) return null;
+            if (line.StartsWith(prefix, StringComparison.Ordinal)) return line[prefix.Length..];
+            lock (_setAside) _setAside.Add(line);
+        }
+        return null;
+    }
+
+    private async Task<string?> ReadAsync(TimeSpan timeout)
+    {
         using var cts = new CancellationTokenSource(timeout);
         try
         {
@@ -70,19 +112,6 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
         {
             return null;
         }
-    }
-
-    /// <summary>The first line with this topic, skipping others; null when none arrives in time.</summary>
-    public async Task<string?> NextOnAsync(string topic, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            var line = await NextAsync(deadline - DateTime.UtcNow);
-            if (line is null) return null;
-            if (line.StartsWith(topic + " ", StringComparison.Ordinal)) return line[(topic.Length + 1)..];
-        }
-        return null;
     }
 
     /// <summary>The first payload on this topic that satisfies the condition; throws naming what never came.</summary>

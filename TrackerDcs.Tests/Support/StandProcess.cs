@@ -19,20 +19,12 @@ public sealed class StandProcess : IAsyncDisposable
     public StandProcess(IDictionary<string, string>? settings = null, string? directory = null)
     {
         Directory = directory ?? System.IO.Directory.CreateTempSubdirectory("trackerdcs-test-").FullName;
-        HttpPort = FreePort.Tcp();
-        HttpsPort = FreePort.Tcp();
-        MqttPort = FreePort.Tcp();
-        MqttTlsPort = FreePort.Tcp();
         _settings = new Dictionary<string, string>
         {
             ["Data:Directory"] = DataDirectory,
             ["Endpoints:HttpAddress"] = "127.0.0.1",
-            ["Endpoints:HttpPort"] = HttpPort.ToString(),
             ["Endpoints:HttpsAddress"] = "127.0.0.1",
-            ["Endpoints:HttpsPort"] = HttpsPort.ToString(),
-            ["Endpoints:MqttPort"] = MqttPort.ToString(),
             ["Endpoints:MqttTlsAddress"] = "127.0.0.1",
-            ["Endpoints:MqttTlsPort"] = MqttTlsPort.ToString(),
             // Stands run in parallel: each simulated crate answers Channel Access on its own port.
             ["Caen:SimulatorPort"] = FreePort.Tcp().ToString(),
         };
@@ -41,16 +33,26 @@ public sealed class StandProcess : IAsyncDisposable
         var noRules = Path.Combine(Directory, "no-interlocks.yml");
         File.WriteAllText(noRules, "interlocks: []\n");
         _settings["Interlocks:File"] = noRules;
+        PickPorts();
         if (settings is not null) foreach (var (k, v) in settings) _settings[k] = v;
+    }
+
+    /// <summary>Free ports for the four endpoints (the OS picks them; another process may still take one first).</summary>
+    private void PickPorts()
+    {
+        _settings["Endpoints:HttpPort"] = (HttpPort = FreePort.Tcp()).ToString();
+        _settings["Endpoints:HttpsPort"] = (HttpsPort = FreePort.Tcp()).ToString();
+        _settings["Endpoints:MqttPort"] = (MqttPort = FreePort.Tcp()).ToString();
+        _settings["Endpoints:MqttTlsPort"] = (MqttTlsPort = FreePort.Tcp()).ToString();
     }
 
     public string Directory { get; }
     public string DataDirectory => Path.Combine(Directory, "data");
     public string CertificatePem => Path.Combine(DataDirectory, "tls", "trackerdcs.crt");
-    public int HttpPort { get; }
-    public int HttpsPort { get; }
-    public int MqttPort { get; }
-    public int MqttTlsPort { get; }
+    public int HttpPort { get; private set; }
+    public int HttpsPort { get; private set; }
+    public int MqttPort { get; private set; }
+    public int MqttTlsPort { get; private set; }
     public string Log { get { lock (_log) return _log.ToString(); } }
 
     public static string Binary
@@ -94,8 +96,29 @@ public sealed class StandProcess : IAsyncDisposable
 
     public Task StartAsync() => StartCheckingAsync(CertificatePem);
 
-    /// <summary>Starts and waits until /healthz answers over TLS verified with this certificate file.</summary>
+    /// <summary>
+    /// Starts and waits until /healthz answers over TLS verified with this certificate file. A port picked free
+    /// can be taken before the process binds it (by a simulator of another stand picking its own): then the
+    /// start is tried again on new ports.
+    /// </summary>
     public async Task StartCheckingAsync(string certificatePem)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartOnceAsync(certificatePem);
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && Log.Contains("address already in use"))
+            {
+                lock (_log) _log.Clear();
+                PickPorts();
+            }
+        }
+    }
+
+    private async Task StartOnceAsync(string certificatePem)
     {
         var info = new ProcessStartInfo("dotnet")
         {
