@@ -16,6 +16,7 @@ public sealed class CaenService : BackgroundService
 {
     /// <summary>Publishes are at least this far apart: a burst of monitor events becomes one publish, the first at once.</summary>
     private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(5);
     private readonly CaenOptions _options;
     private readonly CaenLink _link;
     private readonly MqttPublisher _publisher;
@@ -93,7 +94,24 @@ public sealed class CaenService : BackgroundService
         {
             try
             {
-                await PublishAsync(stoppingToken);
+                // A publish that hangs or fails must not silence the crate's status for good: the next
+                // change or period publishes again.
+                using (var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+                {
+                    bounded.CancelAfter(PublishTimeout);
+                    try
+                    {
+                        await PublishAsync(bounded.Token);
+                    }
+                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                    {
+                        _log.LogWarning("Publishing the crate status took longer than {Timeout} s; trying again", PublishTimeout.TotalSeconds);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        _log.LogError(e, "Publishing the crate status failed; trying again");
+                    }
+                }
                 var published = DateTime.UtcNow;
                 // Wait for a change or the period. A change long after the last publish goes out at once;
                 // one right after it waits out the minimum interval, collecting the rest of its burst.
