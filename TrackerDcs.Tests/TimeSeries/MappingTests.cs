@@ -45,6 +45,7 @@ public class MappingTests
         Assert.Contains("message=\"HV of channel 0 tripped\"", point);
         Assert.Contains("by=\"dcs\"", point);
         Assert.DoesNotContain("guidance", point);
+        Assert.Empty(_problems);
     }
 
     [Fact]

@@ -19,6 +19,8 @@ public sealed class MappingRule
     /// <summary>Tags taken from topic levels: tag name → level (0 first; negative counts from the end).</summary>
     public Dictionary<string, int> TopicTags { get; set; } = [];
     public List<string> StringFields { get; set; } = [];
+    /// <summary>JSON text fields the measurement does not keep, dropped without a log line.</summary>
+    public List<string> IgnoredFields { get; set; } = [];
     public List<string> BooleanFields { get; set; } = [];
     public List<string> IntegerFields { get; set; } = [];
     public List<string> UnsignedFields { get; set; } = [];
@@ -56,6 +58,7 @@ public sealed class MappingRule
             Topic = "alarms/events", Measurement = "alarms",
             TagKeys = ["key", "code", "severity", "event"],
             StringFields = ["message", "subject", "by"],
+            IgnoredFields = ["guidance", "raised", "acknowledged", "acknowledged_by", "shelved_until", "shelved_by", "shelve_reason"],
         },
         new()
         {

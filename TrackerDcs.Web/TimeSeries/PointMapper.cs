@@ -165,6 +165,8 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
                     case JsonValueKind.Number:
                         if (Convert(rule, name, value.GetDouble(), problems) is { } converted) fields.Add(new(name, converted));
                         break;
+                    case JsonValueKind.String when rule.IgnoredFields.Contains(name):
+                        break;
                     case JsonValueKind.String:
                         // Telegraf ignored strings silently; here a numeric field that turns into text is worth a line.
                         problems.Add($"field '{name}' is a string ('{Shorten(value.GetString()!)}'), not a number: dropped");
