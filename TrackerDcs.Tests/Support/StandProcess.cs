@@ -190,6 +190,14 @@ public sealed class StandProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGKILL, no shutdown code runs: what a crash or the OOM killer does to the process.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is not { HasExited: false } process) return;
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>The process id while it runs (for measuring its memory).</summary>

@@ -17,6 +17,13 @@ public static class AlarmSetup
         builder.Services.AddHttpClient();
         builder.Services.AddHostedService<AlarmNotifier>();
         builder.Services.AddHostedService<Health.HeartbeatService>();
+        var watchdog = Settings.Bind<Health.WatchdogOptions>(builder.Configuration, "Watchdog");
+        if (watchdog.Enabled)
+        {
+            watchdog.Endpoint();
+            builder.Services.AddSingleton(watchdog);
+            builder.Services.AddHostedService<Health.WatchdogService>();
+        }
     }
 
     public static void UseAlarms(this WebApplication app)
