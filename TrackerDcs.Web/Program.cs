@@ -3,6 +3,7 @@ using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Runs;
 using TrackerDcs.Web.Security;
+using TrackerDcs.Web.Simulation;
 
 // One executable: the stand's process, and its administration commands.
 return args switch
@@ -11,5 +12,6 @@ return args switch
     ["healthcheck", .. var rest] => await HealthCheckCli.RunAsync(rest, Settings.Build([])),
     ["julabo", .. var rest] => await JulaboCli.RunAsync(rest, Console.Out),
     ["fake-ph2acf", .. var rest] => await FakePh2Acf.RunAsync(rest, Console.Out, Console.Error),
+    ["simulate", .. var rest] => await SimulateCli.RunAsync(rest, Console.In, Console.Out),
     _ => await TrackerDcsHost.RunAsync(args),
 };

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.IO.Ports;
+using System.Net;
+using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Hardware.ChannelAccess;
+using TrackerDcs.Hardware.Julabo;
+
+namespace TrackerDcs.Web.Simulation;
+
+/// <summary>
+/// `TrackerDcs simulate caen|julabo`: one simulated device in a process of its own, on its real wire protocol,
+/// so the stand can be pointed at it exactly as at hardware (Caen:Simulated=false, Julabo:Port=host:port) and
+/// the hardware outlives a crash of TrackerDcs, as real hardware does. Faults are typed on standard input.
+/// </summary>
+public static class SimulateCli
+{
+    public const int Ok = 0;
+    public const int UsageError = 2;
+
+    public const string Usage = """
+        usage: TrackerDcs simulate caen [--port 5064] [--bind 127.0.0.1] [--prefix cleanroom]
+               TrackerDcs simulate julabo (--tcp <port> | --serial <device>) [--baud 4800] [--data-bits 7]
+                                          [--parity Even] [--stop-bits One] [--handshake None]
+        Serves one simulated device until Ctrl-C or SIGTERM. Fault injection: type "help" on standard input.
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output)
+    {
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        using var stop = new CancellationTokenSource();
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        try
+        {
+            return args switch
+            {
+                ["caen", .. var rest] => await CaenAsync(Options(rest), input, output, loggers, stop.Token),
+                ["julabo", .. var rest] => await JulaboAsync(Options(rest), input, output, loggers, stop.Token),
+                _ => await UsageAsync(output, args.Length == 0 || args[0] is "-h" or "--help" ? null : $"unknown device '{args[0]}'"),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            return await UsageAsync(output, e.Message);
+        }
+    }
+
+    private static async Task<int> CaenAsync(Dictionary<string, string> options, TextReader input, TextWriter output, ILoggerFactory loggers, CancellationToken stop)
+    {
+        Allow(options, "--port", "--bind", "--prefix");
+        var port = Int(options, "--port", 5064);
+        var bind = IPAddress.TryParse(options.GetValueOrDefault("--bind", "127.0.0.1"), out var address) ? address
+            : throw new ArgumentException($"--bind: '{options["--bind"]}' is not an IP address");
+        using var crate = new SimulatedCaenCrate(options.GetValueOrDefault("--prefix", CaenPvNames.DefaultPrefix));
+        await using var server = new CaServer(crate.ProcessVariables, new CaServerOptions { BindAddress = bind, Port = port }, loggers.CreateLogger<CaServer>());
+        crate.Start(SimulatedCaenCrate.DefaultTickPeriod);
+        server.Start();
+        await output.WriteLineAsync($"simulated SY4527 '{crate.Prefix}': {crate.ProcessVariables.Count} PVs on {bind}:{server.TcpPort} (Channel Access)");
+        await SimulatorConsole.RunAsync(SimulatorConsole.Caen(crate), input, output, stop);
+        return Ok;
+    }
+
+    private static async Task<int> JulaboAsync(Dictionary<string, string> options, TextReader input, TextWriter output, ILoggerFactory loggers, CancellationToken stop)
+    {
+        Allow(options, "--tcp", "--serial", "--baud", "--data-bits", "--parity", "--stop-bits", "--handshake");
+        await using var chiller = new JulaboSimulator(logger: loggers.CreateLogger<JulaboSimulator>());
+        if (options.ContainsKey("--tcp") == options.ContainsKey("--serial"))
+            throw new ArgumentException("give exactly one of --tcp <port> and --serial <device>");
+        if (options.ContainsKey("--tcp"))
+        {
+            var port = chiller.ListenTcp(Int(options, "--tcp", 0));
+            await output.WriteLineAsync($"simulated Julabo: TCP on 127.0.0.1:{port}");
+        }
+        else
+        {
+            var device = options["--serial"];
+            chiller.ServeSerial(device, Int(options, "--baud", 4800), Int(options, "--data-bits", 7),
+                Enum<Parity>(options, "--parity", Parity.Even), Enum<StopBits>(options, "--stop-bits", StopBits.One),
+                Enum<Handshake>(options, "--handshake", Handshake.None));
+            await output.WriteLineAsync($"simulated Julabo: serial on {device}");
+        }
+        await SimulatorConsole.RunAsync(SimulatorConsole.Julabo(chiller), input, output, stop);
+        return Ok;
+    }
+
+    private static Dictionary<string, string> Options(string[] args)
+    {
+        var options = new Dictionary<string, string>();
+        for (var i = 0; i < args.Length; i += 2)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"unexpected '{args[i]}'");
+            if (i + 1 >= args.Length) throw new ArgumentException($"{args[i]} needs a value");
+            options[args[i]] = args[i + 1];
+        }
+        return options;
+    }
+
+    private static void Allow(Dictionary<string, string> options, params string[] known)
+    {
+        if (options.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown) throw new ArgumentException($"unknown option {unknown}");
+    }
+
+    private static int Int(Dictionary<string, string> options, string name, int fallback) =>
+        !options.TryGetValue(name, out var text) ? fallback
+        : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 0 ? value
+        : throw new ArgumentException($"{name}: '{text}' is not a non-negative integer");
+
+    private static T Enum<T>(Dictionary<string, string> options, string name, T fallback) where T : struct, Enum =>
+        !options.TryGetValue(name, out var text) ? fallback
+        : System.Enum.TryParse<T>(text, ignoreCase: true, out var value) && System.Enum.IsDefined(value) ? value
+        : throw new ArgumentException($"{name}: '{text}' is not one of {string.Join(", ", System.Enum.GetNames<T>())}");
+
+    private static async Task<int> UsageAsync(TextWriter output, string? problem)
+    {
+        if (problem is not null) await output.WriteLineAsync($"error: {problem}");
+        await output.WriteLineAsync(Usage);
+        return problem is null ? Ok : UsageError;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Hardware.Julabo;
+
+namespace TrackerDcs.Web.Simulation;
+
+/// <summary>
+/// Fault injection for a simulator running on its own: one command per line on standard input, each answered
+/// with "ok: …" or "error: …" on standard output. The same faults the stand's /api/simulator endpoints inject.
+/// </summary>
+public static class SimulatorConsole
+{
+    public sealed record Command(string Usage, string Help, Func<string[], string> Run);
+
+    public static IReadOnlyDictionary<string, Command> Caen(SimulatedCaenCrate crate) => new Dictionary<string, Command>
+    {
+        ["trip"] = new("trip <board> <channel>", "the channel trips now", a => { crate.Trip(Int(a, 0), Int(a, 1)); return $"tripped {a[0]}/{a[1]}"; }),
+        ["load"] = new("load <board> <channel> <load>", "the module's load (LV ohms, HV megaohms); a low one draws over-current",
+            a => { crate.SetLoad(Int(a, 0), Int(a, 1), Number(a, 2)); return $"load of {a[0]}/{a[1]} is {a[2]}"; }),
+        ["unplug"] = new("unplug <board>", "the board is pulled from the crate", a => { crate.Unplug(Int(a, 0)); return $"board {a[0]} pulled"; }),
+        ["plug"] = new("plug <board>", "the board is put back", a => { crate.Unplug(Int(a, 0), unplugged: false); return $"board {a[0]} back"; }),
+    };
+
+    public static IReadOnlyDictionary<string, Command> Julabo(JulaboSimulator chiller) => new Dictionary<string, Command>
+    {
+        ["alarm"] = new("alarm <code> <text…>", "the unit reports a negative status code",
+            a => { chiller.RaiseAlarm(Int(a, 0) is var c && c < 0 ? c : throw new ArgumentException("the code must be negative"), string.Join(' ', a.Skip(1))); return $"alarm {a[0]}"; }),
+        ["clear"] = new("clear", "the alarm is cleared on the unit", _ => { chiller.ClearAlarm(); return "alarm cleared"; }),
+        ["manual"] = new("manual", "someone switches the unit to manual on its panel", _ => { chiller.SwitchToManual(); return "manual"; }),
+        ["remote"] = new("remote", "back to remote control", _ => { chiller.SwitchToRemote(); return "remote"; }),
+        ["unplug"] = new("unplug", "the cable is pulled", _ => { chiller.Unplug(); return "unplugged"; }),
+        ["plug"] = new("plug", "the cable is back", _ => { chiller.Plug(); return "plugged"; }),
+        ["state"] = new("state", "what the unit is doing", _ => string.Create(CultureInfo.InvariantCulture,
+            $"{chiller.UnitStatus} bath {chiller.BathTemperature:0.00} °C, set point {chiller.SelectedSetpoint} = {chiller.Setpoint(chiller.SelectedSetpoint):0.00} °C, running {chiller.Running}")),
+    };
+
+    /// <summary>Reads commands until end of input or the stop signal; then waits for the stop (a closed stdin does not end the simulator).</summary>
+    public static async Task RunAsync(IReadOnlyDictionary<string, Command> commands, TextReader input, TextWriter output, CancellationToken stop)
+    {
+        await output.WriteLineAsync("type \"help\" for fault injection");
+        await output.FlushAsync(stop);
+        try
+        {
+            while (await input.ReadLineAsync(stop) is { } line)
+            {
+                var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (words.Length == 0) continue;
+                await output.WriteLineAsync(Execute(commands, words));
+                await output.FlushAsync(stop);
+            }
+            await Task.Delay(Timeout.Infinite, stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+    }
+
+    private static string Execute(IReadOnlyDictionary<string, Command> commands, string[] words)
+    {
+        if (words[0] == "help")
+            return string.Join('\n', commands.Values.Select(c => $"  {c.Usage,-32} {c.Help}"));
+        if (!commands.TryGetValue(words[0], out var command))
+            return $"error: unknown command '{words[0]}' (help lists them)";
+        try
+        {
+            return $"ok: {command.Run(words[1..])}";
+        }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            return $"error: {e.Message} (usage: {command.Usage})";
+        }
+    }
+
+    private static int Int(string[] args, int i) =>
+        int.TryParse(args[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"'{args[i]}' is not an integer");
+
+    private static double Number(string[] args, int i) =>
+        double.TryParse(args[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : throw new ArgumentException($"'{args[i]}' is not a number");
+}
