@@ -38,6 +38,32 @@ public sealed class PanelEndToEndTests(PanelStand panel)
     }
 
     [Fact]
+    public async Task The_theme_chosen_with_the_button_is_kept_across_a_reload()
+    {
+        await using var context = await panel.ContextAsync(scheme: ColorScheme.Light);
+        var page = await panel.LoginAsync(context, "viewer", PanelStand.ViewerPassword, "/power");
+        const string Background = "getComputedStyle(document.body).backgroundColor";
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Dark theme" })).ToBeVisibleAsync();
+        var light = await page.EvaluateAsync<string>(Background);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Dark theme" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Light theme" })).ToBeVisibleAsync();
+        var dark = await page.EvaluateAsync<string>(Background);
+        Assert.NotEqual(light, dark);
+
+        await page.ReloadAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Power (CAEN)" })).ToBeVisibleAsync();
+        // The browser still prefers light; the choice wins, also on another page.
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Light theme" })).ToBeVisibleAsync();
+        await page.GotoAsync($"{panel.BaseUrl}/chiller");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Light theme" })).ToBeVisibleAsync();
+        Assert.Equal(dark, await page.EvaluateAsync<string>(Background));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Light theme" }).ClickAsync();
+        await page.ReloadAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Dark theme" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task The_login_form_needs_its_antiforgery_token_and_a_name_is_locked_out_after_repeated_failures()
     {
         using var client = panel.Stand.HttpClient();

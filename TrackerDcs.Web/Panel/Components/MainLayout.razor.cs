@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
 using MudBlazor;
 using TrackerDcs.Web.Panel.Services;
 
@@ -6,7 +7,10 @@ namespace TrackerDcs.Web.Panel.Components;
 
 public partial class MainLayout
 {
+    private const string ThemeKey = "trackerdcs.theme";
+
     [Inject] private PanelSession Session { get; set; } = default!;
+    [Inject] private IJSRuntime Js { get; set; } = default!;
 
     private MudThemeProvider? _themeProvider;
     private bool _dark;
@@ -19,15 +23,25 @@ public partial class MainLayout
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        // The browser's preference (prefers-color-scheme) chooses the first theme; the button overrides it.
+        // The theme chosen with the button is kept in this browser (a control-room screen stays dark across
+        // reloads); until one is chosen the browser's preference (prefers-color-scheme) decides.
         if (firstRender && _themeProvider is not null)
         {
-            _dark = await _themeProvider.GetSystemDarkModeAsync();
+            _dark = await Js.InvokeAsync<string?>("localStorage.getItem", ThemeKey) switch
+            {
+                "dark" => true,
+                "light" => false,
+                _ => await _themeProvider.GetSystemDarkModeAsync(),
+            };
             StateHasChanged();
         }
     }
 
-    private void ToggleTheme() => _dark = !_dark;
+    private async Task ToggleTheme()
+    {
+        _dark = !_dark;
+        await Js.InvokeVoidAsync("localStorage.setItem", ThemeKey, _dark ? "dark" : "light");
+    }
 
     private void ToggleDrawer() => _drawerOpen = !_drawerOpen;
 }
