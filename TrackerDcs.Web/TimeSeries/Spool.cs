@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace TrackerDcs.Web.TimeSeries;
@@ -58,7 +59,11 @@ public sealed class Spool : IDisposable
         _segmentBytes = segmentBytes;
 
         var legacy = System.IO.Path.Combine(directory, "spool.lp");
-        if (File.Exists(legacy)) File.Move(legacy, SegmentPath(0));
+        if (File.Exists(legacy))
+        {
+            File.Move(legacy, SegmentPath(0));
+            SyncDirectory();
+        }
         foreach (var path in Directory.EnumerateFiles(directory, Prefix + "*" + Suffix))
         {
             var name = System.IO.Path.GetFileName(path);
@@ -81,6 +86,7 @@ public sealed class Spool : IDisposable
             _offset = Math.Clamp(saved, _segments[0].Start, _segments[^1].End);
         }
         _active = Open(_segments[^1]);
+        SyncDirectory();
         DeleteDelivered();
     }
 
@@ -109,6 +115,7 @@ public sealed class Spool : IDisposable
                 _active.Dispose();
                 active = new Segment(active.End, SegmentPath(active.End));
                 _active = Open(active);
+                SyncDirectory();
                 _segments.Add(active);
             }
             try
@@ -232,6 +239,28 @@ public sealed class Spool : IDisposable
         }
         return keep;
     }
+
+    /// <summary>
+    /// fsync(2) of the directory: a new segment's name is as durable as the lines fsynced into it, not only once
+    /// the file system commits its metadata (Linux; elsewhere nothing).
+    /// </summary>
+    private void SyncDirectory()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var fd = SysOpen(_directory, 0); // O_RDONLY
+        if (fd < 0) return;
+        SysFsync(fd);
+        SysClose(fd);
+    }
+
+    [DllImport("libc", EntryPoint = "open")]
+    private static extern int SysOpen(string path, int flags);
+
+    [DllImport("libc", EntryPoint = "fsync")]
+    private static extern int SysFsync(int fd);
+
+    [DllImport("libc", EntryPoint = "close")]
+    private static extern int SysClose(int fd);
 
     public void Dispose()
     {
