@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs the real peers the tests talk to
-# (Mosquitto and its clients, InfluxDB, pyepics/libca, socat, Chromium), builds, and tests.
+# (Mosquitto and its clients, InfluxDB, pyepics/libca, socat, Chromium, docker-compose), builds, and tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(mosquitto mosquitto-clients influxdb python3-pyepics socat chromium sqlite3 curl openssl)
+packages=(mosquitto mosquitto-clients influxdb python3-pyepics socat chromium sqlite3 curl openssl docker-compose)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

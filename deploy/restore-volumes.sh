@@ -4,13 +4,15 @@
 # containers exist.   Usage: ./restore-volumes.sh <backup-directory>
 set -euo pipefail
 cd "$(dirname "$0")"
-project=trackerdcs
+project=trackerdcs   # the volumes' fixed names in docker-compose.yml: ${project}_<volume>
+# Docker's compose plugin, or Debian 12's docker-compose (its docker.io has no plugin).
+if docker compose version >/dev/null 2>&1; then compose() { docker compose "$@"; }; else compose() { docker-compose "$@"; }; fi
 volumes=(trackerdcs-data influxdb-data grafana-data mongodb-data)
 source=${1:?usage: $0 <backup-directory>}
 source=$(cd "$source" && pwd)
 
-docker compose stop
-trap 'docker compose start' EXIT
+compose stop
+trap 'compose start' EXIT
 for volume in "${volumes[@]}"; do
     archive="$source/${volume}.tar.gz"
     [[ -f $archive ]] || { echo "no $archive: ${project}_${volume} left as it is"; continue; }

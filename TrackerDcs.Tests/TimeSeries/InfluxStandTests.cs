@@ -164,7 +164,10 @@ public sealed class InfluxStandTests
     {
         await using var influx = new InfluxServer();
         await influx.StartAsync();
-        await using var stand = new StandProcess(Settings(influx));
+        // Small spool segments: the outage fills many, the restart finds them, the replay deletes them.
+        var settings = Settings(influx);
+        settings["TimeSeries:SpoolSegmentBytes"] = "16384";
+        await using var stand = new StandProcess(settings);
         await stand.StartAsync();
         await stand.AddUserAsync("esp", "device", "esp-password", "ESP");
 
@@ -188,8 +191,9 @@ public sealed class InfluxStandTests
         await PublishAsync(28);
         // The stand stops with readings in its spool and comes back on the same data directory.
         await stand.StopAsync();
-        var spooled = new FileInfo(Path.Combine(stand.DataDirectory, "timeseries", "spool.lp")).Length;
-        Assert.True(spooled > 0, "the spool holds the readings while InfluxDB is away");
+        var segments = SpoolSegments(stand);
+        Assert.True(segments.Sum(f => f.Length) > 0, "the spool holds the readings while InfluxDB is away");
+        Assert.True(segments.Length >= 3, $"{segments.Length} spool segments after 30 s of outage");
         await stand.StartAsync();
         await PublishAsync(28);
         var outage = DateTimeOffset.UtcNow - outageStart;
@@ -206,7 +210,12 @@ public sealed class InfluxStandTests
         var during = await RowsAsync(influx, $"SELECT count(\"internal_temp\") FROM \"chiller\" WHERE time >= {outageStart.ToUnixTimeMilliseconds()}ms AND time < {(outageStart + TimeSpan.FromSeconds(8)).ToUnixTimeMilliseconds()}ms");
         Assert.True(during.Single()[1].GetInt64() >= 8, $"{during.Single()[1]} chiller points in the first 8 s of the outage");
         Assert.Contains("spool holds", stand.Log);
+        // Delivered segments are gone (the newest stays for the next readings; the oldest may be in delivery).
+        Assert.True(SpoolSegments(stand).Length <= 3, $"{SpoolSegments(stand).Length} spool segments after the replay");
     }
+
+    private static FileInfo[] SpoolSegments(StandProcess stand) =>
+        new DirectoryInfo(Path.Combine(stand.DataDirectory, "timeseries")).GetFiles("spool-*.lp");
 
     [Fact]
     public async Task V2_sink_against_a_server_without_the_v2_api_keeps_the_readings_spooled()
@@ -215,9 +224,8 @@ public sealed class InfluxStandTests
         await influx.StartAsync();
         await using var stand = new StandProcess(Settings(influx, "V2"));
         await stand.StartAsync();
-        var spool = Path.Combine(stand.DataDirectory, "timeseries", "spool.lp");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (!(File.Exists(spool) && new FileInfo(spool).Length > 0) || !stand.Log.Contains("not writable"))
+        while (SpoolSegments(stand).Sum(f => f.Length) == 0 || !stand.Log.Contains("not writable"))
         {
             Assert.True(DateTime.UtcNow < deadline, $"no spooled readings and no warning:\n{stand.Log}");
             await Task.Delay(200);

@@ -15,6 +15,8 @@ public sealed class TimeSeriesOptions
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>Spool bound: readings waiting for InfluxDB beyond this are refused, with an alarm.</summary>
     public long SpoolMaxBytes { get; set; } = 512L * 1024 * 1024;
+    /// <summary>Size at which the spool starts a new segment file; delivered segments are deleted.</summary>
+    public long SpoolSegmentBytes { get; set; } = Spool.DefaultSegmentBytes;
     /// <summary>A larger MQTT payload is dropped before it is parsed.</summary>
     public int MaxPayloadBytes { get; set; } = 64 * 1024;
     /// <summary>Messages waiting for the writer; beyond it new ones are dropped (counted in the log) rather than stall the broker.</summary>
@@ -32,6 +34,7 @@ public sealed class TimeSeriesOptions
         if (BatchSize < 1) yield return "BatchSize must be at least 1";
         if (FlushInterval <= TimeSpan.Zero) yield return "FlushInterval must be positive";
         if (QueueCapacity < 1) yield return "QueueCapacity must be at least 1";
+        if (SpoolSegmentBytes < 1) yield return "SpoolSegmentBytes must be at least 1";
         foreach (var problem in Influx.Validate()) yield return problem;
         for (var i = 0; i < Rules.Count; i++)
             foreach (var problem in Rules[i].Validate()) yield return $"Rules:{i}: {problem}";

@@ -26,7 +26,7 @@ public static class TimeSeriesSetup
         else
         {
             services.AddSingleton<IInfluxSink>(_ => options.Influx.Api == InfluxApi.V1 ? new InfluxV1Sink(options.Influx) : new InfluxV2Sink(options.Influx));
-            services.AddSingleton(sp => new Spool(sp.GetRequiredService<DataDirectory>().File("timeseries"), options.SpoolMaxBytes));
+            services.AddSingleton(sp => new Spool(sp.GetRequiredService<DataDirectory>().File("timeseries"), options.SpoolMaxBytes, options.SpoolSegmentBytes));
             services.AddSingleton(sp => new DeadLetters(sp.GetRequiredService<DataDirectory>().File("timeseries-dead-letters.txt"), sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton<InfluxShipper>();
             services.AddHostedService(sp => sp.GetRequiredService<InfluxShipper>());
