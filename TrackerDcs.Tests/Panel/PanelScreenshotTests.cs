@@ -23,15 +23,7 @@ public sealed class PanelScreenshotTests(PanelStand panel)
         ("users", "/users", "Users and roles"),
     ];
 
-    public static string Directory
-    {
-        get
-        {
-            var testDir = new DirectoryInfo(AppContext.BaseDirectory);
-            var root = testDir.Parent!.Parent!.Parent!.Parent!.FullName;
-            return System.IO.Directory.CreateDirectory(Path.Combine(root, "docs", "screenshots")).FullName;
-        }
-    }
+    public static string Directory => System.IO.Directory.CreateDirectory(Support.Repository.File("docs", "screenshots")).FullName;
 
     [Fact]
     public async Task Every_page_is_written_light_and_dark_narrow_and_wide()

@@ -59,11 +59,9 @@ public sealed class StandProcess : IAsyncDisposable
     {
         get
         {
-            // Tests run from TrackerDcs.Tests/bin/<configuration>/net10.0; the process is built beside it.
-            var testDir = new DirectoryInfo(AppContext.BaseDirectory);
-            var configuration = testDir.Parent!.Name;
-            var root = testDir.Parent!.Parent!.Parent!.Parent!.FullName;
-            return Path.Combine(root, "TrackerDcs.Web", "bin", configuration, "net10.0", "TrackerDcs.dll");
+            // Tests run from TrackerDcs.Tests/bin/<configuration>/net10.0; the process is built in the same configuration.
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+            return Repository.File("TrackerDcs.Web", "bin", configuration, "net10.0", "TrackerDcs.dll");
         }
     }
 
