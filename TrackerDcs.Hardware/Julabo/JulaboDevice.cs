@@ -191,9 +191,9 @@ public sealed class JulaboDevice : IAsyncDisposable
             CheckWarningLimits(high, low, refusal: null, unreadable: null, atConnect: false);
         }
         double? limitHigh, limitLow;
-        lock (_gate) (limitHigh, limitLow) = (_limitHighRead, _limitLowRead);
         lock (_gate)
         {
+            (limitHigh, limitLow) = (_limitHighRead, _limitLowRead);
             _statusText = unit.Text;
             _lastError = null;
         }
