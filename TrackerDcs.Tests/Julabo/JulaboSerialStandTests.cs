@@ -87,7 +87,7 @@ public sealed class JulaboSerialStandTests
         Assert.Contains("-09 COMMAND NOT ALLOWED IN CURRENT OPERATING MODE", limits.GetProperty("message").GetString());
         Assert.Contains("holds high 50 °C, low -50 °C, not the configured high 28 °C, low -20 °C", limits.GetProperty("message").GetString());
         Assert.Contains("julabo/cmd/reconnect", limits.GetProperty("guidance").GetString());
-        Assert.Contains("holds high 50 °C, low -50 °C", stand.Log);
+        await Eventually.True(() => stand.Log.Contains("holds high 50 °C, low -50 °C"), "the refusal logged with both values", seconds: 5);
         Assert.Equal((50, -50), (unit.WarningLimitHigh, unit.WarningLimitLow));
 
         // The unit now takes them: the cable replugged, they are written again and the alarm clears.

@@ -94,4 +94,34 @@ public sealed class JulaboStandTests : IAsyncLifetime
         await StatusWhere(s => s.GetProperty("status_code").GetInt32() == 3 && s.GetProperty("fsm_state").GetString() == "ON", "back in band: 03 and ON");
         await alarms.WaitOnAsync("alarms/active", a => !a.Contains("julabo.fault"), Wait, "julabo.fault cleared");
     }
+
+    [Fact]
+    public async Task A_replugged_cable_writes_the_limits_again_and_a_unit_without_them_raises_the_limits_alarm()
+    {
+        const string Written = "warning limits on the unit: high 30 °C, low -35 °C, as configured";
+        await StatusWhere(s => s.GetProperty("fsm_state").GetString() == "OFF", "OFF");
+        await using var alarms = await MosquittoSubscriber.StartAsync(_stand.MqttPort, Admin, ["alarms/active"]);
+        // The console logger writes behind the MQTT publishes: give it a moment.
+        int Writes() => _stand.Log.Split('\n').Count(l => l.Contains(Written));
+        await Eventually.True(() => Writes() == 1, "the limits written once", seconds: 5);
+
+        await _stand.PostAsAdminAsync("/api/simulator/julabo/unplug");
+        await StatusWhere(s => s.GetProperty("fsm_state").GetString() == "DISCONNECTED", "DISCONNECTED");
+        await _stand.PostAsAdminAsync("/api/simulator/julabo/plug");
+        await StatusWhere(s => s.GetProperty("fsm_state").GetString() == "OFF", "OFF again");
+        await Eventually.True(() => Writes() == 2, "the limits written again after the cable is back", seconds: 5);
+
+        // An older unit without OUT_SP_03/IN_SP_03: the link stays up, the alarm says what is missing.
+        await _stand.PostAsAdminAsync("/api/simulator/julabo/limits?writes=unsupported");
+        Assert.True((await ReplyAsync("julabo/cmd/reconnect", "")).GetProperty("ok").GetBoolean());
+        var active = await alarms.WaitOnAsync("alarms/active", a => a.Contains("julabo.limits:julabo"), Wait, "julabo.limits raised");
+        var limits = JsonDocument.Parse(active).RootElement.EnumerateArray().Single(a => a.GetProperty("key").GetString() == "julabo.limits:julabo");
+        Assert.Contains("could not be read back", limits.GetProperty("message").GetString());
+        Assert.Contains("-08 INVALID COMMAND", limits.GetProperty("message").GetString());
+        await StatusWhere(s => s.GetProperty("fsm_state").GetString() == "OFF", "OFF with the limits alarm");
+
+        await _stand.PostAsAdminAsync("/api/simulator/julabo/limits?writes=accept");
+        Assert.True((await ReplyAsync("julabo/cmd/reconnect", "")).GetProperty("ok").GetBoolean());
+        await alarms.WaitOnAsync("alarms/active", a => !a.Contains("julabo.limits"), Wait, "julabo.limits cleared");
+    }
 }
