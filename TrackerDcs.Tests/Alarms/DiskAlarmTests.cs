@@ -17,9 +17,10 @@ public sealed class DiskAlarmTests
     public async Task Filling_the_data_disk_raises_system_disk_and_freeing_it_clears_it()
     {
         var stand = new StandProcess(new Dictionary<string, string> { ["Alarms:DiskFreePercentMin"] = "50" });
-        var mount = await SmallDisk.MountAsync(stand.DataDirectory, DiskBytes);
+        SmallDisk? mount = null;
         try
         {
+            mount = await SmallDisk.MountAsync(stand.DataDirectory, DiskBytes);
             await stand.StartAsync();
             await using var alarms = await MosquittoSubscriber.StartAsync(stand.MqttPort, Mosquitto.Auth("admin", StandProcess.AdminPassword), ["alarms/active"]);
             await alarms.WaitOnAsync("alarms/active", a => !a.Contains("system.disk"), TimeSpan.FromSeconds(20), "no disk alarm on the empty disk");
@@ -38,7 +39,7 @@ public sealed class DiskAlarmTests
         finally
         {
             await stand.DisposeAsync(); // stops the process (its files on the tmpfs are closed); cannot remove the mount point
-            await mount.DisposeAsync();
+            if (mount is not null) await mount.DisposeAsync();
             try { Directory.Delete(stand.Directory, recursive: true); } catch (IOException) { }
         }
     }
