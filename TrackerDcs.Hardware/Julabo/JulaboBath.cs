@@ -6,7 +6,9 @@ namespace TrackerDcs.Hardware.Julabo;
 /// which follows the bath with a lag and stays <see cref="HeatLoad"/> warmer (the powered modules).
 /// With the external sensor in control the unit aims the bath lower by that offset, so that the
 /// external reading settles on the set point. Power is proportional to the distance from the target,
-/// negative when cooling, as the unit reports it.
+/// negative when cooling, as the unit reports it. <see cref="ExtraHeat"/> is a fault: a heat load the
+/// unit cannot take away (a compressor failing, a blocked condenser, a heater left on in the box), which
+/// holds the bath that many kelvin above where the unit aims it.
 /// </summary>
 internal sealed class JulaboBath(double ambient, TimeSpan timeConstant, TimeSpan externalLag, TimeSpan ambientTimeConstant, double heatLoad)
 {
@@ -18,11 +20,13 @@ internal sealed class JulaboBath(double ambient, TimeSpan timeConstant, TimeSpan
     public double Bath { get; private set; } = ambient;
     public double External { get; private set; } = ambient + heatLoad;
     public double Power { get; private set; }
+    public double ExtraHeat { get; set; }
 
     public void Advance(TimeSpan elapsed, bool running, double setpoint, bool externalControl)
     {
         if (elapsed <= TimeSpan.Zero) return;
-        var target = running ? (externalControl ? setpoint - _heatLoad : setpoint) : _ambient;
+        var aim = running ? (externalControl ? setpoint - _heatLoad : setpoint) : _ambient;
+        var target = aim + ExtraHeat;
         var bathTau = running ? timeConstant : ambientTimeConstant;
 
         // Exact exponential steps are stable for any step size; the steps only have to be short
@@ -37,6 +41,7 @@ internal sealed class JulaboBath(double ambient, TimeSpan timeConstant, TimeSpan
             Bath += (target - Bath) * bathStep;
             External += (Bath + _heatLoad - External) * externalStep;
         }
-        Power = running ? Math.Clamp(PowerPerKelvin * (target - Bath), -100, 100) : 0;
+        // Against a load it cannot take away the unit cools flat out.
+        Power = running ? Math.Clamp(PowerPerKelvin * (aim - Bath), -100, 100) : 0;
     }
 }

@@ -28,6 +28,10 @@ public sealed class JulaboDevice : IAsyncDisposable
     private string? _statusText;
     private string? _lastError;
     private int _reconnectNow;
+    private string? _limitsProblem;
+    private double? _limitHighRead;
+    private double? _limitLowRead;
+    private bool _limitsReadable; // used by the loop only
 
     /// <param name="transportFactory">Makes a new, unopened transport for each connection attempt; by default from <see cref="JulaboOptions.Port"/>.</param>
     public JulaboDevice(JulaboOptions options, Func<IJulaboTransport>? transportFactory = null, TimeProvider? timeProvider = null, ILogger? logger = null)
@@ -74,6 +78,13 @@ public sealed class JulaboDevice : IAsyncDisposable
 
     /// <summary>Why the link was last lost (quoting a bad reply when that was the cause); null once healthy again.</summary>
     public string? LastError { get { lock (_gate) return _lastError; } }
+
+    /// <summary>
+    /// Why the unit does not hold the configured warning limits (it refused them, holds other values, or
+    /// could not be read back), with both values; null when the last check found them as configured.
+    /// Kept while disconnected: the unit's limits do not change because the cable is out.
+    /// </summary>
+    public string? LimitsProblem { get { lock (_gate) return _limitsProblem; } }
 
     /// <summary>Set points asked for while disconnected, to be sent when the link is back (set point → °C).</summary>
     public IReadOnlyDictionary<int, double> PendingSetpoints { get { lock (_gate) return new Dictionary<int, double>(_pendingSetpoints); } }
@@ -128,6 +139,7 @@ public sealed class JulaboDevice : IAsyncDisposable
             reachedUnit = true;
             lock (_gate) _version = version;
             _logger.LogInformation("Julabo: connected to {Version} on {Link}", version, connection.Description);
+            await WriteWarningLimitsAsync(connection, session.Token);
             while (true)
             {
                 var started = _time.GetTimestamp();
@@ -171,8 +183,17 @@ public sealed class JulaboDevice : IAsyncDisposable
         var sp3 = await c.QueryAsync(JulaboProtocol.ReadSetpoint(3), JulaboProtocol.ParseNumber, ct);
         var selected = await c.QueryAsync(JulaboProtocol.ReadSelectedSetpoint(), JulaboProtocol.ParseSelectedSetpoint, ct);
         var extUsed = await c.QueryAsync(JulaboProtocol.ReadExternalControl(), JulaboProtocol.ParseFlag, ct);
+        if (_limitsReadable)
+        {
+            // Read on every poll: limits changed at the keypad are seen, not only at the next connect.
+            var high = await c.QueryAsync(JulaboProtocol.ReadHighWarningLimit(), JulaboProtocol.ParseNumber, ct);
+            var low = await c.QueryAsync(JulaboProtocol.ReadLowWarningLimit(), JulaboProtocol.ParseNumber, ct);
+            CheckWarningLimits(high, low, refusal: null, unreadable: null, atConnect: false);
+        }
+        double? limitHigh, limitLow;
         lock (_gate)
         {
+            (limitHigh, limitLow) = (_limitHighRead, _limitLowRead);
             _statusText = unit.Text;
             _lastError = null;
         }
@@ -180,8 +201,69 @@ public sealed class JulaboDevice : IAsyncDisposable
         {
             StatusCode = unit.Code, InternalTemp = bath, ExternalTemp = external, Power = power,
             Setpoint1 = sp1, Setpoint2 = sp2, Setpoint3 = sp3, UsedSetpoint = selected, ExtIsUsed = extUsed,
+            LimitHigh = limitHigh, LimitLow = limitLow,
         });
     }
+
+    /// <summary>
+    /// Writes the configured warning limits (OUT_SP_03 high, OUT_SP_04 low) and reads them back, on every
+    /// connect and before the first poll can report OFF or ON, so that the unit guards the bath by itself
+    /// even when this process is gone. A refusal, other values read back, or no answer is logged with both
+    /// values and kept in <see cref="LimitsProblem"/> (the julabo.limits alarm); the link stays up, since
+    /// the chiller still cools.
+    /// </summary>
+    private async Task WriteWarningLimitsAsync(JulaboConnection c, CancellationToken ct)
+    {
+        await c.SendAsync(JulaboProtocol.WriteHighWarningLimit(_options.WarningLimitHigh), ct);
+        await c.SendAsync(JulaboProtocol.WriteLowWarningLimit(_options.WarningLimitLow), ct);
+        // The unit does not answer OUT_ commands: a refused one shows, once, in the next STATUS.
+        var unit = await c.ReadStatusAsync(ct);
+        var refusal = unit.IsEntryError ? unit.ToString() : null;
+        double? high = null, low = null;
+        string? unreadable = null;
+        try
+        {
+            high = await c.QueryAsync(JulaboProtocol.ReadHighWarningLimit(), JulaboProtocol.ParseNumber, ct);
+            low = await c.QueryAsync(JulaboProtocol.ReadLowWarningLimit(), JulaboProtocol.ParseNumber, ct);
+            _limitsReadable = true;
+        }
+        catch (Exception e) when (e is JulaboTimeoutException or JulaboProtocolException)
+        {
+            // A unit without IN_SP_03/04 answers nothing and flags -08: take that flag now, not at the first poll.
+            _limitsReadable = false;
+            var after = await c.ReadStatusAsync(ct);
+            unreadable = after.IsEntryError ? $"{e.Message}; the unit says {after}" : e.Message;
+        }
+        CheckWarningLimits(high, low, refusal, unreadable, atConnect: true);
+    }
+
+    private void CheckWarningLimits(double? high, double? low, string? refusal, string? unreadable, bool atConnect)
+    {
+        var (wantHigh, wantLow) = (_options.WarningLimitHigh, _options.WarningLimitLow);
+        var wanted = $"the configured high {Celsius(wantHigh)}, low {Celsius(wantLow)} (Julabo:WarningLimitHigh, Julabo:WarningLimitLow)";
+        var held = $"high {Celsius(high)}, low {Celsius(low)}";
+        // The wire carries two decimals.
+        static bool Same(double? read, double wanted) => read is { } r && Math.Abs(r - wanted) < 0.006;
+        // A refusal that leaves the configured values in place (they were set before) protects as well as a success.
+        var problem =
+            unreadable is not null ? $"the chiller's warning limits could not be read back ({unreadable}); wanted {wanted}"
+            : Same(high, wantHigh) && Same(low, wantLow) ? null
+            : refusal is not null ? $"the chiller refused the warning limits ({refusal}): it holds {held}, not {wanted}"
+            : $"the chiller holds warning limits {held}, not {wanted}";
+        string? before;
+        lock (_gate)
+        {
+            (_limitHighRead, _limitLowRead) = (high, low);
+            before = _limitsProblem;
+            // A poll that finds other values keeps the connect's more telling reason (a refusal).
+            if (problem is null || atConnect || before is null) _limitsProblem = problem;
+        }
+        // Logged at every connect, and by the polls only when the answer changes.
+        if (problem is not null && (atConnect || before is null)) _logger.LogWarning("Julabo: {Problem}", problem);
+        if (problem is null && (atConnect || before is not null)) _logger.LogInformation("Julabo: warning limits on the unit: {Held}, as configured", held);
+    }
+
+    private static string Celsius(double? value) => value is { } v ? $"{v.ToString("0.##", CultureInfo.InvariantCulture)} °C" : "unknown";
 
     private async Task SendPendingSetpointsAsync(JulaboConnection connection, CancellationToken ct)
     {
@@ -253,7 +335,9 @@ public sealed class JulaboDevice : IAsyncDisposable
     /// <summary>Writes set point 1–3. While disconnected the value is kept and sent when the link is back.</summary>
     public async Task<JulaboCommandResult> SetTemperatureAsync(int setpoint, double celsius, CancellationToken ct = default)
     {
-        if ((JulaboLimits.CheckSetpoint(setpoint) ?? JulaboLimits.CheckTemperature(celsius, _options.TempMin, _options.TempMax)) is { } refusal)
+        if ((JulaboLimits.CheckSetpoint(setpoint)
+             ?? JulaboLimits.CheckTemperature(celsius, _options.TempMin, _options.TempMax)
+             ?? JulaboLimits.CheckWarningBand(celsius, _options.WarningLimitLow, _options.WarningLimitHigh)) is { } refusal)
             return JulaboCommandResult.Refused(refusal);
         var what = $"set point {setpoint} = {celsius.ToString("0.00", CultureInfo.InvariantCulture)} °C";
         if (_connection is null || State == JulaboState.Disconnected) return Queue(setpoint, celsius, what);

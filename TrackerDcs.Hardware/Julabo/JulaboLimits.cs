@@ -19,6 +19,15 @@ public static class JulaboLimits
             ? null
             : $"temp {Format(celsius)} is outside the limits {Format(min)}..{Format(max)} °C";
 
+    /// <summary>
+    /// A set point outside the unit's warning band would drive the bath into its own -03/-04 warning:
+    /// refused, naming the limit and the setting it comes from.
+    /// </summary>
+    public static string? CheckWarningBand(double celsius, double low, double high) =>
+        celsius > high ? $"temp {Format(celsius)} is above the chiller's high temperature warning limit {Format(high)} °C (Julabo:WarningLimitHigh)"
+        : celsius < low ? $"temp {Format(celsius)} is below the chiller's low temperature warning limit {Format(low)} °C (Julabo:WarningLimitLow)"
+        : null;
+
     public static string? CheckPumpStage(int stage) =>
         stage is >= PumpStageMin and <= PumpStageMax ? null : $"pump pressure stage {stage} is outside {PumpStageMin}..{PumpStageMax}";
 

@@ -34,12 +34,24 @@ public sealed class JulaboOptions
     public double TempMin { get; set; } = -50;
     public double TempMax { get; set; } = 50;
 
+    /// <summary>
+    /// The unit's own warning limits, written to it (OUT_SP_03 high, OUT_SP_04 low) every time the link
+    /// is opened and read back, so that the chiller keeps guarding the modules by itself when this
+    /// process is not running. Set points outside this band are refused. The defaults suit a stand that
+    /// cools silicon modules: above 30 °C the bath is heating the modules rather than cooling them (a
+    /// heat load the unit cannot hold, or a wrong set point); below −35 °C it is colder than any module
+    /// test needs and thermal stress and condensation risk grow. Must satisfy
+    /// TempMin ≤ WarningLimitLow &lt; WarningLimitHigh ≤ TempMax.
+    /// </summary>
+    public double WarningLimitHigh { get; set; } = 30;
+    public double WarningLimitLow { get; set; } = -35;
+
     /// <summary>With Port "simulated": how fast the simulated bath follows its set point.</summary>
     public TimeSpan SimulatedTimeConstant { get; set; } = TimeSpan.FromMinutes(3);
 
     public bool IsSimulated => string.Equals(Port, SimulatedPort, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Every problem with these settings, one per line; empty when they are usable.</summary>
+    /// <summary>Every problem with these settings, one per line, each starting with its key; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
@@ -55,7 +67,22 @@ public sealed class JulaboOptions
         if (ReconnectDelayMin <= TimeSpan.Zero || ReconnectDelayMax < ReconnectDelayMin)
             problems.Add("Julabo:ReconnectDelayMin must be positive and not above ReconnectDelayMax");
         if (!(TempMin < TempMax)) problems.Add($"Julabo:TempMin {TempMin} must be below TempMax {TempMax}");
+        // Within the unit's range: checked only when the range itself makes sense.
+        var range = TempMin < TempMax ? (Min: TempMin, Max: TempMax) : (Min: double.NegativeInfinity, Max: double.PositiveInfinity);
+        if (!double.IsFinite(WarningLimitHigh) || WarningLimitHigh < range.Min || WarningLimitHigh > range.Max)
+            problems.Add($"Julabo:WarningLimitHigh {WarningLimitHigh} must be a temperature within the unit's range TempMin..TempMax ({TempMin}..{TempMax} °C)");
+        if (!double.IsFinite(WarningLimitLow) || WarningLimitLow < range.Min || WarningLimitLow > range.Max)
+            problems.Add($"Julabo:WarningLimitLow {WarningLimitLow} must be a temperature within the unit's range TempMin..TempMax ({TempMin}..{TempMax} °C)");
+        else if (!(WarningLimitLow < WarningLimitHigh))
+            problems.Add($"Julabo:WarningLimitLow {WarningLimitLow} must be below WarningLimitHigh {WarningLimitHigh}");
         if (SimulatedTimeConstant <= TimeSpan.Zero) problems.Add("Julabo:SimulatedTimeConstant must be positive");
         return problems;
+    }
+
+    /// <summary>The setting a problem from <see cref="Validate"/> is about ("Julabo:WarningLimitLow"), for the start-up error.</summary>
+    public static string KeyOf(string problem)
+    {
+        var key = problem.Split(' ', 2)[0];
+        return key.StartsWith(SectionName + ":", StringComparison.Ordinal) ? key : SectionName;
     }
 }

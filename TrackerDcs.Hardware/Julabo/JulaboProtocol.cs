@@ -21,7 +21,7 @@ public static partial class JulaboProtocol
     {
         "VERSION", "STATUS", "IN_PV_00", "IN_PV_01", "IN_PV_02", "IN_SP_00", "IN_SP_01", "IN_SP_02",
         "IN_MODE_01", "IN_MODE_04", "OUT_SP_00", "OUT_SP_01", "OUT_SP_02", "OUT_MODE_01", "OUT_MODE_04",
-        "OUT_MODE_05", "OUT_SP_07",
+        "OUT_MODE_05", "OUT_SP_07", "IN_SP_03", "IN_SP_04", "OUT_SP_03", "OUT_SP_04",
     };
 
     public static JulaboCommand Version() => new("VERSION");
@@ -38,6 +38,15 @@ public static partial class JulaboProtocol
     public static JulaboCommand UseExternalControl(bool external) => new("OUT_MODE_04", external ? "1" : "0");
     public static JulaboCommand StartStop(bool start) => new("OUT_MODE_05", start ? "1" : "0");
     public static JulaboCommand WritePumpStage(int stage) => new("OUT_SP_07", stage.ToString(CultureInfo.InvariantCulture));
+
+    // The warning limits ("OverTemp" and "SubTemp" in the unit's menu): outside them the unit reports
+    // -03 EXCESS TEMPERATURE WARNING or -04 LOW TEMPERATURE WARNING and, when so configured on the unit,
+    // acts by itself. Read back like set points (IN_SP_xx answers a number). The excess-temperature
+    // protector (IN_PV_03) is a dial on the unit: it has no OUT_ command.
+    public static JulaboCommand ReadHighWarningLimit() => new("IN_SP_03");
+    public static JulaboCommand ReadLowWarningLimit() => new("IN_SP_04");
+    public static JulaboCommand WriteHighWarningLimit(double celsius) => new("OUT_SP_03", FormatNumber(celsius));
+    public static JulaboCommand WriteLowWarningLimit(double celsius) => new("OUT_SP_04", FormatNumber(celsius));
 
     /// <summary>Set point 1–3 as the wire's 0–2; anything else is a bug in the caller, who validates first.</summary>
     public static int WireIndex(int setpoint) => setpoint is >= 1 and <= SetpointCount

@@ -10,7 +10,10 @@ namespace TrackerDcs.Hardware.Julabo;
 /// A simulated Julabo chiller speaking the real wire protocol, on a TCP listener bound to 127.0.0.1
 /// and/or a serial device (one end of a socat pty pair). Used in demo mode and by the tests.
 /// It starts in remote stop (02) with its bath at ambient. Faults can be injected: alarms, manual
-/// mode, a pulled cable, slow, dropped or garbled replies.
+/// mode, a pulled cable, slow, dropped or garbled replies, a heat load the unit cannot hold, a unit that
+/// will not take its warning limits. While the bath is outside the warning limits (OUT_SP_03 high,
+/// OUT_SP_04 low) STATUS says -03 EXCESS TEMPERATURE WARNING or -04 LOW TEMPERATURE WARNING; the unit keeps
+/// running (the "warning only" setting of a real unit), and the code clears when the bath is back in band.
 /// </summary>
 public sealed class JulaboSimulator : IAsyncDisposable
 {
@@ -32,6 +35,8 @@ public sealed class JulaboSimulator : IAsyncDisposable
     private int _garbageReplies;
     private int _droppedReplies;
     private volatile bool _unplugged;
+    private double _limitHigh;
+    private double _limitLow;
 
     public JulaboSimulator(JulaboSimulatorOptions? options = null, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
@@ -41,6 +46,8 @@ public sealed class JulaboSimulator : IAsyncDisposable
         _bath = new JulaboBath(_options.AmbientTemperature, _options.TimeConstant,
             _options.ExternalLag ?? _options.TimeConstant / 4, _options.AmbientTimeConstant ?? _options.TimeConstant * 10, _options.HeatLoad);
         _lastAdvance = _time.GetTimestamp();
+        _limitHigh = _options.WarningLimitHigh ?? _options.TempMax;
+        _limitLow = _options.WarningLimitLow ?? _options.TempMin;
     }
 
     /// <summary>The TCP endpoint once <see cref="ListenTcp"/> was called.</summary>
@@ -78,8 +85,14 @@ public sealed class JulaboSimulator : IAsyncDisposable
     public int PumpStage { get { lock (_gate) return _pumpStage; } }
     public double Setpoint(int setpoint) { lock (_gate) return _setpoints[JulaboProtocol.WireIndex(setpoint)]; }
 
+    /// <summary>The high temperature warning limit the unit holds (OUT_SP_03, IN_SP_03).</summary>
+    public double WarningLimitHigh { get { lock (_gate) return _limitHigh; } }
+
+    /// <summary>The low temperature warning limit the unit holds (OUT_SP_04, IN_SP_04).</summary>
+    public double WarningLimitLow { get { lock (_gate) return _limitLow; } }
+
     /// <summary>What STATUS would answer now, without clearing a pending entry error.</summary>
-    public JulaboUnitStatus UnitStatus { get { lock (_gate) return _alarm ?? _entryError ?? JulaboUnitStatus.ForMode(_remote, _running); } }
+    public JulaboUnitStatus UnitStatus { get { lock (_gate) { Advance(); return CurrentStatus(); } } }
 
     /// <summary>Every command line that reaches the unit, as received (not while unplugged).</summary>
     public event Action<string>? CommandReceived;
@@ -94,6 +107,26 @@ public sealed class JulaboSimulator : IAsyncDisposable
     }
 
     public void ClearAlarm() { lock (_gate) _alarm = null; }
+
+    /// <summary>
+    /// A heat load the unit cannot take away, in kelvin above where it aims the bath (0: none). With the
+    /// set point near a warning limit the bath soon crosses it and STATUS reports the warning.
+    /// </summary>
+    public double ExtraHeat
+    {
+        get { lock (_gate) return _bath.ExtraHeat; }
+        set
+        {
+            if (!double.IsFinite(value)) throw new ArgumentOutOfRangeException(nameof(value), value, "a heat load in kelvin");
+            lock (_gate) { Advance(); _bath.ExtraHeat = value; }
+        }
+    }
+
+    /// <summary>How the unit takes OUT_SP_03 / OUT_SP_04 (some menus lock the limits against remote setting).</summary>
+    public JulaboLimitWrites LimitWrites { get; set; } = JulaboLimitWrites.Accept;
+
+    /// <summary>Someone sets the warning limits at the unit's keypad.</summary>
+    public void SetWarningLimitsAtKeypad(double high, double low) { lock (_gate) { _limitHigh = high; _limitLow = low; } }
 
     /// <summary>Someone took the unit over at its keypad: it reports 00/01 and ignores remote OUT_ commands.</summary>
     public void SwitchToManual() { lock (_gate) _remote = false; }
@@ -147,17 +180,25 @@ public sealed class JulaboSimulator : IAsyncDisposable
             return null;
         }
 
+        if (LimitWrites == JulaboLimitWrites.Unsupported && command.Name is "OUT_SP_03" or "OUT_SP_04" or "IN_SP_03" or "IN_SP_04")
+        {
+            _entryError = new JulaboUnitStatus(JulaboUnitStatus.InvalidCommand, "INVALID COMMAND");
+            return null;
+        }
+
         switch (command.Name)
         {
             case "VERSION": return _options.Version;
             case "STATUS":
-                var status = _alarm ?? _entryError ?? JulaboUnitStatus.ForMode(_remote, _running);
+                var status = CurrentStatus();
                 _entryError = null; // an entry error is reported once, an alarm until it is cleared
                 return JulaboProtocol.FormatStatus(status);
             case "IN_PV_00": return JulaboProtocol.FormatNumber(_bath.Bath);
             case "IN_PV_01": return JulaboProtocol.FormatNumber(_bath.Power);
             case "IN_PV_02": return JulaboProtocol.FormatNumber(_bath.External);
             case "IN_SP_00" or "IN_SP_01" or "IN_SP_02": return JulaboProtocol.FormatNumber(_setpoints[command.Name[^1] - '0']);
+            case "IN_SP_03": return JulaboProtocol.FormatNumber(_limitHigh);
+            case "IN_SP_04": return JulaboProtocol.FormatNumber(_limitLow);
             case "IN_MODE_01": return (_selected - 1).ToString(CultureInfo.InvariantCulture);
             case "IN_MODE_04": return _externalControl ? "1" : "0";
         }
@@ -180,12 +221,28 @@ public sealed class JulaboSimulator : IAsyncDisposable
             case "OUT_MODE_05":
                 if (IsInteger(value.Value) && InRange(value.Value, 0, 1)) _running = value.Value == 1 && _alarm is null;
                 break;
+            case "OUT_SP_03" or "OUT_SP_04":
+                if (LimitWrites == JulaboLimitWrites.Refuse)
+                    _entryError = new JulaboUnitStatus(JulaboUnitStatus.CommandNotAllowed, "COMMAND NOT ALLOWED IN CURRENT OPERATING MODE");
+                else if (InRange(value.Value, _options.TempMin, _options.TempMax) && LimitWrites == JulaboLimitWrites.Accept)
+                {
+                    if (command.Name == "OUT_SP_03") _limitHigh = value.Value;
+                    else _limitLow = value.Value;
+                }
+                break;
             case "OUT_SP_07":
                 if (IsInteger(value.Value) && InRange(value.Value, 1, 4)) _pumpStage = (int)value.Value;
                 break;
         }
         return null;
     }
+
+    // An alarm first, then a refused command (reported once), then the bath outside the warning band, then the mode.
+    private JulaboUnitStatus CurrentStatus() =>
+        _alarm ?? _entryError ?? (
+            _bath.Bath > _limitHigh ? new JulaboUnitStatus(JulaboUnitStatus.ExcessTemperatureWarning, "EXCESS TEMPERATURE WARNING")
+            : _bath.Bath < _limitLow ? new JulaboUnitStatus(JulaboUnitStatus.LowTemperatureWarning, "LOW TEMPERATURE WARNING")
+            : JulaboUnitStatus.ForMode(_remote, _running));
 
     private bool IsInteger(double value)
     {
@@ -237,4 +294,17 @@ public sealed class JulaboSimulator : IAsyncDisposable
         lock (_gate) { hosts = [.. _hosts]; _hosts.Clear(); }
         foreach (var host in hosts) await host.DisposeAsync();
     }
+}
+
+/// <summary>How a (simulated) unit takes new warning limits.</summary>
+public enum JulaboLimitWrites
+{
+    /// <summary>Sets them.</summary>
+    Accept,
+    /// <summary>Says nothing and keeps its own (limits locked in the unit's menu).</summary>
+    Ignore,
+    /// <summary>Keeps its own and reports -09 COMMAND NOT ALLOWED IN CURRENT OPERATING MODE.</summary>
+    Refuse,
+    /// <summary>An older unit without these commands: -08 INVALID COMMAND, and no answer to IN_SP_03/04.</summary>
+    Unsupported,
 }

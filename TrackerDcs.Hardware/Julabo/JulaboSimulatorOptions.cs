@@ -21,5 +21,9 @@ public sealed class JulaboSimulatorOptions
     public double TempMin { get; set; } = -50;
     public double TempMax { get; set; } = 50;
 
+    /// <summary>The warning limits the unit comes with (OverTemp, SubTemp); null: the ends of its range, TempMax and TempMin.</summary>
+    public double? WarningLimitHigh { get; set; }
+    public double? WarningLimitLow { get; set; }
+
     public string Version { get; set; } = "JULABO FP50-HE SIMULATED 1.0";
 }

@@ -20,6 +20,9 @@ public sealed record JulaboStatus
     /// <summary>Heating/cooling power in %, negative when cooling.</summary>
     [JsonPropertyName("power")] public double? Power { get; init; }
     [JsonPropertyName("ext_is_used")] public bool? ExtIsUsed { get; init; }
+    /// <summary>The warning limits the unit holds (IN_SP_03, IN_SP_04), as read back after writing the configured ones.</summary>
+    [JsonPropertyName("limit_high")] public double? LimitHigh { get; init; }
+    [JsonPropertyName("limit_low")] public double? LimitLow { get; init; }
     [JsonPropertyName("fsm_state")] public JulaboState FsmState { get; init; } = JulaboState.Disconnected;
 
     public double? Setpoint(int setpoint) => setpoint switch { 1 => Setpoint1, 2 => Setpoint2, 3 => Setpoint3, _ => null };

@@ -18,6 +18,8 @@ public class JulaboOptionsTests
             ["Julabo:Handshake"] = "None",
             ["Julabo:CommandInterval"] = "00:00:00.300",
             ["Julabo:TempMin"] = "-30",
+            // Must stay within TempMin..TempMax: the default -35 no longer does.
+            ["Julabo:WarningLimitLow"] = "-25",
         }).Build();
         var options = configuration.GetSection(JulaboOptions.SectionName).Get<JulaboOptions>()!;
 
@@ -27,6 +29,7 @@ public class JulaboOptionsTests
         Assert.Equal(TimeSpan.FromMilliseconds(300), options.CommandInterval);
         Assert.Equal(-30, options.TempMin);
         Assert.Equal(50, options.TempMax);
+        Assert.Equal((30, -25), (options.WarningLimitHigh, options.WarningLimitLow));
         Assert.Empty(options.Validate());
     }
 
@@ -49,6 +52,29 @@ public class JulaboOptionsTests
     }
 
     [Theory]
+    [InlineData(-40, 30, "Julabo:WarningLimitLow", "-40 must be a temperature within the unit's range TempMin..TempMax (-35..50 °C)")]
+    [InlineData(-35, 60, "Julabo:WarningLimitHigh", "60 must be a temperature within the unit's range")]
+    [InlineData(20, 10, "Julabo:WarningLimitLow", "20 must be below WarningLimitHigh 10")]
+    [InlineData(10, 10, "Julabo:WarningLimitLow", "10 must be below WarningLimitHigh 10")]
+    [InlineData(double.NaN, 30, "Julabo:WarningLimitLow", "NaN must be a temperature")]
+    [InlineData(-35, double.PositiveInfinity, "Julabo:WarningLimitHigh", "must be a temperature")]
+    public void Warning_limits_are_checked_and_the_problem_names_its_key(double low, double high, string key, string problem)
+    {
+        var problems = new JulaboOptions { TempMin = -35, WarningLimitLow = low, WarningLimitHigh = high }.Validate();
+        var only = Assert.Single(problems);
+        Assert.Contains(problem, only);
+        Assert.Equal(key, JulaboOptions.KeyOf(only));
+    }
+
+    [Fact]
+    public void Warning_limits_default_to_a_band_for_cooling_silicon_modules()
+    {
+        var options = new JulaboOptions();
+        Assert.Equal((30, -35), (options.WarningLimitHigh, options.WarningLimitLow));
+        Assert.Empty(options.Validate());
+    }
+
+    [Theory]
     [InlineData("/dev/ttyUSB0", "serial /dev/ttyUSB0 4800 7E1 handshake RequestToSend")]
     [InlineData("daq-pc:8000", "tcp daq-pc:8000")]
     [InlineData("[::1]:8000", "tcp ::1:8000")]
@@ -61,10 +87,10 @@ public class JulaboOptionsTests
         var status = new JulaboStatus
         {
             StatusCode = 3, InternalTemp = 18.5, ExternalTemp = 19, Setpoint1 = 18.5, Setpoint2 = 20, Setpoint3 = -10,
-            UsedSetpoint = 1, Power = -12.5, ExtIsUsed = false, FsmState = JulaboState.On,
+            UsedSetpoint = 1, Power = -12.5, ExtIsUsed = false, LimitHigh = 30, LimitLow = -35, FsmState = JulaboState.On,
         };
         var json = JsonSerializer.Serialize(status);
-        Assert.Equal("""{"status_code":3,"internal_temp":18.5,"external_temp":19,"setpoint_1":18.5,"setpoint_2":20,"setpoint_3":-10,"used_setpoint":1,"power":-12.5,"ext_is_used":false,"fsm_state":"ON"}""", json);
+        Assert.Equal("""{"status_code":3,"internal_temp":18.5,"external_temp":19,"setpoint_1":18.5,"setpoint_2":20,"setpoint_3":-10,"used_setpoint":1,"power":-12.5,"ext_is_used":false,"limit_high":30,"limit_low":-35,"fsm_state":"ON"}""", json);
         Assert.Equal(status, JsonSerializer.Deserialize<JulaboStatus>(json));
     }
 }

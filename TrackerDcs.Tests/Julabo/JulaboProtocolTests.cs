@@ -27,6 +27,10 @@ public class JulaboProtocolTests
         { "start", JulaboProtocol.StartStop(true), "OUT_MODE_05 1\r" },
         { "stop", JulaboProtocol.StartStop(false), "OUT_MODE_05 0\r" },
         { "pump stage", JulaboProtocol.WritePumpStage(3), "OUT_SP_07 3\r" },
+        { "read high warning limit", JulaboProtocol.ReadHighWarningLimit(), "IN_SP_03\r" },
+        { "read low warning limit", JulaboProtocol.ReadLowWarningLimit(), "IN_SP_04\r" },
+        { "write high warning limit", JulaboProtocol.WriteHighWarningLimit(30), "OUT_SP_03 30.00\r" },
+        { "write low warning limit", JulaboProtocol.WriteLowWarningLimit(-35.5), "OUT_SP_04 -35.50\r" },
     };
 
     [Theory]

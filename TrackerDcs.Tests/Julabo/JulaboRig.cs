@@ -16,7 +16,8 @@ public sealed class JulaboRig : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
 
-    public JulaboRig(Link link, Action<JulaboOptions>? configure = null)
+    /// <param name="unit">Prepares the simulated unit before the device first connects (a fault it has from the start).</param>
+    public JulaboRig(Link link, Action<JulaboOptions>? configure = null, Action<JulaboSimulator>? unit = null)
     {
         Simulator = new JulaboSimulator(new JulaboSimulatorOptions
         {
@@ -44,6 +45,7 @@ public sealed class JulaboRig : IAsyncDisposable
             Options.Port = Pty.A;
         }
         configure?.Invoke(Options);
+        unit?.Invoke(Simulator);
         Device = new JulaboDevice(Options);
         Device.StatusChanged += Changes.Enqueue;
         _run = Device.RunAsync(_stop.Token);

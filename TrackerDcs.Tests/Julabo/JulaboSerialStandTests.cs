@@ -51,4 +51,69 @@ public sealed class JulaboSerialStandTests
         pty.Start();
         await Status(s => s.GetProperty("fsm_state").GetString() == "ON" && s.GetProperty("used_setpoint").GetInt32() == 3, "ON again after the cable is back");
     }
+
+    [Fact]
+    public async Task Warning_limits_are_written_at_connect_a_refusal_raises_an_alarm_and_a_replugged_cable_writes_them_again()
+    {
+        using var pty = new SocatPtyPair();
+        await using var unit = new JulaboSimulator();
+        var received = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        unit.CommandReceived += received.Enqueue;
+        unit.LimitWrites = JulaboLimitWrites.Refuse; // the unit's menu locks its limits against remote setting
+        unit.ServeSerial(pty.B);
+        await using var stand = new StandProcess(new Dictionary<string, string>
+        {
+            ["Julabo:Port"] = pty.A,
+            ["Julabo:Handshake"] = "None",
+            ["Julabo:WarningLimitHigh"] = "28",
+            ["Julabo:WarningLimitLow"] = "-20",
+            ["Julabo:PollPeriod"] = "00:00:00.300",
+            ["Julabo:CommandInterval"] = "00:00:00.030",
+            ["Julabo:ReplyTimeout"] = "00:00:00.500",
+            ["Julabo:ReconnectDelayMin"] = "00:00:00.200",
+            ["Julabo:ReconnectDelayMax"] = "00:00:00.500",
+        });
+        await stand.StartAsync();
+        await using var sub = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["julabo/status", "julabo/reply", "alarms/active"]);
+        Task<string> Status(Func<JsonElement, bool> condition, string what) =>
+            sub.WaitOnAsync("julabo/status", p => condition(JsonDocument.Parse(p).RootElement), Wait, what);
+        static JsonElement? Alarm(string active, string key) =>
+            JsonDocument.Parse(active).RootElement.EnumerateArray().Where(a => a.GetProperty("key").GetString() == key).Cast<JsonElement?>().FirstOrDefault();
+
+        // Refused: the alarm names what the unit holds and what was configured; the unit keeps its own.
+        var active = await sub.WaitOnAsync("alarms/active", a => Alarm(a, "julabo.limits:julabo") is not null, Wait, "julabo.limits raised");
+        var limits = Alarm(active, "julabo.limits:julabo")!.Value;
+        Assert.Equal("major", limits.GetProperty("severity").GetString());
+        Assert.Contains("-09 COMMAND NOT ALLOWED IN CURRENT OPERATING MODE", limits.GetProperty("message").GetString());
+        Assert.Contains("holds high 50 °C, low -50 °C, not the configured high 28 °C, low -20 °C", limits.GetProperty("message").GetString());
+        Assert.Contains("julabo/cmd/reconnect", limits.GetProperty("guidance").GetString());
+        await Eventually.True(() => stand.Log.Contains("holds high 50 °C, low -50 °C"), "the refusal logged with both values", seconds: 5);
+        Assert.Equal((50, -50), (unit.WarningLimitHigh, unit.WarningLimitLow));
+
+        // The unit now takes them: the cable replugged, they are written again and the alarm clears.
+        // (Replugged rather than julabo/cmd/reconnect: when the driver closes its end, the opens that follow fail on socat's pty pair.)
+        unit.LimitWrites = JulaboLimitWrites.Accept;
+        pty.Kill();
+        await Status(s => s.GetProperty("fsm_state").GetString() == "DISCONNECTED", "DISCONNECTED");
+        pty.Start();
+        await Status(s => s.GetProperty("fsm_state").GetString() == "OFF" && s.GetProperty("limit_high").GetDouble() == 28
+            && s.GetProperty("limit_low").GetDouble() == -20, "OFF with limit_high 28 and limit_low -20");
+        await sub.WaitOnAsync("alarms/active", a => Alarm(a, "julabo.limits:julabo") is null, Wait, "julabo.limits cleared");
+        Assert.Equal((28, -20), (unit.WarningLimitHigh, unit.WarningLimitLow));
+
+        // A set point outside the band is refused with the limit named; nothing goes down the line.
+        var refused = await sub.CommandAsync(stand.MqttPort, Admin, "julabo/cmd/setWT", """{"setpoint":1,"temp":-25}""", Wait);
+        Assert.False(refused.GetProperty("ok").GetBoolean());
+        Assert.Equal("temp -25 is below the chiller's low temperature warning limit -20 °C (Julabo:WarningLimitLow)", refused.GetProperty("error").GetString());
+        Assert.DoesNotContain(received, l => l.StartsWith("OUT_SP_00", StringComparison.Ordinal));
+
+        // Cable out, someone turns the limits at the keypad, cable back: written again before OFF is reported.
+        pty.Kill();
+        await Status(s => s.GetProperty("fsm_state").GetString() == "DISCONNECTED", "DISCONNECTED");
+        unit.SetWarningLimitsAtKeypad(40, -40);
+        pty.Start();
+        await Status(s => s.GetProperty("fsm_state").GetString() == "OFF", "OFF after the cable is back");
+        Assert.Equal((28, -20), (unit.WarningLimitHigh, unit.WarningLimitLow));
+        Assert.True(received.Count(l => l == "OUT_SP_03 28.00") >= 3, "written at the first connect and at both replugs");
+    }
 }

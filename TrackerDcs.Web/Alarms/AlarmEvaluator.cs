@@ -73,10 +73,20 @@ public sealed class AlarmEvaluator(
     {
         var device = julabo.Device;
         Disconnected(conditions, "julabo", device.State == JulaboState.Disconnected, now, "Julabo chiller");
+        // What the unit holds does not change while the cable is out: kept until the next check says otherwise.
+        if (device.LimitsProblem is { } limits) conditions.Add(new(AlarmCatalog.ChillerLimits, "julabo", limits));
         if (device.State == JulaboState.Disconnected || device.Status.StatusCode is not { } code) return;
-        if (code < 0) conditions.Add(new(AlarmCatalog.ChillerFault, "julabo", $"chiller reports {code:00}: {device.StatusText}"));
+        if (code < 0) conditions.Add(new(AlarmCatalog.ChillerFault, "julabo", $"chiller reports {code:00}: {device.StatusText}{WarningDetail(device.Status)}"));
         else if (code is 0 or 1) conditions.Add(new(AlarmCatalog.ChillerManual, "julabo", $"chiller is in manual mode ({code:00} {device.StatusText})"));
     }
+
+    /// <summary>For the warnings of the unit's own limits: the bath and the limit it crossed.</summary>
+    private static string WarningDetail(JulaboStatus status) => status.StatusCode switch
+    {
+        JulaboUnitStatus.ExcessTemperatureWarning when status.LimitHigh is { } high => $" (bath {status.InternalTemp:0.0} °C, high limit {high:0.0} °C)",
+        JulaboUnitStatus.LowTemperatureWarning when status.LimitLow is { } low => $" (bath {status.InternalTemp:0.0} °C, low limit {low:0.0} °C)",
+        _ => "",
+    };
 
     private void EvaluateEnvironment(List<AlarmCondition> conditions, DateTimeOffset now)
     {

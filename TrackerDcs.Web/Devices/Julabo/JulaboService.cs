@@ -26,6 +26,8 @@ public sealed class JulaboService : BackgroundService
         readiness.Register("driver", "julabo", () => device.State switch
         {
             JulaboState.Disconnected => new ComponentState(false, "DISCONNECTED", device.LastError),
+            // The link is open but the warning limits are still being written, or the first status read.
+            JulaboState.Connected => new ComponentState(false, "CONNECTED", "writing the warning limits and reading the status"),
             var s => new ComponentState(true, s.ToString().ToUpperInvariant(), device.StatusText),
         });
     }

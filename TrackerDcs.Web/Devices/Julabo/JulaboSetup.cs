@@ -11,7 +11,7 @@ public static class JulaboSetup
     public static void AddJulabo(this WebApplicationBuilder builder)
     {
         var options = Settings.Bind<JulaboOptions>(builder.Configuration, JulaboOptions.SectionName);
-        if (options.Validate() is [var first, ..]) throw new SettingsException(JulaboOptions.SectionName, first);
+        if (options.Validate() is [var first, ..]) throw new SettingsException(JulaboOptions.KeyOf(first), first);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(sp => JulaboDevice.Create(options, sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<JulaboService>();

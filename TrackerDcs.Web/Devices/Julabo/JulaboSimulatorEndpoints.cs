@@ -4,7 +4,8 @@ namespace TrackerDcs.Web.Devices.Julabo;
 
 /// <summary>
 /// Fault injection into the simulated chiller, for demos and tests (admins only; 404 with a real unit):
-/// an alarm code, manual mode, a pulled cable.
+/// an alarm code, manual mode, a pulled cable, a heat load the unit cannot hold (the bath leaves the
+/// warning band: -03), a unit that will not take its warning limits.
 /// </summary>
 public static class JulaboSimulatorEndpoints
 {
@@ -21,6 +22,11 @@ public static class JulaboSimulatorEndpoints
         group.MapPost("/remote", (JulaboService julabo) => Inject(julabo, s => s.SwitchToRemote()));
         group.MapPost("/unplug", (JulaboService julabo) => Inject(julabo, s => s.Unplug()));
         group.MapPost("/plug", (JulaboService julabo) => Inject(julabo, s => s.Plug()));
+        group.MapPost("/heat", (JulaboService julabo, double kelvin) => Inject(julabo, s => s.ExtraHeat = kelvin));
+        group.MapPost("/limits", (JulaboService julabo, string writes) => Inject(julabo, s =>
+            s.LimitWrites = Enum.TryParse<Hardware.Julabo.JulaboLimitWrites>(writes, ignoreCase: true, out var mode) && Enum.IsDefined(mode)
+                ? mode
+                : throw new ArgumentException($"writes must be accept, ignore, refuse or unsupported, not \"{writes}\"")));
     }
 
     private static IResult Inject(JulaboService julabo, Action<Hardware.Julabo.JulaboSimulator> fault)
