@@ -32,6 +32,7 @@ public sealed class JulaboDevice : IAsyncDisposable
     private double? _limitHighRead;
     private double? _limitLowRead;
     private bool _limitsReadable; // used by the loop only
+    private bool _manualSinceLimitsWritten; // used by the loop only
 
     /// <param name="transportFactory">Makes a new, unopened transport for each connection attempt; by default from <see cref="JulaboOptions.Port"/>.</param>
     public JulaboDevice(JulaboOptions options, Func<IJulaboTransport>? transportFactory = null, TimeProvider? timeProvider = null, ILogger? logger = null)
@@ -203,6 +204,15 @@ public sealed class JulaboDevice : IAsyncDisposable
             Setpoint1 = sp1, Setpoint2 = sp2, Setpoint3 = sp3, UsedSetpoint = selected, ExtIsUsed = extUsed,
             LimitHigh = limitHigh, LimitLow = limitLow,
         });
+
+        // The unit ignores remote commands at the keypad (manual mode): limits written while it was there did
+        // not take, and someone at the keypad may have changed them. Back in remote, they are written again.
+        if (unit.Code is JulaboUnitStatus.ManualStop or JulaboUnitStatus.ManualStart) _manualSinceLimitsWritten = true;
+        else if (unit.IsRemote && _manualSinceLimitsWritten)
+        {
+            _logger.LogInformation("Julabo: back in remote control after manual mode; writing the warning limits again");
+            await WriteWarningLimitsAsync(c, ct);
+        }
     }
 
     /// <summary>
@@ -214,6 +224,7 @@ public sealed class JulaboDevice : IAsyncDisposable
     /// </summary>
     private async Task WriteWarningLimitsAsync(JulaboConnection c, CancellationToken ct)
     {
+        _manualSinceLimitsWritten = false;
         await c.SendAsync(JulaboProtocol.WriteHighWarningLimit(_options.WarningLimitHigh), ct);
         await c.SendAsync(JulaboProtocol.WriteLowWarningLimit(_options.WarningLimitLow), ct);
         // The unit does not answer OUT_ commands: a refused one shows, once, in the next STATUS.

@@ -53,6 +53,23 @@ public class JulaboWarningLimitsTests
     }
 
     [Fact]
+    public async Task Limits_changed_in_manual_mode_are_written_again_when_the_unit_is_back_in_remote()
+    {
+        await using var rig = new JulaboRig(Link.Tcp, Limits);
+        await rig.WaitForState(JulaboState.Off);
+
+        rig.Simulator.SwitchToManual();
+        await rig.WaitForState(JulaboState.Error);
+        rig.Simulator.SetWarningLimitsAtKeypad(45, -45);
+        await Eventually.True(() => rig.Device.LimitsProblem is not null, "the keypad's limits noticed while in manual mode");
+
+        rig.Simulator.SwitchToRemote();
+        await Eventually.True(() => rig.Device.LimitsProblem is null, "limits written again once the unit is remote");
+        Assert.Equal((28, -20), (rig.Simulator.WarningLimitHigh, rig.Simulator.WarningLimitLow));
+        await rig.WaitFor(s => s is { FsmState: JulaboState.Off, LimitHigh: 28, LimitLow: -20 }, "OFF with the configured limits");
+    }
+
+    [Fact]
     public async Task Set_points_outside_the_warning_band_are_refused_naming_the_limit_and_nothing_is_sent()
     {
         await using var rig = new JulaboRig(Link.Tcp, Limits);
