@@ -167,12 +167,16 @@ public sealed class CaenStandTests : IAsyncLifetime
         await ChannelAsync("2", c => HasMaxV(c, 600), "hv_maxV 600");
         await ChannelAsync("1", c => HasMaxV(c, 300), "hv_maxV 300");
 
-        var crate = await CagetAsync($"{Prefix}:12:000:SVMax", $"{Prefix}:12:001:SVMax", $"{Prefix}:12:002:SVMax", $"{Prefix}:13:000:SVMax");
+        var crate = await CagetAsync($"{Prefix}:12:000:SVMax", $"{Prefix}:12:001:SVMax", $"{Prefix}:12:002:SVMax", $"{Prefix}:13:000:SVMax",
+            $"{Prefix}:00:002:OVVThr", $"{Prefix}:00:002:UNVThr");
         Assert.Equal("600.000", crate.GetProperty($"{Prefix}:12:000:SVMax").GetString());
         Assert.Equal("300.000", crate.GetProperty($"{Prefix}:12:001:SVMax").GetString());   // the channel's own
         Assert.Equal("600.000", crate.GetProperty($"{Prefix}:12:002:SVMax").GetString());
         // The spare channel is never commanded: its limit stays the board's as delivered.
         Assert.Equal("1000.000", crate.GetProperty($"{Prefix}:13:000:SVMax").GetString());
+        // The LV side's hardware limit is its over-voltage threshold, written likewise.
+        Assert.Equal("15.000", crate.GetProperty($"{Prefix}:00:002:OVVThr").GetString());
+        Assert.Equal(0.0, double.Parse(crate.GetProperty($"{Prefix}:00:002:UNVThr").GetString()!, System.Globalization.CultureInfo.InvariantCulture));   // pyepics prints 0.0 as "0"
         Assert.DoesNotContain("sets no hv maxV", _stand.Log);
     }
 
