@@ -102,9 +102,11 @@ public sealed class CaenStandTests : IAsyncLifetime
         var seen = await StatusAsync("HV_ON");
         Assert.Contains("HV_RAMP", seen);
 
-        Assert.True((await ReplyAsync("dcs/cmd/setv/hv/1", "150")).GetProperty("ok").GetBoolean());
+        // Asked before the set point changes: 200 V to 150 V ramps down for 0.5 s, and a slow mosquitto_pub would
+        // then find the crate in HV_RAMP instead.
         var lvOff = await ReplyAsync("dcs/cmd/switch/lv", "off");
         Assert.Equal("LV can only be switched off when HV is off (crate is HV_ON)", lvOff.GetProperty("error").GetString());
+        Assert.True((await ReplyAsync("dcs/cmd/setv/hv/1", "150")).GetProperty("ok").GetBoolean());
 
         var crate = await CagetAsync($"{Prefix}:12:001:V0Set", $"{Prefix}:12:000:V0Set", $"{Prefix}:00:002:V0Set",
             $"{Prefix}:12:000:Pw", $"{Prefix}:01:000:Pw", $"{Prefix}:13:000:Pw", $"{Prefix}:12:000:PDwn", $"{Prefix}:12:000:ImRange");
