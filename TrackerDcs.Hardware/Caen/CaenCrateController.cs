@@ -77,7 +77,20 @@ public sealed class CaenCrateController : IDisposable
                 foreach (var field in CaenFields.For(kind).Where(f => f.Key is not null))
                     _subscriptions.Add(_access.Subscribe(channel.PvName(kind, field.Name), value => OnValue(channel, kind, field, value)));
         Update();
+        WarnOfUnsetLimits();
         return _access.IsConnected ? await ApplySettingsAsync(ct) : CaenCommandResult.Done;
+    }
+
+    /// <summary>
+    /// Once per map: the active channels whose HV maxV channels.yml leaves out keep whatever SVMax the crate has,
+    /// so a crash of this process would leave them limited only by that (issue 8).
+    /// </summary>
+    private void WarnOfUnsetLimits()
+    {
+        var unset = Map.Channels.Where(c => c.IsActive && c.Hv.MaxV is null).Select(c => c.Id).ToList();
+        if (unset.Count > 0)
+            _logger.LogWarning("{Map} sets no hv maxV for channel(s) {Channels}: their hardware voltage limit (SVMax) is left as found on the crate",
+                Map.Source, string.Join(", ", unset));
     }
 
     /// <summary>Writes every setting of every active channel (channels without a module are never commanded).</summary>
@@ -88,7 +101,9 @@ public sealed class CaenCrateController : IDisposable
             writes = [.. from channel in _channels where channel.Settings.IsActive
                          from kind in Enum.GetValues<PowerKind>()
                          from field in CaenFields.For(kind) where field.Setting is not null
-                         select (channel.PvName(kind, field.Name), field.Setting!(channel.Settings.Supply(kind)))];
+                         let value = field.Setting!(channel.Settings.Supply(kind))
+                         where value is not null   // an optional setting the file leaves out: the crate keeps its own
+                         select (channel.PvName(kind, field.Name), value)];
         var result = await PutAllAsync(writes, ct);
         if (result.Ok) _logger.LogInformation("Wrote {Count} settings of {Map} to the crate", writes.Count, Map.Source);
         return result;
@@ -113,7 +128,10 @@ public sealed class CaenCrateController : IDisposable
         return PutAllAsync(writes, ct);
     }
 
-    /// <summary>Sets one channel's LV or HV set point (dcs/cmd/setv/lv|hv/&lt;id&gt;), within ovVThr or the HV boards' rating.</summary>
+    /// <summary>
+    /// Sets one channel's LV or HV set point (dcs/cmd/setv/lv|hv/&lt;id&gt;): LV within its ovVThr, HV within the
+    /// boards' rating and the channel's maxV (the SVMax written on load: the board would only limit at it).
+    /// </summary>
     public async Task<CaenCommandResult> SetVoltageAsync(PowerKind kind, string id, double volts, CancellationToken ct)
     {
         TrackedChannel? channel;
@@ -130,6 +148,8 @@ public sealed class CaenCrateController : IDisposable
                 _ when volts > limit => kind == PowerKind.Lv
                     ? $"LV setV {volts} V of channel {id} is above its ovVThr {limit} V"
                     : $"HV setV {volts} V of channel {id} is above the boards' {limit} V",
+                { Settings.Hv.MaxV: { } maxV } when kind == PowerKind.Hv && volts > maxV =>
+                    $"HV setV {volts} V of channel {id} is above its maxV {maxV} V",
                 _ => null,
             };
             if (reason is not null) return Refused(CaenCommand.SetV, reason);

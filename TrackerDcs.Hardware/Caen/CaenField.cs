@@ -16,8 +16,13 @@ public sealed record CaenField(string Name, CaType Type, string Units, bool Writ
     public double? Max { get; init; }
     /// <summary>HV IMon in the Low (350 µA) range resolves finer, so its monitor does too.</summary>
     public double? LowRangeDeadBand { get; init; }
-    /// <summary>The channels.yml value written to this field on load, if it is a setting.</summary>
-    public Func<ISupplySettings, object>? Setting { get; init; }
+    /// <summary>
+    /// The channels.yml value written to this field on load, if it is a setting. It yields null for an
+    /// <see cref="Optional"/> setting the file leaves out: nothing is written, the crate keeps what it has.
+    /// </summary>
+    public Func<ISupplySettings, object?>? Setting { get; init; }
+    /// <summary>A setting channels.yml may leave out (added after the seed, so the seed's files still load).</summary>
+    public bool Optional { get; init; }
 
     public double? DeadBandIn(ImRange range) =>
         range == ImRange.Low && LowRangeDeadBand is { } low ? low : DeadBand;

@@ -15,6 +15,8 @@ public static class CaenFields
     public static readonly CaenField VMon = new("VMon", CaType.Double, "V", false, "vMon") { DeadBand = 0.01 };
     public static readonly CaenField IMon = new("IMon", CaType.Double, "", false, "iMon") { DeadBand = 0.01, LowRangeDeadBand = 0.001 };
 
+    // The LV boards' own thresholds: OVVThr is the LV hardware limit (the board flags VMon above it with status
+    // bit 4; the driver also refuses an LV setV above it), UNVThr the floor (bit 5). Both are written on load.
     public static readonly CaenField UNVThr = new("UNVThr", CaType.Double, "V", true, "unVThr") { Min = 0, Max = 16, Setting = s => ((LvSettings)s).UnVThr };
     public static readonly CaenField OVVThr = new("OVVThr", CaType.Double, "V", true, "ovVThr") { Min = 0, Max = 16, Setting = s => ((LvSettings)s).OvVThr };
     public static readonly CaenField RUpTime = new("RUpTime", CaType.Double, "ms", true, "rampUpTime") { Min = 1, Max = 60000, Setting = s => ((LvSettings)s).RampUpTime };
@@ -25,6 +27,13 @@ public static class CaenFields
     public static readonly CaenField RDWn = new("RDWn", CaType.Double, "V/s", true, "rampDwnSpeed") { Min = 1, Max = 500, Setting = s => ((HvSettings)s).RampDwnSpeed };
     public static readonly CaenField ImRangeField = new("ImRange", CaType.Enum, "", true, "imRange")
         { EnumStrings = ["High", "Low"], Setting = s => (ushort)((HvSettings)s).ImRange };
+    /// <summary>
+    /// The HV software voltage limit: the board never outputs more, whatever V0Set says, and shows status bit 7
+    /// (at max V) while it limits. Written from hv maxV on load, so the crate holds the stand's limit even
+    /// when this process is not running. Optional in channels.yml: absent, the crate's own value stays.
+    /// </summary>
+    public static readonly CaenField SVMax = new("SVMax", CaType.Double, "V", true, "maxV")
+        { Min = 0, Max = CaenBoards.HvMaxVolts, Optional = true, Setting = s => ((HvSettings)s).MaxV };
     public static readonly CaenField PDwn = new("PDwn", CaType.Enum, "", true, "tripMode")
         { EnumStrings = ["Ramp", "Kill"], Setting = s => (ushort)((HvSettings)s).TripMode };
 
@@ -38,7 +47,7 @@ public static class CaenFields
     public static readonly IReadOnlyList<CaenField> Hv =
     [
         V0Set with { Min = 0, Max = CaenBoards.HvMaxVolts }, I0Set with { Units = "µA", Min = 0, Max = 3500 }, Pw, Trip, TripInt, TripExt, Status, VMon, IMon with { Units = "µA" },
-        RUp, RDWn, ImRangeField, PDwn,
+        RUp, RDWn, ImRangeField, PDwn, SVMax,
     ];
 
     public static IReadOnlyList<CaenField> For(PowerKind kind) => kind == PowerKind.Lv ? Lv : Hv;

@@ -101,12 +101,22 @@ internal sealed class ChannelMapParser(string file)
         var hvSettings = new HvSettings(
             Int(hv, "board"), Int(hv, "chan"), Number(hv, "setV"), Number(hv, "maxI"), Number(hv, "rampUpSpeed"),
             Number(hv, "rampDwnSpeed"), Number(hv, "tripTime"), Int(hv, "tripInt"), Int(hv, "tripExt"),
-            (TripMode)(ushort)hv["tripMode"].Value, (ImRange)(ushort)hv["imRange"].Value);
+            (TripMode)(ushort)hv["tripMode"].Value, (ImRange)(ushort)hv["imRange"].Value,
+            hv.TryGetValue("maxV", out var maxV) ? (double)maxV.Value : null);
 
         CheckAddress(PowerKind.Lv, lv, id, usedLv);
         CheckAddress(PowerKind.Hv, hv, id, usedHv);
         if (lvSettings.SetV > lvSettings.OvVThr)
             throw Error(lv["setV"].Line, "setV", $"channel {id}: LV setV {lvSettings.SetV} V is above ovVThr {lvSettings.OvVThr} V");
+        if (hvSettings.MaxV is { } max && hvSettings.SetV > max)
+        {
+            // Name the key the channel itself changed: its own maxV under the global setV, else the setV.
+            var ownMaxV = !globalHv.TryGetValue("maxV", out var global) || !ReferenceEquals(global, hv["maxV"]);
+            var ownSetV = !globalHv.TryGetValue("setV", out global) || !ReferenceEquals(global, hv["setV"]);
+            throw ownMaxV && !ownSetV
+                ? Error(hv["maxV"].Line, "maxV", $"channel {id}: HV maxV {max} V is below its setV {hvSettings.SetV} V")
+                : Error(hv["setV"].Line, "setV", $"channel {id}: HV setV {hvSettings.SetV} V is above maxV {max} V");
+        }
         CheckBoardRanges(PowerKind.Lv, lv, id);
         CheckBoardRanges(PowerKind.Hv, hv, id);
         return new ChannelConfig(id, module, lvSettings, hvSettings);
@@ -120,8 +130,8 @@ internal sealed class ChannelMapParser(string file)
         var merged = new Dictionary<string, Entry>(global);
         if (fields.TryGetValue(side, out var own))
             foreach (var (key, entry) in Settings(own, kind, allowAddress: true)) merged[key] = entry;
-        foreach (var key in Keys[kind].Keys)
-            if (!merged.ContainsKey(key))
+        foreach (var (key, expected) in Keys[kind])
+            if (!merged.ContainsKey(key) && expected.Field?.Optional != true)
                 throw Error(fields.GetValueOrDefault(side, channelNode), key, $"channel {id}: {side} has no value for '{key}' (neither global nor per channel)");
         return merged;
     }

@@ -23,10 +23,14 @@ public sealed record LvSettings(
     int Board, int Chan, double SetV, double MaxI, double OvVThr, double UnVThr,
     double TripTime, int TripInt, int TripExt, double RampUpTime, double RampDwnTime) : ISupplySettings;
 
-/// <summary>One HV channel's hardware address and settings, after global values and overrides are merged.</summary>
+/// <summary>
+/// One HV channel's hardware address and settings, after global values and overrides are merged.
+/// <paramref name="MaxV"/> is the board's software voltage limit (SVMax); null when channels.yml gives none
+/// and the crate's own limit is left as found.
+/// </summary>
 public sealed record HvSettings(
     int Board, int Chan, double SetV, double MaxI, double RampUpSpeed, double RampDwnSpeed,
-    double TripTime, int TripInt, int TripExt, TripMode TripMode, ImRange ImRange) : ISupplySettings;
+    double TripTime, int TripInt, int TripExt, TripMode TripMode, ImRange ImRange, double? MaxV = null) : ISupplySettings;
 
 /// <summary>A channel of channels.yml: a module's LV and HV supplies. Without a module it is monitored, never commanded.</summary>
 public sealed record ChannelConfig(string Id, string? Module, LvSettings Lv, HvSettings Hv)

@@ -86,6 +86,19 @@ public sealed class SimulatedCaenCrate : IDisposable
         Mutate(_ => Channel(board, channel).Load = load);
     }
 
+    /// <summary>
+    /// Fault injection: an LV regulation fault offsets the output by <paramref name="volts"/> while the channel is
+    /// on, so that VMon passes OVVThr (status bit 4) or falls under UNVThr (bit 5). 0 repairs the regulator.
+    /// </summary>
+    public void SetDrift(int board, int channel, double volts)
+    {
+        if (!double.IsFinite(volts)) throw new ArgumentOutOfRangeException(nameof(volts), volts, "the drift must be a number of volts");
+        var target = Channel(board, channel);
+        if (target.Kind != PowerKind.Lv)
+            throw new ArgumentOutOfRangeException(nameof(board), board, $"{board}/{channel} is an HV channel: a drift is injected into LV channels, whose boards have OVVThr and UNVThr");
+        Mutate(_ => target.Drift = volts);
+    }
+
     /// <summary>Fault injection: a board pulled from the crate (status bit 11, readings zero, power off), or put back.</summary>
     public void Unplug(int board, bool unplugged = true) => Mutate(updates =>
     {

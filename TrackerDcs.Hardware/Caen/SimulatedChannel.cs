@@ -25,6 +25,8 @@ internal sealed class SimulatedChannel
     {
         ["V0Set"] = 0.0, ["I0Set"] = 100.0, ["Trip"] = 10.0, ["TripInt"] = 0, ["TripExt"] = 0,
         ["RUp"] = 50.0, ["RDWn"] = 50.0, ["ImRange"] = (ushort)ImRange.High, ["PDwn"] = (ushort)TripMode.Kill,
+        // As delivered, a board is limited by its rating only.
+        ["SVMax"] = CaenBoards.HvMaxVolts,
     };
 
     private readonly Lock _gate;
@@ -67,6 +69,11 @@ internal sealed class SimulatedChannel
     public Dictionary<string, CaenField> Fields { get; } = [];
     /// <summary>LV: ohms; HV: megaohms, so that volts over load is µA as HV IMon reads.</summary>
     public double Load { get; set; }
+    /// <summary>
+    /// Fault injection, LV only: a regulation fault that offsets the output by this many volts while the channel
+    /// is on, past OVVThr (positive) or under UNVThr (negative, as a sagging output would). 0 is a healthy regulator.
+    /// </summary>
+    public double Drift { get; set; }
     public ImRange ImRange => Kind == PowerKind.Hv ? (ImRange)(ushort)_pvs["ImRange"].Value : ImRange.High;
 
     public ProcessVariable Pv(string field) => _pvs[field];
@@ -110,13 +117,14 @@ internal sealed class SimulatedChannel
 
         // Volts over load is the module's draw; the supply limits the current at I0Set and counts the time it does.
         var limit = Setting("I0Set");
-        var overCurrent = _powerOn && _volts / Load >= limit;
+        var overCurrent = _powerOn && Output() / Load >= limit;
         _overCurrentSeconds = overCurrent ? _overCurrentSeconds + seconds : 0;
         if (overCurrent && _overCurrentSeconds >= Setting("Trip")) Trip(updates);
 
         // Read after a possible trip, which changes both power and voltage.
         target = Target();
-        var amps = Math.Min(_volts / Load, limit);
+        var output = Output();
+        var amps = Math.Min(output / Load, limit);
         var status = CaenStatus.None;
         if (_powerOn || _volts > Tolerance) status |= CaenStatus.On;
         if (_volts < target - Tolerance) status |= CaenStatus.RampingUp;
@@ -125,15 +133,21 @@ internal sealed class SimulatedChannel
         if (_tripped) status |= CaenStatus.InternalTrip;
         if (Kind == PowerKind.Lv)
         {
-            if (_volts > Setting("OVVThr")) status |= CaenStatus.OverVoltage;
-            if (_powerOn && Math.Abs(_volts - target) < Tolerance && _volts < Setting("UNVThr")) status |= CaenStatus.UnderVoltage;
+            // The LV board compares its output with its thresholds: above OVVThr at any time, under UNVThr once the
+            // ramp is over (on the way up every output starts under it). The bits follow the output and are not
+            // latched: a regulator that recovers clears them, ClearAlarm is not needed (it clears trips only).
+            // Some CAEN boards latch OvV/UnV until ClearAlarm; this simulator models the non-latching kind.
+            if (output > Setting("OVVThr")) status |= CaenStatus.OverVoltage;
+            if (_powerOn && Math.Abs(_volts - target) < Tolerance && output < Setting("UNVThr")) status |= CaenStatus.UnderVoltage;
         }
+        // The HV board limits its output at SVMax and says so with bit 7 while the set point asks for more.
+        else if (_powerOn && Setting("V0Set") > Setting("SVMax")) status |= CaenStatus.AtMaxV;
 
         // Noise stays inside the monitor dead bands: a steady channel posts no monitor.
         var vNoise = Noise(noise, CaenFields.VMon.DeadBand!.Value);
         var iNoise = Noise(noise, Fields[_pvs["IMon"].Name].DeadBandIn(ImRange)!.Value);
         var temperature = LvBoardTemperature + 1.5 * amps + Noise(noise, CaenFields.Temp.DeadBand!.Value);
-        Publish(updates, (int)status, _volts + vNoise, Math.Max(0, amps + iNoise), temperature);
+        Publish(updates, (int)status, output + vNoise, Math.Max(0, amps + iNoise), temperature);
     }
 
     private void Publish(List<(ProcessVariable, object)> updates, int status, double volts, double amps, double temperature)
@@ -144,7 +158,11 @@ internal sealed class SimulatedChannel
         if (Kind == PowerKind.Lv) updates.Add((_pvs["Temp"], temperature));
     }
 
-    private double Target() => _powerOn ? Setting("V0Set") : 0;
+    /// <summary>Where the regulator heads: V0Set when on, never above SVMax on an HV board (its software limit).</summary>
+    private double Target() => !_powerOn ? 0 : Kind == PowerKind.Hv ? Math.Min(Setting("V0Set"), Setting("SVMax")) : Setting("V0Set");
+
+    /// <summary>What leaves the connector: the regulated voltage, offset by a regulation fault while on.</summary>
+    private double Output() => _powerOn ? Math.Max(0, _volts + Drift) : _volts;
 
     /// <summary>V/s up and down: HV boards are set in V/s, LV boards in ms for the whole ramp.</summary>
     private (double Up, double Down) RampRates()

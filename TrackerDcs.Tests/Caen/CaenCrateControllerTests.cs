@@ -147,6 +147,45 @@ public sealed class CaenCrateControllerTests : IDisposable
     }
 
     [Fact]
+    public async Task HV_maxV_is_written_to_SVMax_and_bounds_setv_and_its_absence_is_warned_of_once()
+    {
+        // Channel 0 takes the global maxV, channel 1 its own; the spare channel is never written.
+        var map = Map.Replace("imRange: Low }", "imRange: Low, maxV: 600. }").Replace("tripMode: Ramp }", "tripMode: Ramp, maxV: 300 }");
+        var logger = new ChannelAccess.ListLogger<CaenCrateController>();
+        using (var limited = new CaenCrateController(ChannelMap.Parse(map, "limited.yml"), _access, "cleanroom", logger))
+        {
+            Assert.Equal(CaenCommandResult.Done, await limited.StartAsync(_ct));
+            Assert.Equal((600.0, 300.0, CaenBoards.HvMaxVolts), (Pv("cleanroom:12:000:SVMax"), Pv("cleanroom:12:001:SVMax"), Pv("cleanroom:15:011:SVMax")));
+            Assert.DoesNotContain(logger.Entries, e => e.Text.Contains("maxV"));
+            Run(0.1);
+            Assert.Equal(300.0, (double)limited.ChannelsJson().Single(j => (string?)j["id"] == "1")["hv_maxV"]!);
+
+            Assert.Equal("HV setV 300.5 V of channel 1 is above its maxV 300 V",
+                (await limited.SetVoltageAsync(PowerKind.Hv, "1", 300.5, _ct)).Reason);
+            Assert.Equal("HV setV 1200 V of channel 1 is above the boards' 1000 V",
+                (await limited.SetVoltageAsync(PowerKind.Hv, "1", 1200, _ct)).Reason);
+            Assert.Equal(200.0, Pv("cleanroom:12:001:V0Set"));
+            Assert.Equal(CaenCommandResult.Done, await limited.SetVoltageAsync(PowerKind.Hv, "1", 300, _ct));
+            Assert.Equal(CaenCommandResult.Done, await limited.SetVoltageAsync(PowerKind.Hv, "0", 550, _ct));
+        }
+
+        // Without maxV nothing is put to SVMax (the crate keeps what it has) and one warning names the channels.
+        _crate.Find("cleanroom:12:000:SVMax")!.Put(450.0);
+        var earlier = _access.Puts.Count;
+        var unlimited = new ChannelAccess.ListLogger<CaenCrateController>();
+        using var controller = new CaenCrateController(ChannelMap.Parse(Map, "test.yml"), _access, "cleanroom", unlimited);
+        Assert.Equal(CaenCommandResult.Done, await controller.StartAsync(_ct));
+        Assert.Equal(450.0, Pv("cleanroom:12:000:SVMax"));
+        Assert.Equal(300.0, Pv("cleanroom:12:001:SVMax"));
+        var warning = Assert.Single(unlimited.Entries, e => e.Text.Contains("maxV"));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
+        Assert.Equal("test.yml sets no hv maxV for channel(s) 0, 1: their hardware voltage limit (SVMax) is left as found on the crate", warning.Text);
+        Assert.Equal(CaenCommandResult.Done, await controller.ApplySettingsAsync(_ct));   // a reconnection warns no more
+        Assert.Single(unlimited.Entries, e => e.Text.Contains("maxV"));
+        Assert.DoesNotContain(_access.Puts.Skip(earlier), p => p.Pv.EndsWith(":SVMax"));
+    }
+
+    [Fact]
     public async Task A_trip_is_an_error_until_the_alarm_is_cleared()
     {
         await StartAsync();
@@ -222,7 +261,7 @@ public sealed class CaenCrateControllerTests : IDisposable
              "lv_setV", "lv_maxI", "lv_tripTime", "lv_tripInt", "lv_tripExt", "lv_status", "lv_vMon", "lv_iMon",
              "lv_unVThr", "lv_ovVThr", "lv_rampUpTime", "lv_rampDwnTime", "lv_temp",
              "hv_setV", "hv_maxI", "hv_tripTime", "hv_tripInt", "hv_tripExt", "hv_status", "hv_vMon", "hv_iMon",
-             "hv_rampUpSpeed", "hv_rampDwnSpeed", "hv_imRange", "hv_tripMode", "fsm_state"],
+             "hv_rampUpSpeed", "hv_rampDwnSpeed", "hv_imRange", "hv_tripMode", "hv_maxV", "fsm_state"],
             json.Select(p => p.Key));
         Assert.Equal(("module_1", 0, 1, 12, 1), ((string?)json["module"], (int)json["lv_board"]!, (int)json["lv_channel"]!, (int)json["hv_board"]!, (int)json["hv_channel"]!));
         Assert.Equal(10.5, (double)json["lv_vMon"]!, 0.01);

@@ -42,6 +42,18 @@ public class ChannelMapTests
     }
 
     [Fact]
+    public void HV_maxV_is_optional_global_and_overridden_per_channel()
+    {
+        Assert.All(ChannelMap.Parse(Seed, "seed.yml").Channels, c => Assert.Null(c.Hv.MaxV));
+
+        var text = Seed.Replace("tripMode: Kill, imRange: Low }", "tripMode: Kill, imRange: Low, maxV: 600. }")
+            .Replace("imRange: High, tripExt: 0x11 }", "imRange: High, tripExt: 0x11, maxV: 250, setV: 250 }");
+        var map = ChannelMap.Parse(text, "maxv.yml");
+        Assert.Equal(600.0, map.Find("0")!.Hv.MaxV);
+        Assert.Equal((250.0, 250.0), (map.Find("1")!.Hv.MaxV!.Value, map.Find("1")!.Hv.SetV));
+    }
+
+    [Fact]
     public void Sha256_identifies_the_file_text()
     {
         var a = ChannelMap.Parse(Seed, "a.yml");
@@ -58,6 +70,8 @@ public class ChannelMapTests
         Assert.Equal(path, map.Source);
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))), map.Sha256);
         Assert.Equal(4, map.Channels.Count(c => c.IsActive));
+        // The stand ships with the HV boards' own limit set, so that a crash of the process leaves it protected.
+        Assert.All(map.Channels, c => Assert.Equal(600.0, c.Hv.MaxV));
     }
 
     [Theory]
@@ -100,6 +114,14 @@ public class ChannelMapTests
     [InlineData("lv: { board: 1, chan: 7 }", "lv: { chan: 7 }", 8, "board", "no value for 'board'")]
     [InlineData("  hv: { setV: 200.,", "  hv: { board: 12, setV: 200.,", 13, "board", "belongs to a channel")]
     [InlineData("name: dcs", "name: dcs/test", 1, "name", "MQTT topic level")]
+    // maxV (the HV boards' SVMax): within the board's rating, a number, HV only, and never under the set point.
+    [InlineData("hv: { board: 12, chan: 0 }", "hv: { board: 12, chan: 0, maxV: 1200 }", 6, "maxV", "HV maxV 1200 is outside the board's range 0–1000 V")]
+    [InlineData("hv: { board: 12, chan: 0 }", "hv: { board: 12, chan: 0, maxV: -1 }", 6, "maxV", "'-1' is not a non-negative number")]
+    [InlineData("tripMode: Kill, imRange: Low }", "tripMode: Kill, imRange: Low, maxV: lots }", 14, "maxV", "'lots' is not a non-negative number")]
+    [InlineData("hv: { board: 12, chan: 0 }", "hv: { board: 12, chan: 0, maxV: 300, setV: 400 }", 6, "setV", "channel 0: HV setV 400 V is above maxV 300 V")]
+    [InlineData("hv: { board: 12, chan: 0 }", "hv: { board: 12, chan: 0, maxV: 150 }", 6, "maxV", "channel 0: HV maxV 150 V is below its setV 200 V")]
+    [InlineData("tripMode: Kill, imRange: Low }", "tripMode: Kill, imRange: Low, maxV: 100. }", 13, "setV", "channel 0: HV setV 200 V is above maxV 100 V")]
+    [InlineData("setV: 13.0 }", "setV: 13.0, maxV: 14 }", 5, "maxV", "unknown key")]
     [InlineData("\"1\":", "\"1+\":", 7, "1+", "no /, + or #")]
     public void A_broken_file_names_file_line_and_key(string find, string replace, int line, string key, string detail)
     {

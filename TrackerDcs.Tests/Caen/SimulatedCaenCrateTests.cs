@@ -33,7 +33,7 @@ public class SimulatedCaenCrateTests
     [Fact]
     public void Every_channel_of_the_SY4527_is_there_with_its_fields()
     {
-        Assert.Equal(40 * 14 + 48 * 13 + 1, _crate.ProcessVariables.Count);
+        Assert.Equal(40 * 14 + 48 * 14 + 1, _crate.ProcessVariables.Count);
         Assert.NotNull(_crate.Find("cleanroom:00:007:Temp"));
         Assert.NotNull(_crate.Find("cleanroom:15:011:PDwn"));
         Assert.NotNull(_crate.Find("cleanroom:ClearAlarm"));
@@ -140,6 +140,76 @@ public class SimulatedCaenCrateTests
         Assert.Equal(tripped - 50, Volts(13, 5), 0.01);
         Run(4);
         Assert.Equal((int)CaenStatus.InternalTrip, Status(13, 5));
+    }
+
+    [Fact]
+    public void HV_output_never_exceeds_SVMax_and_bit_7_shows_the_board_limiting()
+    {
+        Assert.Equal(CaenBoards.HvMaxVolts, Get(12, 6, "SVMax"));   // as delivered: the rating only
+        Put(12, 6, "SVMax", 300.0);
+        Put(12, 6, "V0Set", 400.0);
+        Put(12, 6, "RUp", 200.0);
+        Assert.Equal(0, Status(12, 6));   // bit 7 only while on
+        Put(12, 6, "Pw", "On");
+
+        var highest = 0.0;
+        for (var t = 0; t < 30; t++)
+        {
+            Run(0.1);
+            highest = Math.Max(highest, Volts(12, 6));
+        }
+        Assert.InRange(highest, 299.99, 300.01);
+        Assert.Equal((int)(CaenStatus.On | CaenStatus.AtMaxV), Status(12, 6));
+        Assert.Equal(400.0, Get(12, 6, "V0Set"));   // the set point stays what was asked
+
+        // Lowering SVMax under the output ramps it down to the new limit; a set point under it ends bit 7.
+        Put(12, 6, "SVMax", 250.0);
+        Run(1);
+        Assert.Equal(250, Volts(12, 6), 0.01);
+        Put(12, 6, "V0Set", 200.0);
+        Run(1);
+        Assert.Equal(200, Volts(12, 6), 0.01);
+        Assert.Equal((int)CaenStatus.On, Status(12, 6));
+        Assert.Contains("outside 0–1000 V", _crate.Find(Pv(12, 6, "SVMax"))!.Put(1200.0));
+    }
+
+    [Fact]
+    public void An_LV_regulation_fault_sets_over_and_under_voltage_until_it_is_repaired()
+    {
+        Put(0, 4, "V0Set", 12.0);
+        Put(0, 4, "OVVThr", 15.0);
+        Put(0, 4, "UNVThr", 10.0);
+        Put(0, 4, "RUpTime", 1000.0);
+        _crate.SetDrift(0, 4, -3);
+        Put(0, 4, "Pw", "On");
+
+        // On the way up every output is under UNVThr: the board says under-voltage only once the ramp is over.
+        Run(0.5);
+        Assert.Equal((int)(CaenStatus.On | CaenStatus.RampingUp), Status(0, 4));
+        Run(1);
+        Assert.Equal(9, Volts(0, 4), 0.01);
+        Assert.Equal((int)(CaenStatus.On | CaenStatus.UnderVoltage), Status(0, 4));
+        Assert.Equal(9 / SimulatedChannel.DefaultLvLoadOhms, Amps(0, 4), 0.01);
+
+        _crate.SetDrift(0, 4, 4);
+        Assert.Equal(16, Volts(0, 4), 0.01);
+        Assert.Equal((int)(CaenStatus.On | CaenStatus.OverVoltage), Status(0, 4));
+
+        // Not latched: the repaired regulator clears the bits without ClearAlarm.
+        _crate.SetDrift(0, 4, 0);
+        Assert.Equal(12, Volts(0, 4), 0.01);
+        Assert.Equal((int)CaenStatus.On, Status(0, 4));
+
+        // A drift offsets an output that is on; off, the channel reads zero.
+        _crate.SetDrift(0, 4, 4);
+        Put(0, 4, "Pw", "Off");
+        Run(1);
+        Assert.Equal(0, Volts(0, 4), 0.01);
+        Assert.Equal(0, Status(0, 4));
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => _crate.SetDrift(12, 0, 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _crate.SetDrift(0, 8, 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _crate.SetDrift(0, 4, double.NaN));
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class SimulatedCrateOverChannelAccessTests : IAsyncLifetime
     }
 
     private static readonly string[] LvFields = ["V0Set", "I0Set", "Pw", "Trip", "TripInt", "TripExt", "Status", "VMon", "IMon", "UNVThr", "OVVThr", "RUpTime", "RDwTime", "Temp"];
-    private static readonly string[] HvFields = ["V0Set", "I0Set", "Pw", "Trip", "TripInt", "TripExt", "Status", "VMon", "IMon", "RUp", "RDWn", "ImRange", "PDwn"];
+    private static readonly string[] HvFields = ["V0Set", "I0Set", "Pw", "Trip", "TripInt", "TripExt", "Status", "VMon", "IMon", "RUp", "RDWn", "ImRange", "PDwn", "SVMax"];
 
     [Fact]
     public async Task Libca_reads_every_field_puts_v0set_switches_pw_and_receives_monitors()

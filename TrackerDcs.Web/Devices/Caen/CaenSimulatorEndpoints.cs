@@ -4,7 +4,8 @@ namespace TrackerDcs.Web.Devices.Caen;
 
 /// <summary>
 /// Fault injection into the simulated crate, for demos and tests (admins only; 404 on a real crate):
-/// trip a channel, pull or reinsert a board, stop, start or restart the IOC.
+/// trip a channel, change a module's load, make an LV output drift (over- and under-voltage),
+/// pull or reinsert a board, stop, start or restart the IOC.
 /// </summary>
 public static class CaenSimulatorEndpoints
 {
@@ -15,6 +16,8 @@ public static class CaenSimulatorEndpoints
             Inject(link, crate => crate.Trip(board, channel), $"tripped {board}/{channel}"));
         group.MapPost("/load/{board:int}/{channel:int}", (CaenLink link, int board, int channel, double value) =>
             Inject(link, crate => crate.SetLoad(board, channel, value), $"load of {board}/{channel} is {value}"));
+        group.MapPost("/drift/{board:int}/{channel:int}", (CaenLink link, int board, int channel, double volts) =>
+            Inject(link, crate => crate.SetDrift(board, channel, volts), $"output of {board}/{channel} drifts by {volts} V"));
         group.MapPost("/unplug/{board:int}", (CaenLink link, int board, bool? plugged) =>
             Inject(link, crate => crate.Unplug(board, unplugged: plugged != true), plugged == true ? $"board {board} back" : $"board {board} pulled"));
         group.MapPost("/ioc/{action}", async (CaenLink link, string action) =>

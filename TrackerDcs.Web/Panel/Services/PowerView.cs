@@ -33,7 +33,7 @@ public sealed record PowerView(CaenState State, IReadOnlyList<ChannelRow> Channe
         var config = map.Find(id);
         return new ChannelRow(id, (string?)json["module"], Parse((string?)json["fsm_state"]),
             Int(json, "lv_status"), Number(json, "lv_vMon"), Number(json, "lv_iMon"), Number(json, "lv_setV"), config?.Lv.OvVThr ?? 0,
-            Int(json, "hv_status"), Number(json, "hv_vMon"), Number(json, "hv_iMon"), Number(json, "hv_setV"), CaenBoards.HvMaxVolts);
+            Int(json, "hv_status"), Number(json, "hv_vMon"), Number(json, "hv_iMon"), Number(json, "hv_setV"), config?.Hv.MaxV ?? CaenBoards.HvMaxVolts);
     }
 
     /// <summary>The status word in words, "—" before the first reading.</summary>
