@@ -7,7 +7,8 @@ namespace TrackerDcs.Tests.Alarms;
 /// <summary>
 /// Safe when TrackerDcs itself fails: the crate and the chiller run as their own processes (`TrackerDcs
 /// simulate`), the stand drives them as it drives hardware, and is then killed with SIGKILL. What it set on
-/// load stays on the hardware, and the hardware acts on it with nobody watching.
+/// load (trip times, current limits, maximum voltages, the chiller's warning limits) stays on the hardware,
+/// and the hardware acts on it with nobody watching.
 /// </summary>
 public sealed class CrashProtectionTests
 {
@@ -20,16 +21,17 @@ public sealed class CrashProtectionTests
           "0": { module: module_0, lv: { board: 0, chan: 0 }, hv: { board: 12, chan: 0 } }
         global:
           lv: { setV: 12., maxI: 2.5, ovVThr: 15., unVThr: 0., tripTime: 10., tripInt: 0b0, tripExt: 0b00010001, rampUpTime: 100., rampDwnTime: 100. }
-          hv: { setV: 100., maxI: 300., rampUpSpeed: 100., rampDwnSpeed: 100., tripTime: 1.5, tripInt: 0b0, tripExt: 0b00010001, tripMode: Kill, imRange: Low }
+          hv: { setV: 100., maxV: 150., maxI: 300., rampUpSpeed: 100., rampDwnSpeed: 100., tripTime: 1.5, tripInt: 0b0, tripExt: 0b00010001, tripMode: Kill, imRange: Low }
         """;
 
     [Fact]
-    public async Task After_a_kill_the_crate_keeps_its_trip_settings_and_trips_an_over_current_by_itself()
+    public async Task After_a_kill_the_hardware_keeps_its_protections_and_acts_on_them_by_itself()
     {
         var caPort = FreePort.Tcp();
         await using var crate = await SimulatorProcess.StartAsync("caen", "--port", caPort.ToString());
         var chillerPort = FreePort.Tcp();
-        await using var chiller = await SimulatorProcess.StartAsync("julabo", "--tcp", chillerPort.ToString());
+        // A bath that moves in seconds, not minutes.
+        await using var chiller = await SimulatorProcess.StartAsync("julabo", "--tcp", chillerPort.ToString(), "--time-constant", "2");
 
         var directory = Directory.CreateTempSubdirectory("trackerdcs-crash-").FullName;
         var channels = Path.Combine(directory, "channels.yml");
@@ -59,14 +61,25 @@ public sealed class CrashProtectionTests
 
         // The settings TrackerDcs wrote on load are the crate's own now.
         var settings = await CaAsync(caPort, """
-            out = {n: epics.caget(f"cleanroom:12:000:{n}", as_string=True, timeout=10) for n in ["Trip", "I0Set", "PDwn", "Pw"]}
+            out = {n: epics.caget(f"cleanroom:12:000:{n}", as_string=True, timeout=10) for n in ["Trip", "I0Set", "PDwn", "Pw", "SVMax"]}
             """);
+        Assert.Equal(150.0, double.Parse(settings.GetProperty("SVMax").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(1.5, double.Parse(settings.GetProperty("Trip").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(300.0, double.Parse(settings.GetProperty("I0Set").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("Kill", settings.GetProperty("PDwn").GetString());
         Assert.Equal("On", settings.GetProperty("Pw").GetString());
 
-        // A module that starts drawing 1 mA (100 V over 0.1 MΩ) with nobody watching: the crate trips it after
+        // Another client (a script, a typo in a GUI) asks for 700 V: the board holds its output at SVMax.
+        var limited = await CaAsync(caPort, """
+            import time
+            epics.caput("cleanroom:12:000:V0Set", 700, wait=True, timeout=10)
+            time.sleep(3)
+            out = {"status": int(epics.caget("cleanroom:12:000:Status", timeout=10)), "vmon": epics.caget("cleanroom:12:000:VMon", timeout=10)}
+            """);
+        Assert.InRange(limited.GetProperty("vmon").GetDouble(), 149.9, 150.1);
+        Assert.True((limited.GetProperty("status").GetInt32() & (1 << 7)) != 0, $"no 'at max V': {limited}");
+
+        // A module that starts drawing 1.5 mA (150 V over 0.1 MΩ) with nobody watching: the crate trips it after
         // Trip seconds and, in Kill mode, switches it off at once.
         await crate.CommandAsync("load 12 0 0.1");
         var tripped = await CaAsync(caPort, """
@@ -82,8 +95,19 @@ public sealed class CrashProtectionTests
         Assert.Equal("Off", tripped.GetProperty("pw").GetString());
         Assert.True(tripped.GetProperty("vmon").GetDouble() < 1, $"VMon after the trip: {tripped}");
 
-        // The chiller keeps cooling without its controller.
-        Assert.Contains("running True", await chiller.CommandAsync("state"));
+        // The chiller keeps cooling without its controller, holds the warning limits it was given, and warns
+        // by itself (-03) when a heat load it cannot take away pushes the bath past the high one.
+        var chilling = await chiller.CommandAsync("state");
+        Assert.Contains("running True", chilling);
+        Assert.Contains("warning limits -35.00..30.00 °C", chilling);
+        await chiller.CommandAsync("heat 15");
+        var deadline = DateTime.UtcNow + Wait;
+        string state;
+        while (!(state = await chiller.CommandAsync("state")).StartsWith("-03", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no excess temperature warning: {state}");
+            await Task.Delay(250);
+        }
     }
 
     private static async Task AcceptedAsync(MosquittoSubscriber status, StandProcess stand, string topic, string payload)

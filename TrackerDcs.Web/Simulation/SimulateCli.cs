@@ -20,7 +20,7 @@ public static class SimulateCli
     public const string Usage = """
         usage: TrackerDcs simulate caen [--port 5064] [--bind 127.0.0.1] [--prefix cleanroom]
                TrackerDcs simulate julabo (--tcp <port> | --serial <device>) [--baud 4800] [--data-bits 7]
-                                          [--parity Even] [--stop-bits One] [--handshake None]
+                                          [--parity Even] [--stop-bits One] [--handshake None] [--time-constant 180]
         Serves one simulated device until Ctrl-C or SIGTERM. Fault injection: type "help" on standard input.
         """;
 
@@ -62,8 +62,10 @@ public static class SimulateCli
 
     private static async Task<int> JulaboAsync(Dictionary<string, string> options, TextReader input, TextWriter output, ILoggerFactory loggers, CancellationToken stop)
     {
-        Allow(options, "--tcp", "--serial", "--baud", "--data-bits", "--parity", "--stop-bits", "--handshake");
-        await using var chiller = new JulaboSimulator(logger: loggers.CreateLogger<JulaboSimulator>());
+        Allow(options, "--tcp", "--serial", "--baud", "--data-bits", "--parity", "--stop-bits", "--handshake", "--time-constant");
+        // The bath's time constant in seconds: a real bath takes minutes; a demo or a test may want seconds.
+        var timeConstant = TimeSpan.FromSeconds(Int(options, "--time-constant", 180) is > 0 and var t ? t : throw new ArgumentException("--time-constant must be positive"));
+        await using var chiller = new JulaboSimulator(new JulaboSimulatorOptions { TimeConstant = timeConstant }, logger: loggers.CreateLogger<JulaboSimulator>());
         if (options.ContainsKey("--tcp") == options.ContainsKey("--serial"))
             throw new ArgumentException("give exactly one of --tcp <port> and --serial <device>");
         if (options.ContainsKey("--tcp"))

@@ -17,6 +17,8 @@ public static class SimulatorConsole
         ["trip"] = new("trip <board> <channel>", "the channel trips now", a => { crate.Trip(Int(a, 0), Int(a, 1)); return $"tripped {a[0]}/{a[1]}"; }),
         ["load"] = new("load <board> <channel> <load>", "the module's load (LV ohms, HV megaohms); a low one draws over-current",
             a => { crate.SetLoad(Int(a, 0), Int(a, 1), Number(a, 2)); return $"load of {a[0]}/{a[1]} is {a[2]}"; }),
+        ["drift"] = new("drift <board> <channel> <volts>", "an LV regulation fault offsets the output (0 repairs it)",
+            a => { crate.SetDrift(Int(a, 0), Int(a, 1), Number(a, 2)); return $"drift of {a[0]}/{a[1]} is {a[2]} V"; }),
         ["unplug"] = new("unplug <board>", "the board is pulled from the crate", a => { crate.Unplug(Int(a, 0)); return $"board {a[0]} pulled"; }),
         ["plug"] = new("plug <board>", "the board is put back", a => { crate.Unplug(Int(a, 0), unplugged: false); return $"board {a[0]} back"; }),
     };
@@ -30,8 +32,12 @@ public static class SimulatorConsole
         ["remote"] = new("remote", "back to remote control", _ => { chiller.SwitchToRemote(); return "remote"; }),
         ["unplug"] = new("unplug", "the cable is pulled", _ => { chiller.Unplug(); return "unplugged"; }),
         ["plug"] = new("plug", "the cable is back", _ => { chiller.Plug(); return "plugged"; }),
+        ["heat"] = new("heat <kelvin>", "a heat load the unit cannot take away holds the bath that far above its aim (0 repairs it)",
+            a => { chiller.ExtraHeat = Number(a, 0); return $"extra heat {a[0]} K"; }),
+        ["limits"] = new("limits accept|ignore|refuse|unsupported", "how the unit takes its warning limits (OUT_SP_03/04)",
+            a => { chiller.LimitWrites = Enum.TryParse<JulaboLimitWrites>(a[0], ignoreCase: true, out var w) ? w : throw new ArgumentException($"'{a[0]}' is not accept, ignore, refuse or unsupported"); return $"limit writes: {w}"; }),
         ["state"] = new("state", "what the unit is doing", _ => string.Create(CultureInfo.InvariantCulture,
-            $"{chiller.UnitStatus} bath {chiller.BathTemperature:0.00} °C, set point {chiller.SelectedSetpoint} = {chiller.Setpoint(chiller.SelectedSetpoint):0.00} °C, running {chiller.Running}")),
+            $"{chiller.UnitStatus} bath {chiller.BathTemperature:0.00} °C, set point {chiller.SelectedSetpoint} = {chiller.Setpoint(chiller.SelectedSetpoint):0.00} °C, running {chiller.Running}, warning limits {chiller.WarningLimitLow:0.00}..{chiller.WarningLimitHigh:0.00} °C")),
     };
 
     /// <summary>Reads commands until end of input or the stop signal; then waits for the stop (a closed stdin does not end the simulator).</summary>
