@@ -52,6 +52,12 @@ public sealed class CaenCrateController : IDisposable
     /// <summary>The dcs/status payload: {"fsm_state": "LV_ON"}.</summary>
     public JsonObject StatusJson() => new() { ["fsm_state"] = State.ToWire() };
 
+    /// <summary>Every channel of the map (monitored ones included): settings, state and readings, typed.</summary>
+    public IReadOnlyList<ChannelReading> Readings()
+    {
+        lock (_gate) return [.. _channels.Select(c => c.Reading())];
+    }
+
     /// <summary>The dcs/channels payloads, one object per channel of the map, monitored ones included.</summary>
     public IReadOnlyList<JsonObject> ChannelsJson()
     {

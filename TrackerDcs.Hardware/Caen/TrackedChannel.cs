@@ -41,6 +41,13 @@ internal sealed class TrackedChannel(ChannelConfig settings, string prefix)
 
     public ChannelSnapshot Snapshot() => new(State, Status(PowerKind.Lv), Status(PowerKind.Hv));
 
+    public ChannelReading Reading() => new(Settings, State, Supply(PowerKind.Lv), Supply(PowerKind.Hv));
+
+    private SupplyReading Supply(PowerKind kind) =>
+        new(Status(kind), Value(kind, CaenFields.VMon), Value(kind, CaenFields.IMon), Value(kind, CaenFields.V0Set));
+
+    private double? Value(PowerKind kind, CaenField field) => _readings.TryGetValue((kind, field.Name), out var value) ? value : null;
+
     /// <summary>The channel's dcs/channels object: the seed's keys, lv_/hv_ before each field's key, fsm_state last.</summary>
     public JsonObject ToJson()
     {

@@ -137,6 +137,12 @@ public sealed class CaenCrateControllerTests : IDisposable
         Assert.Equal(350.0, Pv("cleanroom:12:000:V0Set"));
         var json = _controller.ChannelsJson().Single(j => (string?)j["id"] == "0");
         Assert.Equal(350.0, (double)json["hv_setV"]!);
+        // The typed reading the panel and the alarms use says the same as the published JSON.
+        var reading = _controller.Readings().Single(r => r.Config.Id == "0");
+        Assert.Equal(350.0, reading.Hv.SetV);
+        Assert.Equal((double?)json["lv_vMon"], reading.Lv.VMon);
+        Assert.Equal((long?)json["hv_status"], reading.Hv.Status);
+        Assert.Equal((string?)json["fsm_state"], reading.State.ToWire());
 
         // A set point changed by command survives an IOC restart: reconnection writes the current settings.
         _access.Disconnect();

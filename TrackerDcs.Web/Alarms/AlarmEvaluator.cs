@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Devices.Caen;
@@ -45,14 +44,14 @@ public sealed class AlarmEvaluator(
         Disconnected(conditions, "caen", state is CaenState.Disconnected, now, "CAEN crate");
         if (state is CaenState.Disconnected or CaenState.Init) return;
         if (state == CaenState.Error) conditions.Add(new(AlarmCatalog.CrateError, "crate", "CAEN crate is in ERROR"));
-        foreach (var channel in caen.Controller.ChannelsJson())
+        foreach (var channel in caen.Controller.Readings())
         {
-            var id = channel["id"]!.GetValue<string>();
-            var module = channel["module"]?.GetValue<string>();
+            var (id, module) = (channel.Config.Id, channel.Config.Module);
             var name = string.IsNullOrEmpty(module) ? $"channel {id}" : $"channel {id} ({module})";
-            foreach (var (side, label) in new[] { ("lv", "LV"), ("hv", "HV") })
+            foreach (var kind in Enum.GetValues<PowerKind>())
             {
-                if (Status(channel, $"{side}_status") is not { } status) continue;
+                if (channel.Supply(kind).Flags is not { } status) continue;
+                var (side, label) = kind == PowerKind.Lv ? ("lv", "LV") : ("hv", "HV");
                 var subject = $"{id}/{side}";
                 var ramping = (status & (CaenStatus.RampingUp | CaenStatus.RampingDown)) != 0;
                 if ((status & (CaenStatus.InternalTrip | CaenStatus.ExternalTrip)) != 0)
@@ -64,7 +63,10 @@ public sealed class AlarmEvaluator(
                 if ((status & CaenStatus.UnderVoltage) != 0 && !ramping)
                     conditions.Add(new(AlarmCatalog.UnderVoltage, subject, $"{label} of {name} is under voltage"));
                 if ((status & CaenStatus.Unplugged) != 0)
-                    conditions.Add(new(AlarmCatalog.Unplugged, $"{side}_board {channel[$"{side}_board"]}", $"{label} board {channel[$"{side}_board"]} is unplugged"));
+                {
+                    var board = channel.Config.Supply(kind).Board;
+                    conditions.Add(new(AlarmCatalog.Unplugged, $"{side}_board {board}", $"{label} board {board} is unplugged"));
+                }
             }
         }
     }
@@ -126,7 +128,4 @@ public sealed class AlarmEvaluator(
         if (now - since >= TimeSpan.FromSeconds(options.DisconnectedAfterSeconds))
             conditions.Add(new(AlarmCatalog.Disconnected, device, $"{name} DISCONNECTED since {since:HH:mm:ss} UTC"));
     }
-
-    private static CaenStatus? Status(JsonObject channel, string key) =>
-        channel[key] is JsonValue value && value.TryGetValue<long>(out var bits) ? (CaenStatus)bits : null;
 }

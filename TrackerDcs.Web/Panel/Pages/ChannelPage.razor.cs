@@ -29,8 +29,9 @@ public partial class ChannelPage
     {
         var controller = Caen.Controller;
         Source = Path.GetFileName(controller.Map.Source);
+        Row = controller.Readings().FirstOrDefault(r => r.Config.Id == Id) is { } reading ? PowerView.Row(reading) : null;
+        // Every field the driver publishes, as dcs/channels carries it.
         var json = controller.ChannelsJson().FirstOrDefault(c => (string?)c["id"] == Id);
-        Row = json is null ? null : PowerView.Row(json, controller.Map);
         Readings = json is null ? [] : [.. json.Where(kv => kv.Key is not ("id" or "module" or "fsm_state")).Select(kv => (kv.Key, Reading(kv.Value)))];
         var config = controller.Map.Find(Id);
         Configured = config is null ? [] :

@@ -1,9 +1,8 @@
-using System.Text.Json.Nodes;
 using TrackerDcs.Hardware.Caen;
 
 namespace TrackerDcs.Web.Panel.Services;
 
-/// <summary>One channel's row of the Power page, read from the driver's dcs/channels object.</summary>
+/// <summary>One channel's row of the Power page, from the driver's reading of it.</summary>
 public sealed record ChannelRow(
     string Id, string? Module, CaenState State,
     int? LvStatus, double? LvVMon, double? LvIMon, double? LvSetV, double LvMaxV,
@@ -21,29 +20,13 @@ public sealed record PowerView(CaenState State, IReadOnlyList<ChannelRow> Channe
     /// <summary>Null when the crate's state machine allows <paramref name="command"/> now; else its reason (CommandGuards).</summary>
     public string? Refusal(CaenCommand command) => CommandGuards.Check(command, State, HvLive);
 
-    public static PowerView From(CaenCrateController controller)
-    {
-        var rows = controller.ChannelsJson().Select(json => Row(json, controller.Map)).ToList();
-        return new PowerView(controller.State, rows);
-    }
+    public static PowerView From(CaenCrateController controller) => new(controller.State, [.. controller.Readings().Select(Row)]);
 
-    public static ChannelRow Row(JsonObject json, ChannelMap map)
-    {
-        var id = (string)json["id"]!;
-        var config = map.Find(id);
-        return new ChannelRow(id, (string?)json["module"], Parse((string?)json["fsm_state"]),
-            Int(json, "lv_status"), Number(json, "lv_vMon"), Number(json, "lv_iMon"), Number(json, "lv_setV"), config?.Lv.OvVThr ?? 0,
-            Int(json, "hv_status"), Number(json, "hv_vMon"), Number(json, "hv_iMon"), Number(json, "hv_setV"), config?.Hv.MaxV ?? CaenBoards.HvMaxVolts);
-    }
+    /// <summary>The set-voltage limits shown are the ones the command layer enforces: LV OVVThr, HV maxV or the boards' maximum.</summary>
+    public static ChannelRow Row(ChannelReading reading) => new(reading.Config.Id, reading.Config.Module, reading.State,
+        reading.Lv.Status, reading.Lv.VMon, reading.Lv.IMon, reading.Lv.SetV, reading.Config.Lv.OvVThr,
+        reading.Hv.Status, reading.Hv.VMon, reading.Hv.IMon, reading.Hv.SetV, reading.Config.Hv.MaxV ?? CaenBoards.HvMaxVolts);
 
     /// <summary>The status word in words, "—" before the first reading.</summary>
     public static string Words(int? status) => status is { } s ? CaenStatusWords.Text(s) : "—";
-
-    private static CaenState Parse(string? wire) =>
-        Enum.GetValues<CaenState>().FirstOrDefault(s => s.ToWire() == wire, CaenState.Init);
-
-    private static double? Number(JsonObject json, string key) => json[key] is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
-
-    private static int? Int(JsonObject json, string key) => json[key] is JsonValue v && v.TryGetValue<long>(out var l) ? (int)l
-        : Number(json, key) is { } d ? (int)d : null;
 }
