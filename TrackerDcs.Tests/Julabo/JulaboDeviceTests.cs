@@ -217,10 +217,12 @@ public class JulaboDeviceTests(ITestOutputHelper output)
         Assert.Equal(JulaboState.Disconnected, rig.Device.State);
     }
 
-    [Fact]
-    public async Task Reconnect_command_reopens_the_link()
+    [Theory]
+    [InlineData(Link.Tcp)]
+    [InlineData(Link.Pty)]
+    public async Task Reconnect_command_reopens_the_link(Link link)
     {
-        await using var rig = new JulaboRig(Link.Tcp, o => o.ReconnectDelayMin = o.ReconnectDelayMax = TimeSpan.FromSeconds(30));
+        await using var rig = new JulaboRig(link, o => o.ReconnectDelayMin = o.ReconnectDelayMax = TimeSpan.FromSeconds(30));
         await rig.WaitForState(JulaboState.Off);
         rig.Changes.Clear();
         Assert.True((await rig.Device.ReconnectAsync()).Accepted);

@@ -9,7 +9,8 @@ public enum Link { Tcp, Pty }
 /// A simulator and a device talking over a real link, with short intervals so a test takes seconds:
 /// TCP on 127.0.0.1, or a socat pty pair with the device on one end through System.IO.Ports and the
 /// simulator on the other. Handshake.None on the pty: it has no RTS/CTS lines, and with CRTSCTS
-/// set a write may wait forever for a CTS that never comes.
+/// set a write may wait forever for a CTS that never comes. 8N1 on the pty: a pseudo terminal cannot hold
+/// 7 data bits with parity (Linux reads back CS8), and .NET then refuses to open it a second time.
 /// </summary>
 public sealed class JulaboRig : IAsyncDisposable
 {
@@ -41,8 +42,10 @@ public sealed class JulaboRig : IAsyncDisposable
         else
         {
             Pty = new SocatPtyPair();
-            Simulator.ServeSerial(Pty.B);
+            Simulator.ServeSerial(Pty.B, dataBits: 8, parity: System.IO.Ports.Parity.None);
             Options.Port = Pty.A;
+            Options.DataBits = 8;
+            Options.Parity = System.IO.Ports.Parity.None;
         }
         configure?.Invoke(Options);
         unit?.Invoke(Simulator);
