@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace TrackerDcs.Web.TimeSeries;
 
 /// <summary>
@@ -40,12 +38,18 @@ public sealed class Spool : IDisposable
     /// <summary>Appends the lines durably, all or none; false when that would exceed the bound.</summary>
     public bool TryAppend(IReadOnlyList<string> lines)
     {
-        var bytes = Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")));
+        using var batch = LineBatch.Of(lines);
+        return TryAppend(batch);
+    }
+
+    /// <summary>Appends the batch durably, all or none; false when that would exceed the bound.</summary>
+    public bool TryAppend(LineBatch batch)
+    {
         lock (_gate)
         {
-            if (_file.Length - _offset + bytes.Length > _maxBytes) return false;
+            if (_file.Length - _offset + batch.Bytes.Length > _maxBytes) return false;
             _file.Seek(0, SeekOrigin.End);
-            _file.Write(bytes);
+            _file.Write(batch.Bytes.Span);
             _file.Flush(flushToDisk: true);
             return true;
         }
@@ -54,32 +58,46 @@ public sealed class Spool : IDisposable
     /// <summary>Up to <paramref name="max"/> lines from the oldest undelivered one, and the offset after them.</summary>
     public (List<string> Lines, long End) Peek(int max)
     {
+        var (batch, end) = PeekBatch(max);
+        using (batch) return (batch.Lines(), end);
+    }
+
+    /// <summary>Up to <paramref name="max"/> lines from the oldest undelivered one as a batch (the caller disposes it), and the offset after them.</summary>
+    public (LineBatch Batch, long End) PeekBatch(int max)
+    {
         long start, length;
         lock (_gate) (start, length) = (_offset, _file.Length);
-        var lines = new List<string>();
+        var batch = new LineBatch();
         using var reader = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         reader.Seek(start, SeekOrigin.Begin);
         var end = start;
         var buffer = new byte[64 * 1024];
-        var line = new MemoryStream();
-        while (lines.Count < max && reader.Position < length)
+        // Bytes of a line that continues into the next read.
+        var partial = new MemoryStream();
+        while (batch.Count < max && end + partial.Length < length)
         {
-            var read = reader.Read(buffer, 0, (int)Math.Min(buffer.Length, length - reader.Position));
+            var read = reader.Read(buffer, 0, (int)Math.Min(buffer.Length, length - end - partial.Length));
             if (read <= 0) break;
-            var from = 0;
-            for (var i = 0; i < read && lines.Count < max; i++)
+            var chunk = buffer.AsSpan(0, read);
+            var lines = 0;
+            var taken = 0;
+            for (var i = chunk.IndexOf((byte)'\n'); i >= 0 && batch.Count + lines < max; i = chunk[taken..].IndexOf((byte)'\n'))
             {
-                if (buffer[i] != (byte)'\n') continue;
-                line.Write(buffer, from, i - from);
-                lines.Add(Encoding.UTF8.GetString(line.GetBuffer(), 0, (int)line.Length));
-                end += line.Length + 1;
-                line.SetLength(0);
-                from = i + 1;
+                taken += i + 1;
+                lines++;
             }
-            if (lines.Count < max) line.Write(buffer, from, read - from);
-            else break;
+            if (lines > 0)
+            {
+                // The partial line from before, then the complete lines of this read.
+                partial.Write(chunk[..taken]);
+                batch.AddLines(partial.GetBuffer().AsSpan(0, (int)partial.Length), lines);
+                end += partial.Length;
+                partial.SetLength(0);
+            }
+            if (batch.Count >= max) break;
+            partial.Write(chunk[taken..]);
         }
-        return (lines, end);
+        return (batch, end);
     }
 
     /// <summary>Marks everything before <paramref name="end"/> (from <see cref="Peek"/>) as delivered.</summary>

@@ -12,7 +12,7 @@ public sealed class Memory(string url, Workload workload, TimeSeriesOptions opti
 {
     public async Task RunAsync(TimeSpan duration, int ratePerSecond)
     {
-        options.Influx = new InfluxOptions { Api = InfluxApi.V1, Url = url, Database = "bench_memory", Timeout = options.Influx.Timeout };
+        options.Influx = new InfluxOptions { Api = InfluxApi.V1, Url = url, Database = "bench_memory", Gzip = options.Influx.Gzip, Timeout = options.Influx.Timeout };
         // Real time: at the bench's rates each channel publishes every few ms at most, so every point keeps its own millisecond.
         await using var pipeline = new Pipeline(options, TimeProvider.System);
         await pipeline.StartAsync();

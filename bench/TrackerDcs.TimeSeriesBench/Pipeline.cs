@@ -24,24 +24,25 @@ public sealed class Pipeline : IAsyncDisposable
         _spool = new Spool(_directory, 4L << 30);
         _shipper = new InfluxShipper(_spool, Sink, new DeadLetters(Path.Combine(_directory, "dead.txt"), TimeProvider.System), options,
             TimeProvider.System, NullLogger<InfluxShipper>.Instance);
-        var store = new SpoolStore(_spool, _shipper, options.SpoolMaxBytes, NullLogger<SpoolStore>.Instance);
+        var store = new InfluxStore(Sink, _shipper, _spool, options.SpoolMaxBytes, NullLogger<InfluxStore>.Instance);
         _writer = new TimeSeriesWriter(Tap, store, options, clock, NullLogger<TimeSeriesWriter>.Instance);
     }
 
-    /// <summary>The line protocol the writer makes of the workload, for the direct posts.</summary>
-    public static List<string> LinesOf(Workload workload, TimeSeriesOptions options, long startMs)
+    /// <summary>The batches of line protocol the writer makes of the workload (same mapping, encoder and batch size), for the direct posts.</summary>
+    public static List<LineBatch> BatchesOf(Workload workload, TimeSeriesOptions options, long startMs)
     {
         var mapper = new PointMapper(options.EffectiveRules);
         var clock = new MessageClock(startMs, workload.Channels);
         var points = new List<TimePoint>();
-        var lines = new List<string>(workload.Count);
+        var batches = new List<LineBatch>();
         for (var i = 0; i < workload.Count; i++)
         {
+            if (i % options.BatchSize == 0) batches.Add(new LineBatch());
             points.Clear();
             mapper.Map("dcs/channels", workload.Payloads[i], clock.TimeOf(i), points, []);
-            lines.Add(points.Single().ToLineProtocol());
+            LineProtocol.Append(batches[^1], points.Single());
         }
-        return lines;
+        return batches;
     }
 
     public async Task StartAsync()
@@ -79,10 +80,12 @@ public sealed class AckCountingSink(IInfluxSink inner) : IInfluxSink
         return _reached.Task;
     }
 
-    public async Task<WriteOutcome> WriteAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken)
+    public void Append(LineBatch batch, TimePoint point) => inner.Append(batch, point);
+
+    public async Task<WriteOutcome> WriteAsync(LineBatch batch, CancellationToken cancellationToken)
     {
-        var outcome = await inner.WriteAsync(lines, cancellationToken);
-        if (outcome.Result == WriteResult.Written && Interlocked.Add(ref _acknowledged, lines.Count) >= Volatile.Read(ref _target)) _reached.TrySetResult();
+        var outcome = await inner.WriteAsync(batch, cancellationToken);
+        if (outcome.Result == WriteResult.Written && Interlocked.Add(ref _acknowledged, batch.Count) >= Volatile.Read(ref _target)) _reached.TrySetResult();
         return outcome;
     }
 
