@@ -26,7 +26,11 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
     private const int MaxCachedTopics = 4096;
     private const int MaxInternedStrings = 16384;
 
-    private readonly Dictionary<string, KeyKind>[] _kinds = rules.Select(KindsOf).ToArray();
+    /// <summary>A JSON key as a rule sees it: the string made for it once, and what the rule does with it.</summary>
+    private readonly record struct Key(string Name, KeyKind Kind);
+
+    // Per rule: every key seen so far (the rule's own lists from the start), looked up straight from the payload's bytes.
+    private readonly Dictionary<string, Key>[] _keys = rules.Select(KeysOf).ToArray();
     private readonly ConcurrentDictionary<string, int[]> _rulesByTopic = new();
     private readonly Dictionary<string, string> _strings = [];
     private Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> Strings => _strings.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -53,12 +57,12 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
         return matching;
     }
 
-    private static Dictionary<string, KeyKind> KindsOf(MappingRule rule)
+    private static Dictionary<string, Key> KeysOf(MappingRule rule)
     {
-        var kinds = new Dictionary<string, KeyKind>(StringComparer.Ordinal);
+        var keys = new Dictionary<string, Key>(StringComparer.Ordinal);
         void Mark(IEnumerable<string> names, KeyKind kind)
         {
-            foreach (var name in names) kinds[name] = kinds.GetValueOrDefault(name) | kind;
+            foreach (var name in names) keys[name] = new Key(name, keys.GetValueOrDefault(name).Kind | kind);
         }
         Mark(rule.TagKeys, KeyKind.Tag);
         Mark(rule.StringFields, KeyKind.String);
@@ -66,7 +70,7 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
         Mark(rule.IntegerFields, KeyKind.Integer);
         Mark(rule.UnsignedFields, KeyKind.Unsigned);
         Mark(rule.IgnoredFields, KeyKind.Ignored);
-        return kinds;
+        return keys;
     }
 
     public void Map(string topic, ReadOnlySpan<byte> payload, long timeMs, List<TimePoint> output, List<string> problems)
@@ -80,7 +84,7 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
                 if (Level(levels, level) is { } value) SetTag(tags, tag, value);
             var fields = new List<KeyValuePair<string, object>>();
             var ok = rule.Format == PayloadFormat.Number
-                ? ReadNumber(rule, _kinds[i], levels, payload, fields, problems)
+                ? ReadNumber(rule, _keys[i], levels, payload, fields, problems)
                 : ReadJson(i, payload, tags, fields, problems);
             if (!ok) continue;
             if (fields.Count == 0)
@@ -157,7 +161,7 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
         return new TimePoint(rule.Measurement, tags, fields, timeMs);
     }
 
-    private static bool ReadNumber(MappingRule rule, Dictionary<string, KeyKind> kinds, string[] levels, ReadOnlySpan<byte> payload,
+    private static bool ReadNumber(MappingRule rule, Dictionary<string, Key> keys, string[] levels, ReadOnlySpan<byte> payload,
         List<KeyValuePair<string, object>> fields, List<string> problems)
     {
         var name = rule.FieldFromTopicLevels.Count == 0
@@ -169,14 +173,14 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
             problems.Add($"payload '{Shorten(text)}' is not a number");
             return false;
         }
-        if (Convert(kinds.GetValueOrDefault(name), name, value, problems) is { } converted) fields.Add(new(name, converted));
+        if (Convert(keys.GetValueOrDefault(name).Kind, name, value, problems) is { } converted) fields.Add(new(name, converted));
         return true;
     }
 
     private bool ReadJson(int ruleIndex, ReadOnlySpan<byte> payload, List<KeyValuePair<string, string>> tags,
         List<KeyValuePair<string, object>> fields, List<string> problems)
     {
-        var (rule, kinds) = (rules[ruleIndex], _kinds[ruleIndex]);
+        var (rule, keys) = (rules[ruleIndex], _keys[ruleIndex]);
         var reader = new Utf8JsonReader(payload);
         try
         {
@@ -191,7 +195,7 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
             }
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var name = Intern(ref reader);
+                var (name, kind) = KeyOf(ref reader, keys);
                 reader.Read();
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
@@ -200,7 +204,6 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
                     continue;
                 }
                 if (reader.TokenType == JsonTokenType.Null) continue;
-                var kind = kinds.GetValueOrDefault(name);
                 if (kind.HasFlag(KeyKind.Tag))
                 {
                     SetTag(tags, name, reader.TokenType == JsonTokenType.String ? Intern(ref reader) : InternRaw(reader.ValueSpan));
@@ -245,7 +248,23 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
         }
     }
 
-    /// <summary>The reader's property name or string value, as a string this mapper has made before when it can.</summary>
+    /// <summary>The reader's property name as the rule knows it: one lookup gives its string and its kind.</summary>
+    private static Key KeyOf(ref Utf8JsonReader reader, Dictionary<string, Key> keys)
+    {
+        if (reader.HasValueSequence || reader.ValueIsEscaped || reader.ValueSpan.Length > 128)
+        {
+            var escaped = reader.GetString()!;
+            return keys.GetValueOrDefault(escaped, new Key(escaped, KeyKind.None));
+        }
+        Span<char> chars = stackalloc char[128];
+        var text = chars[..Encoding.UTF8.GetChars(reader.ValueSpan, chars)];
+        if (keys.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text, out var known)) return known;
+        var key = new Key(new string(text), KeyKind.None);
+        if (keys.Count < MaxInternedStrings) keys[key.Name] = key;
+        return key;
+    }
+
+    /// <summary>The reader's string value, as a string this mapper has made before when it can.</summary>
     private string Intern(ref Utf8JsonReader reader)
     {
         if (reader.HasValueSequence || reader.ValueIsEscaped || reader.ValueSpan.Length > 128) return reader.GetString()!;
