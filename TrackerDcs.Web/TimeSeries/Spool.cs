@@ -1,7 +1,8 @@
 namespace TrackerDcs.Web.TimeSeries;
 
 /// <summary>
-/// Durable queue of line-protocol lines between the writer and InfluxDB: an append-only file, fsynced once
+/// Durable queue of line-protocol lines for InfluxDB, used while it does not take them (the shipper posts from
+/// memory otherwise) and across restarts: an append-only file, fsynced once
 /// per appended batch, and the byte offset of the first line not yet written to InfluxDB in a second file
 /// (replaced atomically). Lines are read back in the order they were appended, also after a restart. Once
 /// everything is delivered the file is truncated. A crash between a delivery and the offset update replays
