@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the time-series bench against a throw-away influxd (Debian's /usr/bin/influxd) on loopback.
-# Usage: bench/run-timeseries.sh [messages]
+# Usage: bench/run-timeseries.sh [messages] [--rounds N] [--in-flight N] [--gzip]   or   bench/run-timeseries.sh --memory <minutes> [--rate points/s]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=$(mktemp -d /tmp/trackerdcs-bench-influxd-XXXX)
@@ -24,4 +24,4 @@ influxd run -config "$dir/influxdb.conf" >"$dir/influxd.log" 2>&1 &
 influxd=$!
 trap 'kill $influxd; wait $influxd || true; rm -rf "$dir"' EXIT
 until curl -sf "http://127.0.0.1:$port/ping" >/dev/null; do sleep 0.2; done
-dotnet run -c Release --project "$root/bench/TrackerDcs.TimeSeriesBench" -- "http://127.0.0.1:$port" "${1:-200000}"
+INFLUXD_PID=$influxd dotnet run -c Release --project "$root/bench/TrackerDcs.TimeSeriesBench" -- "http://127.0.0.1:$port" "$@"

@@ -21,14 +21,15 @@ public sealed class InfluxShipperTests : IAsyncDisposable
 
         public void Then(Func<IReadOnlyList<string>, WriteOutcome> answer) => _script.Enqueue(answer);
 
-        public Task<WriteOutcome> WriteAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken)
+        public Task<WriteOutcome> WriteAsync(LineBatch batch, CancellationToken cancellationToken)
         {
+            var lines = batch.Lines();
             lock (Calls)
             {
-                Calls.Add(lines.ToList());
+                Calls.Add(lines);
                 Times.Add(Clock.GetUtcNow());
+                return Task.FromResult(_script.TryDequeue(out var answer) ? answer(lines) : WriteOutcome.Written);
             }
-            return Task.FromResult(_script.TryDequeue(out var answer) ? answer(lines) : WriteOutcome.Written);
         }
 
         public int CallCount { get { lock (Calls) return Calls.Count; } }
@@ -93,6 +94,86 @@ public sealed class InfluxShipperTests : IAsyncDisposable
         Assert.Equal(4, times.Count);
         foreach (var (gap, expected) in times.Zip(times.Skip(1), (a, b) => b - a).Zip([0.5, 1.0, 2.0]))
             Assert.InRange(gap, expected - 0.001, expected + 0.5);
+    }
+
+    [Fact]
+    public async Task On_the_healthy_path_batches_are_written_from_memory_and_the_spool_stays_empty()
+    {
+        await _shipper.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True(_shipper.Enqueue(LineBatch.Of([$"m v={i} {i}"])));
+            await Eventually.True(() => _sink.CallCount == i + 1, $"write {i + 1}");
+        }
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => new[] { $"m v={i} {i}" }), _sink.Calls);
+        Assert.Equal(0, _spool.DiskBytes);
+    }
+
+    [Fact]
+    public async Task A_batch_the_server_does_not_take_goes_to_the_spool_and_later_ones_follow_it_in_order()
+    {
+        _sink.Then(_ => new WriteOutcome(WriteResult.Retry, "503 overloaded", TimeSpan.FromSeconds(1)));
+        await _shipper.StartAsync(CancellationToken.None);
+        Assert.True(_shipper.Enqueue(LineBatch.Of(["a v=1 1"])));
+        await Eventually.True(() => _shipper.Failure is not null, "the first write failed");
+        Assert.False(_spool.IsEmpty);
+        Assert.True(_shipper.Enqueue(LineBatch.Of(["b v=2 2"])));
+        Assert.Equal(["a v=1 1", "b v=2 2"], _spool.Peek(10).Lines);
+
+        await AttemptTimesUntilDeliveredAsync();
+        Assert.Equal([["a v=1 1"], ["a v=1 1", "b v=2 2"]], _sink.Calls);
+        Assert.Null(_shipper.Failure);
+
+        // Delivered: the next batch skips the disk again (the newest segment stays, with delivered lines only).
+        Assert.True(_spool.IsEmpty);
+        var disk = _spool.DiskBytes;
+        Assert.True(_shipper.Enqueue(LineBatch.Of(["c v=3 3"])));
+        await Eventually.True(() => _sink.CallCount == 3, "the third write");
+        Assert.Equal(["c v=3 3"], _sink.Calls[2]);
+        Assert.Equal(disk, _spool.DiskBytes);
+    }
+
+    private sealed class HangingSink : IInfluxSink
+    {
+        public string Describe => "hanging sink";
+
+        public async Task<WriteOutcome> WriteAsync(LineBatch batch, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return WriteOutcome.Written;
+        }
+
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public async Task Batches_in_flight_or_in_memory_at_shutdown_are_spooled_in_order_for_the_next_start()
+    {
+        var shipper = new InfluxShipper(_spool, new HangingSink(), _deadLetters, new TimeSeriesOptions { MaxWritesInFlight = 2 }, _time,
+            NullLogger<InfluxShipper>.Instance);
+        await shipper.StartAsync(CancellationToken.None);
+        // Four: never more than memory holds, whether or not the shipper has posted the first two yet.
+        for (var i = 0; i < 4; i++) Assert.True(shipper.Enqueue(LineBatch.Of([$"m v={i} {i}"])));
+        await Task.Delay(100);
+        Assert.True(_spool.IsEmpty);
+
+        await shipper.StopAsync(CancellationToken.None);
+        Assert.Equal(Enumerable.Range(0, 4).Select(i => $"m v={i} {i}"), _spool.Peek(10).Lines);
+    }
+
+    [Fact]
+    public void A_shipper_that_makes_no_progress_makes_the_writer_wait_at_most_the_write_timeout_then_the_spool_takes_over_in_order()
+    {
+        var shipper = new InfluxShipper(_spool, _sink, _deadLetters, new TimeSeriesOptions { Influx = { Timeout = TimeSpan.FromMilliseconds(300) } },
+            _time, NullLogger<InfluxShipper>.Instance);
+        // Not started, so nothing is posted: four batches wait in memory, the fifth waits for room, then moves them all to the spool.
+        for (var i = 0; i < 4; i++) Assert.True(shipper.Enqueue(LineBatch.Of([$"m v={i} {i}"])));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.True(shipper.Enqueue(LineBatch.Of(["m v=4 4"])));
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0.29, 5);
+        Assert.True(shipper.Enqueue(LineBatch.Of(["m v=5 5"])));
+        Assert.Equal(Enumerable.Range(0, 6).Select(i => $"m v={i} {i}"), _spool.Peek(10).Lines);
     }
 
     /// <summary>

@@ -23,8 +23,10 @@ public sealed class InfluxV1SinkTests : IDisposable
     private async Task<(HttpListenerRequest Request, string Body)> AnswerAsync(int status, string? retryAfter = null, string body = "")
     {
         var context = await _listener.GetContextAsync();
-        using var gzip = new GZipStream(context.Request.InputStream, CompressionMode.Decompress);
-        var received = await new StreamReader(gzip).ReadToEndAsync();
+        var input = context.Request.Headers["Content-Encoding"] == "gzip"
+            ? new GZipStream(context.Request.InputStream, CompressionMode.Decompress)
+            : context.Request.InputStream;
+        var received = await new StreamReader(input).ReadToEndAsync();
         context.Response.StatusCode = status;
         if (retryAfter is not null) context.Response.Headers["Retry-After"] = retryAfter;
         await context.Response.OutputStream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(body));
@@ -32,20 +34,23 @@ public sealed class InfluxV1SinkTests : IDisposable
         return (context.Request, received);
     }
 
-    private InfluxV1Sink Sink() => new(new InfluxOptions
+    private InfluxV1Sink Sink(bool gzip = false) => new(new InfluxOptions
     {
-        Api = InfluxApi.V1, Url = $"http://127.0.0.1:{_port}", Database = "stand 1", RetentionPolicy = "week", User = "writer", Password = "secret",
+        Api = InfluxApi.V1, Url = $"http://127.0.0.1:{_port}", Database = "stand 1", RetentionPolicy = "week", User = "writer", Password = "secret", Gzip = gzip,
     });
 
-    [Fact]
-    public async Task Writes_gzip_line_protocol_with_database_retention_policy_and_basic_auth()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Writes_line_protocol_gzip_if_configured_with_database_retention_policy_and_basic_auth(bool gzip)
     {
-        using var sink = Sink();
-        var write = sink.WriteAsync(["a v=1 1", "b v=2 2"], CancellationToken.None);
+        using var sink = Sink(gzip);
+        using var batch = LineBatch.Of(["a v=1 1", "b v=2 2"]);
+        var write = sink.WriteAsync(batch, CancellationToken.None);
         var (request, body) = await AnswerAsync(204);
         Assert.Equal(WriteResult.Written, (await write).Result);
         Assert.Equal("/write?db=stand%201&precision=ms&rp=week", request.Url!.PathAndQuery);
-        Assert.Equal("gzip", request.Headers["Content-Encoding"]);
+        Assert.Equal(gzip ? "gzip" : null, request.Headers["Content-Encoding"]);
         Assert.Equal("Basic " + Convert.ToBase64String("writer:secret"u8.ToArray()), request.Headers["Authorization"]);
         Assert.Equal("a v=1 1\nb v=2 2\n", body);
     }
@@ -54,18 +59,18 @@ public sealed class InfluxV1SinkTests : IDisposable
     public async Task Overload_is_retried_after_the_servers_delay_and_a_bad_request_is_a_rejection()
     {
         using var sink = Sink();
-        var write = sink.WriteAsync(["a v=1 1"], CancellationToken.None);
+        var write = sink.WriteAsync(LineBatch.Of(["a v=1 1"]), CancellationToken.None);
         await AnswerAsync(503, retryAfter: "12");
         var outcome = await write;
         Assert.Equal((WriteResult.Retry, TimeSpan.FromSeconds(12)), (outcome.Result, outcome.RetryAfter));
 
-        write = sink.WriteAsync(["a v=1 1"], CancellationToken.None);
+        write = sink.WriteAsync(LineBatch.Of(["a v=1 1"]), CancellationToken.None);
         await AnswerAsync(401, body: """{"error":"authorization failed"}""");
         outcome = await write;
         Assert.Equal(WriteResult.Retry, outcome.Result);
         Assert.Contains("authorization failed", outcome.Reason);
 
-        write = sink.WriteAsync(["a v="], CancellationToken.None);
+        write = sink.WriteAsync(LineBatch.Of(["a v="]), CancellationToken.None);
         await AnswerAsync(400, body: """{"error":"unable to parse 'a v=': missing field value"}""");
         outcome = await write;
         Assert.Equal(WriteResult.Rejected, outcome.Result);
@@ -77,7 +82,7 @@ public sealed class InfluxV1SinkTests : IDisposable
     {
         _listener.Stop();
         using var sink = Sink();
-        var outcome = await sink.WriteAsync(["a v=1 1"], CancellationToken.None);
+        var outcome = await sink.WriteAsync(LineBatch.Of(["a v=1 1"]), CancellationToken.None);
         Assert.Equal(WriteResult.Retry, outcome.Result);
     }
 

@@ -6,7 +6,8 @@ using System.Text;
 namespace TrackerDcs.Web.TimeSeries;
 
 /// <summary>
-/// InfluxDB 1.x HTTP write: <c>POST /write?db=&amp;rp=&amp;precision=ms</c>, gzip body, basic authentication.
+/// InfluxDB 1.x HTTP write: <c>POST /write?db=&amp;rp=&amp;precision=ms</c>, the batch's bytes as they are (gzip if
+/// configured), basic authentication.
 /// 204 is success; 400 means malformed lines or a field type conflict (1.x writes the good lines of the batch
 /// and names the bad one); anything else, including 404 "database not found" and 401, is retried: the
 /// lines stay spooled until an operator fixes the server.
@@ -17,6 +18,7 @@ public sealed class InfluxV1Sink : IInfluxSink
     private readonly Uri _write;
     private readonly Uri _query;
     private readonly string _database;
+    private readonly bool _gzip;
 
     public InfluxV1Sink(InfluxOptions options)
     {
@@ -29,19 +31,15 @@ public sealed class InfluxV1Sink : IInfluxSink
         _write = new Uri(new Uri(options.Url.TrimEnd('/') + "/"), $"write?{query}");
         _query = new Uri(new Uri(options.Url.TrimEnd('/') + "/"), "query");
         _database = options.Database;
+        _gzip = options.Gzip;
         Describe = $"InfluxDB v1 {options.Url} database {options.Database}";
     }
 
     public string Describe { get; }
 
-    public async Task<WriteOutcome> WriteAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken)
+    public async Task<WriteOutcome> WriteAsync(LineBatch batch, CancellationToken cancellationToken)
     {
-        var body = new MemoryStream();
-        using (var gzip = new GZipStream(body, CompressionLevel.Fastest, leaveOpen: true))
-        using (var writer = new StreamWriter(gzip, new UTF8Encoding(false)))
-            foreach (var line in lines) { writer.Write(line); writer.Write('\n'); }
-        var content = new ByteArrayContent(body.GetBuffer(), 0, (int)body.Length);
-        content.Headers.ContentEncoding.Add("gzip");
+        using HttpContent content = _gzip ? Compressed(batch) : new ReadOnlyMemoryContent(batch.Bytes);
         content.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
         try
         {
@@ -58,6 +56,15 @@ public sealed class InfluxV1Sink : IInfluxSink
         {
             return new WriteOutcome(WriteResult.Retry, e.Message);
         }
+    }
+
+    private static ByteArrayContent Compressed(LineBatch batch)
+    {
+        var body = new MemoryStream();
+        using (var gzip = new GZipStream(body, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(batch.Bytes.Span);
+        var content = new ByteArrayContent(body.GetBuffer(), 0, (int)body.Length);
+        content.Headers.ContentEncoding.Add("gzip");
+        return content;
     }
 
     private async Task<bool> CreateDatabaseAsync(CancellationToken cancellationToken)

@@ -6,7 +6,8 @@ namespace TrackerDcs.Web.TimeSeries;
 
 /// <summary>
 /// The v2 write API through InfluxDB.Client (InfluxDB 2.x, 3.x, and 1.8+ through its compatibility
-/// endpoint): org, bucket, token, gzip. Same outcomes as the v1 sink; the client's exceptions are mapped here.
+/// endpoint): org, bucket, token, gzip if configured. Points are built with the client library's PointData; same
+/// outcomes as the v1 sink; the client's exceptions are mapped here.
 /// </summary>
 public sealed class InfluxV2Sink : IInfluxSink
 {
@@ -24,7 +25,7 @@ public sealed class InfluxV2Sink : IInfluxSink
             Bucket = options.Bucket,
             Timeout = options.Timeout,
         });
-        _client.EnableGzip();
+        if (options.Gzip) _client.EnableGzip();
         _write = _client.GetWriteApiAsync();
         Describe = $"InfluxDB v2 {options.Url} org {options.Org} bucket {options.Bucket}";
     }
@@ -33,11 +34,17 @@ public sealed class InfluxV2Sink : IInfluxSink
 
     public InfluxDBClient Client => _client;
 
-    public async Task<WriteOutcome> WriteAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken)
+    /// <summary>The client library's point type makes the line, as the v2 API's users expect of it.</summary>
+    public void Append(LineBatch batch, TimePoint point)
+    {
+        if (point.ToLineProtocol() is { Length: > 0 } line) batch.Add(line);
+    }
+
+    public async Task<WriteOutcome> WriteAsync(LineBatch batch, CancellationToken cancellationToken)
     {
         try
         {
-            await _write.WriteRecordsAsync(lines, WritePrecision.Ms, _options.Bucket, _options.Org, cancellationToken);
+            await _write.WriteRecordsAsync(batch.Lines(), WritePrecision.Ms, _options.Bucket, _options.Org, cancellationToken);
             return WriteOutcome.Written;
         }
         catch (BadRequestException e)

@@ -1,4 +1,5 @@
 using TrackerDcs.Web.Sensors;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -10,9 +11,30 @@ namespace TrackerDcs.Web.TimeSeries;
 /// MQTT messages to points by the mapping rules; no I/O. Payloads it cannot use produce a problem (a
 /// sentence for the log) and no point, or a point without the offending field, never an exception.
 /// Not thread-safe: the writer's loop is its only caller, apart from <see cref="Matches"/>.
+/// Per message it reads the JSON once with <see cref="Utf8JsonReader"/>, looks each key up once, and reuses the
+/// strings of keys and tag values it has seen: at the bench's rates the DOM, the rule lists searched per key and
+/// a string per key cost more than InfluxDB's own work on the point (docs/performance.md).
 /// </summary>
 public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
 {
+    /// <summary>What a rule says about a JSON key; a key may be in several lists, checked in the order of <see cref="ReadJson"/>.</summary>
+    [Flags]
+    private enum KeyKind { None = 0, Tag = 1, String = 2, Boolean = 4, Integer = 8, Unsigned = 16, Ignored = 32 }
+
+    // Bounds of the caches below: a stand has a few dozen topics and a few hundred keys and tag values; a client
+    // publishing ever new names must not grow the process without end, so beyond these the mapper just allocates.
+    private const int MaxCachedTopics = 4096;
+    private const int MaxInternedStrings = 16384;
+
+    /// <summary>A JSON key as a rule sees it: the string made for it once, and what the rule does with it.</summary>
+    private readonly record struct Key(string Name, KeyKind Kind);
+
+    // Per rule: every key seen so far (the rule's own lists from the start), looked up straight from the payload's bytes.
+    private readonly Dictionary<string, Key>[] _keys = rules.Select(KeysOf).ToArray();
+    private readonly ConcurrentDictionary<string, int[]> _rulesByTopic = new();
+    private readonly Dictionary<string, string> _strings = [];
+    private Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> Strings => _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+
     private sealed class Pending(long windowStart, IReadOnlyList<KeyValuePair<string, string>> tags)
     {
         public long WindowStart { get; } = windowStart;
@@ -23,36 +45,77 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
     private readonly Dictionary<(int Rule, string Series), Pending> _pending = [];
 
     /// <summary>Whether any rule takes this topic; safe from any thread (the broker's, before copying a payload).</summary>
-    public bool Matches(string topic)
+    public bool Matches(string topic) => RulesFor(topic).Length > 0;
+
+    /// <summary>Indexes of the rules whose filter takes the topic, remembered per topic.</summary>
+    private int[] RulesFor(string topic)
     {
-        foreach (var rule in rules)
-            if (MqttTopicFilterComparer.Compare(topic, rule.Topic) == MqttTopicFilterCompareResult.IsMatch) return true;
-        return false;
+        if (_rulesByTopic.TryGetValue(topic, out var cached)) return cached;
+        var matching = Enumerable.Range(0, rules.Count)
+            .Where(i => MqttTopicFilterComparer.Compare(topic, rules[i].Topic) == MqttTopicFilterCompareResult.IsMatch).ToArray();
+        if (_rulesByTopic.Count < MaxCachedTopics) _rulesByTopic.TryAdd(topic, matching);
+        return matching;
+    }
+
+    private static Dictionary<string, Key> KeysOf(MappingRule rule)
+    {
+        var keys = new Dictionary<string, Key>(StringComparer.Ordinal);
+        void Mark(IEnumerable<string> names, KeyKind kind)
+        {
+            foreach (var name in names) keys[name] = new Key(name, keys.GetValueOrDefault(name).Kind | kind);
+        }
+        Mark(rule.TagKeys, KeyKind.Tag);
+        Mark(rule.StringFields, KeyKind.String);
+        Mark(rule.BooleanFields, KeyKind.Boolean);
+        Mark(rule.IntegerFields, KeyKind.Integer);
+        Mark(rule.UnsignedFields, KeyKind.Unsigned);
+        Mark(rule.IgnoredFields, KeyKind.Ignored);
+        return keys;
     }
 
     public void Map(string topic, ReadOnlySpan<byte> payload, long timeMs, List<TimePoint> output, List<string> problems)
     {
-        for (var i = 0; i < rules.Count; i++)
+        foreach (var i in RulesFor(topic))
         {
             var rule = rules[i];
-            if (MqttTopicFilterComparer.Compare(topic, rule.Topic) != MqttTopicFilterCompareResult.IsMatch) continue;
-            var levels = topic.Split('/');
-            var tags = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            var levels = rule.TopicTags.Count > 0 || rule.Format == PayloadFormat.Number ? topic.Split('/') : [];
+            var tags = new List<KeyValuePair<string, string>>(rule.TopicTags.Count + rule.TagKeys.Count);
             foreach (var (tag, level) in rule.TopicTags)
-                if (Level(levels, level) is { } value) tags[tag] = value;
+                if (Level(levels, level) is { } value) SetTag(tags, tag, value);
             var fields = new List<KeyValuePair<string, object>>();
             var ok = rule.Format == PayloadFormat.Number
-                ? ReadNumber(rule, levels, payload, fields, problems)
-                : ReadJson(rule, payload, tags, fields, problems);
+                ? ReadNumber(rule, _keys[i], levels, payload, fields, problems)
+                : ReadJson(i, payload, tags, fields, problems);
             if (!ok) continue;
             if (fields.Count == 0)
             {
                 problems.Add($"no usable field for {rule.Measurement}");
                 continue;
             }
-            if (rule.MergeWindow > TimeSpan.Zero) Merge(i, rule, tags.ToList(), fields, timeMs, output);
-            else output.Add(Complete(rule, tags.ToList(), fields, timeMs));
+            if (rule.MergeWindow > TimeSpan.Zero) Merge(i, rule, tags, fields, timeMs, output);
+            else output.Add(Complete(rule, tags, fields, timeMs));
         }
+    }
+
+    /// <summary>Tags stay sorted by key (InfluxDB's series key); a later value for a key replaces the earlier.</summary>
+    private static void SetTag(List<KeyValuePair<string, string>> tags, string key, string value)
+    {
+        var at = 0;
+        while (at < tags.Count && string.CompareOrdinal(tags[at].Key, key) < 0) at++;
+        if (at < tags.Count && tags[at].Key == key) tags[at] = new(key, value);
+        else tags.Insert(at, new(key, value));
+    }
+
+    /// <summary>A key that appears twice in one payload keeps its last value, as PointData does.</summary>
+    private static void SetField(List<KeyValuePair<string, object>> fields, string key, object value)
+    {
+        for (var i = 0; i < fields.Count; i++)
+            if (fields[i].Key == key)
+            {
+                fields[i] = new(key, value);
+                return;
+            }
+        fields.Add(new(key, value));
     }
 
     /// <summary>Points of merge windows that have ended by <paramref name="nowMs"/>.</summary>
@@ -98,7 +161,7 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
         return new TimePoint(rule.Measurement, tags, fields, timeMs);
     }
 
-    private static bool ReadNumber(MappingRule rule, string[] levels, ReadOnlySpan<byte> payload,
+    private static bool ReadNumber(MappingRule rule, Dictionary<string, Key> keys, string[] levels, ReadOnlySpan<byte> payload,
         List<KeyValuePair<string, object>> fields, List<string> problems)
     {
         var name = rule.FieldFromTopicLevels.Count == 0
@@ -110,83 +173,124 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
             problems.Add($"payload '{Shorten(text)}' is not a number");
             return false;
         }
-        if (Convert(rule, name, value, problems) is { } converted) fields.Add(new(name, converted));
+        if (Convert(keys.GetValueOrDefault(name).Kind, name, value, problems) is { } converted) fields.Add(new(name, converted));
         return true;
     }
 
-    private static bool ReadJson(MappingRule rule, ReadOnlySpan<byte> payload, SortedDictionary<string, string> tags,
+    private bool ReadJson(int ruleIndex, ReadOnlySpan<byte> payload, List<KeyValuePair<string, string>> tags,
         List<KeyValuePair<string, object>> fields, List<string> problems)
     {
-        JsonDocument document;
+        var (rule, keys) = (rules[ruleIndex], _keys[ruleIndex]);
+        var reader = new Utf8JsonReader(payload);
         try
         {
-            document = JsonDocument.Parse(payload.ToArray());
+            if (!reader.Read()) throw new JsonException("the payload is empty");
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                var root = reader.TokenType;
+                reader.Skip();
+                while (reader.Read()) { } // a malformed payload is "not JSON" first, as JsonDocument said
+                problems.Add($"payload is a JSON {Kind(root)}, not an object");
+                return false;
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var (name, kind) = KeyOf(ref reader, keys);
+                reader.Read();
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    problems.Add($"field '{name}' is nested JSON: dropped");
+                    reader.Skip();
+                    continue;
+                }
+                if (reader.TokenType == JsonTokenType.Null) continue;
+                if (kind.HasFlag(KeyKind.Tag))
+                {
+                    SetTag(tags, name, reader.TokenType == JsonTokenType.String ? Intern(ref reader) : InternRaw(reader.ValueSpan));
+                    continue;
+                }
+                if (kind.HasFlag(KeyKind.String))
+                {
+                    if (reader.TokenType == JsonTokenType.String) SetField(fields, name, reader.GetString()!);
+                    else problems.Add($"field '{name}' is a {Kind(reader.TokenType)}, not a string: dropped");
+                    continue;
+                }
+                if (kind.HasFlag(KeyKind.Boolean))
+                {
+                    if (reader.TokenType is JsonTokenType.True or JsonTokenType.False) SetField(fields, name, reader.GetBoolean());
+                    else problems.Add($"field '{name}' is a {Kind(reader.TokenType)}, not a boolean: dropped");
+                    continue;
+                }
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.Number:
+                        if (!reader.TryGetDouble(out var number) || !double.IsFinite(number))
+                            problems.Add($"field '{name}' = {Encoding.UTF8.GetString(reader.ValueSpan)} is not a finite number: dropped");
+                        else if (Convert(kind, name, number, problems) is { } converted) SetField(fields, name, converted);
+                        break;
+                    case JsonTokenType.String when kind.HasFlag(KeyKind.Ignored):
+                        break;
+                    case JsonTokenType.String:
+                        // Telegraf ignored strings silently; here a numeric field that turns into text is worth a line.
+                        problems.Add($"field '{name}' is a string ('{Shorten(reader.GetString()!)}'), not a number: dropped");
+                        break;
+                    // Booleans not named as such are ignored, as Telegraf's json parser did (julabo's ext_is_used).
+                }
+            }
+            // The end of the object; anything after it is malformed.
+            while (reader.Read()) { }
+            return true;
         }
         catch (JsonException e)
         {
             problems.Add($"payload is not JSON: {e.Message}");
             return false;
         }
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                problems.Add($"payload is a JSON {document.RootElement.ValueKind.ToString().ToLowerInvariant()}, not an object");
-                return false;
-            }
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                var (name, value) = (property.Name, property.Value);
-                if (value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
-                {
-                    problems.Add($"field '{name}' is nested JSON: dropped");
-                    continue;
-                }
-                if (value.ValueKind == JsonValueKind.Null) continue;
-                if (rule.TagKeys.Contains(name))
-                {
-                    tags[name] = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
-                    continue;
-                }
-                if (rule.StringFields.Contains(name))
-                {
-                    if (value.ValueKind == JsonValueKind.String) fields.Add(new(name, value.GetString()!));
-                    else problems.Add($"field '{name}' is a {Kind(value)}, not a string: dropped");
-                    continue;
-                }
-                if (rule.BooleanFields.Contains(name))
-                {
-                    if (value.ValueKind is JsonValueKind.True or JsonValueKind.False) fields.Add(new(name, value.GetBoolean()));
-                    else problems.Add($"field '{name}' is a {Kind(value)}, not a boolean: dropped");
-                    continue;
-                }
-                switch (value.ValueKind)
-                {
-                    case JsonValueKind.Number:
-                        if (Convert(rule, name, value.GetDouble(), problems) is { } converted) fields.Add(new(name, converted));
-                        break;
-                    case JsonValueKind.String when rule.IgnoredFields.Contains(name):
-                        break;
-                    case JsonValueKind.String:
-                        // Telegraf ignored strings silently; here a numeric field that turns into text is worth a line.
-                        problems.Add($"field '{name}' is a string ('{Shorten(value.GetString()!)}'), not a number: dropped");
-                        break;
-                    // Booleans not named as such are ignored, as Telegraf's json parser did (julabo's ext_is_used).
-                }
-            }
-        }
-        return true;
     }
 
-    private static object? Convert(MappingRule rule, string name, double value, List<string> problems)
+    /// <summary>The reader's property name as the rule knows it: one lookup gives its string and its kind.</summary>
+    private static Key KeyOf(ref Utf8JsonReader reader, Dictionary<string, Key> keys)
     {
-        if (rule.IntegerFields.Contains(name))
+        if (reader.HasValueSequence || reader.ValueIsEscaped || reader.ValueSpan.Length > 128)
+        {
+            var escaped = reader.GetString()!;
+            return keys.GetValueOrDefault(escaped, new Key(escaped, KeyKind.None));
+        }
+        Span<char> chars = stackalloc char[128];
+        var text = chars[..Encoding.UTF8.GetChars(reader.ValueSpan, chars)];
+        if (keys.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text, out var known)) return known;
+        var key = new Key(new string(text), KeyKind.None);
+        if (keys.Count < MaxInternedStrings) keys[key.Name] = key;
+        return key;
+    }
+
+    /// <summary>The reader's string value, as a string this mapper has made before when it can.</summary>
+    private string Intern(ref Utf8JsonReader reader)
+    {
+        if (reader.HasValueSequence || reader.ValueIsEscaped || reader.ValueSpan.Length > 128) return reader.GetString()!;
+        return InternRaw(reader.ValueSpan);
+    }
+
+    private string InternRaw(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length > 128) return Encoding.UTF8.GetString(utf8);
+        Span<char> chars = stackalloc char[128];
+        var text = chars[..Encoding.UTF8.GetChars(utf8, chars)];
+        if (Strings.TryGetValue(text, out var known)) return known;
+        var made = new string(text);
+        if (_strings.Count < MaxInternedStrings) _strings[made] = made;
+        return made;
+    }
+
+    private static object? Convert(KeyKind kind, string name, double value, List<string> problems)
+    {
+        if (kind.HasFlag(KeyKind.Integer))
         {
             if (value is >= long.MinValue and < 9.2233720368547758E18) return (long)Math.Round(value);
             problems.Add($"field '{name}' = {value} does not fit an integer: dropped");
             return null;
         }
-        if (rule.UnsignedFields.Contains(name))
+        if (kind.HasFlag(KeyKind.Unsigned))
         {
             if (value is >= 0 and < 1.8446744073709552E19) return (ulong)Math.Round(value);
             problems.Add($"field '{name}' = {value} does not fit an unsigned integer: dropped");
@@ -201,10 +305,12 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
         return index >= 0 && index < levels.Length ? levels[index] : null;
     }
 
-    private static string Kind(JsonElement value) => value.ValueKind switch
+    private static string Kind(JsonTokenType token) => token switch
     {
-        JsonValueKind.String => "string",
-        JsonValueKind.Number => "number",
+        JsonTokenType.String => "string",
+        JsonTokenType.Number => "number",
+        JsonTokenType.StartArray => "array",
+        JsonTokenType.Null => "null",
         _ => "boolean",
     };
 

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace TrackerDcs.Web.TimeSeries;
 
 /// <summary>
-/// Durable queue of line-protocol lines between the writer and InfluxDB, kept in segment files.
+/// Durable queue of line-protocol lines for InfluxDB, used while it does not take them (the shipper posts from
+/// memory otherwise) and across restarts, kept in segment files.
 /// <para>
 /// Positions are logical byte positions that only grow: a segment file is named after the position of its
 /// first byte (<c>spool-00000000000000000000.lp</c>), so a position says which segment and where in it. Lines
@@ -104,8 +104,15 @@ public sealed class Spool : IDisposable
     /// <summary>Appends the lines durably, all or none, and in one segment; false when that would exceed the bound.</summary>
     public bool TryAppend(IReadOnlyList<string> lines)
     {
-        if (lines.Count == 0) return true;
-        var bytes = Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")));
+        using var batch = LineBatch.Of(lines);
+        return TryAppend(batch);
+    }
+
+    /// <summary>Appends the batch durably, all or none, and in one segment; false when that would exceed the bound.</summary>
+    public bool TryAppend(LineBatch batch)
+    {
+        if (batch.Count == 0) return true;
+        var bytes = batch.Bytes.Span;
         lock (_gate)
         {
             if (Pending() + bytes.Length > _maxBytes) return false;
@@ -138,6 +145,13 @@ public sealed class Spool : IDisposable
     /// <summary>Up to <paramref name="max"/> lines from the oldest undelivered one, and the position after them.</summary>
     public (List<string> Lines, long End) Peek(int max)
     {
+        var (batch, end) = PeekBatch(max);
+        using (batch) return (batch.Lines(), end);
+    }
+
+    /// <summary>Up to <paramref name="max"/> lines from the oldest undelivered one as a batch (the caller disposes it), and the position after them.</summary>
+    public (LineBatch Batch, long End) PeekBatch(int max)
+    {
         long offset;
         List<(long Start, long End, string Path)> segments;
         lock (_gate)
@@ -146,37 +160,46 @@ public sealed class Spool : IDisposable
             // Only segments with undelivered lines: no one deletes those before this reader commits past them.
             segments = _segments.Where(s => s.End > offset).Select(s => (s.Start, s.End, s.Path)).ToList();
         }
-        var lines = new List<string>();
+        var batch = new LineBatch();
         var end = offset;
         var buffer = new byte[64 * 1024];
-        var line = new MemoryStream();
+        // Bytes of a line that continues into the next read; a line never spans two segments.
+        var partial = new MemoryStream();
         foreach (var segment in segments)
         {
-            if (lines.Count >= max) break;
+            if (batch.Count >= max) break;
             var from = Math.Max(offset, segment.Start);
             end = from;
             using var reader = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             reader.Seek(from - segment.Start, SeekOrigin.Begin);
-            var length = segment.End - segment.Start;
-            line.SetLength(0);
-            while (lines.Count < max && reader.Position < length)
+            var remaining = segment.End - from;
+            partial.SetLength(0);
+            while (batch.Count < max && remaining > 0)
             {
-                var read = reader.Read(buffer, 0, (int)Math.Min(buffer.Length, length - reader.Position));
+                var read = reader.Read(buffer, 0, (int)Math.Min(buffer.Length, remaining));
                 if (read <= 0) break;
-                var start = 0;
-                for (var i = 0; i < read && lines.Count < max; i++)
+                remaining -= read;
+                var chunk = buffer.AsSpan(0, read);
+                var lines = 0;
+                var taken = 0;
+                for (var i = chunk.IndexOf((byte)'\n'); i >= 0 && batch.Count + lines < max; i = chunk[taken..].IndexOf((byte)'\n'))
                 {
-                    if (buffer[i] != (byte)'\n') continue;
-                    line.Write(buffer, start, i - start);
-                    lines.Add(Encoding.UTF8.GetString(line.GetBuffer(), 0, (int)line.Length));
-                    end += line.Length + 1;
-                    line.SetLength(0);
-                    start = i + 1;
+                    taken += i + 1;
+                    lines++;
                 }
-                if (lines.Count < max) line.Write(buffer, start, read - start);
+                if (lines > 0)
+                {
+                    // The partial line from before, then the complete lines of this read.
+                    partial.Write(chunk[..taken]);
+                    batch.AddLines(partial.GetBuffer().AsSpan(0, (int)partial.Length), lines);
+                    end += partial.Length;
+                    partial.SetLength(0);
+                }
+                if (batch.Count >= max) break;
+                partial.Write(chunk[taken..]);
             }
         }
-        return (lines, end);
+        return (batch, end);
     }
 
     /// <summary>Marks everything before <paramref name="end"/> (from <see cref="Peek"/>) as delivered and deletes the segments it empties.</summary>

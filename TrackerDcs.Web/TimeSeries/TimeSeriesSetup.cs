@@ -8,7 +8,7 @@ namespace TrackerDcs.Web.TimeSeries;
 public static class TimeSeriesSetup
 {
     /// <summary>
-    /// The writer, and where it writes: InfluxDB (v1 or v2) behind the on-disk spool, or the embedded
+    /// The writer, and where it writes: InfluxDB (v1 or v2), with the on-disk spool for whatever it does not take, or the embedded
     /// database when TimeSeries:Influx:Api is None. <see cref="IHistoryReader"/> reads from the same store.
     /// </summary>
     public static void AddTimeSeries(this WebApplicationBuilder builder)
@@ -30,9 +30,9 @@ public static class TimeSeriesSetup
             services.AddSingleton(sp => new DeadLetters(sp.GetRequiredService<DataDirectory>().File("timeseries-dead-letters.txt"), sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton<InfluxShipper>();
             services.AddHostedService(sp => sp.GetRequiredService<InfluxShipper>());
-            services.AddSingleton(sp => new SpoolStore(sp.GetRequiredService<Spool>(), sp.GetRequiredService<InfluxShipper>(),
-                options.SpoolMaxBytes, sp.GetRequiredService<ILogger<SpoolStore>>()));
-            services.AddSingleton<IPointStore>(sp => sp.GetRequiredService<SpoolStore>());
+            services.AddSingleton(sp => new InfluxStore(sp.GetRequiredService<IInfluxSink>(), sp.GetRequiredService<InfluxShipper>(),
+                sp.GetRequiredService<Spool>(), options.SpoolMaxBytes, sp.GetRequiredService<ILogger<InfluxStore>>()));
+            services.AddSingleton<IPointStore>(sp => sp.GetRequiredService<InfluxStore>());
             services.AddSingleton<IHistoryReader>(sp => new InfluxHistoryReader(options.Influx,
                 (sp.GetRequiredService<IInfluxSink>() as InfluxV2Sink)?.Client));
         }
@@ -45,7 +45,7 @@ public static class TimeSeriesSetup
     {
         _ = app.Services.GetRequiredService<TimeSeriesWriter>();
         var readiness = app.Services.GetRequiredService<Readiness>();
-        if (app.Services.GetService<SpoolStore>() is not { } store || app.Services.GetService<InfluxShipper>() is not { } shipper) return;
+        if (app.Services.GetService<InfluxStore>() is not { } store || app.Services.GetService<InfluxShipper>() is not { } shipper) return;
         var spool = app.Services.GetRequiredService<Spool>();
         var sink = app.Services.GetRequiredService<IInfluxSink>();
         var deadLetters = app.Services.GetRequiredService<DeadLetters>();

@@ -12,5 +12,10 @@ public sealed record WriteOutcome(WriteResult Result, string? Reason = null, Tim
 public interface IInfluxSink : IDisposable
 {
     string Describe { get; }
-    Task<WriteOutcome> WriteAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken);
+
+    /// <summary>Appends the point as this API's client writes it; by default the v1 encoder, straight to UTF-8.</summary>
+    void Append(LineBatch batch, TimePoint point) => LineProtocol.Append(batch, point);
+
+    /// <summary>Writes the batch; the caller keeps it (and disposes it).</summary>
+    Task<WriteOutcome> WriteAsync(LineBatch batch, CancellationToken cancellationToken);
 }

@@ -1,7 +1,10 @@
 namespace TrackerDcs.Web.TimeSeries;
 
-/// <summary>Points bound for InfluxDB go to the spool first, always, so order and durability do not depend on whether InfluxDB is up.</summary>
-public sealed class SpoolStore(Spool spool, InfluxShipper shipper, long maxBytes, ILogger<SpoolStore> log) : IPointStore
+/// <summary>
+/// Points bound for InfluxDB: encoded into one batch as the sink's API writes them, and handed to the shipper,
+/// which posts it from memory while InfluxDB takes everything and spools it otherwise (durable, in order).
+/// </summary>
+public sealed class InfluxStore(IInfluxSink sink, InfluxShipper shipper, Spool spool, long maxBytes, ILogger<InfluxStore> log) : IPointStore
 {
     private bool _full;
 
@@ -9,14 +12,16 @@ public sealed class SpoolStore(Spool spool, InfluxShipper shipper, long maxBytes
 
     public void Store(IReadOnlyList<TimePoint> points)
     {
-        if (spool.TryAppend(points.Select(p => p.ToLineProtocol()).ToList()))
+        // About 200 bytes a point for the default rules: one rental, no growth, for a full batch.
+        var batch = new LineBatch(points.Count * 256);
+        foreach (var point in points) sink.Append(batch, point);
+        if (shipper.Enqueue(batch))
         {
             if (_full)
             {
                 Volatile.Write(ref _full, false);
                 log.LogWarning("Time-series spool has room again ({Bytes} bytes pending)", spool.PendingBytes);
             }
-            shipper.Wake();
             return;
         }
         if (!_full)
