@@ -13,23 +13,26 @@ public sealed class JulaboSerialStandTests
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
     private static readonly string[] Admin = Mosquitto.Auth("admin", StandProcess.AdminPassword);
 
+    /// <summary>The driver on the pty's end A, with short periods so that a test takes seconds.</summary>
+    private static Dictionary<string, string> Settings(SocatPtyPair pty) => new()
+    {
+        ["Julabo:Port"] = pty.A,
+        // A pseudo terminal has no RTS/CTS lines: with the seed's hardware handshake a write would wait for CTS forever.
+        ["Julabo:Handshake"] = "None",
+        ["Julabo:PollPeriod"] = "00:00:00.300",
+        ["Julabo:CommandInterval"] = "00:00:00.030",
+        ["Julabo:ReplyTimeout"] = "00:00:00.500",
+        ["Julabo:ReconnectDelayMin"] = "00:00:00.200",
+        ["Julabo:ReconnectDelayMax"] = "00:00:00.500",
+    };
+
     [Fact]
     public async Task Start_set_points_and_a_pulled_cable_over_a_pseudo_terminal()
     {
         using var pty = new SocatPtyPair();
         await using var unit = new JulaboSimulator();
         unit.ServeSerial(pty.B);
-        await using var stand = new StandProcess(new Dictionary<string, string>
-        {
-            ["Julabo:Port"] = pty.A,
-            // A pseudo terminal has no RTS/CTS lines: with the seed's hardware handshake a write would wait for CTS forever.
-            ["Julabo:Handshake"] = "None",
-            ["Julabo:PollPeriod"] = "00:00:00.300",
-            ["Julabo:CommandInterval"] = "00:00:00.030",
-            ["Julabo:ReplyTimeout"] = "00:00:00.500",
-            ["Julabo:ReconnectDelayMin"] = "00:00:00.200",
-            ["Julabo:ReconnectDelayMax"] = "00:00:00.500",
-        });
+        await using var stand = new StandProcess(Settings(pty));
         await stand.StartAsync();
         await using var sub = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["julabo/status", "julabo/reply"]);
         Task<string> Status(Func<JsonElement, bool> condition, string what) =>
@@ -61,18 +64,10 @@ public sealed class JulaboSerialStandTests
         unit.CommandReceived += received.Enqueue;
         unit.LimitWrites = JulaboLimitWrites.Refuse; // the unit's menu locks its limits against remote setting
         unit.ServeSerial(pty.B);
-        await using var stand = new StandProcess(new Dictionary<string, string>
-        {
-            ["Julabo:Port"] = pty.A,
-            ["Julabo:Handshake"] = "None",
-            ["Julabo:WarningLimitHigh"] = "28",
-            ["Julabo:WarningLimitLow"] = "-20",
-            ["Julabo:PollPeriod"] = "00:00:00.300",
-            ["Julabo:CommandInterval"] = "00:00:00.030",
-            ["Julabo:ReplyTimeout"] = "00:00:00.500",
-            ["Julabo:ReconnectDelayMin"] = "00:00:00.200",
-            ["Julabo:ReconnectDelayMax"] = "00:00:00.500",
-        });
+        var settings = Settings(pty);
+        settings["Julabo:WarningLimitHigh"] = "28";
+        settings["Julabo:WarningLimitLow"] = "-20";
+        await using var stand = new StandProcess(settings);
         await stand.StartAsync();
         await using var sub = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["julabo/status", "julabo/reply", "alarms/active"]);
         Task<string> Status(Func<JsonElement, bool> condition, string what) =>

@@ -47,7 +47,13 @@ public class JulaboWarningLimitsTests
         await rig.WaitFor(s => s.LimitHigh == 40, "limit_high shows what the unit holds");
 
         await rig.Device.ReconnectAsync();
-        await Eventually.True(() => rig.Device.LimitsProblem is null, "limits written again on reconnect");
+        await ConfiguredLimitsAgainAsync(rig, "limits written again on reconnect");
+    }
+
+    /// <summary>The unit holds the configured limits again, and the device reports OFF with them.</summary>
+    private static async Task ConfiguredLimitsAgainAsync(JulaboRig rig, string why)
+    {
+        await Eventually.True(() => rig.Device.LimitsProblem is null, why);
         Assert.Equal((28, -20), (rig.Simulator.WarningLimitHigh, rig.Simulator.WarningLimitLow));
         await rig.WaitFor(s => s is { FsmState: JulaboState.Off, LimitHigh: 28, LimitLow: -20 }, "OFF with the configured limits");
     }
@@ -64,9 +70,7 @@ public class JulaboWarningLimitsTests
         await Eventually.True(() => rig.Device.LimitsProblem is not null, "the keypad's limits noticed while in manual mode");
 
         rig.Simulator.SwitchToRemote();
-        await Eventually.True(() => rig.Device.LimitsProblem is null, "limits written again once the unit is remote");
-        Assert.Equal((28, -20), (rig.Simulator.WarningLimitHigh, rig.Simulator.WarningLimitLow));
-        await rig.WaitFor(s => s is { FsmState: JulaboState.Off, LimitHigh: 28, LimitLow: -20 }, "OFF with the configured limits");
+        await ConfiguredLimitsAgainAsync(rig, "limits written again once the unit is remote");
     }
 
     [Fact]
