@@ -78,8 +78,7 @@ public sealed class WatchdogTests
     {
         await using var stand = new StandProcess();
         var broker = setting.StartsWith("--Watchdog:Broker") ? [] : new[] { "--Watchdog:Broker=mqtts://127.0.0.1:8883" };
-        var result = await ProcessRunner.RunAsync("dotnet", [StandProcess.Binary, .. stand.Arguments, .. broker, setting],
-            timeout: TimeSpan.FromSeconds(60), workingDirectory: stand.Directory);
+        var result = await stand.RunToExitAsync([.. broker, setting]);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Stderr);
     }

@@ -76,7 +76,7 @@ public sealed class InterlockStandTests
         var rules = Path.Combine(directory, "interlocks.yml");
         await File.WriteAllTextAsync(rules, Rules.Replace("[hv_off]", "[hv_offf]"));
         await using var stand = new StandProcess(new Dictionary<string, string> { ["Interlocks:File"] = rules }, directory);
-        var result = await ProcessRunner.RunAsync("dotnet", [StandProcess.Binary, .. stand.Arguments], workingDirectory: directory, timeout: TimeSpan.FromSeconds(60));
+        var result = await stand.RunToExitAsync();
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"{rules}:5: rule 'no-cooling': unknown action 'hv_offf'", result.Stderr);
     }

@@ -11,8 +11,7 @@ public sealed class JulaboSettingsStartTests
     public async Task Bad_warning_limits_are_named(string setting, string message)
     {
         await using var stand = new StandProcess();
-        var result = await ProcessRunner.RunAsync("dotnet", [StandProcess.Binary, .. stand.Arguments, setting], timeout: TimeSpan.FromSeconds(60),
-            workingDirectory: stand.Directory);
+        var result = await stand.RunToExitAsync(setting);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Stderr);
     }

@@ -8,8 +8,7 @@ public sealed class StartupErrorTests
     private static async Task<ProcessResult> StartWith(params string[] settings)
     {
         await using var stand = new StandProcess();
-        return await ProcessRunner.RunAsync("dotnet", [StandProcess.Binary, .. stand.Arguments, .. settings], timeout: TimeSpan.FromSeconds(60),
-            workingDirectory: stand.Directory);
+        return await stand.RunToExitAsync(settings);
     }
 
     [Fact]

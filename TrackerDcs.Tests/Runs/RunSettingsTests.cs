@@ -14,8 +14,7 @@ public sealed class RunSettingsTests
     public async Task A_bad_calibration_setting_is_named(string setting, string message)
     {
         await using var stand = new StandProcess();
-        var result = await ProcessRunner.RunAsync("dotnet", [StandProcess.Binary, .. stand.Arguments, setting], timeout: TimeSpan.FromSeconds(60),
-            workingDirectory: stand.Directory);
+        var result = await stand.RunToExitAsync(setting);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Stderr);
     }

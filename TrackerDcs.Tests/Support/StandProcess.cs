@@ -92,6 +92,10 @@ public sealed class StandProcess : IAsyncDisposable
         if (result.ExitCode != 0) throw new InvalidOperationException($"users add {name}: {result}");
     }
 
+    /// <summary>Runs the process with these extra arguments to its exit instead of starting it: for a start that must fail.</summary>
+    public Task<ProcessResult> RunToExitAsync(params string[] extra) =>
+        ProcessRunner.RunAsync("dotnet", [Binary, .. Arguments, .. extra], timeout: TimeSpan.FromSeconds(60), workingDirectory: Directory);
+
     public Task StartAsync() => StartCheckingAsync(CertificatePem);
 
     /// <summary>
