@@ -166,6 +166,8 @@ public sealed class PanelEndToEndTests(PanelStand panel)
             await page.GetByRole(AriaRole.Button, new() { Name = "Stop", Exact = true }).ClickAsync();
             await Expect(state).ToHaveTextAsync("OFF", Soon);
         }
+        // The band the unit guards by itself, as it holds it (Julabo:WarningLimitLow/High, written at connect).
+        await Expect(page.GetByLabel("Warning limits")).ToHaveTextAsync("-35.00 °C … 30.00 °C", Soon);
         await page.GetByLabel("Set point 1 temperature").FillAsync("5");
         await page.GetByRole(AriaRole.Button, new() { Name = "Set set point 1" }).ClickAsync();
         await Expect(page.GetByText("Set point 1: 5.00 °C")).ToBeVisibleAsync(new() { Timeout = 15_000 });
