@@ -1,0 +1,203 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using KeyKind = TrackerDcs.Web.TimeSeries.PointMapper.KeyKind;
+
+namespace TrackerDcs.Web.TimeSeries;
+
+/// <summary>
+/// One rule's JSON payloads straight to the v1 encoder's line protocol, without a <see cref="TimePoint"/>: keys are
+/// looked up by their UTF-8 bytes and written as escaped once, numbers are parsed and formatted into the batch, no
+/// string and no boxed value per message. The line is the one <see cref="LineProtocol.Append"/> makes of the mapper's
+/// point (LineProtocolTests compare the two). Only the plain case is taken: a payload with anything the mapper would
+/// report or treat specially (a problem, a key twice, JSON escapes, a nested value, no field) is refused here, and the
+/// caller maps it the general way, problems and all. Rules with a merge window, a dew point or topic tags have no
+/// direct path. Not thread-safe, as the mapper.
+/// </summary>
+internal sealed class DirectLines
+{
+    /// <summary>A key of the payload as the rule sees it, its escaped bytes, and the last message it was seen in.</summary>
+    private sealed class LineKey(string name, KeyKind kind)
+    {
+        public string Name { get; } = name;
+        public KeyKind Kind { get; } = kind;
+        public byte[] Escaped { get; } = LineProtocol.Escaped(name, escapeEqual: true);
+        public long Seen;
+    }
+
+    // As the mapper's caches: beyond this many keys, unknown keys take the general path.
+    private const int MaxKeys = 16384;
+
+    private readonly byte[] _measurement;
+    private readonly Dictionary<byte[], LineKey> _keys = new(ByteKeys.Instance);
+    private readonly Dictionary<byte[], LineKey>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+    // Scratch for one message: the tags (sorted when written), their escaped values, the fields as they will appear.
+    private LineKey[] _tagKeys = new LineKey[8];
+    private (int Start, int Length)[] _tagValues = new (int, int)[8];
+    private readonly LineBatch _tagText = new(1024);
+    private readonly LineBatch _fieldText = new(4096);
+    private long _message;
+
+    private DirectLines(MappingRule rule)
+    {
+        _measurement = LineProtocol.Escaped(rule.Measurement, escapeEqual: false);
+        _lookup = _keys.GetAlternateLookup<ReadOnlySpan<byte>>();
+        foreach (var (name, key) in PointMapper.KeysOf(rule)) _keys[Encoding.UTF8.GetBytes(name)] = new LineKey(name, key.Kind);
+    }
+
+    public static DirectLines? For(MappingRule rule) =>
+        rule is { Format: PayloadFormat.Json, DewPoint: null, TopicTags.Count: 0 } && rule.MergeWindow <= TimeSpan.Zero ? new DirectLines(rule) : null;
+
+    /// <summary>The payload's line, appended to <paramref name="lines"/>; false (and nothing written): map it the general way.</summary>
+    public bool TryWrite(ReadOnlySpan<byte> payload, long timeMs, LineBatch lines)
+    {
+        var message = ++_message;
+        _tagText.DiscardLine();
+        _fieldText.DiscardLine();
+        var tags = 0;
+        var reader = new Utf8JsonReader(payload);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueIsEscaped || KeyOf(reader.ValueSpan) is not { } key || key.Seen == message) return false;
+                key.Seen = message;
+                reader.Read();
+                var token = reader.TokenType;
+                // The mapper's order of checks (PointMapper.ReadJson): null, nested, tag, string, boolean, number.
+                if (token == JsonTokenType.Null) continue;
+                if (token is JsonTokenType.StartObject or JsonTokenType.StartArray) return false;
+                var value = reader.ValueSpan;
+                if (key.Kind.HasFlag(KeyKind.Tag))
+                {
+                    if (reader.ValueIsEscaped || !Utf8.IsValid(value)) return false;
+                    // An empty tag key or value is left out of the line.
+                    if (key.Escaped.Length == 0 || value.Length == 0) continue;
+                    if (tags == _tagKeys.Length)
+                    {
+                        Array.Resize(ref _tagKeys, tags * 2);
+                        Array.Resize(ref _tagValues, tags * 2);
+                    }
+                    var start = _tagText.Pending.Length;
+                    LineProtocol.EscapeUtf8(_tagText, value);
+                    (_tagKeys[tags], _tagValues[tags]) = (key, (start, _tagText.Pending.Length - start));
+                    tags++;
+                    continue;
+                }
+                if (key.Kind.HasFlag(KeyKind.String))
+                {
+                    // Unescaped JSON text holds neither '"' nor '\': nothing to escape for the line protocol.
+                    if (token != JsonTokenType.String || reader.ValueIsEscaped || !Utf8.IsValid(value)) return false;
+                    Field(key);
+                    LineProtocol.Write(_fieldText, "\""u8);
+                    LineProtocol.Write(_fieldText, value);
+                    LineProtocol.Write(_fieldText, "\""u8);
+                    continue;
+                }
+                if (key.Kind.HasFlag(KeyKind.Boolean))
+                {
+                    if (token is not (JsonTokenType.True or JsonTokenType.False)) return false;
+                    Field(key);
+                    LineProtocol.Write(_fieldText, token == JsonTokenType.True ? "true"u8 : "false"u8);
+                    continue;
+                }
+                switch (token)
+                {
+                    case JsonTokenType.Number:
+                        if (!reader.TryGetDouble(out var number) || !double.IsFinite(number)) return false;
+                        if (key.Kind.HasFlag(KeyKind.Integer))
+                        {
+                            if (number is not (>= long.MinValue and < 9.2233720368547758E18)) return false;
+                            Field(key);
+                            LineProtocol.Format(_fieldText, (long)Math.Round(number));
+                            LineProtocol.Write(_fieldText, "i"u8);
+                        }
+                        else if (key.Kind.HasFlag(KeyKind.Unsigned))
+                        {
+                            if (number is not (>= 0 and < 1.8446744073709552E19)) return false;
+                            Field(key);
+                            LineProtocol.Format(_fieldText, (ulong)Math.Round(number));
+                            LineProtocol.Write(_fieldText, "u"u8);
+                        }
+                        else
+                        {
+                            Field(key);
+                            LineProtocol.Format(_fieldText, number);
+                        }
+                        break;
+                    case JsonTokenType.String when key.Kind.HasFlag(KeyKind.Ignored):
+                        break;
+                    case JsonTokenType.String:
+                        return false; // a problem to report: the general path does
+                    // Booleans not named as such are ignored, as by the mapper.
+                }
+            }
+            while (reader.Read()) { }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        if (_fieldText.Pending.Length == 0) return false;
+        LineProtocol.Write(lines, _measurement);
+        WriteTags(lines, tags);
+        LineProtocol.Write(lines, " "u8);
+        LineProtocol.Write(lines, _fieldText.Pending);
+        LineProtocol.Write(lines, " "u8);
+        LineProtocol.Format(lines, timeMs);
+        lines.EndLine();
+        return true;
+    }
+
+    private void Field(LineKey key)
+    {
+        if (_fieldText.Pending.Length > 0) LineProtocol.Write(_fieldText, ","u8);
+        LineProtocol.Write(_fieldText, key.Escaped);
+        LineProtocol.Write(_fieldText, "="u8);
+    }
+
+    /// <summary>Sorted by key as the mapper sorts them (ordinal over the strings), a handful per point: insertion sort.</summary>
+    private void WriteTags(LineBatch lines, int count)
+    {
+        for (var i = 1; i < count; i++)
+            for (var j = i; j > 0 && string.CompareOrdinal(_tagKeys[j - 1].Name, _tagKeys[j].Name) > 0; j--)
+            {
+                (_tagKeys[j - 1], _tagKeys[j]) = (_tagKeys[j], _tagKeys[j - 1]);
+                (_tagValues[j - 1], _tagValues[j]) = (_tagValues[j], _tagValues[j - 1]);
+            }
+        var text = _tagText.Pending;
+        for (var i = 0; i < count; i++)
+        {
+            LineProtocol.Write(lines, ","u8);
+            LineProtocol.Write(lines, _tagKeys[i].Escaped);
+            LineProtocol.Write(lines, "="u8);
+            LineProtocol.Write(lines, text.Slice(_tagValues[i].Start, _tagValues[i].Length));
+        }
+    }
+
+    private LineKey? KeyOf(ReadOnlySpan<byte> utf8)
+    {
+        if (_lookup.TryGetValue(utf8, out var known)) return known;
+        if (_keys.Count >= MaxKeys || !Utf8.IsValid(utf8)) return null;
+        var key = new LineKey(Encoding.UTF8.GetString(utf8), KeyKind.None);
+        _keys[utf8.ToArray()] = key;
+        return key;
+    }
+
+    /// <summary>Byte arrays by content, looked up from spans.</summary>
+    private sealed class ByteKeys : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public static readonly ByteKeys Instance = new();
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+        public int GetHashCode(byte[] bytes) => GetHashCode((ReadOnlySpan<byte>)bytes);
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+        public int GetHashCode(ReadOnlySpan<byte> alternate)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(alternate);
+            return hash.ToHashCode();
+        }
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+    }
+}
