@@ -21,6 +21,8 @@ public sealed class TimeSeriesWriter : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<TimeSeriesWriter> _log;
     private long _dropped;
+    // Messages in the queue, which holds at most QueueCapacity.
+    private long _queued;
 
     public TimeSeriesWriter(BrokerTap tap, IPointStore store, TimeSeriesOptions options, TimeProvider time, ILogger<TimeSeriesWriter> log)
     {
@@ -29,7 +31,9 @@ public sealed class TimeSeriesWriter : BackgroundService
         _time = time;
         _log = log;
         _mapper = new PointMapper(options.EffectiveRules);
-        _queue = Channel.CreateBounded<Message>(new BoundedChannelOptions(options.QueueCapacity) { SingleReader = true });
+        // Unbounded with a count as the bound: its writes and reads take no lock (a concurrent queue), where a bounded
+        // channel locks on both ends and the broker's threads and the writer contend for it at every message.
+        _queue = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
         tap.Subscribe(Observe);
     }
 
@@ -42,8 +46,12 @@ public sealed class TimeSeriesWriter : BackgroundService
                 topic, payload.Length, _options.MaxPayloadBytes);
             return;
         }
-        if (!_queue.Writer.TryWrite(new Message(topic, payload.ToArray(), _time.GetUtcNow().ToUnixTimeMilliseconds())))
+        if (Interlocked.Increment(ref _queued) > _options.QueueCapacity
+            || !_queue.Writer.TryWrite(new Message(topic, payload.ToArray(), _time.GetUtcNow().ToUnixTimeMilliseconds())))
+        {
+            Interlocked.Decrement(ref _queued);
             Interlocked.Increment(ref _dropped);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -86,6 +94,7 @@ public sealed class TimeSeriesWriter : BackgroundService
 
     private void Map(Message message, Lines? lines, List<TimePoint> batch, List<string> problems)
     {
+        Interlocked.Decrement(ref _queued);
         if (lines is null) _mapper.Map(message.Topic, message.Payload, message.TimeMs, batch, problems);
         else
         {
