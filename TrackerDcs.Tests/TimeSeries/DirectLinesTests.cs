@@ -115,7 +115,9 @@ public class DirectLinesTests
         string[] values =
         [
             "0", "1", "-1", "12.005", "1.50", "-0.0", "0.1", "1e-7", "1E21", "123456789012345678", "199.95", "2.5", "-2.5", "1e400",
-            "9.3e18", "1.9e19", "0.00001", "0.0001", "100000000000000", "1000000000000000", "true", "false", "null", "\"HV_ON\"",
+            "9.3e18", "1.9e19", "0.00001", "0.0001", "0.000123456789012345", "0.00123456789012345", "0.001234567890123456", "100000000000000",
+            "1000000000000000", "123456789012345", "1234567890123456", "12345678901234.5", "1234567890123.45", "-0", "0", "-12.5",
+            "-0.0001", "0.30000000000000004", "5e-324", "1.7976931348623157e308", "-9223372036854775808", "999999999999999", "true", "false", "null", "\"HV_ON\"",
             "\"a b,c=d\"", "\"\"", "\"say \\\"hi\\\"\"", "\"ü€😀\"", "\"x\\u0041\"", "{\"n\":1}", "[1]",
         ];
         var mapper = new PointMapper(Rules);
@@ -130,5 +132,39 @@ public class DirectLinesTests
                 $"seed {seed}, payload {payload}: general [{string.Join(" | ", general.Lines)}] {string.Join("; ", general.Problems)}, " +
                 $"direct [{string.Join(" | ", direct.Lines)}] {string.Join("; ", direct.Problems)}");
         }
+    }
+
+    /// <summary>A number's JSON text copied as it is must be what formatting its double (or its integer) writes.</summary>
+    [Fact]
+    public void Numbers_copied_as_text_are_what_the_encoder_formats()
+    {
+        var seed = Environment.TickCount;
+        var random = new Random(seed);
+        string Digits(int n, bool leadingZeroAllowed) => new([.. Enumerable.Range(0, n).Select(i =>
+            (char)('0' + (i == 0 && !leadingZeroAllowed ? random.Next(1, 10) : random.Next(3) == 0 ? 0 : random.Next(10))))]);
+        var copied = 0;
+        for (var i = 0; i < 100_000; i++)
+        {
+            var wholeLength = random.Next(0, 19);
+            var whole = wholeLength == 0 ? "0" : Digits(wholeLength, false);
+            var fraction = random.Next(2) == 0 ? "" : "." + Digits(random.Next(1, 19), true);
+            var text = (random.Next(4) == 0 ? "-" : "") + whole + fraction;
+            var utf8 = Encoding.UTF8.GetBytes(text);
+            var number = double.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+            foreach (var (kind, expected) in new[]
+            {
+                (PointMapper.KeyKind.None, number.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                (PointMapper.KeyKind.Integer, number is >= long.MinValue and < 9.2233720368547758E18 ? ((long)Math.Round(number)).ToString() + "i" : null),
+                (PointMapper.KeyKind.Unsigned, number is >= 0 and < 1.8446744073709552E19 ? ((ulong)Math.Round(number)).ToString() + "u" : null),
+            })
+            {
+                var canonical = DirectLines.Canonical(utf8, kind);
+                if (canonical == 0) continue;
+                copied++;
+                var written = text + (canonical == (byte)'f' ? "" : ((char)canonical).ToString());
+                Assert.True(written == expected, $"seed {seed}: {text} as {kind} copied as {written}, formatted {expected}");
+            }
+        }
+        Assert.True(copied > 10_000, $"seed {seed}: only {copied} numbers copied");
     }
 }

@@ -104,6 +104,12 @@ internal sealed class DirectLines
                 }
                 switch (token)
                 {
+                    case JsonTokenType.Number when Canonical(value, key.Kind) is var canonical && canonical != 0:
+                        // The text is what formatting its number would give: copied, not parsed and formatted again.
+                        Field(key);
+                        LineProtocol.Write(_fieldText, value);
+                        if (canonical != (byte)'f') LineProtocol.Write(_fieldText, [canonical]);
+                        break;
                     case JsonTokenType.Number:
                         if (!reader.TryGetDouble(out var number) || !double.IsFinite(number)) return false;
                         if (key.Kind.HasFlag(KeyKind.Integer))
@@ -148,6 +154,43 @@ internal sealed class DirectLines
         LineProtocol.Format(lines, timeMs);
         lines.EndLine();
         return true;
+    }
+
+    /// <summary>
+    /// Whether a JSON number's text is already what the encoder would write for the field: 'f' for a float (plain
+    /// decimal, no exponent, no trailing zero after the point, at most 15 significant digits, so that it is exactly
+    /// the shortest text of its double, and a decimal exponent from -4 to 14, where .NET writes no exponent either),
+    /// 'i' or 'u' for an integer or unsigned field (plain digits, at most 15, so the double holds them exactly); 0 when
+    /// the number has to be parsed and formatted. Negative zero is left to the formatting ("-0" gives 0i, -0).
+    /// </summary>
+    internal static byte Canonical(ReadOnlySpan<byte> text, KeyKind kind)
+    {
+        var integer = kind.HasFlag(KeyKind.Integer);
+        var unsigned = !integer && kind.HasFlag(KeyKind.Unsigned);
+        var digits = text;
+        if (digits.Length > 0 && digits[0] == (byte)'-')
+        {
+            if (unsigned) return 0;
+            digits = digits[1..];
+        }
+        var point = digits.IndexOf((byte)'.');
+        var whole = point < 0 ? digits : digits[..point];
+        var fraction = point < 0 ? [] : digits[(point + 1)..];
+        if (whole.Length == 0 || (whole.Length > 1 && whole[0] == (byte)'0') || whole.ContainsAnyExceptInRange((byte)'0', (byte)'9') || fraction.ContainsAnyExceptInRange((byte)'0', (byte)'9')) return 0;
+        if (integer || unsigned)
+        {
+            if (point >= 0 || whole.Length > 15 || (whole is [(byte)'0'] && digits.Length != text.Length)) return 0;
+            return integer ? (byte)'i' : (byte)'u';
+        }
+        if (point >= 0 && (fraction.Length == 0 || fraction[^1] == (byte)'0')) return 0;
+        if (whole is [(byte)'0'])
+        {
+            // 0.000ddd: the exponent is minus the position of the first non-zero digit.
+            var leading = fraction.IndexOfAnyExcept((byte)'0');
+            if (leading < 0) return fraction.Length == 0 && digits.Length == text.Length ? (byte)'f' : (byte)0; // "0"; not "-0"
+            return leading < 4 && fraction.Length - leading <= 15 ? (byte)'f' : (byte)0;
+        }
+        return whole.Length <= 15 && whole.Length + fraction.Length <= 15 ? (byte)'f' : (byte)0;
     }
 
     private void Field(LineKey key)
