@@ -22,7 +22,10 @@ internal sealed class DirectLines
         public string Name { get; } = name;
         public KeyKind Kind { get; } = kind;
         public byte[] Escaped { get; } = LineProtocol.Escaped(name, escapeEqual: true);
+        public byte[] Utf8 { get; } = Encoding.UTF8.GetBytes(name);
         public long Seen;
+        /// <summary>The key that followed this one in the last payload: a publisher sends its keys in the same order.</summary>
+        public LineKey? Next;
     }
 
     // As the mapper's caches: beyond this many keys, unknown keys take the general path.
@@ -45,6 +48,9 @@ internal sealed class DirectLines
         foreach (var (name, key) in PointMapper.KeysOf(rule)) _keys[Encoding.UTF8.GetBytes(name)] = new LineKey(name, key.Kind);
     }
 
+    // The first key of the last payload, for the guess in KeyOf.
+    private LineKey? _first;
+
     public static DirectLines? For(MappingRule rule) =>
         rule is { Format: PayloadFormat.Json, DewPoint: null, TopicTags.Count: 0 } && rule.MergeWindow <= TimeSpan.Zero ? new DirectLines(rule) : null;
 
@@ -55,14 +61,16 @@ internal sealed class DirectLines
         _tagText.DiscardLine();
         _fieldText.DiscardLine();
         var tags = 0;
+        LineKey? previous = null;
         var reader = new Utf8JsonReader(payload);
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueIsEscaped || KeyOf(reader.ValueSpan) is not { } key || key.Seen == message) return false;
+                if (reader.ValueIsEscaped || KeyOf(previous, reader.ValueSpan) is not { } key || key.Seen == message) return false;
                 key.Seen = message;
+                previous = key;
                 reader.Read();
                 var token = reader.TokenType;
                 // The mapper's order of checks (PointMapper.ReadJson): null, nested, tag, string, boolean, number.
@@ -219,12 +227,19 @@ internal sealed class DirectLines
         }
     }
 
-    private LineKey? KeyOf(ReadOnlySpan<byte> utf8)
+    /// <summary>The key after <paramref name="previous"/> (null: the first); the one that followed it last time is tried before the dictionary.</summary>
+    private LineKey? KeyOf(LineKey? previous, ReadOnlySpan<byte> utf8)
     {
-        if (_lookup.TryGetValue(utf8, out var known)) return known;
-        if (_keys.Count >= MaxKeys || !Utf8.IsValid(utf8)) return null;
-        var key = new LineKey(Encoding.UTF8.GetString(utf8), KeyKind.None);
-        _keys[utf8.ToArray()] = key;
+        var guess = previous is null ? _first : previous.Next;
+        if (guess is not null && utf8.SequenceEqual(guess.Utf8)) return guess;
+        if (!_lookup.TryGetValue(utf8, out var key))
+        {
+            if (_keys.Count >= MaxKeys || !Utf8.IsValid(utf8)) return null;
+            key = new LineKey(Encoding.UTF8.GetString(utf8), KeyKind.None);
+            _keys[utf8.ToArray()] = key;
+        }
+        if (previous is null) _first = key;
+        else previous.Next = key;
         return key;
     }
 
