@@ -12,10 +12,9 @@ namespace TrackerDcs.Web.TimeSeries;
 /// </summary>
 public sealed class TimeSeriesWriter : BackgroundService
 {
-    private readonly record struct Message(string Topic, PayloadArena.Chunk? Chunk, ReadOnlyMemory<byte> Payload, long TimeMs);
+    private readonly record struct Message(string Topic, byte[] Payload, long TimeMs);
 
     private readonly Channel<Message> _queue;
-    private readonly PayloadArena _payloads = new();
     private readonly PointMapper _mapper;
     private readonly IPointStore _store;
     private readonly TimeSeriesOptions _options;
@@ -47,16 +46,9 @@ public sealed class TimeSeriesWriter : BackgroundService
                 topic, payload.Length, _options.MaxPayloadBytes);
             return;
         }
-        if (Interlocked.Increment(ref _queued) > _options.QueueCapacity)
+        if (Interlocked.Increment(ref _queued) > _options.QueueCapacity
+            || !_queue.Writer.TryWrite(new Message(topic, payload.ToArray(), _time.GetUtcNow().ToUnixTimeMilliseconds())))
         {
-            Interlocked.Decrement(ref _queued);
-            Interlocked.Increment(ref _dropped);
-            return;
-        }
-        var (chunk, copy) = _payloads.Copy(payload);
-        if (!_queue.Writer.TryWrite(new Message(topic, chunk, copy, _time.GetUtcNow().ToUnixTimeMilliseconds())))
-        {
-            _payloads.Release(chunk);
             Interlocked.Decrement(ref _queued);
             Interlocked.Increment(ref _dropped);
         }
@@ -103,14 +95,10 @@ public sealed class TimeSeriesWriter : BackgroundService
     private void Map(Message message, Lines? lines, List<TimePoint> batch, List<string> problems)
     {
         Interlocked.Decrement(ref _queued);
-        try
+        if (lines is null) _mapper.Map(message.Topic, message.Payload, message.TimeMs, batch, problems);
+        else
         {
-            if (lines is null) _mapper.Map(message.Topic, message.Payload.Span, message.TimeMs, batch, problems);
-            else _mapper.Map(message.Topic, message.Payload.Span, message.TimeMs, lines.Batch, lines.Append, problems);
-        }
-        finally
-        {
-            _payloads.Release(message.Chunk);
+            _mapper.Map(message.Topic, message.Payload, message.TimeMs, lines.Batch, lines.Append, problems);
         }
         foreach (var problem in problems) _log.LogWarning("Time series: message on '{Topic}': {Problem}", message.Topic, problem);
         problems.Clear();
