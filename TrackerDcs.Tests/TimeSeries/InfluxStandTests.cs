@@ -94,7 +94,8 @@ public sealed class InfluxStandTests
         {
             var space = line.IndexOf(' ');
             using var json = JsonDocument.Parse(line[(space + 1)..]);
-            if (line.StartsWith("julabo/status ")) chiller.Add(json.RootElement.GetProperty("internal_temp").GetDouble());
+            // A status without a reading (internal_temp null: the chiller not read yet, e.g. on a loaded machine) makes no internal_temp value.
+            if (line.StartsWith("julabo/status ")) { if (json.RootElement.GetProperty("internal_temp") is { ValueKind: JsonValueKind.Number } t) chiller.Add(t.GetDouble()); }
             else if (json.RootElement.GetProperty("id").ToString() == "0" && json.RootElement.TryGetProperty("lv_vMon", out var v)) channel0.Add(v.GetDouble());
         }
         Assert.True(chiller.Count >= 4, $"{chiller.Count} julabo/status messages in 4 s");

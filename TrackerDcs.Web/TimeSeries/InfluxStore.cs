@@ -4,17 +4,26 @@ namespace TrackerDcs.Web.TimeSeries;
 /// Points bound for InfluxDB: encoded into one batch as the sink's API writes them, and handed to the shipper,
 /// which posts it from memory while InfluxDB takes everything and spools it otherwise (durable, in order).
 /// </summary>
-public sealed class InfluxStore(IInfluxSink sink, InfluxShipper shipper, Spool spool, long maxBytes, ILogger<InfluxStore> log) : IPointStore
+public sealed class InfluxStore(IInfluxSink sink, InfluxShipper shipper, Spool spool, long maxBytes, ILogger<InfluxStore> log) : IPointStore, ILineStore
 {
     private bool _full;
 
     public bool IsFull => Volatile.Read(ref _full);
+
+    public bool TakesLines => sink.AppendsLineProtocol;
+
+    public void Append(LineBatch batch, TimePoint point) => sink.Append(batch, point);
 
     public void Store(IReadOnlyList<TimePoint> points)
     {
         // About 200 bytes a point for the default rules: one rental, no growth, for a full batch.
         var batch = new LineBatch(points.Count * 256);
         foreach (var point in points) sink.Append(batch, point);
+        Store(batch);
+    }
+
+    public void Store(LineBatch batch)
+    {
         if (shipper.Enqueue(batch))
         {
             if (_full)

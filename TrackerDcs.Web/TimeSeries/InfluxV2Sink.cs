@@ -40,6 +40,8 @@ public sealed class InfluxV2Sink : IInfluxSink
         if (point.ToLineProtocol() is { Length: > 0 } line) batch.Add(line);
     }
 
+    public bool AppendsLineProtocol => false;
+
     public async Task<WriteOutcome> WriteAsync(LineBatch batch, CancellationToken cancellationToken)
     {
         try

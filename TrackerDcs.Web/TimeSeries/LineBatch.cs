@@ -69,6 +69,9 @@ public sealed class LineBatch : IBufferWriter<byte>, IDisposable
         return lines;
     }
 
+    /// <summary>What was written since the last complete line.</summary>
+    internal ReadOnlySpan<byte> Pending => _buffer.AsSpan(_lineStart, _length - _lineStart);
+
     public void Advance(int count) => _length += count;
 
     public Memory<byte> GetMemory(int sizeHint = 0)

@@ -60,13 +60,33 @@ public static class LineProtocol
         batch.EndLine();
     }
 
-    private static void Write(LineBatch batch, ReadOnlySpan<byte> bytes)
+    /// <summary>A measurement name (<paramref name="escapeEqual"/> false), tag key or field key as it appears in a line.</summary>
+    internal static byte[] Escaped(string text, bool escapeEqual)
+    {
+        using var batch = new LineBatch(text.Length * 8 + 16);
+        Escape(batch, text, escapeEqual);
+        return batch.Pending.ToArray();
+    }
+
+    /// <summary>A tag value given as UTF-8 (valid): escaped as <see cref="Escape"/> escapes the same text.</summary>
+    internal static void EscapeUtf8(LineBatch batch, ReadOnlySpan<byte> text)
+    {
+        for (var i = text.IndexOfAny(KeySpecialBytes); i >= 0; i = text.IndexOfAny(KeySpecialBytes))
+        {
+            Write(batch, text[..i]);
+            Write(batch, text[i] switch { (byte)'\n' => "\\n"u8, (byte)'\r' => "\\r"u8, (byte)'\t' => "\\t"u8, (byte)' ' => "\\ "u8, (byte)',' => "\\,"u8, _ => "\\="u8 });
+            text = text[(i + 1)..];
+        }
+        Write(batch, text);
+    }
+
+    internal static void Write(LineBatch batch, ReadOnlySpan<byte> bytes)
     {
         bytes.CopyTo(batch.GetSpan(bytes.Length));
         batch.Advance(bytes.Length);
     }
 
-    private static void Format<T>(LineBatch batch, T value) where T : IUtf8SpanFormattable
+    internal static void Format<T>(LineBatch batch, T value) where T : IUtf8SpanFormattable
     {
         var span = batch.GetSpan(32);
         if (!value.TryFormat(span, out var written, default, CultureInfo.InvariantCulture)) throw new InvalidOperationException("number longer than 32 bytes");
@@ -101,6 +121,7 @@ public static class LineProtocol
     }
 
     private static readonly SearchValues<char> KeySpecials = SearchValues.Create("\n\r\t ,=");
+    private static readonly SearchValues<byte> KeySpecialBytes = SearchValues.Create("\n\r\t ,="u8);
     private static readonly SearchValues<char> MeasurementSpecials = SearchValues.Create("\n\r\t ,");
     private static readonly SearchValues<char> StringSpecials = SearchValues.Create("\\\"");
 }

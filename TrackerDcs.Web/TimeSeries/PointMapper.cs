@@ -19,7 +19,7 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
 {
     /// <summary>What a rule says about a JSON key; a key may be in several lists, checked in the order of <see cref="ReadJson"/>.</summary>
     [Flags]
-    private enum KeyKind { None = 0, Tag = 1, String = 2, Boolean = 4, Integer = 8, Unsigned = 16, Ignored = 32 }
+    internal enum KeyKind { None = 0, Tag = 1, String = 2, Boolean = 4, Integer = 8, Unsigned = 16, Ignored = 32 }
 
     // Bounds of the caches below: a stand has a few dozen topics and a few hundred keys and tag values; a client
     // publishing ever new names must not grow the process without end, so beyond these the mapper just allocates.
@@ -27,10 +27,13 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
     private const int MaxInternedStrings = 16384;
 
     /// <summary>A JSON key as a rule sees it: the string made for it once, and what the rule does with it.</summary>
-    private readonly record struct Key(string Name, KeyKind Kind);
+    internal readonly record struct Key(string Name, KeyKind Kind);
 
     // Per rule: every key seen so far (the rule's own lists from the start), looked up straight from the payload's bytes.
     private readonly Dictionary<string, Key>[] _keys = rules.Select(KeysOf).ToArray();
+    // Per rule: the direct path to line protocol, for JSON rules without merge window, dew point or topic tags.
+    private readonly DirectLines?[] _direct = rules.Select(DirectLines.For).ToArray();
+    private readonly List<TimePoint> _general = [];
     private readonly ConcurrentDictionary<string, int[]> _rulesByTopic = new();
     private readonly Dictionary<string, string> _strings = [];
     private Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> Strings => _strings.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -57,7 +60,7 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
         return matching;
     }
 
-    private static Dictionary<string, Key> KeysOf(MappingRule rule)
+    internal static Dictionary<string, Key> KeysOf(MappingRule rule)
     {
         var keys = new Dictionary<string, Key>(StringComparer.Ordinal);
         void Mark(IEnumerable<string> names, KeyKind kind)
@@ -75,26 +78,45 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
 
     public void Map(string topic, ReadOnlySpan<byte> payload, long timeMs, List<TimePoint> output, List<string> problems)
     {
+        foreach (var i in RulesFor(topic)) MapRule(i, topic, payload, timeMs, output, problems);
+    }
+
+    /// <summary>
+    /// As <see cref="Map(string, ReadOnlySpan{byte}, long, List{TimePoint}, List{string})"/>, for a store that takes the
+    /// v1 encoder's line protocol: a rule with a direct path (<see cref="DirectLines"/>) writes its line straight into
+    /// <paramref name="lines"/>; the points of the other rules (and of payloads the direct path does not take as they
+    /// are) go through <paramref name="append"/> into the same batch at once, so the lines keep the rules' order.
+    /// </summary>
+    public void Map(string topic, ReadOnlySpan<byte> payload, long timeMs, LineBatch lines, Action<LineBatch, TimePoint> append, List<string> problems)
+    {
         foreach (var i in RulesFor(topic))
         {
-            var rule = rules[i];
-            var levels = rule.TopicTags.Count > 0 || rule.Format == PayloadFormat.Number ? topic.Split('/') : [];
-            var tags = new List<KeyValuePair<string, string>>(rule.TopicTags.Count + rule.TagKeys.Count);
-            foreach (var (tag, level) in rule.TopicTags)
-                if (Level(levels, level) is { } value) SetTag(tags, tag, value);
-            var fields = new List<KeyValuePair<string, object>>();
-            var ok = rule.Format == PayloadFormat.Number
-                ? ReadNumber(rule, _keys[i], levels, payload, fields, problems)
-                : ReadJson(i, payload, tags, fields, problems);
-            if (!ok) continue;
-            if (fields.Count == 0)
-            {
-                problems.Add($"no usable field for {rule.Measurement}");
-                continue;
-            }
-            if (rule.MergeWindow > TimeSpan.Zero) Merge(i, rule, tags, fields, timeMs, output);
-            else output.Add(Complete(rule, tags, fields, timeMs));
+            if (_direct[i] is { } direct && direct.TryWrite(payload, timeMs, lines)) continue;
+            MapRule(i, topic, payload, timeMs, _general, problems);
+            foreach (var point in _general) append(lines, point);
+            _general.Clear();
         }
+    }
+
+    private void MapRule(int i, string topic, ReadOnlySpan<byte> payload, long timeMs, List<TimePoint> output, List<string> problems)
+    {
+        var rule = rules[i];
+        var levels = rule.TopicTags.Count > 0 || rule.Format == PayloadFormat.Number ? topic.Split('/') : [];
+        var tags = new List<KeyValuePair<string, string>>(rule.TopicTags.Count + rule.TagKeys.Count);
+        foreach (var (tag, level) in rule.TopicTags)
+            if (Level(levels, level) is { } value) SetTag(tags, tag, value);
+        var fields = new List<KeyValuePair<string, object>>();
+        var ok = rule.Format == PayloadFormat.Number
+            ? ReadNumber(rule, _keys[i], levels, payload, fields, problems)
+            : ReadJson(i, payload, tags, fields, problems);
+        if (!ok) return;
+        if (fields.Count == 0)
+        {
+            problems.Add($"no usable field for {rule.Measurement}");
+            return;
+        }
+        if (rule.MergeWindow > TimeSpan.Zero) Merge(i, rule, tags, fields, timeMs, output);
+        else output.Add(Complete(rule, tags, fields, timeMs));
     }
 
     /// <summary>Tags stay sorted by key (InfluxDB's series key); a later value for a key replaces the earlier.</summary>

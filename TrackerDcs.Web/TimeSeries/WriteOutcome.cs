@@ -16,6 +16,9 @@ public interface IInfluxSink : IDisposable
     /// <summary>Appends the point as this API's client writes it; by default the v1 encoder, straight to UTF-8.</summary>
     void Append(LineBatch batch, TimePoint point) => LineProtocol.Append(batch, point);
 
+    /// <summary>Whether <see cref="Append"/> is the v1 encoder, so lines written by it directly are what this sink would write.</summary>
+    bool AppendsLineProtocol => true;
+
     /// <summary>Writes the batch; the caller keeps it (and disposes it).</summary>
     Task<WriteOutcome> WriteAsync(LineBatch batch, CancellationToken cancellationToken);
 }

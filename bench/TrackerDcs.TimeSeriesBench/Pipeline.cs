@@ -82,6 +82,8 @@ public sealed class AckCountingSink(IInfluxSink inner) : IInfluxSink
 
     public void Append(LineBatch batch, TimePoint point) => inner.Append(batch, point);
 
+    public bool AppendsLineProtocol => inner.AppendsLineProtocol;
+
     public async Task<WriteOutcome> WriteAsync(LineBatch batch, CancellationToken cancellationToken)
     {
         var outcome = await inner.WriteAsync(batch, cancellationToken);
