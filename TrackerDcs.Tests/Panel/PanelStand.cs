@@ -29,6 +29,8 @@ public sealed class PanelStand : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Stand.StartAsync();
+        // Pages opened before the drivers reach their devices would show the not-ready banner.
+        await Stand.WaitReadyAsync();
         await Stand.AddUserAsync("operator", "operator", OperatorPassword);
         await Stand.AddUserAsync("viewer", "viewer", ViewerPassword);
         // The whole suite shares two cores: assertions poll for up to 15 s (they return as soon as they hold).

@@ -98,6 +98,21 @@ public sealed class StandProcess : IAsyncDisposable
 
     public Task StartAsync() => StartCheckingAsync(CertificatePem);
 
+    /// <summary>Waits until /readyz says every part is ready (the drivers have reached their devices), after a start.</summary>
+    public async Task WaitReadyAsync(TimeSpan? timeout = null)
+    {
+        using var client = HttpClient();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var response = await client.GetAsync($"https://localhost:{HttpsPort}/readyz");
+            if (response.IsSuccessStatusCode) return;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the stand did not become ready: {await response.Content.ReadAsStringAsync()}");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>
     /// Starts and waits until /healthz answers over TLS verified with this certificate file. A port picked free
     /// can be taken before the process binds it (by a simulator of another stand picking its own): then the
