@@ -63,7 +63,8 @@ public sealed class PanelStand : IAsyncLifetime
         await page.GetByLabel("User name").FillAsync(name);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/login"));
+        // The password hash (PBKDF2, 210 000 rounds) and the first render of the page share two loaded cores with the suite.
+        await page.WaitForURLAsync(url => !url.Contains("/login"), new() { Timeout = 45_000 });
         return page;
     }
 

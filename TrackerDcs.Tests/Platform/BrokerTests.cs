@@ -42,6 +42,8 @@ public sealed class BrokerTests(StandFixture fixture)
     [Fact]
     public async Task Readyz_answers_over_verified_tls()
     {
+        // Just after the start a driver may still be reaching its device (503 until then).
+        await Stand.WaitReadyAsync();
         var curl = await ProcessRunner.RunAsync("curl", ["-sS", "--fail", "--cacert", Stand.CertificatePem, $"https://localhost:{Stand.HttpsPort}/readyz"]);
         Assert.True(curl.ExitCode == 0, curl.ToString());
         using var report = JsonDocument.Parse(curl.Stdout);
