@@ -34,15 +34,6 @@ public sealed class AlarmStandTests : IAsyncLifetime
         await _stand.DisposeAsync();
     }
 
-    /// <summary>Waits until alarms/active satisfies the condition; returns that list.</summary>
-    private async Task<List<JsonElement>> ActiveWhere(Func<List<JsonElement>, bool> condition, string what) =>
-        List(await _alarms.WaitOnAsync("alarms/active", p => condition(List(p)), Wait, what));
-
-    private static List<JsonElement> List(string payload) => JsonDocument.Parse(payload).RootElement.EnumerateArray().ToList();
-
-    private Task<List<JsonElement>> Raised(string key) => ActiveWhere(l => l.Any(a => a.GetProperty("key").GetString() == key), $"{key} raised");
-    private Task<List<JsonElement>> Cleared(string key) => ActiveWhere(l => l.All(a => a.GetProperty("key").GetString() != key), $"{key} cleared");
-
     private Task<ProcessResult> Publish(string[] auth, string topic, string payload) =>
         Mosquitto.PubAsync(_stand.MqttPort, [.. auth, "-q", "1", "-t", topic, "-m", payload]);
 
@@ -64,18 +55,18 @@ public sealed class AlarmStandTests : IAsyncLifetime
         await Publish(Admin, "dcs/cmd/switch/hv", "on");
         await StatusAsync("HV_ON");
         await _stand.PostAsAdminAsync("/api/simulator/caen/trip/12/0");
-        var active = await ActiveWhere(l => l.Any(a => a.GetProperty("key").GetString() == "caen.trip:0/hv")
+        var active = await _alarms.ActiveWhereAsync(l => l.Any(a => a.GetProperty("key").GetString() == "caen.trip:0/hv")
             && l.Any(a => a.GetProperty("key").GetString() == "caen.crate_error:crate"), "the trip and the crate error");
         var trip = active.Single(a => a.GetProperty("key").GetString() == "caen.trip:0/hv");
         Assert.Equal("major", trip.GetProperty("severity").GetString());
         Assert.Contains("dcs/cmd/clear", trip.GetProperty("guidance").GetString());
 
         await Publish(Mosquitto.Auth("olivia", "operator-password"), "alarms/cmd/ack", """{"key":"caen.trip:0/hv"}""");
-        await ActiveWhere(l => l.Any(a => a.GetProperty("key").GetString() == "caen.trip:0/hv"
+        await _alarms.ActiveWhereAsync(l => l.Any(a => a.GetProperty("key").GetString() == "caen.trip:0/hv"
             && a.GetProperty("acknowledged_by").GetString() == "olivia"), "the trip acknowledged by olivia");
 
         await Publish(Admin, "dcs/cmd/clear", "");
-        await ActiveWhere(l => l.All(a => !a.GetProperty("key").GetString()!.StartsWith("caen.")), "no CAEN alarm");
+        await _alarms.ActiveWhereAsync(l => l.All(a => !a.GetProperty("key").GetString()!.StartsWith("caen.")), "no CAEN alarm");
     }
 
     [Fact]
@@ -87,10 +78,10 @@ public sealed class AlarmStandTests : IAsyncLifetime
         await StatusAsync("HV_ON");
         // 200 V into 0.1 MΩ is 2000 µA, far above I0Set (500 µA): the board sets the over-current bit.
         await _stand.PostAsAdminAsync("/api/simulator/caen/load/12/1?value=0.1");
-        var active = await Raised("caen.overcurrent:1/hv");
+        var active = await _alarms.RaisedAsync("caen.overcurrent:1/hv");
         Assert.Contains("HV of channel 1 (module_1) is over current", active.Single(a => a.GetProperty("key").GetString() == "caen.overcurrent:1/hv").GetProperty("message").GetString());
         await _stand.PostAsAdminAsync("/api/simulator/caen/load/12/1?value=100");
-        await Cleared("caen.overcurrent:1/hv");
+        await _alarms.ClearedAsync("caen.overcurrent:1/hv");
         await Publish(Admin, "dcs/cmd/switch/hv", "off");
         await Publish(Admin, "dcs/cmd/clear", "");
     }
@@ -99,37 +90,37 @@ public sealed class AlarmStandTests : IAsyncLifetime
     public async Task An_unplugged_board_raises_an_alarm_until_it_is_back()
     {
         await _stand.PostAsAdminAsync("/api/simulator/caen/unplug/12");
-        await Raised("caen.unplugged:hv_board 12");
+        await _alarms.RaisedAsync("caen.unplugged:hv_board 12");
         await _stand.PostAsAdminAsync("/api/simulator/caen/unplug/12?plugged=true");
-        await Cleared("caen.unplugged:hv_board 12");
+        await _alarms.ClearedAsync("caen.unplugged:hv_board 12");
     }
 
     [Fact]
     public async Task A_stopped_ioc_raises_disconnected_and_its_return_clears_it()
     {
         await _stand.PostAsAdminAsync("/api/simulator/caen/ioc/stop");
-        await Raised("device.disconnected:caen");
+        await _alarms.RaisedAsync("device.disconnected:caen");
         await _stand.PostAsAdminAsync("/api/simulator/caen/ioc/start");
-        await Cleared("device.disconnected:caen");
+        await _alarms.ClearedAsync("device.disconnected:caen");
     }
 
     [Fact]
     public async Task Chiller_fault_manual_mode_and_pulled_cable()
     {
         await _stand.PostAsAdminAsync("/api/simulator/julabo/alarm?code=-7&text=LOW%20LIQUID%20LEVEL");
-        await Raised("julabo.fault:julabo");
+        await _alarms.RaisedAsync("julabo.fault:julabo");
         await _stand.PostAsAdminAsync("/api/simulator/julabo/clear");
-        await Cleared("julabo.fault:julabo");
+        await _alarms.ClearedAsync("julabo.fault:julabo");
 
         await _stand.PostAsAdminAsync("/api/simulator/julabo/manual");
-        await Raised("julabo.manual:julabo");
+        await _alarms.RaisedAsync("julabo.manual:julabo");
         await _stand.PostAsAdminAsync("/api/simulator/julabo/remote");
-        await Cleared("julabo.manual:julabo");
+        await _alarms.ClearedAsync("julabo.manual:julabo");
 
         await _stand.PostAsAdminAsync("/api/simulator/julabo/unplug");
-        await Raised("device.disconnected:julabo");
+        await _alarms.RaisedAsync("device.disconnected:julabo");
         await _stand.PostAsAdminAsync("/api/simulator/julabo/plug");
-        await Cleared("device.disconnected:julabo");
+        await _alarms.ClearedAsync("device.disconnected:julabo");
     }
 
     [Fact]
@@ -137,25 +128,25 @@ public sealed class AlarmStandTests : IAsyncLifetime
     {
         await Publish(Admin, "ESP07/sensors/BME/temp", "25");
         await Publish(Admin, "ESP07/sensors/BME/humi", "95");   // dew point 24.1 °C, above the 22 °C bath
-        var active = await Raised("environment.dewpoint:stand");
+        var active = await _alarms.RaisedAsync("environment.dewpoint:stand");
         Assert.Contains("below 3.0 °C", active.Single(a => a.GetProperty("key").GetString() == "environment.dewpoint:stand").GetProperty("message").GetString());
         await Publish(Admin, "ESP07/sensors/BME/humi", "20");   // dew point 0.5 °C
-        await Cleared("environment.dewpoint:stand");
-        await Raised("sensor.silent:ESP07");                    // nothing for 2 s
+        await _alarms.ClearedAsync("environment.dewpoint:stand");
+        await _alarms.RaisedAsync("sensor.silent:ESP07");                    // nothing for 2 s
         await Publish(Admin, "ESP07/sensors/BME/temp", "25");
-        await Cleared("sensor.silent:ESP07");
+        await _alarms.ClearedAsync("sensor.silent:ESP07");
     }
 
     [Fact]
     public async Task Shelving_needs_a_reason_and_is_kept_in_the_history()
     {
         await _stand.PostAsAdminAsync("/api/simulator/julabo/manual");
-        await Raised("julabo.manual:julabo");
+        await _alarms.RaisedAsync("julabo.manual:julabo");
         await Publish(Admin, "alarms/cmd/shelve", """{"key":"julabo.manual:julabo","minutes":30}""");
         var refused = await _alarms.NextOnAsync("alarms/reply", Wait);
         Assert.Contains("shelving needs a reason", refused);
         await Publish(Admin, "alarms/cmd/shelve", """{"key":"julabo.manual:julabo","minutes":30,"reason":"unit under maintenance"}""");
-        await ActiveWhere(l => l.Any(a => a.GetProperty("key").GetString() == "julabo.manual:julabo"
+        await _alarms.ActiveWhereAsync(l => l.Any(a => a.GetProperty("key").GetString() == "julabo.manual:julabo"
             && a.GetProperty("shelve_reason").GetString() == "unit under maintenance"), "the alarm shelved");
 
         var database = Path.Combine(_stand.DataDirectory, "trackerdcs.db");

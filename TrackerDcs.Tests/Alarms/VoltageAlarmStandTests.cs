@@ -44,18 +44,6 @@ public sealed class VoltageAlarmStandTests : IAsyncLifetime
         await _stand.DisposeAsync();
     }
 
-    /// <summary>Waits until alarms/active satisfies the condition; returns that list.</summary>
-    private async Task<List<JsonElement>> ActiveWhere(Func<List<JsonElement>, bool> condition, string what) =>
-        List(await _alarms.WaitOnAsync("alarms/active", p => condition(List(p)), Wait, what));
-
-    private static List<JsonElement> List(string payload) => JsonDocument.Parse(payload).RootElement.EnumerateArray().ToList();
-
-    private static JsonElement? Find(List<JsonElement> active, string key) =>
-        active.Cast<JsonElement?>().FirstOrDefault(a => a!.Value.GetProperty("key").GetString() == key);
-
-    private Task<List<JsonElement>> Raised(string key) => ActiveWhere(l => Find(l, key) is not null, $"{key} raised");
-    private Task<List<JsonElement>> Cleared(string key) => ActiveWhere(l => Find(l, key) is null, $"{key} cleared");
-
     private Task<ProcessResult> Publish(string topic, string payload) =>
         Mosquitto.PubAsync(_stand.MqttPort, [.. Admin, "-q", "1", "-t", topic, "-m", payload]);
 
@@ -77,15 +65,15 @@ public sealed class VoltageAlarmStandTests : IAsyncLifetime
         await StatusAsync("LV_ON");
         // 12 V + 4 V = 16 V, above ovVThr 15 V: the board sets status bit 4.
         await _stand.PostAsAdminAsync("/api/simulator/caen/drift/0/0?volts=4");
-        var active = await Raised("caen.overvoltage:0/lv");
-        var alarm = Find(active, "caen.overvoltage:0/lv")!.Value;
+        var active = await _alarms.RaisedAsync("caen.overvoltage:0/lv");
+        var alarm = ActiveAlarms.Find(active, "caen.overvoltage:0/lv")!.Value;
         Assert.Equal("major", alarm.GetProperty("severity").GetString());
         Assert.Equal("LV of channel 0 (module_0) is over voltage", alarm.GetProperty("message").GetString());
-        Assert.Null(Find(active, "caen.undervoltage:0/lv"));
+        Assert.Null(ActiveAlarms.Find(active, "caen.undervoltage:0/lv"));
 
         // The simulated board does not latch over-voltage: no dcs/cmd/clear is needed once the output is back.
         await _stand.PostAsAdminAsync("/api/simulator/caen/drift/0/0?volts=0");
-        await ActiveWhere(l => l.All(a => !a.GetProperty("key").GetString()!.StartsWith("caen.")), "no CAEN alarm");
+        await _alarms.ActiveWhereAsync(l => l.All(a => !a.GetProperty("key").GetString()!.StartsWith("caen.")), "no CAEN alarm");
     }
 
     [Fact]
@@ -96,9 +84,9 @@ public sealed class VoltageAlarmStandTests : IAsyncLifetime
         await _stand.PostAsAdminAsync("/api/simulator/caen/drift/0/1?volts=-3");
         var switched = Stopwatch.StartNew();
         await Publish("dcs/cmd/switch/lv", "on");
-        var active = await Raised("caen.undervoltage:1/lv");
+        var active = await _alarms.RaisedAsync("caen.undervoltage:1/lv");
         var raisedAfter = switched.Elapsed;
-        var alarm = Find(active, "caen.undervoltage:1/lv")!.Value;
+        var alarm = ActiveAlarms.Find(active, "caen.undervoltage:1/lv")!.Value;
         Assert.Equal("warning", alarm.GetProperty("severity").GetString());
         Assert.Equal("LV of channel 1 (module_1) is under voltage", alarm.GetProperty("message").GetString());
 
@@ -114,6 +102,6 @@ public sealed class VoltageAlarmStandTests : IAsyncLifetime
         Assert.True(raisedAfter >= TimeSpan.FromSeconds(RampSeconds - 0.5), $"under-voltage raised {raisedAfter.TotalSeconds:0.0} s after LV on, within the {RampSeconds} s ramp");
 
         await _stand.PostAsAdminAsync("/api/simulator/caen/drift/0/1?volts=0");
-        await ActiveWhere(l => l.All(a => !a.GetProperty("key").GetString()!.StartsWith("caen.")), "no CAEN alarm");
+        await _alarms.ActiveWhereAsync(l => l.All(a => !a.GetProperty("key").GetString()!.StartsWith("caen.")), "no CAEN alarm");
     }
 }
