@@ -30,13 +30,14 @@ public sealed class WatchdogService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var (host, port, _) = options.Endpoint();
+        // The settings do not change while the process runs: the connect options are built once.
+        var clientOptions = ClientOptions();
         var delay = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await _client.ConnectAsync(ClientOptions(host, port), stoppingToken);
+                await _client.ConnectAsync(clientOptions, stoppingToken);
                 _state = "connected";
                 logger.LogInformation("Watchdog broker {Broker}: connected; it publishes {Topic} 'offline' (retained) if this process dies or hangs for {Timeout} s",
                     options.Broker, Topic, options.KeepAliveSeconds * 1.5);
@@ -100,8 +101,9 @@ public sealed class WatchdogService(
     private MqttApplicationMessage Message(string payload) => new MqttApplicationMessageBuilder()
         .WithTopic(Topic).WithPayload(payload).WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
 
-    private MqttClientOptions ClientOptions(string host, int port)
+    private MqttClientOptions ClientOptions()
     {
+        var (host, port, useTls) = options.Endpoint();
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(host, port)
             .WithClientId(options.ClientId)
@@ -114,7 +116,7 @@ public sealed class WatchdogService(
             .WithWillRetain()
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         if (options.User.Length > 0) builder.WithCredentials(options.User, options.Password);
-        if (options.Endpoint().Tls) builder.WithTlsOptions(tls =>
+        if (useTls) builder.WithTlsOptions(tls =>
         {
             tls.UseTls();
             if (options.CaFile.Length > 0)
