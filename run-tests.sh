@@ -20,4 +20,23 @@ fi
 systemctl disable --now mosquitto influxdb >/dev/null 2>&1 || true
 
 dotnet build TrackerDcs.sln -c Release --nologo -v q
-dotnet test TrackerDcs.Tests -c Release --no-build --nologo --logger "console;verbosity=normal" "$@"
+# The trx report is read back on failure so that the end of the log names every failed test and its
+# message; CI shows only the tail of a long run.
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+status=0
+dotnet test TrackerDcs.Tests -c Release --no-build --nologo --logger "console;verbosity=normal" \
+  --logger "trx;LogFileName=tests.trx" --results-directory "$results" "$@" || status=$?
+if [ "$status" -ne 0 ] && [ -f "$results/tests.trx" ]; then
+  python3 - "$results/tests.trx" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+failed = [r for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns) if r.get("outcome") == "Failed"]
+print(f"\n==== {len(failed)} failed test(s) ====")
+for r in failed:
+    message = r.findtext(".//t:Message", default="", namespaces=ns).strip()
+    stack = r.findtext(".//t:StackTrace", default="", namespaces=ns).strip().splitlines()
+    print(f"\n{r.get('testName')} ({r.get('duration')})\n{message}\n" + "\n".join(stack[:8]))
+PY
+fi
+exit "$status"

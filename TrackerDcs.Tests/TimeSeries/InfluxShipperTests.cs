@@ -9,7 +9,7 @@ namespace TrackerDcs.Tests.TimeSeries;
 /// The shipper's decisions with a scripted sink (a hand-written fake: influxd 1.6.7 never answers 429 or
 /// Retry-After, and a refused batch needs exact control) and a fake clock.
 /// </summary>
-public sealed class InfluxShipperTests : IAsyncDisposable
+public sealed class InfluxShipperTests : IAsyncLifetime
 {
     private sealed class ScriptedSink : IInfluxSink
     {
@@ -193,7 +193,10 @@ public sealed class InfluxShipperTests : IAsyncDisposable
         lock (_sink.Calls) return _sink.Times.Select(t => (t - start).TotalSeconds).ToList();
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime, not IAsyncDisposable: xUnit 2 never calls DisposeAsync on a test class that only has the latter.
+    public async Task DisposeAsync()
     {
         await _shipper.StopAsync(CancellationToken.None);
         _spool.Dispose();
