@@ -1,7 +1,7 @@
 // Points per second through the time-series writer (broker tap → mapping → store → shipper → InfluxDB v1) against
 // the same line protocol posted straight to the same server in the same run, interleaved round by round; or, with
 // --memory, the writer's memory over a steady run.
-//   dotnet run -c Release --project bench/TrackerDcs.TimeSeriesBench -- <influx url> [messages] [--rounds N] [--in-flight N] [--gzip]
+//   dotnet run -c Release --project bench/TrackerDcs.TimeSeriesBench -- <influx url> [messages] [--rounds N] [--warm-up N] [--warm-up-points N] [--in-flight N] [--gzip]
 //   dotnet run -c Release --project bench/TrackerDcs.TimeSeriesBench -- <influx url> --memory <minutes> [--rate points/s]
 using TrackerDcs.TimeSeriesBench;
 using TrackerDcs.Web.TimeSeries;
@@ -22,7 +22,8 @@ if (Option("--memory") is { } minutes)
     return;
 }
 
-var rounds = await new Throughput(url, new Workload(messages), options).RunAsync(int.Parse(Option("--rounds") ?? "5"));
+var rounds = await new Throughput(url, new Workload(messages), options).RunAsync(
+    int.Parse(Option("--rounds") ?? "5"), int.Parse(Option("--warm-up") ?? "40"), new Workload(int.Parse(Option("--warm-up-points") ?? "20000")));
 double Median(IEnumerable<double> values)
 {
     var sorted = values.Order().ToList();
