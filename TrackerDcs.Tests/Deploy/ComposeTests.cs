@@ -37,6 +37,11 @@ public sealed class ComposeTests
         // The example's values reach the services; the volumes keep the names the backup scripts use, whatever the project is called.
         Assert.Contains("TRACKERDCS_ADMIN_PASSWORD: change-me", config);
         Assert.Contains("TimeSeries__Influx__Url: http://influxdb:8086", config);
+        // Run events (Grafana's run annotations) and run documents go to the stack's InfluxDB and MongoDB.
+        Assert.Contains("Runs__InfluxDb: http://influxdb:8086", config);
+        Assert.Contains("Runs__InfluxUser: trackerdcs", config);
+        Assert.Contains("Runs__MongoDb: mongodb://trackerdcs:change-me@mongodb:27017/trackerdcs?authSource=trackerdcs", config);
+        Assert.Contains($"{Path.Combine(Deploy, "mongodb")}:/docker-entrypoint-initdb.d:ro", config);
         foreach (var volume in new[] { "trackerdcs-data", "influxdb-data", "grafana-data", "mongodb-data" })
             Assert.Contains($"name: trackerdcs_{volume}", config);
         Assert.Contains($"{Path.Combine(Deploy, "grafana", "dashboards")}:/var/lib/grafana/dashboards:ro", config);

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using TrackerDcs.Tests.Runs;
 using TrackerDcs.Tests.Support;
 using Xunit.Abstractions;
 using YamlDotNet.RepresentationModel;
@@ -154,7 +155,10 @@ public sealed partial class GrafanaDashboardTests(ITestOutputHelper output)
             ["Julabo:PollPeriod"] = "00:00:00.5",
             ["Julabo:CommandInterval"] = "00:00:00.05",
             ["Caen:PublishPeriodSeconds"] = "1",
-        });
+            // Run events for the runs annotation, into the dashboards' database as the compose deployment has it.
+            ["Runs:InfluxDb"] = influx.Url,
+            ["Runs:InfluxDatabase"] = Database,
+        }.Concat(RunStand.Calibration("quick", ["--seconds", "0.5"])).ToDictionary());
         await stand.StartAsync();
         await stand.AddUserAsync("esp", "device", "esp-password", "ESP");
         await using var status = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["dcs/status"]);
@@ -184,6 +188,13 @@ public sealed partial class GrafanaDashboardTests(ITestOutputHelper output)
         await stand.PostAsAdminAsync("/api/simulator/caen/trip/12/0");
         await status.WaitOnAsync("dcs/status", p => p.Contains("\"ERROR\""), TimeSpan.FromSeconds(30), "ERROR after the trip");
         await stand.PostAsAdminAsync("/api/simulator/julabo/alarm?code=-7&text=LOW%20LIQUID%20LEVEL");
+        // A calibration run: its start and end events are the runs annotation.
+        await using (var runs = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["ph2acf/reply", "ph2acf/status"]))
+        {
+            var started = await runs.CommandAsync(stand.MqttPort, Admin, "ph2acf/cmd/start", """{"calibration":"quick","modules":["module_0"]}""", TimeSpan.FromSeconds(20));
+            Assert.True(started.GetProperty("ok").GetBoolean(), started.ToString());
+            await runs.WaitOnAsync("ph2acf/status", p => p.Contains("\"finished\""), TimeSpan.FromSeconds(30), "the run finished");
+        }
 
         // Until every query answers (the writer flushes every 0.2 s) or 30 s have passed; then what failed, all at once.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

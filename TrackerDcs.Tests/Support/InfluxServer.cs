@@ -14,11 +14,14 @@ public sealed class InfluxServer : IAsyncDisposable
     private readonly string _config;
     private readonly StringBuilder _log = new();
     private Process? _process;
+    private readonly (string User, string Password)? _admin;
 
     /// <param name="httpPort">A port chosen by the test (to start influxd where a stand already writes), else a free one.</param>
-    public InfluxServer(int? httpPort = null)
+    /// <param name="admin">With authentication (auth-enabled): the admin created at the first start, whom this class then queries and writes as.</param>
+    public InfluxServer(int? httpPort = null, (string User, string Password)? admin = null)
     {
         HttpPort = httpPort ?? FreePort.Tcp();
+        _admin = admin;
         _config = Path.Combine(_directory, "influxdb.conf");
         File.WriteAllText(_config, $"""
             reporting-disabled = true
@@ -32,6 +35,7 @@ public sealed class InfluxServer : IAsyncDisposable
             [http]
               bind-address = "127.0.0.1:{HttpPort}"
               log-enabled = false
+              auth-enabled = {(admin is null ? "false" : "true")}
             [monitor]
               store-enabled = false
             """);
@@ -59,7 +63,13 @@ public sealed class InfluxServer : IAsyncDisposable
             if (_process.HasExited) throw new InvalidOperationException($"influxd exited with {_process.ExitCode}:\n{Log}");
             try
             {
-                if ((await http.GetAsync($"{Url}/ping")).IsSuccessStatusCode) return;
+                if ((await http.GetAsync($"{Url}/ping")).IsSuccessStatusCode)
+                {
+                    // Until an admin exists influxd takes only that statement, without credentials; after a restart
+                    // the same statement, now authenticated, changes nothing.
+                    if (_admin is { } admin) await QueryAsync("", $"CREATE USER \"{admin.User}\" WITH PASSWORD '{admin.Password}' WITH ALL PRIVILEGES");
+                    return;
+                }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
             await Task.Delay(100);
@@ -79,7 +89,7 @@ public sealed class InfluxServer : IAsyncDisposable
     /// <summary>An InfluxQL statement over HTTP as Grafana sends it; the JSON answer.</summary>
     public async Task<string> QueryAsync(string database, string influxQl)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var http = Client();
         var content = new FormUrlEncodedContent(new Dictionary<string, string> { ["db"] = database, ["q"] = influxQl, ["epoch"] = "ms" });
         var response = await http.PostAsync($"{Url}/query", content);
         var body = await response.Content.ReadAsStringAsync();
@@ -90,7 +100,7 @@ public sealed class InfluxServer : IAsyncDisposable
     /// <summary>Writes line protocol (ms precision) into a database it creates if needed.</summary>
     public async Task WriteAsync(string database, string lines)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var http = Client();
         (await http.PostAsync($"{Url}/query", new FormUrlEncodedContent([new("q", $"CREATE DATABASE \"{database}\"")]))).EnsureSuccessStatusCode();
         var response = await http.PostAsync($"{Url}/write?db={database}&precision=ms", new StringContent(lines));
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"influxd /write: {await response.Content.ReadAsStringAsync()}");
@@ -112,6 +122,15 @@ public sealed class InfluxServer : IAsyncDisposable
             }
         }
         return rows;
+    }
+
+    /// <summary>An HTTP client that authenticates as the admin when there is one.</summary>
+    private HttpClient Client()
+    {
+        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        if (_admin is { } admin)
+            http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{admin.User}:{admin.Password}")));
+        return http;
     }
 
     public async ValueTask DisposeAsync()

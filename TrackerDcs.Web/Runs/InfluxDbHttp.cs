@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -5,7 +6,7 @@ namespace TrackerDcs.Web.Runs;
 
 /// <summary>
 /// InfluxDB v1's HTTP API, the part runs need: POST /write (line protocol, ms precision) and GET /query
-/// (InfluxQL, epoch=ms). The database is created on first use; CREATE DATABASE is idempotent in 1.x.
+/// (InfluxQL, epoch=ms). The database is created on first use where the user may (CREATE DATABASE is idempotent in 1.x).
 /// </summary>
 public sealed class InfluxDbHttp(HttpClient http, string database)
 {
@@ -36,7 +37,9 @@ public sealed class InfluxDbHttp(HttpClient http, string database)
         if (_created) return;
         using var response = await http.PostAsync("query",
             new FormUrlEncodedContent([new("q", $"CREATE DATABASE \"{database.Replace("\"", "\\\"")}\"")]), ct);
-        response.EnsureSuccessStatusCode();
+        // On a server with authentication only an admin may create databases: for any other user the database is
+        // expected to exist (the compose deployment's InfluxDB creates it), and a write or query says so if it does not.
+        if (response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)) response.EnsureSuccessStatusCode();
         _created = true;
     }
 }

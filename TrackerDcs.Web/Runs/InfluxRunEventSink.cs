@@ -59,7 +59,10 @@ public sealed class InfluxRunEventSink(InfluxDbHttp influx, string pendingFile) 
             ("operator", run.Operator),
             ("comment", run.Comment),
             ("title", $"run {run.Run} {run.Calibration} {e.Event}"),
-            ("text", e.Event == "start" ? $"{run.Calibration} on {string.Join(", ", run.Modules)} by {run.Operator}" : $"{run.State.ToString().ToLowerInvariant()}: {run.Reason}"),
+            // The annotation's text on the dashboards: whole on its own, as Grafana shows it without the title.
+            ("text", e.Event == "start"
+                ? $"run {run.Run} started: {run.Calibration} on {string.Join(", ", run.Modules)} by {run.Operator}"
+                : $"run {run.Run} {run.State.ToString().ToLowerInvariant()}{(run.Reason is { Length: > 0 } reason ? $": {reason}" : "")}"),
         };
         if (run.ExitCode is { } exit) fields.Add(("exit_code", exit));
         if (run.EndMs is { } end) fields.Add(("duration_s", (end - run.StartMs) / 1000.0));

@@ -19,6 +19,10 @@ public sealed class RunsOptions
     public string InfluxDb { get; set; } = "";
     public string InfluxDatabase { get; set; } = "trackerdcs";
 
+    /// <summary>For a server with authentication: a user with read and write rights on InfluxDatabase; empty: none sent.</summary>
+    public string InfluxUser { get; set; } = "";
+    public string InfluxPassword { get; set; } = "";
+
     /// <summary>How often run events kept while InfluxDB was away are sent again.</summary>
     public TimeSpan InfluxRetryPeriod { get; set; } = TimeSpan.FromSeconds(30);
 

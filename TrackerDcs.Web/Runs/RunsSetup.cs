@@ -1,3 +1,5 @@
+using System.Net.Http.Headers;
+using System.Text;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Hosting;
@@ -40,8 +42,11 @@ public static class RunsSetup
         }
         if (options.InfluxDb != "")
         {
-            var influx = new InfluxDbHttp(new HttpClient { BaseAddress = new Uri(options.InfluxDb.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(10) },
-                options.InfluxDatabase);
+            var http = new HttpClient { BaseAddress = new Uri(options.InfluxDb.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(10) };
+            if (options.InfluxUser != "")
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+                    Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.InfluxUser}:{options.InfluxPassword}")));
+            var influx = new InfluxDbHttp(http, options.InfluxDatabase);
             services.AddSingleton(sp => new InfluxRunEventSink(influx, sp.GetRequiredService<DataDirectory>().File("runs-events.pending")));
             services.AddSingleton<IRunEventSink>(sp => sp.GetRequiredService<InfluxRunEventSink>());
             services.AddSingleton<IConditionsQuery>(new InfluxConditionsQuery(influx));
