@@ -38,6 +38,37 @@ public sealed class RunRestartTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_calibration_left_running_by_a_crash_is_stopped_when_trackerdcs_starts_again()
+    {
+        var mark = _stand.Mark;
+        var run = await RunAsync("slow");
+        await _stand.StatusAsync("running", mark);
+        var pid = (await _stand.Store().GetAsync(run))!.Pid!.Value;
+        Assert.True(ProcessTree.IsAlive(pid));
+
+        var outlived = false;
+        try
+        {
+            await _stand.CrashAndStartAsync(() => outlived = ProcessTree.IsAlive(pid));
+            Assert.True(outlived, "the calibration program outlives a crash of TrackerDcs");
+            await _stand.StatusAsync("idle", 0);
+            Assert.False(ProcessTree.IsAlive(pid), $"the calibration program (pid {pid}) still runs after the restart");
+        }
+        finally
+        {
+            // Orphaned, it is no longer in the stand's process tree: a failure here must not leave it running.
+            if (ProcessTree.IsAlive(pid)) ProcessTree.KillAll([pid]);
+        }
+        var failed = (await _stand.Store().GetAsync(run))!;
+        Assert.Equal(RunState.Failed, failed.State);
+        Assert.Equal($"TrackerDcs stopped during the run; its program (pid {pid}) was still running and was stopped at the restart", failed.Reason);
+
+        // The hardware is free again: the next run starts.
+        var next = await RunAsync("quick");
+        Assert.True(next > run);
+    }
+
+    [Fact]
     public async Task Run_numbers_are_never_reused_and_a_run_going_at_shutdown_is_stopped_and_recorded()
     {
         var mark = _stand.Mark;

@@ -85,6 +85,16 @@ public sealed class RunStand : IAsyncDisposable
         await SubscribeAsync();
     }
 
+    /// <summary>SIGKILL to the process alone (what it started lives on, as after a crash); then <paramref name="meanwhile"/>, and start again.</summary>
+    public async Task CrashAndStartAsync(Action meanwhile)
+    {
+        await StopSubscriberAsync();
+        await Stand.KillAsync(entireTree: false);
+        meanwhile();
+        await Stand.StartAsync();
+        await SubscribeAsync();
+    }
+
     private async Task SubscribeAsync()
     {
         lock (_messages) _messages.Clear();

@@ -208,10 +208,11 @@ public sealed class StandProcess : IAsyncDisposable
     }
 
     /// <summary>SIGKILL, no shutdown code runs: what a crash or the OOM killer does to the process.</summary>
-    public async Task KillAsync()
+    /// <summary>SIGKILL, to the process and its children, or (<paramref name="entireTree"/> false) to the process alone, as a crash would.</summary>
+    public async Task KillAsync(bool entireTree = true)
     {
         if (_process is not { HasExited: false } process) return;
-        process.Kill(entireProcessTree: true);
+        process.Kill(entireProcessTree: entireTree);
         await process.WaitForExitAsync();
     }
 

@@ -17,6 +17,7 @@ public sealed class CalibrationProcess : IDisposable
 
     public event Action<string, bool>? Line;
 
+    public int Id => _process.Id;
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 
@@ -70,9 +71,7 @@ public sealed class CalibrationProcess : IDisposable
         Refresh();
         int[] tree;
         lock (_tree) tree = [.. _tree];
-        ProcessTree.Terminate(tree);
-        var deadline = DateTime.UtcNow + grace;
-        while (DateTime.UtcNow < deadline && tree.Any(ProcessTree.IsAlive)) await Task.Delay(50);
+        await ProcessTree.StopAsync(tree, grace);
         // Children started during the grace period are found by walking from the root once more.
         Refresh();
         EndLeftovers();

@@ -31,9 +31,32 @@ public static class ProcessTree
 
     public static bool IsAlive(int pid) => File.Exists($"/proc/{pid}/stat") && !IsZombie(pid);
 
+    /// <summary>When the process started, in clock ticks after boot (field 22 of stat): with the pid, it names one process, not a later one given the same pid.</summary>
+    public static long? StartTicks(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
     public static void Terminate(IEnumerable<int> pids) { foreach (var pid in pids) _ = Kill(pid, Sigterm); }
 
     public static void KillAll(IEnumerable<int> pids) { foreach (var pid in pids) _ = Kill(pid, Sigkill); }
+
+    /// <summary>SIGTERM to every member; after the grace period SIGKILL to those still alive.</summary>
+    public static async Task StopAsync(IReadOnlyCollection<int> pids, TimeSpan grace)
+    {
+        Terminate(pids);
+        var deadline = DateTime.UtcNow + grace;
+        while (DateTime.UtcNow < deadline && pids.Any(IsAlive)) await Task.Delay(50);
+        KillAll(pids.Where(IsAlive));
+    }
 
     private static int? ParentOf(int pid)
     {

@@ -44,15 +44,24 @@ public sealed partial class RunController(
     [GeneratedRegex(@"progress\D{0,3}(\d{1,3}(?:\.\d+)?)\s*%", RegexOptions.IgnoreCase)]
     private static partial Regex ProgressLine();
 
-    /// <summary>At start: runs a crash left "running" are marked failed, and ph2acf/status says idle.</summary>
+    /// <summary>
+    /// At start: runs a crash left "running" are marked failed, and ph2acf/status says idle. A crash of TrackerDcs
+    /// does not end the calibration program; one still running is stopped (SIGTERM to its tree, SIGKILL after the
+    /// grace period), so that no run goes on unsupervised, holding the hardware, beside the next one.
+    /// </summary>
     public async Task InitializeAsync(CancellationToken ct)
     {
         foreach (var orphan in (await store.ListAsync(20, ct)).Where(d => d.State == RunState.Running))
         {
             orphan.State = RunState.Failed;
             orphan.Reason = "TrackerDcs stopped during the run; its end was not recorded";
+            if (orphan is { Pid: { } pid, PidStartTicks: { } ticks } && ProcessTree.IsAlive(pid) && ProcessTree.StartTicks(pid) == ticks)
+            {
+                await ProcessTree.StopAsync(ProcessTree.Of(pid), options.StopGracePeriod);
+                orphan.Reason = $"TrackerDcs stopped during the run; its program (pid {pid}) was still running and was stopped at the restart";
+            }
             await store.SaveAsync(orphan, ct);
-            log.LogWarning("Run {Run} was left running by a previous process; marked failed", orphan.Run);
+            log.LogWarning("Run {Run} was left running by a previous process; marked failed: {Reason}", orphan.Run, orphan.Reason);
         }
         var last = (await store.ListAsync(1, ct)).FirstOrDefault();
         await PublishStatusAsync(last is null ? new JsonObject { ["state"] = "idle" } : StatusOf(last, idle: true), ct);
@@ -110,6 +119,7 @@ public sealed partial class RunController(
             await store.SaveAsync(document, ct);
             return CommandResult.Refused($"run {run} not started: {document.Reason}");
         }
+        (document.Pid, document.PidStartTicks) = (process.Id, ProcessTree.StartTicks(process.Id));
         var active = new ActiveRun(document, calibration, process, new LogRateLimiter(options.LogLinesPerSecond, time), time.GetTimestamp());
         process.Line += (line, stderr) => active.Lines.Writer.TryWrite((line, stderr));
         await store.SaveAsync(document, ct);

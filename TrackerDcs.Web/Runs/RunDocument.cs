@@ -32,6 +32,9 @@ public sealed class RunDocument
     [JsonPropertyName("end_ms")] public long? EndMs { get; set; }
     [JsonPropertyName("exit_code")] public int? ExitCode { get; set; }
     [JsonPropertyName("command")] public List<string> Command { get; set; } = [];
+    /// <summary>The program's process and its start time (clock ticks after boot): a restart after a crash finds it by both.</summary>
+    [JsonPropertyName("pid")] public int? Pid { get; set; }
+    [JsonPropertyName("pid_start_ticks")] public long? PidStartTicks { get; set; }
     [JsonPropertyName("output_directory")] public string OutputDirectory { get; set; } = "";
     [JsonPropertyName("results")] public List<ResultFile> Results { get; set; } = [];
     [JsonPropertyName("conditions_start")] public JsonObject? ConditionsStart { get; set; }
