@@ -12,7 +12,9 @@ public class JulaboCliTests
         return (code, output.ToString());
     }
 
-    private static string[] Fast(string port, params string[] command) => ["julabo", "--port", port, "--interval", "20", "--timeout", "300", .. command];
+    // A short interval between commands; a reply timeout that only a failure ever waits for, long enough for a
+    // pty answer on loaded cores (300 ms once was not, in a full run).
+    private static string[] Fast(string port, params string[] command) => ["julabo", "--port", port, "--interval", "20", "--timeout", "3000", .. command];
 
     [Fact]
     public async Task Reads_status_and_temperatures_over_tcp()
