@@ -32,18 +32,7 @@ public static class ProcessTree
     public static bool IsAlive(int pid) => File.Exists($"/proc/{pid}/stat") && !IsZombie(pid);
 
     /// <summary>When the process started, in clock ticks after boot (field 22 of stat): with the pid, it names one process, not a later one given the same pid.</summary>
-    public static long? StartTicks(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19]);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException or IndexOutOfRangeException)
-        {
-            return null;
-        }
-    }
+    public static long? StartTicks(int pid) => StatFields(pid) is { Length: > 19 } fields && long.TryParse(fields[19], out var ticks) ? ticks : null;
 
     public static void Terminate(IEnumerable<int> pids) { foreach (var pid in pids) _ = Kill(pid, Sigterm); }
 
@@ -58,31 +47,24 @@ public static class ProcessTree
         KillAll(pids.Where(IsAlive));
     }
 
-    private static int? ParentOf(int pid)
+    private static int? ParentOf(int pid) => StatFields(pid) is { Length: > 1 } fields && int.TryParse(fields[1], out var parent) ? parent : null;
+
+    private static bool IsZombie(int pid) => StatFields(pid) is [['Z', ..], ..];
+
+    /// <summary>
+    /// The fields of /proc/&lt;pid&gt;/stat from the state on (state, ppid, …; proc(5) numbers them from 3), or null when
+    /// the process is gone. "pid (comm) state …": comm may hold spaces and parentheses, so the split starts after the last ')'.
+    /// </summary>
+    private static string[]? StatFields(int pid)
     {
         try
         {
-            // "pid (comm) state ppid …": comm may hold spaces and parentheses, so parse after the last ')'.
             var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return int.Parse(fields[1]);
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
         {
             return null;
-        }
-    }
-
-    private static bool IsZombie(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)] == 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
         }
     }
 

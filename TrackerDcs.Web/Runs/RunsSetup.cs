@@ -1,9 +1,8 @@
-using System.Net.Http.Headers;
-using System.Text;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Storage;
+using TrackerDcs.Web.TimeSeries;
 
 namespace TrackerDcs.Web.Runs;
 
@@ -42,11 +41,8 @@ public static class RunsSetup
         }
         if (options.InfluxDb != "")
         {
-            var http = new HttpClient { BaseAddress = new Uri(options.InfluxDb.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(10) };
-            if (options.InfluxUser != "")
-                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-                    Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.InfluxUser}:{options.InfluxPassword}")));
-            var influx = new InfluxDbHttp(http, options.InfluxDatabase);
+            var influx = new InfluxDbHttp(InfluxHttpClient.Create(options.InfluxDb, TimeSpan.FromSeconds(10), options.InfluxUser, options.InfluxPassword),
+                options.InfluxDatabase);
             services.AddSingleton(sp => new InfluxRunEventSink(influx, sp.GetRequiredService<DataDirectory>().File("runs-events.pending")));
             services.AddSingleton<IRunEventSink>(sp => sp.GetRequiredService<InfluxRunEventSink>());
             services.AddSingleton<IConditionsQuery>(new InfluxConditionsQuery(influx));

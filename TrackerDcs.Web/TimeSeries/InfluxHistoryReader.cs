@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using InfluxDB.Client;
@@ -13,7 +12,7 @@ namespace TrackerDcs.Web.TimeSeries;
 /// </summary>
 public sealed class InfluxHistoryReader(InfluxOptions options, InfluxDBClient? v2Client) : IHistoryReader, IDisposable
 {
-    private readonly HttpClient _http = CreateHttp(options);
+    private readonly HttpClient _http = InfluxHttpClient.Create(options.Url, options.Timeout, options.User, options.Password);
 
     public async Task<IReadOnlyList<HistoryBucket>> ReadAsync(string measurement, IReadOnlyDictionary<string, string> tags, string field,
         DateTimeOffset from, DateTimeOffset to, int buckets, CancellationToken cancellationToken)
@@ -90,16 +89,6 @@ public sealed class InfluxHistoryReader(InfluxOptions options, InfluxDBClient? v
     private static string Identifier(string name) => $"\"{name.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"";
 
     private static string FluxString(string value) => JsonSerializer.Serialize(value);
-
-    private static HttpClient CreateHttp(InfluxOptions options)
-    {
-        var http = new HttpClient { Timeout = options.Timeout };
-        if (Uri.TryCreate(options.Url.TrimEnd('/') + "/", UriKind.Absolute, out var baseAddress)) http.BaseAddress = baseAddress;
-        if (options.User != "")
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.User}:{options.Password}")));
-        return http;
-    }
 
     public void Dispose() => _http.Dispose();
 }

@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 
 namespace TrackerDcs.Web.TimeSeries;
 
@@ -22,10 +21,7 @@ public sealed class InfluxV1Sink : IInfluxSink
 
     public InfluxV1Sink(InfluxOptions options)
     {
-        _http = new HttpClient { Timeout = options.Timeout };
-        if (options.User != "")
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.User}:{options.Password}")));
+        _http = InfluxHttpClient.Create(options.Url, options.Timeout, options.User, options.Password);
         var query = $"db={Uri.EscapeDataString(options.Database)}&precision=ms";
         if (options.RetentionPolicy != "") query += $"&rp={Uri.EscapeDataString(options.RetentionPolicy)}";
         _write = new Uri(new Uri(options.Url.TrimEnd('/') + "/"), $"write?{query}");
