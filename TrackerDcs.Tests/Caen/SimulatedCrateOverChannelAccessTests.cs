@@ -75,8 +75,9 @@ public sealed class SimulatedCrateOverChannelAccessTests : IAsyncLifetime
         // Every monitor delivers the current value first.
         await CaTest.Eventually(() => updates.Count == names.Count, "a first update of every PV");
 
-        await channels.Single(c => c.Name == "cleanroom:00:005:Pw").PutAsync("On", CaTest.TimeLimit());
+        // Counted before the put: the Status change it causes may arrive before the put's own completion.
         var before = updates.GetValueOrDefault("cleanroom:00:005:Status");
+        await channels.Single(c => c.Name == "cleanroom:00:005:Pw").PutAsync("On", CaTest.TimeLimit());
         await CaTest.Eventually(() => updates.GetValueOrDefault("cleanroom:00:005:Status") > before, "the Status monitor after Pw On");
         foreach (var subscription in subscriptions) subscription.Dispose();
     }
