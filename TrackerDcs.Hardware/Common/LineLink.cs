@@ -35,6 +35,12 @@ public sealed class LineLink : IAsyncDisposable
 
     public string Description => _transport.Description;
 
+    /// <summary>
+    /// Cancelled as soon as the reader stops (the peer closed the link, the port failed): a user waiting for
+    /// something else, such as its next poll, can notice the loss at once. The next read or write says why.
+    /// </summary>
+    public CancellationToken Ended => _readerEnded.Token;
+
     /// <summary>Opens the transport and starts receiving.</summary>
     public async Task OpenAsync(CancellationToken cancellationToken)
     {

@@ -20,6 +20,9 @@ internal sealed class SwitchBoxConnection(ITransport transport, TimeSpan replyTi
 
     public Task OpenAsync(CancellationToken cancellationToken) => _link.OpenAsync(cancellationToken);
 
+    /// <summary>Cancelled when the link has died; the next exchange throws the reason.</summary>
+    public CancellationToken Ended => _link.Ended;
+
     /// <summary>STATUS?, asked once more after silence or noise (the first answer may have been lost on the line).</summary>
     public async Task<SwitchBoxStatus> ReadStatusAsync(CancellationToken cancellationToken)
     {

@@ -104,7 +104,12 @@ public sealed class SwitchBoxDevice : IAsyncDisposable
                 await connection.ReadStatusAsync(session.Token);
                 reachedBox = true;
                 var rest = Settings.PollPeriod - _time.GetElapsedTime(started);
-                if (rest > TimeSpan.Zero) await Task.Delay(rest, _time, session.Token);
+                if (rest <= TimeSpan.Zero) continue;
+                // A link that dies meanwhile (a TCP peer closing, a USB adapter pulled) ends the wait: the
+                // next poll then fails at once with the reason, instead of up to a poll period later.
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(session.Token, connection.Ended);
+                try { await Task.Delay(rest, _time, wait.Token); }
+                catch (OperationCanceledException) when (!session.IsCancellationRequested) { }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
