@@ -43,7 +43,7 @@ public class SwitchBoxFaultTests
 
         rig.Simulator.StopAnswering();
         await rig.WaitForState(SwitchBoxState.Disconnected);
-        Assert.Contains("no status in answer to STATUS? within 300 ms", rig.Device.Snapshot.LastError);
+        Assert.Contains("no status in answer to STATUS? within 2000 ms", rig.Device.Snapshot.LastError);
 
         rig.Simulator.Resume();
         await rig.WaitForState(SwitchBoxState.LvOff);

@@ -34,7 +34,8 @@ public sealed class SwitchBoxRig : IAsyncDisposable
         Settings = new SwitchBoxSettings(port)
         {
             PollPeriod = TimeSpan.FromMilliseconds(100),
-            ReplyTimeout = TimeSpan.FromMilliseconds(300),
+            // Only a failure waits this long; shorter, a loaded machine could miss an answer and add a STATUS? the test did not expect.
+            ReplyTimeout = TimeSpan.FromSeconds(2),
             ReconnectDelayMin = TimeSpan.FromMilliseconds(50),
             ReconnectDelayMax = TimeSpan.FromMilliseconds(400),
         };
