@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,7 +22,6 @@ public sealed class SwitchBoxSimulator : IAsyncDisposable, ISimulatedInstrument
 {
     private const string Name = "switch box simulator";
 
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly List<IAsyncDisposable> _hosts = [];
@@ -37,21 +35,13 @@ public sealed class SwitchBoxSimulator : IAsyncDisposable, ISimulatedInstrument
     private int _queriesReceived;
     private volatile bool _unplugged;
 
-    public SwitchBoxSimulator(TimeProvider? timeProvider = null, ILogger? logger = null)
-    {
-        _time = timeProvider ?? TimeProvider.System;
-        _logger = logger ?? NullLogger.Instance;
-    }
-
-    /// <summary>The TCP endpoint once <see cref="ListenTcp"/> was called.</summary>
-    public IPEndPoint? TcpEndPoint { get; private set; }
+    public SwitchBoxSimulator(ILogger? logger = null) => _logger = logger ?? NullLogger.Instance;
 
     /// <summary>Listens on 127.0.0.1 (never the lab network: a demo must not answer for the real box). Returns the bound port.</summary>
     public int ListenTcp(int port = 0)
     {
         var host = new SimulatorTcpHost(this, port, Name, _logger);
         lock (_gate) _hosts.Add(host);
-        TcpEndPoint = host.EndPoint;
         return host.EndPoint.Port;
     }
 
@@ -118,9 +108,6 @@ public sealed class SwitchBoxSimulator : IAsyncDisposable, ISimulatedInstrument
 
     public bool Unplugged => _unplugged;
 
-    /// <summary>Every answer waits this long before it is sent (a slow USB adapter).</summary>
-    public TimeSpan AnswerDelay { get; set; }
-
     // ---- The box ----
 
     /// <summary>Carries out one received line; returns the lines to send back (without their terminator).</summary>
@@ -171,11 +158,7 @@ public sealed class SwitchBoxSimulator : IAsyncDisposable, ISimulatedInstrument
             if (n == 0) return;
             foreach (var line in framer.Push(buffer.AsSpan(0, n)))
                 foreach (var answer in Handle(line))
-                {
-                    if (AnswerDelay > TimeSpan.Zero) await Task.Delay(AnswerDelay, _time, cancellationToken);
-                    if (Unplugged) continue;
                     await write(Encoding.Latin1.GetBytes(answer + SwitchBoxProtocol.StatusTerminator), cancellationToken);
-                }
         }
     }
 

@@ -1,14 +1,13 @@
 using TrackerDcs.Hardware;
 using TrackerDcs.Hardware.SwitchBox;
 using TrackerDcs.Tests.Julabo;
+using static TrackerDcs.Tests.SwitchBox.SwitchBoxRig;
 
 namespace TrackerDcs.Tests.SwitchBox;
 
 /// <summary>The device against the simulated box over a real link: TCP on 127.0.0.1 and a socat pty pair at 115200 8N1.</summary>
 public class SwitchBoxDeviceTests
 {
-    private static async Task Done(Task<CommandResult> command) => Assert.Equal(CommandResult.Done, await command);
-
     [Theory]
     [InlineData(Link.Tcp)]
     [InlineData(Link.Pty)]

@@ -1,14 +1,13 @@
 using TrackerDcs.Hardware;
 using TrackerDcs.Hardware.SwitchBox;
 using TrackerDcs.Tests.Julabo;
+using static TrackerDcs.Tests.SwitchBox.SwitchBoxRig;
 
 namespace TrackerDcs.Tests.SwitchBox;
 
 /// <summary>A pulled cable, a hung box, noise, lost and repeated answers, and a relay stuck on, against the simulator over real links.</summary>
 public class SwitchBoxFaultTests
 {
-    private static async Task Done(Task<CommandResult> command) => Assert.Equal(CommandResult.Done, await command);
-
     [Theory]
     [InlineData(Link.Tcp)]
     [InlineData(Link.Pty)]
@@ -132,6 +131,13 @@ public class SwitchBoxFaultTests
         Assert.Equal(SwitchBoxState.LvOn, rig.Device.Snapshot.State);
         Assert.Null(rig.Device.Snapshot.LastError);
         Assert.Equal([2, 3, 4, 7], rig.Device.Snapshot.EnabledChannels);
+        Assert.Equal(CommandResult.Refused("CH7|OFF was sent, but the box reports LV on, HV off, channels 2, 3, 4, 7 enabled"),
+            await rig.Device.SwitchChannelAsync(7, false));
+
+        // The relay repaired, it switches again.
+        rig.Simulator.Unstick();
+        await Done(rig.Device.SwitchChannelAsync(7, false));
+        Assert.Equal([2, 3, 4], rig.Device.Snapshot.EnabledChannels);
     }
 
     [Fact]

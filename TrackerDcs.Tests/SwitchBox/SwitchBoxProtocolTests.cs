@@ -34,6 +34,8 @@ public class SwitchBoxProtocolTests
         Assert.Equal((SwitchBoxAction.ChannelOn, 17), (SwitchBoxProtocol.ParseCommand("CH17|ON").Action, SwitchBoxProtocol.ParseCommand("CH17|ON").Channel));
         Assert.Equal(SwitchBoxCommand.Switch(48, false), SwitchBoxProtocol.ParseCommand(" CH48|OFF "));
         Assert.Same(SwitchBoxCommand.HvOn, SwitchBoxProtocol.ParseCommand("HV|ON"));
+        Assert.Equal([SwitchBoxCommand.LvOn, SwitchBoxCommand.LvOff, SwitchBoxCommand.HvOn, SwitchBoxCommand.HvOff],
+            [SwitchBoxCommand.Lv(true), SwitchBoxCommand.Lv(false), SwitchBoxCommand.Hv(true), SwitchBoxCommand.Hv(false)]);
         Assert.True(SwitchBoxProtocol.ParseCommand("STATUS?").IsQuery);
         Assert.Throws<ArgumentOutOfRangeException>(() => SwitchBoxCommand.Switch(49, true));
     }

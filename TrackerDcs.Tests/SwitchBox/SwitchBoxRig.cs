@@ -57,6 +57,9 @@ public sealed class SwitchBoxRig : IAsyncDisposable
     /// <summary>Every snapshot the device raised, in order.</summary>
     public ConcurrentQueue<SwitchBoxSnapshot> Changes { get; } = new();
 
+    /// <summary>Asserts that a command was carried out.</summary>
+    public static async Task Done(Task<CommandResult> command) => Assert.Equal(CommandResult.Done, await command);
+
     /// <summary>The states the device went through, each once per visit.</summary>
     public IReadOnlyList<SwitchBoxState> States()
     {
