@@ -62,7 +62,8 @@ public sealed class ModbusTcpClient(string host, int port, byte unitId, TimeSpan
 
     private async Task EnsureConnectedAsync(CancellationToken ct)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        // A client disposed under a waiting caller (a device ending its link) fails like a broken link, which callers handle.
+        if (_disposed) throw new ModbusConnectionException($"the client for {Description} was closed");
         if (_stream is not null) return;
         var tcp = new TcpClient { NoDelay = true }; // frames are small and each waits for its answer: Nagle would only add delay
         using var timeout = new CancellationTokenSource(connectTimeout, _time);

@@ -58,6 +58,14 @@ public sealed class PymodbusPlant : IAsyncDisposable
 
     public async Task<ushort> GetAsync(ushort address) => (await GetAsync(address, 1))[0];
 
+    /// <summary>Every write clients made since the last call, in order, as "address:v,v" (pymodbus's own record of them).</summary>
+    public async Task<string[]> WritesAsync()
+    {
+        var line = await CommandAsync("writes");
+        Expect("writes", line.Split(' ')[0]);
+        return line.Split(' ')[1..];
+    }
+
     /// <summary>Closes every connection and the listener, keeping the registers (a plant whose network is down).</summary>
     public async Task StopAsync() => Expect("stopped", await CommandAsync("stop"));
 
