@@ -68,19 +68,24 @@ internal sealed class MartaPlant(MartaSimulatorOptions options)
         var pump = Speed / MaxSpeed;
 
         // CO2 loop: accumulator (PT04, its heater TT04) → condenser → pump suction (PT01, TT01) → pump (PT02, TT02)
-        // → filter FL1 (PT03, TT03) → the modules (PT05, TT05) → filter FL2 (PT06, TT06) → back (TT07).
+        // → filter FL1 (PT03, TT03) → the modules (PT05, TT05) → filter FL2 (PT06, TT06) → back (TT07). The PLC holds
+        // the saturation pressure at the modules (the loop temperature); each part of the loop loses pressure with
+        // the square of the flow, and in a steady loop the pump's head is exactly what the loop loses.
         var flow = Speed * FlowPerRpm;
-        var dpFilter1 = 0.02 * flow * flow;
-        var dpModules = 0.04 * flow * flow;
-        var dpFilter2 = 0.015 * flow * flow;
+        var drop = (double k) => k * flow * flow;
         var heater = running ? Math.Clamp(20 + 5 * (inputs.TemperatureSetpoint - Loop), 0, 100) : 0;
-        r["PT04_CO2"] = Pressure(MartaRefrigerants.Co2Pressure(Loop), "PT04_CO2");
-        r["PT01_CO2"] = Pressure(r["PT04_CO2"] - 0.05 * pump, "PT01_CO2");
-        var head = 4 * pump * pump;
-        r["PT02_CO2"] = Pressure(r["PT01_CO2"] + head, "PT02_CO2");
-        r["PT03_CO2"] = Pressure(r["PT02_CO2"] - dpFilter1, "PT03_CO2");
-        r["PT05_CO2"] = Pressure(r["PT03_CO2"] - dpModules, "PT05_CO2");
-        r["PT06_CO2"] = Pressure(r["PT05_CO2"] - dpFilter2, "PT06_CO2");
+        var modules = MartaRefrigerants.Co2Pressure(Loop);
+        var afterFilter2 = modules - drop(0.015);
+        var accumulator = afterFilter2 - drop(0.01);
+        var suctionPressure = accumulator - drop(0.005);
+        var beforeModules = modules + drop(0.06);
+        var pumpOutlet = beforeModules + drop(0.02);
+        r["PT01_CO2"] = Pressure(suctionPressure, "PT01_CO2");
+        r["PT02_CO2"] = Pressure(pumpOutlet, "PT02_CO2");
+        r["PT03_CO2"] = Pressure(beforeModules, "PT03_CO2");
+        r["PT04_CO2"] = Pressure(accumulator, "PT04_CO2");
+        r["PT05_CO2"] = Pressure(modules, "PT05_CO2");
+        r["PT06_CO2"] = Pressure(afterFilter2, "PT06_CO2");
         for (var i = 1; i <= 6; i++) r[$"ST0{i}_CO2_calc"] = MartaRefrigerants.Co2Temperature(r[$"PT0{i}_CO2"]);
 
         // Liquid from the condenser is subcooled toward the chiller's evaporator; the pump adds a little heat; at the

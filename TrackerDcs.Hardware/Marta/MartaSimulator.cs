@@ -126,9 +126,10 @@ public sealed class MartaSimulator : IModbusRegisterBank, IAsyncDisposable
         lock (_gate)
         {
             Advance();
+            var resetBefore = Bool(_control.AlarmReset);
             if (r.Type == MartaRegisterType.Bool) _bank[r.Address] = r.WithBit(_bank[r.Address], value != 0);
             else Store(r, value);
-            Publish();
+            Written(resetBefore);
         }
     }
 
@@ -152,17 +153,20 @@ public sealed class MartaSimulator : IModbusRegisterBank, IAsyncDisposable
             Advance();
             var resetBefore = Bool(_control.AlarmReset);
             var refused = _bank.Write(address, values);
-            if (refused is null)
-            {
-                if (!resetBefore && Bool(_control.AlarmReset) && _alarms.Count > 0)
-                {
-                    _logger.LogInformation("MARTA simulator: alarm reset clears {Alarms}", string.Join(", ", _alarms));
-                    _alarms.Clear();
-                }
-                Publish();
-            }
+            if (refused is null) Written(resetBefore);
             return refused;
         }
+    }
+
+    /// <summary>After an input changed: a rising edge of set_alarm_reset clears the latched alarm bits.</summary>
+    private void Written(bool resetBefore)
+    {
+        if (!resetBefore && Bool(_control.AlarmReset) && _alarms.Count > 0)
+        {
+            _logger.LogInformation("MARTA simulator: alarm reset clears {Alarms}", string.Join(", ", _alarms));
+            _alarms.Clear();
+        }
+        Publish();
     }
 
     private bool Tripped => _alarms.Any(MartaAlarmCode.IsFailSafe);
