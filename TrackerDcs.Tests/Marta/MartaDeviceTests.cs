@@ -77,6 +77,24 @@ public class MartaDeviceTests
         Assert.Equal(15, rig.Simulator.Read("set_temperature_setpoint").Number);
     }
 
+    /// <summary>CHILLER_RUNNING, with a poll period so long that only commands read the plant (a change at the plant goes unseen until then).</summary>
+    private static async Task<MartaRig> ChillerRunningWithoutPolls()
+    {
+        var rig = new MartaRig(s => s with { PollPeriod = TimeSpan.FromHours(1) });
+        try
+        {
+            await rig.WaitForState(MartaState.Connected);
+            await rig.Do(MartaCommand.StartChiller);
+            await rig.WaitForState(MartaState.ChillerRunning);
+            return rig;
+        }
+        catch
+        {
+            await rig.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>
     /// Someone at the plant's panel stops the chiller between two polls: the device still believes CHILLER_RUNNING,
     /// but start_co2 reads register 305 afresh and refuses, so set_start_co2 is never 1 with set_start_chiller 0.
@@ -84,10 +102,7 @@ public class MartaDeviceTests
     [Fact]
     public async Task Start_co2_never_writes_CO2_on_while_the_plants_chiller_bit_is_off()
     {
-        await using var rig = new MartaRig(s => s with { PollPeriod = TimeSpan.FromHours(1) });
-        await rig.WaitForState(MartaState.Connected);
-        await rig.Do(MartaCommand.StartChiller);
-        await rig.WaitForState(MartaState.ChillerRunning);
+        await using var rig = await ChillerRunningWithoutPolls();
 
         rig.Simulator.WriteAtPanel("set_start_chiller", 0);
         var writes = rig.Simulator.WriteCount;
@@ -102,10 +117,7 @@ public class MartaDeviceTests
     [Fact]
     public async Task Stop_chiller_is_refused_while_the_plants_CO2_bit_is_on()
     {
-        await using var rig = new MartaRig(s => s with { PollPeriod = TimeSpan.FromHours(1) });
-        await rig.WaitForState(MartaState.Connected);
-        await rig.Do(MartaCommand.StartChiller);
-        await rig.WaitForState(MartaState.ChillerRunning);
+        await using var rig = await ChillerRunningWithoutPolls();
 
         rig.Simulator.WriteAtPanel("set_start_co2", 1);
         var result = await rig.Device.ExecuteAsync(MartaCommand.StopChiller);
