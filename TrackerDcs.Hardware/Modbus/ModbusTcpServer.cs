@@ -67,6 +67,8 @@ public sealed class ModbusTcpServer : IAsyncDisposable
             TcpClient client;
             try { client = await _listener.AcceptTcpClientAsync(_stop.Token); }
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { return; }
+            // Disposal may stop the listener between the loop's check and the accept: "Not listening" then means stopped.
+            catch (InvalidOperationException) when (_stop.IsCancellationRequested) { return; }
             client.NoDelay = true;
             lock (_gate) _clients[client] = Task.Run(() => ServeAsync(client));
         }
