@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(mosquitto mosquitto-clients influxdb python3-pyepics socat chromium sqlite3 curl openssl docker-compose)
+# pymodbus imports pyserial and serial-asyncio even for TCP, but Debian only recommends them.
+packages=(mosquitto mosquitto-clients influxdb python3-pyepics socat chromium sqlite3 curl openssl docker-compose
+  python3-pymodbus python3-serial python3-serial-asyncio mbpoll)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,18 +5,20 @@ using TrackerDcs.Bench;
 // TrackerDcs and against Mosquitto. Both run for the whole bench but only one is loaded at a time; each
 // scenario runs on one broker right after the other, so a change in the machine's background load (the
 // cores are shared) hits both figures of a row alike rather than all of one broker's.
-// `-- ca` and `-- julabo` run the device benches; anything else is the broker bench (the default).
-var bench = args is ["ca", ..] or ["julabo", ..] ? args[0] : "broker";
+// `-- ca`, `-- julabo` and `-- marta` run the device benches; anything else is the broker bench (the default).
+var bench = args is ["ca", ..] or ["julabo", ..] or ["marta", ..] ? args[0] : "broker";
 var rest = bench == "broker" ? args : args[1..];
 BenchOptions options = null!;
 CaBench.Options caOptions = null!;
 JulaboBench.Options julaboOptions = null!;
+MartaBench.Options martaOptions = null!;
 try
 {
     switch (bench)
     {
         case "ca": caOptions = CaBench.Options.Parse(rest); break;
         case "julabo": julaboOptions = JulaboBench.Options.Parse(rest); break;
+        case "marta": martaOptions = MartaBench.Options.Parse(rest); break;
         default: options = BenchOptions.Parse(rest); break;
     }
 }
@@ -43,6 +45,7 @@ try
     {
         case "ca": await CaBench.RunAsync(caOptions, cancel.Token); break;
         case "julabo": await JulaboBench.RunAsync(julaboOptions, cancel.Token); break;
+        case "marta": await MartaBench.RunAsync(martaOptions, cancel.Token); break;
         default: await RunAsync(options, cancel.Token); break;
     }
     return 0;
