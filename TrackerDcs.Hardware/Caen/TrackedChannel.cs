@@ -65,7 +65,7 @@ internal sealed class TrackedChannel(ChannelConfig settings, string prefix)
                 if (field.Key is { } key && _readings.TryGetValue((kind, field.Name), out var value))
                     json[$"{(kind == PowerKind.Lv ? "lv" : "hv")}_{key}"] = field.Type == CaType.Double
                         ? JsonValue.Create(value) : JsonValue.Create((long)value);
-        json["fsm_state"] = State.ToWire();
+        json["fsm_state"] = State.Wire();
         return json;
     }
 }

@@ -40,7 +40,7 @@ public sealed record JulaboRequest(string Name, int? Setpoint = null, double? Te
     }
 
     /// <summary>Runs the command on the device; refusals (limits, state, link) come back in the result.</summary>
-    public Task<JulaboCommandResult> ExecuteAsync(JulaboDevice device, CancellationToken ct = default) => Name switch
+    public Task<CommandResult> ExecuteAsync(JulaboDevice device, CancellationToken ct = default) => Name switch
     {
         "start" => device.StartAsync(ct),
         "stop" => device.StopAsync(ct),

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Tests.Caen;
 
@@ -55,13 +56,13 @@ public sealed class CaenCrateControllerTests : IDisposable
 
     private async Task StartAsync()
     {
-        Assert.Equal(CaenCommandResult.Done, await _controller.StartAsync(_ct));
+        Assert.Equal(CommandResult.Done, await _controller.StartAsync(_ct));
         Run(0.1);
     }
 
-    private async Task<CaenState> Ok(Task<CaenCommandResult> command, double seconds)
+    private async Task<CaenState> Ok(Task<CommandResult> command, double seconds)
     {
-        Assert.Equal(CaenCommandResult.Done, await command);
+        Assert.Equal(CommandResult.Done, await command);
         Run(seconds);
         return _controller.State;
     }
@@ -95,7 +96,7 @@ public sealed class CaenCrateControllerTests : IDisposable
         await StartAsync();
 
         var refused = await _controller.SwitchAsync(PowerKind.Hv, true, _ct);
-        Assert.Equal(CaenCommandResult.Refused("HV can only be switched on from LV_ON (crate is LV_OFF)"), refused);
+        Assert.Equal(CommandResult.Refused("HV can only be switched on from LV_ON (crate is LV_OFF)"), refused);
         Assert.Equal((ushort)0, Pv("cleanroom:12:000:Pw"));
 
         Assert.Equal(CaenState.LvOn, await Ok(_controller.SwitchAsync(PowerKind.Lv, true, _ct), 0.3));
@@ -106,11 +107,11 @@ public sealed class CaenCrateControllerTests : IDisposable
         Assert.Equal(CaenState.HvOn, _controller.State);
 
         var lvOff = await _controller.SwitchAsync(PowerKind.Lv, false, _ct);
-        Assert.Equal("LV can only be switched off when HV is off (crate is HV_ON)", lvOff.Reason);
+        Assert.Equal("LV can only be switched off when HV is off (crate is HV_ON)", lvOff.Error);
 
         Assert.Equal(CaenState.HvRamp, await Ok(_controller.SwitchAsync(PowerKind.Hv, false, _ct), 1));
         Assert.Equal("LV can only be switched off when HV is off (crate is HV_RAMP)",
-            (await _controller.SwitchAsync(PowerKind.Lv, false, _ct)).Reason);
+            (await _controller.SwitchAsync(PowerKind.Lv, false, _ct)).Error);
         Run(1.5);
         Assert.Equal(CaenState.LvOn, _controller.State);
         Assert.Equal(CaenState.LvOff, await Ok(_controller.SwitchAsync(PowerKind.Lv, false, _ct), 0.3));
@@ -122,17 +123,17 @@ public sealed class CaenCrateControllerTests : IDisposable
         await StartAsync();
 
         Assert.Equal("LV setV 15.5 V of channel 0 is above its ovVThr 15 V",
-            (await _controller.SetVoltageAsync(PowerKind.Lv, "0", 15.5, _ct)).Reason);
+            (await _controller.SetVoltageAsync(PowerKind.Lv, "0", 15.5, _ct)).Error);
         Assert.Equal("HV setV 1200 V of channel 0 is above the boards' 1000 V",
-            (await _controller.SetVoltageAsync(PowerKind.Hv, "0", 1200, _ct)).Reason);
-        Assert.Equal("-5 V is not a set point", (await _controller.SetVoltageAsync(PowerKind.Hv, "0", -5, _ct)).Reason);
-        Assert.Equal("no channel '7' in test.yml", (await _controller.SetVoltageAsync(PowerKind.Hv, "7", 100, _ct)).Reason);
+            (await _controller.SetVoltageAsync(PowerKind.Hv, "0", 1200, _ct)).Error);
+        Assert.Equal("-5 V is not a set point", (await _controller.SetVoltageAsync(PowerKind.Hv, "0", -5, _ct)).Error);
+        Assert.Equal("no channel '7' in test.yml", (await _controller.SetVoltageAsync(PowerKind.Hv, "7", 100, _ct)).Error);
         Assert.Equal("channel spare has no module: it is monitored, never commanded",
-            (await _controller.SetVoltageAsync(PowerKind.Hv, "spare", 100, _ct)).Reason);
+            (await _controller.SetVoltageAsync(PowerKind.Hv, "spare", 100, _ct)).Error);
         Assert.Equal(200.0, Pv("cleanroom:12:000:V0Set"));
 
-        Assert.Equal(CaenCommandResult.Done, await _controller.SetVoltageAsync(PowerKind.Hv, "0", 350, _ct));
-        Assert.Equal(CaenCommandResult.Done, await _controller.SetVoltageAsync(PowerKind.Lv, "1", 11, _ct));
+        Assert.Equal(CommandResult.Done, await _controller.SetVoltageAsync(PowerKind.Hv, "0", 350, _ct));
+        Assert.Equal(CommandResult.Done, await _controller.SetVoltageAsync(PowerKind.Lv, "1", 11, _ct));
         Run(0.1);
         Assert.Equal(350.0, Pv("cleanroom:12:000:V0Set"));
         var json = _controller.ChannelsJson().Single(j => (string?)j["id"] == "0");
@@ -142,7 +143,7 @@ public sealed class CaenCrateControllerTests : IDisposable
         Assert.Equal(350.0, reading.Hv.SetV);
         Assert.Equal((double?)json["lv_vMon"], reading.Lv.VMon);
         Assert.Equal((long?)json["hv_status"], reading.Hv.Status);
-        Assert.Equal((string?)json["fsm_state"], reading.State.ToWire());
+        Assert.Equal((string?)json["fsm_state"], reading.State.Wire());
 
         // A set point changed by command survives an IOC restart: reconnection writes the current settings.
         _access.Disconnect();
@@ -160,19 +161,19 @@ public sealed class CaenCrateControllerTests : IDisposable
         var logger = new ChannelAccess.ListLogger<CaenCrateController>();
         using (var limited = new CaenCrateController(ChannelMap.Parse(map, "limited.yml"), _access, "cleanroom", logger))
         {
-            Assert.Equal(CaenCommandResult.Done, await limited.StartAsync(_ct));
+            Assert.Equal(CommandResult.Done, await limited.StartAsync(_ct));
             Assert.Equal((600.0, 300.0, CaenBoards.HvMaxVolts), (Pv("cleanroom:12:000:SVMax"), Pv("cleanroom:12:001:SVMax"), Pv("cleanroom:15:011:SVMax")));
             Assert.DoesNotContain(logger.Entries, e => e.Text.Contains("maxV"));
             Run(0.1);
             Assert.Equal(300.0, (double)limited.ChannelsJson().Single(j => (string?)j["id"] == "1")["hv_maxV"]!);
 
             Assert.Equal("HV setV 300.5 V of channel 1 is above its maxV 300 V",
-                (await limited.SetVoltageAsync(PowerKind.Hv, "1", 300.5, _ct)).Reason);
+                (await limited.SetVoltageAsync(PowerKind.Hv, "1", 300.5, _ct)).Error);
             Assert.Equal("HV setV 1200 V of channel 1 is above the boards' 1000 V",
-                (await limited.SetVoltageAsync(PowerKind.Hv, "1", 1200, _ct)).Reason);
+                (await limited.SetVoltageAsync(PowerKind.Hv, "1", 1200, _ct)).Error);
             Assert.Equal(200.0, Pv("cleanroom:12:001:V0Set"));
-            Assert.Equal(CaenCommandResult.Done, await limited.SetVoltageAsync(PowerKind.Hv, "1", 300, _ct));
-            Assert.Equal(CaenCommandResult.Done, await limited.SetVoltageAsync(PowerKind.Hv, "0", 550, _ct));
+            Assert.Equal(CommandResult.Done, await limited.SetVoltageAsync(PowerKind.Hv, "1", 300, _ct));
+            Assert.Equal(CommandResult.Done, await limited.SetVoltageAsync(PowerKind.Hv, "0", 550, _ct));
         }
 
         // Without maxV nothing is put to SVMax (the crate keeps what it has) and one warning names the channels.
@@ -180,13 +181,13 @@ public sealed class CaenCrateControllerTests : IDisposable
         var earlier = _access.Puts.Count;
         var unlimited = new ChannelAccess.ListLogger<CaenCrateController>();
         using var controller = new CaenCrateController(ChannelMap.Parse(Map, "test.yml"), _access, "cleanroom", unlimited);
-        Assert.Equal(CaenCommandResult.Done, await controller.StartAsync(_ct));
+        Assert.Equal(CommandResult.Done, await controller.StartAsync(_ct));
         Assert.Equal(450.0, Pv("cleanroom:12:000:SVMax"));
         Assert.Equal(300.0, Pv("cleanroom:12:001:SVMax"));
         var warning = Assert.Single(unlimited.Entries, e => e.Text.Contains("maxV"));
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
         Assert.Equal("test.yml sets no hv maxV for channel(s) 0, 1: their hardware voltage limit (SVMax) is left as found on the crate", warning.Text);
-        Assert.Equal(CaenCommandResult.Done, await controller.ApplySettingsAsync(_ct));   // a reconnection warns no more
+        Assert.Equal(CommandResult.Done, await controller.ApplySettingsAsync(_ct));   // a reconnection warns no more
         Assert.Single(unlimited.Entries, e => e.Text.Contains("maxV"));
         Assert.DoesNotContain(_access.Puts.Skip(earlier), p => p.Pv.EndsWith(":SVMax"));
     }
@@ -205,7 +206,7 @@ public sealed class CaenCrateControllerTests : IDisposable
         Assert.Equal(CaenState.Error, _controller.State);
         Assert.Equal((int)CaenStatus.InternalTrip, (long)_controller.ChannelsJson()[0]["hv_status"]!);
         Assert.Equal("HV can only be switched on from LV_ON (crate is ERROR)",
-            (await _controller.SwitchAsync(PowerKind.Hv, true, _ct)).Reason);
+            (await _controller.SwitchAsync(PowerKind.Hv, true, _ct)).Error);
 
         _crate.SetLoad(12, 0, 100);
         Assert.Equal(CaenState.HvMix, await Ok(_controller.ClearAlarmsAsync(_ct), 0.1));
@@ -234,7 +235,7 @@ public sealed class CaenCrateControllerTests : IDisposable
         Assert.Equal(CaenState.Disconnected, _controller.State);
         Assert.Equal(CaenState.Disconnected, _controller.ChannelState("spare"));
         Assert.Equal("cannot command HV: the crate is not reachable (crate is DISCONNECTED)",
-            (await _controller.SwitchAsync(PowerKind.Hv, false, _ct)).Reason);
+            (await _controller.SwitchAsync(PowerKind.Hv, false, _ct)).Error);
         var json = _controller.ChannelsJson()[0];
         Assert.False(json.ContainsKey("lv_vMon"));
         Assert.Equal("DISCONNECTED", (string?)json["fsm_state"]);
@@ -249,7 +250,7 @@ public sealed class CaenCrateControllerTests : IDisposable
         var lost = new CaenCrateController(ChannelMap.Parse(Map, "test.yml"), _access, "wrongroom");
         var result = await lost.StartAsync(_ct);
         Assert.False(result.Ok);
-        Assert.StartsWith("wrongroom:00:000:V0Set: no PV named wrongroom:00:000:V0Set", result.Reason);
+        Assert.StartsWith("wrongroom:00:000:V0Set: no PV named wrongroom:00:000:V0Set", result.Error);
         Assert.Equal(CaenState.Connected, lost.State);   // reachable, but no channel ever read
         lost.Dispose();
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Tests.ChannelAccess;
 
 namespace TrackerDcs.Tests.Julabo;
 
@@ -49,7 +50,7 @@ public sealed class JulaboRig : IAsyncDisposable
         }
         configure?.Invoke(Options);
         unit?.Invoke(Simulator);
-        Device = new JulaboDevice(Options);
+        Device = new JulaboDevice(Options, logger: Log);
         Device.StatusChanged += Changes.Enqueue;
         _run = Device.RunAsync(_stop.Token);
     }
@@ -58,6 +59,7 @@ public sealed class JulaboRig : IAsyncDisposable
     public JulaboDevice Device { get; }
     public JulaboOptions Options { get; }
     public SocatPtyPair? Pty { get; }
+    public ListLogger<JulaboDevice> Log { get; } = new();
     public ConcurrentQueue<string> Received { get; } = new();
     public ConcurrentQueue<JulaboStatus> Changes { get; } = new();
 

@@ -11,6 +11,7 @@ using TrackerDcs.Web.Panel.Components;
 using TrackerDcs.Web.Panel.Services;
 using TrackerDcs.Web.Security;
 using TrackerDcs.Web.Storage;
+using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Tests.Panel;
 

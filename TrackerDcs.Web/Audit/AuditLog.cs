@@ -1,5 +1,6 @@
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Storage;
+using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Web.Audit;
 

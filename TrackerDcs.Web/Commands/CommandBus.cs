@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using TrackerDcs.Web.Audit;
 using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.Security;
+using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Web.Commands;
 

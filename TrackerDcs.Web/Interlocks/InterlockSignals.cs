@@ -1,3 +1,4 @@
+using TrackerDcs.Hardware;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Devices.Caen;
@@ -36,10 +37,10 @@ public sealed class InterlockSignals(CaenService caen, JulaboService julabo, Env
     {
         switch (name)
         {
-            case "crate.state": return caen.Controller.State.ToWire();
+            case "crate.state": return caen.Controller.State.Wire();
             case "crate.hv_on": return Reachable ? caen.Controller.HvLive : null;
             case "crate.lv_on": return Reachable ? caen.Controller.LvOn : null;
-            case "chiller.state": return julabo.Device.State.ToString().ToUpperInvariant();
+            case "chiller.state": return julabo.Device.State.Wire();
             case "chiller.bath": return julabo.Device.Status.InternalTemp;
             case "chiller.external": return julabo.Device.Status.ExternalTemp;
             case "environment.dewpoint": return environment.HighestDewPoint;

@@ -1,3 +1,4 @@
+using TrackerDcs.Hardware;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -25,7 +26,7 @@ public sealed class ConditionsSnapshot(CaenService caen, JulaboService julabo, E
         var snapshot = new JsonObject
         {
             ["time_ms"] = time.GetUtcNow().ToUnixTimeMilliseconds(),
-            ["crate"] = new JsonObject { ["fsm_state"] = controller.State.ToWire() },
+            ["crate"] = new JsonObject { ["fsm_state"] = controller.State.Wire() },
             ["channels"] = new JsonArray([.. controller.ChannelsJson()]),
             ["channels_yml_sha256"] = controller.Map.Sha256,
             ["settings_sha256"] = SettingsHash(calibration),

@@ -1,3 +1,4 @@
+using TrackerDcs.Hardware;
 using System.Globalization;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.Julabo;
@@ -19,7 +20,7 @@ public sealed class Preconditions(CaenService caen, JulaboService julabo, Enviro
     public string? Crate(CalibrationOptions calibration)
     {
         if (calibration.CrateState == "") return null;
-        var state = caen.Controller.State.ToWire();
+        var state = caen.Controller.State.Wire();
         return state == calibration.CrateState ? null : $"crate is {state}, the calibration needs {calibration.CrateState}";
     }
 
@@ -27,7 +28,7 @@ public sealed class Preconditions(CaenService caen, JulaboService julabo, Enviro
     {
         if (calibration.ChillerTolerance is not { } tolerance) return null;
         var status = julabo.Device.Status;
-        if (status.FsmState != JulaboState.On) return $"chiller is {status.FsmState.ToString().ToUpperInvariant()}, the calibration needs it ON";
+        if (status.FsmState != JulaboState.On) return $"chiller is {status.FsmState.Wire()}, the calibration needs it ON";
         var setpoint = status.UsedSetpoint is { } used ? status.Setpoint(used) : null;
         if (status.InternalTemp is not { } bath || setpoint is not { } target) return "chiller bath temperature or set point unknown";
         return Math.Abs(bath - target) <= tolerance ? null

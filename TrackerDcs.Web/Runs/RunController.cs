@@ -8,6 +8,7 @@ using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Storage;
+using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Web.Runs;
 

@@ -3,6 +3,7 @@ using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Hosting;
+using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Web.Devices.Caen;
 
@@ -35,8 +36,8 @@ public sealed class CaenService : BackgroundService
         Controller = NewController(map);
         readiness.Register("driver", "caen", () => Controller.State switch
         {
-            CaenState.Disconnected or CaenState.Init => new ComponentState(false, Controller.State.ToWire(), _link.Describe()),
-            var s => new ComponentState(true, s.ToWire(), _link.Describe()),
+            CaenState.Disconnected or CaenState.Init => new ComponentState(false, Controller.State.Wire(), _link.Describe()),
+            var s => new ComponentState(true, s.Wire(), _link.Describe()),
         });
     }
 
@@ -46,7 +47,7 @@ public sealed class CaenService : BackgroundService
     public string Root => Controller.Map.Name;
 
     /// <summary>Loads channels.yml again; a broken file is refused with its line and key, and the old map stays.</summary>
-    public async Task<CaenCommandResult> ReloadAsync(CancellationToken ct)
+    public async Task<CommandResult> ReloadAsync(CancellationToken ct)
     {
         ChannelMap map;
         try
@@ -55,9 +56,9 @@ public sealed class CaenService : BackgroundService
         }
         catch (ChannelMapException e)
         {
-            return CaenCommandResult.Refused(e.Message);
+            return CommandResult.Refused(e.Message);
         }
-        if (map.Name != Root) return CaenCommandResult.Refused($"name '{map.Name}' differs from the running '{Root}': the topic root changes only with a restart");
+        if (map.Name != Root) return CommandResult.Refused($"name '{map.Name}' differs from the running '{Root}': the topic root changes only with a restart");
         var old = Controller;
         Controller = NewController(map);
         old.Dispose();
@@ -88,7 +89,7 @@ public sealed class CaenService : BackgroundService
     {
         await _link.StartAsync(stoppingToken);
         var started = await Controller.StartAsync(stoppingToken);
-        if (!started.Ok) _log.LogWarning("CAEN settings not written yet: {Reason}", started.Reason);
+        if (!started.Ok) _log.LogWarning("CAEN settings not written yet: {Reason}", started.Error);
         var period = TimeSpan.FromSeconds(_options.PublishPeriodSeconds);
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -1,3 +1,4 @@
+using TrackerDcs.Hardware;
 using System.Text.Json;
 using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Broker;
@@ -28,7 +29,7 @@ public sealed class JulaboService : BackgroundService
             JulaboState.Disconnected => new ComponentState(false, "DISCONNECTED", device.LastError),
             // The link is open but the warning limits are still being written, or the first status read.
             JulaboState.Connected => new ComponentState(false, "CONNECTED", "writing the warning limits and reading the status"),
-            var s => new ComponentState(true, s.ToString().ToUpperInvariant(), device.StatusText),
+            var s => new ComponentState(true, s.Wire(), device.StatusText),
         });
     }
 

@@ -2,6 +2,7 @@ using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Storage;
+using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Web.Devices.Julabo;
 
@@ -29,8 +30,7 @@ public static class JulaboSetup
             {
                 if (!JulaboRequest.TryParse(name, request.Payload, out var parsed, out var error))
                     return CommandResult.Refused(error!);
-                var result = await parsed!.ExecuteAsync(device, ct);
-                return result.Accepted ? CommandResult.Success() : CommandResult.Refused(result.Message ?? "refused");
+                return await parsed!.ExecuteAsync(device, ct);
             });
     }
 }

@@ -1,3 +1,4 @@
+using TrackerDcs.Hardware;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -50,7 +51,7 @@ public partial class Chiller
         return Refusal is null;
     }
 
-    internal static string StateName(JulaboState state) => state.ToString().ToUpperInvariant();
+    internal static string StateName(JulaboState state) => state.Wire();
 
     internal static Color StateColour(JulaboState state) => state switch
     {

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Security;
+using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Web.Panel.Services;
 
