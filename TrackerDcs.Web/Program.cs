@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Common;
 using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Hosting;

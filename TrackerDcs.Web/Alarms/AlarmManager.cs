@@ -1,7 +1,7 @@
+using TrackerDcs.Web.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TrackerDcs.Web.Broker;
-using TrackerDcs.Web.Hosting;
 
 namespace TrackerDcs.Web.Alarms;
 

@@ -1,8 +1,8 @@
+using TrackerDcs.Web.Common;
 using System.Net;
 using System.Net.Mail;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using TrackerDcs.Web.Hosting;
 
 namespace TrackerDcs.Web.Alarms;
 

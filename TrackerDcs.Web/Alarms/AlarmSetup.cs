@@ -1,5 +1,5 @@
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Commands;
-using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Security;
 
 namespace TrackerDcs.Web.Alarms;

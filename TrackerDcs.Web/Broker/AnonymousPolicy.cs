@@ -1,6 +1,6 @@
+using TrackerDcs.Web.Common;
 using System.Net;
 using TrackerDcs.Web.Security;
-using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Broker;
 

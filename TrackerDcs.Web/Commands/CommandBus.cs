@@ -1,4 +1,4 @@
-using TrackerDcs.Web.Hosting;
+using TrackerDcs.Web.Common;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using TrackerDcs.Web.Audit;

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Common;
 namespace TrackerDcs.Web.Health;
 
 /// <summary>
@@ -8,7 +9,7 @@ public static class HealthCheckCli
 {
     public static async Task<int> RunAsync(string[] args, IConfiguration configuration)
     {
-        var port = Hosting.Settings.Bind<Hosting.EndpointOptions>(configuration, "Endpoints").HttpsPort;
+        var port = Settings.Bind<Hosting.EndpointOptions>(configuration, "Endpoints").HttpsPort;
         var url = args.FirstOrDefault() ?? $"https://127.0.0.1:{port}/healthz";
         using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };

@@ -1,5 +1,5 @@
+using TrackerDcs.Web.Common;
 using System.Text.Json.Nodes;
-using TrackerDcs.Web.Hosting;
 
 namespace TrackerDcs.Web.Health;
 

@@ -1,4 +1,4 @@
-using TrackerDcs.Web.Storage;
+using TrackerDcs.Web.Common;
 
 namespace TrackerDcs.Web.Health;
 

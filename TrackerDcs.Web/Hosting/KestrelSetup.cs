@@ -1,7 +1,7 @@
+using TrackerDcs.Web.Common;
 using System.Net;
 using MQTTnet.AspNetCore;
 using TrackerDcs.Web.Broker;
-using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Hosting;
 

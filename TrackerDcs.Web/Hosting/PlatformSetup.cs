@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Common;
 using Microsoft.AspNetCore.Authentication;
 using TrackerDcs.Web.Audit;
 using TrackerDcs.Web.Broker;

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
@@ -5,7 +6,6 @@ using TrackerDcs.Web.Interlocks;
 using TrackerDcs.Web.Runs;
 using TrackerDcs.Web.Sensors;
 using TrackerDcs.Web.Panel;
-using TrackerDcs.Web.Storage;
 using TrackerDcs.Web.TimeSeries;
 
 namespace TrackerDcs.Web.Hosting;

@@ -1,5 +1,4 @@
-using TrackerDcs.Web.Hosting;
-using TrackerDcs.Web.Storage;
+using TrackerDcs.Web.Common;
 
 namespace TrackerDcs.Web.Interlocks;
 

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Common;
 using TrackerDcs.Hardware;
 using System.Security.Cryptography;
 using System.Text;
@@ -7,7 +8,6 @@ using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
-using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Sensors;
 
 namespace TrackerDcs.Web.Runs;

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Common;
 using System.ComponentModel;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -6,7 +7,6 @@ using System.Text.RegularExpressions;
 using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Devices.Caen;
-using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Storage;
 using TrackerDcs.Hardware;
 

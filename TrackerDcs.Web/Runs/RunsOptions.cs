@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Common;
 using TrackerDcs.Hardware;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Web.Storage;

@@ -1,6 +1,6 @@
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Health;
-using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Storage;
 using TrackerDcs.Web.TimeSeries;
 

@@ -1,6 +1,6 @@
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.History;
-using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.TimeSeries;

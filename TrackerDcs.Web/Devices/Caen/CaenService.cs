@@ -1,8 +1,8 @@
+using TrackerDcs.Web.Common;
 using System.Text.Json.Nodes;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.Health;
-using TrackerDcs.Web.Hosting;
 using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Web.Devices.Caen;

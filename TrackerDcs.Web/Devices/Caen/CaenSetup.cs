@@ -1,8 +1,7 @@
+using TrackerDcs.Web.Common;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.ChannelAccess;
 using TrackerDcs.Web.Commands;
-using TrackerDcs.Web.Hosting;
-using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Devices.Caen;
 

@@ -1,9 +1,9 @@
+using TrackerDcs.Web.Common;
 using TrackerDcs.Hardware;
 using System.Text.Json;
 using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.Health;
-using TrackerDcs.Web.Hosting;
 
 namespace TrackerDcs.Web.Devices.Julabo;
 

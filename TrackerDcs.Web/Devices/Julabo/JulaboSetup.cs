@@ -1,7 +1,6 @@
+using TrackerDcs.Web.Common;
 using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Commands;
-using TrackerDcs.Web.Hosting;
-using TrackerDcs.Web.Storage;
 using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Web.Devices.Julabo;

@@ -1,6 +1,5 @@
-using TrackerDcs.Web.Storage;
 
-namespace TrackerDcs.Web.Hosting;
+namespace TrackerDcs.Web.Common;
 
 /// <summary>
 /// Where the settings come from: appsettings.json beside the binary (copied there from the repository root),
