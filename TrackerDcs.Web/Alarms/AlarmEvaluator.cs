@@ -1,4 +1,3 @@
-using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
@@ -40,33 +39,28 @@ public sealed class AlarmEvaluator(
 
     private void EvaluateCrate(List<AlarmCondition> conditions, DateTimeOffset now)
     {
-        var state = caen.Controller.State;
-        Disconnected(conditions, "caen", state is CaenState.Disconnected, now, "CAEN crate");
-        if (state is CaenState.Disconnected or CaenState.Init) return;
-        if (state == CaenState.Error) conditions.Add(new(AlarmCatalog.CrateError, "crate", "CAEN crate is in ERROR"));
-        foreach (var channel in caen.Controller.Readings())
+        var crate = caen.View;
+        Disconnected(conditions, "caen", crate.State == CaenView.Disconnected, now, "CAEN crate");
+        if (!crate.Reachable) return;
+        if (crate.State == CaenView.Error) conditions.Add(new(AlarmCatalog.CrateError, "crate", "CAEN crate is in ERROR"));
+        foreach (var channel in crate.Channels)
         {
-            var (id, module) = (channel.Config.Id, channel.Config.Module);
-            var name = string.IsNullOrEmpty(module) ? $"channel {id}" : $"channel {id} ({module})";
-            foreach (var kind in Enum.GetValues<PowerKind>())
+            var name = string.IsNullOrEmpty(channel.Module) ? $"channel {channel.Id}" : $"channel {channel.Id} ({channel.Module})";
+            foreach (var (side, label, supply) in new[] { ("lv", "LV", channel.Lv), ("hv", "HV", channel.Hv) })
             {
-                if (channel.Supply(kind).Flags is not { } status) continue;
-                var (side, label) = kind == PowerKind.Lv ? ("lv", "LV") : ("hv", "HV");
-                var subject = $"{id}/{side}";
-                var ramping = (status & (CaenStatus.RampingUp | CaenStatus.RampingDown)) != 0;
-                if ((status & (CaenStatus.InternalTrip | CaenStatus.ExternalTrip)) != 0)
-                    conditions.Add(new(AlarmCatalog.ChannelTrip, subject, $"{label} of {name} tripped ({CaenStatusWords.Text((int)status)})"));
-                if ((status & CaenStatus.OverCurrent) != 0 && !ramping)
+                if (supply.Status is null) continue;
+                var subject = $"{channel.Id}/{side}";
+                if (supply.Tripped)
+                    conditions.Add(new(AlarmCatalog.ChannelTrip, subject, $"{label} of {name} tripped ({supply.Words})"));
+                // An over-current while the channel ramps is the module charging, not a fault; so is the under-voltage.
+                if (supply.OverCurrent && !supply.Ramping)
                     conditions.Add(new(AlarmCatalog.OverCurrent, subject, $"{label} of {name} is over current"));
-                if ((status & CaenStatus.OverVoltage) != 0)
+                if (supply.OverVoltage)
                     conditions.Add(new(AlarmCatalog.OverVoltage, subject, $"{label} of {name} is over voltage"));
-                if ((status & CaenStatus.UnderVoltage) != 0 && !ramping)
+                if (supply.UnderVoltage && !supply.Ramping)
                     conditions.Add(new(AlarmCatalog.UnderVoltage, subject, $"{label} of {name} is under voltage"));
-                if ((status & CaenStatus.Unplugged) != 0)
-                {
-                    var board = channel.Config.Supply(kind).Board;
-                    conditions.Add(new(AlarmCatalog.Unplugged, $"{side}_board {board}", $"{label} board {board} is unplugged"));
-                }
+                if (supply.Unplugged)
+                    conditions.Add(new(AlarmCatalog.Unplugged, $"{side}_board {supply.Board}", $"{label} board {supply.Board} is unplugged"));
             }
         }
     }

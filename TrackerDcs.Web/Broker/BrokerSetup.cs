@@ -1,5 +1,6 @@
 using MQTTnet.AspNetCore;
 using MQTTnet.Server;
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Health;
 
 namespace TrackerDcs.Web.Broker;
@@ -15,6 +16,7 @@ public static class BrokerSetup
         services.AddSingleton<BrokerTap>();
         services.AddSingleton<BrokerSecurity>();
         services.AddSingleton<MqttPublisher>();
+        services.AddSingleton<IMqttPublisher>(sp => sp.GetRequiredService<MqttPublisher>());
         services.AddSingleton<RetainedMessageStore>();
         services.AddHostedService(sp => sp.GetRequiredService<RetainedMessageStore>());
         services.AddHostedMqttServer(o => o

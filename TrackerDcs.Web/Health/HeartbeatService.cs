@@ -1,4 +1,4 @@
-using TrackerDcs.Web.Broker;
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Devices.Caen;
 
 namespace TrackerDcs.Web.Health;
@@ -8,7 +8,7 @@ namespace TrackerDcs.Web.Health;
 /// clean stop. The broker lives in this process, so a crash cannot publish a last will here: that is what the
 /// external watchdog broker (<see cref="WatchdogService"/>) is for. Local watchers see the connection drop.
 /// </summary>
-public sealed class HeartbeatService(CaenService caen, MqttPublisher publisher, TimeProvider time) : BackgroundService
+public sealed class HeartbeatService(CaenService caen, IMqttPublisher publisher, TimeProvider time) : BackgroundService
 {
     private string Topic => $"{caen.Root}/heartbeat";
 

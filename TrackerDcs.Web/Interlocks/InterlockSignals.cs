@@ -1,5 +1,4 @@
 using TrackerDcs.Hardware;
-using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
@@ -37,9 +36,9 @@ public sealed class InterlockSignals(CaenService caen, JulaboService julabo, Env
     {
         switch (name)
         {
-            case "crate.state": return caen.Controller.State.Wire();
-            case "crate.hv_on": return Reachable ? caen.Controller.HvLive : null;
-            case "crate.lv_on": return Reachable ? caen.Controller.LvOn : null;
+            case "crate.state": return caen.View.State;
+            case "crate.hv_on": return caen.View is { Reachable: true } hv ? hv.HvLive : null;
+            case "crate.lv_on": return caen.View is { Reachable: true } lv ? lv.LvOn : null;
             case "chiller.state": return julabo.Device.State.Wire();
             case "chiller.bath": return julabo.Device.Status.InternalTemp;
             case "chiller.external": return julabo.Device.Status.ExternalTemp;
@@ -53,6 +52,4 @@ public sealed class InterlockSignals(CaenService caen, JulaboService julabo, Env
             .Where(v => v.HasValue).ToList();
         return values.Count == 0 ? null : values.Max();
     }
-
-    private bool Reachable => caen.Controller.State is not (CaenState.Disconnected or CaenState.Init);
 }

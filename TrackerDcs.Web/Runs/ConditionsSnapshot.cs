@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
@@ -22,13 +21,13 @@ public sealed class ConditionsSnapshot(CaenService caen, JulaboService julabo, E
 {
     public JsonObject Take(CalibrationOptions calibration)
     {
-        var controller = caen.Controller;
+        var crate = caen.View;
         var snapshot = new JsonObject
         {
             ["time_ms"] = time.GetUtcNow().ToUnixTimeMilliseconds(),
-            ["crate"] = new JsonObject { ["fsm_state"] = controller.State.Wire() },
-            ["channels"] = new JsonArray([.. controller.ChannelsJson()]),
-            ["channels_yml_sha256"] = controller.Map.Sha256,
+            ["crate"] = CaenTopics.StatusPayload(crate),
+            ["channels"] = new JsonArray([.. crate.Channels.Select(CaenTopics.ChannelPayload)]),
+            ["channels_yml_sha256"] = crate.MapSha256,
             ["settings_sha256"] = SettingsHash(calibration),
             ["appsettings_sha256"] = FileHash("appsettings.json"),
             ["interlocks_sha256"] = FileHash("interlocks.yml"),

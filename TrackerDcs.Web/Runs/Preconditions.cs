@@ -1,6 +1,5 @@
 using TrackerDcs.Hardware;
 using System.Globalization;
-using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
@@ -20,7 +19,7 @@ public sealed class Preconditions(CaenService caen, JulaboService julabo, Enviro
     public string? Crate(CalibrationOptions calibration)
     {
         if (calibration.CrateState == "") return null;
-        var state = caen.Controller.State.Wire();
+        var state = caen.View.State;
         return state == calibration.CrateState ? null : $"crate is {state}, the calibration needs {calibration.CrateState}";
     }
 

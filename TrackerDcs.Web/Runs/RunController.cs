@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Storage;
@@ -24,7 +23,7 @@ public sealed partial class RunController(
     CaenService caen,
     Preconditions preconditions,
     ConditionsSnapshot snapshots,
-    MqttPublisher publisher,
+    IMqttPublisher publisher,
     DataDirectory data,
     TimeProvider time,
     ILogger<RunController> log,
@@ -74,7 +73,7 @@ public sealed partial class RunController(
             if (_active is { } going) return CommandResult.Refused($"run {going.Document.Run} ({going.Document.Calibration}) is going; stop it first");
         if (!options.Calibrations.TryGetValue(request.Calibration, out var calibration))
             return CommandResult.Refused($"unknown calibration '{request.Calibration}' (known: {string.Join(", ", options.Calibrations.Keys.Order())})");
-        var known = caen.Controller.Map.Channels.Where(c => c.Module is not null).Select(c => c.Module!).ToHashSet();
+        var known = caen.View.Modules.ToHashSet();
         if (request.Modules.FirstOrDefault(m => !known.Contains(m)) is { } unknown)
             return CommandResult.Refused($"module '{unknown}' is not in channels.yml (modules: {string.Join(", ", known.Order())})");
         if (preconditions.FirstFailed(calibration) is { } failed)

@@ -1,6 +1,5 @@
 using TrackerDcs.Web.Common;
-using TrackerDcs.Hardware;
-using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Runs;
@@ -50,7 +49,7 @@ public sealed class RunsOptions
             var key = $"Runs:Calibrations:{name}";
             if (string.IsNullOrWhiteSpace(calibration.Executable)) throw new SettingsException($"{key}:Executable", "is empty");
             if (calibration.Timeout <= TimeSpan.Zero) throw new SettingsException($"{key}:Timeout", "must be positive");
-            if (calibration.CrateState != "" && !Enum.GetValues<CaenState>().Any(s => s.Wire() == calibration.CrateState))
+            if (calibration.CrateState != "" && !CaenView.States.Contains(calibration.CrateState))
                 throw new SettingsException($"{key}:CrateState", $"'{calibration.CrateState}' is not a crate state (HV_ON, LV_ON, …)");
             if (calibration.ChillerTolerance is < 0) throw new SettingsException($"{key}:ChillerTolerance", "must not be negative");
             if (calibration.HardwareDescription == "" && calibration.Arguments.Any(a => a.Contains("{hw}")))

@@ -2,6 +2,7 @@ using TrackerDcs.Web.Common;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.ChannelAccess;
 using TrackerDcs.Web.Commands;
+using TrackerDcs.Web.Health;
 
 namespace TrackerDcs.Web.Devices.Caen;
 
@@ -47,6 +48,7 @@ public static class CaenSetup
     {
         var service = app.Services.GetRequiredService<CaenService>();
         CaenCommands.Register(app.Services.GetRequiredService<CommandBus>(), service.Root, service);
+        app.Services.GetRequiredService<Readiness>().Register("driver", "caen", service.Readiness);
         app.MapCaenSimulator();
     }
 }

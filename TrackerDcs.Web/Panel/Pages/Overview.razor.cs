@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Audit;
@@ -25,7 +24,7 @@ public partial class Overview
     private IReadOnlyList<SensorBox> Boxes { get; set; } = [];
     private double? Margin { get; set; }
 
-    private PowerView Crate { get; set; } = new(CaenState.Init, []);
+    private CaenView Crate { get; set; } = default!; // set by Load before the first render
     private JulaboStatus Julabo { get; set; } = new();
     private IReadOnlyList<string> Problems { get; set; } = [];
     private IReadOnlyList<AuditEntry> LastCommands { get; set; } = [];
@@ -38,13 +37,13 @@ public partial class Overview
     /// <summary>The crate changes several times a second while ramping: the database is read only when the log or readiness changed.</summary>
     protected override void Reload(PanelTopic changed)
     {
-        Crate = PowerView.From(Caen.Controller);
+        Crate = Caen.View;
         Julabo = JulaboService.Device.Status;
         if ((changed & PanelTopic.Readiness) != 0 || _readiness is null) _readiness = ReadinessProblem.From(Readiness);
         var problems = _readiness
             .Select(p => $"{p.Kind} {p.Name}: {p.State}{(p.Detail is null ? "" : $" ({p.Detail})")}").ToList();
-        problems.AddRange(Crate.Channels.Where(c => c.State == CaenState.Error)
-            .Select(c => $"channel {c.Id} ({c.Module ?? "monitored"}) in ERROR: LV {PowerView.Words(c.LvStatus)}; HV {PowerView.Words(c.HvStatus)}"));
+        problems.AddRange(Crate.Channels.Where(c => c.InError)
+            .Select(c => $"channel {c.Id} ({c.Module ?? "monitored"}) in ERROR: LV {c.Lv.Words}; HV {c.Hv.Words}"));
         if (Julabo.FsmState == JulaboState.Error)
             problems.Add($"chiller in ERROR: {JulaboService.Device.StatusText ?? "unknown"}");
         Problems = problems;

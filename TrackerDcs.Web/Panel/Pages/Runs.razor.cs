@@ -31,7 +31,7 @@ public partial class Runs
     private IReadOnlyList<RunDocument> History { get; set; } = [];
 
     private IEnumerable<string> Calibrations => Options.Calibrations.Keys.Order();
-    private IEnumerable<string> KnownModules => Caen.Controller.Map.Channels.Where(c => c.Module is not null).Select(c => c.Module!);
+    private IEnumerable<string> KnownModules => Caen.View.Modules;
     private string State => Status["state"]?.ToString() ?? "idle";
     private double Progress => double.TryParse(Status["progress"]?.ToString(), CultureInfo.InvariantCulture, out var p) ? p : 0;
 

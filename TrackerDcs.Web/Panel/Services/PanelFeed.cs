@@ -1,4 +1,3 @@
-using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Audit;
 using TrackerDcs.Web.Devices.Caen;
@@ -17,20 +16,17 @@ public enum PanelTopic { None = 0, Caen = 1, Julabo = 2, Audit = 4, Readiness = 
 /// their own threads; this turns them into one coalesced notification per topic, at most every
 /// <see cref="Coalesce"/>, so a ramping crate does not re-render every open panel for every monitor update.
 /// A component subscribes, marshals back with <c>InvokeAsync</c>, and disposes its subscription.
-/// Readiness has no event: it is sampled once a second, which also notices a reloaded channel map.
+/// Readiness has no event (each part answers when asked, as /readyz does): it is sampled once a second.
 /// </summary>
 public sealed class PanelFeed : BackgroundService
 {
     public static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(100);
     private readonly Lock _gate = new();
     private readonly List<Subscription> _subscriptions = [];
-    private readonly CaenService? _caen;
-    private readonly JulaboService? _julabo;
     private readonly Readiness _readiness;
     private readonly ILogger<PanelFeed> _log;
     private PanelTopic _pending;
     private bool _scheduled;
-    private CaenCrateController? _controller;
     private string? _lastReadiness;
 
     public PanelFeed(Readiness readiness, AuditLog audit, ILogger<PanelFeed> log, CaenService? caen = null, JulaboService? julabo = null,
@@ -38,13 +34,12 @@ public sealed class PanelFeed : BackgroundService
     {
         _readiness = readiness;
         _log = log;
-        _caen = caen;
-        _julabo = julabo;
         audit.Appended += _ => Raise(PanelTopic.Audit);
         if (julabo is not null) julabo.Device.StatusChanged += _ => Raise(PanelTopic.Julabo);
         if (alarms is not null) alarms.Changed += () => Raise(PanelTopic.Alarms);
         if (environment is not null) environment.Changed += _ => Raise(PanelTopic.Sensors);
-        FollowController();
+        // The service keeps its identity across a reload of channels.yml and raises Changed for it too.
+        if (caen is not null) caen.Changed += () => Raise(PanelTopic.Caen);
     }
 
     /// <summary>Calls <paramref name="onChange"/> (on a pool thread) after any of <paramref name="topics"/> changed; dispose to stop.</summary>
@@ -94,18 +89,6 @@ public sealed class PanelFeed : BackgroundService
         }
     }
 
-    private void FollowController()
-    {
-        var current = _caen?.Controller;
-        if (current is null || ReferenceEquals(current, _controller)) return;
-        if (_controller is not null) _controller.Changed -= OnCaenChanged;
-        current.Changed += OnCaenChanged;
-        _controller = current;
-        Raise(PanelTopic.Caen);
-    }
-
-    private void OnCaenChanged() => Raise(PanelTopic.Caen);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
@@ -113,7 +96,6 @@ public sealed class PanelFeed : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                FollowController();
                 var report = _readiness.Check().Report.ToJsonString();
                 if (report != _lastReadiness)
                 {

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -7,10 +6,10 @@ namespace TrackerDcs.Hardware.Caen;
 /// <summary>
 /// The CAEN driver: writes the channel map's settings to the crate, follows every channel through monitors,
 /// derives channel and crate states, and runs the operator's commands behind the state machine's guards.
-/// Knows nothing of the wire (that is <see cref="ICaenPvAccess"/>) nor of MQTT (the Web host publishes
-/// <see cref="StatusJson"/> and <see cref="ChannelsJson"/> on <see cref="Changed"/>).
+/// Knows nothing of the wire (that is <see cref="ICaenPvAccess"/>) nor of MQTT (the Web host takes a
+/// <see cref="Snapshot"/> on <see cref="Changed"/> and publishes it).
 /// </summary>
-public sealed class CaenCrateController : IDisposable
+public sealed class CaenDevice : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly ICaenPvAccess _access;
@@ -21,13 +20,13 @@ public sealed class CaenCrateController : IDisposable
     private bool _started, _connected;
     private CaenState _state = CaenState.Init;
 
-    public CaenCrateController(ChannelMap map, ICaenPvAccess access, string prefix = CaenPvNames.DefaultPrefix,
-        ILogger<CaenCrateController>? logger = null)
+    public CaenDevice(ChannelMap map, ICaenPvAccess access, string prefix = CaenPvNames.DefaultPrefix,
+        ILogger<CaenDevice>? logger = null)
     {
         Map = map;
         _access = access;
         _prefix = prefix;
-        _logger = logger ?? NullLogger<CaenCrateController>.Instance;
+        _logger = logger ?? NullLogger<CaenDevice>.Instance;
         _channels = [.. map.Channels.Select(c => new TrackedChannel(c, prefix))];
     }
 
@@ -49,19 +48,13 @@ public sealed class CaenCrateController : IDisposable
         lock (_gate) return Tracked(id)?.State ?? throw new ArgumentException($"no channel '{id}' in {Map.Source}", nameof(id));
     }
 
-    /// <summary>The dcs/status payload: {"fsm_state": "LV_ON"}.</summary>
-    public JsonObject StatusJson() => new() { ["fsm_state"] = State.Wire() };
-
-    /// <summary>Every channel of the map (monitored ones included): settings, state and readings, typed.</summary>
-    public IReadOnlyList<ChannelReading> Readings()
+    /// <summary>
+    /// The crate state and every channel of the map (monitored ones included: settings, state and readings),
+    /// taken under one lock, so that whatever is built from it (dcs/status and dcs/channels) agrees.
+    /// </summary>
+    public CaenSnapshot Snapshot()
     {
-        lock (_gate) return [.. _channels.Select(c => c.Reading())];
-    }
-
-    /// <summary>The dcs/channels payloads, one object per channel of the map, monitored ones included.</summary>
-    public IReadOnlyList<JsonObject> ChannelsJson()
-    {
-        lock (_gate) return [.. _channels.Select(c => c.ToJson())];
+        lock (_gate) return new CaenSnapshot(Map, _state, [.. _channels.Select(c => c.Reading())]);
     }
 
     /// <summary>
