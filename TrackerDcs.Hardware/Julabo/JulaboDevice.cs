@@ -13,7 +13,7 @@ namespace TrackerDcs.Hardware.Julabo;
 /// </summary>
 public sealed class JulaboDevice : IAsyncDisposable
 {
-    private readonly JulaboOptions _options;
+    private readonly JulaboSettings _options;
     private readonly Func<IJulaboTransport> _transportFactory;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -34,8 +34,8 @@ public sealed class JulaboDevice : IAsyncDisposable
     private bool _limitsReadable; // used by the loop only
     private bool _manualSinceLimitsWritten; // used by the loop only
 
-    /// <param name="transportFactory">Makes a new, unopened transport for each connection attempt; by default from <see cref="JulaboOptions.Port"/>.</param>
-    public JulaboDevice(JulaboOptions options, Func<IJulaboTransport>? transportFactory = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+    /// <param name="transportFactory">Makes a new, unopened transport for each connection attempt; by default from <see cref="JulaboSettings.Port"/> (a host that simulates the unit passes its own).</param>
+    public JulaboDevice(JulaboSettings options, Func<IJulaboTransport>? transportFactory = null, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         var problems = options.Validate();
         if (problems.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
@@ -45,30 +45,13 @@ public sealed class JulaboDevice : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
     }
 
-    /// <summary>
-    /// The device for the configured port. With Port "simulated" it starts its own
-    /// <see cref="JulaboSimulator"/> on 127.0.0.1 and talks to it over TCP with the real protocol;
-    /// the simulator is then available as <see cref="Simulator"/> and disposed with the device.
-    /// </summary>
-    public static JulaboDevice Create(JulaboOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
-    {
-        var logger = loggerFactory?.CreateLogger<JulaboDevice>();
-        if (!options.IsSimulated) return new JulaboDevice(options, null, timeProvider, logger);
-
-        var simulator = new JulaboSimulator(new JulaboSimulatorOptions
-        {
-            TimeConstant = options.SimulatedTimeConstant,
-            TempMin = options.TempMin,
-            TempMax = options.TempMax,
-        }, timeProvider, loggerFactory?.CreateLogger<JulaboSimulator>());
-        var port = simulator.ListenTcp();
-        return new JulaboDevice(options, () => new TcpJulaboTransport("127.0.0.1", port), timeProvider, logger) { Simulator = simulator };
-    }
-
-    /// <summary>The simulated unit when the port is "simulated" (a demo panel may inject faults); otherwise null.</summary>
-    public JulaboSimulator? Simulator { get; private init; }
-
     public JulaboStatus Status { get { lock (_gate) return _status; } }
+
+    /// <summary>The status with the unit's texts and the link's and limits' problems, taken under one lock.</summary>
+    public JulaboSnapshot Snapshot()
+    {
+        lock (_gate) return new JulaboSnapshot(_status, _statusText, _lastError, _limitsProblem);
+    }
     public JulaboState State => Status.FsmState;
 
     /// <summary>The unit's answer to VERSION on the current or last link.</summary>
@@ -423,9 +406,5 @@ public sealed class JulaboDevice : IAsyncDisposable
         return CommandResult.Done;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _disposed.CancelAsync();
-        if (Simulator is not null) await Simulator.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await _disposed.CancelAsync();
 }

@@ -230,17 +230,4 @@ public class JulaboDeviceTests(ITestOutputHelper output)
         await Eventually.True(() => rig.Changes.Any(s => s.FsmState == JulaboState.Disconnected) && rig.Device.State == JulaboState.Off,
             "disconnect then OFF again", seconds: 5);
     }
-
-    [Fact]
-    public async Task Simulated_port_runs_its_own_simulator()
-    {
-        await using var device = JulaboDevice.Create(new JulaboOptions { Port = "simulated", CommandInterval = TimeSpan.FromMilliseconds(20), PollPeriod = TimeSpan.FromMilliseconds(100) });
-        Assert.NotNull(device.Simulator);
-        using var stop = new CancellationTokenSource();
-        var run = device.RunAsync(stop.Token);
-        await Eventually.True(() => device.State == JulaboState.Off, "simulated chiller OFF");
-        await stop.CancelAsync();
-        await run;
-        Assert.Equal(JulaboState.Disconnected, device.State);
-    }
 }

@@ -1,4 +1,5 @@
 using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Web.Devices.Julabo;
 
 namespace TrackerDcs.Tests.Julabo;
 

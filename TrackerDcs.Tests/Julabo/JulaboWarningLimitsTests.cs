@@ -9,7 +9,7 @@ namespace TrackerDcs.Tests.Julabo;
 /// </summary>
 public class JulaboWarningLimitsTests
 {
-    private static void Limits(JulaboOptions o)
+    private static void Limits(JulaboSettings o)
     {
         o.WarningLimitHigh = 28;
         o.WarningLimitLow = -20;

@@ -1,4 +1,3 @@
-using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Sensors;
@@ -67,20 +66,20 @@ public sealed class AlarmEvaluator(
 
     private void EvaluateChiller(List<AlarmCondition> conditions, DateTimeOffset now)
     {
-        var device = julabo.Device;
-        Disconnected(conditions, "julabo", device.State == JulaboState.Disconnected, now, "Julabo chiller");
+        var chiller = julabo.View;
+        Disconnected(conditions, "julabo", chiller.IsDisconnected, now, "Julabo chiller");
         // What the unit holds does not change while the cable is out: kept until the next check says otherwise.
-        if (device.LimitsProblem is { } limits) conditions.Add(new(AlarmCatalog.ChillerLimits, "julabo", limits));
-        if (device.State == JulaboState.Disconnected || device.Status.StatusCode is not { } code) return;
-        if (code < 0) conditions.Add(new(AlarmCatalog.ChillerFault, "julabo", $"chiller reports {code:00}: {device.StatusText}{WarningDetail(device.Status)}"));
-        else if (code is 0 or 1) conditions.Add(new(AlarmCatalog.ChillerManual, "julabo", $"chiller is in manual mode ({code:00} {device.StatusText})"));
+        if (chiller.LimitsProblem is { } limits) conditions.Add(new(AlarmCatalog.ChillerLimits, "julabo", limits));
+        if (chiller.IsDisconnected || chiller.StatusCode is not { } code) return;
+        if (chiller.IsAlarm) conditions.Add(new(AlarmCatalog.ChillerFault, "julabo", $"chiller reports {code:00}: {chiller.StatusText}{WarningDetail(chiller)}"));
+        else if (chiller.IsManual) conditions.Add(new(AlarmCatalog.ChillerManual, "julabo", $"chiller is in manual mode ({code:00} {chiller.StatusText})"));
     }
 
     /// <summary>For the warnings of the unit's own limits: the bath and the limit it crossed.</summary>
-    private static string WarningDetail(JulaboStatus status) => status.StatusCode switch
+    private static string WarningDetail(JulaboView chiller) => chiller switch
     {
-        JulaboUnitStatus.ExcessTemperatureWarning when status.LimitHigh is { } high => $" (bath {status.InternalTemp:0.0} °C, high limit {high:0.0} °C)",
-        JulaboUnitStatus.LowTemperatureWarning when status.LimitLow is { } low => $" (bath {status.InternalTemp:0.0} °C, low limit {low:0.0} °C)",
+        { AboveHighLimit: true, LimitHigh: { } high } => $" (bath {chiller.InternalTemp:0.0} °C, high limit {high:0.0} °C)",
+        { BelowLowLimit: true, LimitLow: { } low } => $" (bath {chiller.InternalTemp:0.0} °C, low limit {low:0.0} °C)",
         _ => "",
     };
 

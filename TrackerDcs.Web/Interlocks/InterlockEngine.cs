@@ -127,7 +127,7 @@ public sealed class InterlockEngine : BackgroundService
     {
         InterlockAction.HvOff => ($"{_caen.Root}/cmd/switch/hv", "off"),
         InterlockAction.LvOff => ($"{_caen.Root}/cmd/switch/lv", "off"),
-        InterlockAction.ChillerStop => ($"{JulaboService.Root}/cmd/stop", ""),
+        InterlockAction.ChillerStop => ($"{JulaboTopics.Root}/cmd/stop", ""),
         _ => null, // the alarm is raised for every active interlock
     };
 

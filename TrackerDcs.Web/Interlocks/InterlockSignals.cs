@@ -1,5 +1,3 @@
-using TrackerDcs.Hardware;
-using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Sensors;
@@ -39,9 +37,9 @@ public sealed class InterlockSignals(CaenService caen, JulaboService julabo, Env
             case "crate.state": return caen.View.State;
             case "crate.hv_on": return caen.View is { Reachable: true } hv ? hv.HvLive : null;
             case "crate.lv_on": return caen.View is { Reachable: true } lv ? lv.LvOn : null;
-            case "chiller.state": return julabo.Device.State.Wire();
-            case "chiller.bath": return julabo.Device.Status.InternalTemp;
-            case "chiller.external": return julabo.Device.Status.ExternalTemp;
+            case "chiller.state": return julabo.View.State;
+            case "chiller.bath": return julabo.View.InternalTemp;
+            case "chiller.external": return julabo.View.ExternalTemp;
             case "environment.dewpoint": return environment.HighestDewPoint;
             case "environment.dewpoint_margin": return environment.DewPointMargin;
         }

@@ -1,5 +1,4 @@
 using TrackerDcs.Web.Common;
-using TrackerDcs.Hardware;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -31,7 +30,7 @@ public sealed class ConditionsSnapshot(CaenService caen, JulaboService julabo, E
             ["settings_sha256"] = SettingsHash(calibration),
             ["appsettings_sha256"] = FileHash("appsettings.json"),
             ["interlocks_sha256"] = FileHash("interlocks.yml"),
-            ["chiller"] = JsonSerializer.SerializeToNode(julabo.Device.Status, Json.Options),
+            ["chiller"] = JulaboTopics.StatusPayload(julabo.View),
             ["environment"] = new JsonObject
             {
                 ["boxes"] = new JsonObject(environment.Boxes.Select(b => KeyValuePair.Create(b.Name, (JsonNode?)new JsonObject

@@ -1,6 +1,4 @@
-using TrackerDcs.Hardware;
 using System.Globalization;
-using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Sensors;
@@ -26,10 +24,10 @@ public sealed class Preconditions(CaenService caen, JulaboService julabo, Enviro
     private string? Chiller(CalibrationOptions calibration)
     {
         if (calibration.ChillerTolerance is not { } tolerance) return null;
-        var status = julabo.Device.Status;
-        if (status.FsmState != JulaboState.On) return $"chiller is {status.FsmState.Wire()}, the calibration needs it ON";
-        var setpoint = status.UsedSetpoint is { } used ? status.Setpoint(used) : null;
-        if (status.InternalTemp is not { } bath || setpoint is not { } target) return "chiller bath temperature or set point unknown";
+        var chiller = julabo.View;
+        if (chiller.State != JulaboView.On) return $"chiller is {chiller.State}, the calibration needs it ON";
+        var setpoint = chiller.UsedSetpoint is { } used ? chiller.Setpoint(used) : null;
+        if (chiller.InternalTemp is not { } bath || setpoint is not { } target) return "chiller bath temperature or set point unknown";
         return Math.Abs(bath - target) <= tolerance ? null
             : string.Create(CultureInfo.InvariantCulture, $"chiller bath {bath:0.0#} °C is not within {tolerance} °C of its set point {target:0.0#} °C");
     }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.Devices.Julabo;
 
@@ -26,9 +25,9 @@ public sealed class EnvironmentMonitor(JulaboService julabo, TimeProvider time, 
     {
         get
         {
-            var status = julabo.Device.Status;
-            if (julabo.Device.State == JulaboState.Disconnected) return null;
-            double?[] temperatures = [status.InternalTemp, status.ExternalTemp];
+            var chiller = julabo.View;
+            if (chiller.IsDisconnected) return null;
+            double?[] temperatures = [chiller.InternalTemp, chiller.ExternalTemp];
             return temperatures.Where(t => t.HasValue).Min();
         }
     }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Audit;
 using TrackerDcs.Web.Devices.Caen;
@@ -25,7 +24,7 @@ public partial class Overview
     private double? Margin { get; set; }
 
     private CaenView Crate { get; set; } = default!; // set by Load before the first render
-    private JulaboStatus Julabo { get; set; } = new();
+    private JulaboView Julabo { get; set; } = default!; // set by Load before the first render
     private IReadOnlyList<string> Problems { get; set; } = [];
     private IReadOnlyList<AuditEntry> LastCommands { get; set; } = [];
     private IReadOnlyList<ReadinessProblem>? _readiness;
@@ -38,14 +37,14 @@ public partial class Overview
     protected override void Reload(PanelTopic changed)
     {
         Crate = Caen.View;
-        Julabo = JulaboService.Device.Status;
+        Julabo = JulaboService.View;
         if ((changed & PanelTopic.Readiness) != 0 || _readiness is null) _readiness = ReadinessProblem.From(Readiness);
         var problems = _readiness
             .Select(p => $"{p.Kind} {p.Name}: {p.State}{(p.Detail is null ? "" : $" ({p.Detail})")}").ToList();
         problems.AddRange(Crate.Channels.Where(c => c.InError)
             .Select(c => $"channel {c.Id} ({c.Module ?? "monitored"}) in ERROR: LV {c.Lv.Words}; HV {c.Hv.Words}"));
-        if (Julabo.FsmState == JulaboState.Error)
-            problems.Add($"chiller in ERROR: {JulaboService.Device.StatusText ?? "unknown"}");
+        if (Julabo.State == JulaboView.Error)
+            problems.Add($"chiller in ERROR: {Julabo.StatusText ?? "unknown"}");
         Problems = problems;
         ActiveAlarms = AlarmManager.Active;
         Boxes = Environment.Boxes;

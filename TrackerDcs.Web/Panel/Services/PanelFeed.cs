@@ -35,7 +35,7 @@ public sealed class PanelFeed : BackgroundService
         _readiness = readiness;
         _log = log;
         audit.Appended += _ => Raise(PanelTopic.Audit);
-        if (julabo is not null) julabo.Device.StatusChanged += _ => Raise(PanelTopic.Julabo);
+        if (julabo is not null) julabo.Changed += () => Raise(PanelTopic.Julabo);
         if (alarms is not null) alarms.Changed += () => Raise(PanelTopic.Alarms);
         if (environment is not null) environment.Changed += _ => Raise(PanelTopic.Sensors);
         // The service keeps its identity across a reload of channels.yml and raises Changed for it too.
