@@ -2,7 +2,7 @@ using TrackerDcs.Web.Common;
 using Microsoft.Extensions.Configuration;
 using System.Text;
 using TrackerDcs.Web.TimeSeries;
-using TrackerDcs.Web.Sensors;
+using TrackerDcs.Hardware.Sensors;
 
 namespace TrackerDcs.Tests.TimeSeries;
 

@@ -1,6 +1,6 @@
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
-using TrackerDcs.Web.Sensors;
+using TrackerDcs.Web.Devices.Sensors;
 using TrackerDcs.Web.Storage;
 using TrackerDcs.Web.TimeSeries;
 
@@ -14,7 +14,7 @@ public sealed class AlarmEvaluator(
     AlarmOptions options,
     CaenService caen,
     JulaboService julabo,
-    EnvironmentMonitor environment,
+    SensorsService sensors,
     DataDirectory data,
     Interlocks.InterlockEngine interlocks,
     TimeSeriesOptions timeSeries,
@@ -85,6 +85,7 @@ public sealed class AlarmEvaluator(
 
     private void EvaluateEnvironment(List<AlarmCondition> conditions, DateTimeOffset now)
     {
+        var environment = sensors.View;
         foreach (var box in environment.Boxes)
             if (now - box.LastSeen > TimeSpan.FromSeconds(options.SensorSilentAfterSeconds))
                 conditions.Add(new(AlarmCatalog.SensorSilent, box.Name, $"sensor box {box.Name} silent since {box.LastSeen:HH:mm:ss} UTC"));

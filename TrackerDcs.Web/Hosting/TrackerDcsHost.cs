@@ -4,7 +4,7 @@ using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Interlocks;
 using TrackerDcs.Web.Runs;
-using TrackerDcs.Web.Sensors;
+using TrackerDcs.Web.Devices.Sensors;
 using TrackerDcs.Web.Panel;
 using TrackerDcs.Web.TimeSeries;
 
@@ -23,7 +23,7 @@ public static class TrackerDcsHost
             builder.AddPlatform();
             builder.AddCaen();
             builder.AddJulabo();
-            builder.AddEnvironment();
+            builder.AddSensors();
             builder.AddInterlocks();
             builder.AddAlarms();
             builder.AddTimeSeries();
@@ -33,7 +33,7 @@ public static class TrackerDcsHost
             app.UsePlatform();
             app.UseCaen();
             app.UseJulabo();
-            app.UseEnvironment();
+            app.UseSensors();
             app.UseAlarms();
             app.UseTimeSeries();
             app.UseRuns();

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
-using TrackerDcs.Web.Sensors;
+using TrackerDcs.Web.Devices.Sensors;
 
 namespace TrackerDcs.Web.Runs;
 
@@ -16,11 +16,12 @@ namespace TrackerDcs.Web.Runs;
 /// alarms, and the hashes of appsettings.json, interlocks.yml, the
 /// channels.yml and of the calibration's settings in force, so a result can be traced to its configuration.
 /// </summary>
-public sealed class ConditionsSnapshot(CaenService caen, JulaboService julabo, EnvironmentMonitor environment, AlarmManager alarms, TimeProvider time)
+public sealed class ConditionsSnapshot(CaenService caen, JulaboService julabo, SensorsService sensors, AlarmManager alarms, TimeProvider time)
 {
     public JsonObject Take(CalibrationOptions calibration)
     {
         var crate = caen.View;
+        var environment = sensors.View;
         var snapshot = new JsonObject
         {
             ["time_ms"] = time.GetUtcNow().ToUnixTimeMilliseconds(),

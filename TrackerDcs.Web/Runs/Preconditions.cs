@@ -1,7 +1,7 @@
 using System.Globalization;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
-using TrackerDcs.Web.Sensors;
+using TrackerDcs.Web.Devices.Sensors;
 
 namespace TrackerDcs.Web.Runs;
 
@@ -9,7 +9,7 @@ namespace TrackerDcs.Web.Runs;
 /// What a calibration needs from the stand before it starts (and, for the crate, until it ends). Each check
 /// answers null when met, else the sentence an operator reads in the refusal.
 /// </summary>
-public sealed class Preconditions(CaenService caen, JulaboService julabo, EnvironmentMonitor environment)
+public sealed class Preconditions(CaenService caen, JulaboService julabo, SensorsService sensors)
 {
     public string? FirstFailed(CalibrationOptions calibration) =>
         Crate(calibration) ?? Chiller(calibration) ?? DewPoint(calibration);
@@ -35,7 +35,7 @@ public sealed class Preconditions(CaenService caen, JulaboService julabo, Enviro
     private string? DewPoint(CalibrationOptions calibration)
     {
         if (calibration.MinDewPointMargin is not { } minimum) return null;
-        if (environment.DewPointMargin is not { } margin) return "dew-point margin unknown (no sensor box with humidity, or no chiller temperature)";
+        if (sensors.View.DewPointMargin is not { } margin) return "dew-point margin unknown (no sensor box with humidity, or no chiller temperature)";
         return margin > minimum ? null
             : string.Create(CultureInfo.InvariantCulture, $"dew-point margin {margin:0.0#} °C is not above {minimum} °C");
     }

@@ -5,7 +5,7 @@ using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Panel.Services;
-using TrackerDcs.Web.Sensors;
+using TrackerDcs.Web.Devices.Sensors;
 
 namespace TrackerDcs.Web.Panel.Pages;
 
@@ -17,7 +17,7 @@ public partial class Overview
     [Inject] private Readiness Readiness { get; set; } = default!;
     [Inject] private AuditLog AuditLog { get; set; } = default!;
     [Inject] private AlarmManager AlarmManager { get; set; } = default!;
-    [Inject] private EnvironmentMonitor Environment { get; set; } = default!;
+    [Inject] private SensorsService Sensors { get; set; } = default!;
 
     private IReadOnlyList<Alarm> ActiveAlarms { get; set; } = [];
     private IReadOnlyList<SensorBox> Boxes { get; set; } = [];
@@ -47,8 +47,9 @@ public partial class Overview
             problems.Add($"chiller in ERROR: {Julabo.StatusText ?? "unknown"}");
         Problems = problems;
         ActiveAlarms = AlarmManager.Active;
-        Boxes = Environment.Boxes;
-        Margin = Environment.DewPointMargin;
+        var environment = Sensors.View;
+        Boxes = environment.Boxes;
+        Margin = environment.DewPointMargin;
         if ((changed & PanelTopic.Audit) == 0) return;
         var now = DateTimeOffset.UtcNow;
         LastCommands = AuditLog.Query(now.AddDays(-7), now.AddMinutes(1), 10);

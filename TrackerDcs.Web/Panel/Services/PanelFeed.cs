@@ -3,7 +3,7 @@ using TrackerDcs.Web.Audit;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Health;
-using TrackerDcs.Web.Sensors;
+using TrackerDcs.Web.Devices.Sensors;
 
 namespace TrackerDcs.Web.Panel.Services;
 
@@ -30,14 +30,14 @@ public sealed class PanelFeed : BackgroundService
     private string? _lastReadiness;
 
     public PanelFeed(Readiness readiness, AuditLog audit, ILogger<PanelFeed> log, CaenService? caen = null, JulaboService? julabo = null,
-        AlarmManager? alarms = null, EnvironmentMonitor? environment = null)
+        AlarmManager? alarms = null, SensorsService? sensors = null)
     {
         _readiness = readiness;
         _log = log;
         audit.Appended += _ => Raise(PanelTopic.Audit);
         if (julabo is not null) julabo.Changed += () => Raise(PanelTopic.Julabo);
         if (alarms is not null) alarms.Changed += () => Raise(PanelTopic.Alarms);
-        if (environment is not null) environment.Changed += _ => Raise(PanelTopic.Sensors);
+        if (sensors is not null) sensors.Changed += () => Raise(PanelTopic.Sensors);
         // The service keeps its identity across a reload of channels.yml and raises Changed for it too.
         if (caen is not null) caen.Changed += () => Raise(PanelTopic.Caen);
     }
