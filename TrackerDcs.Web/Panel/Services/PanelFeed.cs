@@ -12,7 +12,7 @@ namespace TrackerDcs.Web.Panel.Services;
 public enum PanelTopic { None = 0, Caen = 1, Julabo = 2, Audit = 4, Readiness = 8, Alarms = 16, Runs = 32, Sensors = 64, All = Caen | Julabo | Audit | Readiness | Alarms | Runs | Sensors }
 
 /// <summary>
-/// The panel's one subscription service (CONVENTIONS 8): the device drivers and the audit log raise events on
+/// The panel's one subscription service: the device services and the audit log raise events on
 /// their own threads; this turns them into one coalesced notification per topic, at most every
 /// <see cref="Coalesce"/>, so a ramping crate does not re-render every open panel for every monitor update.
 /// A component subscribes, marshals back with <c>InvokeAsync</c>, and disposes its subscription.
