@@ -16,7 +16,7 @@ public sealed class AlarmEvaluator(
     JulaboService julabo,
     SensorsService sensors,
     DataDirectory data,
-    Interlocks.InterlockEngine interlocks,
+    IEnumerable<IAlarmSource> sources,
     TimeSeriesOptions timeSeries,
     TimeProvider time,
     Spool? spool = null)
@@ -32,7 +32,7 @@ public sealed class AlarmEvaluator(
         EvaluateEnvironment(conditions, now);
         EvaluateDisk(conditions);
         EvaluateSpool(conditions);
-        conditions.AddRange(interlocks.AlarmConditions());
+        foreach (var source in sources) conditions.AddRange(source.AlarmConditions());
         return conditions;
     }
 

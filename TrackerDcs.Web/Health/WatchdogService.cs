@@ -3,7 +3,7 @@ using System.Text;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
-using TrackerDcs.Web.Devices.Caen;
+using TrackerDcs.Hardware.Caen;
 
 namespace TrackerDcs.Web.Health;
 
@@ -14,13 +14,13 @@ namespace TrackerDcs.Web.Health;
 /// connected it repeats the "online" heartbeat; a clean stop publishes "offline" itself.
 /// </summary>
 public sealed class WatchdogService(
-    WatchdogOptions options, CaenService caen, Readiness readiness, TimeProvider time, ILogger<WatchdogService> logger) : BackgroundService
+    WatchdogOptions options, ChannelMap map, Readiness readiness, TimeProvider time, ILogger<WatchdogService> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private volatile string _state = "connecting";
 
-    private string Topic => $"{caen.Root}/heartbeat";
+    private string Topic => HeartbeatMessage.Topic(map);
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {

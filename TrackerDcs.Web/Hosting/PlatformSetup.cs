@@ -22,6 +22,7 @@ public static class PlatformSetup
         services.AddSingleton<UserStore>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<ICommandAudit>(sp => sp.GetRequiredService<AuditLog>());
         services.AddSingleton<CommandBus>();
         services.AddSingleton<Readiness>();
         services.AddSingleton(Settings.Bind<TlsOptions>(configuration, "Tls"));

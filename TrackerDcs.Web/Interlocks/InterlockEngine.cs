@@ -12,7 +12,7 @@ namespace TrackerDcs.Web.Interlocks;
 /// audited like any command, retried until the state machine accepts them: LV off waits for HV to be off),
 /// its refused commands are refused, and an alarm says why. It ends when the condition clears (with hysteresis).
 /// </summary>
-public sealed class InterlockEngine : BackgroundService
+public sealed class InterlockEngine : BackgroundService, IAlarmSource
 {
     public const string User = "interlock";
     private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(250);

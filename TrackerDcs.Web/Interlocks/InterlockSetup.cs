@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Common;
 
 namespace TrackerDcs.Web.Interlocks;
@@ -27,5 +28,6 @@ public static class InterlockSetup
         builder.Services.AddSingleton<InterlockSignals>();
         builder.Services.AddSingleton<InterlockEngine>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<InterlockEngine>());
+        builder.Services.AddSingleton<IAlarmSource>(sp => sp.GetRequiredService<InterlockEngine>());
     }
 }
