@@ -15,7 +15,7 @@ public sealed class SimulatedSensorBoxStandTests : IAsyncLifetime
     {
         ["Sensors:Simulated"] = "true",
         ["Sensors:SimulatedPeriod"] = "00:00:00.200",
-        ["Alarms:SensorSilentAfterSeconds"] = "2",
+        ["Alarms:SensorSilentAfter"] = "00:00:02",
         ["Alarms:DewPointMarginMin"] = "3",
     });
     private MosquittoSubscriber _mqtt = null!;

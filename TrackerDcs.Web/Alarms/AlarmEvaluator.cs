@@ -87,7 +87,7 @@ public sealed class AlarmEvaluator(
     {
         var environment = sensors.View;
         foreach (var box in environment.Boxes)
-            if (now - box.LastSeen > TimeSpan.FromSeconds(options.SensorSilentAfterSeconds))
+            if (now - box.LastSeen > options.SensorSilentAfter)
                 conditions.Add(new(AlarmCatalog.SensorSilent, box.Name, $"sensor box {box.Name} silent since {box.LastSeen:HH:mm:ss} UTC"));
         if (environment.DewPointMargin is { } margin && margin < options.DewPointMarginMin)
             conditions.Add(new(AlarmCatalog.DewPointMargin, "stand",
@@ -119,7 +119,7 @@ public sealed class AlarmEvaluator(
             return;
         }
         if (!_disconnectedSince.TryGetValue(device, out var since)) _disconnectedSince[device] = since = now;
-        if (now - since >= TimeSpan.FromSeconds(options.DisconnectedAfterSeconds))
+        if (now - since >= options.DisconnectedAfter)
             conditions.Add(new(AlarmCatalog.Disconnected, device, $"{name} DISCONNECTED since {since:HH:mm:ss} UTC"));
     }
 }

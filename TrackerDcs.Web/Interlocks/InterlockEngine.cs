@@ -41,7 +41,6 @@ public sealed class InterlockEngine : BackgroundService, IAlarmSource
         _time = time;
         _log = log;
         _states = rules.ToDictionary(r => r.Name, _ => new RuleState());
-        bus.AddGuard(Refusal);
     }
 
     public IEnumerable<InterlockRule> ActiveRules => _rules.Where(r => _states[r.Name].Active);
@@ -131,7 +130,8 @@ public sealed class InterlockEngine : BackgroundService, IAlarmSource
         _ => null, // the alarm is raised for every active interlock
     };
 
-    private string? Refusal(CommandRequest request)
+    /// <summary>The command guard (installed on the bus by UseInterlocks): null, or why an active interlock refuses the command.</summary>
+    public string? Refusal(CommandRequest request)
     {
         if (request.Origin == CommandOrigin.Internal) return null;
         foreach (var rule in ActiveRules)

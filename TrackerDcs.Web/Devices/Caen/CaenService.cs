@@ -8,7 +8,7 @@ namespace TrackerDcs.Web.Devices.Caen;
 /// <summary>
 /// Hosts the CAEN driver: loads the channel map, connects it to the crate (or to the simulated one), keeps
 /// its <see cref="View"/>, and publishes the seed's topics: dcs/status (retained, on change), dcs/channels (one
-/// object per channel, on change and every <see cref="CaenOptions.PublishPeriodSeconds"/>) and, new, each channel
+/// object per channel, on change and every <see cref="CaenOptions.PublishPeriod"/>) and, new, each channel
 /// retained on dcs/channels/&lt;id&gt; so a client that connects late sees the crate at once. The service keeps
 /// its identity across a reload of channels.yml: readers follow <see cref="Changed"/>, never the driver object.
 /// </summary>
@@ -33,7 +33,7 @@ public sealed class CaenService : BackgroundService
         _publisher = publisher;
         _loggers = loggers;
         _log = loggers.CreateLogger<CaenService>();
-        _loop = new PublishLoop("the crate status", TimeSpan.FromSeconds(options.PublishPeriodSeconds), time, _log);
+        _loop = new PublishLoop("the crate status", options.PublishPeriod, time, _log);
         Device = NewDevice(map);
     }
 

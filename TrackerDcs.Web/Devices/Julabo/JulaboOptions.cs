@@ -1,4 +1,5 @@
 using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Web.Common;
 
 namespace TrackerDcs.Web.Devices.Julabo;
 
@@ -7,9 +8,10 @@ namespace TrackerDcs.Web.Devices.Julabo;
 /// decides: Port "simulated" serves a simulated unit in this process, which follows its set point this fast.
 /// Time spans bind from strings such as "00:00:00.250".
 /// </summary>
-public sealed class JulaboOptions : JulaboSettings
+public sealed class JulaboOptions : JulaboSettings, ISettingsSection
 {
     public const string SectionName = "Julabo";
+    public static string Section => SectionName;
 
     /// <summary>With Port "simulated": how fast the simulated bath follows its set point.</summary>
     public TimeSpan SimulatedTimeConstant { get; set; } = TimeSpan.FromMinutes(3);
@@ -17,6 +19,8 @@ public sealed class JulaboOptions : JulaboSettings
     public override IReadOnlyList<string> Validate() => SimulatedTimeConstant > TimeSpan.Zero
         ? base.Validate()
         : [.. base.Validate(), "Julabo:SimulatedTimeConstant must be positive"];
+
+    public IEnumerable<SettingsProblem> Problems() => Validate().Select(problem => new SettingsProblem(KeyOf(problem), problem));
 
     /// <summary>The setting a problem from <see cref="Validate"/> is about ("Julabo:WarningLimitLow"), for the start-up error.</summary>
     public static string KeyOf(string problem)

@@ -9,9 +9,7 @@ public static class JulaboSetup
     /// <summary>The chiller on its serial port or TCP bridge, or the simulated one (Julabo:Port = "simulated").</summary>
     public static void AddJulabo(this WebApplicationBuilder builder)
     {
-        var options = Settings.Bind<JulaboOptions>(builder.Configuration, JulaboOptions.SectionName);
-        if (options.Validate() is [var first, ..]) throw new SettingsException(JulaboOptions.KeyOf(first), first);
-        builder.Services.AddSingleton(options);
+        builder.AddSettings<JulaboOptions>();
         builder.Services.AddSingleton<JulaboLink>();
         builder.Services.AddSingleton<JulaboService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JulaboService>());

@@ -7,7 +7,7 @@ public static class SensorsSetup
 {
     public static void AddSensors(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(Settings.Bind<SensorsOptions>(builder.Configuration, "Sensors"));
+        builder.AddSettings<SensorsOptions>();
         builder.Services.AddSingleton<SensorsService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SensorsService>());
     }
