@@ -20,11 +20,8 @@ public sealed class CaenService : BackgroundService
     private readonly ILoggerFactory _loggers;
     private readonly ILogger<CaenService> _log;
     private readonly PublishLoop _loop;
-    private long _version;
-    private Cached? _view;
+    private readonly ViewCache<CaenView> _view;
     private string? _lastStatus;
-
-    private sealed record Cached(long Version, CaenView View);
 
     public CaenService(CaenOptions options, ChannelMap map, CaenLink link, IMqttPublisher publisher, TimeProvider time, ILoggerFactory loggers)
     {
@@ -34,6 +31,7 @@ public sealed class CaenService : BackgroundService
         _loggers = loggers;
         _log = loggers.CreateLogger<CaenService>();
         _loop = new PublishLoop("the crate status", options.PublishPeriod, time, _log);
+        _view = new ViewCache<CaenView>(() => CaenView.From(Device.Snapshot()));
         Device = NewDevice(map);
     }
 
@@ -47,17 +45,7 @@ public sealed class CaenService : BackgroundService
     public event Action? Changed;
 
     /// <summary>The crate now: built from one snapshot of the driver when something changed since the last one asked.</summary>
-    public CaenView View
-    {
-        get
-        {
-            var version = Interlocked.Read(ref _version);
-            if (Volatile.Read(ref _view) is { } cached && cached.Version == version) return cached.View;
-            var view = CaenView.From(Device.Snapshot());
-            Volatile.Write(ref _view, new Cached(version, view));
-            return view;
-        }
-    }
+    public CaenView View => _view.Current;
 
     /// <summary>/readyz: the driver is ready once the crate answers.</summary>
     public ComponentState Readiness()
@@ -131,7 +119,7 @@ public sealed class CaenService : BackgroundService
 
     private void OnDeviceChanged()
     {
-        Interlocked.Increment(ref _version);
+        _view.Invalidate();
         _loop.Wake();
         Changed?.Invoke();
     }

@@ -14,10 +14,7 @@ public sealed class JulaboService : BackgroundService
     private readonly IMqttPublisher _publisher;
     private readonly ILogger<JulaboService> _log;
     private readonly PublishLoop _loop;
-    private long _version;
-    private Cached? _view;
-
-    private sealed record Cached(long Version, JulaboView View);
+    private readonly ViewCache<JulaboView> _view;
 
     public JulaboService(JulaboOptions options, JulaboLink link, IMqttPublisher publisher, TimeProvider time, ILoggerFactory loggers)
     {
@@ -26,9 +23,10 @@ public sealed class JulaboService : BackgroundService
         _log = loggers.CreateLogger<JulaboService>();
         _loop = new PublishLoop("the chiller status", options.PollPeriod, time, _log);
         Device = new JulaboDevice(options, link.NewTransport, time, loggers.CreateLogger<JulaboDevice>());
+        _view = new ViewCache<JulaboView>(() => JulaboView.From(Device.Snapshot()));
         Device.StatusChanged += _ =>
         {
-            Interlocked.Increment(ref _version);
+            _view.Invalidate();
             _loop.Wake();
             Changed?.Invoke();
         };
@@ -41,17 +39,7 @@ public sealed class JulaboService : BackgroundService
     public event Action? Changed;
 
     /// <summary>The chiller now: built from one snapshot of the driver when its status changed since the last one asked.</summary>
-    public JulaboView View
-    {
-        get
-        {
-            var version = Interlocked.Read(ref _version);
-            if (Volatile.Read(ref _view) is { } cached && cached.Version == version) return cached.View;
-            var view = JulaboView.From(Device.Snapshot());
-            Volatile.Write(ref _view, new Cached(version, view));
-            return view;
-        }
-    }
+    public JulaboView View => _view.Current;
 
     /// <summary>/readyz: ready once the unit's status has been read (OFF, ON, or ERROR: the chiller answers).</summary>
     public ComponentState Readiness()
