@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Devices;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Devices.Sensors;
@@ -12,9 +13,9 @@ namespace TrackerDcs.Web.Alarms;
 /// </summary>
 public sealed class AlarmEvaluator(
     AlarmOptions options,
-    CaenService caen,
-    JulaboService julabo,
-    SensorsService sensors,
+    IDeviceView<CaenView> caen,
+    IDeviceView<JulaboView> julabo,
+    IDeviceView<SensorsView> sensors,
     DataDirectory data,
     IEnumerable<IAlarmSource> sources,
     TimeSeriesOptions timeSeries,

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Devices;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Devices.Caen;
@@ -20,7 +21,7 @@ public sealed class InterlockEngine : BackgroundService, IAlarmSource
     private readonly IReadOnlyList<InterlockRule> _rules;
     private readonly InterlockSignals _signals;
     private readonly CommandBus _bus;
-    private readonly CaenService _caen;
+    private readonly IDeviceView<CaenView> _caen;
     private readonly TimeProvider _time;
     private readonly ILogger<InterlockEngine> _log;
     private readonly Dictionary<string, RuleState> _states;
@@ -31,7 +32,7 @@ public sealed class InterlockEngine : BackgroundService, IAlarmSource
         public volatile bool Active;
     }
 
-    public InterlockEngine(IReadOnlyList<InterlockRule> rules, InterlockSignals signals, CommandBus bus, CaenService caen,
+    public InterlockEngine(IReadOnlyList<InterlockRule> rules, InterlockSignals signals, CommandBus bus, IDeviceView<CaenView> caen,
         TimeProvider time, ILogger<InterlockEngine> log)
     {
         _rules = rules;
@@ -124,8 +125,8 @@ public sealed class InterlockEngine : BackgroundService, IAlarmSource
 
     private (string Topic, string Payload)? Command(InterlockAction action) => action switch
     {
-        InterlockAction.HvOff => ($"{_caen.Root}/cmd/switch/hv", "off"),
-        InterlockAction.LvOff => ($"{_caen.Root}/cmd/switch/lv", "off"),
+        InterlockAction.HvOff => ($"{_caen.View.Root}/cmd/switch/hv", "off"),
+        InterlockAction.LvOff => ($"{_caen.View.Root}/cmd/switch/lv", "off"),
         InterlockAction.ChillerStop => ($"{JulaboTopics.Root}/cmd/stop", ""),
         _ => null, // the alarm is raised for every active interlock
     };

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Devices;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Devices.Sensors;
@@ -8,7 +9,7 @@ namespace TrackerDcs.Web.Interlocks;
 /// The live values a rule can name. A value is a double, a bool or a string, or null while unknown
 /// (a comparison with an unknown value is false: missing data is the silent-sensor alarm's business).
 /// </summary>
-public sealed class InterlockSignals(CaenService caen, JulaboService julabo, SensorsService sensors)
+public sealed class InterlockSignals(IDeviceView<CaenView> caen, IDeviceView<JulaboView> julabo, IDeviceView<SensorsView> sensors)
 {
     public static readonly IReadOnlyList<string> Fixed =
     [

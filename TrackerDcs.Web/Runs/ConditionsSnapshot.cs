@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Devices;
 using TrackerDcs.Web.Common;
 using System.Security.Cryptography;
 using System.Text;
@@ -16,7 +17,7 @@ namespace TrackerDcs.Web.Runs;
 /// alarms, and the hashes of appsettings.json, interlocks.yml, the
 /// channels.yml and of the calibration's settings in force, so a result can be traced to its configuration.
 /// </summary>
-public sealed class ConditionsSnapshot(CaenService caen, JulaboService julabo, SensorsService sensors, AlarmManager alarms, TimeProvider time)
+public sealed class ConditionsSnapshot(IDeviceView<CaenView> caen, IDeviceView<JulaboView> julabo, IDeviceView<SensorsView> sensors, AlarmManager alarms, TimeProvider time)
 {
     public JsonObject Take(CalibrationOptions calibration)
     {

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Devices;
 using System.Globalization;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
@@ -9,7 +10,7 @@ namespace TrackerDcs.Web.Runs;
 /// What a calibration needs from the stand before it starts (and, for the crate, until it ends). Each check
 /// answers null when met, else the sentence an operator reads in the refusal.
 /// </summary>
-public sealed class Preconditions(CaenService caen, JulaboService julabo, SensorsService sensors)
+public sealed class Preconditions(IDeviceView<CaenView> caen, IDeviceView<JulaboView> julabo, IDeviceView<SensorsView> sensors)
 {
     public string? FirstFailed(CalibrationOptions calibration) =>
         Crate(calibration) ?? Chiller(calibration) ?? DewPoint(calibration);

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Devices;
 using TrackerDcs.Web.Common;
 using System.ComponentModel;
 using System.Globalization;
@@ -20,7 +21,7 @@ namespace TrackerDcs.Web.Runs;
 public sealed partial class RunController(
     RunsOptions options,
     IRunStore store,
-    CaenService caen,
+    IDeviceView<CaenView> caen,
     Preconditions preconditions,
     ConditionsSnapshot snapshots,
     IMqttPublisher publisher,

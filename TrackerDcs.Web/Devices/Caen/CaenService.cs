@@ -12,7 +12,7 @@ namespace TrackerDcs.Web.Devices.Caen;
 /// retained on dcs/channels/&lt;id&gt; so a client that connects late sees the crate at once. The service keeps
 /// its identity across a reload of channels.yml: readers follow <see cref="Changed"/>, never the driver object.
 /// </summary>
-public sealed class CaenService : BackgroundService
+public sealed class CaenService : BackgroundService, IDeviceView<CaenView>
 {
     private readonly CaenOptions _options;
     private readonly CaenLink _link;

@@ -33,6 +33,7 @@ public static class CaenSetup
         builder.Services.AddSingleton<CaenLink>();
         builder.Services.AddSingleton<CaenService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CaenService>());
+        builder.Services.AddSingleton<IDeviceView<CaenView>>(sp => sp.GetRequiredService<CaenService>());
     }
 
     private static IEnumerable<SettingsProblem> ChannelAccessProblems(ChannelAccessOptions options)

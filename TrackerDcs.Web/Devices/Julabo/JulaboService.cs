@@ -8,7 +8,7 @@ namespace TrackerDcs.Web.Devices.Julabo;
 /// Hosts the chiller driver, keeps its <see cref="View"/>, and publishes julabo/status (retained) on every
 /// change and at least every poll period, so Grafana's writer gets a steady series even when the bath is stable.
 /// </summary>
-public sealed class JulaboService : BackgroundService
+public sealed class JulaboService : BackgroundService, IDeviceView<JulaboView>
 {
     private readonly JulaboLink _link;
     private readonly IMqttPublisher _publisher;

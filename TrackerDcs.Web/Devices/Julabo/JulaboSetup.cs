@@ -13,6 +13,7 @@ public static class JulaboSetup
         builder.Services.AddSingleton<JulaboLink>();
         builder.Services.AddSingleton<JulaboService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JulaboService>());
+        builder.Services.AddSingleton<IDeviceView<JulaboView>>(sp => sp.GetRequiredService<JulaboService>());
     }
 
     /// <summary>The chiller's commands, its readiness and its fault injection.</summary>

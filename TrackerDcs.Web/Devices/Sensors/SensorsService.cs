@@ -13,17 +13,17 @@ namespace TrackerDcs.Web.Devices.Sensors;
 /// Sensors:Simulated it also runs a simulated box, which publishes through the broker like a real one, so its
 /// readings reach this service, the alarms and the time series by the same path.
 /// </summary>
-public sealed class SensorsService : BackgroundService
+public sealed class SensorsService : BackgroundService, IDeviceView<SensorsView>
 {
     private readonly ConcurrentDictionary<string, SensorBox> _boxes = new();
     private readonly SensorsOptions _options;
-    private readonly JulaboService _julabo;
+    private readonly IDeviceView<JulaboView> _julabo;
     private readonly IMqttPublisher _publisher;
     private readonly TimeProvider _time;
     private readonly ILogger<SensorsService> _log;
     private readonly PublishLoop _loop;
 
-    public SensorsService(SensorsOptions options, JulaboService julabo, IMqttPublisher publisher, TimeProvider time, ILogger<SensorsService> log)
+    public SensorsService(SensorsOptions options, IDeviceView<JulaboView> julabo, IMqttPublisher publisher, TimeProvider time, ILogger<SensorsService> log)
     {
         _options = options;
         _julabo = julabo;

@@ -10,6 +10,7 @@ public static class SensorsSetup
         builder.AddSettings<SensorsOptions>();
         builder.Services.AddSingleton<SensorsService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SensorsService>());
+        builder.Services.AddSingleton<IDeviceView<SensorsView>>(sp => sp.GetRequiredService<SensorsService>());
     }
 
     /// <summary>Through the broker's tap: the service only sees publishes the ACL let through. And the simulated box's faults.</summary>

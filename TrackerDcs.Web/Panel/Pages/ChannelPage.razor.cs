@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Devices;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using TrackerDcs.Web.Devices.Caen;
@@ -11,7 +12,7 @@ public partial class ChannelPage
     private static readonly (string Field, string Unit)[] Charts =
         [("lv_vMon", "V"), ("lv_iMon", "A"), ("hv_vMon", "V"), ("hv_iMon", "µA")];
 
-    [Inject] private CaenService Caen { get; set; } = default!;
+    [Inject] private IDeviceView<CaenView> Caen { get; set; } = default!;
 
     [Parameter] public string Id { get; set; } = "";
 

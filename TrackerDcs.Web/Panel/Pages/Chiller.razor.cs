@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Devices;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -9,7 +10,7 @@ namespace TrackerDcs.Web.Panel.Pages;
 /// <summary>The Julabo chiller: gauges, start/stop, set points, sensor and pump stage, through the command bus.</summary>
 public partial class Chiller
 {
-    [Inject] private JulaboService Julabo { get; set; } = default!;
+    [Inject] private IDeviceView<JulaboView> Julabo { get; set; } = default!;
     [Inject] private PanelSession Session { get; set; } = default!;
     [Inject] private PanelCommands Commands { get; set; } = default!;
 

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Devices;
 using Microsoft.AspNetCore.Components;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Audit;
@@ -12,12 +13,12 @@ namespace TrackerDcs.Web.Panel.Pages;
 /// <summary>The stand at a glance: crate, chiller, environment, active alarms, what is wrong now, and what was commanded last.</summary>
 public partial class Overview
 {
-    [Inject] private CaenService Caen { get; set; } = default!;
-    [Inject] private JulaboService JulaboService { get; set; } = default!;
+    [Inject] private IDeviceView<CaenView> Caen { get; set; } = default!;
+    [Inject] private IDeviceView<JulaboView> ChillerDevice { get; set; } = default!;
     [Inject] private Readiness Readiness { get; set; } = default!;
     [Inject] private AuditLog AuditLog { get; set; } = default!;
     [Inject] private AlarmManager AlarmManager { get; set; } = default!;
-    [Inject] private SensorsService Sensors { get; set; } = default!;
+    [Inject] private IDeviceView<SensorsView> Sensors { get; set; } = default!;
 
     private IReadOnlyList<Alarm> ActiveAlarms { get; set; } = [];
     private IReadOnlyList<SensorBox> Boxes { get; set; } = [];
@@ -37,7 +38,7 @@ public partial class Overview
     protected override void Reload(PanelTopic changed)
     {
         Crate = Caen.View;
-        Julabo = JulaboService.View;
+        Julabo = ChillerDevice.View;
         if ((changed & PanelTopic.Readiness) != 0 || _readiness is null) _readiness = ReadinessProblem.From(Readiness);
         var problems = _readiness
             .Select(p => $"{p.Kind} {p.Name}: {p.State}{(p.Detail is null ? "" : $" ({p.Detail})")}").ToList();

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Devices;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -10,7 +11,7 @@ namespace TrackerDcs.Web.Panel.Pages;
 /// <summary>The CAEN crate: channels, lights, set points, and the crate commands behind the state machine's guards.</summary>
 public partial class Power
 {
-    [Inject] private CaenService Caen { get; set; } = default!;
+    [Inject] private IDeviceView<CaenView> Caen { get; set; } = default!;
     [Inject] private PanelSession Session { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private PanelCommands Commands { get; set; } = default!;
@@ -75,7 +76,7 @@ public partial class Power
 
     private async Task SendAsync(string label, string command, string payload = "")
     {
-        Refusal = await Commands.SendAsync(label, $"{Caen.Root}/cmd/{command}", payload);
+        Refusal = await Commands.SendAsync(label, $"{View.Root}/cmd/{command}", payload);
         Load();
     }
 

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Devices;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Components;
@@ -17,7 +18,7 @@ public partial class Runs
     [Inject] private RunFeed RunFeed { get; set; } = default!;
     [Inject] private RunController Controller { get; set; } = default!;
     [Inject] private RunsOptions Options { get; set; } = default!;
-    [Inject] private CaenService Caen { get; set; } = default!;
+    [Inject] private IDeviceView<CaenView> Caen { get; set; } = default!;
     [Inject] private PanelSession Session { get; set; } = default!;
     [Inject] private PanelCommands Commands { get; set; } = default!;
 

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Devices;
 using Microsoft.AspNetCore.Components;
 using TrackerDcs.Web.Panel.Services;
 using TrackerDcs.Web.Devices.Sensors;
@@ -7,7 +8,7 @@ namespace TrackerDcs.Web.Panel.Pages;
 /// <summary>Each sensor box's latest readings and dew point, the stand's dew-point margin, and each box's temperature history.</summary>
 public partial class Sensors
 {
-    [Inject] private SensorsService Service { get; set; } = default!;
+    [Inject] private IDeviceView<SensorsView> Service { get; set; } = default!;
 
     private SensorsView Environment { get; set; } = default!; // set by Load before the first render
     private IReadOnlyList<SensorBox> Boxes => Environment.Boxes;

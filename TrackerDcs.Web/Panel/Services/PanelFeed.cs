@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Devices;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Audit;
 using TrackerDcs.Web.Devices.Caen;
@@ -29,8 +30,8 @@ public sealed class PanelFeed : BackgroundService
     private bool _scheduled;
     private string? _lastReadiness;
 
-    public PanelFeed(Readiness readiness, AuditLog audit, ILogger<PanelFeed> log, CaenService? caen = null, JulaboService? julabo = null,
-        AlarmManager? alarms = null, SensorsService? sensors = null)
+    public PanelFeed(Readiness readiness, AuditLog audit, ILogger<PanelFeed> log, IDeviceView<CaenView>? caen = null, IDeviceView<JulaboView>? julabo = null,
+        AlarmManager? alarms = null, IDeviceView<SensorsView>? sensors = null)
     {
         _readiness = readiness;
         _log = log;
