@@ -33,6 +33,17 @@ public sealed class SettingsTests
     }
 
     [Fact]
+    public void An_old_key_from_a_later_source_overrides_the_new_key_of_an_earlier_one()
+    {
+        // The shipped appsettings.json has the new key; an older command line or environment still uses the old one.
+        var builder = Builder(("Caen:PublishPeriod", "00:00:05"));
+        builder.Configuration.AddInMemoryCollection([KeyValuePair.Create("Caen:PublishPeriodSeconds", (string?)"1")]);
+        Assert.Equal(TimeSpan.FromSeconds(1), builder.AddSettings<TrackerDcs.Web.Devices.Caen.CaenOptions>().PublishPeriod);
+        using var services = builder.Services.BuildServiceProvider();
+        Assert.Equal(TimeSpan.FromSeconds(1), services.GetRequiredService<TrackerDcs.Web.Devices.Caen.CaenOptions>().PublishPeriod);
+    }
+
+    [Fact]
     public void A_problem_names_the_key_the_settings_use()
     {
         var old = Assert.Throws<SettingsException>(() =>

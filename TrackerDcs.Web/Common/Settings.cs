@@ -63,19 +63,18 @@ public static class Settings
         services.AddOptions<T>().BindConfiguration(section, Strict)
             .PostConfigure<IConfiguration>((o, configuration) =>
             {
-                Rename(o, configuration.GetSection(section), renamed);
+                Rename(o, configuration, section, renamed);
                 complete?.Invoke(o);
             })
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<T>>(sp => new Validation<T>(sp.GetRequiredService<IConfiguration>().GetSection(section), problems, renamed));
+        services.AddSingleton<IValidateOptions<T>>(sp => new Validation<T>(sp.GetRequiredService<IConfiguration>(), section, problems, renamed));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
 
         var options = Bind<T>(builder.Configuration, section);
-        var sectionValues = builder.Configuration.GetSection(section);
-        foreach (var (old, @new) in Rename(options, sectionValues, renamed))
+        foreach (var (old, @new) in Rename(options, builder.Configuration, section, renamed))
             services.AddSingleton(new RenamedSetting($"{section}:{old}", $"{section}:{@new}"));
         complete?.Invoke(options);
-        if (Check(options, sectionValues, problems, renamed).FirstOrDefault() is { Key: not null } problem)
+        if (Check(options, builder.Configuration, section, problems, renamed).FirstOrDefault() is { Key: not null } problem)
             throw new SettingsException(problem.Key, problem.Problem);
         return options;
     }
@@ -95,13 +94,13 @@ public static class Settings
     /// <summary>A renamed key the settings still use (old and new, with the section).</summary>
     public sealed record RenamedSetting(string Old, string New);
 
-    /// <summary>Converts the old keys that are set (and whose new key is not) into the new TimeSpan; returns those it converted.</summary>
-    private static List<(string Old, string New)> Rename<T>(T options, IConfigurationSection section, IReadOnlyList<(string Old, string New)> renamed)
+    /// <summary>Converts the old keys in force into the new TimeSpan; returns those it converted.</summary>
+    private static List<(string Old, string New)> Rename<T>(T options, IConfiguration configuration, string section, IReadOnlyList<(string Old, string New)> renamed)
     {
         var converted = new List<(string, string)>();
         foreach (var (old, @new) in renamed)
         {
-            if (section[old] is null || section[@new] is not null) continue;
+            if (!OldKeyInForce(configuration, $"{section}:{old}", $"{section}:{@new}")) continue;
             var value = (double?)typeof(T).GetProperty(old)!.GetValue(options);
             if (value is not { } number) continue;
             var span = old.EndsWith("Minutes", StringComparison.Ordinal) ? TimeSpan.FromMinutes(number) : TimeSpan.FromSeconds(number);
@@ -111,18 +110,34 @@ public static class Settings
         return converted;
     }
 
+    /// <summary>
+    /// Whether an old key is the one in force: set by a source that overrides every source of the new key (a
+    /// --Caen:PublishPeriodSeconds on the command line beats the PublishPeriod of the shipped appsettings.json;
+    /// in one source the new key wins).
+    /// </summary>
+    private static bool OldKeyInForce(IConfiguration configuration, string oldKey, string newKey)
+    {
+        if (configuration is not IConfigurationRoot root) return configuration[oldKey] is not null && configuration[newKey] is null;
+        foreach (var provider in root.Providers.Reverse())
+        {
+            if (provider.TryGet(newKey, out _)) return false;
+            if (provider.TryGet(oldKey, out _)) return true;
+        }
+        return false;
+    }
+
     /// <summary>The problems, each named by the key the settings actually use (the old one, where it was converted).</summary>
-    private static IEnumerable<SettingsProblem> Check<T>(T options, IConfigurationSection section, Func<T, IEnumerable<SettingsProblem>> problems,
+    private static IEnumerable<SettingsProblem> Check<T>(T options, IConfiguration configuration, string section, Func<T, IEnumerable<SettingsProblem>> problems,
         IReadOnlyList<(string Old, string New)> renamed) =>
-        problems(options).Select(p => renamed.FirstOrDefault(r => p.Key == $"{section.Path}:{r.New}" && section[r.Old] is not null && section[r.New] is null) is { Old: { } old }
-            ? p with { Key = $"{section.Path}:{old}" }
+        problems(options).Select(p => renamed.FirstOrDefault(r => p.Key == $"{section}:{r.New}" && OldKeyInForce(configuration, $"{section}:{r.Old}", $"{section}:{r.New}")) is { Old: { } old }
+            ? p with { Key = $"{section}:{old}" }
             : p);
 
-    private sealed class Validation<T>(IConfigurationSection section, Func<T, IEnumerable<SettingsProblem>> problems,
+    private sealed class Validation<T>(IConfiguration configuration, string section, Func<T, IEnumerable<SettingsProblem>> problems,
         IReadOnlyList<(string Old, string New)> renamed) : IValidateOptions<T> where T : class
     {
         public ValidateOptionsResult Validate(string? name, T options) =>
-            Check(options, section, problems, renamed).Select(p => p.ToString()).ToList() is { Count: > 0 } failures
+            Check(options, configuration, section, problems, renamed).Select(p => p.ToString()).ToList() is { Count: > 0 } failures
                 ? ValidateOptionsResult.Fail(failures)
                 : ValidateOptionsResult.Success;
     }
