@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Common;
 using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Hosting;
@@ -9,7 +10,7 @@ using TrackerDcs.Web.Simulation;
 return args switch
 {
     ["users", .. var rest] => UsersCli.Run(rest, Settings.Build([])),
-    ["healthcheck", .. var rest] => await HealthCheckCli.RunAsync(rest, Settings.Build([])),
+    ["healthcheck", .. var rest] => await HealthCheckCli.RunAsync(rest, Settings.Bind<EndpointOptions>(Settings.Build([]), "Endpoints").HttpsPort),
     ["julabo", .. var rest] => await JulaboCli.RunAsync(rest, Console.Out),
     ["fake-ph2acf", .. var rest] => await FakePh2Acf.RunAsync(rest, Console.Out, Console.Error),
     ["simulate", .. var rest] => await SimulateCli.RunAsync(rest, Console.In, Console.Out),

@@ -3,13 +3,6 @@ namespace TrackerDcs.Hardware.Caen;
 /// <summary>The crate commands of DESIGN.md (MQTT dcs/cmd/...).</summary>
 public enum CaenCommand { LvOn, LvOff, HvOn, HvOff, SetV, ClearAlarms }
 
-/// <summary>A command's outcome: done, or refused with the reason in words an operator understands.</summary>
-public sealed record CaenCommandResult(bool Ok, string? Reason)
-{
-    public static readonly CaenCommandResult Done = new(true, null);
-    public static CaenCommandResult Refused(string reason) => new(false, reason);
-}
-
 /// <summary>
 /// Which command the crate state allows (DESIGN.md: HV on only from LV_ON, LV off only when HV is off).
 /// Switching HV off is refused only when the crate cannot be reached: it is the way out of every state.
@@ -23,13 +16,13 @@ public static class CommandGuards
         {
             [CaenCommand.LvOn] = (state, _) =>
                 state is CaenState.LvOff or CaenState.LvMix or CaenState.LvOn ? null
-                : $"LV can only be switched on from LV_OFF or LV_MIX (crate is {state.ToWire()})",
+                : $"LV can only be switched on from LV_OFF or LV_MIX (crate is {state.Wire()})",
             [CaenCommand.LvOff] = (state, hvLive) =>
                 Unreachable.Contains(state) || state == CaenState.Connected ? NotReachable("LV", state)
-                : hvLive ? $"LV can only be switched off when HV is off (crate is {state.ToWire()})"
+                : hvLive ? $"LV can only be switched off when HV is off (crate is {state.Wire()})"
                 : null,
             [CaenCommand.HvOn] = (state, _) =>
-                state == CaenState.LvOn ? null : $"HV can only be switched on from LV_ON (crate is {state.ToWire()})",
+                state == CaenState.LvOn ? null : $"HV can only be switched on from LV_ON (crate is {state.Wire()})",
             [CaenCommand.HvOff] = (state, _) => Unreachable.Contains(state) ? NotReachable("HV", state) : null,
             [CaenCommand.SetV] = (state, _) => Unreachable.Contains(state) ? NotReachable("a voltage", state) : null,
             [CaenCommand.ClearAlarms] = (state, _) => Unreachable.Contains(state) ? NotReachable("alarms", state) : null,
@@ -39,5 +32,5 @@ public static class CommandGuards
     public static string? Check(CaenCommand command, CaenState crate, bool hvLive) => Guards[command](crate, hvLive);
 
     private static string NotReachable(string what, CaenState state) =>
-        $"cannot command {what}: the crate is not reachable (crate is {state.ToWire()})";
+        $"cannot command {what}: the crate is not reachable (crate is {state.Wire()})";
 }

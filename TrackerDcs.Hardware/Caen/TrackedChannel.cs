@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using TrackerDcs.Hardware.ChannelAccess;
-
 namespace TrackerDcs.Hardware.Caen;
 
 /// <summary>
@@ -44,28 +41,5 @@ internal sealed class TrackedChannel(ChannelConfig settings, string prefix)
     public ChannelReading Reading() => new(Settings, State, Supply(PowerKind.Lv), Supply(PowerKind.Hv));
 
     private SupplyReading Supply(PowerKind kind) =>
-        new(Status(kind), Value(kind, CaenFields.VMon), Value(kind, CaenFields.IMon), Value(kind, CaenFields.V0Set));
-
-    private double? Value(PowerKind kind, CaenField field) => _readings.TryGetValue((kind, field.Name), out var value) ? value : null;
-
-    /// <summary>The channel's dcs/channels object: the seed's keys, lv_/hv_ before each field's key, fsm_state last.</summary>
-    public JsonObject ToJson()
-    {
-        var json = new JsonObject
-        {
-            ["id"] = Settings.Id,
-            ["module"] = Settings.Module,
-            ["lv_board"] = Settings.Lv.Board,
-            ["lv_channel"] = Settings.Lv.Chan,
-            ["hv_board"] = Settings.Hv.Board,
-            ["hv_channel"] = Settings.Hv.Chan,
-        };
-        foreach (var kind in Enum.GetValues<PowerKind>())
-            foreach (var field in CaenFields.For(kind))
-                if (field.Key is { } key && _readings.TryGetValue((kind, field.Name), out var value))
-                    json[$"{(kind == PowerKind.Lv ? "lv" : "hv")}_{key}"] = field.Type == CaType.Double
-                        ? JsonValue.Create(value) : JsonValue.Create((long)value);
-        json["fsm_state"] = State.ToWire();
-        return json;
-    }
+        new(_readings.Where(r => r.Key.Item1 == kind).ToDictionary(r => r.Key.Item2, r => r.Value));
 }

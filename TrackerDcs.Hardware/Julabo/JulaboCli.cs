@@ -43,7 +43,7 @@ public static class JulaboCli
             return rest.Length == 0 ? UsageError : Ok;
         }
 
-        var options = new JulaboOptions { Port = "" };
+        var options = new JulaboSettings { Port = "" };
         List<string> command;
         try
         {
@@ -69,7 +69,7 @@ public static class JulaboCli
         }
     }
 
-    private static List<string> ParseOptions(string[] args, JulaboOptions options)
+    private static List<string> ParseOptions(string[] args, JulaboSettings options)
     {
         var command = new List<string>();
         for (var i = 0; i < args.Length; i++)
@@ -96,7 +96,7 @@ public static class JulaboCli
     }
 
     // Everything that can be checked without the unit is checked before the port is opened.
-    private static string? Validate(List<string> command, JulaboOptions options)
+    private static string? Validate(List<string> command, JulaboSettings options)
     {
         if (options.Port.Length == 0) return "--port is required";
         if (options.Validate() is [var first, ..]) return first;

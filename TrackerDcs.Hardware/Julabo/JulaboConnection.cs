@@ -38,7 +38,7 @@ public sealed class JulaboConnection : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
     }
 
-    public JulaboConnection(IJulaboTransport transport, JulaboOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
+    public JulaboConnection(IJulaboTransport transport, JulaboSettings options, TimeProvider? timeProvider = null, ILogger? logger = null)
         : this(transport, options.CommandInterval, options.ReplyTimeout, timeProvider, logger) { }
 
     public string Description => _transport.Description;

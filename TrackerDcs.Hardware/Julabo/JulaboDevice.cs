@@ -13,7 +13,7 @@ namespace TrackerDcs.Hardware.Julabo;
 /// </summary>
 public sealed class JulaboDevice : IAsyncDisposable
 {
-    private readonly JulaboOptions _options;
+    private readonly JulaboSettings _options;
     private readonly Func<IJulaboTransport> _transportFactory;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -34,8 +34,8 @@ public sealed class JulaboDevice : IAsyncDisposable
     private bool _limitsReadable; // used by the loop only
     private bool _manualSinceLimitsWritten; // used by the loop only
 
-    /// <param name="transportFactory">Makes a new, unopened transport for each connection attempt; by default from <see cref="JulaboOptions.Port"/>.</param>
-    public JulaboDevice(JulaboOptions options, Func<IJulaboTransport>? transportFactory = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+    /// <param name="transportFactory">Makes a new, unopened transport for each connection attempt; by default from <see cref="JulaboSettings.Port"/> (a host that simulates the unit passes its own).</param>
+    public JulaboDevice(JulaboSettings options, Func<IJulaboTransport>? transportFactory = null, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         var problems = options.Validate();
         if (problems.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
@@ -45,30 +45,13 @@ public sealed class JulaboDevice : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
     }
 
-    /// <summary>
-    /// The device for the configured port. With Port "simulated" it starts its own
-    /// <see cref="JulaboSimulator"/> on 127.0.0.1 and talks to it over TCP with the real protocol;
-    /// the simulator is then available as <see cref="Simulator"/> and disposed with the device.
-    /// </summary>
-    public static JulaboDevice Create(JulaboOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
-    {
-        var logger = loggerFactory?.CreateLogger<JulaboDevice>();
-        if (!options.IsSimulated) return new JulaboDevice(options, null, timeProvider, logger);
-
-        var simulator = new JulaboSimulator(new JulaboSimulatorOptions
-        {
-            TimeConstant = options.SimulatedTimeConstant,
-            TempMin = options.TempMin,
-            TempMax = options.TempMax,
-        }, timeProvider, loggerFactory?.CreateLogger<JulaboSimulator>());
-        var port = simulator.ListenTcp();
-        return new JulaboDevice(options, () => new TcpJulaboTransport("127.0.0.1", port), timeProvider, logger) { Simulator = simulator };
-    }
-
-    /// <summary>The simulated unit when the port is "simulated" (a demo panel may inject faults); otherwise null.</summary>
-    public JulaboSimulator? Simulator { get; private init; }
-
     public JulaboStatus Status { get { lock (_gate) return _status; } }
+
+    /// <summary>The status with the unit's texts and the link's and limits' problems, taken under one lock.</summary>
+    public JulaboSnapshot Snapshot()
+    {
+        lock (_gate) return new JulaboSnapshot(_status, _statusText, _lastError, _limitsProblem);
+    }
     public JulaboState State => Status.FsmState;
 
     /// <summary>The unit's answer to VERSION on the current or last link.</summary>
@@ -337,53 +320,53 @@ public sealed class JulaboDevice : IAsyncDisposable
 
     // ---- Operator commands: validated first; nothing is sent when they are refused ----
 
-    public Task<JulaboCommandResult> StartAsync(CancellationToken ct = default) =>
-        SendAsync(JulaboAction.Start, JulaboProtocol.StartStop(true), "start sent", ct);
+    public Task<CommandResult> StartAsync(CancellationToken ct = default) =>
+        SendAsync(JulaboAction.Start, JulaboProtocol.StartStop(true), ct);
 
-    public Task<JulaboCommandResult> StopAsync(CancellationToken ct = default) =>
-        SendAsync(JulaboAction.Stop, JulaboProtocol.StartStop(false), "stop sent", ct);
+    public Task<CommandResult> StopAsync(CancellationToken ct = default) =>
+        SendAsync(JulaboAction.Stop, JulaboProtocol.StartStop(false), ct);
 
     /// <summary>Writes set point 1–3. While disconnected the value is kept and sent when the link is back.</summary>
-    public async Task<JulaboCommandResult> SetTemperatureAsync(int setpoint, double celsius, CancellationToken ct = default)
+    public async Task<CommandResult> SetTemperatureAsync(int setpoint, double celsius, CancellationToken ct = default)
     {
         if ((JulaboLimits.CheckSetpoint(setpoint)
              ?? JulaboLimits.CheckTemperature(celsius, _options.TempMin, _options.TempMax)
              ?? JulaboLimits.CheckWarningBand(celsius, _options.WarningLimitLow, _options.WarningLimitHigh)) is { } refusal)
-            return JulaboCommandResult.Refused(refusal);
+            return CommandResult.Refused(refusal);
         var what = $"set point {setpoint} = {celsius.ToString("0.00", CultureInfo.InvariantCulture)} °C";
         if (_connection is null || State == JulaboState.Disconnected) return Queue(setpoint, celsius, what);
         var queued = false;
-        var result = await SendAsync(JulaboAction.Configure, JulaboProtocol.WriteSetpoint(setpoint, celsius), $"{what} sent", ct,
+        var result = await SendAsync(JulaboAction.Configure, JulaboProtocol.WriteSetpoint(setpoint, celsius), ct,
             whenLost: () => { queued = true; return Queue(setpoint, celsius, what); });
         // A value queued earlier for this set point is older than the one just sent: it must not overwrite it.
-        if (result.Accepted && !queued)
+        if (result.Ok && !queued)
             lock (_gate) _pendingSetpoints.Remove(setpoint);
         return result;
     }
 
-    public Task<JulaboCommandResult> UseSetpointAsync(int setpoint, CancellationToken ct = default) =>
+    public Task<CommandResult> UseSetpointAsync(int setpoint, CancellationToken ct = default) =>
         JulaboLimits.CheckSetpoint(setpoint) is { } refusal
-            ? Task.FromResult(JulaboCommandResult.Refused(refusal))
-            : SendAsync(JulaboAction.Configure, JulaboProtocol.SelectSetpoint(setpoint), $"set point {setpoint} selected", ct);
+            ? Task.FromResult(CommandResult.Refused(refusal))
+            : SendAsync(JulaboAction.Configure, JulaboProtocol.SelectSetpoint(setpoint), ct);
 
     /// <summary>Puts the external Pt100 (true) or the internal bath sensor (false) in control.</summary>
-    public Task<JulaboCommandResult> UseExternalSensorAsync(bool external, CancellationToken ct = default) =>
-        SendAsync(JulaboAction.Configure, JulaboProtocol.UseExternalControl(external), external ? "external sensor in control" : "internal sensor in control", ct);
+    public Task<CommandResult> UseExternalSensorAsync(bool external, CancellationToken ct = default) =>
+        SendAsync(JulaboAction.Configure, JulaboProtocol.UseExternalControl(external), ct);
 
-    public Task<JulaboCommandResult> SetPumpPressureAsync(int stage, CancellationToken ct = default) =>
+    public Task<CommandResult> SetPumpPressureAsync(int stage, CancellationToken ct = default) =>
         JulaboLimits.CheckPumpStage(stage) is { } refusal
-            ? Task.FromResult(JulaboCommandResult.Refused(refusal))
-            : SendAsync(JulaboAction.Configure, JulaboProtocol.WritePumpStage(stage), $"pump pressure stage {stage} sent", ct);
+            ? Task.FromResult(CommandResult.Refused(refusal))
+            : SendAsync(JulaboAction.Configure, JulaboProtocol.WritePumpStage(stage), ct);
 
     /// <summary>Reads every value now instead of at the next poll (or retries the link now when disconnected).</summary>
-    public Task<JulaboCommandResult> RefreshAsync()
+    public Task<CommandResult> RefreshAsync()
     {
         Wake();
-        return Task.FromResult(JulaboCommandResult.Done(_connection is null ? "reconnecting now" : "refresh requested"));
+        return Task.FromResult(CommandResult.Done);
     }
 
     /// <summary>Closes the link and opens it again at once.</summary>
-    public Task<JulaboCommandResult> ReconnectAsync()
+    public Task<CommandResult> ReconnectAsync()
     {
         lock (_gate) _lastError = "reconnect requested";
         Interlocked.Exchange(ref _reconnectNow, 1);
@@ -393,21 +376,22 @@ public sealed class JulaboDevice : IAsyncDisposable
             EndSession();
         }
         Wake();
-        return Task.FromResult(JulaboCommandResult.Done("reconnecting"));
+        return Task.FromResult(CommandResult.Done);
     }
 
-    private JulaboCommandResult Queue(int setpoint, double celsius, string what)
+    private CommandResult Queue(int setpoint, double celsius, string what)
     {
         lock (_gate) _pendingSetpoints[setpoint] = celsius;
-        return JulaboCommandResult.Done($"chiller is disconnected: {what} will be sent when it is back");
+        _logger.LogInformation("Julabo: chiller is disconnected: {What} will be sent when it is back", what);
+        return CommandResult.Done;
     }
 
-    private async Task<JulaboCommandResult> SendAsync(JulaboAction action, JulaboCommand command, string done, CancellationToken ct,
-        Func<JulaboCommandResult>? whenLost = null)
+    private async Task<CommandResult> SendAsync(JulaboAction action, JulaboCommand command, CancellationToken ct,
+        Func<CommandResult>? whenLost = null)
     {
         var connection = _connection;
-        if (JulaboStateMachine.Refusal(State, action) is { } refusal) return JulaboCommandResult.Refused(refusal);
-        if (connection is null) return JulaboCommandResult.Refused("the chiller is disconnected");
+        if (JulaboStateMachine.Refusal(State, action) is { } refusal) return CommandResult.Refused(refusal);
+        if (connection is null) return CommandResult.Refused("the chiller is disconnected");
         try
         {
             await connection.SendAsync(command, ct);
@@ -415,16 +399,12 @@ public sealed class JulaboDevice : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             LinkLost(connection, e);
-            return whenLost?.Invoke() ?? JulaboCommandResult.Refused($"{command} not sent: lost the chiller: {e.Message}");
+            return whenLost?.Invoke() ?? CommandResult.Refused($"{command} not sent: lost the chiller: {e.Message}");
         }
         _logger.LogInformation("Julabo: {Command}", command);
         Wake(); // read the result back at once rather than at the next poll
-        return JulaboCommandResult.Done(done);
+        return CommandResult.Done;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _disposed.CancelAsync();
-        if (Simulator is not null) await Simulator.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await _disposed.CancelAsync();
 }

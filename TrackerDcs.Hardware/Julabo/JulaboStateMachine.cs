@@ -59,6 +59,6 @@ public static class JulaboStateMachine
     /// <summary>Why an action is refused in a state, or null when it is allowed.</summary>
     public static string? Refusal(JulaboState state, JulaboAction action) => Allows(state, action)
         ? null
-        : $"{action.ToString().ToLowerInvariant()} is not allowed while the chiller is {state.ToString().ToUpperInvariant()}" +
-          $" (allowed in {string.Join(", ", AllowedIn[action].Select(s => s.ToString().ToUpperInvariant()))})";
+        : $"{action.ToString().ToLowerInvariant()} is not allowed while the chiller is {state.Wire()}" +
+          $" (allowed in {string.Join(", ", AllowedIn[action].Select(s => s.Wire()))})";
 }

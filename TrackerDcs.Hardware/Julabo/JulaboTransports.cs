@@ -2,11 +2,11 @@ using System.Globalization;
 
 namespace TrackerDcs.Hardware.Julabo;
 
-/// <summary>Chooses the transport that <see cref="JulaboOptions.Port"/> names.</summary>
+/// <summary>Chooses the transport that <see cref="JulaboSettings.Port"/> names.</summary>
 public static class JulaboTransports
 {
     /// <summary>A new, unopened transport for the configured port. "simulated" is the host's to resolve first.</summary>
-    public static IJulaboTransport Create(JulaboOptions options)
+    public static IJulaboTransport Create(JulaboSettings options)
     {
         if (options.IsSimulated)
             throw new InvalidOperationException("Port \"simulated\" has no transport: start a JulaboSimulator and connect to its TCP port");

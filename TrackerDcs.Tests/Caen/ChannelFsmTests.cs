@@ -1,3 +1,4 @@
+using TrackerDcs.Hardware;
 using TrackerDcs.Hardware.Caen;
 
 namespace TrackerDcs.Tests.Caen;
@@ -93,7 +94,7 @@ public class ChannelFsmTests
     public void Wire_names_are_the_seeds()
     {
         Assert.Equal(["INIT", "DISCONNECTED", "CONNECTED", "LV_OFF", "LV_ON", "HV_RAMP", "HV_ON", "ERROR", "LV_MIX", "HV_MIX"],
-            Enum.GetValues<CaenState>().Select(s => s.ToWire()));
+            Enum.GetValues<CaenState>().Select(s => s.Wire()));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using TrackerDcs.Hardware;
 using TrackerDcs.Hardware.Caen;
 using static TrackerDcs.Hardware.Caen.CaenState;
 
@@ -97,7 +98,7 @@ public class CrateFsmTests
                         _ => state is not (Init or Disconnected),
                     };
                     Assert.True(allowed == (reason is null), $"{command} in {state} (hvLive {hvLive}): {reason}");
-                    if (reason is not null) Assert.EndsWith($"(crate is {state.ToWire()})", reason);
+                    if (reason is not null) Assert.EndsWith($"(crate is {state.Wire()})", reason);
                 }
     }
 }

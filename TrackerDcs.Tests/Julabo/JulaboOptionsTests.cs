@@ -1,6 +1,6 @@
-using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Web.Devices.Julabo;
 
 namespace TrackerDcs.Tests.Julabo;
 
@@ -46,9 +46,9 @@ public class JulaboOptionsTests
     [Fact]
     public void Validation_names_every_problem()
     {
-        var problems = new JulaboOptions { Port = "ttyUSB0", TempMin = 10, TempMax = 0, ReplyTimeout = TimeSpan.Zero }.Validate();
+        var problems = new JulaboSettings { Port = "ttyUSB0", TempMin = 10, TempMax = 0, ReplyTimeout = TimeSpan.Zero }.Validate();
         Assert.Equal(3, problems.Count);
-        Assert.Throws<ArgumentException>(() => new JulaboDevice(new JulaboOptions { TempMin = 10, TempMax = 0 }));
+        Assert.Throws<ArgumentException>(() => new JulaboDevice(new JulaboSettings { TempMin = 10, TempMax = 0 }));
     }
 
     [Theory]
@@ -69,7 +69,7 @@ public class JulaboOptionsTests
     [Fact]
     public void Warning_limits_default_to_a_band_for_cooling_silicon_modules()
     {
-        var options = new JulaboOptions();
+        var options = new JulaboSettings();
         Assert.Equal((30, -35), (options.WarningLimitHigh, options.WarningLimitLow));
         Assert.Empty(options.Validate());
     }
@@ -79,18 +79,5 @@ public class JulaboOptionsTests
     [InlineData("daq-pc:8000", "tcp daq-pc:8000")]
     [InlineData("[::1]:8000", "tcp ::1:8000")]
     public void Port_chooses_the_transport(string port, string description) =>
-        Assert.Equal(description, JulaboTransports.Create(new JulaboOptions { Port = port }).Description);
-
-    [Fact]
-    public void Status_serialises_with_the_seed_field_names()
-    {
-        var status = new JulaboStatus
-        {
-            StatusCode = 3, InternalTemp = 18.5, ExternalTemp = 19, Setpoint1 = 18.5, Setpoint2 = 20, Setpoint3 = -10,
-            UsedSetpoint = 1, Power = -12.5, ExtIsUsed = false, LimitHigh = 30, LimitLow = -35, FsmState = JulaboState.On,
-        };
-        var json = JsonSerializer.Serialize(status);
-        Assert.Equal("""{"status_code":3,"internal_temp":18.5,"external_temp":19,"setpoint_1":18.5,"setpoint_2":20,"setpoint_3":-10,"used_setpoint":1,"power":-12.5,"ext_is_used":false,"limit_high":30,"limit_low":-35,"fsm_state":"ON"}""", json);
-        Assert.Equal(status, JsonSerializer.Deserialize<JulaboStatus>(json));
-    }
+        Assert.Equal(description, JulaboTransports.Create(new JulaboSettings { Port = port }).Description);
 }

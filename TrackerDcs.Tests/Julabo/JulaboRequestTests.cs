@@ -1,4 +1,5 @@
 using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Web.Devices.Julabo;
 
 namespace TrackerDcs.Tests.Julabo;
 
@@ -40,13 +41,13 @@ public class JulaboRequestTests
         await rig.WaitForState(JulaboState.Off);
 
         JulaboRequest.TryParse("setWT", """{"setpoint":3,"temp":99}""", out var tooHot, out _);
-        Assert.Equal("temp 99 is outside the limits -50..50 °C", (await tooHot!.ExecuteAsync(rig.Device)).Message);
+        Assert.Equal("temp 99 is outside the limits -50..50 °C", (await tooHot!.ExecuteAsync(rig.Device)).Error);
 
         JulaboRequest.TryParse("setWT", """{"setpoint":3,"temp":15}""", out var setWT, out _);
         JulaboRequest.TryParse("useSP", """{"setpoint":3}""", out var useSP, out _);
         JulaboRequest.TryParse("start", "", out var start, out _);
         foreach (var request in new[] { setWT, useSP, start })
-            Assert.True((await request!.ExecuteAsync(rig.Device)).Accepted, request.ToString());
+            Assert.True((await request!.ExecuteAsync(rig.Device)).Ok, request.ToString());
         await rig.WaitFor(s => s is { FsmState: JulaboState.On, UsedSetpoint: 3, Setpoint3: 15 }, "running on set point 3 = 15 °C");
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Tests.ChannelAccess;
 
 namespace TrackerDcs.Tests.Julabo;
 
@@ -18,7 +19,7 @@ public sealed class JulaboRig : IAsyncDisposable
     private readonly Task _run;
 
     /// <param name="unit">Prepares the simulated unit before the device first connects (a fault it has from the start).</param>
-    public JulaboRig(Link link, Action<JulaboOptions>? configure = null, Action<JulaboSimulator>? unit = null)
+    public JulaboRig(Link link, Action<JulaboSettings>? configure = null, Action<JulaboSimulator>? unit = null)
     {
         Simulator = new JulaboSimulator(new JulaboSimulatorOptions
         {
@@ -26,7 +27,7 @@ public sealed class JulaboRig : IAsyncDisposable
             ExternalLag = TimeSpan.FromSeconds(0.15),
         });
         Simulator.CommandReceived += Received.Enqueue;
-        Options = new JulaboOptions
+        Options = new JulaboSettings
         {
             CommandInterval = TimeSpan.FromMilliseconds(20),
             ReplyTimeout = TimeSpan.FromMilliseconds(300),
@@ -49,15 +50,16 @@ public sealed class JulaboRig : IAsyncDisposable
         }
         configure?.Invoke(Options);
         unit?.Invoke(Simulator);
-        Device = new JulaboDevice(Options);
+        Device = new JulaboDevice(Options, logger: Log);
         Device.StatusChanged += Changes.Enqueue;
         _run = Device.RunAsync(_stop.Token);
     }
 
     public JulaboSimulator Simulator { get; }
     public JulaboDevice Device { get; }
-    public JulaboOptions Options { get; }
+    public JulaboSettings Options { get; }
     public SocatPtyPair? Pty { get; }
+    public ListLogger<JulaboDevice> Log { get; } = new();
     public ConcurrentQueue<string> Received { get; } = new();
     public ConcurrentQueue<JulaboStatus> Changes { get; } = new();
 

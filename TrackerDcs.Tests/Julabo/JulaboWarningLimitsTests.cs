@@ -9,7 +9,7 @@ namespace TrackerDcs.Tests.Julabo;
 /// </summary>
 public class JulaboWarningLimitsTests
 {
-    private static void Limits(JulaboOptions o)
+    private static void Limits(JulaboSettings o)
     {
         o.WarningLimitHigh = 28;
         o.WarningLimitLow = -20;
@@ -81,16 +81,16 @@ public class JulaboWarningLimitsTests
 
         var high = await rig.Device.SetTemperatureAsync(1, 28.5);
         var low = await rig.Device.SetTemperatureAsync(2, -20.01);
-        Assert.False(high.Accepted);
-        Assert.Equal("temp 28.5 is above the chiller's high temperature warning limit 28 °C (Julabo:WarningLimitHigh)", high.Message);
-        Assert.False(low.Accepted);
-        Assert.Equal("temp -20.01 is below the chiller's low temperature warning limit -20 °C (Julabo:WarningLimitLow)", low.Message);
-        Assert.True((await rig.Device.SetTemperatureAsync(3, 28)).Accepted, "the limit itself is inside the band");
+        Assert.False(high.Ok);
+        Assert.Equal("temp 28.5 is above the chiller's high temperature warning limit 28 °C (Julabo:WarningLimitHigh)", high.Error);
+        Assert.False(low.Ok);
+        Assert.Equal("temp -20.01 is below the chiller's low temperature warning limit -20 °C (Julabo:WarningLimitLow)", low.Error);
+        Assert.True((await rig.Device.SetTemperatureAsync(3, 28)).Ok, "the limit itself is inside the band");
 
         // Nor is one kept for later while disconnected.
         rig.Simulator.Unplug();
         await rig.WaitForState(JulaboState.Disconnected, seconds: 5);
-        Assert.False((await rig.Device.SetTemperatureAsync(1, 35)).Accepted);
+        Assert.False((await rig.Device.SetTemperatureAsync(1, 35)).Ok);
         Assert.Empty(rig.Device.PendingSetpoints);
 
         Assert.DoesNotContain(rig.Received, l => l.StartsWith("OUT_SP_00", StringComparison.Ordinal) || l.StartsWith("OUT_SP_01", StringComparison.Ordinal));
@@ -151,7 +151,7 @@ public class JulaboWarningLimitsTests
         await Eventually.True(() => rig.Received.Count(l => l == "STATUS") > 5, "a few polls");
         Assert.Equal(asked, rig.Received.Count(l => l == "IN_SP_03"));
         Assert.DoesNotContain(rig.Changes, s => s.FsmState is JulaboState.Error or JulaboState.Disconnected);
-        Assert.True((await rig.Device.StartAsync()).Accepted);
+        Assert.True((await rig.Device.StartAsync()).Ok);
         await rig.WaitForState(JulaboState.On);
     }
 
@@ -172,7 +172,7 @@ public class JulaboWarningLimitsTests
         rig.Simulator.ExtraHeat = 0;
         await rig.WaitFor(s => s is { FsmState: JulaboState.On, StatusCode: 3 }, "back in band: ON");
 
-        Assert.True((await rig.Device.SetTemperatureAsync(1, -19)).Accepted);
+        Assert.True((await rig.Device.SetTemperatureAsync(1, -19)).Ok);
         await rig.WaitFor(s => Math.Abs(s.InternalTemp!.Value + 19) < 0.5, "bath at -19 °C");
         rig.Simulator.ExtraHeat = -3; // the set point near the limit and a little overshoot
         await rig.WaitFor(s => s is { FsmState: JulaboState.Error, StatusCode: -4 }, "-04 low temperature warning");

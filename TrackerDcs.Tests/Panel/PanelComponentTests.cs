@@ -6,11 +6,13 @@ using MudBlazor.Services;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Web.Audit;
 using TrackerDcs.Web.Commands;
+using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Panel.Components;
 using TrackerDcs.Web.Panel.Services;
 using TrackerDcs.Web.Security;
 using TrackerDcs.Web.Storage;
+using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Tests.Panel;
 
@@ -121,10 +123,26 @@ public sealed class PanelComponentTests : IDisposable
     [InlineData(CaenState.LvOn, false, CaenCommand.HvOn, null)]
     [InlineData(CaenState.HvOn, true, CaenCommand.LvOff, "LV can only be switched off when HV is off (crate is HV_ON)")]
     [InlineData(CaenState.Disconnected, false, CaenCommand.HvOff, "cannot command HV: the crate is not reachable (crate is DISCONNECTED)")]
-    public void The_power_view_offers_a_command_only_where_the_state_machine_allows_it(CaenState state, bool hvOn, CaenCommand command, string? reason)
+    public void The_crate_view_offers_a_command_only_where_the_state_machine_allows_it(CaenState state, bool hvOn, CaenCommand command, string? reason)
     {
-        var row = new ChannelRow("0", "module_0", state, 1, 12, 2, 12, 15, hvOn ? 1 : 0, 200, 1, 200, 1000);
-        Assert.Equal(reason, new PowerView(state, [row]).Refusal(command));
+        var map = ChannelMap.Parse("""
+            channels:
+              "0": { module: module_0, lv: { board: 0, chan: 0 }, hv: { board: 12, chan: 0 } }
+            global:
+              lv: { setV: 12., maxI: 2.5, ovVThr: 15., unVThr: 0., tripTime: 10., tripInt: 0, tripExt: 0, rampUpTime: 100., rampDwnTime: 100. }
+              hv: { setV: 200., maxI: 500., rampUpSpeed: 100., rampDwnSpeed: 100., tripTime: 1., tripInt: 0, tripExt: 0, tripMode: Kill, imRange: Low }
+            """, "test.yml");
+        SupplyReading Supply(int status) => new(new Dictionary<string, double> { ["Status"] = status });
+        var channel = new ChannelReading(map.Channels[0], state, Supply(1), Supply(hvOn ? 1 : 0));
+        var view = CaenView.From(new CaenSnapshot(map, state, [channel]));
+        var refusal = command switch
+        {
+            CaenCommand.HvOn => view.HvOnRefusal,
+            CaenCommand.LvOff => view.LvOffRefusal,
+            CaenCommand.HvOff => view.HvOffRefusal,
+            _ => throw new ArgumentOutOfRangeException(nameof(command)),
+        };
+        Assert.Equal(reason, refusal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Security;
+using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Tests.Platform;
 

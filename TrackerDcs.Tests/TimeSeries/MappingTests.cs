@@ -1,7 +1,8 @@
+using TrackerDcs.Web.Common;
 using Microsoft.Extensions.Configuration;
 using System.Text;
 using TrackerDcs.Web.TimeSeries;
-using TrackerDcs.Web.Sensors;
+using TrackerDcs.Hardware.Sensors;
 
 namespace TrackerDcs.Tests.TimeSeries;
 
@@ -141,7 +142,7 @@ public class MappingTests
     [Fact]
     public void Rules_from_settings_replace_the_defaults()
     {
-        var options = Web.Hosting.Settings.Bind<TimeSeriesOptions>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var options = Web.Common.Settings.Bind<TimeSeriesOptions>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["TimeSeries:Rules:0:Topic"] = "lab/+/power",
             ["TimeSeries:Rules:0:Format"] = "Number",

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TrackerDcs.Web.Commands;
+using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Web.Alarms;
 

@@ -1,8 +1,7 @@
-using TrackerDcs.Hardware.Caen;
-using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Web.Devices;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
-using TrackerDcs.Web.Sensors;
+using TrackerDcs.Web.Devices.Sensors;
 using TrackerDcs.Web.Storage;
 using TrackerDcs.Web.TimeSeries;
 
@@ -14,11 +13,11 @@ namespace TrackerDcs.Web.Alarms;
 /// </summary>
 public sealed class AlarmEvaluator(
     AlarmOptions options,
-    CaenService caen,
-    JulaboService julabo,
-    EnvironmentMonitor environment,
+    IDeviceView<CaenView> caen,
+    IDeviceView<JulaboView> julabo,
+    IDeviceView<SensorsView> sensors,
     DataDirectory data,
-    Interlocks.InterlockEngine interlocks,
+    IEnumerable<IAlarmSource> sources,
     TimeSeriesOptions timeSeries,
     TimeProvider time,
     Spool? spool = null)
@@ -34,66 +33,62 @@ public sealed class AlarmEvaluator(
         EvaluateEnvironment(conditions, now);
         EvaluateDisk(conditions);
         EvaluateSpool(conditions);
-        conditions.AddRange(interlocks.AlarmConditions());
+        foreach (var source in sources) conditions.AddRange(source.AlarmConditions());
         return conditions;
     }
 
     private void EvaluateCrate(List<AlarmCondition> conditions, DateTimeOffset now)
     {
-        var state = caen.Controller.State;
-        Disconnected(conditions, "caen", state is CaenState.Disconnected, now, "CAEN crate");
-        if (state is CaenState.Disconnected or CaenState.Init) return;
-        if (state == CaenState.Error) conditions.Add(new(AlarmCatalog.CrateError, "crate", "CAEN crate is in ERROR"));
-        foreach (var channel in caen.Controller.Readings())
+        var crate = caen.View;
+        Disconnected(conditions, "caen", crate.State == CaenView.Disconnected, now, "CAEN crate");
+        if (!crate.Reachable) return;
+        if (crate.State == CaenView.Error) conditions.Add(new(AlarmCatalog.CrateError, "crate", "CAEN crate is in ERROR"));
+        foreach (var channel in crate.Channels)
         {
-            var (id, module) = (channel.Config.Id, channel.Config.Module);
-            var name = string.IsNullOrEmpty(module) ? $"channel {id}" : $"channel {id} ({module})";
-            foreach (var kind in Enum.GetValues<PowerKind>())
+            var name = string.IsNullOrEmpty(channel.Module) ? $"channel {channel.Id}" : $"channel {channel.Id} ({channel.Module})";
+            foreach (var (side, label, supply) in new[] { ("lv", "LV", channel.Lv), ("hv", "HV", channel.Hv) })
             {
-                if (channel.Supply(kind).Flags is not { } status) continue;
-                var (side, label) = kind == PowerKind.Lv ? ("lv", "LV") : ("hv", "HV");
-                var subject = $"{id}/{side}";
-                var ramping = (status & (CaenStatus.RampingUp | CaenStatus.RampingDown)) != 0;
-                if ((status & (CaenStatus.InternalTrip | CaenStatus.ExternalTrip)) != 0)
-                    conditions.Add(new(AlarmCatalog.ChannelTrip, subject, $"{label} of {name} tripped ({CaenStatusWords.Text((int)status)})"));
-                if ((status & CaenStatus.OverCurrent) != 0 && !ramping)
+                if (supply.Status is null) continue;
+                var subject = $"{channel.Id}/{side}";
+                if (supply.Tripped)
+                    conditions.Add(new(AlarmCatalog.ChannelTrip, subject, $"{label} of {name} tripped ({supply.Words})"));
+                // An over-current while the channel ramps is the module charging, not a fault; so is the under-voltage.
+                if (supply.OverCurrent && !supply.Ramping)
                     conditions.Add(new(AlarmCatalog.OverCurrent, subject, $"{label} of {name} is over current"));
-                if ((status & CaenStatus.OverVoltage) != 0)
+                if (supply.OverVoltage)
                     conditions.Add(new(AlarmCatalog.OverVoltage, subject, $"{label} of {name} is over voltage"));
-                if ((status & CaenStatus.UnderVoltage) != 0 && !ramping)
+                if (supply.UnderVoltage && !supply.Ramping)
                     conditions.Add(new(AlarmCatalog.UnderVoltage, subject, $"{label} of {name} is under voltage"));
-                if ((status & CaenStatus.Unplugged) != 0)
-                {
-                    var board = channel.Config.Supply(kind).Board;
-                    conditions.Add(new(AlarmCatalog.Unplugged, $"{side}_board {board}", $"{label} board {board} is unplugged"));
-                }
+                if (supply.Unplugged)
+                    conditions.Add(new(AlarmCatalog.Unplugged, $"{side}_board {supply.Board}", $"{label} board {supply.Board} is unplugged"));
             }
         }
     }
 
     private void EvaluateChiller(List<AlarmCondition> conditions, DateTimeOffset now)
     {
-        var device = julabo.Device;
-        Disconnected(conditions, "julabo", device.State == JulaboState.Disconnected, now, "Julabo chiller");
+        var chiller = julabo.View;
+        Disconnected(conditions, "julabo", chiller.IsDisconnected, now, "Julabo chiller");
         // What the unit holds does not change while the cable is out: kept until the next check says otherwise.
-        if (device.LimitsProblem is { } limits) conditions.Add(new(AlarmCatalog.ChillerLimits, "julabo", limits));
-        if (device.State == JulaboState.Disconnected || device.Status.StatusCode is not { } code) return;
-        if (code < 0) conditions.Add(new(AlarmCatalog.ChillerFault, "julabo", $"chiller reports {code:00}: {device.StatusText}{WarningDetail(device.Status)}"));
-        else if (code is 0 or 1) conditions.Add(new(AlarmCatalog.ChillerManual, "julabo", $"chiller is in manual mode ({code:00} {device.StatusText})"));
+        if (chiller.LimitsProblem is { } limits) conditions.Add(new(AlarmCatalog.ChillerLimits, "julabo", limits));
+        if (chiller.IsDisconnected || chiller.StatusCode is not { } code) return;
+        if (chiller.IsAlarm) conditions.Add(new(AlarmCatalog.ChillerFault, "julabo", $"chiller reports {code:00}: {chiller.StatusText}{WarningDetail(chiller)}"));
+        else if (chiller.IsManual) conditions.Add(new(AlarmCatalog.ChillerManual, "julabo", $"chiller is in manual mode ({code:00} {chiller.StatusText})"));
     }
 
     /// <summary>For the warnings of the unit's own limits: the bath and the limit it crossed.</summary>
-    private static string WarningDetail(JulaboStatus status) => status.StatusCode switch
+    private static string WarningDetail(JulaboView chiller) => chiller switch
     {
-        JulaboUnitStatus.ExcessTemperatureWarning when status.LimitHigh is { } high => $" (bath {status.InternalTemp:0.0} °C, high limit {high:0.0} °C)",
-        JulaboUnitStatus.LowTemperatureWarning when status.LimitLow is { } low => $" (bath {status.InternalTemp:0.0} °C, low limit {low:0.0} °C)",
+        { AboveHighLimit: true, LimitHigh: { } high } => $" (bath {chiller.InternalTemp:0.0} °C, high limit {high:0.0} °C)",
+        { BelowLowLimit: true, LimitLow: { } low } => $" (bath {chiller.InternalTemp:0.0} °C, low limit {low:0.0} °C)",
         _ => "",
     };
 
     private void EvaluateEnvironment(List<AlarmCondition> conditions, DateTimeOffset now)
     {
+        var environment = sensors.View;
         foreach (var box in environment.Boxes)
-            if (now - box.LastSeen > TimeSpan.FromSeconds(options.SensorSilentAfterSeconds))
+            if (now - box.LastSeen > options.SensorSilentAfter)
                 conditions.Add(new(AlarmCatalog.SensorSilent, box.Name, $"sensor box {box.Name} silent since {box.LastSeen:HH:mm:ss} UTC"));
         if (environment.DewPointMargin is { } margin && margin < options.DewPointMarginMin)
             conditions.Add(new(AlarmCatalog.DewPointMargin, "stand",
@@ -125,7 +120,7 @@ public sealed class AlarmEvaluator(
             return;
         }
         if (!_disconnectedSince.TryGetValue(device, out var since)) _disconnectedSince[device] = since = now;
-        if (now - since >= TimeSpan.FromSeconds(options.DisconnectedAfterSeconds))
+        if (now - since >= options.DisconnectedAfter)
             conditions.Add(new(AlarmCatalog.Disconnected, device, $"{name} DISCONNECTED since {since:HH:mm:ss} UTC"));
     }
 }

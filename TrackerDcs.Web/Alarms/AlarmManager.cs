@@ -1,7 +1,6 @@
+using TrackerDcs.Web.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using TrackerDcs.Web.Broker;
-using TrackerDcs.Web.Hosting;
 
 namespace TrackerDcs.Web.Alarms;
 
@@ -10,7 +9,7 @@ namespace TrackerDcs.Web.Alarms;
 /// operators. Every change is kept in the history and published: the retained list on alarms/active and
 /// each event on alarms/events. A shelved alarm stays in the list, marked, and raises no notification.
 /// </summary>
-public sealed class AlarmManager(AlarmHistory history, MqttPublisher publisher, TimeProvider time, ILogger<AlarmManager> log)
+public sealed class AlarmManager(AlarmHistory history, IMqttPublisher publisher, TimeProvider time, ILogger<AlarmManager> log)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Alarm> _active = [];

@@ -1,8 +1,8 @@
+using TrackerDcs.Web.Common;
 using System.Net;
 using System.Net.Mail;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using TrackerDcs.Web.Hosting;
 
 namespace TrackerDcs.Web.Alarms;
 
@@ -44,7 +44,7 @@ public sealed class AlarmNotifier : BackgroundService
     private bool Allowed(Alarm alarm)
     {
         var now = _time.GetUtcNow();
-        if (_lastByKey.TryGetValue(alarm.Key, out var last) && now - last < TimeSpan.FromMinutes(_options.RepeatAfterMinutes))
+        if (_lastByKey.TryGetValue(alarm.Key, out var last) && now - last < _options.RepeatAfter)
         {
             _log.LogInformation("Notification of {Key} suppressed: already sent at {Last:HH:mm:ss}", alarm.Key, last);
             return false;

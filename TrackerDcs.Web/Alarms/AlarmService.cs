@@ -6,7 +6,7 @@ public sealed class AlarmService(AlarmOptions options, AlarmEvaluator evaluator,
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await manager.PublishActiveAsync(stoppingToken);
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.EvaluationPeriodSeconds));
+        using var timer = new PeriodicTimer(options.EvaluationPeriod);
         try
         {
             do

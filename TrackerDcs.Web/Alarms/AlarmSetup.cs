@@ -1,5 +1,5 @@
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Commands;
-using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Security;
 
 namespace TrackerDcs.Web.Alarms;
@@ -8,22 +8,19 @@ public static class AlarmSetup
 {
     public static void AddAlarms(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(Settings.Bind<AlarmOptions>(builder.Configuration, "Alarms"));
+        builder.AddSettings<AlarmOptions>();
         builder.Services.AddSingleton<AlarmHistory>();
         builder.Services.AddSingleton<AlarmManager>();
         builder.Services.AddSingleton<AlarmEvaluator>();
         builder.Services.AddHostedService<AlarmService>();
-        builder.Services.AddSingleton(Settings.Bind<NotificationOptions>(builder.Configuration, "Notifications"));
+    }
+
+    /// <summary>Major alarms to a webhook and by e-mail, when Notifications says where.</summary>
+    public static void AddNotifications(this WebApplicationBuilder builder)
+    {
+        builder.AddSettings<NotificationOptions>();
         builder.Services.AddHttpClient();
         builder.Services.AddHostedService<AlarmNotifier>();
-        builder.Services.AddHostedService<Health.HeartbeatService>();
-        var watchdog = Settings.Bind<Health.WatchdogOptions>(builder.Configuration, "Watchdog");
-        if (watchdog.Enabled)
-        {
-            watchdog.Endpoint();
-            builder.Services.AddSingleton(watchdog);
-            builder.Services.AddHostedService<Health.WatchdogService>();
-        }
     }
 
     public static void UseAlarms(this WebApplication app)

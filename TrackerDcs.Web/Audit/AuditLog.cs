@@ -1,15 +1,18 @@
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Storage;
+using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Web.Audit;
 
 /// <summary>Every command and its result, in the embedded database, queryable by time range.</summary>
-public sealed class AuditLog(Database database, TimeProvider time)
+public sealed class AuditLog(Database database, TimeProvider time) : ICommandAudit
 {
     /// <summary>Payloads are evidence, not storage: a huge one is cut, and says so.</summary>
     private const int MaxPayloadChars = 4096;
 
     public event Action<AuditEntry>? Appended;
+
+    void ICommandAudit.Record(CommandRequest request, CommandResult result) => Append(request, result);
 
     public AuditEntry Append(CommandRequest request, CommandResult result)
     {

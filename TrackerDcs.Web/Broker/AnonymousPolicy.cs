@@ -1,6 +1,5 @@
 using System.Net;
 using TrackerDcs.Web.Security;
-using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Broker;
 
@@ -13,10 +12,8 @@ public sealed class AnonymousPolicy
     public AnonymousPolicy(BrokerOptions options)
     {
         _options = options;
-        _networks = options.AnonymousNetworks.Select((text, i) =>
-            IPNetwork.TryParse(text, out var network)
-                ? network
-                : throw new SettingsException($"Broker:AnonymousNetworks:{i}", $"'{text}' is not a network in CIDR notation (e.g. 192.168.1.0/24)")).ToList();
+        // Checked at start (BrokerOptions.Problems).
+        _networks = [.. options.AnonymousNetworks.Select(IPNetwork.Parse)];
     }
 
     /// <summary>The principal of an anonymous client from this address, or null when refused.</summary>

@@ -1,21 +1,40 @@
+using System.Net;
+using TrackerDcs.Web.Common;
+
 namespace TrackerDcs.Web.Broker;
 
 /// <summary>What an anonymous client may do.</summary>
 public enum AnonymousAccess { Refuse, ReadOnly, Sensor }
 
 /// <summary>Section "Broker".</summary>
-public sealed class BrokerOptions
+public sealed class BrokerOptions : ISettingsSection
 {
+    public static string Section => "Broker";
+    public static IReadOnlyList<(string Old, string New)> Renamed => [(nameof(CommunicationTimeoutSeconds), nameof(CommunicationTimeout))];
+
     /// <summary>Largest MQTT packet accepted; a bigger one closes the connection before it is buffered.</summary>
     public int MaxPacketSize { get; set; } = 1024 * 1024;
     public int MaxConnections { get; set; } = 1000;
     /// <summary>Messages queued for one slow subscriber before the oldest are dropped.</summary>
     public int MaxPendingMessagesPerClient { get; set; } = 100_000;
     /// <summary>How long a client may take to send CONNECT, or to acknowledge a packet.</summary>
-    public int CommunicationTimeoutSeconds { get; set; } = 10;
+    public TimeSpan CommunicationTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>Renamed to <see cref="CommunicationTimeout"/>; still read from older settings files.</summary>
+    public double? CommunicationTimeoutSeconds { get; set; }
     public AnonymousAccess Anonymous { get; set; } = AnonymousAccess.Refuse;
     /// <summary>Topic prefixes anonymous sensor boxes may publish below.</summary>
     public List<string> AnonymousSensorPrefixes { get; set; } = ["ESP"];
     /// <summary>Networks (CIDR) anonymous clients may come from; empty means any.</summary>
     public List<string> AnonymousNetworks { get; set; } = [];
+
+    public IEnumerable<SettingsProblem> Problems()
+    {
+        if (MaxPacketSize < 1) yield return new("Broker:MaxPacketSize", $"{MaxPacketSize} must be positive");
+        if (MaxConnections < 1) yield return new("Broker:MaxConnections", $"{MaxConnections} must be positive");
+        if (MaxPendingMessagesPerClient < 1) yield return new("Broker:MaxPendingMessagesPerClient", $"{MaxPendingMessagesPerClient} must be positive");
+        if (CommunicationTimeout <= TimeSpan.Zero) yield return new("Broker:CommunicationTimeout", $"{CommunicationTimeout} must be positive");
+        for (var i = 0; i < AnonymousNetworks.Count; i++)
+            if (!IPNetwork.TryParse(AnonymousNetworks[i], out _))
+                yield return new($"Broker:AnonymousNetworks:{i}", $"'{AnonymousNetworks[i]}' is not a network in CIDR notation (e.g. 192.168.1.0/24)");
+    }
 }

@@ -1,5 +1,6 @@
 using MQTTnet.AspNetCore;
 using MQTTnet.Server;
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Health;
 
 namespace TrackerDcs.Web.Broker;
@@ -7,24 +8,25 @@ namespace TrackerDcs.Web.Broker;
 public static class BrokerSetup
 {
     /// <summary>The embedded broker: MQTTnet hosted in Kestrel (TCP, TLS and WebSocket transports), no listener of its own.</summary>
-    public static IServiceCollection AddBroker(this IServiceCollection services, BrokerOptions options)
+    public static void AddBroker(this WebApplicationBuilder builder)
     {
-        services.AddSingleton(options);
-        services.AddSingleton(new AnonymousPolicy(options));
+        var options = builder.AddSettings<BrokerOptions>();
+        var services = builder.Services;
+        services.AddSingleton<AnonymousPolicy>();
         services.AddSingleton<MqttConnectionGuard>();
         services.AddSingleton<BrokerTap>();
         services.AddSingleton<BrokerSecurity>();
         services.AddSingleton<MqttPublisher>();
+        services.AddSingleton<IMqttPublisher>(sp => sp.GetRequiredService<MqttPublisher>());
         services.AddSingleton<RetainedMessageStore>();
         services.AddHostedService(sp => sp.GetRequiredService<RetainedMessageStore>());
         services.AddHostedMqttServer(o => o
             .WithoutDefaultEndpoint()
-            .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(options.CommunicationTimeoutSeconds))
+            .WithDefaultCommunicationTimeout(options.CommunicationTimeout)
             .WithMaxPendingMessagesPerClient(options.MaxPendingMessagesPerClient)
             .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage));
         services.AddMqttConnectionHandler();
         services.AddConnections();
-        return services;
     }
 
     public static void MapBroker(this WebApplication app)

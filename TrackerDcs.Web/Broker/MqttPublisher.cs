@@ -1,11 +1,12 @@
 using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using TrackerDcs.Web.Common;
 
 namespace TrackerDcs.Web.Broker;
 
 /// <summary>How the process publishes (device status, command replies): injected into the embedded broker.</summary>
-public sealed class MqttPublisher
+public sealed class MqttPublisher : IMqttPublisher
 {
     public const string ClientId = "trackerdcs";
     private readonly MqttServer _server;
@@ -24,15 +25,14 @@ public sealed class MqttPublisher
         if (server.IsStarted) _started.TrySetResult();
     }
 
-    public async Task PublishAsync(string topic, string payload, bool retain = false,
-        MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce, byte[]? correlationData = null,
+    public async Task PublishAsync(string topic, string payload, bool retain = false, byte[]? correlationData = null,
         CancellationToken cancellationToken = default)
     {
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
             .WithPayload(payload)
             .WithRetainFlag(retain)
-            .WithQualityOfServiceLevel(qos)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithCorrelationData(correlationData)
             .Build();
         await _started.Task.WaitAsync(cancellationToken);

@@ -1,9 +1,8 @@
-using TrackerDcs.Web.Hosting;
+using TrackerDcs.Web.Common;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using TrackerDcs.Web.Audit;
-using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.Security;
+using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Web.Commands;
 
@@ -12,7 +11,7 @@ namespace TrackerDcs.Web.Commands;
 /// execute (the handler parses and validates against limits and the state machine), audit, answer.
 /// Commands to one device run one at a time, in the order they arrived.
 /// </summary>
-public sealed class CommandBus(AuditLog audit, MqttPublisher publisher, ILogger<CommandBus> log)
+public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, ILogger<CommandBus> log)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly List<CommandRoute> _routes = [];
@@ -92,7 +91,7 @@ public sealed class CommandBus(AuditLog audit, MqttPublisher publisher, ILogger<
     {
         try
         {
-            audit.Append(request, result);
+            audit.Record(request, result);
         }
         catch (Exception e)
         {

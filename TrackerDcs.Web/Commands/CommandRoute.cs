@@ -1,4 +1,5 @@
 using TrackerDcs.Web.Security;
+using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Web.Commands;
 

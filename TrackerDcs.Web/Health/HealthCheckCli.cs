@@ -6,10 +6,10 @@ namespace TrackerDcs.Web.Health;
 /// </summary>
 public static class HealthCheckCli
 {
-    public static async Task<int> RunAsync(string[] args, IConfiguration configuration)
+    /// <param name="httpsPort">Endpoints:HttpsPort, where the process serves /healthz unless a URL is given.</param>
+    public static async Task<int> RunAsync(string[] args, int httpsPort)
     {
-        var port = Hosting.Settings.Bind<Hosting.EndpointOptions>(configuration, "Endpoints").HttpsPort;
-        var url = args.FirstOrDefault() ?? $"https://127.0.0.1:{port}/healthz";
+        var url = args.FirstOrDefault() ?? $"https://127.0.0.1:{httpsPort}/healthz";
         using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
         try

@@ -1,5 +1,6 @@
+using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Common;
 using System.Text.Json.Nodes;
-using TrackerDcs.Web.Hosting;
 
 namespace TrackerDcs.Web.Health;
 
@@ -7,6 +8,9 @@ namespace TrackerDcs.Web.Health;
 public static class HeartbeatMessage
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
+
+    /// <summary>dcs/heartbeat: under the crate's topic root (channels.yml's name), as the seed's watchers expect.</summary>
+    public static string Topic(ChannelMap map) => $"{map.Name}/heartbeat";
 
     public static string Online(DateTimeOffset now) => Build("online", now, reason: null);
 

@@ -1,5 +1,5 @@
-using TrackerDcs.Web.Broker;
-using TrackerDcs.Web.Devices.Caen;
+using TrackerDcs.Web.Common;
+using TrackerDcs.Hardware.Caen;
 
 namespace TrackerDcs.Web.Health;
 
@@ -8,9 +8,9 @@ namespace TrackerDcs.Web.Health;
 /// clean stop. The broker lives in this process, so a crash cannot publish a last will here: that is what the
 /// external watchdog broker (<see cref="WatchdogService"/>) is for. Local watchers see the connection drop.
 /// </summary>
-public sealed class HeartbeatService(CaenService caen, MqttPublisher publisher, TimeProvider time) : BackgroundService
+public sealed class HeartbeatService(ChannelMap map, IMqttPublisher publisher, TimeProvider time) : BackgroundService
 {
-    private string Topic => $"{caen.Root}/heartbeat";
+    private string Topic => HeartbeatMessage.Topic(map);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

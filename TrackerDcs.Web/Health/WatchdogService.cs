@@ -3,7 +3,7 @@ using System.Text;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
-using TrackerDcs.Web.Devices.Caen;
+using TrackerDcs.Hardware.Caen;
 
 namespace TrackerDcs.Web.Health;
 
@@ -14,19 +14,16 @@ namespace TrackerDcs.Web.Health;
 /// connected it repeats the "online" heartbeat; a clean stop publishes "offline" itself.
 /// </summary>
 public sealed class WatchdogService(
-    WatchdogOptions options, CaenService caen, Readiness readiness, TimeProvider time, ILogger<WatchdogService> logger) : BackgroundService
+    WatchdogOptions options, ChannelMap map, TimeProvider time, ILogger<WatchdogService> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private volatile string _state = "connecting";
 
-    private string Topic => $"{caen.Root}/heartbeat";
+    private string Topic => HeartbeatMessage.Topic(map);
 
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        readiness.Register("watchdog", options.Broker, () => new ComponentState(_client.IsConnected, _state));
-        return base.StartAsync(cancellationToken);
-    }
+    /// <summary>/readyz: connected to the watchdog broker, or why not.</summary>
+    public ComponentState Readiness() => new(_client.IsConnected, _state);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,7 +37,7 @@ public sealed class WatchdogService(
                 await _client.ConnectAsync(clientOptions, stoppingToken);
                 _state = "connected";
                 logger.LogInformation("Watchdog broker {Broker}: connected; it publishes {Topic} 'offline' (retained) if this process dies or hangs for {Timeout} s",
-                    options.Broker, Topic, options.KeepAliveSeconds * 1.5);
+                    options.Broker, Topic, options.KeepAlive.TotalSeconds * 1.5);
                 delay = TimeSpan.FromSeconds(1);
                 await BeatWhileConnectedAsync(stoppingToken);
                 if (!stoppingToken.IsCancellationRequested)
@@ -108,7 +105,7 @@ public sealed class WatchdogService(
             .WithTcpServer(host, port)
             .WithClientId(options.ClientId)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311)
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(options.KeepAliveSeconds))
+            .WithKeepAlivePeriod(options.KeepAlive)
             .WithTimeout(TimeSpan.FromSeconds(10))
             .WithCleanSession()
             .WithWillTopic(Topic)

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Common;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -19,15 +20,15 @@ public static class CertificateProvider
     {
         X509Certificate2 certificate;
         string source;
-        if (!string.IsNullOrWhiteSpace(options.PfxPath))
+        if (options.HasPfx)
         {
-            source = RequireFile("Tls:PfxPath", options.PfxPath);
+            source = Path.GetFullPath(options.PfxPath!);
             certificate = Guard("Tls:PfxPath", source, () => X509CertificateLoader.LoadPkcs12FromFile(source, options.PfxPassword));
         }
-        else if (!string.IsNullOrWhiteSpace(options.CertificatePemPath) || !string.IsNullOrWhiteSpace(options.KeyPemPath))
+        else if (options.HasPem)
         {
-            source = RequireFile("Tls:CertificatePemPath", options.CertificatePemPath);
-            var key = RequireFile("Tls:KeyPemPath", options.KeyPemPath);
+            source = Path.GetFullPath(options.CertificatePemPath!);
+            var key = Path.GetFullPath(options.KeyPemPath!);
             // Kestrel on Linux needs an exportable key: round-trip through PKCS#12.
             certificate = Guard("Tls:CertificatePemPath", source, () =>
             {
@@ -79,14 +80,6 @@ public static class CertificateProvider
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(pfxPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.WriteAllText(pemPath, created.ExportCertificatePem() + "\n");
         return X509CertificateLoader.LoadPkcs12(pfx, null);
-    }
-
-    private static string RequireFile(string key, string? path)
-    {
-        if (string.IsNullOrWhiteSpace(path)) throw new SettingsException(key, "is required with the other TLS settings given");
-        var full = Path.GetFullPath(path);
-        if (!File.Exists(full)) throw new SettingsException(key, $"certificate file '{full}' does not exist");
-        return full;
     }
 
     private static X509Certificate2 Guard(string key, string path, Func<X509Certificate2> load)

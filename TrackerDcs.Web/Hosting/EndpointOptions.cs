@@ -1,8 +1,13 @@
+using System.Net;
+using TrackerDcs.Web.Common;
+
 namespace TrackerDcs.Web.Hosting;
 
 /// <summary>Section "Endpoints": where Kestrel listens. A port of 0 turns that endpoint off.</summary>
-public sealed class EndpointOptions
+public sealed class EndpointOptions : ISettingsSection
 {
+    public static string Section => "Endpoints";
+
     public string HttpAddress { get; set; } = "0.0.0.0";
     public int HttpPort { get; set; } = 5000;
     public string HttpsAddress { get; set; } = "0.0.0.0";
@@ -12,4 +17,16 @@ public sealed class EndpointOptions
     public int MqttPort { get; set; } = 1883;
     public string MqttTlsAddress { get; set; } = "0.0.0.0";
     public int MqttTlsPort { get; set; } = 8883;
+
+    public IEnumerable<SettingsProblem> Problems()
+    {
+        var problems = new List<SettingsProblem>();
+        Settings.RequirePort("Endpoints:HttpPort", HttpPort, problems);
+        Settings.RequirePort("Endpoints:HttpsPort", HttpsPort, problems);
+        Settings.RequirePort("Endpoints:MqttPort", MqttPort, problems);
+        Settings.RequirePort("Endpoints:MqttTlsPort", MqttTlsPort, problems);
+        foreach (var (key, text) in new[] { ("HttpAddress", HttpAddress), ("HttpsAddress", HttpsAddress), ("MqttAddress", MqttAddress), ("MqttTlsAddress", MqttTlsAddress) })
+            if (!IPAddress.TryParse(text, out _)) problems.Add(new($"Endpoints:{key}", $"'{text}' is not an IP address"));
+        return problems;
+    }
 }

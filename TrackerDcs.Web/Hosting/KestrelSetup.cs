@@ -1,7 +1,6 @@
 using System.Net;
 using MQTTnet.AspNetCore;
 using TrackerDcs.Web.Broker;
-using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Hosting;
 
@@ -11,16 +10,11 @@ public static class KestrelSetup
     /// Kestrel terminates TLS for everything: HTTPS (panel, WSS at /mqtt), MQTT over TLS; plain HTTP only
     /// redirects, plain MQTT listens on loopback unless told otherwise.
     /// </summary>
+    /// <param name="endpoints">Checked already (<see cref="EndpointOptions.Problems"/>): Kestrel is configured before the host is built.</param>
     public static void ConfigureTrackerDcsEndpoints(this WebApplicationBuilder builder, EndpointOptions endpoints)
     {
-        Settings.RequirePort("Endpoints:HttpPort", endpoints.HttpPort);
-        Settings.RequirePort("Endpoints:HttpsPort", endpoints.HttpsPort);
-        Settings.RequirePort("Endpoints:MqttPort", endpoints.MqttPort);
-        Settings.RequirePort("Endpoints:MqttTlsPort", endpoints.MqttTlsPort);
-        var http = Address("Endpoints:HttpAddress", endpoints.HttpAddress);
-        var https = Address("Endpoints:HttpsAddress", endpoints.HttpsAddress);
-        var mqtt = Address("Endpoints:MqttAddress", endpoints.MqttAddress);
-        var mqtts = Address("Endpoints:MqttTlsAddress", endpoints.MqttTlsAddress);
+        var (http, https, mqtt, mqtts) = (IPAddress.Parse(endpoints.HttpAddress), IPAddress.Parse(endpoints.HttpsAddress),
+            IPAddress.Parse(endpoints.MqttAddress), IPAddress.Parse(endpoints.MqttTlsAddress));
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -45,7 +39,4 @@ public static class KestrelSetup
         });
         builder.Services.AddHttpsRedirection(o => o.HttpsPort = endpoints.HttpsPort);
     }
-
-    private static IPAddress Address(string key, string text) =>
-        IPAddress.TryParse(text, out var address) ? address : throw new SettingsException(key, $"'{text}' is not an IP address");
 }

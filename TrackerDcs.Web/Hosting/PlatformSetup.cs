@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Common;
 using Microsoft.AspNetCore.Authentication;
 using TrackerDcs.Web.Audit;
 using TrackerDcs.Web.Broker;
@@ -21,12 +22,13 @@ public static class PlatformSetup
         services.AddSingleton<UserStore>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<ICommandAudit>(sp => sp.GetRequiredService<AuditLog>());
         services.AddSingleton<CommandBus>();
         services.AddSingleton<Readiness>();
-        services.AddSingleton(Settings.Bind<TlsOptions>(configuration, "Tls"));
+        builder.AddSettings<TlsOptions>();
         services.AddSingleton<ServerCertificate>();
-        services.AddBroker(Settings.Bind<BrokerOptions>(configuration, "Broker"));
-        builder.ConfigureTrackerDcsEndpoints(Settings.Bind<EndpointOptions>(configuration, "Endpoints"));
+        builder.AddBroker();
+        builder.ConfigureTrackerDcsEndpoints(builder.AddSettings<EndpointOptions>());
         services.AddAuthentication(BasicAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(BasicAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
@@ -38,10 +40,10 @@ public static class PlatformSetup
         _ = app.Services.GetRequiredService<ServerCertificate>().Certificate;
         InitialAdmin.EnsureExists(app.Services.GetRequiredService<UserStore>(), app.Services.GetRequiredService<DataDirectory>(),
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TrackerDcs.Users"));
-        // The roots of the design's devices are theirs from the first moment, also before a driver registers
-        // its commands: nobody but the process publishes ph2acf/status, whatever is configured.
-        var bus = app.Services.GetRequiredService<CommandBus>();
-        foreach (var device in new[] { "ph2acf" }) bus.ReserveDevice(device);
+        app.WarnOfRenamedSettings();
+        // The calibration runs' root is the process's from the first moment, also before its commands are
+        // registered: nobody but the process publishes ph2acf/status, whatever is configured.
+        app.Services.GetRequiredService<CommandBus>().ReserveDevice("ph2acf");
         var database = app.Services.GetRequiredService<Database>();
         app.Services.GetRequiredService<Readiness>().Register("store", "sqlite", () =>
         {

@@ -1,11 +1,13 @@
+using Microsoft.Extensions.Options;
 using TrackerDcs.Web.Alarms;
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Devices.Sensors;
+using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Interlocks;
-using TrackerDcs.Web.Runs;
-using TrackerDcs.Web.Sensors;
 using TrackerDcs.Web.Panel;
-using TrackerDcs.Web.Storage;
+using TrackerDcs.Web.Runs;
 using TrackerDcs.Web.TimeSeries;
 
 namespace TrackerDcs.Web.Hosting;
@@ -23,9 +25,12 @@ public static class TrackerDcsHost
             builder.AddPlatform();
             builder.AddCaen();
             builder.AddJulabo();
-            builder.AddEnvironment();
+            builder.AddSensors();
             builder.AddInterlocks();
             builder.AddAlarms();
+            builder.AddNotifications();
+            builder.AddHeartbeat();
+            builder.AddWatchdog();
             builder.AddTimeSeries();
             builder.AddRuns();
             builder.AddPanel();
@@ -33,18 +38,32 @@ public static class TrackerDcsHost
             app.UsePlatform();
             app.UseCaen();
             app.UseJulabo();
-            app.UseEnvironment();
+            app.UseSensors();
+            app.UseInterlocks();
             app.UseAlarms();
+            app.UseWatchdog();
             app.UseTimeSeries();
             app.UseRuns();
             app.UsePanel();
+            // The options are checked again as the host starts (ValidateOnStart), before any service runs.
+            await app.StartAsync();
         }
         catch (Exception e) when (e is SettingsException or InvalidDataException or FormatException)
         {
-            Console.Error.WriteLine($"TrackerDcs cannot start: {e.Message}");
-            return 2;
+            return CannotStart(e.Message);
         }
-        await app.RunAsync();
+        catch (OptionsValidationException e)
+        {
+            return CannotStart(e.Failures.First());
+        }
+        await app.WaitForShutdownAsync();
+        await app.DisposeAsync();
         return 0;
+    }
+
+    private static int CannotStart(string problem)
+    {
+        Console.Error.WriteLine($"TrackerDcs cannot start: {problem}");
+        return 2;
     }
 }

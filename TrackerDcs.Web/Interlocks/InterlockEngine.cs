@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Devices;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Devices.Caen;
@@ -12,7 +13,7 @@ namespace TrackerDcs.Web.Interlocks;
 /// audited like any command, retried until the state machine accepts them: LV off waits for HV to be off),
 /// its refused commands are refused, and an alarm says why. It ends when the condition clears (with hysteresis).
 /// </summary>
-public sealed class InterlockEngine : BackgroundService
+public sealed class InterlockEngine : BackgroundService, IAlarmSource
 {
     public const string User = "interlock";
     private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(250);
@@ -20,7 +21,7 @@ public sealed class InterlockEngine : BackgroundService
     private readonly IReadOnlyList<InterlockRule> _rules;
     private readonly InterlockSignals _signals;
     private readonly CommandBus _bus;
-    private readonly CaenService _caen;
+    private readonly IDeviceView<CaenView> _caen;
     private readonly TimeProvider _time;
     private readonly ILogger<InterlockEngine> _log;
     private readonly Dictionary<string, RuleState> _states;
@@ -31,7 +32,7 @@ public sealed class InterlockEngine : BackgroundService
         public volatile bool Active;
     }
 
-    public InterlockEngine(IReadOnlyList<InterlockRule> rules, InterlockSignals signals, CommandBus bus, CaenService caen,
+    public InterlockEngine(IReadOnlyList<InterlockRule> rules, InterlockSignals signals, CommandBus bus, IDeviceView<CaenView> caen,
         TimeProvider time, ILogger<InterlockEngine> log)
     {
         _rules = rules;
@@ -41,7 +42,6 @@ public sealed class InterlockEngine : BackgroundService
         _time = time;
         _log = log;
         _states = rules.ToDictionary(r => r.Name, _ => new RuleState());
-        bus.AddGuard(Refusal);
     }
 
     public IEnumerable<InterlockRule> ActiveRules => _rules.Where(r => _states[r.Name].Active);
@@ -125,13 +125,14 @@ public sealed class InterlockEngine : BackgroundService
 
     private (string Topic, string Payload)? Command(InterlockAction action) => action switch
     {
-        InterlockAction.HvOff => ($"{_caen.Root}/cmd/switch/hv", "off"),
-        InterlockAction.LvOff => ($"{_caen.Root}/cmd/switch/lv", "off"),
-        InterlockAction.ChillerStop => ($"{JulaboService.Root}/cmd/stop", ""),
+        InterlockAction.HvOff => ($"{_caen.View.Root}/cmd/switch/hv", "off"),
+        InterlockAction.LvOff => ($"{_caen.View.Root}/cmd/switch/lv", "off"),
+        InterlockAction.ChillerStop => ($"{JulaboTopics.Root}/cmd/stop", ""),
         _ => null, // the alarm is raised for every active interlock
     };
 
-    private string? Refusal(CommandRequest request)
+    /// <summary>The command guard (installed on the bus by UseInterlocks): null, or why an active interlock refuses the command.</summary>
+    public string? Refusal(CommandRequest request)
     {
         if (request.Origin == CommandOrigin.Internal) return null;
         foreach (var rule in ActiveRules)

@@ -1,24 +1,19 @@
-using TrackerDcs.Web.Hosting;
-using TrackerDcs.Web.Storage;
+using TrackerDcs.Web.Alarms;
+using TrackerDcs.Web.Commands;
+using TrackerDcs.Web.Common;
 
 namespace TrackerDcs.Web.Interlocks;
-
-/// <summary>Section "Interlocks": the rule file, beside the binary (copied there from the repository root).</summary>
-public sealed class InterlockOptions
-{
-    public string File { get; set; } = "interlocks.yml";
-}
 
 public static class InterlockSetup
 {
     /// <summary>The rules are read here, at start-up: a broken file stops the process with its line.</summary>
     public static void AddInterlocks(this WebApplicationBuilder builder)
     {
-        var options = Settings.Bind<InterlockOptions>(builder.Configuration, "Interlocks");
+        var options = builder.AddSettings<InterlockOptions>();
         IReadOnlyList<InterlockRule> rules;
         try
         {
-            rules = InterlockFile.Load(Path.GetFullPath(options.File, AppContext.BaseDirectory));
+            rules = InterlockFile.Load(options.Path);
         }
         catch (InterlockFileException e)
         {
@@ -28,5 +23,10 @@ public static class InterlockSetup
         builder.Services.AddSingleton<InterlockSignals>();
         builder.Services.AddSingleton<InterlockEngine>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<InterlockEngine>());
+        builder.Services.AddSingleton<IAlarmSource>(sp => sp.GetRequiredService<InterlockEngine>());
     }
+
+    /// <summary>Every command passes the active interlocks' refusals, from the first one on.</summary>
+    public static void UseInterlocks(this WebApplication app) =>
+        app.Services.GetRequiredService<CommandBus>().AddGuard(app.Services.GetRequiredService<InterlockEngine>().Refusal);
 }

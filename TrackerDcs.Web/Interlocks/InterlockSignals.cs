@@ -1,8 +1,7 @@
-using TrackerDcs.Hardware.Caen;
-using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Web.Devices;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
-using TrackerDcs.Web.Sensors;
+using TrackerDcs.Web.Devices.Sensors;
 
 namespace TrackerDcs.Web.Interlocks;
 
@@ -10,7 +9,7 @@ namespace TrackerDcs.Web.Interlocks;
 /// The live values a rule can name. A value is a double, a bool or a string, or null while unknown
 /// (a comparison with an unknown value is false: missing data is the silent-sensor alarm's business).
 /// </summary>
-public sealed class InterlockSignals(CaenService caen, JulaboService julabo, EnvironmentMonitor environment)
+public sealed class InterlockSignals(IDeviceView<CaenView> caen, IDeviceView<JulaboView> julabo, IDeviceView<SensorsView> sensors)
 {
     public static readonly IReadOnlyList<string> Fixed =
     [
@@ -36,22 +35,16 @@ public sealed class InterlockSignals(CaenService caen, JulaboService julabo, Env
     {
         switch (name)
         {
-            case "crate.state": return caen.Controller.State.ToWire();
-            case "crate.hv_on": return Reachable ? caen.Controller.HvLive : null;
-            case "crate.lv_on": return Reachable ? caen.Controller.LvOn : null;
-            case "chiller.state": return julabo.Device.State.ToString().ToUpperInvariant();
-            case "chiller.bath": return julabo.Device.Status.InternalTemp;
-            case "chiller.external": return julabo.Device.Status.ExternalTemp;
-            case "environment.dewpoint": return environment.HighestDewPoint;
-            case "environment.dewpoint_margin": return environment.DewPointMargin;
+            case "crate.state": return caen.View.State;
+            case "crate.hv_on": return caen.View is { Reachable: true } hv ? hv.HvLive : null;
+            case "crate.lv_on": return caen.View is { Reachable: true } lv ? lv.LvOn : null;
+            case "chiller.state": return julabo.View.State;
+            case "chiller.bath": return julabo.View.InternalTemp;
+            case "chiller.external": return julabo.View.ExternalTemp;
+            case "environment.dewpoint": return sensors.View.HighestDewPoint;
+            case "environment.dewpoint_margin": return sensors.View.DewPointMargin;
         }
         var parts = name.Split('.');
-        var values = environment.Boxes
-            .Where(b => parts[1] == "max" || b.Name == parts[1])
-            .Select(b => b.Readings.TryGetValue(parts[2], out var v) ? v : (double?)null)
-            .Where(v => v.HasValue).ToList();
-        return values.Count == 0 ? null : values.Max();
+        return sensors.View.Max(parts[2], parts[1] == "max" ? null : parts[1]);
     }
-
-    private bool Reachable => caen.Controller.State is not (CaenState.Disconnected or CaenState.Init);
 }

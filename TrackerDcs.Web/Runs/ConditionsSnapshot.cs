@@ -1,13 +1,13 @@
+using TrackerDcs.Web.Devices;
+using TrackerDcs.Web.Common;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
-using TrackerDcs.Web.Hosting;
-using TrackerDcs.Web.Sensors;
+using TrackerDcs.Web.Devices.Sensors;
 
 namespace TrackerDcs.Web.Runs;
 
@@ -17,21 +17,22 @@ namespace TrackerDcs.Web.Runs;
 /// alarms, and the hashes of appsettings.json, interlocks.yml, the
 /// channels.yml and of the calibration's settings in force, so a result can be traced to its configuration.
 /// </summary>
-public sealed class ConditionsSnapshot(CaenService caen, JulaboService julabo, EnvironmentMonitor environment, AlarmManager alarms, TimeProvider time)
+public sealed class ConditionsSnapshot(IDeviceView<CaenView> caen, IDeviceView<JulaboView> julabo, IDeviceView<SensorsView> sensors, AlarmManager alarms, TimeProvider time)
 {
     public JsonObject Take(CalibrationOptions calibration)
     {
-        var controller = caen.Controller;
+        var crate = caen.View;
+        var environment = sensors.View;
         var snapshot = new JsonObject
         {
             ["time_ms"] = time.GetUtcNow().ToUnixTimeMilliseconds(),
-            ["crate"] = new JsonObject { ["fsm_state"] = controller.State.ToWire() },
-            ["channels"] = new JsonArray([.. controller.ChannelsJson()]),
-            ["channels_yml_sha256"] = controller.Map.Sha256,
+            ["crate"] = CaenTopics.StatusPayload(crate),
+            ["channels"] = new JsonArray([.. crate.Channels.Select(CaenTopics.ChannelPayload)]),
+            ["channels_yml_sha256"] = crate.MapSha256,
             ["settings_sha256"] = SettingsHash(calibration),
             ["appsettings_sha256"] = FileHash("appsettings.json"),
             ["interlocks_sha256"] = FileHash("interlocks.yml"),
-            ["chiller"] = JsonSerializer.SerializeToNode(julabo.Device.Status, Json.Options),
+            ["chiller"] = JulaboTopics.StatusPayload(julabo.View),
             ["environment"] = new JsonObject
             {
                 ["boxes"] = new JsonObject(environment.Boxes.Select(b => KeyValuePair.Create(b.Name, (JsonNode?)new JsonObject

@@ -1,9 +1,9 @@
+using TrackerDcs.Web.Common;
 using System.Text.Json;
 using MongoDB.Bson;
 using MongoDB.Bson.IO;
 using MongoDB.Driver;
 using MongoDB.Driver.GridFS;
-using TrackerDcs.Web.Hosting;
 
 namespace TrackerDcs.Web.Runs;
 

@@ -1,9 +1,8 @@
+using TrackerDcs.Web.Devices;
 using System.Globalization;
-using TrackerDcs.Hardware.Caen;
-using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
-using TrackerDcs.Web.Sensors;
+using TrackerDcs.Web.Devices.Sensors;
 
 namespace TrackerDcs.Web.Runs;
 
@@ -11,7 +10,7 @@ namespace TrackerDcs.Web.Runs;
 /// What a calibration needs from the stand before it starts (and, for the crate, until it ends). Each check
 /// answers null when met, else the sentence an operator reads in the refusal.
 /// </summary>
-public sealed class Preconditions(CaenService caen, JulaboService julabo, EnvironmentMonitor environment)
+public sealed class Preconditions(IDeviceView<CaenView> caen, IDeviceView<JulaboView> julabo, IDeviceView<SensorsView> sensors)
 {
     public string? FirstFailed(CalibrationOptions calibration) =>
         Crate(calibration) ?? Chiller(calibration) ?? DewPoint(calibration);
@@ -19,17 +18,17 @@ public sealed class Preconditions(CaenService caen, JulaboService julabo, Enviro
     public string? Crate(CalibrationOptions calibration)
     {
         if (calibration.CrateState == "") return null;
-        var state = caen.Controller.State.ToWire();
+        var state = caen.View.State;
         return state == calibration.CrateState ? null : $"crate is {state}, the calibration needs {calibration.CrateState}";
     }
 
     private string? Chiller(CalibrationOptions calibration)
     {
         if (calibration.ChillerTolerance is not { } tolerance) return null;
-        var status = julabo.Device.Status;
-        if (status.FsmState != JulaboState.On) return $"chiller is {status.FsmState.ToString().ToUpperInvariant()}, the calibration needs it ON";
-        var setpoint = status.UsedSetpoint is { } used ? status.Setpoint(used) : null;
-        if (status.InternalTemp is not { } bath || setpoint is not { } target) return "chiller bath temperature or set point unknown";
+        var chiller = julabo.View;
+        if (chiller.State != JulaboView.On) return $"chiller is {chiller.State}, the calibration needs it ON";
+        var setpoint = chiller.UsedSetpoint is { } used ? chiller.Setpoint(used) : null;
+        if (chiller.InternalTemp is not { } bath || setpoint is not { } target) return "chiller bath temperature or set point unknown";
         return Math.Abs(bath - target) <= tolerance ? null
             : string.Create(CultureInfo.InvariantCulture, $"chiller bath {bath:0.0#} °C is not within {tolerance} °C of its set point {target:0.0#} °C");
     }
@@ -37,7 +36,7 @@ public sealed class Preconditions(CaenService caen, JulaboService julabo, Enviro
     private string? DewPoint(CalibrationOptions calibration)
     {
         if (calibration.MinDewPointMargin is not { } minimum) return null;
-        if (environment.DewPointMargin is not { } margin) return "dew-point margin unknown (no sensor box with humidity, or no chiller temperature)";
+        if (sensors.View.DewPointMargin is not { } margin) return "dew-point margin unknown (no sensor box with humidity, or no chiller temperature)";
         return margin > minimum ? null
             : string.Create(CultureInfo.InvariantCulture, $"dew-point margin {margin:0.0#} °C is not above {minimum} °C");
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Security;
+using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Web.Runs;
 

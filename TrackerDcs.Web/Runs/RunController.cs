@@ -1,13 +1,14 @@
+using TrackerDcs.Web.Devices;
+using TrackerDcs.Web.Common;
 using System.ComponentModel;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Devices.Caen;
-using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Storage;
+using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Web.Runs;
 
@@ -20,10 +21,10 @@ namespace TrackerDcs.Web.Runs;
 public sealed partial class RunController(
     RunsOptions options,
     IRunStore store,
-    CaenService caen,
+    IDeviceView<CaenView> caen,
     Preconditions preconditions,
     ConditionsSnapshot snapshots,
-    MqttPublisher publisher,
+    IMqttPublisher publisher,
     DataDirectory data,
     TimeProvider time,
     ILogger<RunController> log,
@@ -73,7 +74,7 @@ public sealed partial class RunController(
             if (_active is { } going) return CommandResult.Refused($"run {going.Document.Run} ({going.Document.Calibration}) is going; stop it first");
         if (!options.Calibrations.TryGetValue(request.Calibration, out var calibration))
             return CommandResult.Refused($"unknown calibration '{request.Calibration}' (known: {string.Join(", ", options.Calibrations.Keys.Order())})");
-        var known = caen.Controller.Map.Channels.Where(c => c.Module is not null).Select(c => c.Module!).ToHashSet();
+        var known = caen.View.Modules.ToHashSet();
         if (request.Modules.FirstOrDefault(m => !known.Contains(m)) is { } unknown)
             return CommandResult.Refused($"module '{unknown}' is not in channels.yml (modules: {string.Join(", ", known.Order())})");
         if (preconditions.FirstFailed(calibration) is { } failed)

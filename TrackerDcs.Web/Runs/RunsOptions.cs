@@ -1,11 +1,14 @@
-using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Common;
+using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Runs;
 
 /// <summary>The Runs section: calibrations, where results go, and the optional MongoDB and InfluxDB peers.</summary>
-public sealed class RunsOptions
+public sealed class RunsOptions : ISettingsSection
 {
+    public static string Section => "Runs";
+
     public Dictionary<string, CalibrationOptions> Calibrations { get; set; } = [];
 
     /// <summary>Parent of every run's output directory (run-&lt;n&gt;); relative to the data directory.</summary>
@@ -36,23 +39,23 @@ public sealed class RunsOptions
     public int LogLinesPerSecond { get; set; } = 20;
 
     /// <summary>Settings errors at start-up, each naming its key, so a bad calibration never waits for its first run.</summary>
-    public void Validate()
+    public IEnumerable<SettingsProblem> Problems()
     {
-        if (InlineResultBytes < 0) throw new SettingsException("Runs:InlineResultBytes", "must not be negative");
-        if (LogLinesPerSecond <= 0) throw new SettingsException("Runs:LogLinesPerSecond", "must be positive");
-        if (StopGracePeriod < TimeSpan.Zero) throw new SettingsException("Runs:StopGracePeriod", "must not be negative");
-        if (InfluxRetryPeriod <= TimeSpan.Zero) throw new SettingsException("Runs:InfluxRetryPeriod", "must be positive");
-        if (InfluxDb != "" && !Uri.TryCreate(InfluxDb, UriKind.Absolute, out _)) throw new SettingsException("Runs:InfluxDb", $"'{InfluxDb}' is not a URL");
+        if (InlineResultBytes < 0) yield return new("Runs:InlineResultBytes", "must not be negative");
+        if (LogLinesPerSecond <= 0) yield return new("Runs:LogLinesPerSecond", "must be positive");
+        if (StopGracePeriod < TimeSpan.Zero) yield return new("Runs:StopGracePeriod", "must not be negative");
+        if (InfluxRetryPeriod <= TimeSpan.Zero) yield return new("Runs:InfluxRetryPeriod", "must be positive");
+        if (InfluxDb != "" && !Uri.TryCreate(InfluxDb, UriKind.Absolute, out _)) yield return new("Runs:InfluxDb", $"'{InfluxDb}' is not a URL");
         foreach (var (name, calibration) in Calibrations)
         {
             var key = $"Runs:Calibrations:{name}";
-            if (string.IsNullOrWhiteSpace(calibration.Executable)) throw new SettingsException($"{key}:Executable", "is empty");
-            if (calibration.Timeout <= TimeSpan.Zero) throw new SettingsException($"{key}:Timeout", "must be positive");
-            if (calibration.CrateState != "" && !Enum.GetValues<CaenState>().Any(s => s.ToWire() == calibration.CrateState))
-                throw new SettingsException($"{key}:CrateState", $"'{calibration.CrateState}' is not a crate state (HV_ON, LV_ON, …)");
-            if (calibration.ChillerTolerance is < 0) throw new SettingsException($"{key}:ChillerTolerance", "must not be negative");
+            if (string.IsNullOrWhiteSpace(calibration.Executable)) yield return new($"{key}:Executable", "is empty");
+            if (calibration.Timeout <= TimeSpan.Zero) yield return new($"{key}:Timeout", "must be positive");
+            if (calibration.CrateState != "" && !CaenView.States.Contains(calibration.CrateState))
+                yield return new($"{key}:CrateState", $"'{calibration.CrateState}' is not a crate state (HV_ON, LV_ON, …)");
+            if (calibration.ChillerTolerance is < 0) yield return new($"{key}:ChillerTolerance", "must not be negative");
             if (calibration.HardwareDescription == "" && calibration.Arguments.Any(a => a.Contains("{hw}")))
-                throw new SettingsException($"{key}:HardwareDescription", "is empty but an argument uses {hw}");
+                yield return new($"{key}:HardwareDescription", "is empty but an argument uses {hw}");
         }
     }
 }

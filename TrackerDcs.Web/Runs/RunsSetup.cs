@@ -1,6 +1,6 @@
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Health;
-using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Storage;
 using TrackerDcs.Web.TimeSeries;
 
@@ -18,10 +18,8 @@ public static class RunsSetup
         // Each calibration first on its own: the binder names an unknown key only at the level it binds.
         foreach (var calibration in builder.Configuration.GetSection("Runs:Calibrations").GetChildren())
             Settings.Bind<CalibrationOptions>(builder.Configuration, calibration.Path);
-        var options = Settings.Bind<RunsOptions>(builder.Configuration, "Runs");
-        options.Validate();
+        var options = builder.AddSettings<RunsOptions>();
         var services = builder.Services;
-        services.AddSingleton(options);
         if (options.MongoDb != "")
         {
             MongoRunStore mongo;

@@ -1,6 +1,6 @@
+using TrackerDcs.Web.Common;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Runs;

@@ -1,4 +1,4 @@
-using TrackerDcs.Web.Hosting;
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Security;

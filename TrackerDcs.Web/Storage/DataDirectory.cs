@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Common;
 namespace TrackerDcs.Web.Storage;
 
 /// <summary>

@@ -1,4 +1,4 @@
-using TrackerDcs.Web.Sensors;
+using TrackerDcs.Hardware.Sensors;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;

@@ -1,12 +1,17 @@
+using TrackerDcs.Web.Common;
+
 namespace TrackerDcs.Web.TimeSeries;
 
 /// <summary>Which InfluxDB API the readings are written to; None keeps them in the embedded database.</summary>
 public enum InfluxApi { None, V1, V2 }
 
 /// <summary>Section "TimeSeries".</summary>
-public sealed class TimeSeriesOptions
+public sealed class TimeSeriesOptions : ISettingsSection
 {
     public const string SectionName = "TimeSeries";
+    public static string Section => SectionName;
+
+    public IEnumerable<SettingsProblem> Problems() => Validate().Select(problem => new SettingsProblem(SectionName, problem));
 
     public InfluxOptions Influx { get; set; } = new();
     /// <summary>Most lines in one write request.</summary>

@@ -1,6 +1,6 @@
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.History;
-using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.TimeSeries;
@@ -13,10 +13,8 @@ public static class TimeSeriesSetup
     /// </summary>
     public static void AddTimeSeries(this WebApplicationBuilder builder)
     {
-        var options = Settings.Bind<TimeSeriesOptions>(builder.Configuration, TimeSeriesOptions.SectionName);
-        if (options.Validate().FirstOrDefault() is { } problem) throw new SettingsException(TimeSeriesOptions.SectionName, problem);
+        var options = builder.AddSettings<TimeSeriesOptions>();
         var services = builder.Services;
-        services.AddSingleton(options);
         if (options.Influx.Api == InfluxApi.None)
         {
             services.AddSingleton<EmbeddedStore>();

@@ -49,7 +49,7 @@ public static class JulaboBench
         Console.WriteLine($"load average at the end {Stats.LoadAverage()}");
     }
 
-    private static JulaboOptions SerialOptions(string port) => new()
+    private static JulaboSettings SerialOptions(string port) => new()
     {
         Port = port,
         BaudRate = 4800,

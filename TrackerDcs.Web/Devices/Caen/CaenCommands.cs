@@ -1,10 +1,11 @@
 using System.Globalization;
+using TrackerDcs.Hardware;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Web.Commands;
 
 namespace TrackerDcs.Web.Devices.Caen;
 
-/// <summary>The seed's dcs/cmd/… topics on the command bus: parse and check the payload, then ask the controller.</summary>
+/// <summary>The seed's dcs/cmd/… topics on the command bus: parse and check the payload, then ask the driver.</summary>
 public static class CaenCommands
 {
     public static void Register(CommandBus bus, string root, CaenService service)
@@ -13,14 +14,14 @@ public static class CaenCommands
         bus.Register($"{root}/cmd/switch/hv", (r, ct) => SwitchAsync(service, PowerKind.Hv, r, ct));
         bus.Register($"{root}/cmd/setv/lv/+", (r, ct) => SetVoltageAsync(service, PowerKind.Lv, r, ct));
         bus.Register($"{root}/cmd/setv/hv/+", (r, ct) => SetVoltageAsync(service, PowerKind.Hv, r, ct));
-        bus.Register($"{root}/cmd/clear", async (_, ct) => From(await service.Controller.ClearAlarmsAsync(ct)));
+        bus.Register($"{root}/cmd/clear", (_, ct) => service.Device.ClearAlarmsAsync(ct));
         bus.Register($"{root}/cmd/refresh", async (_, ct) =>
         {
             await service.PublishAsync(ct);
             return CommandResult.Success();
         });
-        bus.Register($"{root}/cmd/reload", async (_, ct) => From(await service.ReloadAsync(ct)));
-        bus.Register($"{root}/cmd/reconnect", async (_, ct) => From(await service.Controller.ApplySettingsAsync(ct)));
+        bus.Register($"{root}/cmd/reload", (_, ct) => service.ReloadAsync(ct));
+        bus.Register($"{root}/cmd/reconnect", (_, ct) => service.Device.ApplySettingsAsync(ct));
     }
 
     private static async Task<CommandResult> SwitchAsync(CaenService service, PowerKind kind, CommandRequest request, CancellationToken ct)
@@ -32,7 +33,7 @@ public static class CaenCommands
             _ => null,
         };
         if (on is null) return CommandResult.Refused($"payload '{Quote(request.Payload)}' is neither on nor off");
-        return From(await service.Controller.SwitchAsync(kind, on.Value, ct));
+        return await service.Device.SwitchAsync(kind, on.Value, ct);
     }
 
     private static async Task<CommandResult> SetVoltageAsync(CaenService service, PowerKind kind, CommandRequest request, CancellationToken ct)
@@ -40,11 +41,8 @@ public static class CaenCommands
         var id = CommandRoute.Level(request.Topic, 4);
         if (!double.TryParse(request.Payload.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var volts))
             return CommandResult.Refused($"payload '{Quote(request.Payload)}' is not a voltage in volts");
-        return From(await service.Controller.SetVoltageAsync(kind, id, volts, ct));
+        return await service.Device.SetVoltageAsync(kind, id, volts, ct);
     }
-
-    private static CommandResult From(CaenCommandResult result) =>
-        result.Ok ? CommandResult.Success() : CommandResult.Refused(result.Reason ?? "refused");
 
     private static string Quote(string payload) => payload.Length <= 40 ? payload : payload[..40] + "…";
 }

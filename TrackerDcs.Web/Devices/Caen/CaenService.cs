@@ -1,52 +1,61 @@
-using System.Text.Json.Nodes;
+using TrackerDcs.Hardware;
 using TrackerDcs.Hardware.Caen;
-using TrackerDcs.Web.Broker;
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Health;
-using TrackerDcs.Web.Hosting;
 
 namespace TrackerDcs.Web.Devices.Caen;
 
 /// <summary>
-/// Hosts the CAEN driver: loads the channel map, connects it to the crate (or to the simulated one),
-/// and publishes the seed's topics: dcs/status (retained, on change), dcs/channels (one object per
-/// channel, on change and every <see cref="CaenOptions.PublishPeriodSeconds"/>) and, new, each channel
-/// retained on dcs/channels/&lt;id&gt; so a client that connects late sees the crate at once.
+/// Hosts the CAEN driver: loads the channel map, connects it to the crate (or to the simulated one), keeps
+/// its <see cref="View"/>, and publishes the seed's topics: dcs/status (retained, on change), dcs/channels (one
+/// object per channel, on change and every <see cref="CaenOptions.PublishPeriod"/>) and, new, each channel
+/// retained on dcs/channels/&lt;id&gt; so a client that connects late sees the crate at once. The service keeps
+/// its identity across a reload of channels.yml: readers follow <see cref="Changed"/>, never the driver object.
 /// </summary>
-public sealed class CaenService : BackgroundService
+public sealed class CaenService : BackgroundService, IDeviceView<CaenView>
 {
-    /// <summary>Publishes are at least this far apart: a burst of monitor events becomes one publish, the first at once.</summary>
-    private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(5);
     private readonly CaenOptions _options;
     private readonly CaenLink _link;
-    private readonly MqttPublisher _publisher;
+    private readonly IMqttPublisher _publisher;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger<CaenService> _log;
-    private readonly SemaphoreSlim _changed = new(0);
+    private readonly PublishLoop _loop;
+    private readonly ViewCache<CaenView> _view;
     private string? _lastStatus;
 
-    public CaenService(CaenOptions options, ChannelMap map, CaenLink link, MqttPublisher publisher, Readiness readiness, ILoggerFactory loggers)
+    public CaenService(CaenOptions options, ChannelMap map, CaenLink link, IMqttPublisher publisher, TimeProvider time, ILoggerFactory loggers)
     {
         _options = options;
         _link = link;
         _publisher = publisher;
         _loggers = loggers;
         _log = loggers.CreateLogger<CaenService>();
-        Controller = NewController(map);
-        readiness.Register("driver", "caen", () => Controller.State switch
-        {
-            CaenState.Disconnected or CaenState.Init => new ComponentState(false, Controller.State.ToWire(), _link.Describe()),
-            var s => new ComponentState(true, s.ToWire(), _link.Describe()),
-        });
+        _loop = new PublishLoop("the crate status", options.PublishPeriod, time, _log);
+        _view = new ViewCache<CaenView>(() => CaenView.From(Device.Snapshot()));
+        Device = NewDevice(map);
     }
 
-    public CaenCrateController Controller { get; private set; }
+    /// <summary>The driver, for the command routes; replaced by a reload. Everything else reads <see cref="View"/>.</summary>
+    public CaenDevice Device { get; private set; }
 
-    /// <summary>The MQTT topic root: `name` of channels.yml.</summary>
-    public string Root => Controller.Map.Name;
+    /// <summary>The MQTT topic root: `name` of channels.yml (a reload may not change it).</summary>
+    public string Root => Device.Map.Name;
+
+    /// <summary>Raised (on any thread) after the crate changed or the channel map was reloaded.</summary>
+    public event Action? Changed;
+
+    /// <summary>The crate now: built from one snapshot of the driver when something changed since the last one asked.</summary>
+    public CaenView View => _view.Current;
+
+    /// <summary>/readyz: the driver is ready once the crate answers.</summary>
+    public ComponentState Readiness()
+    {
+        var view = View;
+        return new ComponentState(view.Reachable, view.State, _link.Describe());
+    }
 
     /// <summary>Loads channels.yml again; a broken file is refused with its line and key, and the old map stays.</summary>
-    public async Task<CaenCommandResult> ReloadAsync(CancellationToken ct)
+    public async Task<CommandResult> ReloadAsync(CancellationToken ct)
     {
         ChannelMap map;
         try
@@ -55,89 +64,63 @@ public sealed class CaenService : BackgroundService
         }
         catch (ChannelMapException e)
         {
-            return CaenCommandResult.Refused(e.Message);
+            return CommandResult.Refused(e.Message);
         }
-        if (map.Name != Root) return CaenCommandResult.Refused($"name '{map.Name}' differs from the running '{Root}': the topic root changes only with a restart");
-        var old = Controller;
-        Controller = NewController(map);
+        if (map.Name != Root) return CommandResult.Refused($"name '{map.Name}' differs from the running '{Root}': the topic root changes only with a restart");
+        var old = Device;
+        Device = NewDevice(map);
+        old.Changed -= OnDeviceChanged;
         old.Dispose();
-        var result = await Controller.StartAsync(ct);
+        OnDeviceChanged();
+        var result = await Device.StartAsync(ct);
         _log.LogInformation("Reloaded {File} ({Channels} channels, sha256 {Hash})", map.Source, map.Channels.Count, map.Sha256);
-        _changed.Release();
         return result;
     }
 
+    /// <summary>dcs/status when it changed, and every channel on dcs/channels and dcs/channels/&lt;id&gt;, from one view.</summary>
     public async Task PublishAsync(CancellationToken ct)
     {
-        var controller = Controller;
-        var status = controller.StatusJson().ToJsonString(Json.Options);
+        var view = View;
+        var status = CaenTopics.StatusPayload(view).ToJsonString(Json.Options);
         if (status != _lastStatus)
         {
-            await _publisher.PublishAsync($"{Root}/status", status, retain: true, cancellationToken: ct);
+            await _publisher.PublishAsync(CaenTopics.Status(view.Root), status, retain: true, cancellationToken: ct);
             _lastStatus = status;
         }
-        foreach (var channel in controller.ChannelsJson())
+        foreach (var channel in view.Channels)
         {
-            var payload = channel.ToJsonString(Json.Options);
-            await _publisher.PublishAsync($"{Root}/channels", payload, cancellationToken: ct);
-            await _publisher.PublishAsync($"{Root}/channels/{channel["id"]}", payload, retain: true, cancellationToken: ct);
+            var payload = CaenTopics.ChannelPayload(channel).ToJsonString(Json.Options);
+            await _publisher.PublishAsync(CaenTopics.Channels(view.Root), payload, cancellationToken: ct);
+            await _publisher.PublishAsync(CaenTopics.Channel(view.Root, channel.Id), payload, retain: true, cancellationToken: ct);
         }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await _link.StartAsync(stoppingToken);
-        var started = await Controller.StartAsync(stoppingToken);
-        if (!started.Ok) _log.LogWarning("CAEN settings not written yet: {Reason}", started.Reason);
-        var period = TimeSpan.FromSeconds(_options.PublishPeriodSeconds);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                // A publish that hangs or fails must not silence the crate's status for good: the next
-                // change or period publishes again.
-                using (var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
-                {
-                    bounded.CancelAfter(PublishTimeout);
-                    try
-                    {
-                        await PublishAsync(bounded.Token);
-                    }
-                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                    {
-                        _log.LogWarning("Publishing the crate status took longer than {Timeout} s; trying again", PublishTimeout.TotalSeconds);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        _log.LogError(e, "Publishing the crate status failed; trying again");
-                    }
-                }
-                var published = DateTime.UtcNow;
-                // Wait for a change or the period. A change long after the last publish goes out at once;
-                // one right after it waits out the minimum interval, collecting the rest of its burst.
-                await _changed.WaitAsync(period, stoppingToken);
-                var since = DateTime.UtcNow - published;
-                if (since < MinInterval) await Task.Delay(MinInterval - since, stoppingToken);
-                while (_changed.CurrentCount > 0) await _changed.WaitAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-        }
+        var started = await Device.StartAsync(stoppingToken);
+        if (!started.Ok) _log.LogWarning("CAEN settings not written yet: {Reason}", started.Error);
+        await _loop.RunAsync(PublishAsync, stoppingToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        Controller.Dispose();
+        Device.Dispose();
         await _link.DisposeAsync();
     }
 
-    private CaenCrateController NewController(ChannelMap map)
+    private CaenDevice NewDevice(ChannelMap map)
     {
-        var controller = new CaenCrateController(map, _link.Access, _options.Prefix, _loggers.CreateLogger<CaenCrateController>());
-        controller.Changed += () => _changed.Release();
-        return controller;
+        var device = new CaenDevice(map, _link.Access, _options.Prefix, _loggers.CreateLogger<CaenDevice>());
+        device.Changed += OnDeviceChanged;
+        return device;
+    }
+
+    private void OnDeviceChanged()
+    {
+        _view.Invalidate();
+        _loop.Wake();
+        Changed?.Invoke();
     }
 }

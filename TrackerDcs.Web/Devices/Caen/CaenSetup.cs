@@ -1,8 +1,8 @@
+using TrackerDcs.Web.Common;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.ChannelAccess;
 using TrackerDcs.Web.Commands;
-using TrackerDcs.Web.Hosting;
-using TrackerDcs.Web.Storage;
+using TrackerDcs.Web.Health;
 
 namespace TrackerDcs.Web.Devices.Caen;
 
@@ -16,8 +16,7 @@ public static class CaenSetup
     /// </summary>
     public static void AddCaen(this WebApplicationBuilder builder)
     {
-        var options = Settings.Bind<CaenOptions>(builder.Configuration, "Caen");
-        Settings.RequirePort("Caen:SimulatorPort", options.SimulatorPort);
+        var options = builder.AddSettings<CaenOptions>();
         ChannelMap map;
         try
         {
@@ -27,27 +26,34 @@ public static class CaenSetup
         {
             throw new SettingsException("Caen:ChannelsFile", e.Message);
         }
-        var channelAccess = Settings.Bind<ChannelAccessOptions>(builder.Configuration, ChannelAccessOptions.SectionName)
-            .ApplyEnvironment(Environment.GetEnvironmentVariables());
+        // The EPICS_CA_* variables override the section, as they do for every Channel Access client.
+        builder.AddSettings<ChannelAccessOptions>(ChannelAccessOptions.SectionName, ChannelAccessProblems,
+            complete: o => o.ApplyEnvironment(Environment.GetEnvironmentVariables()));
+        builder.Services.AddSingleton(map);
+        builder.Services.AddSingleton<CaenLink>();
+        builder.Services.AddSingleton<CaenService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CaenService>());
+        builder.Services.AddSingleton<IDeviceView<CaenView>>(sp => sp.GetRequiredService<CaenService>());
+    }
+
+    private static IEnumerable<SettingsProblem> ChannelAccessProblems(ChannelAccessOptions options)
+    {
         try
         {
-            channelAccess.Validate();
+            options.Validate();
+            return [];
         }
         catch (ArgumentException e)
         {
-            throw new SettingsException(ChannelAccessOptions.SectionName, e.Message);
+            return [new(ChannelAccessOptions.SectionName, e.Message)];
         }
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(map);
-        builder.Services.AddSingleton(sp => new CaenLink(options, channelAccess, sp.GetRequiredService<ILoggerFactory>()));
-        builder.Services.AddSingleton<CaenService>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<CaenService>());
     }
 
     public static void UseCaen(this WebApplication app)
     {
         var service = app.Services.GetRequiredService<CaenService>();
         CaenCommands.Register(app.Services.GetRequiredService<CommandBus>(), service.Root, service);
+        app.Services.GetRequiredService<Readiness>().Register("driver", "caen", service.Readiness);
         app.MapCaenSimulator();
     }
 }

@@ -1,56 +1,64 @@
-using System.Text.Json;
 using TrackerDcs.Hardware.Julabo;
-using TrackerDcs.Web.Broker;
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Health;
-using TrackerDcs.Web.Hosting;
 
 namespace TrackerDcs.Web.Devices.Julabo;
 
 /// <summary>
-/// Hosts the chiller driver and publishes julabo/status (retained) on every change and at least every
-/// poll period, so Grafana's writer gets a steady series even when the bath is stable.
+/// Hosts the chiller driver, keeps its <see cref="View"/>, and publishes julabo/status (retained) on every
+/// change and at least every poll period, so Grafana's writer gets a steady series even when the bath is stable.
 /// </summary>
-public sealed class JulaboService : BackgroundService
+public sealed class JulaboService : BackgroundService, IDeviceView<JulaboView>
 {
-    public const string Root = "julabo";
-    private readonly MqttPublisher _publisher;
-    private readonly SemaphoreSlim _changed = new(0);
-    private readonly TimeSpan _period;
+    private readonly JulaboLink _link;
+    private readonly IMqttPublisher _publisher;
+    private readonly ILogger<JulaboService> _log;
+    private readonly PublishLoop _loop;
+    private readonly ViewCache<JulaboView> _view;
 
-    public JulaboService(JulaboDevice device, JulaboOptions options, MqttPublisher publisher, Readiness readiness)
+    public JulaboService(JulaboOptions options, JulaboLink link, IMqttPublisher publisher, TimeProvider time, ILoggerFactory loggers)
     {
-        Device = device;
-        _period = options.PollPeriod;
+        _link = link;
         _publisher = publisher;
-        device.StatusChanged += _ => _changed.Release();
-        readiness.Register("driver", "julabo", () => device.State switch
+        _log = loggers.CreateLogger<JulaboService>();
+        _loop = new PublishLoop("the chiller status", options.PollPeriod, time, _log);
+        Device = new JulaboDevice(options, link.NewTransport, time, loggers.CreateLogger<JulaboDevice>());
+        _view = new ViewCache<JulaboView>(() => JulaboView.From(Device.Snapshot()));
+        Device.StatusChanged += _ =>
         {
-            JulaboState.Disconnected => new ComponentState(false, "DISCONNECTED", device.LastError),
-            // The link is open but the warning limits are still being written, or the first status read.
-            JulaboState.Connected => new ComponentState(false, "CONNECTED", "writing the warning limits and reading the status"),
-            var s => new ComponentState(true, s.ToString().ToUpperInvariant(), device.StatusText),
-        });
+            _view.Invalidate();
+            _loop.Wake();
+            Changed?.Invoke();
+        };
     }
 
+    /// <summary>The driver, for the command routes. Everything else reads <see cref="View"/>.</summary>
     public JulaboDevice Device { get; }
+
+    /// <summary>Raised (on any thread) after the chiller's status changed.</summary>
+    public event Action? Changed;
+
+    /// <summary>The chiller now: built from one snapshot of the driver when its status changed since the last one asked.</summary>
+    public JulaboView View => _view.Current;
+
+    /// <summary>/readyz: ready once the unit's status has been read (OFF, ON, or ERROR: the chiller answers).</summary>
+    public ComponentState Readiness()
+    {
+        var view = View;
+        if (view.State == JulaboView.Disconnected) return new ComponentState(false, view.State, view.LastError);
+        // The link is open but the warning limits are still being written, or the first status read.
+        if (view.State == JulaboView.Connected) return new ComponentState(false, view.State, "writing the warning limits and reading the status");
+        return new ComponentState(true, view.State, view.StatusText);
+    }
+
+    public Task PublishAsync(CancellationToken ct) =>
+        _publisher.PublishAsync(JulaboTopics.Status, JulaboTopics.StatusPayload(View).ToJsonString(Json.Options), retain: true, cancellationToken: ct);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _log.LogInformation("Julabo: {Link}", _link.Description);
         var run = Device.RunAsync(stoppingToken);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await _publisher.PublishAsync($"{Root}/status", JsonSerializer.Serialize(Device.Status, Json.Options), retain: true,
-                    cancellationToken: stoppingToken);
-                await _changed.WaitAsync(_period, stoppingToken);
-                while (_changed.CurrentCount > 0) await _changed.WaitAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-        }
+        await _loop.RunAsync(PublishAsync, stoppingToken);
         await run;
     }
 
@@ -58,5 +66,6 @@ public sealed class JulaboService : BackgroundService
     {
         await base.StopAsync(cancellationToken);
         await Device.DisposeAsync();
+        await _link.DisposeAsync();
     }
 }

@@ -1,7 +1,6 @@
-using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Commands;
-using TrackerDcs.Web.Hosting;
-using TrackerDcs.Web.Storage;
+using TrackerDcs.Web.Common;
+using TrackerDcs.Web.Health;
 
 namespace TrackerDcs.Web.Devices.Julabo;
 
@@ -10,27 +9,19 @@ public static class JulaboSetup
     /// <summary>The chiller on its serial port or TCP bridge, or the simulated one (Julabo:Port = "simulated").</summary>
     public static void AddJulabo(this WebApplicationBuilder builder)
     {
-        var options = Settings.Bind<JulaboOptions>(builder.Configuration, JulaboOptions.SectionName);
-        if (options.Validate() is [var first, ..]) throw new SettingsException(JulaboOptions.KeyOf(first), first);
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(sp => JulaboDevice.Create(options, sp.GetRequiredService<ILoggerFactory>()));
+        builder.AddSettings<JulaboOptions>();
+        builder.Services.AddSingleton<JulaboLink>();
         builder.Services.AddSingleton<JulaboService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JulaboService>());
+        builder.Services.AddSingleton<IDeviceView<JulaboView>>(sp => sp.GetRequiredService<JulaboService>());
     }
 
-    /// <summary>julabo/cmd/&lt;name&gt;: the seed's commands, parsed and validated before anything goes to the unit.</summary>
+    /// <summary>The chiller's commands, its readiness and its fault injection.</summary>
     public static void UseJulabo(this WebApplication app)
     {
+        var service = app.Services.GetRequiredService<JulaboService>();
+        JulaboCommands.Register(app.Services.GetRequiredService<CommandBus>(), service);
+        app.Services.GetRequiredService<Readiness>().Register("driver", "julabo", service.Readiness);
         app.MapJulaboSimulator();
-        var device = app.Services.GetRequiredService<JulaboService>().Device;
-        var bus = app.Services.GetRequiredService<CommandBus>();
-        foreach (var name in JulaboRequest.Names)
-            bus.Register($"{JulaboService.Root}/cmd/{name}", async (request, ct) =>
-            {
-                if (!JulaboRequest.TryParse(name, request.Payload, out var parsed, out var error))
-                    return CommandResult.Refused(error!);
-                var result = await parsed!.ExecuteAsync(device, ct);
-                return result.Accepted ? CommandResult.Success() : CommandResult.Refused(result.Message ?? "refused");
-            });
     }
 }

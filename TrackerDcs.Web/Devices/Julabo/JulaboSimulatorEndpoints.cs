@@ -12,26 +12,26 @@ public static class JulaboSimulatorEndpoints
     public static void MapJulaboSimulator(this WebApplication app)
     {
         var group = app.MapGroup("/api/simulator/julabo").RequireAuthorization(p => p.RequireRole(nameof(Role.Admin)));
-        group.MapPost("/alarm", (JulaboService julabo, int code, string? text) => Inject(julabo, s =>
+        group.MapPost("/alarm", (JulaboLink link, int code, string? text) => Inject(link, s =>
         {
             if (code >= 0) throw new ArgumentException($"an alarm code is negative, not {code}");
             s.RaiseAlarm(code, text ?? "SIMULATED ALARM");
         }));
-        group.MapPost("/clear", (JulaboService julabo) => Inject(julabo, s => s.ClearAlarm()));
-        group.MapPost("/manual", (JulaboService julabo) => Inject(julabo, s => s.SwitchToManual()));
-        group.MapPost("/remote", (JulaboService julabo) => Inject(julabo, s => s.SwitchToRemote()));
-        group.MapPost("/unplug", (JulaboService julabo) => Inject(julabo, s => s.Unplug()));
-        group.MapPost("/plug", (JulaboService julabo) => Inject(julabo, s => s.Plug()));
-        group.MapPost("/heat", (JulaboService julabo, double kelvin) => Inject(julabo, s => s.ExtraHeat = kelvin));
-        group.MapPost("/limits", (JulaboService julabo, string writes) => Inject(julabo, s =>
+        group.MapPost("/clear", (JulaboLink link) => Inject(link, s => s.ClearAlarm()));
+        group.MapPost("/manual", (JulaboLink link) => Inject(link, s => s.SwitchToManual()));
+        group.MapPost("/remote", (JulaboLink link) => Inject(link, s => s.SwitchToRemote()));
+        group.MapPost("/unplug", (JulaboLink link) => Inject(link, s => s.Unplug()));
+        group.MapPost("/plug", (JulaboLink link) => Inject(link, s => s.Plug()));
+        group.MapPost("/heat", (JulaboLink link, double kelvin) => Inject(link, s => s.ExtraHeat = kelvin));
+        group.MapPost("/limits", (JulaboLink link, string writes) => Inject(link, s =>
             s.LimitWrites = Enum.TryParse<Hardware.Julabo.JulaboLimitWrites>(writes, ignoreCase: true, out var mode) && Enum.IsDefined(mode)
                 ? mode
                 : throw new ArgumentException($"writes must be accept, ignore, refuse or unsupported, not \"{writes}\"")));
     }
 
-    private static IResult Inject(JulaboService julabo, Action<Hardware.Julabo.JulaboSimulator> fault)
+    private static IResult Inject(JulaboLink link, Action<Hardware.Julabo.JulaboSimulator> fault)
     {
-        if (julabo.Device.Simulator is not { } simulator) return Results.NotFound(new { error = "the chiller is not simulated" });
+        if (link.Simulator is not { } simulator) return Results.NotFound(new { error = "the chiller is not simulated" });
         try
         {
             fault(simulator);

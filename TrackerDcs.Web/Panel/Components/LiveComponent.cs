@@ -4,7 +4,7 @@ using TrackerDcs.Web.Panel.Services;
 namespace TrackerDcs.Web.Panel.Components;
 
 /// <summary>
-/// A component that follows the stand live (CONVENTIONS 8): subscribes to the <see cref="PanelFeed"/> topics it shows,
+/// A component that follows the stand live: subscribes to the <see cref="PanelFeed"/> topics it shows,
 /// reloads its view model and re-renders on the renderer's thread through InvokeAsync, and unsubscribes when disposed.
 /// </summary>
 public abstract class LiveComponent : ComponentBase, IDisposable

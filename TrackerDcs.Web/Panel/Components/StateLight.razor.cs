@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Components;
-using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Devices.Caen;
 
 namespace TrackerDcs.Web.Panel.Components;
 
@@ -9,22 +9,11 @@ namespace TrackerDcs.Web.Panel.Components;
 /// </summary>
 public partial class StateLight
 {
-    private const int AlarmBits = ~(int)(CaenStatus.On | CaenStatus.RampingUp | CaenStatus.RampingDown);
-
     /// <summary>"LV" or "HV", for the label.</summary>
     [Parameter] public string Supply { get; set; } = "";
     [Parameter] public int? Status { get; set; }
 
-    public string Css => Classify(Status);
+    public string Css => CaenSupplyView.Light(Status);
 
-    public string Label => $"{Supply} {(Status is { } s ? CaenStatusWords.Text(s) : "unknown")}".Trim();
-
-    public static string Classify(int? status) => status switch
-    {
-        null => "unknown",
-        var s when (s & AlarmBits) != 0 => "error",
-        var s when (s & (int)(CaenStatus.RampingUp | CaenStatus.RampingDown)) != 0 => "ramp",
-        var s when (s & (int)CaenStatus.On) != 0 => "on",
-        _ => "off",
-    };
+    public string Label => $"{Supply} {(Status is { } s ? CaenSupplyView.Describe(s) : "unknown")}".Trim();
 }

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Devices;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using TrackerDcs.Web.Devices.Caen;
@@ -11,11 +12,11 @@ public partial class ChannelPage
     private static readonly (string Field, string Unit)[] Charts =
         [("lv_vMon", "V"), ("lv_iMon", "A"), ("hv_vMon", "V"), ("hv_iMon", "µA")];
 
-    [Inject] private CaenService Caen { get; set; } = default!;
+    [Inject] private IDeviceView<CaenView> Caen { get; set; } = default!;
 
     [Parameter] public string Id { get; set; } = "";
 
-    private ChannelRow? Row { get; set; }
+    private CaenChannelView? Row { get; set; }
     private IReadOnlyList<(string Key, string Value)> Readings { get; set; } = [];
     private IReadOnlyList<(string Key, string Value)> Configured { get; set; } = [];
     private string Source { get; set; } = "";
@@ -27,25 +28,17 @@ public partial class ChannelPage
 
     protected override void Load()
     {
-        var controller = Caen.Controller;
-        Source = Path.GetFileName(controller.Map.Source);
-        Row = controller.Readings().FirstOrDefault(r => r.Config.Id == Id) is { } reading ? PowerView.Row(reading) : null;
+        var crate = Caen.View;
+        Source = Path.GetFileName(crate.MapSource);
+        Row = crate.Channel(Id);
         // Every field the driver publishes, as dcs/channels carries it.
-        var json = controller.ChannelsJson().FirstOrDefault(c => (string?)c["id"] == Id);
-        Readings = json is null ? [] : [.. json.Where(kv => kv.Key is not ("id" or "module" or "fsm_state")).Select(kv => (kv.Key, Reading(kv.Value)))];
-        var config = controller.Map.Find(Id);
-        Configured = config is null ? [] :
+        Readings = Row is null ? [] :
         [
-            .. typeof(Hardware.Caen.LvSettings).GetProperties().Select(p => ($"lv.{Camel(p.Name)}", Text(p.GetValue(config.Lv)))),
-            .. typeof(Hardware.Caen.HvSettings).GetProperties().Select(p => ($"hv.{Camel(p.Name)}", Text(p.GetValue(config.Hv)))),
+            ("lv_board", $"{Row.Lv.Board}"), ("lv_channel", $"{Row.Lv.Channel}"), ("hv_board", $"{Row.Hv.Board}"), ("hv_channel", $"{Row.Hv.Channel}"),
+            .. Row.Fields.Select(f => (f.Key, f.Whole ? ((long)f.Value).ToString(CultureInfo.InvariantCulture) : f.Value.ToString("0.####", CultureInfo.InvariantCulture))),
         ];
+        Configured = Row is null ? [] : [.. Row.Settings.Select(s => (s.Key, Text(s.Value)))];
     }
-
-    private static string Reading(System.Text.Json.Nodes.JsonNode? value) =>
-        value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<double>(out var d) ? d.ToString("0.####", CultureInfo.InvariantCulture)
-        : value?.ToJsonString() ?? "—";
-
-    private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name[1..];
 
     private static string Text(object? value) => value switch
     {

@@ -1,7 +1,7 @@
+using TrackerDcs.Web.Devices;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
-using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Panel.Services;
 
@@ -10,12 +10,11 @@ namespace TrackerDcs.Web.Panel.Pages;
 /// <summary>The Julabo chiller: gauges, start/stop, set points, sensor and pump stage, through the command bus.</summary>
 public partial class Chiller
 {
-    [Inject] private JulaboService Julabo { get; set; } = default!;
-    [Inject] private JulaboOptions Options { get; set; } = default!;
+    [Inject] private IDeviceView<JulaboView> Julabo { get; set; } = default!;
     [Inject] private PanelSession Session { get; set; } = default!;
     [Inject] private PanelCommands Commands { get; set; } = default!;
 
-    private JulaboStatus Status { get; set; } = new();
+    private JulaboView Status { get; set; } = default!; // set by Load before the first render
     private string? UnitText { get; set; }
     private PanelUser User { get; set; } = PanelUser.Nobody;
     private string? Refusal { get; set; }
@@ -27,14 +26,14 @@ public partial class Chiller
 
     protected override void Load()
     {
-        Status = Julabo.Device.Status;
-        UnitText = Julabo.Device.StatusText ?? Julabo.Device.LastError;
+        Status = Julabo.View;
+        UnitText = Status.StatusText ?? Status.LastError;
     }
 
-    /// <summary>The user's role first, then the chiller's state machine (JulaboStateMachine.Refusal).</summary>
-    private string? Why(JulaboAction action) => User.CommandRefusal ?? JulaboStateMachine.Refusal(Status.FsmState, action);
+    /// <summary>The user's role first, then the chiller's state machine (the view's refusal).</summary>
+    private string? Why(string? refusal) => User.CommandRefusal ?? refusal;
 
-    private string? InputReason(int setpoint) => Why(JulaboAction.Configure) ?? (Inputs[setpoint] is null ? "enter a temperature first" : null);
+    private string? InputReason(int setpoint) => Why(Status.ConfigureRefusal) ?? (Inputs[setpoint] is null ? "enter a temperature first" : null);
 
     private async Task SetTemperatureAsync(int setpoint)
     {
@@ -45,18 +44,17 @@ public partial class Chiller
 
     private async Task<bool> SendAsync(string label, string command, string payload = "")
     {
-        Refusal = await Commands.SendAsync(label, $"{JulaboService.Root}/cmd/{command}", payload);
+        Refusal = await Commands.SendAsync(label, $"{JulaboTopics.Root}/cmd/{command}", payload);
         Load();
         return Refusal is null;
     }
 
-    internal static string StateName(JulaboState state) => state.ToString().ToUpperInvariant();
-
-    internal static Color StateColour(JulaboState state) => state switch
+    /// <summary>The colour of a chiller state (its wire name).</summary>
+    internal static Color StateColour(string state) => state switch
     {
-        JulaboState.On => Color.Success,
-        JulaboState.Off => Color.Default,
-        JulaboState.Error => Color.Error,
+        "ON" => Color.Success,
+        "OFF" => Color.Default,
+        "ERROR" => Color.Error,
         _ => Color.Dark,
     };
 

@@ -1,32 +1,31 @@
+using TrackerDcs.Web.Devices;
 using Microsoft.AspNetCore.Components;
-using TrackerDcs.Hardware.Caen;
-using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Audit;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Panel.Services;
-using TrackerDcs.Web.Sensors;
+using TrackerDcs.Web.Devices.Sensors;
 
 namespace TrackerDcs.Web.Panel.Pages;
 
 /// <summary>The stand at a glance: crate, chiller, environment, active alarms, what is wrong now, and what was commanded last.</summary>
 public partial class Overview
 {
-    [Inject] private CaenService Caen { get; set; } = default!;
-    [Inject] private JulaboService JulaboService { get; set; } = default!;
+    [Inject] private IDeviceView<CaenView> Caen { get; set; } = default!;
+    [Inject] private IDeviceView<JulaboView> ChillerDevice { get; set; } = default!;
     [Inject] private Readiness Readiness { get; set; } = default!;
     [Inject] private AuditLog AuditLog { get; set; } = default!;
     [Inject] private AlarmManager AlarmManager { get; set; } = default!;
-    [Inject] private EnvironmentMonitor Environment { get; set; } = default!;
+    [Inject] private IDeviceView<SensorsView> Sensors { get; set; } = default!;
 
     private IReadOnlyList<Alarm> ActiveAlarms { get; set; } = [];
     private IReadOnlyList<SensorBox> Boxes { get; set; } = [];
     private double? Margin { get; set; }
 
-    private PowerView Crate { get; set; } = new(CaenState.Init, []);
-    private JulaboStatus Julabo { get; set; } = new();
+    private CaenView Crate { get; set; } = default!; // set by Load before the first render
+    private JulaboView Julabo { get; set; } = default!; // set by Load before the first render
     private IReadOnlyList<string> Problems { get; set; } = [];
     private IReadOnlyList<AuditEntry> LastCommands { get; set; } = [];
     private IReadOnlyList<ReadinessProblem>? _readiness;
@@ -38,19 +37,20 @@ public partial class Overview
     /// <summary>The crate changes several times a second while ramping: the database is read only when the log or readiness changed.</summary>
     protected override void Reload(PanelTopic changed)
     {
-        Crate = PowerView.From(Caen.Controller);
-        Julabo = JulaboService.Device.Status;
+        Crate = Caen.View;
+        Julabo = ChillerDevice.View;
         if ((changed & PanelTopic.Readiness) != 0 || _readiness is null) _readiness = ReadinessProblem.From(Readiness);
         var problems = _readiness
             .Select(p => $"{p.Kind} {p.Name}: {p.State}{(p.Detail is null ? "" : $" ({p.Detail})")}").ToList();
-        problems.AddRange(Crate.Channels.Where(c => c.State == CaenState.Error)
-            .Select(c => $"channel {c.Id} ({c.Module ?? "monitored"}) in ERROR: LV {PowerView.Words(c.LvStatus)}; HV {PowerView.Words(c.HvStatus)}"));
-        if (Julabo.FsmState == JulaboState.Error)
-            problems.Add($"chiller in ERROR: {JulaboService.Device.StatusText ?? "unknown"}");
+        problems.AddRange(Crate.Channels.Where(c => c.InError)
+            .Select(c => $"channel {c.Id} ({c.Module ?? "monitored"}) in ERROR: LV {c.Lv.Words}; HV {c.Hv.Words}"));
+        if (Julabo.State == JulaboView.Error)
+            problems.Add($"chiller in ERROR: {Julabo.StatusText ?? "unknown"}");
         Problems = problems;
         ActiveAlarms = AlarmManager.Active;
-        Boxes = Environment.Boxes;
-        Margin = Environment.DewPointMargin;
+        var environment = Sensors.View;
+        Boxes = environment.Boxes;
+        Margin = environment.DewPointMargin;
         if ((changed & PanelTopic.Audit) == 0) return;
         var now = DateTimeOffset.UtcNow;
         LastCommands = AuditLog.Query(now.AddDays(-7), now.AddMinutes(1), 10);

@@ -1,7 +1,7 @@
+using TrackerDcs.Web.Devices;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
-using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Panel.Components;
 using TrackerDcs.Web.Panel.Services;
@@ -11,12 +11,12 @@ namespace TrackerDcs.Web.Panel.Pages;
 /// <summary>The CAEN crate: channels, lights, set points, and the crate commands behind the state machine's guards.</summary>
 public partial class Power
 {
-    [Inject] private CaenService Caen { get; set; } = default!;
+    [Inject] private IDeviceView<CaenView> Caen { get; set; } = default!;
     [Inject] private PanelSession Session { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private PanelCommands Commands { get; set; } = default!;
 
-    private PowerView View { get; set; } = new(CaenState.Init, []);
+    private CaenView View { get; set; } = default!; // set by Load before the first render
     private PanelUser User { get; set; } = PanelUser.Nobody;
     private string? Refusal { get; set; }
 
@@ -26,9 +26,9 @@ public partial class Power
     /// </summary>
     private List<ChannelSlot> Slots { get; } = [];
 
-    private sealed class ChannelSlot(ChannelRow row)
+    private sealed class ChannelSlot(CaenChannelView row)
     {
-        public ChannelRow Row { get; set; } = row;
+        public CaenChannelView Row { get; set; } = row;
     }
 
     protected override PanelTopic Topics => PanelTopic.Caen;
@@ -37,7 +37,7 @@ public partial class Power
 
     protected override void Load()
     {
-        View = PowerView.From(Caen.Controller);
+        View = Caen.View;
         var ids = View.Channels.Select(c => c.Id).ToList();
         if (!Slots.Select(s => s.Row.Id).SequenceEqual(ids))
         {
@@ -50,11 +50,11 @@ public partial class Power
         }
     }
 
-    /// <summary>Why a button is disabled: the user's role first, then the crate's state machine.</summary>
-    private string? Why(CaenCommand command) => User.CommandRefusal ?? View.Refusal(command);
+    /// <summary>Why a button is disabled: the user's role first, then the crate's state machine (the view's refusal).</summary>
+    private string? Why(string? refusal) => User.CommandRefusal ?? refusal;
 
-    private string? SetVReason(ChannelRow row) =>
-        User.CommandRefusal ?? (row.Active ? View.Refusal(CaenCommand.SetV) : $"channel {row.Id} has no module: it is monitored, never commanded");
+    private string? SetVReason(CaenChannelView row) =>
+        User.CommandRefusal ?? (row.Active ? View.SetVRefusal : $"channel {row.Id} has no module: it is monitored, never commanded");
 
     private async Task SwitchAsync(string supply, bool on)
     {
@@ -76,17 +76,17 @@ public partial class Power
 
     private async Task SendAsync(string label, string command, string payload = "")
     {
-        Refusal = await Commands.SendAsync(label, $"{Caen.Root}/cmd/{command}", payload);
+        Refusal = await Commands.SendAsync(label, $"{View.Root}/cmd/{command}", payload);
         Load();
     }
 
-    internal static Color StateColour(CaenState state) => state switch
+    /// <summary>The colour of a crate or channel state (its wire name).</summary>
+    internal static Color StateColour(string state) => state switch
     {
-        CaenState.HvOn => Color.Warning,
-        CaenState.HvRamp or CaenState.HvMix => Color.Warning,
-        CaenState.LvOn or CaenState.LvMix => Color.Success,
-        CaenState.Error => Color.Error,
-        CaenState.Disconnected or CaenState.Init => Color.Dark,
+        "HV_ON" or "HV_RAMP" or "HV_MIX" => Color.Warning,
+        "LV_ON" or "LV_MIX" => Color.Success,
+        "ERROR" => Color.Error,
+        "DISCONNECTED" or "INIT" => Color.Dark,
         _ => Color.Default,
     };
 

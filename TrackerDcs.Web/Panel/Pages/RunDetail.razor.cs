@@ -1,6 +1,6 @@
+using TrackerDcs.Web.Common;
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
-using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Runs;
 
 namespace TrackerDcs.Web.Panel.Pages;

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Devices;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Components;
@@ -17,7 +18,7 @@ public partial class Runs
     [Inject] private RunFeed RunFeed { get; set; } = default!;
     [Inject] private RunController Controller { get; set; } = default!;
     [Inject] private RunsOptions Options { get; set; } = default!;
-    [Inject] private CaenService Caen { get; set; } = default!;
+    [Inject] private IDeviceView<CaenView> Caen { get; set; } = default!;
     [Inject] private PanelSession Session { get; set; } = default!;
     [Inject] private PanelCommands Commands { get; set; } = default!;
 
@@ -31,7 +32,7 @@ public partial class Runs
     private IReadOnlyList<RunDocument> History { get; set; } = [];
 
     private IEnumerable<string> Calibrations => Options.Calibrations.Keys.Order();
-    private IEnumerable<string> KnownModules => Caen.Controller.Map.Channels.Where(c => c.Module is not null).Select(c => c.Module!);
+    private IEnumerable<string> KnownModules => Caen.View.Modules;
     private string State => Status["state"]?.ToString() ?? "idle";
     private double Progress => double.TryParse(Status["progress"]?.ToString(), CultureInfo.InvariantCulture, out var p) ? p : 0;
 

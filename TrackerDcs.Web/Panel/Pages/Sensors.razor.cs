@@ -1,23 +1,24 @@
+using TrackerDcs.Web.Devices;
 using Microsoft.AspNetCore.Components;
 using TrackerDcs.Web.Panel.Services;
-using TrackerDcs.Web.Sensors;
+using TrackerDcs.Web.Devices.Sensors;
 
 namespace TrackerDcs.Web.Panel.Pages;
 
 /// <summary>Each sensor box's latest readings and dew point, the stand's dew-point margin, and each box's temperature history.</summary>
 public partial class Sensors
 {
-    [Inject] private EnvironmentMonitor Environment { get; set; } = default!;
+    [Inject] private IDeviceView<SensorsView> Service { get; set; } = default!;
 
-    private IReadOnlyList<SensorBox> Boxes { get; set; } = [];
-    private double? Margin { get; set; }
+    private SensorsView Environment { get; set; } = default!; // set by Load before the first render
+    private IReadOnlyList<SensorBox> Boxes => Environment.Boxes;
+    private double? Margin => Environment.DewPointMargin;
 
     protected override PanelTopic Topics => PanelTopic.Sensors | PanelTopic.Julabo;
 
     protected override void Load()
     {
-        Boxes = Environment.Boxes;
-        Margin = Environment.DewPointMargin;
+        Environment = Service.View;
     }
 
     private static string Degrees(double? value) => value is { } v ? $"{v:0.0} °C" : "unknown";

@@ -10,8 +10,7 @@ public sealed class PanelCommands(PanelSession session, ISnackbar snackbar)
 {
     public async Task<string?> SendAsync(string label, string topic, string payload = "")
     {
-        var result = await session.SendAsync(topic, payload);
-        if (!result.Ok) return $"{label} refused: {result.Error}";
+        if (await session.SendAsync(topic, payload) is { } refusal) return $"{label} refused: {refusal}";
         snackbar.Add($"{label}: done", Severity.Success);
         return null;
     }

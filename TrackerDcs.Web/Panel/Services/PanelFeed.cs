@@ -1,10 +1,10 @@
-using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Devices;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Audit;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Health;
-using TrackerDcs.Web.Sensors;
+using TrackerDcs.Web.Devices.Sensors;
 
 namespace TrackerDcs.Web.Panel.Services;
 
@@ -13,38 +13,34 @@ namespace TrackerDcs.Web.Panel.Services;
 public enum PanelTopic { None = 0, Caen = 1, Julabo = 2, Audit = 4, Readiness = 8, Alarms = 16, Runs = 32, Sensors = 64, All = Caen | Julabo | Audit | Readiness | Alarms | Runs | Sensors }
 
 /// <summary>
-/// The panel's one subscription service (CONVENTIONS 8): the device drivers and the audit log raise events on
+/// The panel's one subscription service: the device services and the audit log raise events on
 /// their own threads; this turns them into one coalesced notification per topic, at most every
 /// <see cref="Coalesce"/>, so a ramping crate does not re-render every open panel for every monitor update.
 /// A component subscribes, marshals back with <c>InvokeAsync</c>, and disposes its subscription.
-/// Readiness has no event: it is sampled once a second, which also notices a reloaded channel map.
+/// Readiness has no event (each part answers when asked, as /readyz does): it is sampled once a second.
 /// </summary>
 public sealed class PanelFeed : BackgroundService
 {
     public static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(100);
     private readonly Lock _gate = new();
     private readonly List<Subscription> _subscriptions = [];
-    private readonly CaenService? _caen;
-    private readonly JulaboService? _julabo;
     private readonly Readiness _readiness;
     private readonly ILogger<PanelFeed> _log;
     private PanelTopic _pending;
     private bool _scheduled;
-    private CaenCrateController? _controller;
     private string? _lastReadiness;
 
-    public PanelFeed(Readiness readiness, AuditLog audit, ILogger<PanelFeed> log, CaenService? caen = null, JulaboService? julabo = null,
-        AlarmManager? alarms = null, EnvironmentMonitor? environment = null)
+    public PanelFeed(Readiness readiness, AuditLog audit, ILogger<PanelFeed> log, IDeviceView<CaenView>? caen = null, IDeviceView<JulaboView>? julabo = null,
+        AlarmManager? alarms = null, IDeviceView<SensorsView>? sensors = null)
     {
         _readiness = readiness;
         _log = log;
-        _caen = caen;
-        _julabo = julabo;
         audit.Appended += _ => Raise(PanelTopic.Audit);
-        if (julabo is not null) julabo.Device.StatusChanged += _ => Raise(PanelTopic.Julabo);
+        if (julabo is not null) julabo.Changed += () => Raise(PanelTopic.Julabo);
         if (alarms is not null) alarms.Changed += () => Raise(PanelTopic.Alarms);
-        if (environment is not null) environment.Changed += _ => Raise(PanelTopic.Sensors);
-        FollowController();
+        if (sensors is not null) sensors.Changed += () => Raise(PanelTopic.Sensors);
+        // The service keeps its identity across a reload of channels.yml and raises Changed for it too.
+        if (caen is not null) caen.Changed += () => Raise(PanelTopic.Caen);
     }
 
     /// <summary>Calls <paramref name="onChange"/> (on a pool thread) after any of <paramref name="topics"/> changed; dispose to stop.</summary>
@@ -94,18 +90,6 @@ public sealed class PanelFeed : BackgroundService
         }
     }
 
-    private void FollowController()
-    {
-        var current = _caen?.Controller;
-        if (current is null || ReferenceEquals(current, _controller)) return;
-        if (_controller is not null) _controller.Changed -= OnCaenChanged;
-        current.Changed += OnCaenChanged;
-        _controller = current;
-        Raise(PanelTopic.Caen);
-    }
-
-    private void OnCaenChanged() => Raise(PanelTopic.Caen);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
@@ -113,7 +97,6 @@ public sealed class PanelFeed : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                FollowController();
                 var report = _readiness.Check().Report.ToJsonString();
                 if (report != _lastReadiness)
                 {

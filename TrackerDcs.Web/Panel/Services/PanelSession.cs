@@ -39,11 +39,12 @@ public sealed class PanelSession(AuthenticationStateProvider authentication, Use
         return users.Find(name) is { } found ? new PanelUser(name, found.Account.Role) : PanelUser.Nobody with { Name = name };
     }
 
-    public async Task<CommandResult> SendAsync(string topic, string payload = "")
+    /// <summary>Sends a command through the bus as this session's user: null when done, else why it was refused.</summary>
+    public async Task<string?> SendAsync(string topic, string payload = "")
     {
         var user = await UserAsync();
         var result = await bus.ExecuteAsync(new CommandRequest(topic, payload, user.Name, user.Role, CommandOrigin.Panel, ClientId));
         log.LogDebug("Panel command {Topic} {Payload} by {User}: {Result}", topic, payload, user.Name, result);
-        return result;
+        return result.Ok ? null : result.Error;
     }
 }

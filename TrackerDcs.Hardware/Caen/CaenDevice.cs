@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -7,10 +6,10 @@ namespace TrackerDcs.Hardware.Caen;
 /// <summary>
 /// The CAEN driver: writes the channel map's settings to the crate, follows every channel through monitors,
 /// derives channel and crate states, and runs the operator's commands behind the state machine's guards.
-/// Knows nothing of the wire (that is <see cref="ICaenPvAccess"/>) nor of MQTT (the Web host publishes
-/// <see cref="StatusJson"/> and <see cref="ChannelsJson"/> on <see cref="Changed"/>).
+/// Knows nothing of the wire (that is <see cref="ICaenPvAccess"/>) nor of MQTT (the Web host takes a
+/// <see cref="Snapshot"/> on <see cref="Changed"/> and publishes it).
 /// </summary>
-public sealed class CaenCrateController : IDisposable
+public sealed class CaenDevice : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly ICaenPvAccess _access;
@@ -21,13 +20,13 @@ public sealed class CaenCrateController : IDisposable
     private bool _started, _connected;
     private CaenState _state = CaenState.Init;
 
-    public CaenCrateController(ChannelMap map, ICaenPvAccess access, string prefix = CaenPvNames.DefaultPrefix,
-        ILogger<CaenCrateController>? logger = null)
+    public CaenDevice(ChannelMap map, ICaenPvAccess access, string prefix = CaenPvNames.DefaultPrefix,
+        ILogger<CaenDevice>? logger = null)
     {
         Map = map;
         _access = access;
         _prefix = prefix;
-        _logger = logger ?? NullLogger<CaenCrateController>.Instance;
+        _logger = logger ?? NullLogger<CaenDevice>.Instance;
         _channels = [.. map.Channels.Select(c => new TrackedChannel(c, prefix))];
     }
 
@@ -49,30 +48,24 @@ public sealed class CaenCrateController : IDisposable
         lock (_gate) return Tracked(id)?.State ?? throw new ArgumentException($"no channel '{id}' in {Map.Source}", nameof(id));
     }
 
-    /// <summary>The dcs/status payload: {"fsm_state": "LV_ON"}.</summary>
-    public JsonObject StatusJson() => new() { ["fsm_state"] = State.ToWire() };
-
-    /// <summary>Every channel of the map (monitored ones included): settings, state and readings, typed.</summary>
-    public IReadOnlyList<ChannelReading> Readings()
+    /// <summary>
+    /// The crate state and every channel of the map (monitored ones included: settings, state and readings),
+    /// taken under one lock, so that whatever is built from it (dcs/status and dcs/channels) agrees.
+    /// </summary>
+    public CaenSnapshot Snapshot()
     {
-        lock (_gate) return [.. _channels.Select(c => c.Reading())];
-    }
-
-    /// <summary>The dcs/channels payloads, one object per channel of the map, monitored ones included.</summary>
-    public IReadOnlyList<JsonObject> ChannelsJson()
-    {
-        lock (_gate) return [.. _channels.Select(c => c.ToJson())];
+        lock (_gate) return new CaenSnapshot(Map, _state, [.. _channels.Select(c => c.Reading())]);
     }
 
     /// <summary>
     /// Subscribes to every channel's fields and, if the crate is reachable, writes the settings. The settings
     /// are written again on every reconnection, so a restarted IOC gets the stand's settings back.
     /// </summary>
-    public async Task<CaenCommandResult> StartAsync(CancellationToken ct)
+    public async Task<CommandResult> StartAsync(CancellationToken ct)
     {
         lock (_gate)
         {
-            if (_started) return CaenCommandResult.Done;
+            if (_started) return CommandResult.Done;
             _started = true;
         }
         // Listen first, then read: a link change in between is not lost.
@@ -84,7 +77,7 @@ public sealed class CaenCrateController : IDisposable
                     _subscriptions.Add(_access.Subscribe(channel.PvName(kind, field.Name), value => OnValue(channel, kind, field, value)));
         Update();
         WarnOfUnsetLimits();
-        return _access.IsConnected ? await ApplySettingsAsync(ct) : CaenCommandResult.Done;
+        return _access.IsConnected ? await ApplySettingsAsync(ct) : CommandResult.Done;
     }
 
     /// <summary>
@@ -100,7 +93,7 @@ public sealed class CaenCrateController : IDisposable
     }
 
     /// <summary>Writes every setting of every active channel (channels without a module are never commanded).</summary>
-    public async Task<CaenCommandResult> ApplySettingsAsync(CancellationToken ct)
+    public async Task<CommandResult> ApplySettingsAsync(CancellationToken ct)
     {
         List<(string Pv, object Value)> writes;
         lock (_gate)
@@ -116,7 +109,7 @@ public sealed class CaenCrateController : IDisposable
     }
 
     /// <summary>Switches LV or HV of every active channel (dcs/cmd/switch/lv|hv).</summary>
-    public Task<CaenCommandResult> SwitchAsync(PowerKind kind, bool on, CancellationToken ct)
+    public Task<CommandResult> SwitchAsync(PowerKind kind, bool on, CancellationToken ct)
     {
         var command = (kind, on) switch
         {
@@ -138,7 +131,7 @@ public sealed class CaenCrateController : IDisposable
     /// Sets one channel's LV or HV set point (dcs/cmd/setv/lv|hv/&lt;id&gt;): LV within its ovVThr, HV within the
     /// boards' rating and the channel's maxV (the SVMax written on load: the board would only limit at it).
     /// </summary>
-    public async Task<CaenCommandResult> SetVoltageAsync(PowerKind kind, string id, double volts, CancellationToken ct)
+    public async Task<CommandResult> SetVoltageAsync(PowerKind kind, string id, double volts, CancellationToken ct)
     {
         TrackedChannel? channel;
         string pv;
@@ -171,7 +164,7 @@ public sealed class CaenCrateController : IDisposable
     }
 
     /// <summary>Clears every channel's trip (dcs/cmd/clear): puts "Yes" to the crate's ClearAlarm.</summary>
-    public Task<CaenCommandResult> ClearAlarmsAsync(CancellationToken ct)
+    public Task<CommandResult> ClearAlarmsAsync(CancellationToken ct)
     {
         lock (_gate)
             if (Refusal(CaenCommand.ClearAlarms) is { } reason) return Task.FromResult(Refused(CaenCommand.ClearAlarms, reason));
@@ -190,10 +183,10 @@ public sealed class CaenCrateController : IDisposable
     private bool AnyActive(Func<ChannelSnapshot, bool> condition) =>
         _channels.Any(c => c.Settings.IsActive && condition(c.Snapshot()));
 
-    private CaenCommandResult Refused(CaenCommand command, string reason)
+    private CommandResult Refused(CaenCommand command, string reason)
     {
         _logger.LogWarning("{Command} refused: {Reason}", command, reason);
-        return CaenCommandResult.Refused(reason);
+        return CommandResult.Refused(reason);
     }
 
     /// <summary>
@@ -201,7 +194,7 @@ public sealed class CaenCrateController : IDisposable
     /// operator's answer, never an exception thrown into the panel. Every write is tried, so that one bad
     /// channel does not keep the others unswitched.
     /// </summary>
-    private async Task<CaenCommandResult> PutAllAsync(IReadOnlyList<(string Pv, object Value)> writes, CancellationToken ct)
+    private async Task<CommandResult> PutAllAsync(IReadOnlyList<(string Pv, object Value)> writes, CancellationToken ct)
     {
         var failures = new List<string>();
         foreach (var (pv, value) in writes)
@@ -216,7 +209,7 @@ public sealed class CaenCrateController : IDisposable
                 failures.Add($"{pv}: {e.Message}");
             }
         }
-        return failures.Count == 0 ? CaenCommandResult.Done : CaenCommandResult.Refused(string.Join("; ", failures));
+        return failures.Count == 0 ? CommandResult.Done : CommandResult.Refused(string.Join("; ", failures));
     }
 
     private void OnValue(TrackedChannel channel, PowerKind kind, CaenField field, object value)
@@ -263,7 +256,7 @@ public sealed class CaenCrateController : IDisposable
                 var next = ChannelFsm.Derive(new ChannelObservation(_started, _connected, channel.Status(PowerKind.Lv), channel.Status(PowerKind.Hv)));
                 if (!ChannelFsm.IsExpected(channel.State, next))
                     _logger.LogWarning("Channel {Id} went from {From} to {To}, which the crate should not do (LV status {Lv}, HV status {Hv})",
-                        channel.Settings.Id, channel.State.ToWire(), next.ToWire(), channel.Status(PowerKind.Lv), channel.Status(PowerKind.Hv));
+                        channel.Settings.Id, channel.State.Wire(), next.Wire(), channel.Status(PowerKind.Lv), channel.Status(PowerKind.Hv));
                 channel.State = next;
             }
             _state = CrateFsm.Aggregate([.. _channels.Where(c => c.Settings.IsActive).Select(c => c.Snapshot())]);

@@ -1,9 +1,9 @@
-namespace TrackerDcs.Web.Sensors;
+namespace TrackerDcs.Hardware.Sensors;
 
 /// <summary>
 /// The Magnus formula with Sonntag's (1990) constants over water (a = 17.62, b = 243.12 °C), within
 /// 0.35 °C from −45 to 60 °C: the range of a clean room and a cold box. One formula for the alarms,
-/// the interlocks and the BME_dew field written to InfluxDB, so they never disagree.
+/// the interlocks, the BME_dew field written to InfluxDB and the simulated box, so they never disagree.
 /// </summary>
 public static class DewPoint
 {
@@ -17,4 +17,8 @@ public static class DewPoint
         var gamma = Math.Log(relativeHumidity / 100) + A * temperature / (B + temperature);
         return B * gamma / (A - gamma);
     }
+
+    /// <summary>The relative humidity (%) of air at <paramref name="temperature"/> whose dew point is <paramref name="dewPoint"/>: the inverse of <see cref="Celsius"/>.</summary>
+    public static double RelativeHumidity(double temperature, double dewPoint) =>
+        100 * Math.Exp(A * dewPoint / (B + dewPoint) - A * temperature / (B + temperature));
 }

@@ -1,7 +1,23 @@
 using System.Globalization;
 using System.Text.Json;
+using TrackerDcs.Hardware;
+using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Web.Commands;
 
-namespace TrackerDcs.Hardware.Julabo;
+namespace TrackerDcs.Web.Devices.Julabo;
+
+/// <summary>julabo/cmd/&lt;name&gt;: the seed's commands on the command bus, parsed and validated before anything goes to the unit.</summary>
+public static class JulaboCommands
+{
+    public static void Register(CommandBus bus, JulaboService service)
+    {
+        foreach (var name in JulaboRequest.Names)
+            bus.Register($"{JulaboTopics.Root}/cmd/{name}", (request, ct) =>
+                JulaboRequest.TryParse(name, request.Payload, out var parsed, out var error)
+                    ? parsed!.ExecuteAsync(service.Device, ct)
+                    : Task.FromResult(CommandResult.Refused(error!)));
+    }
+}
 
 /// <summary>
 /// An operator command as the seed's MQTT topics carry it (<c>julabo/cmd/&lt;name&gt;</c>), parsed from
@@ -40,7 +56,7 @@ public sealed record JulaboRequest(string Name, int? Setpoint = null, double? Te
     }
 
     /// <summary>Runs the command on the device; refusals (limits, state, link) come back in the result.</summary>
-    public Task<JulaboCommandResult> ExecuteAsync(JulaboDevice device, CancellationToken ct = default) => Name switch
+    public Task<CommandResult> ExecuteAsync(JulaboDevice device, CancellationToken ct = default) => Name switch
     {
         "start" => device.StartAsync(ct),
         "stop" => device.StopAsync(ct),

@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace TrackerDcs.Web.Hosting;
+namespace TrackerDcs.Web.Common;
 
 /// <summary>JSON as MQTT clients read it: quotes and non-ASCII text as they are, not \u-escaped for HTML.</summary>
 public static class Json

@@ -3,16 +3,17 @@ using System.IO.Ports;
 namespace TrackerDcs.Hardware.Julabo;
 
 /// <summary>
-/// Settings of the chiller link and device, bound from the configuration section "Julabo".
-/// Serial defaults are the seed's (4800 baud 7E1, RTS/CTS); some units run 9600 8N1.
-/// Time spans bind from strings such as "00:00:00.250".
+/// Settings of the chiller link and device (the host binds them from its "Julabo" section, whose keys the
+/// messages name). Serial defaults are the seed's (4800 baud 7E1, RTS/CTS); some units run 9600 8N1.
 /// </summary>
-public sealed class JulaboOptions
+public class JulaboSettings
 {
-    public const string SectionName = "Julabo";
     public const string SimulatedPort = "simulated";
 
-    /// <summary>A serial device ("/dev/ttyUSB0"), a serial bridge ("host:port"), or "simulated".</summary>
+    /// <summary>
+    /// A serial device ("/dev/ttyUSB0"), a serial bridge ("host:port"), or "simulated": no unit, the host (or the
+    /// bench tool) serves a <see cref="JulaboSimulator"/> and reaches it over TCP; the device itself never decides that.
+    /// </summary>
     public string Port { get; set; } = SimulatedPort;
 
     public int BaudRate { get; set; } = 4800;
@@ -46,13 +47,10 @@ public sealed class JulaboOptions
     public double WarningLimitHigh { get; set; } = 30;
     public double WarningLimitLow { get; set; } = -35;
 
-    /// <summary>With Port "simulated": how fast the simulated bath follows its set point.</summary>
-    public TimeSpan SimulatedTimeConstant { get; set; } = TimeSpan.FromMinutes(3);
-
     public bool IsSimulated => string.Equals(Port, SimulatedPort, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Every problem with these settings, one per line, each starting with its key; empty when they are usable.</summary>
-    public IReadOnlyList<string> Validate()
+    public virtual IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(Port)) problems.Add("Julabo:Port is empty (a serial device, host:port, or \"simulated\")");
@@ -75,14 +73,6 @@ public sealed class JulaboOptions
             problems.Add($"Julabo:WarningLimitLow {WarningLimitLow} must be a temperature within the unit's range TempMin..TempMax ({TempMin}..{TempMax} °C)");
         else if (!(WarningLimitLow < WarningLimitHigh))
             problems.Add($"Julabo:WarningLimitLow {WarningLimitLow} must be below WarningLimitHigh {WarningLimitHigh}");
-        if (SimulatedTimeConstant <= TimeSpan.Zero) problems.Add("Julabo:SimulatedTimeConstant must be positive");
         return problems;
-    }
-
-    /// <summary>The setting a problem from <see cref="Validate"/> is about ("Julabo:WarningLimitLow"), for the start-up error.</summary>
-    public static string KeyOf(string problem)
-    {
-        var key = problem.Split(' ', 2)[0];
-        return key.StartsWith(SectionName + ":", StringComparison.Ordinal) ? key : SectionName;
     }
 }

@@ -1,10 +1,13 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
+using TrackerDcs.Hardware;
 using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Devices.Caen;
 
 namespace TrackerDcs.Tests.Caen;
 
 /// <summary>The driver end to end against the simulated crate, through the in-process test double, on a fake clock.</summary>
-public sealed class CaenCrateControllerTests : IDisposable
+public sealed class CaenDeviceTests : IDisposable
 {
     private const string Map = """
         name: dcs
@@ -30,17 +33,23 @@ public sealed class CaenCrateControllerTests : IDisposable
     private readonly FakeTimeProvider _clock = new();
     private readonly SimulatedCaenCrate _crate;
     private readonly InProcessPvAccess _access;
-    private readonly CaenCrateController _controller;
+    private readonly CaenDevice _device;
     private readonly CancellationToken _ct = CancellationToken.None;
 
-    public CaenCrateControllerTests()
+    public CaenDeviceTests()
     {
         _crate = new SimulatedCaenCrate("cleanroom", _clock);
         _access = new InProcessPvAccess(_crate);
-        _controller = new CaenCrateController(ChannelMap.Parse(Map, "test.yml"), _access, "cleanroom");
+        _device = new CaenDevice(ChannelMap.Parse(Map, "test.yml"), _access, "cleanroom");
     }
 
-    public void Dispose() => _controller.Dispose();
+    public void Dispose() => _device.Dispose();
+
+    /// <summary>The dcs/channels payloads as the service publishes them: from one snapshot, through the view.</summary>
+    private static IReadOnlyList<JsonObject> ChannelsJson(CaenDevice device) =>
+        [.. CaenView.From(device.Snapshot()).Channels.Select(CaenTopics.ChannelPayload)];
+
+    private static JsonObject StatusJson(CaenDevice device) => CaenTopics.StatusPayload(CaenView.From(device.Snapshot()));
 
     private object Pv(string name) => _crate.Find(name)!.Value;
 
@@ -55,21 +64,21 @@ public sealed class CaenCrateControllerTests : IDisposable
 
     private async Task StartAsync()
     {
-        Assert.Equal(CaenCommandResult.Done, await _controller.StartAsync(_ct));
+        Assert.Equal(CommandResult.Done, await _device.StartAsync(_ct));
         Run(0.1);
     }
 
-    private async Task<CaenState> Ok(Task<CaenCommandResult> command, double seconds)
+    private async Task<CaenState> Ok(Task<CommandResult> command, double seconds)
     {
-        Assert.Equal(CaenCommandResult.Done, await command);
+        Assert.Equal(CommandResult.Done, await command);
         Run(seconds);
-        return _controller.State;
+        return _device.State;
     }
 
     [Fact]
     public async Task Start_writes_every_setting_of_the_active_channels_only()
     {
-        Assert.Equal(CaenState.Init, _controller.State);
+        Assert.Equal(CaenState.Init, _device.State);
         await StartAsync();
 
         Assert.Equal(12.0, Pv("cleanroom:00:000:V0Set"));
@@ -85,8 +94,8 @@ public sealed class CaenCrateControllerTests : IDisposable
         Assert.Equal(2 * (9 + 9), _access.Puts.Count);
         Assert.DoesNotContain(_access.Puts, p => p.Pv.StartsWith("cleanroom:15:") || p.Pv.StartsWith("cleanroom:04:"));
 
-        Assert.Equal(CaenState.LvOff, _controller.State);
-        Assert.Equal("""{"fsm_state":"LV_OFF"}""", _controller.StatusJson().ToJsonString());
+        Assert.Equal(CaenState.LvOff, _device.State);
+        Assert.Equal("""{"fsm_state":"LV_OFF"}""", StatusJson(_device).ToJsonString());
     }
 
     [Fact]
@@ -94,26 +103,26 @@ public sealed class CaenCrateControllerTests : IDisposable
     {
         await StartAsync();
 
-        var refused = await _controller.SwitchAsync(PowerKind.Hv, true, _ct);
-        Assert.Equal(CaenCommandResult.Refused("HV can only be switched on from LV_ON (crate is LV_OFF)"), refused);
+        var refused = await _device.SwitchAsync(PowerKind.Hv, true, _ct);
+        Assert.Equal(CommandResult.Refused("HV can only be switched on from LV_ON (crate is LV_OFF)"), refused);
         Assert.Equal((ushort)0, Pv("cleanroom:12:000:Pw"));
 
-        Assert.Equal(CaenState.LvOn, await Ok(_controller.SwitchAsync(PowerKind.Lv, true, _ct), 0.3));
-        Assert.Equal(CaenState.HvRamp, await Ok(_controller.SwitchAsync(PowerKind.Hv, true, _ct), 1));
-        Assert.Equal(CaenState.HvRamp, _controller.ChannelState("0"));
-        Assert.Equal(CaenState.LvOff, _controller.ChannelState("spare"));   // monitored, never commanded
+        Assert.Equal(CaenState.LvOn, await Ok(_device.SwitchAsync(PowerKind.Lv, true, _ct), 0.3));
+        Assert.Equal(CaenState.HvRamp, await Ok(_device.SwitchAsync(PowerKind.Hv, true, _ct), 1));
+        Assert.Equal(CaenState.HvRamp, _device.ChannelState("0"));
+        Assert.Equal(CaenState.LvOff, _device.ChannelState("spare"));   // monitored, never commanded
         Run(1.5);
-        Assert.Equal(CaenState.HvOn, _controller.State);
+        Assert.Equal(CaenState.HvOn, _device.State);
 
-        var lvOff = await _controller.SwitchAsync(PowerKind.Lv, false, _ct);
-        Assert.Equal("LV can only be switched off when HV is off (crate is HV_ON)", lvOff.Reason);
+        var lvOff = await _device.SwitchAsync(PowerKind.Lv, false, _ct);
+        Assert.Equal("LV can only be switched off when HV is off (crate is HV_ON)", lvOff.Error);
 
-        Assert.Equal(CaenState.HvRamp, await Ok(_controller.SwitchAsync(PowerKind.Hv, false, _ct), 1));
+        Assert.Equal(CaenState.HvRamp, await Ok(_device.SwitchAsync(PowerKind.Hv, false, _ct), 1));
         Assert.Equal("LV can only be switched off when HV is off (crate is HV_RAMP)",
-            (await _controller.SwitchAsync(PowerKind.Lv, false, _ct)).Reason);
+            (await _device.SwitchAsync(PowerKind.Lv, false, _ct)).Error);
         Run(1.5);
-        Assert.Equal(CaenState.LvOn, _controller.State);
-        Assert.Equal(CaenState.LvOff, await Ok(_controller.SwitchAsync(PowerKind.Lv, false, _ct), 0.3));
+        Assert.Equal(CaenState.LvOn, _device.State);
+        Assert.Equal(CaenState.LvOff, await Ok(_device.SwitchAsync(PowerKind.Lv, false, _ct), 0.3));
     }
 
     [Fact]
@@ -122,27 +131,27 @@ public sealed class CaenCrateControllerTests : IDisposable
         await StartAsync();
 
         Assert.Equal("LV setV 15.5 V of channel 0 is above its ovVThr 15 V",
-            (await _controller.SetVoltageAsync(PowerKind.Lv, "0", 15.5, _ct)).Reason);
+            (await _device.SetVoltageAsync(PowerKind.Lv, "0", 15.5, _ct)).Error);
         Assert.Equal("HV setV 1200 V of channel 0 is above the boards' 1000 V",
-            (await _controller.SetVoltageAsync(PowerKind.Hv, "0", 1200, _ct)).Reason);
-        Assert.Equal("-5 V is not a set point", (await _controller.SetVoltageAsync(PowerKind.Hv, "0", -5, _ct)).Reason);
-        Assert.Equal("no channel '7' in test.yml", (await _controller.SetVoltageAsync(PowerKind.Hv, "7", 100, _ct)).Reason);
+            (await _device.SetVoltageAsync(PowerKind.Hv, "0", 1200, _ct)).Error);
+        Assert.Equal("-5 V is not a set point", (await _device.SetVoltageAsync(PowerKind.Hv, "0", -5, _ct)).Error);
+        Assert.Equal("no channel '7' in test.yml", (await _device.SetVoltageAsync(PowerKind.Hv, "7", 100, _ct)).Error);
         Assert.Equal("channel spare has no module: it is monitored, never commanded",
-            (await _controller.SetVoltageAsync(PowerKind.Hv, "spare", 100, _ct)).Reason);
+            (await _device.SetVoltageAsync(PowerKind.Hv, "spare", 100, _ct)).Error);
         Assert.Equal(200.0, Pv("cleanroom:12:000:V0Set"));
 
-        Assert.Equal(CaenCommandResult.Done, await _controller.SetVoltageAsync(PowerKind.Hv, "0", 350, _ct));
-        Assert.Equal(CaenCommandResult.Done, await _controller.SetVoltageAsync(PowerKind.Lv, "1", 11, _ct));
+        Assert.Equal(CommandResult.Done, await _device.SetVoltageAsync(PowerKind.Hv, "0", 350, _ct));
+        Assert.Equal(CommandResult.Done, await _device.SetVoltageAsync(PowerKind.Lv, "1", 11, _ct));
         Run(0.1);
         Assert.Equal(350.0, Pv("cleanroom:12:000:V0Set"));
-        var json = _controller.ChannelsJson().Single(j => (string?)j["id"] == "0");
+        var json = ChannelsJson(_device).Single(j => (string?)j["id"] == "0");
         Assert.Equal(350.0, (double)json["hv_setV"]!);
         // The typed reading the panel and the alarms use says the same as the published JSON.
-        var reading = _controller.Readings().Single(r => r.Config.Id == "0");
+        var reading = _device.Snapshot().Channels.Single(r => r.Config.Id == "0");
         Assert.Equal(350.0, reading.Hv.SetV);
         Assert.Equal((double?)json["lv_vMon"], reading.Lv.VMon);
         Assert.Equal((long?)json["hv_status"], reading.Hv.Status);
-        Assert.Equal((string?)json["fsm_state"], reading.State.ToWire());
+        Assert.Equal((string?)json["fsm_state"], reading.State.Wire());
 
         // A set point changed by command survives an IOC restart: reconnection writes the current settings.
         _access.Disconnect();
@@ -157,36 +166,36 @@ public sealed class CaenCrateControllerTests : IDisposable
     {
         // Channel 0 takes the global maxV, channel 1 its own; the spare channel is never written.
         var map = Map.Replace("imRange: Low }", "imRange: Low, maxV: 600. }").Replace("tripMode: Ramp }", "tripMode: Ramp, maxV: 300 }");
-        var logger = new ChannelAccess.ListLogger<CaenCrateController>();
-        using (var limited = new CaenCrateController(ChannelMap.Parse(map, "limited.yml"), _access, "cleanroom", logger))
+        var logger = new ChannelAccess.ListLogger<CaenDevice>();
+        using (var limited = new CaenDevice(ChannelMap.Parse(map, "limited.yml"), _access, "cleanroom", logger))
         {
-            Assert.Equal(CaenCommandResult.Done, await limited.StartAsync(_ct));
+            Assert.Equal(CommandResult.Done, await limited.StartAsync(_ct));
             Assert.Equal((600.0, 300.0, CaenBoards.HvMaxVolts), (Pv("cleanroom:12:000:SVMax"), Pv("cleanroom:12:001:SVMax"), Pv("cleanroom:15:011:SVMax")));
             Assert.DoesNotContain(logger.Entries, e => e.Text.Contains("maxV"));
             Run(0.1);
-            Assert.Equal(300.0, (double)limited.ChannelsJson().Single(j => (string?)j["id"] == "1")["hv_maxV"]!);
+            Assert.Equal(300.0, (double)ChannelsJson(limited).Single(j => (string?)j["id"] == "1")["hv_maxV"]!);
 
             Assert.Equal("HV setV 300.5 V of channel 1 is above its maxV 300 V",
-                (await limited.SetVoltageAsync(PowerKind.Hv, "1", 300.5, _ct)).Reason);
+                (await limited.SetVoltageAsync(PowerKind.Hv, "1", 300.5, _ct)).Error);
             Assert.Equal("HV setV 1200 V of channel 1 is above the boards' 1000 V",
-                (await limited.SetVoltageAsync(PowerKind.Hv, "1", 1200, _ct)).Reason);
+                (await limited.SetVoltageAsync(PowerKind.Hv, "1", 1200, _ct)).Error);
             Assert.Equal(200.0, Pv("cleanroom:12:001:V0Set"));
-            Assert.Equal(CaenCommandResult.Done, await limited.SetVoltageAsync(PowerKind.Hv, "1", 300, _ct));
-            Assert.Equal(CaenCommandResult.Done, await limited.SetVoltageAsync(PowerKind.Hv, "0", 550, _ct));
+            Assert.Equal(CommandResult.Done, await limited.SetVoltageAsync(PowerKind.Hv, "1", 300, _ct));
+            Assert.Equal(CommandResult.Done, await limited.SetVoltageAsync(PowerKind.Hv, "0", 550, _ct));
         }
 
         // Without maxV nothing is put to SVMax (the crate keeps what it has) and one warning names the channels.
         _crate.Find("cleanroom:12:000:SVMax")!.Put(450.0);
         var earlier = _access.Puts.Count;
-        var unlimited = new ChannelAccess.ListLogger<CaenCrateController>();
-        using var controller = new CaenCrateController(ChannelMap.Parse(Map, "test.yml"), _access, "cleanroom", unlimited);
-        Assert.Equal(CaenCommandResult.Done, await controller.StartAsync(_ct));
+        var unlimited = new ChannelAccess.ListLogger<CaenDevice>();
+        using var controller = new CaenDevice(ChannelMap.Parse(Map, "test.yml"), _access, "cleanroom", unlimited);
+        Assert.Equal(CommandResult.Done, await controller.StartAsync(_ct));
         Assert.Equal(450.0, Pv("cleanroom:12:000:SVMax"));
         Assert.Equal(300.0, Pv("cleanroom:12:001:SVMax"));
         var warning = Assert.Single(unlimited.Entries, e => e.Text.Contains("maxV"));
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
         Assert.Equal("test.yml sets no hv maxV for channel(s) 0, 1: their hardware voltage limit (SVMax) is left as found on the crate", warning.Text);
-        Assert.Equal(CaenCommandResult.Done, await controller.ApplySettingsAsync(_ct));   // a reconnection warns no more
+        Assert.Equal(CommandResult.Done, await controller.ApplySettingsAsync(_ct));   // a reconnection warns no more
         Assert.Single(unlimited.Entries, e => e.Text.Contains("maxV"));
         Assert.DoesNotContain(_access.Puts.Skip(earlier), p => p.Pv.EndsWith(":SVMax"));
     }
@@ -195,23 +204,23 @@ public sealed class CaenCrateControllerTests : IDisposable
     public async Task A_trip_is_an_error_until_the_alarm_is_cleared()
     {
         await StartAsync();
-        await Ok(_controller.SwitchAsync(PowerKind.Lv, true, _ct), 0.3);
-        Assert.Equal(CaenState.HvOn, await Ok(_controller.SwitchAsync(PowerKind.Hv, true, _ct), 2.5));
+        await Ok(_device.SwitchAsync(PowerKind.Lv, true, _ct), 0.3);
+        Assert.Equal(CaenState.HvOn, await Ok(_device.SwitchAsync(PowerKind.Hv, true, _ct), 2.5));
 
         _crate.SetLoad(12, 0, 0.2);   // 200 V into 0.2 MΩ: 1 mA against maxI 500 µA, trips after tripTime 1 s (Kill)
         Run(1.5);
-        Assert.Equal(CaenState.Error, _controller.ChannelState("0"));
-        Assert.Equal(CaenState.HvOn, _controller.ChannelState("1"));
-        Assert.Equal(CaenState.Error, _controller.State);
-        Assert.Equal((int)CaenStatus.InternalTrip, (long)_controller.ChannelsJson()[0]["hv_status"]!);
+        Assert.Equal(CaenState.Error, _device.ChannelState("0"));
+        Assert.Equal(CaenState.HvOn, _device.ChannelState("1"));
+        Assert.Equal(CaenState.Error, _device.State);
+        Assert.Equal((int)CaenStatus.InternalTrip, (long)ChannelsJson(_device)[0]["hv_status"]!);
         Assert.Equal("HV can only be switched on from LV_ON (crate is ERROR)",
-            (await _controller.SwitchAsync(PowerKind.Hv, true, _ct)).Reason);
+            (await _device.SwitchAsync(PowerKind.Hv, true, _ct)).Error);
 
         _crate.SetLoad(12, 0, 100);
-        Assert.Equal(CaenState.HvMix, await Ok(_controller.ClearAlarmsAsync(_ct), 0.1));
-        Assert.Equal(CaenState.LvOn, _controller.ChannelState("0"));
-        Assert.Equal(CaenState.LvOn, await Ok(_controller.SwitchAsync(PowerKind.Hv, false, _ct), 2.5));
-        Assert.Equal(CaenState.HvOn, await Ok(_controller.SwitchAsync(PowerKind.Hv, true, _ct), 2.5));
+        Assert.Equal(CaenState.HvMix, await Ok(_device.ClearAlarmsAsync(_ct), 0.1));
+        Assert.Equal(CaenState.LvOn, _device.ChannelState("0"));
+        Assert.Equal(CaenState.LvOn, await Ok(_device.SwitchAsync(PowerKind.Hv, false, _ct), 2.5));
+        Assert.Equal(CaenState.HvOn, await Ok(_device.SwitchAsync(PowerKind.Hv, true, _ct), 2.5));
     }
 
     [Fact]
@@ -219,37 +228,37 @@ public sealed class CaenCrateControllerTests : IDisposable
     {
         await StartAsync();
         _crate.Unplug(12);
-        Assert.Equal(CaenState.Error, _controller.State);
+        Assert.Equal(CaenState.Error, _device.State);
         _crate.Unplug(12, unplugged: false);
-        Assert.Equal(CaenState.LvOff, _controller.State);
+        Assert.Equal(CaenState.LvOff, _device.State);
     }
 
     [Fact]
     public async Task A_lost_IOC_makes_the_crate_disconnected_and_commands_refused()
     {
         await StartAsync();
-        await Ok(_controller.SwitchAsync(PowerKind.Lv, true, _ct), 0.3);
+        await Ok(_device.SwitchAsync(PowerKind.Lv, true, _ct), 0.3);
 
         _access.Disconnect();
-        Assert.Equal(CaenState.Disconnected, _controller.State);
-        Assert.Equal(CaenState.Disconnected, _controller.ChannelState("spare"));
+        Assert.Equal(CaenState.Disconnected, _device.State);
+        Assert.Equal(CaenState.Disconnected, _device.ChannelState("spare"));
         Assert.Equal("cannot command HV: the crate is not reachable (crate is DISCONNECTED)",
-            (await _controller.SwitchAsync(PowerKind.Hv, false, _ct)).Reason);
-        var json = _controller.ChannelsJson()[0];
+            (await _device.SwitchAsync(PowerKind.Hv, false, _ct)).Error);
+        var json = ChannelsJson(_device)[0];
         Assert.False(json.ContainsKey("lv_vMon"));
         Assert.Equal("DISCONNECTED", (string?)json["fsm_state"]);
 
         _access.Reconnect();
-        Assert.Equal(CaenState.LvOn, _controller.State);
+        Assert.Equal(CaenState.LvOn, _device.State);
     }
 
     [Fact]
     public async Task A_failed_put_becomes_a_refusal_naming_the_PV()
     {
-        var lost = new CaenCrateController(ChannelMap.Parse(Map, "test.yml"), _access, "wrongroom");
+        var lost = new CaenDevice(ChannelMap.Parse(Map, "test.yml"), _access, "wrongroom");
         var result = await lost.StartAsync(_ct);
         Assert.False(result.Ok);
-        Assert.StartsWith("wrongroom:00:000:V0Set: no PV named wrongroom:00:000:V0Set", result.Reason);
+        Assert.StartsWith("wrongroom:00:000:V0Set: no PV named wrongroom:00:000:V0Set", result.Error);
         Assert.Equal(CaenState.Connected, lost.State);   // reachable, but no channel ever read
         lost.Dispose();
     }
@@ -258,10 +267,10 @@ public sealed class CaenCrateControllerTests : IDisposable
     public async Task Channel_objects_carry_the_seed_keys_and_readings_within_dead_bands_stay_quiet()
     {
         await StartAsync();
-        await Ok(_controller.SwitchAsync(PowerKind.Lv, true, _ct), 0.3);
-        await Ok(_controller.SwitchAsync(PowerKind.Hv, true, _ct), 2.5);
+        await Ok(_device.SwitchAsync(PowerKind.Lv, true, _ct), 0.3);
+        await Ok(_device.SwitchAsync(PowerKind.Hv, true, _ct), 2.5);
 
-        var json = _controller.ChannelsJson().Single(j => (string?)j["id"] == "1");
+        var json = ChannelsJson(_device).Single(j => (string?)j["id"] == "1");
         Assert.Equal(
             ["id", "module", "lv_board", "lv_channel", "hv_board", "hv_channel",
              "lv_setV", "lv_maxI", "lv_tripTime", "lv_tripInt", "lv_tripExt", "lv_status", "lv_vMon", "lv_iMon",
@@ -277,7 +286,7 @@ public sealed class CaenCrateControllerTests : IDisposable
         Assert.Equal("HV_ON", (string?)json["fsm_state"]);
 
         var changes = 0;
-        _controller.Changed += () => changes++;
+        _device.Changed += () => changes++;
 
         Run(5);
         Assert.Equal(0, changes);
@@ -289,7 +298,7 @@ public sealed class CaenCrateControllerTests : IDisposable
     public async Task The_repository_map_runs_the_demo_stand_up_to_HV_ON()
     {
         var map = ChannelMap.Load(Path.Combine(ChannelMapTests.RepositoryRoot(), "channels.yml"));
-        using var demo = new CaenCrateController(map, _access, "cleanroom");
+        using var demo = new CaenDevice(map, _access, "cleanroom");
         Assert.True((await demo.StartAsync(_ct)).Ok);
         Run(0.1);
         Assert.Equal(CaenState.LvOff, demo.State);
@@ -298,7 +307,7 @@ public sealed class CaenCrateControllerTests : IDisposable
         Assert.True((await demo.SwitchAsync(PowerKind.Hv, true, _ct)).Ok);
         Run(5);   // 200 V at 50 V/s
         Assert.Equal(CaenState.HvOn, demo.State);
-        Assert.All(demo.ChannelsJson(), json => Assert.Equal(200, (double)json["hv_vMon"]!, 0.01));
+        Assert.All(ChannelsJson(demo), json => Assert.Equal(200, (double)json["hv_vMon"]!, 0.01));
     }
 
     /// <summary>The one test on the real clock: the crate's own tick loop, monitors and commands on other threads at once, without deadlock.</summary>
@@ -307,7 +316,7 @@ public sealed class CaenCrateControllerTests : IDisposable
     {
         using var crate = new SimulatedCaenCrate("cleanroom");
         var access = new InProcessPvAccess(crate);
-        using var controller = new CaenCrateController(ChannelMap.Parse(Map, "test.yml"), access, "cleanroom");
+        using var controller = new CaenDevice(ChannelMap.Parse(Map, "test.yml"), access, "cleanroom");
         crate.Start(TimeSpan.FromMilliseconds(10));
         Assert.True((await controller.StartAsync(_ct)).Ok);
 
@@ -316,7 +325,7 @@ public sealed class CaenCrateControllerTests : IDisposable
             for (var n = 0; n < 20; n++)
             {
                 await controller.SetVoltageAsync(PowerKind.Hv, (i % 2).ToString(), 100 + n, _ct);
-                _ = controller.ChannelsJson();
+                _ = ChannelsJson(controller);
             }
         }, _ct)));
         Assert.True((await controller.SwitchAsync(PowerKind.Lv, true, _ct)).Ok);
