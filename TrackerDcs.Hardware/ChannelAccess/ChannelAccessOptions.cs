@@ -42,9 +42,6 @@ public sealed class ChannelAccessOptions
 
     public int EffectiveRepeaterPort => RepeaterPort != 0 ? RepeaterPort : ServerPort + 1;
 
-    /// <summary>Options from the process environment only.</summary>
-    public static ChannelAccessOptions FromEnvironment() => new ChannelAccessOptions().ApplyEnvironment(Environment.GetEnvironmentVariables());
-
     /// <summary>Overrides every setting whose EPICS variable is set in <paramref name="environment"/>.</summary>
     public ChannelAccessOptions ApplyEnvironment(IDictionary environment)
     {
