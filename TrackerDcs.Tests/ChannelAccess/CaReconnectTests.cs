@@ -20,15 +20,15 @@ public class CaReconnectTests
         using var monitor = await channel.SubscribeAsync(v => { lock (values) values.Add((double)v.Value); }, cancellationToken: TimeLimit());
 
         await server.StopAsync();
-        await Eventually(() => channel.State == CaConnectionState.Disconnected, "the channel to drop");
+        await Eventually.True(() => channel.State == CaConnectionState.Disconnected, "the channel to drop");
         await Assert.ThrowsAsync<CaException>(() => channel.GetAsync());
 
         imon.Update(2.0);
         server.Start();
         await channel.WaitConnectedAsync(TimeLimit());
-        await Eventually(() => { lock (values) return values.Contains(2.0); }, "the monitor to resume");
+        await Eventually.True(() => { lock (values) return values.Contains(2.0); }, "the monitor to resume");
         imon.Update(3.0);
-        await Eventually(() => { lock (values) return values.Contains(3.0); }, "an update after the restart");
+        await Eventually.True(() => { lock (values) return values.Contains(3.0); }, "an update after the restart");
         Assert.Equal(3.0, (await channel.GetAsync(cancellationToken: TimeLimit())).Value);
         lock (states) Assert.Equal([CaConnectionState.Disconnected, CaConnectionState.Connected], states);
     }
@@ -62,7 +62,7 @@ public class CaReconnectTests
 
         // The circuits' clocks stand still until moved: silence for the connection timeout brings an echo.
         clock.Advance(options.ConnectionTimeout);
-        await Eventually(() => peer.EchoesReceived > 0, "an echo after the connection timeout");
+        await Eventually.True(() => peer.EchoesReceived > 0, "an echo after the connection timeout");
         Assert.Equal(CaConnectionState.Connected, channel.State);
         clock.Advance(options.EchoTimeout);
         await dropped.Task.WaitAsync(TimeLimit());
@@ -80,9 +80,9 @@ public class CaReconnectTests
         var searches = client.SearchesSent;
 
         await server.StopAsync();
-        await Eventually(() => channel.State == CaConnectionState.Disconnected, "the channel to drop");
+        await Eventually.True(() => channel.State == CaConnectionState.Disconnected, "the channel to drop");
         // The search sent on disconnection goes unanswered (the search port is closed); the next is minutes away.
-        await Eventually(() => client.SearchesSent > searches, "the search on disconnection");
+        await Eventually.True(() => client.SearchesSent > searches, "the search on disconnection");
         server.Start();
 
         await channel.WaitConnectedAsync(TimeLimit());

@@ -31,7 +31,7 @@ public class CaServerTests(CaTestServer ioc) : IClassFixture<CaTestServer>
     [Fact]
     public async Task A_second_server_on_the_same_port_is_refused_and_a_stopped_one_starts_again()
     {
-        var port = CaTestServer.FreePort();
+        var port = FreePort.ChannelAccess();
         await using var first = new CaServer(_ => null, new CaServerOptions { Port = port });
         await using var second = new CaServer(_ => null, new CaServerOptions { Port = port });
         first.Start();
@@ -146,11 +146,11 @@ public class CaServerTests(CaTestServer ioc) : IClassFixture<CaTestServer>
             CaMessage.EventAdd(new DbrType(CaType.Double, DbrClass.Plain).Code, 0, 1, 1, CaEventMask.Value),
         };
         await tcp.SendAsync(requests.SelectMany(m => m.ToBytes()).ToArray(), SocketFlags.None);
-        await CaTest.Eventually(() => server.ChannelCount == 1, "the channel");
+        await Eventually.True(() => server.ChannelCount == 1, "the channel");
 
         for (var i = 1; server.CircuitCount > 0 && i < 20_000; i++) waveform.Update(Enumerable.Repeat((double)i, 1000).ToArray());
 
-        await CaTest.Eventually(() => server.CircuitCount == 0, "the circuit to be closed");
+        await Eventually.True(() => server.CircuitCount == 0, "the circuit to be closed");
         Assert.Contains(log.Entries, e => e.Text.Contains("stopped reading"));
     }
 }
