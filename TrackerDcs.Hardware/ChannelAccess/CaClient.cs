@@ -277,23 +277,31 @@ public sealed class CaClient : IAsyncDisposable
         }
     }
 
-    private async Task SearchReplyLoop()
+    private Task SearchReplyLoop() => ReceiveDatagramsAsync(_searchSocket, (message, sender) =>
+    {
+        if (message.Command == CaCommand.Search) OnSearchReply(message, sender);
+    });
+
+    /// <summary>Hands every message of every datagram the socket receives to <paramref name="handle"/>, with its sender, until the client is disposed.</summary>
+    private async Task ReceiveDatagramsAsync(Socket socket, Action<CaMessage, IPAddress> handle)
     {
         var buffer = new byte[CaMessageReader.MaxDatagram];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
         while (!_stop.IsCancellationRequested)
         {
             SocketReceiveFromResult received;
-            try { received = await _searchSocket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token); }
+            try { received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token); }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { return; }
             catch (SocketException) { continue; }
             var sender = ((IPEndPoint)received.RemoteEndPoint).Address;
-            try
+            List<CaMessage> messages;
+            try { messages = CaMessageReader.ReadDatagram(buffer.AsSpan(0, received.ReceivedBytes)); }
+            catch (CaProtocolException e)
             {
-                foreach (var message in CaMessageReader.ReadDatagram(buffer.AsSpan(0, received.ReceivedBytes)))
-                    if (message.Command == CaCommand.Search) OnSearchReply(message, sender);
+                Logger.LogDebug("Ignoring a malformed datagram from {Sender}: {Reason}", sender, e.Message);
+                continue;
             }
-            catch (CaProtocolException e) { Logger.LogDebug("Ignoring a malformed datagram from {Sender}: {Reason}", sender, e.Message); }
+            foreach (var message in messages) handle(message, sender);
         }
     }
 
@@ -322,24 +330,10 @@ public sealed class CaClient : IAsyncDisposable
     /// "Beacons": a server not heard before, or a beacon ID that does not follow the last one (the server
     /// restarted), resets the search period of every unresolved channel and searches at once.
     /// </summary>
-    private async Task BeaconLoop(Socket socket)
+    private Task BeaconLoop(Socket socket) => ReceiveDatagramsAsync(socket, (message, sender) =>
     {
-        var buffer = new byte[CaMessageReader.MaxDatagram];
-        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
-        while (!_stop.IsCancellationRequested)
-        {
-            SocketReceiveFromResult received;
-            try { received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token); }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { return; }
-            catch (SocketException) { continue; }
-            var sender = ((IPEndPoint)received.RemoteEndPoint).Address;
-            List<CaMessage> messages;
-            try { messages = CaMessageReader.ReadDatagram(buffer.AsSpan(0, received.ReceivedBytes)); }
-            catch (CaProtocolException) { continue; }
-            foreach (var beacon in messages.Where(m => m.Command == CaCommand.RsrvIsUp))
-                OnBeacon(new IPEndPoint(sender, (int)beacon.Header.DataCount), beacon.Header.Parameter1);
-        }
-    }
+        if (message.Command == CaCommand.RsrvIsUp) OnBeacon(new IPEndPoint(sender, (int)message.Header.DataCount), message.Header.Parameter1);
+    });
 
     private void OnBeacon(IPEndPoint server, uint beaconId)
     {
