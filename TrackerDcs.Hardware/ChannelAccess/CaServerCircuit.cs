@@ -83,7 +83,24 @@ internal sealed class CaServerCircuit
 
     private void OnReceived(ReadOnlySpan<byte> data)
     {
-        lock (_gate) Send(_state.Receive(data));
+        CaServerCircuitOutput output;
+        lock (_gate)
+        {
+            output = _state.Receive(data);
+            Send(output.Send);
+        }
+        while (output.Put is { } put)
+        {
+            // Outside the lock: the put handler may update PVs, whose monitors come back through this circuit
+            // from whatever thread the simulator publishes on.
+            var result = put.Run();
+            lock (_gate)
+            {
+                Send(_state.Complete(put, result));
+                output = _state.Receive([]);
+                Send(output.Send);
+            }
+        }
     }
 
     /// <summary>A subscribed PV changed, on the thread that updated it.</summary>

@@ -6,12 +6,13 @@ namespace TrackerDcs.Hardware.ChannelAccess;
 /// The protocol state of the server end of one virtual circuit, with no I/O (as caproto's VirtualCircuit
 /// keeps it): the client's names, the channels it created (SID → CID and PV), their subscriptions with the
 /// last value each was sent, and flow control (EVENTS_OFF). <see cref="CaServerCircuit"/> feeds it the bytes
-/// it reads and writes the replies it returns. A subscribed PV's <see cref="ProcessVariable.Changed"/> calls
+/// it reads and writes the replies it returns; a client's put comes back as a <see cref="CaServerPut"/> for the
+/// caller to run outside its lock (the PV's put handler is simulator code), then <see cref="Complete"/> answers
+/// it and handling goes on with the next request. A subscribed PV's <see cref="ProcessVariable.Changed"/> calls
 /// <paramref name="changed"/> with the channel's SID, on the simulator's thread; the caller answers with
 /// <see cref="Publish"/>. Not thread-safe: the caller serialises every call, and sends what a call returned
-/// before making the next, so updates leave in the order they were read. A put whose handler updates a
-/// subscribed PV calls <see cref="Publish"/> from within <see cref="Receive"/>, on the same thread: its
-/// updates leave before the put's reply, as the put caused them.
+/// before making the next, so updates leave in the order they were read; the updates a put causes leave
+/// before its reply.
 /// </summary>
 /// <param name="find">The PV of a name, or null when the server does not host it.</param>
 /// <param name="searchReply">The answer to a SEARCH (a client using this server as a name server), or null.</param>
@@ -22,6 +23,8 @@ internal sealed class CaServerCircuitState(
     private readonly Dictionary<uint, ServedChannel> _channels = new();
     private uint _nextSid;
     private bool _eventsOff;
+    /// <summary>A put handed out and not completed yet: the requests after it wait in the reader, in order.</summary>
+    private CaServerPut? _pendingPut;
 
     private sealed class ServedChannel(uint cid, uint sid, ProcessVariable pv)
     {
@@ -49,14 +52,19 @@ internal sealed class CaServerCircuitState(
     public string Peer { get; private set; } = peer;
     public int ChannelCount => _channels.Count;
 
-    /// <summary>Takes in bytes read from the circuit, in pieces of any size; returns the replies to every complete request.</summary>
+    /// <summary>
+    /// Takes in bytes read from the circuit, in pieces of any size, and handles the complete requests up to the
+    /// first put (WRITE, WRITE_NOTIFY), which it returns for the caller to run; after <see cref="Complete"/>, an
+    /// empty call handles the requests that came after it.
+    /// </summary>
     /// <exception cref="CaProtocolException">The client sent something that is not CA.</exception>
-    public List<CaMessage> Receive(ReadOnlySpan<byte> bytes)
+    public CaServerCircuitOutput Receive(ReadOnlySpan<byte> bytes)
     {
-        var replies = new List<CaMessage>();
+        var output = new CaServerCircuitOutput();
         _reader.Append(bytes);
-        while (_reader.TryRead(out var message)) Handle(message, replies);
-        return replies;
+        while (_pendingPut is null && _reader.TryRead(out var message)) Handle(message, output.Send);
+        output.Put = _pendingPut;
+        return output;
     }
 
     private void Handle(CaMessage m, List<CaMessage> send)
@@ -101,7 +109,7 @@ internal sealed class CaServerCircuitState(
                 break;
             case CaCommand.Write:
             case CaCommand.WriteNotify:
-                if (ChannelFor(m, send) is { } written) Write(written, m, send);
+                if (ChannelFor(m, send) is { } written) _pendingPut = new CaServerPut(written.Cid, written.Pv, m);
                 break;
             case CaCommand.EventAdd:
                 if (ChannelFor(m, send) is { } monitored && CountFits(monitored, m, send)) Subscribe(monitored, h, m.EventMask, send);
@@ -188,35 +196,22 @@ internal sealed class CaServerCircuitState(
     }
 
     /// <summary>
-    /// WRITE and WRITE_NOTIFY: the value goes through <see cref="ProcessVariable.Put"/>. WRITE_NOTIFY is
-    /// answered with its status; a failed WRITE is reported with CA_PROTO_ERROR carrying the reason.
+    /// The put handed out by <see cref="Receive"/> was run: WRITE_NOTIFY is answered with its status; a failed
+    /// WRITE is reported with CA_PROTO_ERROR carrying the reason.
     /// </summary>
-    private void Write(ServedChannel channel, CaMessage m, List<CaMessage> send)
+    public List<CaMessage> Complete(CaServerPut put, (uint Status, string? Reason) result)
     {
-        var h = m.Header;
-        var (status, reason) = Put(channel.Pv, m);
-        if (m.Command == CaCommand.WriteNotify)
+        if (put != _pendingPut) throw new InvalidOperationException("not the put this circuit handed out");
+        _pendingPut = null;
+        var send = new List<CaMessage>();
+        var (h, (status, reason)) = (put.Request.Header, result);
+        if (put.Request.Command == CaCommand.WriteNotify)
             send.Add(CaMessage.WriteNotifyReply(h.DataType, h.DataCount, status, h.Parameter2));
         else if (!CaStatus.IsSuccess(status))
-            send.Add(CaMessage.Error(h, channel.Cid, status, reason ?? CaStatus.Describe(status)));
+            send.Add(CaMessage.Error(h, put.Cid, status, reason ?? CaStatus.Describe(status)));
         if (reason is not null)
-            logger.LogInformation("Put to {Pv} from {Peer} refused: {Reason}", channel.Pv.Name, Peer, reason);
-    }
-
-    private static (uint Status, string? Reason) Put(ProcessVariable pv, CaMessage m)
-    {
-        if (!pv.Writable) return (CaStatus.NoWriteAccess, $"{pv.Name} is read-only");
-        try
-        {
-            var value = pv.FromWire(DbrCodec.Decode(DbrType.FromCode(m.Header.DataType), m.Header.DataCount, m.Payload));
-            return pv.Put(value) is { } refusal ? (CaStatus.PutFail, refusal) : (CaStatus.Normal, null);
-        }
-        catch (CaException e) { return (e.Status, e.Message); }
-        catch (CaProtocolException e) { return (CaStatus.BadCount, e.Message); }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return (CaStatus.PutFail, e.Message);
-        }
+            logger.LogInformation("Put to {Pv} from {Peer} refused: {Reason}", put.Pv.Name, Peer, reason);
+        return send;
     }
 
     /// <summary>EVENT_ADD: the current value is sent at once, then on every change the mask selects.</summary>
@@ -326,5 +321,35 @@ internal sealed class CaServerCircuitState(
         _channels.Remove(channel.Sid);
         if (channel.OnChanged is { } handler) channel.Pv.Changed -= handler;
         channel.OnChanged = null;
+    }
+}
+
+/// <summary>What one <see cref="CaServerCircuitState.Receive"/> produced: replies to send in this order, then perhaps a put to run.</summary>
+internal sealed class CaServerCircuitOutput
+{
+    public List<CaMessage> Send { get; } = [];
+    public CaServerPut? Put { get; set; }
+}
+
+/// <summary>
+/// A client's WRITE or WRITE_NOTIFY on channel <paramref name="Cid"/>. <see cref="Run"/> sends the value through
+/// <see cref="ProcessVariable.Put"/>, whose handler is the simulator's: the circuit runs it outside its lock.
+/// </summary>
+internal sealed record CaServerPut(uint Cid, ProcessVariable Pv, CaMessage Request)
+{
+    public (uint Status, string? Reason) Run()
+    {
+        if (!Pv.Writable) return (CaStatus.NoWriteAccess, $"{Pv.Name} is read-only");
+        try
+        {
+            var value = Pv.FromWire(DbrCodec.Decode(DbrType.FromCode(Request.Header.DataType), Request.Header.DataCount, Request.Payload));
+            return Pv.Put(value) is { } refusal ? (CaStatus.PutFail, refusal) : (CaStatus.Normal, null);
+        }
+        catch (CaException e) { return (e.Status, e.Message); }
+        catch (CaProtocolException e) { return (CaStatus.BadCount, e.Message); }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return (CaStatus.PutFail, e.Message);
+        }
     }
 }

@@ -18,7 +18,21 @@ public class CaServerCircuitStateTests
         _circuit = new CaServerCircuitState(pvs.GetValueOrDefault, _ => null, _changed.Add, _log, "127.0.0.1:40000");
     }
 
-    private List<CaMessage> Receive(params CaMessage[] requests) => _circuit.Receive(requests.SelectMany(m => m.ToBytes()).ToArray());
+    private static byte[] Bytes(params CaMessage[] messages) => messages.SelectMany(m => m.ToBytes()).ToArray();
+
+    /// <summary>Feeds requests as the socket layer does: each put handed out is run, completed, and handling goes on.</summary>
+    private List<CaMessage> Receive(params CaMessage[] requests)
+    {
+        var output = _circuit.Receive(Bytes(requests));
+        var sent = output.Send;
+        while (output.Put is { } put)
+        {
+            sent.AddRange(_circuit.Complete(put, put.Run()));
+            output = _circuit.Receive([]);
+            sent.AddRange(output.Send);
+        }
+        return sent;
+    }
 
     /// <summary>CREATE_CHAN for the PV; returns its SID.</summary>
     private uint Create(ProcessVariable pv, uint cid) => Receive(CaMessage.CreateChannel(pv.Name, cid)).Single(m => m.Command == CaCommand.CreateChan).Header.Parameter2;
@@ -109,6 +123,25 @@ public class CaServerCircuitStateTests
     }
 
     [Fact]
+    public void A_put_is_handed_out_to_run_and_the_requests_after_it_wait_for_its_completion()
+    {
+        var sid = Create(_flow, 1);
+        var (payload, count) = DbrCodec.Encode(new DbrType(CaType.Long, DbrClass.Plain), new DbrValue(CaType.Long, new[] { 7 }));
+        var output = _circuit.Receive(Bytes(CaMessage.WriteNotify(PlainLong, count, sid, 3, payload), CaMessage.ReadNotify(PlainLong, 1, sid, 4)));
+        Assert.Empty(output.Send);
+        var put = Assert.IsType<CaServerPut>(output.Put);
+        Assert.Equal(0, _flow.Value);
+        Assert.Empty(_circuit.Receive([]).Send);
+
+        Assert.Equal((CaStatus.Normal, (string?)null), put.Run());
+        var reply = Assert.Single(_circuit.Complete(put, (CaStatus.Normal, null)));
+        Assert.Equal((CaCommand.WriteNotify, CaStatus.Normal, 3u), (reply.Command, reply.Header.Parameter1, reply.Header.Parameter2));
+        var read = Assert.Single(_circuit.Receive([]).Send);
+        Assert.Equal((4u, 7), (read.Header.Parameter2, Value(read)));
+        Assert.Throws<InvalidOperationException>(() => _circuit.Complete(put, (CaStatus.Normal, null)));
+    }
+
+    [Fact]
     public void Disconnected_channels_are_told_so_forgotten_and_their_PV_no_longer_calls_back()
     {
         var flowSid = Create(_flow, 1);
@@ -132,7 +165,7 @@ public class CaServerCircuitStateTests
     {
         var bytes = new[] { CaMessage.Version(), CaMessage.CreateChannel(_flow.Name, 1), CaMessage.Echo() }.SelectMany(m => m.ToBytes()).ToArray();
         var replies = new List<CaMessage>();
-        for (var i = 0; i < bytes.Length; i += 3) replies.AddRange(_circuit.Receive(bytes.AsSpan(i, Math.Min(3, bytes.Length - i))));
+        for (var i = 0; i < bytes.Length; i += 3) replies.AddRange(_circuit.Receive(bytes.AsSpan(i, Math.Min(3, bytes.Length - i))).Send);
         Assert.Equal([CaCommand.Version, CaCommand.AccessRights, CaCommand.CreateChan, CaCommand.Echo], replies.Select(m => m.Command));
     }
 }
