@@ -18,21 +18,9 @@ for a in "$@"; do
     args+=("$a")
   fi
 done
-cat > "$dir/influxdb.conf" <<CONF
-reporting-disabled = true
-bind-address = "127.0.0.1:$((port + 1))"
-[meta]
-  dir = "$dir/meta"
-[data]
-  dir = "$dir/data"
-  wal-dir = "$dir/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:$port"
-  log-enabled = false
-[monitor]
-  store-enabled = false
-CONF
+# The tests' influxd configuration (TrackerDcs.Testing/influxdb.conf), filled in as InfluxServer fills it.
+sed -e "s|@DIR@|$dir|g" -e "s|@RPC_PORT@|$((port + 1))|g" -e "s|@HTTP_PORT@|$port|g" -e "s|@AUTH_ENABLED@|false|g" \
+  "$root/TrackerDcs.Testing/influxdb.conf" > "$dir/influxdb.conf"
 "${influxd_cpus[@]}" influxd run -config "$dir/influxdb.conf" >"$dir/influxd.log" 2>&1 &
 influxd=$!
 trap 'kill $influxd; wait $influxd || true; rm -rf "$dir"' EXIT

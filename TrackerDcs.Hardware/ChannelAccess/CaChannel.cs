@@ -6,7 +6,8 @@ namespace TrackerDcs.Hardware.ChannelAccess;
 /// <summary>
 /// A client channel to one process variable. Created by <see cref="CaClient"/>, it searches, connects,
 /// and after a lost circuit or a SERVER_DISCONN searches again by itself; its subscriptions follow it
-/// to the new circuit. Operations on a channel that is not connected fail with ECA_DISCONN.
+/// to the new circuit (each circuit it is attached to is given them, and subscribes them when it connects).
+/// Operations on a channel that is not connected fail with ECA_DISCONN.
 /// </summary>
 public sealed class CaChannel : IAsyncDisposable
 {
@@ -14,8 +15,8 @@ public sealed class CaChannel : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<CaSubscription> _subscriptions = [];
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>The circuit the channel is attached to: connecting on it, or connected.</summary>
     private CaClientCircuit? _circuit;
-    private uint _sid;
 
     internal CaChannel(CaClient client, string name, uint cid)
     {
@@ -30,7 +31,10 @@ public sealed class CaChannel : IAsyncDisposable
     public CaType NativeType { get; private set; }
     public uint ElementCount { get; private set; }
     public CaAccessRights AccessRights { get; private set; }
-    public IPEndPoint? Server => _circuit?.Server;
+    public IPEndPoint? Server
+    {
+        get { lock (_gate) return State == CaConnectionState.Connected ? _circuit?.Server : null; }
+    }
 
     /// <summary>
     /// Raised on every connection state change, on the thread that noticed it (often a circuit's receive
@@ -50,11 +54,10 @@ public sealed class CaChannel : IAsyncDisposable
     /// <summary>READ_NOTIFY of the native type in <paramref name="dbrClass"/> (DBR_TIME by default: value, alarm, time stamp).</summary>
     public async Task<DbrValue> GetAsync(DbrClass dbrClass = DbrClass.Time, CaType? type = null, CancellationToken cancellationToken = default)
     {
-        var (circuit, sid) = Connection();
+        var circuit = Connection();
         if ((AccessRights & CaAccessRights.Read) == 0) throw new CaException(CaStatus.NoReadAccess, $"{Name}: read access denied");
         var dbr = new DbrType(type ?? NativeType, dbrClass);
-        var ioid = _client.NextId();
-        var reply = await circuit.RequestAsync(this, CaMessage.ReadNotify(dbr.Code, circuit.RequestCount(ElementCount), sid, ioid), ioid, cancellationToken);
+        var reply = await circuit.ReadAsync(this, dbr, cancellationToken);
         if (!CaStatus.IsSuccess(reply.Header.Parameter1)) throw new CaException(reply.Header.Parameter1, $"{Name}: {CaStatus.Describe(reply.Header.Parameter1)}");
         return DbrCodec.Decode(DbrType.FromCode(reply.Header.DataType), reply.Header.DataCount, reply.Payload);
     }
@@ -67,17 +70,16 @@ public sealed class CaChannel : IAsyncDisposable
     /// <exception cref="CaException">No write access, a refused put (ECA_PUTFAIL), a failed conversion, or a lost connection.</exception>
     public async Task PutAsync(object value, CancellationToken cancellationToken = default)
     {
-        var (circuit, sid, dbr, payload, count) = PreparePut(value);
-        var ioid = _client.NextId();
-        var reply = await circuit.RequestAsync(this, CaMessage.WriteNotify(dbr.Code, count, sid, ioid, payload), ioid, cancellationToken);
+        var (circuit, dbr, payload, count) = PreparePut(value);
+        var reply = await circuit.WriteNotifyAsync(this, dbr, count, payload, cancellationToken);
         if (!CaStatus.IsSuccess(reply.Header.Parameter1)) throw new CaException(reply.Header.Parameter1, $"{Name}: {CaStatus.Describe(reply.Header.Parameter1)}");
     }
 
     /// <summary>Put without notification (CA_PROTO_WRITE): queued at once; a failure is only logged when the server reports it.</summary>
     public void Put(object value)
     {
-        var (circuit, sid, dbr, payload, count) = PreparePut(value);
-        circuit.Send(CaMessage.Write(dbr.Code, count, sid, _client.NextId(), payload));
+        var (circuit, dbr, payload, count) = PreparePut(value);
+        circuit.Write(this, dbr, count, payload);
     }
 
     /// <summary>
@@ -91,73 +93,88 @@ public sealed class CaChannel : IAsyncDisposable
         double deadband = 0, DbrClass dbrClass = DbrClass.Time, CancellationToken cancellationToken = default)
     {
         var subscription = new CaSubscription(this, _client.NextId(), onUpdate, mask, dbrClass, deadband, _client.Logger);
-        CaClientCircuit? circuit;
-        uint sid;
-        CaType type;
-        uint count;
+        bool connected;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(State == CaConnectionState.Closed, this);
             _subscriptions.Add(subscription);
-            (circuit, sid, type, count) = (_circuit, _sid, NativeType, ElementCount);
+            connected = State == CaConnectionState.Connected;
+            _circuit?.Subscribe(this, subscription);
         }
-        if (circuit is not null)
-        {
-            subscription.Start(circuit, sid, type, count);
-            await subscription.FirstUpdate.WaitAsync(cancellationToken);
-        }
+        if (connected) await subscription.FirstUpdate.WaitAsync(cancellationToken);
         return subscription;
     }
 
     internal void Unsubscribe(CaSubscription subscription)
     {
-        CaClientCircuit? circuit;
-        uint sid;
         lock (_gate)
         {
             if (!_subscriptions.Remove(subscription)) return;
-            (circuit, sid) = (_circuit, _sid);
+            _circuit?.Unsubscribe(subscription);
         }
-        circuit?.Cancel(subscription, sid);
     }
 
-    private (CaClientCircuit Circuit, uint Sid) Connection()
+    private CaClientCircuit Connection()
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(State == CaConnectionState.Closed, this);
             return _circuit is { } circuit && State == CaConnectionState.Connected
-                ? (circuit, _sid)
+                ? circuit
                 : throw new CaException(CaStatus.Disconnected, $"{Name} is not connected");
         }
     }
 
-    private (CaClientCircuit, uint, DbrType, byte[], uint) PreparePut(object value)
+    private (CaClientCircuit, DbrType, byte[], uint) PreparePut(object value)
     {
-        var (circuit, sid) = Connection();
+        var circuit = Connection();
         if ((AccessRights & CaAccessRights.Write) == 0) throw new CaException(CaStatus.NoWriteAccess, $"{Name}: write access denied");
         var (type, values) = CaValueConverter.FromClr(value);
         var dbr = new DbrType(type, DbrClass.Plain);
         var (payload, count) = DbrCodec.Encode(dbr, new DbrValue(type, values));
-        return (circuit, sid, dbr, payload, count);
+        return (circuit, dbr, payload, count);
+    }
+
+    /// <summary>
+    /// A search found the channel on <paramref name="circuit"/>'s server: CREATE_CHAN there, and its subscriptions
+    /// handed over to be subscribed when it connects. False when the circuit is already closing (search again);
+    /// a channel closed meanwhile is not attached.
+    /// </summary>
+    internal bool AttachTo(CaClientCircuit circuit)
+    {
+        lock (_gate)
+        {
+            if (State == CaConnectionState.Closed) return true;
+            if (!circuit.Attach(this)) return false;
+            _circuit = circuit;
+            foreach (var subscription in _subscriptions) circuit.Subscribe(this, subscription);
+            return true;
+        }
     }
 
     internal void OnAccessRights(CaAccessRights rights) => AccessRights = rights;
 
-    /// <summary>CREATE_CHAN reply: the channel is connected; its subscriptions are (re-)established.</summary>
+    /// <summary>CREATE_CHAN reply: the channel is connected (its circuit has sent its subscriptions' EVENT_ADDs).</summary>
     /// <exception cref="CaProtocolException">The channel was already connected: the server replied twice.</exception>
-    internal void OnConnected(CaClientCircuit circuit, uint sid, CaType type, uint count)
+    internal void OnConnected(CaType type, uint count)
     {
-        List<CaSubscription> subscriptions;
         lock (_gate)
         {
             if (CaChannelStates.Apply(State, CaChannelEvent.Created, Name) is not { } next) return;
-            (_circuit, _sid, NativeType, ElementCount, State) = (circuit, sid, type, count, next);
+            (NativeType, ElementCount, State) = (type, count, next);
             _connected.TrySetResult();
-            subscriptions = _subscriptions.ToList();
+            // Updates on the new circuit start afresh: the first one passes any dead band.
+            foreach (var subscription in _subscriptions) subscription.Restart();
         }
-        foreach (var subscription in subscriptions) subscription.Start(circuit, sid, type, count);
         Raise(CaConnectionState.Connected);
+    }
+
+    /// <summary>An update for one of this channel's subscriptions (none when it was cancelled meanwhile).</summary>
+    internal void Deliver(uint subscriptionId, CaMessage update)
+    {
+        CaSubscription? subscription;
+        lock (_gate) subscription = _subscriptions.Find(s => s.Id == subscriptionId);
+        subscription?.Deliver(update);
     }
 
     /// <summary>
@@ -194,18 +211,17 @@ public sealed class CaChannel : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         CaClientCircuit? circuit;
-        uint sid;
         lock (_gate)
         {
             if (CaChannelStates.Apply(State, CaChannelEvent.Closed, Name) is not { } next) return ValueTask.CompletedTask;
-            (circuit, sid) = (_circuit, _sid);
+            circuit = _circuit;
             State = next;
             _circuit = null;
             _subscriptions.Clear();
             _connected.TrySetCanceled(); // a waiter sees the close as a cancellation; nothing is left unobserved
         }
         _client.Forget(this);
-        circuit?.Detach(this, sid);
+        circuit?.Detach(this);
         Raise(CaConnectionState.Closed);
         return ValueTask.CompletedTask;
     }

@@ -27,21 +27,27 @@ public sealed class CaClient : IAsyncDisposable
     private readonly SemaphoreSlim _wakeSearch = new(0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loops;
+    private readonly long _started;
     private uint _nextCid;
     private int _nextId;
+    private int _searchesSent;
 
-    private sealed class SearchSchedule(long dueAt, TimeSpan period)
+    /// <summary>When a channel is next searched for, on the client's clock (<see cref="Now"/>), and the interval after that.</summary>
+    private sealed class SearchSchedule(TimeSpan dueAt, TimeSpan period)
     {
-        public long DueAt { get; set; } = dueAt;
+        public TimeSpan DueAt { get; set; } = dueAt;
         public TimeSpan Period { get; set; } = period;
     }
 
+    /// <param name="time">The clock of search periods, connect timeouts and echoes; the system clock by default.</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public CaClient(ChannelAccessOptions options, ILogger<CaClient>? logger = null)
+    public CaClient(ChannelAccessOptions options, ILogger<CaClient>? logger = null, TimeProvider? time = null)
     {
         options.Validate();
         Options = options;
         Logger = logger ?? NullLogger<CaClient>.Instance;
+        Time = time ?? TimeProvider.System;
+        _started = Time.GetTimestamp();
         ClientName = options.ClientName is { Length: > 0 } user ? user : Environment.UserName;
         HostName = options.HostName is { Length: > 0 } host ? host : Environment.MachineName;
         _searchDestinations = options.SearchDestinations();
@@ -59,6 +65,10 @@ public sealed class CaClient : IAsyncDisposable
 
     public ChannelAccessOptions Options { get; }
     internal ILogger Logger { get; }
+    internal TimeProvider Time { get; }
+    /// <summary>SEARCH requests sent so far (by UDP and to name servers): lets a test know a search went out unanswered.</summary>
+    internal int SearchesSent => Volatile.Read(ref _searchesSent);
+    private TimeSpan Now => Time.GetElapsedTime(_started);
     internal string ClientName { get; }
     internal string HostName { get; }
 
@@ -101,8 +111,14 @@ public sealed class CaClient : IAsyncDisposable
 
     internal uint NextId() => (uint)Interlocked.Increment(ref _nextId);
 
+    /// <summary>The channel of a CID, while it is open.</summary>
+    internal CaChannel? ChannelOf(uint cid)
+    {
+        lock (_gate) return _channels.GetValueOrDefault(cid);
+    }
+
     private void ScheduleSearch(CaChannel channel, TimeSpan delay = default) =>
-        _searching[channel] = new SearchSchedule(Environment.TickCount64 + (long)delay.TotalMilliseconds, Options.InitialSearchPeriod);
+        _searching[channel] = new SearchSchedule(Now + delay, Options.InitialSearchPeriod);
 
     internal void Forget(CaChannel channel)
     {
@@ -133,7 +149,7 @@ public sealed class CaClient : IAsyncDisposable
         _wakeSearch.Release();
     }
 
-    internal void OnCircuitClosed(CaClientCircuit circuit, IReadOnlyList<CaChannel> channels)
+    internal void OnCircuitClosed(CaClientCircuit circuit, IEnumerable<CaChannel> channels)
     {
         lock (_gate)
         {
@@ -164,7 +180,7 @@ public sealed class CaClient : IAsyncDisposable
                 if (!_circuits.TryGetValue(server, out circuit!))
                     _circuits[server] = circuit = new CaClientCircuit(this, server, isNameServer: false);
             }
-            if (circuit.Attach(channel)) return;
+            if (channel.AttachTo(circuit)) return;
             lock (_gate)
             {
                 if (_circuits.GetValueOrDefault(server) == circuit) _circuits.Remove(server);
@@ -186,16 +202,16 @@ public sealed class CaClient : IAsyncDisposable
             var wait = Timeout.InfiniteTimeSpan;
             lock (_gate)
             {
-                var now = Environment.TickCount64;
+                var now = Now;
                 foreach (var (channel, schedule) in _searching)
                 {
                     if (schedule.DueAt <= now)
                     {
                         due.Add(CaMessage.Search(channel.Name, channel.Cid));
-                        schedule.DueAt = now + (long)schedule.Period.TotalMilliseconds;
+                        schedule.DueAt = now + schedule.Period;
                         schedule.Period = TimeSpan.FromTicks(Math.Min(schedule.Period.Ticks * 2, Options.MaxSearchPeriod.Ticks));
                     }
-                    var untilDue = TimeSpan.FromMilliseconds(Math.Max(1, schedule.DueAt - now));
+                    var untilDue = schedule.DueAt - now;
                     if (wait == Timeout.InfiniteTimeSpan || untilDue < wait) wait = untilDue;
                 }
             }
@@ -203,10 +219,21 @@ public sealed class CaClient : IAsyncDisposable
             {
                 await SendSearches(due);
                 SendToNameServers(due);
+                Interlocked.Add(ref _searchesSent, due.Count);
             }
-            try { await _wakeSearch.WaitAsync(wait, _stop.Token); }
-            catch (OperationCanceledException) { return; }
+            if (!await WaitForWakeAsync(wait)) return;
         }
+    }
+
+    /// <summary>Waits for <paramref name="wait"/> on the client's clock, or until woken; false once the client is disposed.</summary>
+    private async Task<bool> WaitForWakeAsync(TimeSpan wait)
+    {
+        using var timeout = wait == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(wait, Time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, timeout.Token);
+        try { await _wakeSearch.WaitAsync(either.Token); }
+        catch (OperationCanceledException) when (!_stop.IsCancellationRequested) { }
+        catch (OperationCanceledException) { return false; }
+        return true;
     }
 
     private async Task SendSearches(List<CaMessage> searches)
@@ -250,23 +277,31 @@ public sealed class CaClient : IAsyncDisposable
         }
     }
 
-    private async Task SearchReplyLoop()
+    private Task SearchReplyLoop() => ReceiveDatagramsAsync(_searchSocket, (message, sender) =>
+    {
+        if (message.Command == CaCommand.Search) OnSearchReply(message, sender);
+    });
+
+    /// <summary>Hands every message of every datagram the socket receives to <paramref name="handle"/>, with its sender, until the client is disposed.</summary>
+    private async Task ReceiveDatagramsAsync(Socket socket, Action<CaMessage, IPAddress> handle)
     {
         var buffer = new byte[CaMessageReader.MaxDatagram];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
         while (!_stop.IsCancellationRequested)
         {
             SocketReceiveFromResult received;
-            try { received = await _searchSocket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token); }
+            try { received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token); }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { return; }
             catch (SocketException) { continue; }
             var sender = ((IPEndPoint)received.RemoteEndPoint).Address;
-            try
+            List<CaMessage> messages;
+            try { messages = CaMessageReader.ReadDatagram(buffer.AsSpan(0, received.ReceivedBytes)); }
+            catch (CaProtocolException e)
             {
-                foreach (var message in CaMessageReader.ReadDatagram(buffer.AsSpan(0, received.ReceivedBytes)))
-                    if (message.Command == CaCommand.Search) OnSearchReply(message, sender);
+                Logger.LogDebug("Ignoring a malformed datagram from {Sender}: {Reason}", sender, e.Message);
+                continue;
             }
-            catch (CaProtocolException e) { Logger.LogDebug("Ignoring a malformed datagram from {Sender}: {Reason}", sender, e.Message); }
+            foreach (var message in messages) handle(message, sender);
         }
     }
 
@@ -295,24 +330,10 @@ public sealed class CaClient : IAsyncDisposable
     /// "Beacons": a server not heard before, or a beacon ID that does not follow the last one (the server
     /// restarted), resets the search period of every unresolved channel and searches at once.
     /// </summary>
-    private async Task BeaconLoop(Socket socket)
+    private Task BeaconLoop(Socket socket) => ReceiveDatagramsAsync(socket, (message, sender) =>
     {
-        var buffer = new byte[CaMessageReader.MaxDatagram];
-        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
-        while (!_stop.IsCancellationRequested)
-        {
-            SocketReceiveFromResult received;
-            try { received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token); }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { return; }
-            catch (SocketException) { continue; }
-            var sender = ((IPEndPoint)received.RemoteEndPoint).Address;
-            List<CaMessage> messages;
-            try { messages = CaMessageReader.ReadDatagram(buffer.AsSpan(0, received.ReceivedBytes)); }
-            catch (CaProtocolException) { continue; }
-            foreach (var beacon in messages.Where(m => m.Command == CaCommand.RsrvIsUp))
-                OnBeacon(new IPEndPoint(sender, (int)beacon.Header.DataCount), beacon.Header.Parameter1);
-        }
-    }
+        if (message.Command == CaCommand.RsrvIsUp) OnBeacon(new IPEndPoint(sender, (int)message.Header.DataCount), message.Header.Parameter1);
+    });
 
     private void OnBeacon(IPEndPoint server, uint beaconId)
     {
@@ -322,7 +343,7 @@ public sealed class CaClient : IAsyncDisposable
             anomaly = !_beaconIds.TryGetValue(server, out var last) || beaconId != last + 1;
             _beaconIds[server] = beaconId;
             if (!anomaly || _searching.Count == 0) return;
-            var now = Environment.TickCount64;
+            var now = Now;
             foreach (var schedule in _searching.Values)
                 (schedule.DueAt, schedule.Period) = (now, Options.InitialSearchPeriod);
         }

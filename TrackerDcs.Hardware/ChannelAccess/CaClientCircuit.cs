@@ -1,17 +1,18 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using static TrackerDcs.Hardware.ChannelAccess.CaClientCircuitEvent;
 
 namespace TrackerDcs.Hardware.ChannelAccess;
 
 /// <summary>
-/// The client end of a TCP virtual circuit to one server, shared by every channel on that server.
-/// It opens with VERSION, HOST_NAME and CLIENT_NAME, creates channels, matches replies to requests by
-/// IOID and updates to subscriptions by ID, and watches the connection: after
-/// <see cref="ChannelAccessOptions.ConnectionTimeout"/> of silence it sends an ECHO, and a circuit whose
-/// echo goes unanswered for <see cref="ChannelAccessOptions.EchoTimeout"/> is closed. When the circuit
-/// ends, for any reason, its channels are handed back to the client to be searched again.
-/// A name-server circuit (EPICS_CA_NAME_SERVERS) carries SEARCH requests instead of channels.
+/// The socket of a TCP virtual circuit to one server, shared by every channel on that server. It connects,
+/// feeds what it reads to the circuit's <see cref="CaClientCircuitState"/>, writes the messages the state
+/// returns and hands its events to the channels and the client; a timer asks the state whether an ECHO is
+/// due or the circuit is dead (<see cref="ChannelAccessOptions.ConnectionTimeout"/>,
+/// <see cref="ChannelAccessOptions.EchoTimeout"/>). When the circuit ends, for any reason, its channels are
+/// handed back to the client to be searched again. A name-server circuit (EPICS_CA_NAME_SERVERS) carries
+/// SEARCH requests instead of channels.
 /// </summary>
 internal sealed class CaClientCircuit
 {
@@ -19,13 +20,9 @@ internal sealed class CaClientCircuit
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
     private readonly CaStream _stream;
     private readonly CancellationTokenSource _stop = new();
+    /// <summary>Serialises calls into the state, and the sending of what each returned, so messages leave in the state's order.</summary>
     private readonly Lock _gate = new();
-    private readonly Dictionary<uint, CaChannel> _channels = new();
-    private readonly Dictionary<uint, (CaChannel Channel, TaskCompletionSource<CaMessage> Reply)> _pending = new();
-    private readonly Dictionary<uint, CaSubscription> _subscriptions = new();
-    private long _lastReceived = Environment.TickCount64;
-    private long _echoSentAt; // 0: no echo outstanding
-    private bool _closed;
+    private readonly CaClientCircuitState _state;
     private string? _abortReason;
 
     public CaClientCircuit(CaClient client, IPEndPoint server, bool isNameServer)
@@ -33,22 +30,14 @@ internal sealed class CaClientCircuit
         _client = client;
         Server = server;
         IsNameServer = isNameServer;
+        _state = new CaClientCircuitState(server.ToString(), client.Options.ConnectionTimeout, client.Options.EchoTimeout, client.Time, client.Logger);
         _stream = new CaStream(_socket);
-        _stream.Send(CaMessage.Version());
-        _stream.Send(CaMessage.HostName(client.HostName));
-        _stream.Send(CaMessage.ClientName(client.ClientName));
+        // Queued now, sent once connected: the opening goes before any CREATE_CHAN.
+        foreach (var message in _state.Open(client.HostName, client.ClientName)) _stream.Send(message);
         Completion = Task.Run(RunAsync);
     }
 
     public IPEndPoint Server { get; }
-    /// <summary>The minor protocol version from the server's VERSION; 0 until it arrives (servers before v4.x send none).</summary>
-    public ushort ServerMinorVersion { get; private set; }
-
-    /// <summary>
-    /// The data count to ask for: 0 means "the current element count" from v4.13 on (dynamic arrays);
-    /// older servers answer it with ECA_BADCOUNT, so they are asked for the native count.
-    /// </summary>
-    public uint RequestCount(uint nativeCount) => ServerMinorVersion >= 13 ? 0 : nativeCount;
     public bool IsNameServer { get; }
     public Task Completion { get; }
 
@@ -59,15 +48,13 @@ internal sealed class CaClientCircuit
         var reason = "closed by the server";
         try
         {
-            using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
-            {
-                connectTimeout.CancelAfter(_client.Options.ConnectionTimeout);
-                await _socket.ConnectAsync(Server, connectTimeout.Token);
-            }
+            using (var connectTimeout = new CancellationTokenSource(_client.Options.ConnectionTimeout, _client.Time))
+            using (var connect = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, connectTimeout.Token))
+                await _socket.ConnectAsync(Server, connect.Token);
             Logger.LogDebug("Circuit to {Server} connected", Server);
-            _lastReceived = Environment.TickCount64;
+            lock (_gate) _state.Connected();
             var heartbeat = HeartbeatLoop();
-            await _stream.RunAsync(Handle, _stop.Token);
+            await _stream.RunAsync(OnReceived, _stop.Token);
             _stop.Cancel();
             await heartbeat;
         }
@@ -84,28 +71,25 @@ internal sealed class CaClientCircuit
         }
     }
 
-    /// <summary>"Echo": a silent circuit gets an ECHO; an unanswered echo ends it (libca's "unresponsive circuit").</summary>
+    /// <summary>Asks the state, a few times per timeout, whether to send an ECHO or give the circuit up (libca's "unresponsive circuit").</summary>
     private async Task HeartbeatLoop()
     {
         var options = _client.Options;
         var tick = TimeSpan.FromTicks(Math.Min(options.EchoTimeout.Ticks, options.ConnectionTimeout.Ticks) / 4);
-        using var timer = new PeriodicTimer(tick);
+        using var timer = new PeriodicTimer(tick, _client.Time);
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
-                var now = Environment.TickCount64;
-                if (Interlocked.Read(ref _echoSentAt) is var sent and not 0)
+                CaHeartbeat heartbeat;
+                lock (_gate)
                 {
-                    if (now - sent <= options.EchoTimeout.TotalMilliseconds) continue;
-                    Abort($"no answer to an echo within {options.EchoTimeout.TotalSeconds} s");
-                    return;
+                    heartbeat = _state.Heartbeat();
+                    if (heartbeat == CaHeartbeat.SendEcho) _stream.Send(CaMessage.Echo());
                 }
-                if (now - Interlocked.Read(ref _lastReceived) > options.ConnectionTimeout.TotalMilliseconds)
-                {
-                    Interlocked.Exchange(ref _echoSentAt, now);
-                    _stream.Send(CaMessage.Echo());
-                }
+                if (heartbeat != CaHeartbeat.Unresponsive) continue;
+                Abort($"no answer to an echo within {options.EchoTimeout.TotalSeconds} s");
+                return;
             }
         }
         catch (OperationCanceledException) { }
@@ -120,21 +104,11 @@ internal sealed class CaClientCircuit
 
     private async Task Close(string reason)
     {
-        List<CaChannel> channels;
-        List<TaskCompletionSource<CaMessage>> pending;
-        lock (_gate)
-        {
-            _closed = true;
-            channels = _channels.Values.ToList();
-            pending = _pending.Values.Select(p => p.Reply).ToList();
-            _channels.Clear();
-            _pending.Clear();
-            _subscriptions.Clear();
-        }
+        IReadOnlyList<uint> cids;
+        lock (_gate) cids = _state.Close(reason);
         _stop.Cancel();
         await _stream.CloseAsync(TimeSpan.Zero);
-        foreach (var request in pending)
-            request.TrySetException(new CaException(CaStatus.Disconnected, $"circuit to {Server} ended: {reason}"));
+        var channels = cids.Select(_client.ChannelOf).OfType<CaChannel>().ToList();
         if (channels.Count > 0)
             Logger.LogWarning("Circuit to {Server} ended ({Reason}); {Count} channel(s) will be searched again", Server, reason, channels.Count);
         else
@@ -142,143 +116,105 @@ internal sealed class CaClientCircuit
         _client.OnCircuitClosed(this, channels);
     }
 
-    public void Send(CaMessage message) => _stream.Send(message);
+    /// <summary>Sends a message the state does not track (SEARCH on a name-server circuit).</summary>
+    public void Send(CaMessage message)
+    {
+        lock (_gate) _stream.Send(message);
+    }
 
     /// <summary>Adds a channel to this circuit (CREATE_CHAN); false when the circuit is already closing.</summary>
-    public bool Attach(CaChannel channel)
+    public bool Attach(CaChannel channel) => Apply(state => state.Attach(channel.Cid, channel.Name));
+
+    /// <summary>The application closed the channel: CLEAR_CHANNEL when the server had created it.</summary>
+    public void Detach(CaChannel channel) => Apply(state => state.Detach(channel.Cid));
+
+    /// <summary>EVENT_ADD now when the channel is connected, else with its CREATE_CHAN reply.</summary>
+    public void Subscribe(CaChannel channel, CaSubscription subscription) =>
+        Apply(state => state.Subscribe(channel.Cid, subscription.Id, subscription.Class, subscription.Mask));
+
+    public void Unsubscribe(CaSubscription subscription) => Apply(state => state.Unsubscribe(subscription.Id));
+
+    /// <summary>Calls the state and sends the message it returned, if any; returns whether there was one.</summary>
+    private bool Apply(Func<CaClientCircuitState, CaMessage?> call)
     {
         lock (_gate)
         {
-            if (_closed) return false;
-            _channels[channel.Cid] = channel;
+            if (call(_state) is not { } message) return false;
+            _stream.Send(message);
+            return true;
         }
-        _stream.Send(CaMessage.CreateChannel(channel.Name, channel.Cid));
-        return true;
     }
 
-    /// <summary>CLEAR_CHANNEL for a channel being closed by the application.</summary>
-    public void Detach(CaChannel channel, uint sid)
+    /// <exception cref="CaException">ECA_DISCONN when the channel is no longer connected on this circuit, or the server's status for the read.</exception>
+    public Task<CaMessage> ReadAsync(CaChannel channel, DbrType dbr, CancellationToken cancellationToken)
     {
-        if (Remove(channel.Cid) is null) return;
-        _stream.Send(CaMessage.ClearChannel(sid, channel.Cid));
+        var ioid = _client.NextId();
+        return RequestAsync(ioid, state => state.ReadNotify(channel.Cid, ioid, dbr), cancellationToken);
     }
 
-    public void Subscribe(CaSubscription subscription, uint sid, uint nativeCount)
+    public Task<CaMessage> WriteNotifyAsync(CaChannel channel, DbrType dbr, uint count, byte[] payload, CancellationToken cancellationToken)
     {
-        lock (_gate) _subscriptions[subscription.Id] = subscription;
-        _stream.Send(CaMessage.EventAdd(subscription.Dbr.Code, RequestCount(nativeCount), sid, subscription.Id, subscription.Mask));
+        var ioid = _client.NextId();
+        return RequestAsync(ioid, state => state.WriteNotify(channel.Cid, ioid, dbr, count, payload), cancellationToken);
     }
 
-    public void Cancel(CaSubscription subscription, uint sid)
+    public void Write(CaChannel channel, DbrType dbr, uint count, byte[] payload)
     {
-        lock (_gate)
-            if (!_subscriptions.Remove(subscription.Id)) return;
-        _stream.Send(CaMessage.EventCancel(subscription.Dbr.Code, 0, sid, subscription.Id));
+        var ioid = _client.NextId();
+        lock (_gate) _stream.Send(_state.Write(channel.Cid, ioid, dbr, count, payload));
     }
 
-    /// <summary>Sends a request and waits for the reply carrying the same IOID (READ_NOTIFY, WRITE_NOTIFY).</summary>
-    public async Task<CaMessage> RequestAsync(CaChannel channel, CaMessage request, uint ioid, CancellationToken cancellationToken)
+    /// <summary>Sends a request and waits for the reply carrying the same IOID; a caller who gives up leaves no entry behind.</summary>
+    private async Task<CaMessage> RequestAsync(uint ioid, Func<CaClientCircuitState, (CaMessage Request, Task<CaMessage> Reply)> call, CancellationToken cancellationToken)
     {
-        var reply = new TaskCompletionSource<CaMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<CaMessage> reply;
         lock (_gate)
         {
-            if (_closed) throw new CaException(CaStatus.Disconnected, $"circuit to {Server} is closed");
-            _pending[ioid] = (channel, reply);
+            (var request, reply) = call(_state);
+            _stream.Send(request);
         }
-        _stream.Send(request);
         try
         {
-            return await reply.Task.WaitAsync(cancellationToken);
+            return await reply.WaitAsync(cancellationToken);
         }
         finally
         {
-            lock (_gate) _pending.Remove(ioid);
+            if (!reply.IsCompleted) lock (_gate) _state.Abandon(ioid);
         }
     }
 
-    private void Handle(CaMessage m)
+    private void OnReceived(ReadOnlySpan<byte> data)
     {
-        Interlocked.Exchange(ref _lastReceived, Environment.TickCount64);
-        Interlocked.Exchange(ref _echoSentAt, 0);
-        var h = m.Header;
-        switch (m.Command)
-        {
-            case CaCommand.Version:
-                ServerMinorVersion = (ushort)h.DataCount;
-                break;
-            case CaCommand.Search:
-                _client.OnSearchReply(m, Server.Address);
-                break;
-            case CaCommand.AccessRights:
-                ChannelOf(h.Parameter1)?.OnAccessRights((CaAccessRights)h.Parameter2);
-                break;
-            case CaCommand.CreateChan:
-                ChannelOf(h.Parameter1)?.OnConnected(this, h.Parameter2, (CaType)h.DataType, h.DataCount);
-                break;
-            case CaCommand.CreateChFail:
-            case CaCommand.ServerDisconn:
-                if (Remove(h.Parameter1) is { } lost)
-                {
-                    Logger.LogInformation("{Server}: {Command} for {Channel}", Server, m.Command, lost.Name);
-                    _client.OnChannelLost(lost);
-                }
-                break;
-            case CaCommand.ReadNotify:
-            case CaCommand.WriteNotify:
-                Complete(h.Parameter2, m);
-                break;
-            case CaCommand.EventAdd when m.Payload.Length > 0:
-                SubscriptionOf(h.Parameter2)?.Deliver(m);
-                break;
-            case CaCommand.Error:
-                OnError(m);
-                break;
-        }
-    }
-
-    /// <summary>CA_PROTO_ERROR: fails the request it names, or is logged when nobody waits for it.</summary>
-    private void OnError(CaMessage m)
-    {
-        var request = m.ErrorRequest;
-        var error = new CaException(m.Header.Parameter2, $"{CaStatus.Describe(m.Header.Parameter2)}: {m.ErrorText}");
-        var waiting = request.Command is CaCommand.ReadNotify or CaCommand.WriteNotify ? Take(request.Parameter2) : null;
-        if (waiting is not null) waiting.TrySetException(error);
-        else Logger.LogWarning("{Server} refused {Command} on {Channel}: {Error}", Server, request.Command, ChannelOf(m.Header.Parameter1)?.Name ?? "?", error.Message);
-    }
-
-    private void Complete(uint ioid, CaMessage reply) => Take(ioid)?.TrySetResult(reply);
-
-    private TaskCompletionSource<CaMessage>? Take(uint ioid)
-    {
-        lock (_gate) return _pending.Remove(ioid, out var waiting) ? waiting.Reply : null;
-    }
-
-    private CaChannel? ChannelOf(uint cid)
-    {
-        lock (_gate) return _channels.GetValueOrDefault(cid);
-    }
-
-    private CaSubscription? SubscriptionOf(uint id)
-    {
-        lock (_gate) return _subscriptions.GetValueOrDefault(id);
-    }
-
-    /// <summary>Forgets a channel and its subscriptions on this circuit; its outstanding requests fail with ECA_DISCONN.</summary>
-    private CaChannel? Remove(uint cid)
-    {
-        List<TaskCompletionSource<CaMessage>> orphans;
-        CaChannel? channel;
+        CaClientCircuitOutput output;
         lock (_gate)
         {
-            if (!_channels.Remove(cid, out channel)) return null;
-            foreach (var (id, _) in _subscriptions.Where(s => ReferenceEquals(s.Value.Channel, channel)).ToList())
-                _subscriptions.Remove(id);
-            var requests = _pending.Where(p => ReferenceEquals(p.Value.Channel, channel)).ToList();
-            foreach (var (ioid, _) in requests) _pending.Remove(ioid);
-            orphans = requests.Select(p => p.Value.Reply).ToList();
+            output = _state.Receive(data);
+            foreach (var message in output.Send) _stream.Send(message);
         }
-        foreach (var orphan in orphans)
-            orphan.TrySetException(new CaException(CaStatus.Disconnected, $"{channel.Name} was disconnected by {Server}"));
-        return channel;
+        // Outside the lock: these reach channel locks and application handlers.
+        foreach (var e in output.Events) Raise(e);
+    }
+
+    private void Raise(CaClientCircuitEvent e)
+    {
+        switch (e)
+        {
+            case SearchAnswered answered:
+                _client.OnSearchReply(answered.Reply, Server.Address);
+                break;
+            case AccessRightsChanged rights:
+                _client.ChannelOf(rights.Cid)?.OnAccessRights(rights.Rights);
+                break;
+            case ChannelConnected connected:
+                _client.ChannelOf(connected.Cid)?.OnConnected(connected.NativeType, connected.ElementCount);
+                break;
+            case ChannelLost lost when _client.ChannelOf(lost.Cid) is { } channel:
+                Logger.LogInformation("{Server}: {Command} for {Channel}", Server, lost.Cause, channel.Name);
+                _client.OnChannelLost(channel);
+                break;
+            case MonitorUpdate update:
+                _client.ChannelOf(update.Cid)?.Deliver(update.SubscriptionId, update.Update);
+                break;
+        }
     }
 }

@@ -7,7 +7,7 @@ namespace TrackerDcs.Hardware.ChannelAccess;
 /// <summary>
 /// Moves CA messages over one connected TCP socket, for either end of a virtual circuit: messages to
 /// send wait in one queue drained by a single writer (several messages per send), and received bytes
-/// are framed by a <see cref="CaMessageReader"/>. Sending never blocks the caller.
+/// go to the circuit's state as they come, in pieces of any size (it frames them). Sending never blocks the caller.
 /// </summary>
 internal sealed class CaStream
 {
@@ -42,19 +42,17 @@ internal sealed class CaStream
     /// <summary>The stream was closed because the peer stopped reading.</summary>
     public bool Overflowed { get; private set; }
 
-    /// <summary>Sends queued messages and hands each received message to <paramref name="handle"/> until the peer closes.</summary>
-    /// <exception cref="CaProtocolException">The peer sent something that is not CA.</exception>
-    public async Task RunAsync(Action<CaMessage> handle, CancellationToken token)
+    /// <summary>Sends queued messages and hands what is received to <paramref name="received"/> until the peer closes.</summary>
+    /// <exception cref="CaProtocolException">The peer sent something that is not CA (thrown by <paramref name="received"/>).</exception>
+    public async Task RunAsync(ReceivedBytes received, CancellationToken token)
     {
         _writer = WriteLoop();
-        var reader = new CaMessageReader();
         var buffer = new byte[BatchBytes];
         while (true)
         {
             var read = await _socket.ReceiveAsync(buffer, SocketFlags.None, token);
             if (read == 0) return;
-            reader.Append(buffer.AsSpan(0, read));
-            while (reader.TryRead(out var message)) handle(message);
+            received(buffer.AsSpan(0, read));
         }
     }
 
@@ -88,3 +86,6 @@ internal sealed class CaStream
         }
     }
 }
+
+/// <summary>Bytes just read from a circuit; valid only during the call.</summary>
+internal delegate void ReceivedBytes(ReadOnlySpan<byte> data);

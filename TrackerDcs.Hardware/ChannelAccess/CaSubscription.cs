@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 namespace TrackerDcs.Hardware.ChannelAccess;
 
 /// <summary>
-/// A monitor (EVENT_ADD) on a channel. It survives reconnections: the channel sends a new EVENT_ADD on
-/// every circuit it connects through. Dispose cancels it (EVENT_CANCEL).
+/// A monitor (EVENT_ADD) on a channel. It survives reconnections: every circuit the channel connects
+/// through sends a new EVENT_ADD for it. Dispose cancels it (EVENT_CANCEL).
 /// </summary>
 public sealed class CaSubscription : IDisposable
 {
@@ -21,19 +21,12 @@ public sealed class CaSubscription : IDisposable
     }
 
     internal uint Id { get; }
-    internal CaChannel Channel => _channel;
     public CaEventMask Mask { get; }
     public DbrClass Class { get; }
-    internal DbrType Dbr { get; private set; }
     internal Task FirstUpdate => _firstUpdate.Task;
 
-    /// <summary>Sends EVENT_ADD on <paramref name="circuit"/> for the channel's native type in this subscription's class.</summary>
-    internal void Start(CaClientCircuit circuit, uint sid, CaType nativeType, uint nativeCount)
-    {
-        Dbr = new DbrType(nativeType, Class);
-        _lastDelivered = null;
-        circuit.Subscribe(this, sid, nativeCount);
-    }
+    /// <summary>The channel connected again: the next update is delivered whatever the dead band.</summary>
+    internal void Restart() => _lastDelivered = null;
 
     /// <summary>An EVENT_ADD reply: p1 is the ECA status, the payload the DBR structure.</summary>
     internal void Deliver(CaMessage update)

@@ -166,7 +166,7 @@ public sealed class CaenDeviceTests : IDisposable
     {
         // Channel 0 takes the global maxV, channel 1 its own; the spare channel is never written.
         var map = Map.Replace("imRange: Low }", "imRange: Low, maxV: 600. }").Replace("tripMode: Ramp }", "tripMode: Ramp, maxV: 300 }");
-        var logger = new ChannelAccess.ListLogger<CaenDevice>();
+        var logger = new ListLogger<CaenDevice>();
         using (var limited = new CaenDevice(ChannelMap.Parse(map, "limited.yml"), _access, "cleanroom", logger))
         {
             Assert.Equal(CommandResult.Done, await limited.StartAsync(_ct));
@@ -187,7 +187,7 @@ public sealed class CaenDeviceTests : IDisposable
         // Without maxV nothing is put to SVMax (the crate keeps what it has) and one warning names the channels.
         _crate.Find("cleanroom:12:000:SVMax")!.Put(450.0);
         var earlier = _access.Puts.Count;
-        var unlimited = new ChannelAccess.ListLogger<CaenDevice>();
+        var unlimited = new ListLogger<CaenDevice>();
         using var controller = new CaenDevice(ChannelMap.Parse(Map, "test.yml"), _access, "cleanroom", unlimited);
         Assert.Equal(CommandResult.Done, await controller.StartAsync(_ct));
         Assert.Equal(450.0, Pv("cleanroom:12:000:SVMax"));

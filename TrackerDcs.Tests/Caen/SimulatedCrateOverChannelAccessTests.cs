@@ -73,12 +73,12 @@ public sealed class SimulatedCrateOverChannelAccessTests : IAsyncLifetime
         var channels = await Task.WhenAll(names.Select(n => client.ConnectAsync(n, CaTest.TimeLimit())));
         var subscriptions = await Task.WhenAll(channels.Select(c => c.SubscribeAsync(_ => updates.AddOrUpdate(c.Name, 1, (_, n) => n + 1), cancellationToken: CaTest.TimeLimit())));
         // Every monitor delivers the current value first.
-        await CaTest.Eventually(() => updates.Count == names.Count, "a first update of every PV");
+        await Eventually.True(() => updates.Count == names.Count, "a first update of every PV");
 
         // Counted before the put: the Status change it causes may arrive before the put's own completion.
         var before = updates.GetValueOrDefault("cleanroom:00:005:Status");
         await channels.Single(c => c.Name == "cleanroom:00:005:Pw").PutAsync("On", CaTest.TimeLimit());
-        await CaTest.Eventually(() => updates.GetValueOrDefault("cleanroom:00:005:Status") > before, "the Status monitor after Pw On");
+        await Eventually.True(() => updates.GetValueOrDefault("cleanroom:00:005:Status") > before, "the Status monitor after Pw On");
         foreach (var subscription in subscriptions) subscription.Dispose();
     }
 }

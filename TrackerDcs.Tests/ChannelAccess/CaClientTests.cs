@@ -56,7 +56,7 @@ public class CaClientTests(CaTestServer ioc) : IClassFixture<CaTestServer>
         Assert.Equal((ushort)1, ioc.Pw.Value);
 
         setV.Put(10);
-        await Eventually(() => Equals(ioc.V0Set.Value, 10.0), "the put without notify");
+        await Eventually.True(() => Equals(ioc.V0Set.Value, 10.0), "the put without notify");
 
         var readOnly = await Assert.ThrowsAsync<CaException>(() => vmon.PutAsync(1.0, TimeLimit()));
         Assert.Equal(CaStatus.NoWriteAccess, readOnly.Status);
@@ -82,8 +82,8 @@ public class CaClientTests(CaTestServer ioc) : IClassFixture<CaTestServer>
         ioc.Status.Update(1);
         ioc.Status.Update(2, AlarmSeverity.Minor, 3);
         ioc.Status.Update(10, AlarmSeverity.Minor, 3);
-        await Eventually(() => { lock (updates) return updates.Count >= 4; }, "four updates");
-        await Eventually(() => { lock (filtered) return filtered.Count >= 3; }, "three filtered updates");
+        await Eventually.True(() => { lock (updates) return updates.Count >= 4; }, "four updates");
+        await Eventually.True(() => { lock (filtered) return filtered.Count >= 3; }, "three filtered updates");
 
         lock (updates)
         {
@@ -102,7 +102,7 @@ public class CaClientTests(CaTestServer ioc) : IClassFixture<CaTestServer>
         var states = new List<CaConnectionState>();
         var channel = client.CreateChannel(ioc.Name.Name, (_, state) => { lock (states) states.Add(state); });
         await channel.WaitConnectedAsync(TimeLimit());
-        await Eventually(() => { lock (states) return states.Count == 1; }, "the Connected event");
+        await Eventually.True(() => { lock (states) return states.Count == 1; }, "the Connected event");
         lock (states) Assert.Equal([CaConnectionState.Connected], states);
     }
 
@@ -167,7 +167,7 @@ public class CaClientTests(CaTestServer ioc) : IClassFixture<CaTestServer>
 
         await second.DisposeAsync();
         Assert.Equal(CaConnectionState.Closed, second.State);
-        await Eventually(() => server.ChannelCount == 1, "CLEAR_CHANNEL to reach the server");
+        await Eventually.True(() => server.ChannelCount == 1, "CLEAR_CHANNEL to reach the server");
         Assert.Equal(1, server.CircuitCount);
     }
 

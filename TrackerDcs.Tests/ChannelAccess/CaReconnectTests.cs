@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using TrackerDcs.Hardware.ChannelAccess;
 using static TrackerDcs.Tests.ChannelAccess.CaTest;
 
@@ -19,15 +20,15 @@ public class CaReconnectTests
         using var monitor = await channel.SubscribeAsync(v => { lock (values) values.Add((double)v.Value); }, cancellationToken: TimeLimit());
 
         await server.StopAsync();
-        await Eventually(() => channel.State == CaConnectionState.Disconnected, "the channel to drop");
+        await Eventually.True(() => channel.State == CaConnectionState.Disconnected, "the channel to drop");
         await Assert.ThrowsAsync<CaException>(() => channel.GetAsync());
 
         imon.Update(2.0);
         server.Start();
         await channel.WaitConnectedAsync(TimeLimit());
-        await Eventually(() => { lock (values) return values.Contains(2.0); }, "the monitor to resume");
+        await Eventually.True(() => { lock (values) return values.Contains(2.0); }, "the monitor to resume");
         imon.Update(3.0);
-        await Eventually(() => { lock (values) return values.Contains(3.0); }, "an update after the restart");
+        await Eventually.True(() => { lock (values) return values.Contains(3.0); }, "an update after the restart");
         Assert.Equal(3.0, (await channel.GetAsync(cancellationToken: TimeLimit())).Value);
         lock (states) Assert.Equal([CaConnectionState.Disconnected, CaConnectionState.Connected], states);
     }
@@ -52,19 +53,19 @@ public class CaReconnectTests
     public async Task A_server_that_stops_answering_echoes_is_dropped()
     {
         await using var peer = new SilentCaPeer();
-        await using var client = new CaClient(new ChannelAccessOptions
-        {
-            AutoAddressList = false,
-            NameServers = $"127.0.0.1:{peer.Port}",
-            ConnectionTimeout = TimeSpan.FromMilliseconds(300),
-            EchoTimeout = TimeSpan.FromMilliseconds(300),
-        });
+        var options = new ChannelAccessOptions { AutoAddressList = false, NameServers = $"127.0.0.1:{peer.Port}" };
+        var clock = new FakeTimeProvider();
+        await using var client = new CaClient(options, time: clock);
         var channel = await client.ConnectAsync("test:Hung", TimeLimit());
         var dropped = new TaskCompletionSource();
         channel.StateChanged += (_, state) => { if (state == CaConnectionState.Disconnected) dropped.TrySetResult(); };
 
+        // The circuits' clocks stand still until moved: silence for the connection timeout brings an echo.
+        clock.Advance(options.ConnectionTimeout);
+        await Eventually.True(() => peer.EchoesReceived > 0, "an echo after the connection timeout");
+        Assert.Equal(CaConnectionState.Connected, channel.State);
+        clock.Advance(options.EchoTimeout);
         await dropped.Task.WaitAsync(TimeLimit());
-        Assert.True(peer.EchoesReceived > 0);
     }
 
     [Fact]
@@ -76,10 +77,12 @@ public class CaReconnectTests
         options.InitialSearchPeriod = options.MaxSearchPeriod = TimeSpan.FromMinutes(5);
         await using var client = new CaClient(options);
         var channel = await client.ConnectAsync(pv.Name, TimeLimit());
+        var searches = client.SearchesSent;
 
         await server.StopAsync();
-        await Eventually(() => channel.State == CaConnectionState.Disconnected, "the channel to drop");
-        await Task.Delay(200); // the search sent on disconnection goes unanswered; the next is minutes away
+        await Eventually.True(() => channel.State == CaConnectionState.Disconnected, "the channel to drop");
+        // The search sent on disconnection goes unanswered (the search port is closed); the next is minutes away.
+        await Eventually.True(() => client.SearchesSent > searches, "the search on disconnection");
         server.Start();
 
         await channel.WaitConnectedAsync(TimeLimit());

@@ -19,7 +19,7 @@ public class CaScaleTests
         var monitors = await Task.WhenAll(channels.Select(c => c.SubscribeAsync(_ => Interlocked.Increment(ref updates), cancellationToken: timeout.Token)));
         foreach (var pv in pvs) pv.Update((double)pv.Value + 0.5);
 
-        await Eventually(() => Volatile.Read(ref updates) == 2 * pvs.Count, "every channel's initial and changed value");
+        await Eventually.True(() => Volatile.Read(ref updates) == 2 * pvs.Count, "every channel's initial and changed value");
         Assert.Equal(1, server.CircuitCount);
         Assert.Equal(pvs.Count, server.ChannelCount);
         foreach (var monitor in monitors) monitor.Dispose();

@@ -59,7 +59,7 @@ public class CaServerLibcaTests(CaTestServer ioc) : IClassFixture<CaTestServer>
         Assert.Equal((ushort)1, ioc.Pw.Value);
         Assert.Equal("module_7", ioc.Label.Value);
         Assert.Equal(new[] { 5.0, 4.0, 3.0 }, (double[])ioc.Samples.Value);
-        await CaTest.Eventually(() => Equals(ioc.Trip.Value, 2.5), "the put without callback (CA_PROTO_WRITE)");
+        await Eventually.True(() => Equals(ioc.Trip.Value, 2.5), "the put without callback (CA_PROTO_WRITE)");
         Assert.False(result.GetProperty("vmon_write_access").GetBoolean());
         Assert.Equal(12.5, ioc.VMon.Value);
 

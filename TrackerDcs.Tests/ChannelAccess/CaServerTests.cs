@@ -31,7 +31,7 @@ public class CaServerTests(CaTestServer ioc) : IClassFixture<CaTestServer>
     [Fact]
     public async Task A_second_server_on_the_same_port_is_refused_and_a_stopped_one_starts_again()
     {
-        var port = CaTestServer.FreePort();
+        var port = FreePort.ChannelAccess();
         await using var first = new CaServer(_ => null, new CaServerOptions { Port = port });
         await using var second = new CaServer(_ => null, new CaServerOptions { Port = port });
         first.Start();
@@ -133,6 +133,27 @@ public class CaServerTests(CaTestServer ioc) : IClassFixture<CaTestServer>
     }
 
     [Fact]
+    public async Task A_put_handler_may_wait_for_an_update_published_on_another_thread_to_the_same_circuit()
+    {
+        // A simulator whose put handler hands the new value to its own thread and waits for it, as a driver
+        // with a worker thread would: the update comes back through the circuit the put arrived on.
+        var readback = new ProcessVariable("test:Readback", CaType.Double, 0.0);
+        var setpoint = new ProcessVariable("test:Setpoint", CaType.Double, 0.0)
+        {
+            OnPut = value => Task.Run(() => readback.Update(value)).Wait(TimeSpan.FromSeconds(20)) ? null : "the worker did not finish",
+        };
+        await using var server = StartServer([setpoint, readback]);
+        await using var client = new CaClient(OptionsFor(server.SearchPort));
+        var set = await client.ConnectAsync(setpoint.Name, TimeLimit());
+        var read = await client.ConnectAsync(readback.Name, TimeLimit());
+        var seen = new List<double>();
+        using var monitor = await read.SubscribeAsync(v => { lock (seen) seen.Add((double)v.Value); }, cancellationToken: TimeLimit());
+
+        await set.PutAsync(4.5, TimeLimit());
+        await Eventually.True(() => { lock (seen) return seen.Contains(4.5); }, "the readback's update");
+    }
+
+    [Fact]
     public async Task A_client_that_stops_reading_is_disconnected_instead_of_filling_memory()
     {
         var waveform = new ProcessVariable("test:Trace", CaType.Double, new double[1000]);
@@ -146,11 +167,11 @@ public class CaServerTests(CaTestServer ioc) : IClassFixture<CaTestServer>
             CaMessage.EventAdd(new DbrType(CaType.Double, DbrClass.Plain).Code, 0, 1, 1, CaEventMask.Value),
         };
         await tcp.SendAsync(requests.SelectMany(m => m.ToBytes()).ToArray(), SocketFlags.None);
-        await CaTest.Eventually(() => server.ChannelCount == 1, "the channel");
+        await Eventually.True(() => server.ChannelCount == 1, "the channel");
 
         for (var i = 1; server.CircuitCount > 0 && i < 20_000; i++) waveform.Update(Enumerable.Repeat((double)i, 1000).ToArray());
 
-        await CaTest.Eventually(() => server.CircuitCount == 0, "the circuit to be closed");
+        await Eventually.True(() => server.CircuitCount == 0, "the circuit to be closed");
         Assert.Contains(log.Entries, e => e.Text.Contains("stopped reading"));
     }
 }

@@ -4,7 +4,7 @@ using TrackerDcs.Hardware.ChannelAccess;
 
 namespace TrackerDcs.Tests.ChannelAccess;
 
-/// <summary>What the Channel Access tests share: client options for one loopback server, and polling with a deadline.</summary>
+/// <summary>What the Channel Access tests share: a server on a free port, client options for it, a time limit.</summary>
 internal static class CaTest
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
@@ -22,7 +22,7 @@ internal static class CaTest
     {
         for (var attempt = 0; ; attempt++)
         {
-            var server = new CaServer(pvs, new CaServerOptions { Port = CaTestServer.FreePort() }, logger);
+            var server = new CaServer(pvs, new CaServerOptions { Port = FreePort.ChannelAccess() }, logger);
             try
             {
                 server.Start();
@@ -34,14 +34,4 @@ internal static class CaTest
 
     /// <summary>A token that cancels after <see cref="Deadline"/>.</summary>
     public static CancellationToken TimeLimit() => new CancellationTokenSource(Deadline).Token;
-
-    public static async Task Eventually(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what}");
-            await Task.Delay(10);
-        }
-    }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using TrackerDcs.Hardware.ChannelAccess;
 
 namespace TrackerDcs.Tests.ChannelAccess;
@@ -34,24 +32,4 @@ public sealed class CaTestServer : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
-
-    /// <summary>A port free for TCP and UDP on loopback, and whose +1 (the beacon port) is free for UDP.</summary>
-    public static int FreePort()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            tcp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            var port = ((IPEndPoint)tcp.LocalEndPoint!).Port;
-            try
-            {
-                using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                using var beacon = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                beacon.Bind(new IPEndPoint(IPAddress.Loopback, port + 1));
-                return port;
-            }
-            catch (SocketException) when (attempt < 20) { }
-        }
-    }
 }

@@ -3,10 +3,7 @@ using System.Text.Json;
 
 namespace TrackerDcs.Tests.ChannelAccess;
 
-/// <summary>
-/// Runs a Python script against libca through Debian's pyepics (/usr/bin/python3: the python3 on PATH
-/// may be another interpreter without it), pointed at one server port only.
-/// </summary>
+/// <summary>Runs a Python script against libca through pyepics (<see cref="PyEpicsProcess"/>), pointed at one server port only.</summary>
 public sealed class PyEpics : IAsyncDisposable
 {
     private readonly Process _process;
@@ -17,19 +14,7 @@ public sealed class PyEpics : IAsyncDisposable
 
     private PyEpics(string script, int port)
     {
-        var start = new ProcessStartInfo("/usr/bin/python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        start.Environment["EPICS_CA_ADDR_LIST"] = $"127.0.0.1:{port}";
-        start.Environment["EPICS_CA_AUTO_ADDR_LIST"] = "NO";
-        start.Environment["EPICS_CA_SERVER_PORT"] = port.ToString();
-        start.Environment["PYTHONUNBUFFERED"] = "1";
-        _process = Process.Start(start)!;
+        _process = Process.Start(PyEpicsProcess.StartInfo(port, "-c", script))!;
         _stdout = ReadLines();
         _stderr = _process.StandardError.ReadToEndAsync();
     }

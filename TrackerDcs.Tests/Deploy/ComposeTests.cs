@@ -1,4 +1,3 @@
-using TrackerDcs.Tests.Support;
 
 namespace TrackerDcs.Tests.Deploy;
 

@@ -90,7 +90,7 @@ public class ModbusTcpTests
     [Fact]
     public async Task No_server_is_a_connection_error_naming_the_address()
     {
-        var port = Support.FreePort.Tcp();
+        var port = FreePort.Tcp();
         await using var client = new ModbusTcpClient("127.0.0.1", port, 1, TimeSpan.FromSeconds(5), Timeout);
         var e = await Assert.ThrowsAsync<ModbusConnectionException>(() => client.ReadHoldingRegistersAsync(0, 1));
         Assert.Contains($"cannot connect to 127.0.0.1:{port} unit 1", e.Message);

@@ -24,7 +24,7 @@ public sealed class PymodbusPlant : IAsyncDisposable
     public static async Task<PymodbusPlant> StartAsync(byte unitId = 1)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "Modbus", "pymodbus_plant.py");
-        var info = new ProcessStartInfo("/usr/bin/python3")
+        var info = new ProcessStartInfo(DebianPython.Path)
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };

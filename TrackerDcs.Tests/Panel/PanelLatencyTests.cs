@@ -108,7 +108,7 @@ public sealed class PanelLatencyTests(PanelStand panel)
 
     private static void WriteReport(List<double> sorted, double p50, double p99, long before, long after)
     {
-        var path = Support.Repository.File("docs", "performance.md");
+        var path = Repository.File("docs", "performance.md");
         var perPanel = (after - before) / (double)ExtraPanels / (1024 * 1024);
         var text = new StringBuilder()
             .AppendLine("# Control panel performance")

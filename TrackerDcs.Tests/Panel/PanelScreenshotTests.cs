@@ -23,7 +23,7 @@ public sealed class PanelScreenshotTests(PanelStand panel)
         ("users", "/users", "Users and roles"),
     ];
 
-    public static string Directory => System.IO.Directory.CreateDirectory(Support.Repository.File("docs", "screenshots")).FullName;
+    public static string Directory => System.IO.Directory.CreateDirectory(Repository.File("docs", "screenshots")).FullName;
 
     [Fact]
     public async Task Every_page_is_written_light_and_dark_narrow_and_wide()

@@ -1,4 +1,3 @@
-using TrackerDcs.Tests.Support;
 using TrackerDcs.Web.Runs;
 
 namespace TrackerDcs.Tests.Runs;

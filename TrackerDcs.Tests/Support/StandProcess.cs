@@ -177,6 +177,12 @@ public sealed class StandProcess : IAsyncDisposable
             // The certificate file may exist but not be completely written yet.
             return false;
         }
+        catch (TaskCanceledException)
+        {
+            // The client's 10 s passed: a process still starting on loaded cores answers its first request late.
+            // Not ready yet; the start's own deadline decides when it has taken too long.
+            return false;
+        }
     }
 
     /// <summary>An HTTP client that trusts exactly this stand's certificate (no blanket acceptance).</summary>

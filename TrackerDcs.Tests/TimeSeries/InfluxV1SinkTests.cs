@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Net;
-using TrackerDcs.Tests.Support;
 using TrackerDcs.Web.TimeSeries;
 
 namespace TrackerDcs.Tests.TimeSeries;

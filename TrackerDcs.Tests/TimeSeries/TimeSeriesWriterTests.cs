@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using TrackerDcs.Tests.ChannelAccess;
 using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.TimeSeries;
 

@@ -95,7 +95,7 @@ public static class CaBench
     {
         for (var attempt = 0; ; attempt++)
         {
-            var server = new CaServer(pvs, new CaServerOptions { Port = FreePort.Tcp() });
+            var server = new CaServer(pvs, new CaServerOptions { Port = FreePort.ChannelAccess() });
             try
             {
                 server.Start();

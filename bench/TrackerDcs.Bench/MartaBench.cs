@@ -107,12 +107,12 @@ public static class MartaBench
     }
 
     private static string PymodbusVersion() =>
-        Process.Start(new ProcessStartInfo(PyEpicsScript.Python, ["-c", "import pymodbus; print(pymodbus.__version__)"]) { RedirectStandardOutput = true })!
+        Process.Start(new ProcessStartInfo(DebianPython.Path, ["-c", "import pymodbus; print(pymodbus.__version__)"]) { RedirectStandardOutput = true })!
             .StandardOutput.ReadToEnd().Trim();
 
     private static async Task<double> PymodbusSecondsAsync(int port, byte unit, int reads, string plan, CancellationToken ct)
     {
-        var info = new ProcessStartInfo(PyEpicsScript.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(DebianPython.Path) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in (string[])["-c", PymodbusReader, port.ToString(CultureInfo.InvariantCulture), unit.ToString(CultureInfo.InvariantCulture), reads.ToString(CultureInfo.InvariantCulture), plan])
             info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;

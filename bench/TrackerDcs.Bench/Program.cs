@@ -60,11 +60,11 @@ static async Task RunAsync(BenchOptions options, CancellationToken cancellationT
 {
     var scenarios = Scenario.Standard(options.MessagesPerPublisher);
     var warmUp = Scenario.Standard(options.WarmUpMessages);
-    var report = new Report(TrackerDcsBroker.Label, MosquittoBroker.Label);
+    var report = new Report(TrackerDcsBroker.Label, MosquittoUnderTest.Label);
     Console.WriteLine($"{options.MessagesPerPublisher:N0} messages per publisher, {Scenario.PayloadBytes}-byte payloads, {Environment.ProcessorCount} cores");
 
     await using var trackerDcs = new TrackerDcsBroker();
-    await using var mosquitto = new MosquittoBroker();
+    await using var mosquitto = new MosquittoUnderTest();
     BrokerUnderTest[] brokers = [trackerDcs, mosquitto];
     foreach (var broker in brokers)
     {

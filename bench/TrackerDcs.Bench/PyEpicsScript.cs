@@ -5,14 +5,12 @@ using System.Text.Json;
 namespace TrackerDcs.Bench;
 
 /// <summary>
-/// libca through Debian's pyepics (/usr/bin/python3: the python3 on PATH may be an interpreter without
-/// it), pointed at one server port only. The script reads its PV names from a file, reports "ready" when
-/// set up, obeys "go"/"stop" lines on stdin and prints one JSON object as its last line.
+/// libca through pyepics (<see cref="PyEpicsProcess"/>), pointed at one server port only. The script reads
+/// its PV names from a file, reports "ready" when set up, obeys "go"/"stop" lines on stdin and prints one
+/// JSON object as its last line.
 /// </summary>
 public sealed class PyEpicsScript : IAsyncDisposable
 {
-    public const string Python = "/usr/bin/python3";
-
     /// <summary>
     /// connect: creates every channel, then waits for each (libca searches for all of them meanwhile);
     /// timed from the first create to the last connection, libca already initialised.
@@ -58,19 +56,8 @@ public sealed class PyEpicsScript : IAsyncDisposable
     {
         _namesFile = Path.GetTempFileName();
         File.WriteAllLines(_namesFile, names);
-        var start = new ProcessStartInfo(Python)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])["-c", Script, _namesFile, mode]) start.ArgumentList.Add(argument);
-        start.Environment["EPICS_CA_ADDR_LIST"] = $"127.0.0.1:{port}";
-        start.Environment["EPICS_CA_AUTO_ADDR_LIST"] = "NO";
-        start.Environment["EPICS_CA_SERVER_PORT"] = port.ToString(Stats.Invariant);
-        start.Environment["PYTHONUNBUFFERED"] = "1";
-        _process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Python}");
+        _process = Process.Start(PyEpicsProcess.StartInfo(port, "-c", Script, _namesFile, mode))
+            ?? throw new InvalidOperationException($"could not start {DebianPython.Path}");
         _process.OutputDataReceived += (_, e) =>
         {
             if (e.Data == "ready") _ready.TrySetResult();

@@ -17,7 +17,7 @@ public sealed class TrackerDcsBroker(IReadOnlyList<string>? extraArguments = nul
 
     protected override ProcessStartInfo StartInfo()
     {
-        var binary = Path.Combine(RepositoryRoot(), "TrackerDcs.Web", "bin", "Release", "net10.0", "TrackerDcs.dll");
+        var binary = Repository.File("TrackerDcs.Web", "bin", "Release", "net10.0", "TrackerDcs.dll");
         if (!File.Exists(binary)) throw new FileNotFoundException($"{binary} is missing: run `dotnet build -c Release` at the repository root first");
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Directory };
         foreach (var argument in (string[])
@@ -37,13 +37,5 @@ public sealed class TrackerDcsBroker(IReadOnlyList<string>? extraArguments = nul
         foreach (var argument in extraArguments ?? []) info.ArgumentList.Add(argument);
         info.Environment["TRACKERDCS_ADMIN_PASSWORD"] = AdminPassword;
         return info;
-    }
-
-    /// <summary>The folder holding TrackerDcs.sln, above wherever the bench was built to.</summary>
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "TrackerDcs.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException($"no TrackerDcs.sln above {AppContext.BaseDirectory}");
     }
 }

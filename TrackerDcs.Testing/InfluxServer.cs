@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace TrackerDcs.Tests.Support;
+namespace TrackerDcs.Testing;
 
 /// <summary>
 /// Debian's influxd (1.6.7: the v1 HTTP API only, no /api/v2) on free loopback ports with its own temporary
@@ -23,22 +23,18 @@ public sealed class InfluxServer : IAsyncDisposable
         HttpPort = httpPort ?? FreePort.Tcp();
         _admin = admin;
         _config = Path.Combine(_directory, "influxdb.conf");
-        File.WriteAllText(_config, $"""
-            reporting-disabled = true
-            bind-address = "127.0.0.1:{FreePort.Tcp()}"
-            [meta]
-              dir = "{_directory}/meta"
-            [data]
-              dir = "{_directory}/data"
-              wal-dir = "{_directory}/wal"
-              query-log-enabled = false
-            [http]
-              bind-address = "127.0.0.1:{HttpPort}"
-              log-enabled = false
-              auth-enabled = {(admin is null ? "false" : "true")}
-            [monitor]
-              store-enabled = false
-            """);
+        File.WriteAllText(_config, Configuration(_directory, FreePort.Tcp(), HttpPort, authEnabled: admin is not null));
+    }
+
+    /// <summary>influxdb.conf (embedded from this project's folder, where bench/run-timeseries.sh reads it too) filled in.</summary>
+    public static string Configuration(string directory, int rpcPort, int httpPort, bool authEnabled)
+    {
+        using var resource = typeof(InfluxServer).Assembly.GetManifestResourceStream("influxdb.conf")!;
+        return new StreamReader(resource).ReadToEnd()
+            .Replace("@DIR@", directory)
+            .Replace("@RPC_PORT@", rpcPort.ToString())
+            .Replace("@HTTP_PORT@", httpPort.ToString())
+            .Replace("@AUTH_ENABLED@", authEnabled ? "true" : "false");
     }
 
     public int HttpPort { get; }

@@ -3,18 +3,6 @@ using System.Threading.Channels;
 
 namespace TrackerDcs.Tests.Support;
 
-/// <summary>Debian's Mosquitto clients, the reference MQTT peers of the tests.</summary>
-public static class Mosquitto
-{
-    public static string[] Auth(string user, string password) => ["-u", user, "-P", password];
-
-    public static Task<ProcessResult> PubAsync(int port, params string[] args) =>
-        ProcessRunner.RunAsync("mosquitto_pub", ["-h", "127.0.0.1", "-p", port.ToString(), .. args], timeout: TimeSpan.FromSeconds(20));
-
-    public static Task<ProcessResult> SubAsync(int port, params string[] args) =>
-        ProcessRunner.RunAsync("mosquitto_sub", ["-h", "127.0.0.1", "-p", port.ToString(), .. args], timeout: TimeSpan.FromSeconds(30));
-}
-
 /// <summary>
 /// A long-running mosquitto_sub whose lines (-v: "topic payload") arrive in a channel. Ready once it has
 /// received a retained marker, so a test never publishes before the subscription exists.

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 
-namespace TrackerDcs.Tests.Support;
+namespace TrackerDcs.Testing;
 
 /// <summary>
 /// Debian's Mosquitto as a broker outside the stand (the lab's broker): anonymous, loopback, a free port.
@@ -24,15 +24,28 @@ public sealed class MosquittoBroker : IAsyncDisposable
         return broker;
     }
 
-    public async Task StartAgainAsync()
+    /// <summary>
+    /// How to run Debian's mosquitto on 127.0.0.1:<paramref name="port"/>, anonymous and without persistence, with
+    /// its configuration written into <paramref name="directory"/> (also its working directory); output redirected.
+    /// </summary>
+    /// <param name="settings">More mosquitto.conf lines (the bench's deeper queues).</param>
+    public static ProcessStartInfo StartInfo(string directory, int port, params string[] settings)
     {
         if (!File.Exists(Binary)) throw new FileNotFoundException($"{Binary} is missing (apt-get install mosquitto)");
-        var config = Path.Combine(_directory, "mosquitto.conf");
-        await File.WriteAllLinesAsync(config, [$"listener {Port} 127.0.0.1", "allow_anonymous true", "persistence false"]);
-        var info = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var config = Path.Combine(directory, "mosquitto.conf");
+        File.WriteAllLines(config, [$"listener {port} 127.0.0.1", "allow_anonymous true", "persistence false", .. settings]);
+        var info = new ProcessStartInfo(Binary)
+        {
+            WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(config);
-        _process = Process.Start(info)!;
+        return info;
+    }
+
+    public async Task StartAgainAsync()
+    {
+        _process = Process.Start(StartInfo(_directory, Port))!;
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);

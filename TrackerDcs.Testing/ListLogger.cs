@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace TrackerDcs.Tests.ChannelAccess;
+namespace TrackerDcs.Testing;
 
 /// <summary>Keeps what was logged, so a test can assert that nothing went unexpectedly wrong.</summary>
 public sealed class ListLogger<T> : ILogger<T>

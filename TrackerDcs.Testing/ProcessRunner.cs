@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace TrackerDcs.Tests.Support;
+namespace TrackerDcs.Testing;
 
 public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr)
 {
