@@ -7,6 +7,7 @@ using TrackerDcs.Web.Sensors;
 using TrackerDcs.Web.Panel;
 using TrackerDcs.Web.Storage;
 using TrackerDcs.Web.TimeSeries;
+using TrackerDcs.Web.Trends;
 
 namespace TrackerDcs.Web.Hosting;
 
@@ -28,6 +29,7 @@ public static class TrackerDcsHost
             builder.AddAlarms();
             builder.AddTimeSeries();
             builder.AddRuns();
+            builder.AddTrends();
             builder.AddPanel();
             app = builder.Build();
             app.UsePlatform();
@@ -37,6 +39,7 @@ public static class TrackerDcsHost
             app.UseAlarms();
             app.UseTimeSeries();
             app.UseRuns();
+            app.UseTrends();
             app.UsePanel();
         }
         catch (Exception e) when (e is SettingsException or InvalidDataException or FormatException)

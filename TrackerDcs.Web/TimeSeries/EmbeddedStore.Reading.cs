@@ -16,22 +16,34 @@ public sealed partial class EmbeddedStore
         return Task.FromResult(signals);
     }
 
+    /// <summary>
+    /// The signal's tags select series as a filter: <c>channels.hv_iMon[id=0]</c> is channel 0 whatever module it had.
+    /// Several matching series are read as one, in time order.
+    /// </summary>
     public Task<TrendSeries> ReadAsync(SignalId signal, DateTimeOffset from, DateTimeOffset to, int width, CancellationToken cancellationToken)
     {
         var (fromMs, toMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
         var decimator = new M4Decimator(fromMs, toMs, width, (long)GapAfter.TotalMilliseconds, _intervalMs);
         if (toMs <= fromMs || width < 1) return Task.FromResult(decimator.Finish());
         using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id FROM ts_series WHERE measurement = $m AND series = $s AND field = $f";
-        command.Parameters.AddWithValue("$m", signal.Measurement);
-        command.Parameters.AddWithValue("$s", signal.SeriesKey);
-        command.Parameters.AddWithValue("$f", signal.Field);
-        if (command.ExecuteScalar() is long sid)
-            Visit(connection, sid, fromMs, toMs, decimator.BucketMs, decimator.Add,
-                slot => decimator.AddSummary(slot.StartMs, slot.StartMs + _intervalMs - 1, slot.First, slot.Min, slot.Max, slot.Last), cancellationToken);
+        var sids = Matching(connection, signal.Measurement, signal.Field, signal.Tags);
+        void Slot(RollupSlot s) => decimator.AddSummary(s.StartMs, s.StartMs + _intervalMs - 1, s.First, s.Min, s.Max, s.Last);
+        if (sids.Count == 1) Visit(connection, sids[0], fromMs, toMs, decimator.BucketMs, decimator.Add, Slot, cancellationToken);
+        else if (sids.Count > 1)
+        {
+            var merged = new List<(long Time, RollupSlot? Slot, double Value)>();
+            foreach (var sid in sids)
+                Visit(connection, sid, fromMs, toMs, decimator.BucketMs, (t, v) => merged.Add((t, null, v)), s => merged.Add((s.StartMs, s, 0)), cancellationToken);
+            foreach (var (time, slot, value) in merged.OrderBy(m => m.Time))
+                if (slot is { } s) Slot(s);
+                else decimator.Add(time, value);
+        }
         return Task.FromResult(decimator.Finish());
     }
+
+    private List<long> Matching(SqliteConnection connection, string measurement, string field, IEnumerable<KeyValuePair<string, string>> tags) =>
+        [.. AllSeries(connection).Where(s => s.Measurement == measurement && s.Field == field)
+            .Where(s => ParseSeries(s.Series) is var pairs && tags.All(t => pairs.Contains(t))).Select(s => s.Id)];
 
     /// <summary>The panel's former reader: min, max and last per bucket over every series whose tags include <paramref name="tags"/>.</summary>
     public Task<IReadOnlyList<HistoryBucket>> ReadAsync(string measurement, IReadOnlyDictionary<string, string> tags, string field,
@@ -49,12 +61,8 @@ public sealed partial class EmbeddedStore
                 : (min, max, last, timeMs);
         }
         using var connection = _database.Open();
-        foreach (var s in AllSeries(connection).Where(s => s.Measurement == measurement && s.Field == field))
-        {
-            var pairs = ParseSeries(s.Series).ToDictionary(p => p.Key, p => p.Value);
-            if (!tags.All(t => pairs.TryGetValue(t.Key, out var v) && v == t.Value)) continue;
-            Visit(connection, s.Id, fromMs, toMs, width, (t, v) => Include(t, v, v, v), slot => Include(slot.StartMs, slot.Min, slot.Max, slot.Last), cancellationToken);
-        }
+        foreach (var sid in Matching(connection, measurement, field, tags))
+            Visit(connection, sid, fromMs, toMs, width, (t, v) => Include(t, v, v, v), slot => Include(slot.StartMs, slot.Min, slot.Max, slot.Last), cancellationToken);
         return Task.FromResult<IReadOnlyList<HistoryBucket>>(
             [.. result.Select(b => new HistoryBucket(DateTimeOffset.FromUnixTimeMilliseconds(b.Key), b.Value.Min, b.Value.Max, b.Value.Last))]);
     }
