@@ -19,7 +19,7 @@ public sealed class PanelScreenshotTests(PanelStand panel)
         ("alarms", "/alarms", "Alarms"),
         ("sensors", "/sensors", "Sensor boxes"),
         ("runs", "/runs", "Calibration runs (Ph2_ACF)"),
-        ("trends", "/trends?signal=chiller.internal_temp&signal=chiller.setpoint_1&signal=channels.hv_iMon%5Bid%3D0%5D&signal=channels.hv_iMon%5Bid%3D2%5D&range=7d", "Trends"),
+        ("trends", "/trends?signal=chiller.internal_temp&signal=chiller.setpoint_1&signal=channels.hv_iMon%5Bid%3D0%5D&signal=channels.hv_iMon%5Bid%3D1%5D&range=7d", "Trends"),
         ("audit", "/audit", "Audit log"),
         ("users", "/users", "Users and roles"),
     ];
@@ -66,6 +66,7 @@ public sealed class PanelScreenshotTests(PanelStand panel)
                     // Every trend chart has its data (or says why not).
                     await page.WaitForFunctionAsync("[...document.querySelectorAll('[data-testid=trend-chart]')].every(c => ['ready', 'error'].includes(c.dataset.state))");
                     await page.WaitForTimeoutAsync(300); // let MudBlazor's transitions finish
+                    written.Add(await ShotAsync(page, $"{name}-{theme}-{size}.png"));
                     if (width == 800)
                     {
                         // Neither the page nor a table in it may scroll sideways (a hidden column is a hidden control).
@@ -75,7 +76,6 @@ public sealed class PanelScreenshotTests(PanelStand panel)
                             """);
                         Assert.True(overflow <= 0, $"{name} scrolls sideways by {overflow} px at 800 px");
                     }
-                    written.Add(await ShotAsync(page, $"{name}-{theme}-{size}.png"));
                     await page.CloseAsync();
                 }
             }

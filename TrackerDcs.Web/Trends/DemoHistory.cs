@@ -9,7 +9,7 @@ namespace TrackerDcs.Web.Trends;
 /// <summary>
 /// A believable week of a module test stand, written into the embedded store, the alarm history and the run
 /// store, so that the trend charts (and the documentation's screenshots) show real curves on a fresh machine.
-/// Working days: LV on at 07:30 UTC, HV at 08:00 to 200 V, HV off at 18:00, LV off at 18:15, a pedestal run at 10:00
+/// Every day after the first: LV on at 07:30 UTC, HV at 08:00 to 200 V, HV off at 18:00, LV off at 18:15, a pedestal run at 10:00
 /// and a noise run at 14:00. Day 2: an IV scan to 600 V at 11:00. Day 3: a thermal cycle, the bath from +20 °C to
 /// −20 °C and back. Day 4: channel 2's current runs away at 14:10 and trips the channel (alarm raised,
 /// acknowledged, cleared; its noise run fails). Sensor boxes follow the day. Readings every 5 s, as the crate
@@ -46,7 +46,7 @@ public sealed class DemoHistory(EmbeddedStore store, AlarmHistory alarms, IRunSt
             ct.ThrowIfCancellationRequested();
             var day = (int)((t - dayZero) / 86_400_000);
             var hour = (t - dayZero) % 86_400_000 / 3_600_000.0;
-            var working = day is >= 1 and <= 5;
+            var working = day >= 1;
             var lvOn = working && hour is >= 7.5 and < 18.25;
             var hvOn = working && hour is >= 8 and < 18;
             var setV = 200.0;
@@ -77,7 +77,7 @@ public sealed class DemoHistory(EmbeddedStore store, AlarmHistory alarms, IRunSt
                     new("lv_iMon", lvOn ? Math.Round(0.85 + 0.05 * c + Noise(random, 0.004), 3) : 0.0),
                     new("lv_setV", 12.0),
                     new("lv_status", (long)(lvOn ? (int)CaenStatus.On : 0)),
-                    new("hv_vMon", hvChannel ? Math.Round(setV + Noise(random, 0.1), 1) : Math.Round(Math.Abs(Noise(random, 0.1)), 1)),
+                    new("hv_vMon", hvChannel ? Math.Round(setV + Noise(random, 0.1), 1) : Math.Round(Math.Abs(Noise(random, 0.03)), 1)),
                     new("hv_iMon", hvChannel ? Math.Round(current * (1 + Noise(random, 0.004)), 3) : 0.0),
                     new("hv_setV", setV),
                     new("hv_status", (long)status),
@@ -114,7 +114,7 @@ public sealed class DemoHistory(EmbeddedStore store, AlarmHistory alarms, IRunSt
 
         var events = 0;
         var count = 0;
-        for (var day = 1; day <= 5; day++)
+        for (var day = 1; day <= days; day++)
         {
             var at = (double h) => DateTimeOffset.FromUnixTimeMilliseconds(dayZero + day * 86_400_000L + (long)(h * 3_600_000));
             if (at(10).ToUnixTimeMilliseconds() < endMs && at(10) >= DateTimeOffset.FromUnixTimeMilliseconds(startMs))

@@ -58,6 +58,18 @@ window.TrackerDcsTrends = (() => {
     return best < 0 ? null : { t: ts[best], v: series.v[best] };
   }
 
+  // Time axis labels in local time, 24 h: the date where a day starts (and at the first label), seconds when ticks are that close.
+  function timeLabels(u, splits, axis, space, incr) {
+    return splits.map((ms, i) => {
+      const d = new Date(ms);
+      const date = `${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+      const hm = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+      if (incr >= 86400000) return date;
+      if (incr < 60000) return i === 0 ? `${hm}:${pad2(d.getSeconds())}\n${date}` : `${hm}:${pad2(d.getSeconds())}`;
+      return i === 0 || (d.getHours() === 0 && d.getMinutes() === 0) ? `${hm}\n${date}` : hm;
+    });
+  }
+
   function axisPlan(series) {
     // The first unit on the left axis, every other on the right one: two value axes at most.
     const units = [...new Set(series.map(s => s.unit))];
@@ -95,7 +107,9 @@ window.TrackerDcsTrends = (() => {
               ctx.fillRect(x0, top, Math.max(x1 - x0, 1), height);
               ctx.fillStyle = m.kind === 'run' ? 'rgba(56,142,60,0.9)' : 'rgba(123,31,162,0.9)';
               ctx.font = `${11 * devicePixelRatio}px Roboto, sans-serif`;
-              ctx.fillText(m.text, Math.max(x0, left) + 4 * devicePixelRatio, top + 12 * devicePixelRatio);
+              // A name only where the span has room for it; the read-out names every mark under the cursor.
+              const from = Math.max(x0, left) + 4 * devicePixelRatio;
+              if (Math.min(x1, left + width) - from > ctx.measureText(m.text).width) ctx.fillText(m.text, from, top + 12 * devicePixelRatio);
             }
           }
           ctx.restore();
@@ -126,7 +140,7 @@ window.TrackerDcsTrends = (() => {
       select: { show: true },
       scales: { x: { time: true, min: state.from, max: state.to }, y: { auto: true }, y2: { auto: true } },
       axes: [
-        { ...axisCommon, space: 80 },
+        { ...axisCommon, space: 80, size: 52, values: timeLabels },
         { ...axisCommon, scale: 'y', label: plan.left, labelSize: 20, size: 60, values: (u, vals) => vals.map(formatValue) },
       ],
       series: [{}].concat(series.map((s, i) => ({
