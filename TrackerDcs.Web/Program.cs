@@ -5,6 +5,7 @@ using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Runs;
 using TrackerDcs.Web.Security;
 using TrackerDcs.Web.Simulation;
+using TrackerDcs.Web.Trends;
 
 // One executable: the stand's process, and its administration commands.
 return args switch
@@ -14,5 +15,6 @@ return args switch
     ["julabo", .. var rest] => await JulaboCli.RunAsync(rest, Console.Out),
     ["fake-ph2acf", .. var rest] => await FakePh2Acf.RunAsync(rest, Console.Out, Console.Error),
     ["simulate", .. var rest] => await SimulateCli.RunAsync(rest, Console.In, Console.Out),
+    ["demo-history", .. var rest] => await DemoHistoryCli.RunAsync(rest, Settings.Build([]), Console.Out, Console.Error),
     _ => await TrackerDcsHost.RunAsync(args),
 };

@@ -146,47 +146,23 @@ public sealed class PanelComponentTests : IDisposable
     }
 
     [Fact]
-    public void A_history_chart_says_when_there_is_no_store()
+    public void A_trend_chart_hands_its_signals_to_the_script_and_opens_them_on_the_trends_page()
     {
-        var chart = _ctx.Render<HistoryChart>(p => p.Add(c => c.Measurement, "chiller").Add(c => c.Field, "internal_temp"));
-        Assert.Contains("no history store", chart.Markup);
-    }
-
-    [Fact]
-    public void A_history_chart_draws_the_store_s_min_max_buckets()
-    {
-        var reader = new RecordingReader();
-        _ctx.Services.AddSingleton<TrackerDcs.Web.History.IHistoryReader>(reader);
-        var chart = _ctx.Render<HistoryChart>(p => p.Add(c => c.Measurement, "channels").Add(c => c.Field, "hv_vMon")
-            .Add(c => c.Tags, new Dictionary<string, string> { ["id"] = "0" }).Add(c => c.Unit, "V").Add(c => c.Columns, 3));
-        chart.WaitForAssertion(() => Assert.NotNull(chart.Find("polygon")));
-        Assert.Equal(("channels", "hv_vMon", 3, "0"), (reader.Measurement, reader.Field, reader.Buckets, reader.Tags!["id"]));
-        Assert.Contains("0…210 V", chart.Markup);
-        Assert.Equal(3, chart.Find("polyline").GetAttribute("points")!.Split(' ').Length);
-    }
-
-    /// <summary>A stand-in for the time-series store (written elsewhere): answers three buckets and records the question.</summary>
-    private sealed class RecordingReader : TrackerDcs.Web.History.IHistoryReader
-    {
-        public string? Measurement, Field;
-        public int Buckets;
-        public IReadOnlyDictionary<string, string>? Tags;
-
-        public Task<IReadOnlyList<TrackerDcs.Web.History.HistoryBucket>> ReadAsync(string measurement, IReadOnlyDictionary<string, string> tags,
-            string field, DateTimeOffset from, DateTimeOffset to, int buckets, CancellationToken cancellationToken)
-        {
-            (Measurement, Field, Buckets, Tags) = (measurement, field, buckets, tags);
-            IReadOnlyList<TrackerDcs.Web.History.HistoryBucket> result =
-            [
-                new(from, 0, 50, 50), new(from.AddMinutes(20), 50, 150, 150), new(from.AddMinutes(40), 195, 210, 200),
-            ];
-            return Task.FromResult(result);
-        }
+        var chart = _ctx.Render<TrendChart>(p => p.Add(c => c.Signals, ["channels.hv_vMon[id=0]", "chiller.internal_temp"]).Add(c => c.Range, TimeSpan.FromHours(6)));
+        var create = _ctx.JSInterop.Invocations["TrackerDcsTrends.create"].Single();
+        var options = System.Text.Json.JsonSerializer.SerializeToElement(create.Arguments[2]);
+        Assert.Equal(["channels.hv_vMon[id=0]", "chiller.internal_temp"], options.GetProperty("signals").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal((true, 6 * 3_600_000L), (options.GetProperty("live").GetBoolean(), options.GetProperty("span").GetInt64()));
+        Assert.Equal("/trends?signal=channels.hv_vMon%5Bid%3D0%5D&signal=chiller.internal_temp&range=6h",
+            chart.Find("a[aria-label='Open in Trends']").GetAttribute("href"));
+        Assert.Equal(["15 min", "1 h", "6 h", "24 h", "7 d", "30 d", "custom"],
+            chart.FindAll("[aria-label='Range presets'] button").Select(b => b.TextContent.Trim()));
     }
 
     public void Dispose()
     {
-        _ctx.Dispose();
+        // MudBlazor's popover service (behind the trend chart's tooltip) is only asynchronously disposable.
+        _ctx.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }

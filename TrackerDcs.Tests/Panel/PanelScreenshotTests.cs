@@ -5,7 +5,7 @@ namespace TrackerDcs.Tests.Panel;
 
 /// <summary>
 /// Every page, light and dark, on a narrow laptop window (800 px) and a wide control-room screen (1920 px),
-/// written to docs/screenshots/ for the README. Also checks that no page scrolls sideways when narrow.
+/// written to docs/screenshots/ for the README. The stand has the demo week, so the charts show real curves. Also checks that no page scrolls sideways when narrow.
 /// </summary>
 [Collection(PanelCollection.Name)]
 public sealed class PanelScreenshotTests(PanelStand panel)
@@ -19,6 +19,7 @@ public sealed class PanelScreenshotTests(PanelStand panel)
         ("alarms", "/alarms", "Alarms"),
         ("sensors", "/sensors", "Sensor boxes"),
         ("runs", "/runs", "Calibration runs (Ph2_ACF)"),
+        ("trends", "/trends?signal=chiller.internal_temp&signal=chiller.setpoint_1&signal=channels.hv_iMon%5Bid%3D0%5D&signal=channels.hv_iMon%5Bid%3D1%5D&range=7d", "Trends"),
         ("audit", "/audit", "Audit log"),
         ("users", "/users", "Users and roles"),
     ];
@@ -62,7 +63,10 @@ public sealed class PanelScreenshotTests(PanelStand panel)
                     await Expect(page.GetByRole(AriaRole.Heading, new() { Name = heading })).ToBeVisibleAsync();
                     // The theme follows the browser's preference once the circuit runs: the toggle then offers the other one.
                     await Expect(page.GetByRole(AriaRole.Button, new() { Name = scheme == ColorScheme.Dark ? "Light theme" : "Dark theme" })).ToBeVisibleAsync();
+                    // Every trend chart has its data (or says why not).
+                    await page.WaitForFunctionAsync("[...document.querySelectorAll('[data-testid=trend-chart]')].every(c => ['ready', 'error'].includes(c.dataset.state))");
                     await page.WaitForTimeoutAsync(300); // let MudBlazor's transitions finish
+                    written.Add(await ShotAsync(page, $"{name}-{theme}-{size}.png"));
                     if (width == 800)
                     {
                         // Neither the page nor a table in it may scroll sideways (a hidden column is a hidden control).
@@ -72,7 +76,6 @@ public sealed class PanelScreenshotTests(PanelStand panel)
                             """);
                         Assert.True(overflow <= 0, $"{name} scrolls sideways by {overflow} px at 800 px");
                     }
-                    written.Add(await ShotAsync(page, $"{name}-{theme}-{size}.png"));
                     await page.CloseAsync();
                 }
             }

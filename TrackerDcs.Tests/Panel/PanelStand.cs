@@ -22,12 +22,20 @@ public sealed class PanelStand : IAsyncLifetime
         ["Julabo:SimulatedTimeConstant"] = "00:00:20",
     });
 
+    /// <summary>Where the demo week ends: readings before it are the demo's, after it the stand's own.</summary>
+    public DateTimeOffset DemoEnd { get; private set; }
+
     public IPlaywright Playwright { get; private set; } = default!;
     public IBrowser Browser { get; private set; } = default!;
     public string BaseUrl => $"https://localhost:{Stand.HttpsPort}";
 
     public async Task InitializeAsync()
     {
+        // A week of history (LV/HV cycles, a thermal cycle, a trip, runs) before the start, so the charts and the
+        // screenshots show real curves; it ends now, and the stand's own readings follow it.
+        DemoEnd = DateTimeOffset.UtcNow;
+        var demo = await Stand.CliAsync("", "demo-history", "--end", DemoEnd.ToString("O"));
+        if (demo.ExitCode != 0) throw new InvalidOperationException($"demo-history: {demo}");
         await Stand.StartAsync();
         // Pages opened before the drivers reach their devices would show the not-ready banner.
         await Stand.WaitReadyAsync();

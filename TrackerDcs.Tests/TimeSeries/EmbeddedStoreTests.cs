@@ -4,7 +4,7 @@ using TrackerDcs.Web.TimeSeries;
 
 namespace TrackerDcs.Tests.TimeSeries;
 
-/// <summary>The store with no InfluxDB configured: SQLite, min/max/last per bucket, the last 24 h.</summary>
+/// <summary>The store with no InfluxDB configured: SQLite, min/max/last per bucket, raw for 48 h and minutes for 400 days.</summary>
 public sealed class EmbeddedStoreTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("trackerdcs-embedded-").FullName;
@@ -39,14 +39,36 @@ public sealed class EmbeddedStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Samples_older_than_the_retention_are_pruned()
+    public async Task Readings_past_the_raw_retention_live_on_as_minutes_until_the_rollup_retention()
     {
         var old = _time.GetUtcNow();
-        _store.Store([Channel("0", old.ToUnixTimeMilliseconds(), 1)]);
-        _time.Advance(TimeSpan.FromHours(25));
+        _store.Store([Channel("0", old.ToUnixTimeMilliseconds(), 1), Channel("0", old.ToUnixTimeMilliseconds() + 10_000, 3)]);
+        _time.Advance(TimeSpan.FromHours(49));
         _store.Store([Channel("0", _time.GetUtcNow().ToUnixTimeMilliseconds(), 2)]);
+        var maintained = _store.Maintain();
+        Assert.Equal(4, maintained.RawRowsPruned); // lv_vMon and lv_status of both old readings: gone from ts_raw
         var all = await _store.ReadAsync("channels", new Dictionary<string, string>(), "lv_vMon", old, _time.GetUtcNow().AddSeconds(1), 2, CancellationToken.None);
-        Assert.Equal([2.0], all.Select(b => b.Last));
+        // The old minute is still there, from its rollup: its min, max and last.
+        Assert.Equal([(1.0, 3.0, 3.0), (2.0, 2.0, 2.0)], all.Select(b => (b.Min, b.Max, b.Last)));
+
+        _time.Advance(TimeSpan.FromDays(401));
+        _store.Maintain();
+        Assert.Empty(await _store.ReadAsync("channels", new Dictionary<string, string>(), "lv_vMon", old, _time.GetUtcNow(), 2, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_former_retention_setting_still_sets_the_raw_retention()
+    {
+        var options = new TimeSeriesOptions { EmbeddedRetention = TimeSpan.FromHours(3) };
+        Assert.Equal(TimeSpan.FromHours(3), options.RawRetention);
+        Assert.Empty(options.Validate());
+        var store = new EmbeddedStore(new Database(Path.Combine(_directory, "alias.db")), options, _time);
+        store.Store([Channel("0", _time.GetUtcNow().ToUnixTimeMilliseconds(), 1)]);
+        _time.Advance(TimeSpan.FromHours(5));
+        Assert.Equal(2, store.Maintain().RawRowsPruned);
+        Assert.Equal("Embedded:RawRetention 00:30:00 must be at least two rollup chunks (02:00:00: 60 × RollupInterval each)",
+            new TimeSeriesOptions { EmbeddedRetention = TimeSpan.FromMinutes(30) }.Validate().Single());
+        await Task.CompletedTask;
     }
 
     public void Dispose()

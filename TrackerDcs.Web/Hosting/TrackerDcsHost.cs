@@ -9,6 +9,7 @@ using TrackerDcs.Web.Interlocks;
 using TrackerDcs.Web.Panel;
 using TrackerDcs.Web.Runs;
 using TrackerDcs.Web.TimeSeries;
+using TrackerDcs.Web.Trends;
 
 namespace TrackerDcs.Web.Hosting;
 
@@ -33,6 +34,7 @@ public static class TrackerDcsHost
             builder.AddWatchdog();
             builder.AddTimeSeries();
             builder.AddRuns();
+            builder.AddTrends();
             builder.AddPanel();
             app = builder.Build();
             app.UsePlatform();
@@ -44,6 +46,7 @@ public static class TrackerDcsHost
             app.UseWatchdog();
             app.UseTimeSeries();
             app.UseRuns();
+            app.UseTrends();
             app.UsePanel();
             // The options are checked again as the host starts (ValidateOnStart), before any service runs.
             await app.StartAsync();

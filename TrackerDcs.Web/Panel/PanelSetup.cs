@@ -53,6 +53,9 @@ public static class PanelSetup
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
                 o.SlidingExpiration = true;
+                // The panel's JSON (the trend charts' fetches) answers 401/403: a redirect to the login form means nothing to a script.
+                o.Events.OnRedirectToLogin = context => Refuse(context, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = context => Refuse(context, StatusCodes.Status403Forbidden);
                 // The store is the truth on every request: a removed account is logged out, a changed role applies.
                 o.Events.OnValidatePrincipal = context =>
                 {
@@ -71,6 +74,15 @@ public static class PanelSetup
                     return Task.CompletedTask;
                 };
             });
+    }
+
+    public const string ApiPrefix = "/panel-api";
+
+    private static Task Refuse(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments(ApiPrefix)) context.Response.StatusCode = status;
+        else context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
     }
 
     internal static string SelectScheme(HttpContext context)

@@ -10,7 +10,7 @@ namespace TrackerDcs.Web.TimeSeries;
 /// History from InfluxDB, decimated by the server: min, max and last per bucket. InfluxQL over
 /// <c>/query</c> for the v1 API (as Grafana asks), Flux through InfluxDB.Client for v2.
 /// </summary>
-public sealed class InfluxHistoryReader(InfluxOptions options, InfluxDBClient? v2Client) : IHistoryReader, IDisposable
+public sealed partial class InfluxHistoryReader(InfluxOptions options, InfluxDBClient? v2Client) : IHistoryReader, IDisposable
 {
     private readonly HttpClient _http = InfluxHttpClient.Create(options.Url, options.Timeout, options.User, options.Password);
 

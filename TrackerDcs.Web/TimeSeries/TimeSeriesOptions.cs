@@ -32,8 +32,13 @@ public sealed class TimeSeriesOptions : ISettingsSection
     /// <summary>Messages waiting for the writer; beyond it new ones are dropped (counted in the log) rather than stall the broker.</summary>
     public int QueueCapacity { get; set; } = 100_000;
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
-    /// <summary>How much history the embedded database keeps when no InfluxDB is configured.</summary>
-    public TimeSpan EmbeddedRetention { get; set; } = TimeSpan.FromHours(24);
+    /// <summary>What the embedded database keeps when no InfluxDB is configured.</summary>
+    public EmbeddedOptions Embedded { get; set; } = new();
+    /// <summary>The former name of Embedded:RawRetention (when it was all the history there was); still honoured.</summary>
+    public TimeSpan? EmbeddedRetention { get; set; }
+
+    /// <summary>How long every reading stays in the embedded store.</summary>
+    public TimeSpan RawRetention => EmbeddedRetention ?? Embedded.RawRetention;
     /// <summary>Replaces the default rules (the seed's Telegraf schema) when not empty.</summary>
     public List<MappingRule> Rules { get; set; } = [];
 
@@ -47,6 +52,7 @@ public sealed class TimeSeriesOptions : ISettingsSection
         if (QueueCapacity < 1) yield return "QueueCapacity must be at least 1";
         if (SpoolSegmentBytes < 1) yield return "SpoolSegmentBytes must be at least 1";
         foreach (var problem in Influx.Validate()) yield return problem;
+        foreach (var problem in Embedded.Validate(RawRetention)) yield return problem;
         for (var i = 0; i < Rules.Count; i++)
             foreach (var problem in Rules[i].Validate()) yield return $"Rules:{i}: {problem}";
     }

@@ -2,6 +2,7 @@ using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.History;
 using TrackerDcs.Web.Storage;
+using TrackerDcs.Web.Trends;
 
 namespace TrackerDcs.Web.TimeSeries;
 
@@ -20,6 +21,8 @@ public static class TimeSeriesSetup
             services.AddSingleton<EmbeddedStore>();
             services.AddSingleton<IPointStore>(sp => sp.GetRequiredService<EmbeddedStore>());
             services.AddSingleton<IHistoryReader>(sp => sp.GetRequiredService<EmbeddedStore>());
+            services.AddSingleton<ITrendStore>(sp => sp.GetRequiredService<EmbeddedStore>());
+            services.AddHostedService<EmbeddedMaintenance>();
         }
         else
         {
@@ -31,8 +34,9 @@ public static class TimeSeriesSetup
             services.AddSingleton(sp => new InfluxStore(sp.GetRequiredService<IInfluxSink>(), sp.GetRequiredService<InfluxShipper>(),
                 sp.GetRequiredService<Spool>(), options.SpoolMaxBytes, sp.GetRequiredService<ILogger<InfluxStore>>()));
             services.AddSingleton<IPointStore>(sp => sp.GetRequiredService<InfluxStore>());
-            services.AddSingleton<IHistoryReader>(sp => new InfluxHistoryReader(options.Influx,
-                (sp.GetRequiredService<IInfluxSink>() as InfluxV2Sink)?.Client));
+            services.AddSingleton(sp => new InfluxHistoryReader(options.Influx, (sp.GetRequiredService<IInfluxSink>() as InfluxV2Sink)?.Client));
+            services.AddSingleton<IHistoryReader>(sp => sp.GetRequiredService<InfluxHistoryReader>());
+            services.AddSingleton<ITrendStore>(sp => sp.GetRequiredService<InfluxHistoryReader>());
         }
         services.AddSingleton<TimeSeriesWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<TimeSeriesWriter>());

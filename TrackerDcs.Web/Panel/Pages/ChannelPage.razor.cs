@@ -9,8 +9,14 @@ namespace TrackerDcs.Web.Panel.Pages;
 /// <summary>One channel: every reading and setting the crate reports, its configuration, and V and I history.</summary>
 public partial class ChannelPage
 {
-    private static readonly (string Field, string Unit)[] Charts =
-        [("lv_vMon", "V"), ("lv_iMon", "A"), ("hv_vMon", "V"), ("hv_iMon", "µA")];
+    /// <summary>LV and HV, each voltage and current on the chart's two axes.</summary>
+    private IReadOnlyList<(string Title, IReadOnlyList<string> Signals)> Charts =>
+    [
+        ("LV", [Signal("lv_vMon"), Signal("lv_iMon")]),
+        ("HV", [Signal("hv_vMon"), Signal("hv_iMon")]),
+    ];
+
+    private string Signal(string field) => new Trends.SignalId("channels", field, [new("id", Id)]).Key;
 
     [Inject] private IDeviceView<CaenView> Caen { get; set; } = default!;
 
@@ -20,7 +26,6 @@ public partial class ChannelPage
     private IReadOnlyList<(string Key, string Value)> Readings { get; set; } = [];
     private IReadOnlyList<(string Key, string Value)> Configured { get; set; } = [];
     private string Source { get; set; } = "";
-    private IReadOnlyDictionary<string, string> Tags => new Dictionary<string, string> { ["id"] = Id };
 
     protected override PanelTopic Topics => PanelTopic.Caen;
 

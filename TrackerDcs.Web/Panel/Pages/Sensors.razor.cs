@@ -21,5 +21,13 @@ public partial class Sensors
         Environment = Service.View;
     }
 
+    /// <summary>A box's temperatures, humidities and the dew points the store computes from them: two axes, °C and %.</summary>
+    private static IReadOnlyList<string> SignalsOf(SensorBox box)
+    {
+        var fields = box.Readings.Keys.Where(k => k.EndsWith("_temp") || k.EndsWith("_humi")).ToList();
+        fields.AddRange(fields.Where(f => f.EndsWith("_temp") && box.Readings.ContainsKey(f[..^5] + "_humi")).Select(f => f[..^5] + "_dew"));
+        return [.. fields.Distinct().Order().Select(f => new Trends.SignalId("sensors", f, [new("sensor", box.Name)]).Key)];
+    }
+
     private static string Degrees(double? value) => value is { } v ? $"{v:0.0} °C" : "unknown";
 }
