@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TrackerDcs.Hardware.Common;
 
 namespace TrackerDcs.Hardware.Julabo;
 
@@ -14,7 +15,7 @@ namespace TrackerDcs.Hardware.Julabo;
 public sealed class JulaboDevice : IAsyncDisposable
 {
     private readonly JulaboSettings _options;
-    private readonly Func<IJulaboTransport> _transportFactory;
+    private readonly Func<ITransport> _transportFactory;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
@@ -35,12 +36,12 @@ public sealed class JulaboDevice : IAsyncDisposable
     private bool _manualSinceLimitsWritten; // used by the loop only
 
     /// <param name="transportFactory">Makes a new, unopened transport for each connection attempt; by default from <see cref="JulaboSettings.Port"/> (a host that simulates the unit passes its own).</param>
-    public JulaboDevice(JulaboSettings options, Func<IJulaboTransport>? transportFactory = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+    public JulaboDevice(JulaboSettings options, Func<ITransport>? transportFactory = null, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         var problems = options.Validate();
         if (problems.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
         _options = options;
-        _transportFactory = transportFactory ?? (() => JulaboTransports.Create(options));
+        _transportFactory = transportFactory ?? (() => Transports.Create(options.Port, options.Serial));
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
     }
@@ -144,7 +145,7 @@ public sealed class JulaboDevice : IAsyncDisposable
         }
         catch (Exception e)
         {
-            if (e is not JulaboException) _logger.LogError(e, "Julabo: unexpected failure; treating the link as lost");
+            if (e is not (JulaboProtocolException or LinkException)) _logger.LogError(e, "Julabo: unexpected failure; treating the link as lost");
             LinkLost(connection, e);
         }
         finally
@@ -221,7 +222,7 @@ public sealed class JulaboDevice : IAsyncDisposable
             low = await c.QueryAsync(JulaboProtocol.ReadLowWarningLimit(), JulaboProtocol.ParseNumber, ct);
             _limitsReadable = true;
         }
-        catch (Exception e) when (e is JulaboTimeoutException or JulaboProtocolException)
+        catch (Exception e) when (e is LinkTimeoutException or JulaboProtocolException)
         {
             // A unit without IN_SP_03/04 answers nothing and flags -08: take that flag now, not at the first poll.
             _limitsReadable = false;

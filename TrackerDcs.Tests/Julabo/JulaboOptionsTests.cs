@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Hardware.Common;
 
 namespace TrackerDcs.Tests.Julabo;
 
@@ -79,5 +80,5 @@ public class JulaboOptionsTests
     [InlineData("daq-pc:8000", "tcp daq-pc:8000")]
     [InlineData("[::1]:8000", "tcp ::1:8000")]
     public void Port_chooses_the_transport(string port, string description) =>
-        Assert.Equal(description, JulaboTransports.Create(new JulaboSettings { Port = port }).Description);
+        Assert.Equal(description, Transports.Create(port, new JulaboSettings().Serial).Description);
 }
