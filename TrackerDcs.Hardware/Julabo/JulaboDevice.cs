@@ -19,7 +19,8 @@ public sealed class JulaboDevice : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _wake = new(0);
+    // The poll pause, cut short when a command wants the status read back (or a reconnect) at once.
+    private readonly WakeableDelay _pause;
     private readonly CancellationTokenSource _disposed = new();
     private readonly SortedDictionary<int, double> _pendingSetpoints = new();
     private JulaboStatus _status = new();
@@ -43,6 +44,7 @@ public sealed class JulaboDevice : IAsyncDisposable
         _options = options;
         _transportFactory = transportFactory ?? (() => Transports.Create(options.Port, options.Serial));
         _time = timeProvider ?? TimeProvider.System;
+        _pause = new WakeableDelay(_time);
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -93,7 +95,7 @@ public sealed class JulaboDevice : IAsyncDisposable
                 if (Interlocked.Exchange(ref _reconnectNow, 0) == 0)
                 {
                     _logger.LogInformation("Julabo: reconnecting in {Delay} ms", delay.TotalMilliseconds);
-                    await SleepAsync(delay, stop.Token);
+                    await _pause.SleepAsync(delay, stop.Token);
                 }
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectDelayMax.Ticks));
             }
@@ -132,7 +134,7 @@ public sealed class JulaboDevice : IAsyncDisposable
                 // moment between the link opening and the state saying so.
                 await SendPendingSetpointsAsync(connection, session.Token);
                 await PollAsync(connection, session.Token);
-                await SleepAsync(_options.PollPeriod - _time.GetElapsedTime(started), session.Token);
+                await _pause.SleepAsync(_options.PollPeriod - _time.GetElapsedTime(started), session.Token);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -271,22 +273,7 @@ public sealed class JulaboDevice : IAsyncDisposable
         }
     }
 
-    // Waits the given time, or less when a command wants the status read back (or a reconnect) at once.
-    private async Task SleepAsync(TimeSpan duration, CancellationToken ct)
-    {
-        if (duration > TimeSpan.Zero)
-        {
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var sleep = Task.Delay(duration, _time, either.Token);
-            var wake = _wake.WaitAsync(either.Token);
-            await Task.WhenAny(sleep, wake);
-            await either.CancelAsync();
-        }
-        while (_wake.CurrentCount > 0) _wake.Wait(0);
-        ct.ThrowIfCancellationRequested();
-    }
-
-    private void Wake() => _wake.Release();
+    private void Wake() => _pause.Wake();
 
     private void LinkLost(JulaboConnection? connection, Exception e)
     {
