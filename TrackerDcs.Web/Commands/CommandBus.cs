@@ -11,7 +11,7 @@ namespace TrackerDcs.Web.Commands;
 /// execute (the handler parses and validates against limits and the state machine), audit, answer.
 /// Commands to one device run one at a time, in the order they arrived.
 /// </summary>
-public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, ILogger<CommandBus> log)
+public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, TimeProvider time, ILogger<CommandBus> log)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly List<CommandRoute> _routes = [];
@@ -61,8 +61,9 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
     {
         // SemaphoreSlim queues async waiters first in, first out: commands to one device keep their order.
         var queue = _deviceQueues.GetOrAdd(route.Device, _ => new SemaphoreSlim(1, 1));
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Timeout);
+        // The answer time runs on the process's clock, so a test can let 30 s pass without waiting for them.
+        using var deadline = new CancellationTokenSource(Timeout, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             await queue.WaitAsync(timeout.Token);
