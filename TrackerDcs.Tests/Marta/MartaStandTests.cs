@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using TrackerDcs.Tests.Support;
 
@@ -45,7 +46,8 @@ public sealed class MartaStandTests
     [Fact]
     public async Task Commands_over_MQTT_drive_the_simulated_plant_and_its_fault_bits_raise_the_seeds_alarms()
     {
-        await using var stand = new StandProcess(Fast());
+        var plantPort = FreePort.Tcp();
+        await using var stand = new StandProcess(Fast(("Marta:SimulatorPort", plantPort.ToString(CultureInfo.InvariantCulture))));
         await stand.StartAsync();
         await stand.WaitReadyAsync();
         Assert.True(await MartaReadyAsync(stand));
@@ -55,6 +57,14 @@ public sealed class MartaStandTests
         Assert.Equal("start_co2 needs CHILLER_RUNNING (MARTA is CONNECTED)", refused.GetProperty("error").GetString());
         var abc = await mqtt.CommandAsync(stand.MqttPort, Admin, "MARTA/cmd/set_temperature_setpoint", "abc", Wait);
         Assert.Equal("set_temperature_setpoint: 'abc' is not a number (-35 … 25 °C)", abc.GetProperty("error").GetString());
+
+        // A set point written over MQTT: MARTA/status shows it, and mbpoll reads the same float32 from the plant.
+        Assert.True((await mqtt.CommandAsync(stand.MqttPort, Admin, "MARTA/cmd/set_temperature_setpoint", "-20.5", Wait)).GetProperty("ok").GetBoolean());
+        await mqtt.WaitOnAsync("MARTA/status", p => p.Contains("\"set_temperature_setpoint\":-20.5"), Wait, "the new set point on MQTT");
+        var mbpoll = await ProcessRunner.RunAsync("mbpoll", ["-m", "tcp", "-p", plantPort.ToString(CultureInfo.InvariantCulture), "-a", "1", "-0", "-1", "-o", "5",
+            "-t", "4:float", "-r", "310", "-c", "1", "127.0.0.1"], timeout: Wait);
+        Assert.True(mbpoll.ExitCode == 0, mbpoll.ToString());
+        Assert.Contains("[310]: \t-20.5", mbpoll.Stdout);
 
         Assert.True((await mqtt.CommandAsync(stand.MqttPort, Admin, "MARTA/cmd/start_chiller", "", Wait)).GetProperty("ok").GetBoolean());
         await mqtt.WaitOnAsync("MARTA/status", p => p.Contains("\"fsm_state\":\"CHILLER_RUNNING\""), Wait, "CHILLER_RUNNING");
