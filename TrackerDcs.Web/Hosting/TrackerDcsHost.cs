@@ -3,6 +3,7 @@ using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Devices.Marta;
 using TrackerDcs.Web.Devices.Sensors;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Interlocks;
@@ -26,6 +27,7 @@ public static class TrackerDcsHost
             builder.AddPlatform();
             builder.AddCaen();
             builder.AddJulabo();
+            builder.AddMarta();
             builder.AddSensors();
             builder.AddInterlocks();
             builder.AddAlarms();
@@ -40,6 +42,7 @@ public static class TrackerDcsHost
             app.UsePlatform();
             app.UseCaen();
             app.UseJulabo();
+            app.UseMarta();
             app.UseSensors();
             app.UseInterlocks();
             app.UseAlarms();
