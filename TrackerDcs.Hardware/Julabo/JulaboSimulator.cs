@@ -67,7 +67,7 @@ public sealed class JulaboSimulator : IAsyncDisposable
     /// killed and started again with the same link names is picked up again. Handshake defaults to
     /// None because a pseudo terminal has no RTS/CTS lines.
     /// </summary>
-    public void ServeSerial(string devicePath, int baudRate = 4800, int dataBits = 7, Parity parity = Parity.Even,
+    public void ServeSerial(string devicePath, int baudRate = 9600, int dataBits = 8, Parity parity = Parity.None,
         StopBits stopBits = StopBits.One, Handshake handshake = Handshake.None)
     {
         var host = new JulaboSimulatorSerialHost(this, () => new SerialJulaboTransport(devicePath, baudRate, dataBits, parity, stopBits, handshake), devicePath, _logger);

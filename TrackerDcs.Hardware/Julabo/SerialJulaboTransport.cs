@@ -4,7 +4,7 @@ namespace TrackerDcs.Hardware.Julabo;
 
 /// <summary>A Julabo unit on an RS-232 port (or a pseudo terminal), through System.IO.Ports.</summary>
 public sealed class SerialJulaboTransport(
-    string portName, int baudRate = 4800, int dataBits = 7, Parity parity = Parity.Even,
+    string portName, int baudRate = 9600, int dataBits = 8, Parity parity = Parity.None,
     StopBits stopBits = StopBits.One, Handshake handshake = Handshake.RequestToSend) : IJulaboTransport
 {
     private SerialPort? _port;
