@@ -2,7 +2,7 @@ using TrackerDcs.Hardware.ChannelAccess;
 
 namespace TrackerDcs.Hardware.Caen;
 
-/// <summary>The fields of LV and HV channels (DESIGN.md, CAEN), as data: simulator, driver and JSON read this table.</summary>
+/// <summary>The fields of LV and HV channels (docs/architecture.md, "CAEN over EPICS Channel Access"), as data: simulator, driver and JSON read this table.</summary>
 public static class CaenFields
 {
     public static readonly CaenField V0Set = new("V0Set", CaType.Double, "V", true, "setV") { Setting = s => s.SetV };

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Ports;
+using TrackerDcs.Hardware.Common;
 
 namespace TrackerDcs.Hardware.Julabo;
 
@@ -56,14 +57,14 @@ public static class JulaboCli
         }
 
         await using var simulator = options.IsSimulated ? new JulaboSimulator() : null;
-        var transport = simulator is null ? JulaboTransports.Create(options) : new TcpJulaboTransport("127.0.0.1", simulator.ListenTcp());
+        var transport = simulator is null ? Transports.Create(options.Port, options.Serial) : new TcpTransport("127.0.0.1", simulator.ListenTcp());
         await using var connection = new JulaboConnection(transport, options);
         try
         {
             await connection.OpenAsync(cancellationToken);
             return await ExecuteAsync(connection, command, output, cancellationToken);
         }
-        catch (JulaboException e)
+        catch (Exception e) when (e is JulaboProtocolException or LinkException)
         {
             return await Fail(output, ChillerError, e.Message);
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TrackerDcs.Hardware.Common;
 
 namespace TrackerDcs.Hardware.Julabo;
 
@@ -14,11 +15,12 @@ namespace TrackerDcs.Hardware.Julabo;
 public sealed class JulaboDevice : IAsyncDisposable
 {
     private readonly JulaboSettings _options;
-    private readonly Func<IJulaboTransport> _transportFactory;
+    private readonly Func<ITransport> _transportFactory;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _wake = new(0);
+    // The poll pause, cut short when a command wants the status read back (or a reconnect) at once.
+    private readonly WakeableDelay _pause;
     private readonly CancellationTokenSource _disposed = new();
     private readonly SortedDictionary<int, double> _pendingSetpoints = new();
     private JulaboStatus _status = new();
@@ -35,13 +37,14 @@ public sealed class JulaboDevice : IAsyncDisposable
     private bool _manualSinceLimitsWritten; // used by the loop only
 
     /// <param name="transportFactory">Makes a new, unopened transport for each connection attempt; by default from <see cref="JulaboSettings.Port"/> (a host that simulates the unit passes its own).</param>
-    public JulaboDevice(JulaboSettings options, Func<IJulaboTransport>? transportFactory = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+    public JulaboDevice(JulaboSettings options, Func<ITransport>? transportFactory = null, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         var problems = options.Validate();
         if (problems.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
         _options = options;
-        _transportFactory = transportFactory ?? (() => JulaboTransports.Create(options));
+        _transportFactory = transportFactory ?? (() => Transports.Create(options.Port, options.Serial));
         _time = timeProvider ?? TimeProvider.System;
+        _pause = new WakeableDelay(_time);
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -92,7 +95,7 @@ public sealed class JulaboDevice : IAsyncDisposable
                 if (Interlocked.Exchange(ref _reconnectNow, 0) == 0)
                 {
                     _logger.LogInformation("Julabo: reconnecting in {Delay} ms", delay.TotalMilliseconds);
-                    await SleepAsync(delay, stop.Token);
+                    await _pause.SleepAsync(delay, stop.Token);
                 }
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectDelayMax.Ticks));
             }
@@ -131,7 +134,7 @@ public sealed class JulaboDevice : IAsyncDisposable
                 // moment between the link opening and the state saying so.
                 await SendPendingSetpointsAsync(connection, session.Token);
                 await PollAsync(connection, session.Token);
-                await SleepAsync(_options.PollPeriod - _time.GetElapsedTime(started), session.Token);
+                await _pause.SleepAsync(_options.PollPeriod - _time.GetElapsedTime(started), session.Token);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -144,7 +147,7 @@ public sealed class JulaboDevice : IAsyncDisposable
         }
         catch (Exception e)
         {
-            if (e is not JulaboException) _logger.LogError(e, "Julabo: unexpected failure; treating the link as lost");
+            if (e is not (JulaboProtocolException or LinkException)) _logger.LogError(e, "Julabo: unexpected failure; treating the link as lost");
             LinkLost(connection, e);
         }
         finally
@@ -221,7 +224,7 @@ public sealed class JulaboDevice : IAsyncDisposable
             low = await c.QueryAsync(JulaboProtocol.ReadLowWarningLimit(), JulaboProtocol.ParseNumber, ct);
             _limitsReadable = true;
         }
-        catch (Exception e) when (e is JulaboTimeoutException or JulaboProtocolException)
+        catch (Exception e) when (e is LinkTimeoutException or JulaboProtocolException)
         {
             // A unit without IN_SP_03/04 answers nothing and flags -08: take that flag now, not at the first poll.
             _limitsReadable = false;
@@ -270,22 +273,7 @@ public sealed class JulaboDevice : IAsyncDisposable
         }
     }
 
-    // Waits the given time, or less when a command wants the status read back (or a reconnect) at once.
-    private async Task SleepAsync(TimeSpan duration, CancellationToken ct)
-    {
-        if (duration > TimeSpan.Zero)
-        {
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var sleep = Task.Delay(duration, _time, either.Token);
-            var wake = _wake.WaitAsync(either.Token);
-            await Task.WhenAny(sleep, wake);
-            await either.CancelAsync();
-        }
-        while (_wake.CurrentCount > 0) _wake.Wait(0);
-        ct.ThrowIfCancellationRequested();
-    }
-
-    private void Wake() => _wake.Release();
+    private void Wake() => _pause.Wake();
 
     private void LinkLost(JulaboConnection? connection, Exception e)
     {

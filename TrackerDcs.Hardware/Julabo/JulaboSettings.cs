@@ -1,4 +1,5 @@
 using System.IO.Ports;
+using TrackerDcs.Hardware.Common;
 
 namespace TrackerDcs.Hardware.Julabo;
 
@@ -23,6 +24,9 @@ public class JulaboSettings
     public Parity Parity { get; set; } = Parity.None;
     public StopBits StopBits { get; set; } = StopBits.One;
     public Handshake Handshake { get; set; } = Handshake.RequestToSend;
+
+    /// <summary>The line settings above, as the serial transport takes them.</summary>
+    public SerialSettings Serial => new(BaudRate, DataBits, Parity, StopBits, Handshake);
 
     /// <summary>The unit needs at least 250 ms between two commands.</summary>
     public TimeSpan CommandInterval { get; set; } = TimeSpan.FromMilliseconds(250);
@@ -56,11 +60,9 @@ public class JulaboSettings
     {
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(Port)) problems.Add("Julabo:Port is empty (a serial device, host:port, or \"simulated\")");
-        else if (!IsSimulated && !JulaboTransports.LooksLikeSerialDevice(Port) && !JulaboTransports.TryParseHostPort(Port, out _, out _))
+        else if (!IsSimulated && !Transports.IsValidPort(Port))
             problems.Add($"Julabo:Port \"{Port}\" is neither a serial device path, host:port, nor \"simulated\"");
-        if (BaudRate <= 0) problems.Add($"Julabo:BaudRate {BaudRate} must be positive");
-        if (DataBits is < 5 or > 8) problems.Add($"Julabo:DataBits {DataBits} must be 5..8");
-        if (StopBits == StopBits.None) problems.Add("Julabo:StopBits None is not a serial setting (One, OnePointFive, Two)");
+        problems.AddRange(Serial.Validate().Select(problem => $"Julabo:{problem}"));
         if (CommandInterval < TimeSpan.Zero) problems.Add("Julabo:CommandInterval must not be negative");
         if (ReplyTimeout <= TimeSpan.Zero) problems.Add("Julabo:ReplyTimeout must be positive");
         if (PollPeriod <= TimeSpan.Zero) problems.Add("Julabo:PollPeriod must be positive");

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Hardware.Common;
 
 namespace TrackerDcs.Tests.Julabo;
 
@@ -52,8 +53,7 @@ public class JulaboOptionsTests
         var options = configuration.GetSection(JulaboOptions.SectionName).Get<JulaboOptions>()!;
         Assert.Equal((9600, 8, System.IO.Ports.Parity.None, System.IO.Ports.StopBits.One, System.IO.Ports.Handshake.RequestToSend),
             (options.BaudRate, options.DataBits, options.Parity, options.StopBits, options.Handshake));
-        options.Port = "/dev/ttyUSB0";
-        Assert.Equal("serial /dev/ttyUSB0 9600 8N1 handshake RequestToSend", JulaboTransports.Create(options).Description);
+        Assert.Equal("serial /dev/ttyUSB0 9600 8N1 handshake RequestToSend", Transports.Create("/dev/ttyUSB0", options.Serial).Description);
     }
 
     [Fact]
@@ -92,5 +92,5 @@ public class JulaboOptionsTests
     [InlineData("daq-pc:8000", "tcp daq-pc:8000")]
     [InlineData("[::1]:8000", "tcp ::1:8000")]
     public void Port_chooses_the_transport(string port, string description) =>
-        Assert.Equal(description, JulaboTransports.Create(new JulaboSettings { Port = port }).Description);
+        Assert.Equal(description, Transports.Create(port, new JulaboSettings().Serial).Description);
 }

@@ -4,6 +4,7 @@ using System.Net;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.ChannelAccess;
 using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Hardware.Common;
 
 namespace TrackerDcs.Web.Simulation;
 
@@ -76,9 +77,9 @@ public static class SimulateCli
         else
         {
             var device = options["--serial"];
-            chiller.ServeSerial(device, Int(options, "--baud", 9600), Int(options, "--data-bits", 8),
+            chiller.ServeSerial(device, new SerialSettings(Int(options, "--baud", 9600), Int(options, "--data-bits", 8),
                 Enum<Parity>(options, "--parity", Parity.None), Enum<StopBits>(options, "--stop-bits", StopBits.One),
-                Enum<Handshake>(options, "--handshake", Handshake.None));
+                Enum<Handshake>(options, "--handshake", Handshake.None)));
             await output.WriteLineAsync($"simulated Julabo: serial on {device}");
         }
         await SimulatorConsole.RunAsync(SimulatorConsole.Julabo(chiller), input, output, stop);

@@ -40,7 +40,7 @@ public sealed class MappingRule
         if (MergeWindow < TimeSpan.Zero) yield return "MergeWindow must not be negative";
     }
 
-    /// <summary>The seed's Telegraf schema (DESIGN.md, "InfluxDB schema").</summary>
+    /// <summary>The seed's Telegraf schema (docs/architecture.md, "InfluxDB schema").</summary>
     public static readonly IReadOnlyList<MappingRule> Defaults =
     [
         new() { Topic = "dcs/status", Measurement = "dcs_status", StringFields = ["fsm_state"] },

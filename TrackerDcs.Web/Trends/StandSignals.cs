@@ -1,4 +1,5 @@
 using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.History;
 
 namespace TrackerDcs.Web.Trends;
 

@@ -4,6 +4,7 @@ using System.IO.Ports;
 using System.Text;
 using System.Text.Json;
 using MQTTnet;
+using TrackerDcs.Hardware.Common;
 using TrackerDcs.Hardware.Julabo;
 
 namespace TrackerDcs.Bench;
@@ -72,7 +73,7 @@ public static class JulaboBench
         await using var simulator = new JulaboSimulator();
         var arrivals = new ConcurrentQueue<(long At, string Line)>();
         simulator.CommandReceived += line => arrivals.Enqueue((Stopwatch.GetTimestamp(), line));
-        simulator.ServeSerial(pty.B, 4800, 7, Parity.Even);   // the older units' line, as SerialOptions
+        simulator.ServeSerial(pty.B, new SerialSettings(4800, 7, Parity.Even));   // the older units' line, as SerialOptions
         var options = SerialOptions(pty.A);
         options.PollPeriod = TimeSpan.FromMilliseconds(1);
         await using var device = new JulaboDevice(options);
