@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # pymodbus imports pyserial and serial-asyncio even for TCP, but Debian only recommends them.
+# nodejs and npm: Node-RED for the migration guide's test, installed from npm below.
 packages=(mosquitto mosquitto-clients influxdb python3-pyepics socat chromium sqlite3 curl openssl docker-compose
-  python3-pymodbus python3-serial python3-serial-asyncio mbpoll)
+  python3-pymodbus python3-serial python3-serial-asyncio mbpoll nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -20,6 +21,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # The tests start their own brokers and databases on free ports; the distribution's services are not needed.
 systemctl disable --now mosquitto influxdb >/dev/null 2>&1 || true
+# Node-RED 4 from npm, once into a cache directory kept across runs (about a minute the first time, nothing after).
+scripts/install-node-red.sh >/dev/null
 
 dotnet build TrackerDcs.sln -c Release --nologo -v q
 # The trx report is read back on failure so that the end of the log names every failed test and its

@@ -18,9 +18,9 @@ public static class JulaboCli
     public const string Usage = """
         usage: julabo --port <port> [options] <command>
           --port <port>         serial device (/dev/ttyUSB0), serial bridge (host:port), or "simulated"
-          --baud <n>            default 4800
-          --data-bits <n>       default 7
-          --parity <p>          None, Odd, Even (default), Mark, Space
+          --baud <n>            default 9600 (older units: 4800)
+          --data-bits <n>       default 8 (older units: 7)
+          --parity <p>          None (default), Odd, Even (older units), Mark, Space
           --stop-bits <s>       One (default), OnePointFive, Two
           --handshake <h>       None, XOnXOff, RequestToSend (default), RequestToSendXOnXOff
           --timeout <ms>        reply time-out, default 1000

@@ -5,7 +5,9 @@ namespace TrackerDcs.Hardware.Julabo;
 
 /// <summary>
 /// Settings of the chiller link and device (the host binds them from its "Julabo" section, whose keys the
-/// messages name). Serial defaults are the seed's (4800 baud 7E1, RTS/CTS); some units run 9600 8N1.
+/// messages name). Serial defaults are those of the seed's latest driver: 9600 baud 8N1 with RTS/CTS, as the
+/// burn-in box controller uses. Older units (and the seed's first driver) run 4800 baud 7E1 with RTS/CTS: set
+/// BaudRate 4800, DataBits 7, Parity Even for them.
 /// </summary>
 public class JulaboSettings
 {
@@ -17,9 +19,9 @@ public class JulaboSettings
     /// </summary>
     public string Port { get; set; } = SimulatedPort;
 
-    public int BaudRate { get; set; } = 4800;
-    public int DataBits { get; set; } = 7;
-    public Parity Parity { get; set; } = Parity.Even;
+    public int BaudRate { get; set; } = 9600;
+    public int DataBits { get; set; } = 8;
+    public Parity Parity { get; set; } = Parity.None;
     public StopBits StopBits { get; set; } = StopBits.One;
     public Handshake Handshake { get; set; } = Handshake.RequestToSend;
 

@@ -65,12 +65,12 @@ public sealed class JulaboSimulator : IAsyncDisposable, ISimulatedInstrument
 
     /// <summary>
     /// Answers on a serial device. The simulator keeps (re)opening the path, so a socat pair that is
-    /// killed and started again with the same link names is picked up again. Without settings: 4800 7E1
-    /// and no handshake, because a pseudo terminal has no RTS/CTS lines.
+    /// killed and started again with the same link names is picked up again. Without settings: 9600 8N1, as
+    /// the driver's default, and no handshake, because a pseudo terminal has no RTS/CTS lines.
     /// </summary>
     public void ServeSerial(string devicePath, SerialSettings? settings = null)
     {
-        var host = new SimulatorSerialHost(this, devicePath, settings ?? new SerialSettings(4800, 7, Parity.Even), "Julabo simulator", _logger);
+        var host = new SimulatorSerialHost(this, devicePath, settings ?? new SerialSettings(9600), "Julabo simulator", _logger);
         lock (_gate) _hosts.Add(host);
     }
 

@@ -21,8 +21,8 @@ public static class SimulateCli
 
     public const string Usage = """
         usage: TrackerDcs simulate caen [--port 5064] [--bind 127.0.0.1] [--prefix cleanroom]
-               TrackerDcs simulate julabo (--tcp <port> | --serial <device>) [--baud 4800] [--data-bits 7]
-                                          [--parity Even] [--stop-bits One] [--handshake None] [--time-constant 180]
+               TrackerDcs simulate julabo (--tcp <port> | --serial <device>) [--baud 9600] [--data-bits 8]
+                                          [--parity None] [--stop-bits One] [--handshake None] [--time-constant 180]
                TrackerDcs simulate marta [--port 1502] [--unit 1] [--map marta_registers.yml] [--time-constant 90]
         Serves one simulated device until Ctrl-C or SIGTERM. Fault injection: type "help" on standard input.
         """;
@@ -80,8 +80,8 @@ public static class SimulateCli
         else
         {
             var device = options["--serial"];
-            chiller.ServeSerial(device, new SerialSettings(Int(options, "--baud", 4800), Int(options, "--data-bits", 7),
-                Enum<Parity>(options, "--parity", Parity.Even), Enum<StopBits>(options, "--stop-bits", StopBits.One),
+            chiller.ServeSerial(device, new SerialSettings(Int(options, "--baud", 9600), Int(options, "--data-bits", 8),
+                Enum<Parity>(options, "--parity", Parity.None), Enum<StopBits>(options, "--stop-bits", StopBits.One),
                 Enum<Handshake>(options, "--handshake", Handshake.None)));
             await output.WriteLineAsync($"simulated Julabo: serial on {device}");
         }
