@@ -23,6 +23,8 @@ public static class AlarmCatalog
         "The chiller is in manual mode and cannot be controlled from the DCS. Switch it to remote on its front panel.");
     public static readonly AlarmDefinition ChillerLimits = new("julabo.limits", AlarmSeverity.Major,
         "The chiller does not hold the warning limits of Julabo:WarningLimitHigh/WarningLimitLow (written as OUT_SP_03/OUT_SP_04 at every connect): it refused them or shows other values, so it will not warn or act by itself at those temperatures if this process stops. Check that the unit is in remote mode and that its menu allows the limits to be set remotely, or set them on its keypad to the configured values; then reconnect (julabo/cmd/reconnect) to check again.");
+    public static readonly AlarmDefinition ChillerSensor = new("julabo.sensor", AlarmSeverity.Major,
+        "The stand's settings say the chiller has an external Pt100 (Julabo:ExternalSensor Expected), but the unit gives no reading from it: the module temperature is unknown and control on the external sensor is blind. Check the Pt100's plug on the unit and its cable; if the stand has no external sensor, set Julabo:ExternalSensor to Absent or Auto.");
     public static readonly AlarmDefinition SensorSilent = new("sensor.silent", AlarmSeverity.Warning,
         "The sensor box has sent nothing for longer than the set time. Check its power and Wi-Fi; the dew-point protection is blind without it.");
     public static readonly AlarmDefinition DewPointMargin = new("environment.dewpoint", AlarmSeverity.Major,
