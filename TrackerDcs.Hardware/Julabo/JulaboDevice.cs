@@ -31,6 +31,7 @@ public sealed class JulaboDevice : IAsyncDisposable
     private string? _lastError;
     private int _reconnectNow;
     private string? _limitsProblem;
+    private string? _sensorProblem;
     private double? _limitHighRead;
     private double? _limitLowRead;
     private bool _limitsReadable; // used by the loop only
@@ -53,7 +54,7 @@ public sealed class JulaboDevice : IAsyncDisposable
     /// <summary>The status with the unit's texts and the link's and limits' problems, taken under one lock.</summary>
     public JulaboSnapshot Snapshot()
     {
-        lock (_gate) return new JulaboSnapshot(_status, _statusText, _lastError, _limitsProblem);
+        lock (_gate) return new JulaboSnapshot(_status, _statusText, _lastError, _limitsProblem, _sensorProblem);
     }
     public JulaboState State => Status.FsmState;
 
@@ -72,6 +73,12 @@ public sealed class JulaboDevice : IAsyncDisposable
     /// Kept while disconnected: the unit's limits do not change because the cable is out.
     /// </summary>
     public string? LimitsProblem { get { lock (_gate) return _limitsProblem; } }
+
+    /// <summary>
+    /// Why the external Pt100 the settings call expected (Julabo:ExternalSensor Expected) gives no reading, quoting
+    /// the unit's answer; null when it reads, or when it is not expected. Kept while disconnected, like the limits.
+    /// </summary>
+    public string? SensorProblem { get { lock (_gate) return _sensorProblem; } }
 
     /// <summary>Set points asked for while disconnected, to be sent when the link is back (set point → °C).</summary>
     public IReadOnlyDictionary<int, double> PendingSetpoints { get { lock (_gate) return new Dictionary<int, double>(_pendingSetpoints); } }
@@ -164,7 +171,7 @@ public sealed class JulaboDevice : IAsyncDisposable
         var unit = await c.ReadStatusAsync(ct);
         var bath = await c.QueryAsync(JulaboProtocol.ReadBathTemperature(), JulaboProtocol.ParseNumber, ct);
         var power = await c.QueryAsync(JulaboProtocol.ReadPower(), JulaboProtocol.ParseNumber, ct);
-        var external = await c.QueryAsync(JulaboProtocol.ReadExternalTemperature(), JulaboProtocol.ParseNumber, ct);
+        var external = await ReadExternalAsync(c, ct);
         var sp1 = await c.QueryAsync(JulaboProtocol.ReadSetpoint(1), JulaboProtocol.ParseNumber, ct);
         var sp2 = await c.QueryAsync(JulaboProtocol.ReadSetpoint(2), JulaboProtocol.ParseNumber, ct);
         var sp3 = await c.QueryAsync(JulaboProtocol.ReadSetpoint(3), JulaboProtocol.ParseNumber, ct);
@@ -199,6 +206,26 @@ public sealed class JulaboDevice : IAsyncDisposable
             _logger.LogInformation("Julabo: back in remote control after manual mode; writing the warning limits again");
             await WriteWarningLimitsAsync(c, ct);
         }
+    }
+
+    /// <summary>
+    /// The external Pt100 (IN_PV_02), or null when the unit has none: a unit without it answers "---.--", which the
+    /// seed's driver read as "no external temperature", and so does this one; the link stays up. Only a stand whose
+    /// settings expect the sensor makes its absence a problem (the julabo.sensor alarm).
+    /// </summary>
+    private async Task<double?> ReadExternalAsync(JulaboConnection c, CancellationToken ct)
+    {
+        if (_options.ExternalSensor == JulaboExternalSensor.Absent) return null;
+        string? raw = null;
+        var external = await c.QueryAsync(JulaboProtocol.ReadExternalTemperature(), reply => JulaboProtocol.ParseReading(raw = reply), ct);
+        var problem = external is null && _options.ExternalSensor == JulaboExternalSensor.Expected
+            ? $"the external Pt100 gives no reading (IN_PV_02 answers {JulaboProtocol.Quote(raw ?? "")}), but Julabo:ExternalSensor says the stand has one"
+            : null;
+        string? before;
+        lock (_gate) (before, _sensorProblem) = (_sensorProblem, problem);
+        if (problem is not null && before is null) _logger.LogWarning("Julabo: {Problem}", problem);
+        if (problem is null && before is not null) _logger.LogInformation("Julabo: the external Pt100 reads again");
+        return external;
     }
 
     /// <summary>

@@ -53,6 +53,9 @@ public class JulaboSettings
     public double WarningLimitHigh { get; set; } = 30;
     public double WarningLimitLow { get; set; } = -35;
 
+    /// <summary>Whether the stand has an external Pt100 on the unit; Auto (the seed's behaviour) reads it when it is there.</summary>
+    public JulaboExternalSensor ExternalSensor { get; set; } = JulaboExternalSensor.Auto;
+
     public bool IsSimulated => string.Equals(Port, SimulatedPort, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Every problem with these settings, one per line, each starting with its key; empty when they are usable.</summary>
@@ -77,6 +80,7 @@ public class JulaboSettings
             problems.Add($"Julabo:WarningLimitLow {WarningLimitLow} must be a temperature within the unit's range TempMin..TempMax ({TempMin}..{TempMax} °C)");
         else if (!(WarningLimitLow < WarningLimitHigh))
             problems.Add($"Julabo:WarningLimitLow {WarningLimitLow} must be below WarningLimitHigh {WarningLimitHigh}");
+        if (!Enum.IsDefined(ExternalSensor)) problems.Add($"Julabo:ExternalSensor {ExternalSensor} is not Auto, Expected or Absent");
         return problems;
     }
 }

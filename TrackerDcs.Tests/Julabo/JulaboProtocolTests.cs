@@ -75,6 +75,17 @@ public class JulaboProtocolTests
     [InlineData("100", 100)]
     public void Number_replies_parse(string raw, double value) => Assert.Equal(value, JulaboProtocol.ParseNumber(raw));
 
+    [Theory]
+    [InlineData("  21.35", 21.35)]
+    [InlineData("---.--", null)]
+    [InlineData("------", null)]
+    [InlineData("", null)]
+    public void External_sensor_replies_are_a_number_or_no_reading(string raw, double? value) => Assert.Equal(value, JulaboProtocol.ParseReading(raw));
+
+    [Fact]
+    public void External_sensor_line_noise_is_still_an_error() =>
+        Assert.Throws<JulaboProtocolException>(() => JulaboProtocol.ParseReading("\u00ff\u00fe#"));
+
     [Fact]
     public void Mode_replies_map_the_wire_index_to_set_points_1_to_3()
     {

@@ -29,6 +29,8 @@ public static class AlarmCatalog
         "A warning (_W) bit of the CO2 plant is set: the plant still runs, but a value is near its fail-safe limit. Read the message and watch the value on the MARTA page before it trips.");
     public static readonly AlarmDefinition MartaInconsistent = new("marta.inconsistent", AlarmSeverity.Major,
         "The CO2 plant reports a state TrackerDcs cannot explain (its status and start bits disagree), so nothing can be started. Look at the plant's own panel; clear alarms (MARTA/cmd/clear_alarms) writes both start bits to 0.");
+    public static readonly AlarmDefinition ChillerSensor = new("julabo.sensor", AlarmSeverity.Major,
+        "The stand's settings say the chiller has an external Pt100 (Julabo:ExternalSensor Expected), but the unit gives no reading from it: the module temperature is unknown and control on the external sensor is blind. Check the Pt100's plug on the unit and its cable; if the stand has no external sensor, set Julabo:ExternalSensor to Absent or Auto.");
     public static readonly AlarmDefinition SensorSilent = new("sensor.silent", AlarmSeverity.Warning,
         "The sensor box has sent nothing for longer than the set time. Check its power and Wi-Fi; the dew-point protection is blind without it.");
     public static readonly AlarmDefinition DewPointMargin = new("environment.dewpoint", AlarmSeverity.Major,

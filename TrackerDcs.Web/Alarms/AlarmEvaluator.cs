@@ -74,6 +74,7 @@ public sealed class AlarmEvaluator(
         Disconnected(conditions, "julabo", chiller.IsDisconnected, now, "Julabo chiller");
         // What the unit holds does not change while the cable is out: kept until the next check says otherwise.
         if (chiller.LimitsProblem is { } limits) conditions.Add(new(AlarmCatalog.ChillerLimits, "julabo", limits));
+        if (chiller.SensorProblem is { } sensor) conditions.Add(new(AlarmCatalog.ChillerSensor, "julabo", sensor));
         if (chiller.IsDisconnected || chiller.StatusCode is not { } code) return;
         if (chiller.IsAlarm) conditions.Add(new(AlarmCatalog.ChillerFault, "julabo", $"chiller reports {code:00}: {chiller.StatusText}{WarningDetail(chiller)}"));
         else if (chiller.IsManual) conditions.Add(new(AlarmCatalog.ChillerManual, "julabo", $"chiller is in manual mode ({code:00} {chiller.StatusText})"));
