@@ -15,6 +15,7 @@ public sealed class BrokerSecurity(
     AnonymousPolicy anonymous,
     CommandBus bus,
     BrokerTap tap,
+    SessionOwners owners,
     ILogger<BrokerSecurity> log)
 {
     private readonly TopicAcl _acl = new(bus.IsDevice);
@@ -25,6 +26,11 @@ public sealed class BrokerSecurity(
         server.InterceptingPublishAsync += InterceptPublishAsync;
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
         server.InterceptingClientEnqueueAsync += InterceptEnqueueAsync;
+        server.SessionDeletedAsync += e =>
+        {
+            owners.Release(e.Id, Principal(e.SessionItems));
+            return Task.CompletedTask;
+        };
     }
 
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
@@ -57,6 +63,7 @@ public sealed class BrokerSecurity(
             return;
         }
         e.SessionItems[BrokerPrincipal.SessionKey] = principal;
+        owners.Claim(e.ClientId, principal);
     }
 
     private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
@@ -91,7 +98,7 @@ public sealed class BrokerSecurity(
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
     {
         var principal = Principal(e.SessionItems);
-        var denied = principal is null ? "no session" : TopicAcl.CheckSubscribe(principal, e.ClientId, e.TopicFilter.Topic);
+        var denied = principal is null ? "no session" : TopicAcl.CheckSubscribe(principal, e.TopicFilter.Topic);
         if (denied is not null)
         {
             e.ProcessSubscription = false;
@@ -102,23 +109,30 @@ public sealed class BrokerSecurity(
         return Task.CompletedTask;
     }
 
-    /// <summary>Wildcard subscriptions over private/ may match another client's topics: drop those deliveries.</summary>
-    private static Task InterceptEnqueueAsync(InterceptingClientApplicationMessageEnqueueEventArgs e)
+    /// <summary>Wildcard subscriptions over private/ may match another user's inbox: drop those deliveries.</summary>
+    private Task InterceptEnqueueAsync(InterceptingClientApplicationMessageEnqueueEventArgs e)
     {
-        if (TopicAcl.IsPrivateOfAnother(e.ApplicationMessage.Topic, e.ReceiverClientId)) e.AcceptEnqueue = false;
+        var topic = e.ApplicationMessage.Topic;
+        if (topic.StartsWith(TopicAcl.PrivateRoot, StringComparison.Ordinal) &&
+            (owners.Owner(e.ReceiverClientId) is not { } receiver || TopicAcl.IsPrivateOfAnother(topic, receiver.User)))
+            e.AcceptEnqueue = false;
         return Task.CompletedTask;
     }
 
     private static BrokerPrincipal? Principal(System.Collections.IDictionary? items) =>
         items?[BrokerPrincipal.SessionKey] as BrokerPrincipal;
 
-    private static CommandRequest Request(InterceptingPublishEventArgs e, BrokerPrincipal principal) => new(
-        e.ApplicationMessage.Topic,
-        Encoding.UTF8.GetString(e.ApplicationMessage.Payload),
-        principal.User,
-        principal.Role,
-        CommandOrigin.Mqtt,
-        e.ClientId,
-        e.ApplicationMessage.ResponseTopic,
-        e.ApplicationMessage.CorrelationData);
+    private CommandRequest Request(InterceptingPublishEventArgs e, BrokerPrincipal principal)
+    {
+        var topic = e.ApplicationMessage.Topic;
+        var responseTopic = e.ApplicationMessage.ResponseTopic;
+        if (!string.IsNullOrEmpty(responseTopic) && _acl.CheckResponseTopic(principal, responseTopic) is { } refused)
+        {
+            log.LogWarning("MQTT 5 response topic '{ResponseTopic}' refused for user '{User}' ({Reason}): the reply to {Topic} goes to {Device}/reply",
+                responseTopic, principal.User, refused, topic, topic.Split('/', 2)[0]);
+            responseTopic = null;
+        }
+        return new(topic, Encoding.UTF8.GetString(e.ApplicationMessage.Payload), principal.User, principal.Role, CommandOrigin.Mqtt,
+            e.ClientId, responseTopic, e.ApplicationMessage.CorrelationData);
+    }
 }
