@@ -62,8 +62,14 @@ public sealed class BrokerSecurity(
             log.LogWarning("MQTT connect refused: client {ClientId} user '{User}' from {Remote}", e.ClientId, e.UserName ?? "(anonymous)", e.RemoteEndPoint);
             return;
         }
+        if (!owners.TryClaim(e.ClientId, principal))
+        {
+            e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+            log.LogWarning("MQTT connect refused: client id '{ClientId}' is held by another user; user '{User}' from {Remote}",
+                e.ClientId, principal.User, e.RemoteEndPoint);
+            return;
+        }
         e.SessionItems[BrokerPrincipal.SessionKey] = principal;
-        owners.Claim(e.ClientId, principal);
     }
 
     private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)

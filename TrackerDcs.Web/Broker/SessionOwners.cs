@@ -3,8 +3,10 @@ using System.Collections.Concurrent;
 namespace TrackerDcs.Web.Broker;
 
 /// <summary>
-/// Which principal holds each MQTT client id while its session exists. MQTTnet's delivery hook names only the
-/// receiving client id; this map turns it back into a user (for the private inboxes).
+/// Which principal holds each MQTT client id while its session exists. A client id belongs to the user holding
+/// it: MQTT lets a CONNECT with a live id take the session over ([MQTT-3.1.4-3]), which between different
+/// users would hand one user's session (subscriptions, queued messages) to another. MQTTnet's delivery hook
+/// names only the receiving client id; this map also turns it back into a user (for the private inboxes).
 /// </summary>
 public sealed class SessionOwners
 {
@@ -16,7 +18,18 @@ public sealed class SessionOwners
 
     private readonly ConcurrentDictionary<string, Holder> _owners = new(StringComparer.Ordinal);
 
-    public void Claim(string clientId, BrokerPrincipal principal) => _owners[clientId] = new Holder(principal);
+    /// <summary>Claims the id for this connection; false when another user holds it (nothing changes then).</summary>
+    public bool TryClaim(string clientId, BrokerPrincipal principal)
+    {
+        var mine = new Holder(principal);
+        while (true)
+        {
+            if (_owners.TryAdd(clientId, mine)) return true;
+            if (!_owners.TryGetValue(clientId, out var current)) continue; // released meanwhile: try again
+            if (current.Principal.User != principal.User) return false;
+            if (_owners.TryUpdate(clientId, mine, current)) return true;
+        }
+    }
 
     /// <summary>Forgets the holder when its session ends, unless a newer connection has claimed the id meanwhile.</summary>
     public void Release(string clientId, BrokerPrincipal? principal)
