@@ -2,6 +2,7 @@ using System.Text;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using TrackerDcs.Web.Commands;
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Security;
 
 namespace TrackerDcs.Web.Broker;
@@ -40,7 +41,7 @@ public sealed class BrokerSecurity(
         if (e.ClientId == MqttPublisher.ClientId)
         {
             e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
-            log.LogWarning("MQTT connect from {Remote} refused: client id '{ClientId}' is the process's own", e.RemoteEndPoint, e.ClientId);
+            log.LogWarning("MQTT connect from {Remote} refused: client id '{ClientId}' is the process's own", e.RemoteEndPoint, LogText.Escape(e.ClientId));
             return;
         }
 
@@ -59,14 +60,14 @@ public sealed class BrokerSecurity(
         {
             // MQTT 5 has NotAuthorized (0x87); MQTTnet maps it to 3.1.1's "not authorized" (5) for older clients.
             e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
-            log.LogWarning("MQTT connect refused: client {ClientId} user '{User}' from {Remote}", e.ClientId, e.UserName ?? "(anonymous)", e.RemoteEndPoint);
+            log.LogWarning("MQTT connect refused: client {ClientId} user '{User}' from {Remote}", LogText.Escape(e.ClientId), e.UserName is null ? "(anonymous)" : LogText.Escape(e.UserName), e.RemoteEndPoint);
             return;
         }
         if (!owners.TryClaim(e.ClientId, principal))
         {
             e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
             log.LogWarning("MQTT connect refused: client id '{ClientId}' is held by another user; user '{User}' from {Remote}",
-                e.ClientId, principal.User, e.RemoteEndPoint);
+                LogText.Escape(e.ClientId), principal.User, e.RemoteEndPoint);
             return;
         }
         e.SessionItems[BrokerPrincipal.SessionKey] = principal;
@@ -87,7 +88,7 @@ public sealed class BrokerSecurity(
         {
             e.ProcessPublish = false;
             log.LogWarning("MQTT publish dropped: client {ClientId} user '{User}' topic '{Topic}': {Reason}",
-                e.ClientId, principal?.User, topic, denied);
+                LogText.Escape(e.ClientId), principal?.User, LogText.Escape(topic), denied);
             if (isCommand && principal is not null) await bus.RecordDeniedAsync(Request(e, principal), denied);
             return;
         }
@@ -110,7 +111,7 @@ public sealed class BrokerSecurity(
             e.ProcessSubscription = false;
             e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
             log.LogWarning("MQTT subscription refused: client {ClientId} user '{User}' filter '{Filter}': {Reason}",
-                e.ClientId, principal?.User, e.TopicFilter.Topic, denied);
+                LogText.Escape(e.ClientId), principal?.User, LogText.Escape(e.TopicFilter.Topic), denied);
         }
         return Task.CompletedTask;
     }
@@ -135,7 +136,7 @@ public sealed class BrokerSecurity(
         if (!string.IsNullOrEmpty(responseTopic) && _acl.CheckResponseTopic(principal, responseTopic) is { } refused)
         {
             log.LogWarning("MQTT 5 response topic '{ResponseTopic}' refused for user '{User}' ({Reason}): the reply to {Topic} goes to {Device}/reply",
-                responseTopic, principal.User, refused, topic, topic.Split('/', 2)[0]);
+                LogText.Escape(responseTopic), principal.User, refused, LogText.Escape(topic), LogText.Escape(topic.Split('/', 2)[0]));
             responseTopic = null;
         }
         return new(topic, Encoding.UTF8.GetString(e.ApplicationMessage.Payload), principal.User, principal.Role, CommandOrigin.Mqtt,
