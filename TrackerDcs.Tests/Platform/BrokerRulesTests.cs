@@ -38,12 +38,29 @@ public sealed class BrokerRulesTests
 
     [Theory]
     [InlineData("me", "private/me/#", null)]
-    [InlineData("me", "private/you/#", "private topic of another client")]
+    [InlineData("me", "private/you/#", "private topic of another user")]
     [InlineData("me", "private/#", null)]
     [InlineData("me", "#", null)]
-    [InlineData("mequal", "private/me/x", "private topic of another client")]
-    public void Subscribe_rules(string clientId, string filter, string? refusal) =>
-        Assert.Equal(refusal, TopicAcl.CheckSubscribe(Viewer, clientId, filter));
+    [InlineData("mequal", "private/me/x", "private topic of another user")]
+    public void Subscribe_rules(string user, string filter, string? refusal) =>
+        Assert.Equal(refusal, TopicAcl.CheckSubscribe(Viewer with { User = user }, filter));
+
+    [Theory]
+    [InlineData("viewer", "private/victor/replies", null)]
+    [InlineData("viewer", "private/olivia/replies", "private topic of another user")]
+    [InlineData("viewer", "lab/replies", "role viewer may not publish")]
+    [InlineData("operator", "lab/replies", null)]
+    [InlineData("operator", "julabo/status", "topics below 'julabo/' are published by TrackerDcs only")]
+    [InlineData("operator", "julabo/cmd/stop", "command topics (+/cmd/#) are not reply topics")]
+    [InlineData("operator", "lab/+/replies", "a response topic may not contain wildcards")]
+    [InlineData("operator", "$SYS/x", "topics starting with '$' belong to the broker")]
+    [InlineData("device", "ESP01/replies", null)]
+    [InlineData("device", "ESP02/replies", "device may only subscribe below ESP01/")]
+    public void Response_topic_rules(string who, string topic, string? refusal)
+    {
+        var principal = who switch { "viewer" => Viewer, "operator" => Operator, _ => Device };
+        Assert.Equal(refusal, _acl.CheckResponseTopic(principal, topic));
+    }
 
     [Fact]
     public void Deliveries_of_private_topics_go_to_their_owner_only()

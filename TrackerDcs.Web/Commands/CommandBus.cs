@@ -83,7 +83,7 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, Ti
         catch (Exception e)
         {
             // A driver fault must not take the bus down; the operator sees what failed.
-            log.LogError(e, "Command {Topic} from {User} failed", request.Topic, request.User);
+            log.LogError(e, "Command {Topic} from {User} failed", LogText.Escape(request.Topic), request.User);
             return CommandResult.Refused($"{route.Device} failed: {e.Message}");
         }
     }
@@ -99,7 +99,8 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, Ti
             log.LogError(e, "Could not write the audit entry of {Topic} from {User}", request.Topic, request.User);
         }
         log.Log(result.Ok ? LogLevel.Information : LogLevel.Warning,
-            "Command {Topic} from {User} ({Origin}, {Client}): {Result}", request.Topic, request.User, request.Origin, request.ClientId, result);
+            "Command {Topic} from {User} ({Origin}, {Client}): {Result}", LogText.Escape(request.Topic), request.User, request.Origin,
+            LogText.Escape(request.ClientId), LogText.Escape(result.ToString()));
         if (request.Origin == CommandOrigin.Mqtt) await ReplyAsync(request, result);
     }
 
