@@ -74,8 +74,11 @@ public sealed class BrokerRulesTests
     [Fact]
     public void The_scanner_follows_frames_split_anywhere_and_refuses_oversize()
     {
-        // CONNECT (remaining 3), PUBLISH with remaining length 200 (2-byte varint), then an oversized PUBLISH.
-        byte[] stream = [0x10, 0x03, 1, 2, 3, 0x30, 0xC8, 0x01, .. new byte[200], 0x30, 0xFF, 0x7F];
+        // An MQTT 3.1.1 CONNECT header (remaining 10), a QoS 0 PUBLISH to "a/b" with remaining length 200 (a 2-byte
+        // varint), then an oversized PUBLISH. The frames must be valid as far as the scanner reads them: it checks
+        // CONNECT's protocol level and every PUBLISH topic too.
+        byte[] stream = [0x10, 0x0A, 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x04, 0x02, 0x00, 0x3C,
+            0x30, 0xC8, 0x01, 0x00, 0x03, (byte)'a', (byte)'/', (byte)'b', .. new byte[195], 0x30, 0xFF, 0x7F];
         var random = new Random(12345); // printed seed: splits are reproducible
         for (var trial = 0; trial < 50; trial++)
         {
