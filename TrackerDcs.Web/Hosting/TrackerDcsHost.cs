@@ -4,8 +4,10 @@ using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Devices.Sensors;
+using TrackerDcs.Web.Devices.SwitchBox;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Interlocks;
+using TrackerDcs.Web.MqttDevices;
 using TrackerDcs.Web.Panel;
 using TrackerDcs.Web.Runs;
 using TrackerDcs.Web.TimeSeries;
@@ -27,6 +29,7 @@ public static class TrackerDcsHost
             builder.AddCaen();
             builder.AddJulabo();
             builder.AddSensors();
+            builder.AddSwitchBox(builder.AddMqttDevices());
             builder.AddInterlocks();
             builder.AddAlarms();
             builder.AddNotifications();
@@ -41,6 +44,7 @@ public static class TrackerDcsHost
             app.UseCaen();
             app.UseJulabo();
             app.UseSensors();
+            app.UseSwitchBox();
             app.UseInterlocks();
             app.UseAlarms();
             app.UseWatchdog();
@@ -48,6 +52,8 @@ public static class TrackerDcsHost
             app.UseRuns();
             app.UseTrends();
             app.UsePanel();
+            // Last: a declared device's root must not be one of the roots the process's own devices have taken.
+            app.UseMqttDevices();
             // The options are checked again as the host starts (ValidateOnStart), before any service runs.
             await app.StartAsync();
         }

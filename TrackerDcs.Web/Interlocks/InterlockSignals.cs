@@ -2,6 +2,7 @@ using TrackerDcs.Web.Devices;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Devices.Sensors;
+using TrackerDcs.Web.Devices.SwitchBox;
 
 namespace TrackerDcs.Web.Interlocks;
 
@@ -9,12 +10,15 @@ namespace TrackerDcs.Web.Interlocks;
 /// The live values a rule can name. A value is a double, a bool or a string, or null while unknown
 /// (a comparison with an unknown value is false: missing data is the silent-sensor alarm's business).
 /// </summary>
-public sealed class InterlockSignals(IDeviceView<CaenView> caen, IDeviceView<JulaboView> julabo, IDeviceView<SensorsView> sensors)
+public sealed class InterlockSignals(IDeviceView<CaenView> caen, IDeviceView<JulaboView> julabo, IDeviceView<SensorsView> sensors,
+    IDeviceView<SwitchBoxView> switchBox)
 {
     public static readonly IReadOnlyList<string> Fixed =
     [
         "crate.state", "crate.hv_on", "crate.lv_on", "chiller.state", "chiller.bath", "chiller.external",
         "environment.dewpoint", "environment.dewpoint_margin",
+        // The switch box: its LV and HV relays, and how many of its channels are enabled (unknown while it does not answer).
+        "switchbox.state", "switchbox.lv", "switchbox.hv", "switchbox.channels",
     ];
 
     /// <summary>The sensor fields a box publishes (sensor.&lt;box or max&gt;.&lt;field&gt;).</summary>
@@ -43,6 +47,10 @@ public sealed class InterlockSignals(IDeviceView<CaenView> caen, IDeviceView<Jul
             case "chiller.external": return julabo.View.ExternalTemp;
             case "environment.dewpoint": return sensors.View.HighestDewPoint;
             case "environment.dewpoint_margin": return sensors.View.DewPointMargin;
+            case "switchbox.state": return switchBox.View.State;
+            case "switchbox.lv": return switchBox.View.Lv;
+            case "switchbox.hv": return switchBox.View.Hv;
+            case "switchbox.channels": return (double?)switchBox.View.EnabledCount;
         }
         var parts = name.Split('.');
         return sensors.View.Max(parts[2], parts[1] == "max" ? null : parts[1]);
