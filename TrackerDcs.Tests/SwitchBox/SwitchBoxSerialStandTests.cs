@@ -119,5 +119,26 @@ public sealed class SwitchBoxSerialStandTests
         Assert.Equal(before + 1, Audited(await stand.GetAsAdminAsync("/api/audit?limit=100000")));
     }
 
+    [Fact]
+    public async Task A_box_simulated_in_its_own_process_over_tcp_set_by_hand_against_a_rule_is_an_error_that_allows_switching_off()
+    {
+        var port = FreePort.Tcp();
+        await using var simulator = await SimulatorProcess.StartAsync("switchbox", "--tcp", port.ToString());
+        await using var stand = new StandProcess(Settings($"tcp://127.0.0.1:{port}"));
+        await stand.StartAsync();
+        await using var sub = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["SB/status", "SB/reply"]);
+        await sub.WaitOnAsync("SB/status", s => State(s) == "LV_OFF", Wait, "LV_OFF");
+
+        // Someone at the box switches HV on with LV off: ERROR, naming the rule; only switching off is allowed.
+        Assert.StartsWith("relays set", await simulator.CommandAsync("""relays {"lv":0,"hv":1,"channels":0}"""));
+        await sub.WaitOnAsync("SB/status", s => State(s) == "ERROR", Wait, "ERROR");
+        var lvOn = await sub.CommandAsync(stand.MqttPort, Admin, "SB/cmd", "LV|ON", Wait);
+        Assert.Contains("not allowed while the switch box is ERROR", lvOn.GetProperty("error").GetString());
+        var hvOff = await sub.CommandAsync(stand.MqttPort, Admin, "SB/cmd/hv", "off", Wait);
+        Assert.True(hvOff.GetProperty("ok").GetBoolean(), hvOff.ToString());
+        await sub.WaitOnAsync("SB/status", s => State(s) == "LV_OFF", Wait, "LV_OFF after HV|OFF");
+        Assert.Contains("HV off", await simulator.CommandAsync("state"));
+    }
+
     private static string? State(string payload) => JsonDocument.Parse(payload).RootElement.GetProperty("fsm_state").GetString();
 }
