@@ -4,6 +4,7 @@ using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Audit;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Devices.SwitchBox;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Panel.Services;
 using TrackerDcs.Web.Devices.Sensors;
@@ -15,6 +16,7 @@ public partial class Overview
 {
     [Inject] private IDeviceView<CaenView> Caen { get; set; } = default!;
     [Inject] private IDeviceView<JulaboView> ChillerDevice { get; set; } = default!;
+    [Inject] private IDeviceView<SwitchBoxView> SwitchBoxDevice { get; set; } = default!;
     [Inject] private Readiness Readiness { get; set; } = default!;
     [Inject] private AuditLog AuditLog { get; set; } = default!;
     [Inject] private AlarmManager AlarmManager { get; set; } = default!;
@@ -26,6 +28,7 @@ public partial class Overview
 
     private CaenView Crate { get; set; } = default!; // set by Load before the first render
     private JulaboView Julabo { get; set; } = default!; // set by Load before the first render
+    private SwitchBoxView Box { get; set; } = SwitchBoxView.Disabled;
     private IReadOnlyList<string> Problems { get; set; } = [];
     private IReadOnlyList<AuditEntry> LastCommands { get; set; } = [];
     private IReadOnlyList<ReadinessProblem>? _readiness;
@@ -39,11 +42,14 @@ public partial class Overview
     {
         Crate = Caen.View;
         Julabo = ChillerDevice.View;
+        Box = SwitchBoxDevice.View;
         if ((changed & PanelTopic.Readiness) != 0 || _readiness is null) _readiness = ReadinessProblem.From(Readiness);
         var problems = _readiness
             .Select(p => $"{p.Kind} {p.Name}: {p.State}{(p.Detail is null ? "" : $" ({p.Detail})")}").ToList();
         problems.AddRange(Crate.Channels.Where(c => c.InError)
             .Select(c => $"channel {c.Id} ({c.Module ?? "monitored"}) in ERROR: LV {c.Lv.Words}; HV {c.Hv.Words}"));
+        if (Box.State == SwitchBoxView.Error)
+            problems.Add($"switch box in ERROR: {Box.LastError ?? "unknown"}");
         if (Julabo.State == JulaboView.Error)
             problems.Add($"chiller in ERROR: {Julabo.StatusText ?? "unknown"}");
         Problems = problems;
