@@ -4,7 +4,7 @@ namespace TrackerDcs.Hardware.Caen;
 public enum PowerKind { Lv, Hv }
 
 /// <summary>
-/// The SY4527 population of the test stand (DESIGN.md, CAEN): LV boards 0–4 with channels 0–7,
+/// The SY4527 population of the test stand (docs/architecture.md, "CAEN over EPICS Channel Access"): LV boards 0–4 with channels 0–7,
 /// HV boards 12–15 with channels 0–11.
 /// </summary>
 public static class CaenBoards

@@ -1,10 +1,10 @@
 namespace TrackerDcs.Hardware.Caen;
 
-/// <summary>The crate commands of DESIGN.md (MQTT dcs/cmd/...).</summary>
+/// <summary>The crate commands (MQTT dcs/cmd/..., docs/architecture.md).</summary>
 public enum CaenCommand { LvOn, LvOff, HvOn, HvOff, SetV, ClearAlarms }
 
 /// <summary>
-/// Which command the crate state allows (DESIGN.md: HV on only from LV_ON, LV off only when HV is off).
+/// Which command the crate state allows (docs/architecture.md: HV on only from LV_ON, LV off only when HV is off).
 /// Switching HV off is refused only when the crate cannot be reached: it is the way out of every state.
 /// </summary>
 public static class CommandGuards

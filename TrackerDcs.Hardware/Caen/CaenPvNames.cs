@@ -1,6 +1,6 @@
 namespace TrackerDcs.Hardware.Caen;
 
-/// <summary>PV names of the CAEN IOC (DESIGN.md): &lt;prefix&gt;:&lt;board, 2 digits&gt;:&lt;channel, 3 digits&gt;:&lt;field&gt;.</summary>
+/// <summary>PV names of the CAEN IOC (docs/architecture.md): &lt;prefix&gt;:&lt;board, 2 digits&gt;:&lt;channel, 3 digits&gt;:&lt;field&gt;.</summary>
 public static class CaenPvNames
 {
     /// <summary>The seed's prefix.</summary>

@@ -1,6 +1,6 @@
 namespace TrackerDcs.Hardware.Caen;
 
-/// <summary>The channel status word (the Status field), bit by bit as DESIGN.md lists it.</summary>
+/// <summary>The channel status word (the Status field), bit by bit as docs/architecture.md lists it.</summary>
 [Flags]
 public enum CaenStatus
 {

@@ -4,7 +4,7 @@ using System.Text;
 namespace TrackerDcs.Hardware.Caen;
 
 /// <summary>
-/// The CAEN channel map and settings of channels.yml (seed format, DESIGN.md "channels.yml").
+/// The CAEN channel map and settings of channels.yml (seed format, docs/architecture.md "channels.yml").
 /// Loading either yields a complete map or throws <see cref="ChannelMapException"/>; never half a map.
 /// </summary>
 public sealed class ChannelMap

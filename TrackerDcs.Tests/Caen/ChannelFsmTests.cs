@@ -7,7 +7,7 @@ public class ChannelFsmTests
 {
     private const int AllBits = 1 << 12;
 
-    // The rule of DESIGN.md written out independently, with the one refinement of ChannelFsm: LV ramp bits are no fault.
+    // The rule of docs/architecture.md ("Channel state") written out independently, with the one refinement of ChannelFsm: LV ramp bits are no fault.
     private static CaenState Expected(int lv, int hv)
     {
         if (hv > 5) return CaenState.Error;

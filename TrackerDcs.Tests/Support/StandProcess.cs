@@ -96,8 +96,11 @@ public sealed class StandProcess : IAsyncDisposable
     public IEnumerable<string> Arguments => _settings.Select(kv => $"--{kv.Key}={kv.Value}");
 
     /// <summary>Runs the same executable's command line (e.g. `users add`) against this stand's data directory.</summary>
-    public Task<ProcessResult> CliAsync(string stdin, params string[] args) =>
-        ProcessRunner.RunAsync("dotnet", [Binary, .. args], stdin, environment: new Dictionary<string, string> { ["Data__Directory"] = DataDirectory });
+    public Task<ProcessResult> CliAsync(string stdin, params string[] args) => CliAsync(stdin, TimeSpan.FromSeconds(30), args);
+
+    /// <summary>A command of the executable on this stand's data directory, given <paramref name="timeout"/> to finish.</summary>
+    public Task<ProcessResult> CliAsync(string stdin, TimeSpan timeout, params string[] args) =>
+        ProcessRunner.RunAsync("dotnet", [Binary, .. args], stdin, timeout, environment: new Dictionary<string, string> { ["Data__Directory"] = DataDirectory });
 
     public async Task AddUserAsync(string name, string role, string password, params string[] prefixes)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TrackerDcs.Tests.Support;
+using TrackerDcs.Web.History;
 using TrackerDcs.Web.Storage;
 using TrackerDcs.Web.TimeSeries;
 
@@ -102,8 +103,8 @@ public sealed class SwitchBoxWifiStandTests
         var deadline = DateTime.UtcNow + Wait;
         while (true)
         {
-            var lv = await reader.ReadAsync("switchbox", new Dictionary<string, string>(), "lv", start, DateTimeOffset.UtcNow.AddSeconds(1), 10, CancellationToken.None);
-            if (lv.Count > 0 && lv.Max(b => b.Max) == 1) break;
+            var lv = await reader.ReadAsync(new SignalId("switchbox", "lv"), start, DateTimeOffset.UtcNow.AddSeconds(1), 10, CancellationToken.None);
+            if (lv.Values.Any(v => v == 1)) break;
             Assert.True(DateTime.UtcNow < deadline, $"no switchbox lv = 1 in the store after {Wait.TotalSeconds} s:\n{stand.Log}");
             await Task.Delay(200);
         }

@@ -6,7 +6,7 @@ using TrackerDcs.Hardware.Sensors;
 
 namespace TrackerDcs.Tests.TimeSeries;
 
-/// <summary>The default rules against the points the seed's Telegraf wrote (DESIGN.md, "InfluxDB schema").</summary>
+/// <summary>The default rules against the points the seed's Telegraf wrote (docs/architecture.md, "InfluxDB schema").</summary>
 public class MappingTests
 {
     private const long T = 1_764_000_000_123;

@@ -11,7 +11,7 @@ namespace TrackerDcs.Web.Commands;
 /// execute (the handler parses and validates against limits and the state machine), audit, answer.
 /// Commands to one device run one at a time, in the order they arrived.
 /// </summary>
-public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, ILogger<CommandBus> log)
+public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, TimeProvider time, ILogger<CommandBus> log)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly List<CommandRoute> _routes = [];
@@ -68,8 +68,9 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
     {
         // SemaphoreSlim queues async waiters first in, first out: commands to one device keep their order.
         var queue = queued ? _deviceQueues.GetOrAdd(route.Device, _ => new SemaphoreSlim(1, 1)) : null;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Timeout);
+        // The answer time runs on the process's clock, so a test can let 30 s pass without waiting for them.
+        using var deadline = new CancellationTokenSource(Timeout, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             if (queue is not null) await queue.WaitAsync(timeout.Token);
@@ -89,7 +90,7 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
         catch (Exception e)
         {
             // A driver fault must not take the bus down; the operator sees what failed.
-            log.LogError(e, "Command {Topic} from {User} failed", request.Topic, request.User);
+            log.LogError(e, "Command {Topic} from {User} failed", LogText.Escape(request.Topic), request.User);
             return CommandResult.Refused($"{route.Device} failed: {e.Message}");
         }
     }
@@ -106,7 +107,8 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
         }
         // A query polled once a second would be 86,400 log lines a day: debug level only.
         log.Log(!audited ? LogLevel.Debug : result.Ok ? LogLevel.Information : LogLevel.Warning,
-            "Command {Topic} from {User} ({Origin}, {Client}): {Result}", request.Topic, request.User, request.Origin, request.ClientId, result);
+            "Command {Topic} from {User} ({Origin}, {Client}): {Result}", LogText.Escape(request.Topic), request.User, request.Origin,
+            LogText.Escape(request.ClientId), LogText.Escape(result.ToString()));
         if (request.Origin == CommandOrigin.Mqtt) await ReplyAsync(request, result);
     }
 

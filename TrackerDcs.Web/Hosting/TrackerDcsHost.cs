@@ -3,6 +3,7 @@ using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Devices.Marta;
 using TrackerDcs.Web.Devices.Sensors;
 using TrackerDcs.Web.Devices.SwitchBox;
 using TrackerDcs.Web.Health;
@@ -28,6 +29,7 @@ public static class TrackerDcsHost
             builder.AddPlatform();
             builder.AddCaen();
             builder.AddJulabo();
+            builder.AddMarta();
             builder.AddSensors();
             builder.AddSwitchBox(builder.AddMqttDevices());
             builder.AddInterlocks();
@@ -43,6 +45,7 @@ public static class TrackerDcsHost
             app.UsePlatform();
             app.UseCaen();
             app.UseJulabo();
+            app.UseMarta();
             app.UseSensors();
             app.UseSwitchBox();
             app.UseInterlocks();

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace TrackerDcs.Web.Runs;
 
 /// <summary>
-/// The conditions of a time window from the measurements the time-series writer keeps (DESIGN.md "InfluxDB
+/// The conditions of a time window from the measurements the time-series writer keeps (docs/architecture.md "InfluxDB
 /// schema"): every point of dcs_status, channels, chiller and sensors between the two instants, as rows of
 /// column name → value, at most <see cref="RowLimit"/> per series so a reply fits an MQTT message.
 /// </summary>

@@ -40,7 +40,7 @@ public sealed class MappingRule
         if (MergeWindow < TimeSpan.Zero) yield return "MergeWindow must not be negative";
     }
 
-    /// <summary>The seed's Telegraf schema (DESIGN.md, "InfluxDB schema").</summary>
+    /// <summary>The seed's Telegraf schema (docs/architecture.md, "InfluxDB schema").</summary>
     public static readonly IReadOnlyList<MappingRule> Defaults =
     [
         new() { Topic = "dcs/status", Measurement = "dcs_status", StringFields = ["fsm_state"] },
@@ -58,6 +58,14 @@ public sealed class MappingRule
         {
             Topic = "SB/status", Measurement = "switchbox",
             StringFields = ["fsm_state"], IntegerFields = ["lv", "hv", "channels"], IgnoredFields = ["enabled_channels"],
+        },
+        // MARTA/status holds only what passed its deadband: each message is a point with those fields. Telegraf's
+        // converter made the status and the command bits unsigned, and its InfluxDB 1.x output (influx_uint_support
+        // off, the default) wrote them as integers: InfluxDB 1.x refuses unsigned fields ("invalid number").
+        new()
+        {
+            Topic = "MARTA/status", Measurement = "MARTA", StringFields = ["fsm_state"],
+            IntegerFields = ["status", "set_start_chiller", "set_start_co2", "set_flow_active", "set_alarm_reset"],
         },
         // New: every alarm event, for Grafana annotations (the key, code and severity as tags).
         new()

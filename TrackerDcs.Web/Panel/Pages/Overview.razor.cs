@@ -5,6 +5,7 @@ using TrackerDcs.Web.Audit;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Devices.SwitchBox;
+using TrackerDcs.Web.Devices.Marta;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Panel.Services;
 using TrackerDcs.Web.Devices.Sensors;
@@ -21,6 +22,10 @@ public partial class Overview
     [Inject] private AuditLog AuditLog { get; set; } = default!;
     [Inject] private AlarmManager AlarmManager { get; set; } = default!;
     [Inject] private IDeviceView<SensorsView> Sensors { get; set; } = default!;
+    [Inject] private IServiceProvider Services { get; set; } = default!;
+
+    /// <summary>Null on a stand without MARTA.</summary>
+    private MartaView? Co2Plant { get; set; }
 
     private IReadOnlyList<Alarm> ActiveAlarms { get; set; } = [];
     private IReadOnlyList<SensorBox> Boxes { get; set; } = [];
@@ -43,6 +48,7 @@ public partial class Overview
         Crate = Caen.View;
         Julabo = ChillerDevice.View;
         Box = SwitchBoxDevice.View;
+        Co2Plant = Services.GetService<IDeviceView<MartaView>>()?.View;
         if ((changed & PanelTopic.Readiness) != 0 || _readiness is null) _readiness = ReadinessProblem.From(Readiness);
         var problems = _readiness
             .Select(p => $"{p.Kind} {p.Name}: {p.State}{(p.Detail is null ? "" : $" ({p.Detail})")}").ToList();
@@ -52,6 +58,8 @@ public partial class Overview
             problems.Add($"switch box in ERROR: {Box.LastError ?? "unknown"}");
         if (Julabo.State == JulaboView.Error)
             problems.Add($"chiller in ERROR: {Julabo.StatusText ?? "unknown"}");
+        if (Co2Plant is { Live: true } plant && plant.State == MartaView.Alarm)
+            problems.Add($"CO2 plant in ALARM: {plant.Problem ?? string.Join("; ", plant.Alarms.Where(a => a.Major).Select(a => a.Line))}");
         Problems = problems;
         ActiveAlarms = AlarmManager.Active;
         var environment = Sensors.View;
@@ -61,4 +69,7 @@ public partial class Overview
         var now = DateTimeOffset.UtcNow;
         LastCommands = AuditLog.Query(now.AddDays(-7), now.AddMinutes(1), 10);
     }
+
+    private static string Number(double? value, string format, string unit) =>
+        value is { } v && double.IsFinite(v) ? $"{v.ToString(format, System.Globalization.CultureInfo.InvariantCulture)}{(unit.Length > 0 ? " " + unit : "")}" : "—";
 }

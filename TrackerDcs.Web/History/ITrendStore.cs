@@ -1,4 +1,4 @@
-namespace TrackerDcs.Web.Trends;
+namespace TrackerDcs.Web.History;
 
 /// <summary>
 /// The history behind the trend charts, decimated where it is stored: the embedded store or InfluxDB. At most

@@ -1,4 +1,4 @@
-namespace TrackerDcs.Web.Trends;
+namespace TrackerDcs.Web.History;
 
 /// <summary>
 /// M4 decimation (Jugel et al., "M4: A Visualization-Oriented Time Series Data Aggregation", VLDB 2014): per pixel

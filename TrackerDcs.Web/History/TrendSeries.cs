@@ -1,4 +1,4 @@
-namespace TrackerDcs.Web.Trends;
+namespace TrackerDcs.Web.History;
 
 /// <summary>
 /// A signal's points over a range as the chart draws them: raw where a pixel column holds at most four

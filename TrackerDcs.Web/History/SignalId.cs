@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
-namespace TrackerDcs.Web.Trends;
+namespace TrackerDcs.Web.History;
 
 /// <summary>
 /// One recorded signal: a numeric field of one series (measurement and tags, as InfluxDB keys them). Written
@@ -20,11 +20,11 @@ public sealed class SignalId : IEquatable<SignalId>
 
     public string Measurement { get; }
     public string Field { get; }
-    /// <summary>Sorted by name, as <see cref="TimeSeries.TimePoint"/> keeps them.</summary>
+    /// <summary>Sorted by name, as the time-series points keep them.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Tags { get; }
     public string Key { get; }
 
-    /// <summary>The tags as the embedded store's series key (<see cref="TimeSeries.TimePoint.SeriesKey"/>).</summary>
+    /// <summary>The tags as the embedded store keys a series: tag=value,tag=value.</summary>
     public string SeriesKey => string.Join(',', Tags.Select(t => $"{t.Key}={t.Value}"));
 
     public string? Tag(string name) => Tags.FirstOrDefault(t => t.Key == name).Value;
