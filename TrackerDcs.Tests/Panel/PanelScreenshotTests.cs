@@ -17,6 +17,7 @@ public sealed class PanelScreenshotTests(PanelStand panel)
         ("channel", "/power/0", "Channel 0"),
         ("chiller", "/chiller", "Chiller (Julabo)"),
         ("marta", "/marta", "CO2 plant (MARTA)"),
+        ("switchbox", "/switchbox", "Switch box"),
         ("alarms", "/alarms", "Alarms"),
         ("sensors", "/sensors", "Sensor boxes"),
         ("runs", "/runs", "Calibration runs (Ph2_ACF)"),

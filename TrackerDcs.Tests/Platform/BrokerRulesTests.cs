@@ -29,7 +29,9 @@ public sealed class BrokerRulesTests
     [InlineData("operator", "lab/note", null)]
     [InlineData("device", "ESP01/sensors/BME/temp", null)]
     [InlineData("device", "ESP02/sensors/BME/temp", "device may only publish below ESP01/")]
-    [InlineData("device", "dcs/cmd/switch/hv", "device may only publish below ESP01/")]
+    [InlineData("device", "dcs/cmd/switch/hv", "a device may not send commands")]
+    // Not even below its own prefix: a device that speaks MQTT gets its commands from the process, after the checks.
+    [InlineData("device", "ESP01/cmd", "a device may not send commands")]
     public void Publish_rules(string who, string topic, string? refusal)
     {
         var principal = who switch { "viewer" => Viewer, "operator" => Operator, _ => Device };

@@ -17,7 +17,8 @@ public sealed class BrokerSecurity(
     CommandBus bus,
     BrokerTap tap,
     SessionOwners owners,
-    ILogger<BrokerSecurity> log)
+    ILogger<BrokerSecurity> log,
+    IDeviceAccounts? devices = null)
 {
     private readonly TopicAcl _acl = new(bus.IsDevice);
 
@@ -53,7 +54,7 @@ public sealed class BrokerSecurity(
         else
         {
             var account = await authenticator.AuthenticateAsync(e.UserName, e.Password ?? "", e.CancellationToken);
-            principal = account is null ? null : new BrokerPrincipal(account.Name, account.Role, account.TopicPrefixes);
+            principal = account is null ? null : Principal(account);
         }
 
         if (principal is null)
@@ -73,6 +74,16 @@ public sealed class BrokerSecurity(
         e.SessionItems[BrokerPrincipal.SessionKey] = principal;
     }
 
+    /// <summary>A declared device's account sees only its device's root; it must be a device account.</summary>
+    private BrokerPrincipal? Principal(UserAccount account)
+    {
+        if (devices?.RootOf(account.Name) is not { } root) return new BrokerPrincipal(account.Name, account.Role, account.TopicPrefixes);
+        if (account.Role == Role.Device) return new BrokerPrincipal(account.Name, Role.Device, [root + "/"]);
+        log.LogWarning("MQTT connect refused: '{User}' is the account of the device on {Root}/ (MqttDevices) but has role {Role}, not device",
+            account.Name, root, account.Role.ToString().ToLowerInvariant());
+        return null;
+    }
+
     private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {
         var principal = Principal(e.SessionItems);
@@ -90,6 +101,15 @@ public sealed class BrokerSecurity(
             log.LogWarning("MQTT publish dropped: client {ClientId} user '{User}' topic '{Topic}': {Reason}",
                 LogText.Escape(e.ClientId), principal?.User, LogText.Escape(topic), denied);
             if (isCommand && principal is not null) await bus.RecordDeniedAsync(Request(e, principal), denied);
+            return;
+        }
+        if (isCommand && bus.Withholds(topic))
+        {
+            // A device that speaks MQTT itself is subscribed to this topic: it gets the command only once the bus has
+            // checked and audited it, from the process (which the tap then sees as any other publish).
+            e.ProcessPublish = false;
+            var forwarded = Request(e, principal!);
+            _ = Task.Run(() => bus.ExecuteAsync(forwarded));
             return;
         }
         tap.Raise(topic, e.ApplicationMessage.Payload);

@@ -7,7 +7,7 @@ namespace TrackerDcs.Web.Broker;
 /// everybody authenticated reads everything except other users' <c>private/&lt;user&gt;/</c> topics
 /// (an inbox: others may write there, only its owner reads); only operators and admins publish to
 /// <c>+/cmd/#</c>; below a device root (dcs, julabo, …) only the process publishes, apart from the commands;
-/// device accounts publish only below their prefixes. Replies to MQTT 5 requests go to the requester's
+/// device accounts publish only below their prefixes, and no commands. Replies to MQTT 5 requests go to the requester's
 /// response topic only where the requester could have published them itself (<see cref="CheckResponseTopic"/>).
 /// </summary>
 public sealed class TopicAcl(Func<string, bool> isDeviceRoot)
@@ -35,6 +35,8 @@ public sealed class TopicAcl(Func<string, bool> isDeviceRoot)
     /// <summary>Null when allowed, else the reason.</summary>
     public string? CheckPublish(BrokerPrincipal who, string topic)
     {
+        // A device reports; commands come from people, through the bus (a device that speaks MQTT gets them from the process).
+        if (who.Role == Role.Device && IsCommand(topic)) return "a device may not send commands";
         if (who.Role == Role.Device)
             return who.TopicPrefixes.Any(p => topic.StartsWith(p, StringComparison.Ordinal))
                 ? null

@@ -3,6 +3,7 @@ using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Devices.Marta;
 using TrackerDcs.Web.Devices.Sensors;
+using TrackerDcs.Web.Devices.SwitchBox;
 
 namespace TrackerDcs.Web.Interlocks;
 
@@ -14,7 +15,7 @@ namespace TrackerDcs.Web.Interlocks;
 /// link is down, the state reads DISCONNECTED.
 /// </summary>
 public sealed class InterlockSignals(IDeviceView<CaenView> caen, IDeviceView<JulaboView> julabo, IDeviceView<SensorsView> sensors,
-    IDeviceView<MartaView>? marta = null)
+    IDeviceView<MartaView>? marta = null, IDeviceView<SwitchBoxView>? switchBox = null)
 {
     public const string MartaState = "marta.state";
     private const string MartaPrefix = "marta.";
@@ -23,6 +24,8 @@ public sealed class InterlockSignals(IDeviceView<CaenView> caen, IDeviceView<Jul
     [
         "crate.state", "crate.hv_on", "crate.lv_on", "chiller.state", "chiller.bath", "chiller.external",
         "environment.dewpoint", "environment.dewpoint_margin",
+        // The switch box: its LV and HV relays, and how many of its channels are enabled (unknown while it does not answer).
+        "switchbox.state", "switchbox.lv", "switchbox.hv", "switchbox.channels",
     ];
 
     /// <summary>The sensor fields a box publishes (sensor.&lt;box or max&gt;.&lt;field&gt;).</summary>
@@ -69,6 +72,10 @@ public sealed class InterlockSignals(IDeviceView<CaenView> caen, IDeviceView<Jul
             case "chiller.external": return julabo.View.ExternalTemp;
             case "environment.dewpoint": return sensors.View.HighestDewPoint;
             case "environment.dewpoint_margin": return sensors.View.DewPointMargin;
+            case "switchbox.state": return switchBox?.View.State;
+            case "switchbox.lv": return switchBox?.View.Lv;
+            case "switchbox.hv": return switchBox?.View.Hv;
+            case "switchbox.channels": return (double?)switchBox?.View.EnabledCount;
             case MartaState: return marta?.View.State;
         }
         if (name.StartsWith(MartaPrefix, StringComparison.Ordinal)) return marta?.View.Value(name[MartaPrefix.Length..]);

@@ -4,14 +4,16 @@ using System.Net;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.ChannelAccess;
 using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Hardware.SwitchBox;
 using TrackerDcs.Hardware.Common;
 using TrackerDcs.Hardware.Marta;
 
 namespace TrackerDcs.Web.Simulation;
 
 /// <summary>
-/// `TrackerDcs simulate caen|julabo|marta`: one simulated device in a process of its own, on its real wire protocol,
-/// so the stand can be pointed at it exactly as at hardware (Caen:Simulated=false, Julabo:Port=host:port, Marta:Host and Marta:Port) and
+/// `TrackerDcs simulate caen|julabo|marta|switchbox`: one simulated device in a process of its own, on its real wire protocol,
+/// so the stand can be pointed at it exactly as at hardware (Caen:Simulated=false, Julabo:Port=host:port, Marta:Host and Marta:Port,
+/// SwitchBox:Port) and
 /// the hardware outlives a crash of TrackerDcs, as real hardware does. Faults are typed on standard input.
 /// </summary>
 public static class SimulateCli
@@ -24,6 +26,7 @@ public static class SimulateCli
                TrackerDcs simulate julabo (--tcp <port> | --serial <device>) [--baud 9600] [--data-bits 8]
                                           [--parity None] [--stop-bits One] [--handshake None] [--time-constant 180]
                TrackerDcs simulate marta [--port 1502] [--unit 1] [--map marta_registers.yml] [--time-constant 90]
+               TrackerDcs simulate switchbox (--tcp <port> | --serial <device>) [--baud 115200]
         Serves one simulated device until Ctrl-C or SIGTERM. Fault injection: type "help" on standard input.
         """;
 
@@ -39,6 +42,7 @@ public static class SimulateCli
             {
                 ["caen", .. var rest] => await CaenAsync(Options(rest), input, output, loggers, stop.Token),
                 ["julabo", .. var rest] => await JulaboAsync(Options(rest), input, output, loggers, stop.Token),
+                ["switchbox", .. var rest] => await SwitchBoxAsync(Options(rest), input, output, loggers, stop.Token),
                 ["marta", .. var rest] => await MartaAsync(Options(rest), input, output, loggers, stop.Token),
                 _ => await UsageAsync(output, args.Length == 0 || args[0] is "-h" or "--help" ? null : $"unknown device '{args[0]}'"),
             };
@@ -86,6 +90,28 @@ public static class SimulateCli
             await output.WriteLineAsync($"simulated Julabo: serial on {device}");
         }
         await SimulatorConsole.RunAsync(SimulatorConsole.Julabo(chiller), input, output, stop);
+        return Ok;
+    }
+
+    private static async Task<int> SwitchBoxAsync(Dictionary<string, string> options, TextReader input, TextWriter output, ILoggerFactory loggers, CancellationToken stop)
+    {
+        Allow(options, "--tcp", "--serial", "--baud");
+        if (options.ContainsKey("--tcp") == options.ContainsKey("--serial"))
+            throw new ArgumentException("give exactly one of --tcp <port> and --serial <device>");
+        await using var box = new SwitchBoxSimulator(loggers.CreateLogger<SwitchBoxSimulator>());
+        if (options.ContainsKey("--tcp"))
+        {
+            var port = box.ListenTcp(Int(options, "--tcp", 0));
+            await output.WriteLineAsync($"simulated switch box: TCP on 127.0.0.1:{port}");
+        }
+        else
+        {
+            var device = options["--serial"];
+            // The box's line is 115200 8N1; only the rate may differ (a USB adapter set otherwise, for a test of it).
+            box.ServeSerial(device, SwitchBoxProtocol.Serial with { BaudRate = Int(options, "--baud", SwitchBoxProtocol.Serial.BaudRate) });
+            await output.WriteLineAsync($"simulated switch box: serial on {device}");
+        }
+        await SimulatorConsole.RunAsync(SimulatorConsole.SwitchBox(box), input, output, stop);
         return Ok;
     }
 

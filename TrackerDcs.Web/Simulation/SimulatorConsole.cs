@@ -1,6 +1,7 @@
 using System.Globalization;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Hardware.SwitchBox;
 using TrackerDcs.Hardware.Marta;
 
 namespace TrackerDcs.Web.Simulation;
@@ -39,6 +40,22 @@ public static class SimulatorConsole
             a => { chiller.LimitWrites = Enum.TryParse<JulaboLimitWrites>(a[0], ignoreCase: true, out var w) ? w : throw new ArgumentException($"'{a[0]}' is not accept, ignore, refuse or unsupported"); return $"limit writes: {w}"; }),
         ["state"] = new("state", "what the unit is doing", _ => string.Create(CultureInfo.InvariantCulture,
             $"{chiller.UnitStatus} bath {chiller.BathTemperature:0.00} °C, set point {chiller.SelectedSetpoint} = {chiller.Setpoint(chiller.SelectedSetpoint):0.00} °C, running {chiller.Running}, warning limits {chiller.WarningLimitLow:0.00}..{chiller.WarningLimitHigh:0.00} °C")),
+    };
+
+    public static IReadOnlyDictionary<string, Command> SwitchBox(SwitchBoxSimulator box) => new Dictionary<string, Command>
+    {
+        ["stuck"] = new("stuck <channel>", "the channel's relay welds shut: on whatever the box is told",
+            a => { box.ForceChannelOn(SwitchBoxProtocol.IsChannel(Int(a, 0)) ? Int(a, 0) : throw new ArgumentException($"channels are 1..{SwitchBoxProtocol.ChannelCount}")); return $"channel {a[0]} stuck on"; }),
+        ["unstick"] = new("unstick", "every stuck relay is free again", _ => { box.Unstick(); return "relays free"; }),
+        ["relays"] = new("relays <status JSON>", "someone sets the relays by hand, e.g. relays {\"lv\":0,\"hv\":1,\"channels\":3}",
+            a => { box.SetRelays(SwitchBoxProtocol.ParseStatus(string.Join(' ', a))); return $"relays set: {box.Status}"; }),
+        ["hang"] = new("hang", "the firmware hangs: lines are read, neither carried out nor answered", _ => { box.StopAnswering(); return "hung"; }),
+        ["resume"] = new("resume", "the firmware answers again", _ => { box.Resume(); return "answering"; }),
+        ["garbage"] = new("garbage <answers>", "the next answers are line noise", a => { box.SendGarbage(Int(a, 0)); return $"{a[0]} answers of noise"; }),
+        ["drop"] = new("drop <answers>", "the next answers are lost on the line", a => { box.DropAnswers(Int(a, 0)); return $"{a[0]} answers lost"; }),
+        ["unplug"] = new("unplug", "the cable is pulled", _ => { box.Unplug(); return "unplugged"; }),
+        ["plug"] = new("plug", "the cable is back", _ => { box.Plug(); return "plugged"; }),
+        ["state"] = new("state", "the relays now", _ => $"{box.Status}; {box.CommandsReceived} commands, {box.QueriesReceived} STATUS? received"),
     };
 
     public static IReadOnlyDictionary<string, Command> Marta(MartaSimulator plant) => new Dictionary<string, Command>
