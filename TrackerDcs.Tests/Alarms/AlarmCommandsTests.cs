@@ -67,4 +67,32 @@ public sealed class AlarmCommandsTests : IDisposable
         Assert.Equal([("oscar", true), ("olivia", true), ("victor", false)],
             _audit.Query(_clock.GetUtcNow().AddHours(-1), _clock.GetUtcNow().AddHours(1)).Select(r => (r.User, r.Ok)));
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("""{"keys":[]}""")]
+    [InlineData("""{"keys":[""]}""")]
+    [InlineData("""{"key":"caen.trip:0/hv"}""")]
+    public async Task Acknowledge_all_takes_the_list_of_keys_it_acknowledges(string payload)
+    {
+        await _manager.ReconcileAsync([new AlarmCondition(AlarmCatalog.ChannelTrip, "0/hv", "tripped")], CancellationToken.None);
+
+        var result = await Send("ack_all", payload);
+
+        Assert.Equal("""payload must be {"keys":["…", …]}: the alarms to acknowledge""", result.Error);
+        Assert.Null(Assert.Single(_manager.Active).Acknowledged);
+    }
+
+    [Fact]
+    public async Task Acknowledge_all_is_one_audited_operator_command()
+    {
+        await _manager.ReconcileAsync([new AlarmCondition(AlarmCatalog.ChannelTrip, "0/hv", "tripped"), new AlarmCondition(AlarmCatalog.ChannelTrip, "1/hv", "tripped")], CancellationToken.None);
+
+        Assert.Equal("role viewer may not send 'alarms/cmd/ack_all' (needs operator)", (await Send("ack_all", """{"keys":["caen.trip:0/hv"]}""", Role.Viewer, "victor")).Error);
+        Assert.True((await Send("ack_all", """{"keys":["caen.trip:0/hv","caen.trip:1/hv"]}""")).Ok);
+
+        Assert.All(_manager.Active, a => Assert.Equal("olivia", a.AcknowledgedBy));
+        Assert.Equal([("olivia", "alarms/cmd/ack_all", true), ("victor", "alarms/cmd/ack_all", false)],
+            _audit.Query(_clock.GetUtcNow().AddHours(-1), _clock.GetUtcNow().AddHours(1)).Select(r => (r.User, r.Topic, r.Ok)));
+    }
 }

@@ -6,9 +6,10 @@ using TrackerDcs.Web.Alarms;
 namespace TrackerDcs.Tests.Alarms;
 
 /// <summary>
-/// The active alarms in process, on a fake clock: raised and cleared with their conditions (no latch: a cleared
-/// condition ends its alarm, acknowledged or not), acknowledged once, shelved for a bounded time that ends by
-/// itself; every change in the history, on alarms/events and in the retained alarms/active.
+/// The active alarms in process, on a fake clock: raised and cleared with their conditions (a cleared condition ends
+/// its alarm, unless the alarm latches: then it stays, cleared and unacknowledged, until someone acknowledges it),
+/// acknowledged once, shelved for a bounded time that ends by itself; every change in the history, on alarms/events
+/// and in the retained alarms/active.
 /// </summary>
 public sealed class AlarmManagerTests : IDisposable
 {
@@ -152,6 +153,80 @@ public sealed class AlarmManagerTests : IDisposable
         await Reconcile(Trip);
         Assert.Equal(["caen.trip:0/hv"], _manager.Active.Select(a => a.Key));
         Assert.Equal([("unshelved", "caen.trip:0/hv", "oscar"), ("cleared", "environment.dewpoint:stand", "dcs")], Events().TakeLast(2));
+    }
+
+    private static readonly AlarmCondition Interlock = new(AlarmCatalog.ChannelTrip with { Code = "interlock", Latching = true }, "condensation", "interlock 'condensation' active → HvOff");
+    private static readonly AlarmCondition ChillerFault = new(AlarmCatalog.ChillerFault, "julabo", "chiller reports -03");
+
+    [Fact]
+    public async Task A_latching_alarm_that_cleared_by_itself_stays_until_acknowledged_and_then_goes()
+    {
+        await Reconcile(Interlock);
+        _clock.Advance(TimeSpan.FromSeconds(4));
+        await Reconcile();
+
+        var latched = Active("interlock:condensation");
+        Assert.Equal(_clock.GetUtcNow(), latched.Cleared);
+        Assert.Null(latched.Acknowledged);
+        Assert.Equal(["interlock:condensation"], RetainedKeys());
+        var retained = JsonDocument.Parse(_publisher.Messages.Last(m => m.Topic == "alarms/active").Payload).RootElement[0];
+        Assert.Equal(latched.Cleared!.Value.ToString("O"), retained.GetProperty("cleared").GetString());
+
+        Assert.Null(await _manager.AcknowledgeAsync("interlock:condensation", "olivia", CancellationToken.None));
+        Assert.Empty(_manager.Active);
+        Assert.Empty(RetainedKeys());
+        Assert.Equal([("raised", "dcs"), ("cleared", "dcs"), ("acknowledged", "olivia")], Events().Select(e => (e.Event, e.By)));
+    }
+
+    [Fact]
+    public async Task A_latched_alarm_whose_condition_returns_is_active_again_and_an_acknowledged_one_clears_at_once()
+    {
+        await Reconcile(Interlock);
+        await Reconcile();
+        await Reconcile(Interlock);
+        Assert.Null(Active("interlock:condensation").Cleared);
+        Assert.Equal([("raised", "dcs"), ("cleared", "dcs"), ("returned", "dcs")], Events().Select(e => (e.Event, e.By)));
+
+        await _manager.AcknowledgeAsync("interlock:condensation", "olivia", CancellationToken.None);
+        await Reconcile();
+        Assert.Empty(_manager.Active);
+    }
+
+    [Fact]
+    public async Task Alarms_configured_as_latching_latch_and_others_do_not()
+    {
+        var manager = new AlarmManager(_history, _publisher, _clock, new ListLogger<AlarmManager>(), new AlarmOptions { Latching = ["julabo.fault"] });
+        await manager.ReconcileAsync([ChillerFault, Manual], CancellationToken.None);
+        await manager.ReconcileAsync([], CancellationToken.None);
+
+        var latched = Assert.Single(manager.Active);
+        Assert.Equal(("julabo.fault:julabo", true), (latched.Key, latched.Cleared is not null));
+    }
+
+    [Theory]
+    [InlineData("nonsense.code")]
+    [InlineData("")]
+    public void A_latching_code_must_be_an_alarm_code(string code)
+    {
+        var problem = Assert.Single(new AlarmOptions { Latching = [code] }.Problems());
+        Assert.Equal("Alarms:Latching", problem.Key);
+        Assert.Contains($"'{code}' is not an alarm code", problem.Problem);
+    }
+
+    [Fact]
+    public async Task Acknowledge_all_acknowledges_the_given_alarms_not_yet_acknowledged_and_removes_cleared_latched_ones()
+    {
+        await Reconcile(Interlock, Trip, Dew);
+        await _manager.AcknowledgeAsync("caen.trip:0/hv", "oscar", CancellationToken.None);
+        await Reconcile(Trip, Dew);
+
+        var error = await _manager.AcknowledgeAllAsync(["interlock:condensation", "caen.trip:0/hv", "environment.dewpoint:stand"], "olivia", CancellationToken.None);
+
+        Assert.Null(error);
+        Assert.Equal(["caen.trip:0/hv", "environment.dewpoint:stand"], _manager.Active.Select(a => a.Key).Order());
+        Assert.Equal("oscar", Active("caen.trip:0/hv").AcknowledgedBy);
+        Assert.Equal("olivia", Active("environment.dewpoint:stand").AcknowledgedBy);
+        Assert.Equal("nothing to acknowledge among: caen.trip:0/hv", await _manager.AcknowledgeAllAsync(["caen.trip:0/hv"], "olivia", CancellationToken.None));
     }
 
     [Fact]

@@ -110,6 +110,10 @@ public sealed class AlarmStandTests : IAsyncLifetime
         await _stand.PostAsAdminAsync("/api/simulator/julabo/alarm?code=-7&text=LOW%20LIQUID%20LEVEL");
         await _alarms.RaisedAsync("julabo.fault:julabo");
         await _stand.PostAsAdminAsync("/api/simulator/julabo/clear");
+        // A chiller fault latches: it stays listed, marked cleared, until someone acknowledges it.
+        await _alarms.ActiveWhereAsync(l => l.Any(a => a.GetProperty("key").GetString() == "julabo.fault:julabo"
+            && a.GetProperty("cleared").ValueKind == JsonValueKind.String), "the fault latched as cleared");
+        await Publish(Admin, "alarms/cmd/ack", """{"key":"julabo.fault:julabo"}""");
         await _alarms.ClearedAsync("julabo.fault:julabo");
 
         await _stand.PostAsAdminAsync("/api/simulator/julabo/manual");

@@ -234,6 +234,23 @@ public sealed class InterlockEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public void An_interlock_that_acted_and_cleared_between_two_alarm_evaluations_still_leaves_its_latching_alarm()
+    {
+        var engine = Engine(Condensation);
+        Margin(0.9);
+        engine.Evaluate(_stop.Token);
+        Margin(1.6);
+        engine.Evaluate(_stop.Token);
+        Assert.Empty(engine.ActiveRules);
+
+        // The alarm evaluation that comes next sees it once, so the alarm is raised, and then latches.
+        var alarm = Assert.Single(engine.AlarmConditions());
+        Assert.Equal("interlock:condensation", alarm.Key);
+        Assert.True(alarm.Definition.Latching);
+        Assert.Empty(engine.AlarmConditions());
+    }
+
+    [Fact]
     public void Unknown_values_never_make_a_rule_active()
     {
         var engine = Engine(NoCooling with { For = TimeSpan.Zero }, Condensation);

@@ -80,7 +80,7 @@ public sealed class JulaboStandTests : IAsyncLifetime
         var refused = await ReplyAsync("julabo/cmd/setWT", """{"setpoint":1,"temp":31}""");
         Assert.Equal("temp 31 is above the chiller's high temperature warning limit 30 °C (Julabo:WarningLimitHigh)", refused.GetProperty("error").GetString());
 
-        await using var alarms = await MosquittoSubscriber.StartAsync(_stand.MqttPort, Admin, ["alarms/active"]);
+        await using var alarms = await MosquittoSubscriber.StartAsync(_stand.MqttPort, Admin, ["alarms/active", "alarms/reply"]);
         Assert.True((await ReplyAsync("julabo/cmd/start", "")).GetProperty("ok").GetBoolean());
         await StatusWhere(s => s.GetProperty("fsm_state").GetString() == "ON", "ON");
         // A heat load the unit cannot take away holds the bath 15 K above its 20 °C set point: past the 30 °C limit.
@@ -92,7 +92,10 @@ public sealed class JulaboStandTests : IAsyncLifetime
 
         await _stand.PostAsAdminAsync("/api/simulator/julabo/heat?kelvin=0");
         await StatusWhere(s => s.GetProperty("status_code").GetInt32() == 3 && s.GetProperty("fsm_state").GetString() == "ON", "back in band: 03 and ON");
-        await alarms.WaitOnAsync("alarms/active", a => !a.Contains("julabo.fault"), Wait, "julabo.fault cleared");
+        // The fault latches (Alarms:Latching): listed as cleared until someone acknowledges it.
+        await alarms.WaitOnAsync("alarms/active", a => a.Contains("julabo.fault") && !a.Contains("\"cleared\":null"), Wait, "julabo.fault latched as cleared");
+        Assert.True((await alarms.CommandAsync(_stand.MqttPort, Admin, "alarms/cmd/ack", """{"key":"julabo.fault:julabo"}""", Wait)).GetProperty("ok").GetBoolean());
+        await alarms.WaitOnAsync("alarms/active", a => !a.Contains("julabo.fault"), Wait, "julabo.fault gone once acknowledged");
     }
 
     [Fact]

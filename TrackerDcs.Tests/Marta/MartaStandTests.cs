@@ -51,7 +51,7 @@ public sealed class MartaStandTests
         await stand.StartAsync();
         await stand.WaitReadyAsync();
         Assert.True(await MartaReadyAsync(stand));
-        await using var mqtt = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["MARTA/status", "MARTA/reply", "alarms/active"]);
+        await using var mqtt = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["MARTA/status", "MARTA/reply", "alarms/active", "alarms/reply"]);
 
         var refused = await mqtt.CommandAsync(stand.MqttPort, Admin, "MARTA/cmd/start_co2", "", Wait);
         Assert.Equal("start_co2 needs CHILLER_RUNNING (MARTA is CONNECTED)", refused.GetProperty("error").GetString());
@@ -84,6 +84,10 @@ public sealed class MartaStandTests
         Assert.Equal("Error: Emergency button pressed (EB_FS)", failSafe.GetProperty("message").GetString());
 
         Assert.True((await mqtt.CommandAsync(stand.MqttPort, Admin, "MARTA/cmd/clear_alarms", "", Wait)).GetProperty("ok").GetBoolean());
+        // A fail-safe latches: listed as cleared until acknowledged.
+        await mqtt.ActiveWhereAsync(l => l.Any(a => a.GetProperty("key").GetString() == "marta.failsafe:EB_FS"
+            && a.GetProperty("cleared").ValueKind == JsonValueKind.String), "the fail-safe latched as cleared");
+        Assert.True((await mqtt.CommandAsync(stand.MqttPort, Admin, "alarms/cmd/ack", """{"key":"marta.failsafe:EB_FS"}""", Wait)).GetProperty("ok").GetBoolean());
         await mqtt.ClearedAsync("marta.failsafe:EB_FS");
         await mqtt.WaitOnAsync("MARTA/status", p => p.Contains("\"fsm_state\":\"CONNECTED\""), Wait, "CONNECTED after clear_alarms");
 

@@ -30,14 +30,37 @@ public sealed class PanelAlarmsRunsSensorsTests(PanelStand panel)
 
             var shelve = page.GetByRole(AriaRole.Button, new() { Name = "Shelve julabo.fault:julabo" });
             await Expect(shelve).ToBeDisabledAsync();   // no reason given yet
-            await alarm.GetByLabel("Reason to shelve").FillAsync("pump being serviced");
-            await alarm.GetByLabel("Reason to shelve").BlurAsync();
+            // The reason counts as it is typed: the first click on Shelve is not lost to the field's blur.
+            await alarm.GetByLabel("Reason to shelve").PressSequentiallyAsync("pump being serviced");
             await shelve.ClickAsync();
             await Expect(alarm).ToContainTextAsync("pump being serviced", SoonContains);
 
             await panel.Stand.PostAsAdminAsync("/api/simulator/julabo/clear");
             await Expect(alarm).ToHaveCountAsync(0, new() { Timeout = 20_000 });
             await Expect(page.GetByLabel("Alarm history")).ToContainTextAsync("cleared", SoonContains);
+        }
+        finally
+        {
+            await panel.Stand.PostAsAdminAsync("/api/simulator/julabo/clear");
+        }
+    }
+
+    [Fact]
+    public async Task A_chiller_fault_that_cleared_by_itself_stays_listed_until_acknowledged()
+    {
+        await panel.Stand.PostAsAdminAsync("/api/simulator/julabo/alarm?code=-7&text=LOW%20LIQUID%20LEVEL");
+        try
+        {
+            await using var context = await panel.ContextAsync();
+            var page = await panel.LoginAsync(context, "operator", PanelStand.OperatorPassword, "/alarms");
+            var alarm = page.GetByLabel("Alarm julabo.fault:julabo");
+            await Expect(alarm).ToContainTextAsync("LOW LIQUID LEVEL", SoonContains);
+            await panel.Stand.PostAsAdminAsync("/api/simulator/julabo/clear");
+            await Expect(alarm).ToContainTextAsync(new Regex(@"cleared \d\d:\d\d:\d\d UTC, not acknowledged"), SoonContains);
+            await Expect(page.GetByLabel("Alarm history")).ToContainTextAsync("cleared", SoonContains);
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Acknowledge all listed alarms" }).ClickAsync();
+            await Expect(alarm).ToHaveCountAsync(0, new() { Timeout = 20_000 });
         }
         finally
         {

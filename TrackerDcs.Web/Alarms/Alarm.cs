@@ -2,7 +2,8 @@ namespace TrackerDcs.Web.Alarms;
 
 /// <summary>
 /// One alarm as the operator sees it. The key is the code and its subject (<c>caen.trip:0</c>, channel 0),
-/// so the same fault on two channels is two alarms.
+/// so the same fault on two channels is two alarms. <see cref="Cleared"/> is set on a latching alarm whose condition
+/// ended before anyone acknowledged it: it stays listed, "cleared, unacknowledged", until acknowledged.
 /// </summary>
 public sealed record Alarm(
     string Key,
@@ -16,7 +17,9 @@ public sealed record Alarm(
     string? AcknowledgedBy = null,
     DateTimeOffset? ShelvedUntil = null,
     string? ShelvedBy = null,
-    string? ShelveReason = null)
+    string? ShelveReason = null,
+    bool Latching = false,
+    DateTimeOffset? Cleared = null)
 {
     public static string KeyOf(AlarmDefinition definition, string subject) => $"{definition.Code}:{subject}";
 }

@@ -3,6 +3,9 @@ namespace TrackerDcs.Web.Alarms;
 /// <summary>The built-in alarms, described once: code, severity, and the guidance an operator reads at 3 a.m.</summary>
 public static class AlarmCatalog
 {
+    /// <summary>The code of every interlock's alarm (its subject is the rule's name).</summary>
+    public const string InterlockCode = "interlock";
+
     public static readonly AlarmDefinition ChannelTrip = new("caen.trip", AlarmSeverity.Major,
         "The channel tripped and its output is off or ramping down. Check the module's current history and cabling, then clear the alarm (dcs/cmd/clear) before switching on again.");
     public static readonly AlarmDefinition OverCurrent = new("caen.overcurrent", AlarmSeverity.Major,
@@ -39,4 +42,8 @@ public static class AlarmCatalog
         "InfluxDB has not taken readings for a while and the on-disk spool is filling; when it is full new readings are dropped. Check that InfluxDB runs and accepts writes (/readyz says why); the spool empties by itself once it does.");
     public static readonly AlarmDefinition DiskFilling = new("system.disk", AlarmSeverity.Warning,
         "The data disk is nearly full. Free space or move the data directory; the audit log and the spool stop growing when it is full.");
+
+    /// <summary>Every alarm code: the catalogue's and the interlocks'.</summary>
+    public static readonly IReadOnlySet<string> Codes = typeof(AlarmCatalog).GetFields()
+        .Select(f => f.GetValue(null)).OfType<AlarmDefinition>().Select(d => d.Code).Append(InterlockCode).ToHashSet();
 }

@@ -6,11 +6,13 @@ namespace TrackerDcs.Web.Alarms;
 
 /// <summary>
 /// alarms/cmd/ack {"key":"caen.trip:0/hv"}, alarms/cmd/shelve {"key":…,"minutes":60,"reason":"…"},
-/// alarms/cmd/unshelve {"key":…}: through the command bus, so they are authorized and audited like any command.
+/// alarms/cmd/unshelve {"key":…}, alarms/cmd/ack_all {"keys":[…]} (the alarms the operator sees, acknowledged as one
+/// command): through the command bus, so they are authorized and audited like any command.
 /// </summary>
 public static class AlarmCommands
 {
     private sealed record Request(string? Key, double? Minutes, string? Reason);
+    private sealed record AllRequest(List<string>? Keys);
 
     public static void Register(CommandBus bus, AlarmManager manager)
     {
@@ -18,6 +20,21 @@ public static class AlarmCommands
         bus.Register("alarms/cmd/shelve", (r, ct) => Run(r, true, (q, ct) =>
             manager.ShelveAsync(q.Key!, TimeSpan.FromMinutes(q.Minutes ?? 0), q.Reason ?? "", r.User, ct), ct));
         bus.Register("alarms/cmd/unshelve", (r, ct) => Run(r, false, (q, ct) => manager.UnshelveAsync(q.Key!, r.User, ct), ct));
+        bus.Register("alarms/cmd/ack_all", async (r, ct) =>
+        {
+            AllRequest? parsed;
+            try
+            {
+                parsed = JsonSerializer.Deserialize<AllRequest>(r.Payload, Options);
+            }
+            catch (JsonException)
+            {
+                parsed = null;
+            }
+            if (parsed?.Keys is not { Count: > 0 } keys || keys.Any(string.IsNullOrEmpty))
+                return CommandResult.Refused("""payload must be {"keys":["…", …]}: the alarms to acknowledge""");
+            return await manager.AcknowledgeAllAsync(keys, r.User, ct) is { } error ? CommandResult.Refused(error) : CommandResult.Success();
+        });
     }
 
     private static async Task<CommandResult> Run(CommandRequest request, bool shelve, Func<Request, CancellationToken, Task<string?>> action, CancellationToken ct)

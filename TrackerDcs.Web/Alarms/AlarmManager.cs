@@ -7,10 +7,14 @@ namespace TrackerDcs.Web.Alarms;
 /// <summary>
 /// The active alarms: raised and cleared from the evaluator's conditions, acknowledged and shelved by
 /// operators. Every change is kept in the history and published: the retained list on alarms/active and
-/// each event on alarms/events. A shelved alarm stays in the list, marked, and raises no notification.
+/// each event on alarms/events. A shelved alarm stays in the list, marked, and raises no notification. A latching
+/// alarm (the interlocks', and the codes of Alarms:Latching) whose condition ends before it was acknowledged stays
+/// in the list, cleared, until someone acknowledges it; if its condition returns first, it is active again.
 /// </summary>
-public sealed class AlarmManager(AlarmHistory history, IMqttPublisher publisher, TimeProvider time, ILogger<AlarmManager> log)
+public sealed class AlarmManager(AlarmHistory history, IMqttPublisher publisher, TimeProvider time, ILogger<AlarmManager> log, AlarmOptions? options = null)
 {
+    private readonly HashSet<string> _latching = [.. options?.Latching ?? []];
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Alarm> _active = [];
 
@@ -33,15 +37,30 @@ public sealed class AlarmManager(AlarmHistory history, IMqttPublisher publisher,
         {
             foreach (var condition in conditions)
             {
-                if (_active.ContainsKey(condition.Key)) continue;
-                var alarm = new Alarm(condition.Key, condition.Definition.Code, condition.Subject, condition.Definition.Severity,
-                    condition.Message, condition.Definition.Guidance, now);
+                if (_active.TryGetValue(condition.Key, out var listed))
+                {
+                    if (listed.Cleared is null) continue;
+                    var back = listed with { Cleared = null, Message = condition.Message };
+                    _active[condition.Key] = back;
+                    events.Add(("returned", back, "dcs"));
+                    continue;
+                }
+                var definition = condition.Definition;
+                var alarm = new Alarm(condition.Key, definition.Code, condition.Subject, definition.Severity,
+                    condition.Message, definition.Guidance, now, Latching: definition.Latching || _latching.Contains(definition.Code));
                 _active[condition.Key] = alarm;
                 events.Add(("raised", alarm, "dcs"));
             }
             var current = conditions.Select(c => c.Key).ToHashSet();
-            foreach (var alarm in _active.Values.Where(a => !current.Contains(a.Key)).ToList())
+            foreach (var alarm in _active.Values.Where(a => a.Cleared is null && !current.Contains(a.Key)).ToList())
             {
+                if (alarm is { Latching: true, Acknowledged: null })
+                {
+                    var latched = alarm with { Cleared = now };
+                    _active[alarm.Key] = latched;
+                    events.Add(("cleared", latched, "dcs"));
+                    continue;
+                }
                 _active.Remove(alarm.Key);
                 events.Add(("cleared", alarm, "dcs"));
             }
@@ -55,6 +74,7 @@ public sealed class AlarmManager(AlarmHistory history, IMqttPublisher publisher,
         await PublishAsync(events, ct);
     }
 
+    /// <summary>Acknowledges one alarm; a latched alarm whose condition has cleared leaves the list with it.</summary>
     public async Task<string?> AcknowledgeAsync(string key, string user, CancellationToken ct)
     {
         Alarm acknowledged;
@@ -62,10 +82,36 @@ public sealed class AlarmManager(AlarmHistory history, IMqttPublisher publisher,
         {
             if (!_active.TryGetValue(key, out var alarm)) return $"no active alarm '{key}'";
             if (alarm.Acknowledged is not null) return $"alarm '{key}' was already acknowledged by {alarm.AcknowledgedBy}";
-            _active[key] = acknowledged = alarm with { Acknowledged = time.GetUtcNow(), AcknowledgedBy = user };
+            acknowledged = Acknowledge(alarm, user);
         }
         await PublishAsync([("acknowledged", acknowledged, user)], ct);
         return null;
+    }
+
+    /// <summary>
+    /// "Acknowledge all visible": each of <paramref name="keys"/> (the alarms the operator sees) not yet acknowledged,
+    /// as one command; keys no longer listed or already acknowledged are passed over. Refused only when none is left.
+    /// </summary>
+    public async Task<string?> AcknowledgeAllAsync(IReadOnlyCollection<string> keys, string user, CancellationToken ct)
+    {
+        var events = new List<(string Event, Alarm Alarm, string User)>();
+        lock (_gate)
+        {
+            foreach (var key in keys.Distinct())
+                if (_active.TryGetValue(key, out var alarm) && alarm.Acknowledged is null)
+                    events.Add(("acknowledged", Acknowledge(alarm, user), user));
+        }
+        if (events.Count == 0) return $"nothing to acknowledge among: {string.Join(", ", keys)}";
+        await PublishAsync(events, ct);
+        return null;
+    }
+
+    private Alarm Acknowledge(Alarm alarm, string user)
+    {
+        var acknowledged = alarm with { Acknowledged = time.GetUtcNow(), AcknowledgedBy = user };
+        if (acknowledged.Cleared is null) _active[alarm.Key] = acknowledged;
+        else _active.Remove(alarm.Key);
+        return acknowledged;
     }
 
     public async Task<string?> ShelveAsync(string key, TimeSpan duration, string reason, string user, CancellationToken ct)
@@ -104,13 +150,15 @@ public sealed class AlarmManager(AlarmHistory history, IMqttPublisher publisher,
         foreach (var (name, alarm, user) in events)
         {
             history.Append(name, alarm, user);
-            var level = name == "raised" && alarm.Severity == AlarmSeverity.Major ? LogLevel.Warning : LogLevel.Information;
+            // A latched alarm whose condition comes back is as urgent as a new one: the shifter may not have seen it yet.
+            var raised = name is "raised" or "returned";
+            var level = raised && alarm.Severity == AlarmSeverity.Major ? LogLevel.Warning : LogLevel.Information;
             log.Log(level, "Alarm {Event}: {Key} {Severity} {Message} ({User})", name, alarm.Key, alarm.Severity, alarm.Message, user);
             var payload = ToJson(alarm);
             payload["event"] = name;
             payload["by"] = user;
             await publisher.PublishAsync("alarms/events", payload.ToJsonString(Json.Options), cancellationToken: ct);
-            if (name == "raised") Raised?.Invoke(alarm);
+            if (raised) Raised?.Invoke(alarm);
         }
         await PublishActiveAsync(ct);
         Changed?.Invoke();
@@ -130,5 +178,7 @@ public sealed class AlarmManager(AlarmHistory history, IMqttPublisher publisher,
         ["shelved_until"] = alarm.ShelvedUntil?.ToString("O"),
         ["shelved_by"] = alarm.ShelvedBy,
         ["shelve_reason"] = alarm.ShelveReason,
+        ["latching"] = alarm.Latching,
+        ["cleared"] = alarm.Cleared?.ToString("O"),
     };
 }

@@ -23,6 +23,12 @@ public sealed class AlarmOptions : ISettingsSection
     /// <summary>Time-series spool fill (of TimeSeries:SpoolMaxBytes) above which the spool alarm is raised.</summary>
     public double SpoolFullPercentMax { get; set; } = 80;
 
+    /// <summary>
+    /// Alarm codes that latch besides the interlocks' (which always do): each stays listed after its condition
+    /// cleared until acknowledged. By default the faults that stop the cooling, which a unit may clear by itself.
+    /// </summary>
+    public List<string> Latching { get; set; } = [AlarmCatalog.ChillerFault.Code, AlarmCatalog.MartaFailSafe.Code];
+
     // Renamed to the TimeSpans above; still read from older settings files.
     public double? EvaluationPeriodSeconds { get; set; }
     public double? DisconnectedAfterSeconds { get; set; }
@@ -36,5 +42,7 @@ public sealed class AlarmOptions : ISettingsSection
         if (!double.IsFinite(DewPointMarginMin)) yield return new("Alarms:DewPointMarginMin", $"{DewPointMarginMin} is not a temperature difference");
         if (DiskFreePercentMin is < 0 or > 100) yield return new("Alarms:DiskFreePercentMin", $"{DiskFreePercentMin} is not a percentage (0–100)");
         if (SpoolFullPercentMax is < 0 or > 100) yield return new("Alarms:SpoolFullPercentMax", $"{SpoolFullPercentMax} is not a percentage (0–100)");
+        foreach (var code in Latching.Where(c => !AlarmCatalog.Codes.Contains(c)))
+            yield return new("Alarms:Latching", $"'{code}' is not an alarm code (one of {string.Join(", ", AlarmCatalog.Codes.Order())})");
     }
 }

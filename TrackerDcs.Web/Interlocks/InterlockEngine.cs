@@ -30,6 +30,8 @@ public sealed class InterlockEngine : BackgroundService, IAlarmSource
     {
         public DateTimeOffset? TrueSince;
         public volatile bool Active;
+        /// <summary>Acted, and no alarm evaluation has seen it since: its alarm must be raised even if it cleared already.</summary>
+        public volatile bool Unreported;
     }
 
     public InterlockEngine(IReadOnlyList<InterlockRule> rules, InterlockSignals signals, CommandBus bus, IDeviceView<CaenView> caen,
@@ -47,13 +49,28 @@ public sealed class InterlockEngine : BackgroundService, IAlarmSource
     public IEnumerable<InterlockRule> ActiveRules => _rules.Where(r => _states[r.Name].Active);
 
     /// <summary>
-    /// One alarm per active interlock that acts, for the alarm evaluator. A rule that only refuses commands
-    /// (no HV without cooling) raises none: its refusal already says why, and an idle stand is not an alarm.
+    /// One alarm per interlock that acts, for the alarm evaluator: while it is active, and once more after it acted
+    /// if it cleared before an evaluation saw it (HV off ends a condensation risk within a second). The alarm
+    /// latches, so what the interlock did and why stays listed until someone acknowledges it. A rule that only
+    /// refuses commands (no HV without cooling) raises none: its refusal already says why, and an idle stand is not
+    /// an alarm.
     /// </summary>
-    public IEnumerable<AlarmCondition> AlarmConditions() => ActiveRules.Where(r => r.Actions.Count > 0).Select(rule => new AlarmCondition(
-        new AlarmDefinition("interlock", rule.Severity,
-            $"Interlock '{rule.Name}' acted because {rule.When}. Fix the cause; refused commands are allowed again once the condition has cleared."),
-        rule.Name, $"interlock '{rule.Name}' active: {rule.When} → {Describe(rule)}"));
+    public IEnumerable<AlarmCondition> AlarmConditions()
+    {
+        var conditions = new List<AlarmCondition>();
+        foreach (var rule in _rules.Where(r => r.Actions.Count > 0))
+        {
+            var state = _states[rule.Name];
+            if (!state.Active && !state.Unreported) continue;
+            state.Unreported = false;
+            conditions.Add(new AlarmCondition(
+                new AlarmDefinition(AlarmCatalog.InterlockCode, rule.Severity,
+                    $"Interlock '{rule.Name}' acted because {rule.When}: it sent {Describe(rule)}. Fix the cause; refused commands are allowed again once the condition has cleared. Acknowledge the alarm once you know why it acted.",
+                    Latching: true),
+                rule.Name, $"interlock '{rule.Name}' active: {rule.When} → {Describe(rule)}"));
+        }
+        return conditions;
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -96,6 +113,7 @@ public sealed class InterlockEngine : BackgroundService, IAlarmSource
             state.TrueSince ??= now;
             if (state.Active || now - state.TrueSince < rule.For) continue;
             state.Active = true;
+            state.Unreported = rule.Actions.Count > 0;
             // A rule that only refuses commands is the normal state of an idle stand (no HV without cooling).
             _log.Log(rule.Actions.Count > 0 ? LogLevel.Warning : LogLevel.Information,
                 "Interlock {Rule} active: {When} held for {For} s → {Actions}", rule.Name, rule.When, rule.For.TotalSeconds, Describe(rule));

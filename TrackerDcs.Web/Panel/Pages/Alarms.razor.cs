@@ -26,6 +26,7 @@ public partial class Alarms
     [Inject] private PanelCommands Commands { get; set; } = default!;
 
     private IReadOnlyList<Alarm> Active { get; set; } = [];
+    private IReadOnlyList<Alarm> Unacknowledged => [.. Active.Where(a => a.Acknowledged is null)];
     private IReadOnlyList<AlarmHistory.Entry> History { get; set; } = [];
     private PanelUser User { get; set; } = PanelUser.Nobody;
     private string? Refusal { get; set; }
@@ -52,11 +53,17 @@ public partial class Alarms
         return SendAsync("shelve", payload.ToJsonString(), $"Shelve {key}");
     }
 
+    /// <summary>The alarms on screen, not the ones raised since: a shifter acknowledges only what they have read.</summary>
+    private Task AcknowledgeAllAsync()
+    {
+        var payload = new JsonObject { ["keys"] = new JsonArray([.. Unacknowledged.Select(a => (JsonNode)a.Key)]) };
+        return SendAsync("ack_all", payload.ToJsonString(), $"Acknowledge {Unacknowledged.Count} alarms");
+    }
+
     private async Task SendAsync(string command, string payload, string label)
     {
         Refusal = await Commands.SendAsync(label, $"alarms/cmd/{command}", payload);
         Load();
     }
 
-    private static string Time(DateTimeOffset time) => time.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss");
 }

@@ -94,8 +94,6 @@ public partial class Runs
         await LoadHistoryAsync();
     }
 
-    public static string Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss");
-
     private static string Duration(RunDocument run) =>
         run.EndMs is { } end ? $"{(end - run.StartMs) / 1000.0:0.0} s" : "…";
 }
