@@ -11,8 +11,9 @@ namespace TrackerDcs.Web.Commands;
 /// execute (the handler parses and validates against limits and the state machine), audit, answer.
 /// Commands to one device run one at a time, in the order they arrived.
 /// </summary>
-public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, ILogger<CommandBus> log)
+public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, ILogger<CommandBus> log, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly List<CommandRoute> _routes = [];
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _deviceQueues = new();
@@ -48,8 +49,50 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
         else if (Guarded(request) is { } reason)
             result = CommandResult.Refused(reason);
         else
-            result = await RunInOrderAsync(route, request, cancellationToken);
+            return await RunAuditedAsync(route, request, cancellationToken);
         await FinishAsync(request, result);
+        return result;
+    }
+
+    /// <summary>
+    /// The audit comes first: a command whose row cannot be written is refused and never reaches the device.
+    /// Interlock actions are the exception (safety first): they run, and their row goes to the journal, or
+    /// to the log when even that fails.
+    /// </summary>
+    private async Task<CommandResult> RunAuditedAsync(CommandRoute route, CommandRequest request, CancellationToken cancellationToken)
+    {
+        long? row;
+        try
+        {
+            row = audit.Begin(request);
+        }
+        catch (Exception e)
+        {
+            row = null;
+            if (request.Origin != CommandOrigin.Internal)
+            {
+                var refused = CommandResult.Refused($"the audit log cannot be written ({e.Message}): the command was not sent");
+                log.LogError("Command {Topic} from {User} ({Origin}, {Client}) refused: {Result}", request.Topic, request.User, request.Origin, request.ClientId, refused);
+                if (request.Origin == CommandOrigin.Mqtt) await ReplyAsync(request, refused);
+                return refused;
+            }
+            log.LogError("The audit log cannot be written ({Error}): the interlock action {Topic} {Payload} runs anyway, journaled", e.Message, request.Topic, request.Payload);
+        }
+        var started = _time.GetUtcNow();
+        var result = await RunInOrderAsync(route, request, cancellationToken);
+        try
+        {
+            if (row is { } id) audit.Complete(id, request, result);
+            else audit.Journal(request, result, started);
+        }
+        catch (Exception e)
+        {
+            // The last place the record can go: the log, with everything the audit row would hold.
+            log.LogCritical(e, "Could not write the audit record of {Topic} {Payload} from {User} ({Origin}, {Client}) at {Time:O}: {Result}",
+                request.Topic, request.Payload, request.User, request.Origin, request.ClientId, started, result);
+        }
+        LogResult(request, result);
+        if (request.Origin == CommandOrigin.Mqtt) await ReplyAsync(request, result);
         return result;
     }
 
@@ -97,10 +140,13 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
         {
             log.LogError(e, "Could not write the audit entry of {Topic} from {User}", request.Topic, request.User);
         }
-        log.Log(result.Ok ? LogLevel.Information : LogLevel.Warning,
-            "Command {Topic} from {User} ({Origin}, {Client}): {Result}", request.Topic, request.User, request.Origin, request.ClientId, result);
+        LogResult(request, result);
         if (request.Origin == CommandOrigin.Mqtt) await ReplyAsync(request, result);
     }
+
+    private void LogResult(CommandRequest request, CommandResult result) =>
+        log.Log(result.Ok ? LogLevel.Information : LogLevel.Warning,
+            "Command {Topic} from {User} ({Origin}, {Client}): {Result}", request.Topic, request.User, request.Origin, request.ClientId, result);
 
     private Task ReplyAsync(CommandRequest request, CommandResult result)
     {
