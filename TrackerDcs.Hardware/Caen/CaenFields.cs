@@ -17,8 +17,9 @@ public static class CaenFields
 
     // The LV boards' own thresholds: OVVThr is the LV hardware limit (the board flags VMon above it with status
     // bit 4; the driver also refuses an LV setV above it), UNVThr the floor (bit 5). Both are written on load.
-    public static readonly CaenField UNVThr = new("UNVThr", CaType.Double, "V", true, "unVThr") { Min = 0, Max = 16, Setting = s => ((LvSettings)s).UnVThr };
-    public static readonly CaenField OVVThr = new("OVVThr", CaType.Double, "V", true, "ovVThr") { Min = 0, Max = 16, Setting = s => ((LvSettings)s).OvVThr };
+    // dcs/channels spells them as the seed's dcs.py did (lv_unVthr, lv_ovVthr), channels.yml as its YAML did.
+    public static readonly CaenField UNVThr = new("UNVThr", CaType.Double, "V", true, "unVThr") { JsonKey = "unVthr", Min = 0, Max = 16, Setting = s => ((LvSettings)s).UnVThr };
+    public static readonly CaenField OVVThr = new("OVVThr", CaType.Double, "V", true, "ovVThr") { JsonKey = "ovVthr", Min = 0, Max = 16, Setting = s => ((LvSettings)s).OvVThr };
     public static readonly CaenField RUpTime = new("RUpTime", CaType.Double, "ms", true, "rampUpTime") { Min = 1, Max = 60000, Setting = s => ((LvSettings)s).RampUpTime };
     public static readonly CaenField RDwTime = new("RDwTime", CaType.Double, "ms", true, "rampDwnTime") { Min = 1, Max = 60000, Setting = s => ((LvSettings)s).RampDwnTime };
     public static readonly CaenField Temp = new("Temp", CaType.Double, "°C", false, "temp") { DeadBand = 2 };

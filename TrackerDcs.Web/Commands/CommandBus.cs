@@ -11,9 +11,8 @@ namespace TrackerDcs.Web.Commands;
 /// execute (the handler parses and validates against limits and the state machine), audit, answer.
 /// Commands to one device run one at a time, in the order they arrived.
 /// </summary>
-public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, ILogger<CommandBus> log, TimeProvider? time = null)
+public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, TimeProvider time, ILogger<CommandBus> log)
 {
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly List<CommandRoute> _routes = [];
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _deviceQueues = new();
@@ -23,9 +22,11 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
     /// <summary>Whether a first topic level is a device with commands; the broker reserves its status topics.</summary>
     public bool IsDevice(string root) => _devices.ContainsKey(root);
 
-    public void Register(string pattern, CommandHandler handler, Role minimumRole = Role.Operator)
+    /// <param name="isQuery">The payloads that only read (answered from the last status): not audited, not queued behind commands.</param>
+    /// <param name="forwarded">The broker holds this topic's publishes back: the handler passes them on after the checks.</param>
+    public void Register(string pattern, CommandHandler handler, Role minimumRole = Role.Operator, Func<string, bool>? isQuery = null, bool forwarded = false)
     {
-        lock (_routes) _routes.Add(new CommandRoute(pattern, minimumRole, handler));
+        lock (_routes) _routes.Add(new CommandRoute(pattern, minimumRole, handler, isQuery, forwarded));
         _devices.TryAdd(pattern.Split('/', 2)[0], 0);
     }
 
@@ -35,6 +36,9 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
         lock (_guards) _guards.Add(guard);
     }
 
+    /// <summary>Whether the broker must hold a publish on this topic back, for its route to pass it on after the checks.</summary>
+    public bool Withholds(string topic) => Find(topic)?.Forwarded == true;
+
     /// <summary>Claims a device root whose commands come later (so its status topics are protected from the start).</summary>
     public void ReserveDevice(string device) => _devices.TryAdd(device, 0);
 
@@ -42,15 +46,18 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
     {
         CommandResult result;
         var route = Find(request.Topic);
+        var query = route?.IsQuery(request.Payload) == true;
         if (route is null)
             result = CommandResult.Refused($"unknown command topic '{request.Topic}'");
         else if (!Allowed(request.Role, route.MinimumRole))
             result = CommandResult.Refused($"role {Name(request.Role)} may not send '{route.Pattern}' (needs {Name(route.MinimumRole)})");
         else if (Guarded(request) is { } reason)
             result = CommandResult.Refused(reason);
+        else if (query)
+            result = await RunAsync(route, request, queued: false, cancellationToken);
         else
             return await RunAuditedAsync(route, request, cancellationToken);
-        await FinishAsync(request, result);
+        await FinishAsync(request, result, audited: !query);
         return result;
     }
 
@@ -72,14 +79,15 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
             if (request.Origin != CommandOrigin.Internal)
             {
                 var refused = CommandResult.Refused($"the audit log cannot be written ({e.Message}): the command was not sent");
-                log.LogError("Command {Topic} from {User} ({Origin}, {Client}) refused: {Result}", request.Topic, request.User, request.Origin, request.ClientId, refused);
+                LogResult(request, refused, LogLevel.Error);
                 if (request.Origin == CommandOrigin.Mqtt) await ReplyAsync(request, refused);
                 return refused;
             }
-            log.LogError("The audit log cannot be written ({Error}): the interlock action {Topic} {Payload} runs anyway, journaled", e.Message, request.Topic, request.Payload);
+            log.LogError("The audit log cannot be written ({Error}): the interlock action {Topic} {Payload} runs anyway, journaled",
+                e.Message, LogText.Escape(request.Topic), LogText.Escape(request.Payload));
         }
-        var started = _time.GetUtcNow();
-        var result = await RunInOrderAsync(route, request, cancellationToken);
+        var started = time.GetUtcNow();
+        var result = await RunAsync(route, request, queued: true, cancellationToken);
         try
         {
             if (row is { } id) audit.Complete(id, request, result);
@@ -89,9 +97,10 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
         {
             // The last place the record can go: the log, with everything the audit row would hold.
             log.LogCritical(e, "Could not write the audit record of {Topic} {Payload} from {User} ({Origin}, {Client}) at {Time:O}: {Result}",
-                request.Topic, request.Payload, request.User, request.Origin, request.ClientId, started, result);
+                LogText.Escape(request.Topic), LogText.Escape(request.Payload), request.User, request.Origin, LogText.Escape(request.ClientId), started,
+                LogText.Escape(result.ToString()));
         }
-        LogResult(request, result);
+        LogResult(request, result, result.Ok ? LogLevel.Information : LogLevel.Warning);
         if (request.Origin == CommandOrigin.Mqtt) await ReplyAsync(request, result);
         return result;
     }
@@ -100,22 +109,24 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
     public Task RecordDeniedAsync(CommandRequest request, string reason) =>
         FinishAsync(request, CommandResult.Refused(reason));
 
-    private async Task<CommandResult> RunInOrderAsync(CommandRoute route, CommandRequest request, CancellationToken cancellationToken)
+    /// <param name="queued">Commands wait their turn per device; a query reads the last status and waits for none.</param>
+    private async Task<CommandResult> RunAsync(CommandRoute route, CommandRequest request, bool queued, CancellationToken cancellationToken)
     {
         // SemaphoreSlim queues async waiters first in, first out: commands to one device keep their order.
-        var queue = _deviceQueues.GetOrAdd(route.Device, _ => new SemaphoreSlim(1, 1));
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Timeout);
+        var queue = queued ? _deviceQueues.GetOrAdd(route.Device, _ => new SemaphoreSlim(1, 1)) : null;
+        // The answer time runs on the process's clock, so a test can let 30 s pass without waiting for them.
+        using var deadline = new CancellationTokenSource(Timeout, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            await queue.WaitAsync(timeout.Token);
+            if (queue is not null) await queue.WaitAsync(timeout.Token);
             try
             {
                 return await route.Handler(request, timeout.Token);
             }
             finally
             {
-                queue.Release();
+                queue?.Release();
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -125,28 +136,29 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
         catch (Exception e)
         {
             // A driver fault must not take the bus down; the operator sees what failed.
-            log.LogError(e, "Command {Topic} from {User} failed", request.Topic, request.User);
+            log.LogError(e, "Command {Topic} from {User} failed", LogText.Escape(request.Topic), request.User);
             return CommandResult.Refused($"{route.Device} failed: {e.Message}");
         }
     }
 
-    private async Task FinishAsync(CommandRequest request, CommandResult result)
+    private async Task FinishAsync(CommandRequest request, CommandResult result, bool audited = true)
     {
         try
         {
-            audit.Record(request, result);
+            if (audited) audit.Record(request, result);
         }
         catch (Exception e)
         {
             log.LogError(e, "Could not write the audit entry of {Topic} from {User}", request.Topic, request.User);
         }
-        LogResult(request, result);
+        // A query polled once a second would be 86,400 log lines a day: debug level only.
+        LogResult(request, result, !audited ? LogLevel.Debug : result.Ok ? LogLevel.Information : LogLevel.Warning);
         if (request.Origin == CommandOrigin.Mqtt) await ReplyAsync(request, result);
     }
 
-    private void LogResult(CommandRequest request, CommandResult result) =>
-        log.Log(result.Ok ? LogLevel.Information : LogLevel.Warning,
-            "Command {Topic} from {User} ({Origin}, {Client}): {Result}", request.Topic, request.User, request.Origin, request.ClientId, result);
+    private void LogResult(CommandRequest request, CommandResult result, LogLevel level) =>
+        log.Log(level, "Command {Topic} from {User} ({Origin}, {Client}): {Result}", LogText.Escape(request.Topic), request.User, request.Origin,
+            LogText.Escape(request.ClientId), LogText.Escape(result.ToString()));
 
     private Task ReplyAsync(CommandRequest request, CommandResult result)
     {
