@@ -34,6 +34,7 @@ public sealed class FullDiskTests
             ["Interlocks:File"] = rules,
             ["Julabo:PollPeriod"] = "00:00:00.300",
             ["Julabo:CommandInterval"] = "00:00:00.020",
+            ["Caen:PublishPeriod"] = "00:00:01",
         }, directory);
         SmallDisk? mount = null;
         try
@@ -59,9 +60,7 @@ public sealed class FullDiskTests
             Assert.False(refused.GetProperty("ok").GetBoolean());
             Assert.Contains("the audit log cannot be written", refused.GetProperty("error").GetString());
             Assert.Contains("the command was not sent", refused.GetProperty("error").GetString());
-            var after = await sub.NextOnAsync("dcs/status", TimeSpan.FromSeconds(20));
-            Assert.NotNull(after);
-            Assert.Contains("\"HV_ON\"", after);
+            await AssertHvStaysOnAsync(stand);
 
             // The chiller lost: the interlock switches HV off although nothing can be written.
             await stand.PostAsAdminAsync("/api/simulator/julabo/unplug");
@@ -85,6 +84,25 @@ public sealed class FullDiskTests
             await stand.DisposeAsync();
             if (mount is not null) await mount.DisposeAsync();
             try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>
+    /// Every channel still HV_ON two publish rounds after the refusal (a fresh subscriber, so no reading from
+    /// before it): an HV off that had reached the crate would show as HV_RAMP within one.
+    /// </summary>
+    private static async Task AssertHvStaysOnAsync(StandProcess stand)
+    {
+        await using var channels = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["dcs/channels"]);
+        var seen = new Dictionary<string, int>();
+        while (!seen.Values.Any(n => n >= 3))
+        {
+            var payload = await channels.NextOnAsync("dcs/channels", TimeSpan.FromSeconds(20));
+            Assert.NotNull(payload);
+            var channel = JsonDocument.Parse(payload).RootElement;
+            Assert.Equal("HV_ON", channel.GetProperty("fsm_state").GetString());
+            var id = channel.GetProperty("id").GetString()!;
+            seen[id] = seen.GetValueOrDefault(id) + 1;
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Audit;
@@ -39,9 +40,9 @@ public sealed class AuditJournal
     public bool IsEmpty { get { lock (_lock) return _end == 0; } }
 
     /// <summary>Writes one row over the zeros; throws when it does not fit or the write fails.</summary>
-    public void Append(AuditEntry entry)
+    public void Append(JournaledCommand row)
     {
-        var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry) + "\n");
+        var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(row) + "\n");
         lock (_lock)
         {
             if (_end + line.Length > Size) throw new IOException($"the audit journal {_path} is full ({Size} bytes)");
@@ -54,7 +55,7 @@ public sealed class AuditJournal
     }
 
     /// <summary>Hands the journaled rows to <paramref name="store"/> and, once it took them all, zeroes the journal in place.</summary>
-    public int Drain(Action<IReadOnlyList<AuditEntry>> store)
+    public int Drain(Action<IReadOnlyList<JournaledCommand>> store)
     {
         lock (_lock)
         {
@@ -63,7 +64,7 @@ public sealed class AuditJournal
             var bytes = Read(file);
             var entries = Encoding.UTF8.GetString(bytes, 0, _end)
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Select(l => JsonSerializer.Deserialize<AuditEntry>(l)!)
+                .Select(l => JsonSerializer.Deserialize<JournaledCommand>(l)!)
                 .ToList();
             store(entries);
             file.Position = 0;
@@ -84,3 +85,6 @@ public sealed class AuditJournal
         return bytes;
     }
 }
+
+/// <summary>A command that ran while its audit row could not be written: what the row will hold.</summary>
+public sealed record JournaledCommand(DateTimeOffset Time, CommandRequest Request, bool Ok, string Result);
