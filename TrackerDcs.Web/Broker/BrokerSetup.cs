@@ -26,6 +26,7 @@ public static class BrokerSetup
             .WithDefaultCommunicationTimeout(options.CommunicationTimeout)
             .WithMaxPendingMessagesPerClient(options.MaxPendingMessagesPerClient)
             .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage));
+        services.AddHostedService<MqttDrain>();
         services.AddMqttConnectionHandler();
         services.AddConnections();
     }

@@ -21,7 +21,9 @@ public static class PlatformSetup
         services.AddSingleton<Database>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<Authenticator>();
+        services.AddSingleton<AuditJournal>();
         services.AddSingleton<AuditLog>();
+        services.AddHostedService<AuditJournalImporter>();
         services.AddSingleton<ICommandAudit>(sp => sp.GetRequiredService<AuditLog>());
         services.AddSingleton<CommandBus>();
         services.AddSingleton<Readiness>();
@@ -38,6 +40,8 @@ public static class PlatformSetup
     public static void UsePlatform(this WebApplication app)
     {
         _ = app.Services.GetRequiredService<ServerCertificate>().Certificate;
+        // Preallocated now, while the disk has room: interlock actions are journaled there when it has none.
+        _ = app.Services.GetRequiredService<AuditJournal>();
         InitialAdmin.EnsureExists(app.Services.GetRequiredService<UserStore>(), app.Services.GetRequiredService<DataDirectory>(),
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TrackerDcs.Users"));
         app.WarnOfRenamedSettings();

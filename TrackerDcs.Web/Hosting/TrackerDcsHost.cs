@@ -26,6 +26,7 @@ public static class TrackerDcsHost
         {
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
             Settings.AddSources(builder.Configuration, args);
+            builder.AddConsoleLog();
             builder.AddPlatform();
             builder.AddCaen();
             builder.AddJulabo();
