@@ -253,6 +253,19 @@ public sealed partial class HttpHardeningTests(HttpHardeningTests.Stand fixture)
     }
 
     [Fact]
+    public async Task A_refused_command_with_a_60_KB_topic_is_logged_and_audited_cut()
+    {
+        var topic = "dcs/cmd/" + new string('t', 60_000);
+        Assert.Equal(0, (await Mosquitto.PubAsync(_stand.MqttPort, [.. Viewer, "-q", "1", "-t", topic, "-m", "on"])).ExitCode);
+
+        await Eventually.True(() => _stand.Log.Contains("…(60008 bytes)"), "the refusal's log line");
+        Assert.All(_stand.Log.Split('\n'), line => Assert.InRange(line.Length, 0, 5000));
+        using var audit = JsonDocument.Parse(await _stand.GetAsAdminAsync("/api/audit?limit=10"));
+        var row = audit.RootElement.EnumerateArray().First(e => e.GetProperty("user").GetString() == "victor");
+        Assert.EndsWith("…(60008 bytes)", row.GetProperty("topic").GetString());
+    }
+
+    [Fact]
     public async Task A_viewer_sends_the_read_only_conditions_command_and_no_other()
     {
         await using var replies = await MosquittoSubscriber.StartAsync(_stand.MqttPort, Viewer, ["ph2acf/reply"]);

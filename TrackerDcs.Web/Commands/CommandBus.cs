@@ -110,8 +110,8 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, Ti
         }
         // A query polled once a second would be 86,400 log lines a day: debug level only.
         log.Log(!audited ? LogLevel.Debug : result.Ok ? LogLevel.Information : LogLevel.Warning,
-            "Command {Topic} from {User} ({Origin}, {Client}): {Result}", LogText.Escape(Bounded(request.Topic)), request.User, request.Origin,
-            LogText.Escape(request.ClientId), LogText.Escape(Bounded(result.ToString())));
+            "Command {Topic} from {User} ({Origin}, {Client}): {Result}", LogText.Escape(request.Topic), request.User, request.Origin,
+            LogText.Escape(request.ClientId), LogText.Escape(result.ToString()));
         if (request.Origin == CommandOrigin.Mqtt) await ReplyAsync(request, result);
     }
 
@@ -124,7 +124,7 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, Ti
         return publisher.PublishAsync(topic, reply.ToJsonString(Json.Options), correlationData: request.CorrelationData);
     }
 
-    /// <summary>A topic or a refusal quoting a payload, as replies and the log carry them: never a 1 MB echo.</summary>
+    /// <summary>A topic or a refusal quoting a payload, as a reply carries them: never a 1 MB echo.</summary>
     private static string Bounded(string text) => BoundedText.Cut(text, 4096);
 
     private string? Guarded(CommandRequest request)
