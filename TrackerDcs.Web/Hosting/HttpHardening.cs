@@ -6,7 +6,7 @@ namespace TrackerDcs.Web.Hosting;
 /// What every HTTP answer of the process carries, whatever the endpoint:
 /// the HTTP port only redirects to HTTPS, before anything reads the request (an Authorization header sent in clear
 /// there is never checked nor logged: the credentials are already exposed, they must not also be tried);
-/// HSTS (RFC 6797) on HTTPS, so a browser that has seen the stand once never asks over http:// again;
+/// HSTS (RFC 6797) on HTTPS (Endpoints:Hsts), so a browser that has seen the stand once never asks over http:// again;
 /// X-Content-Type-Options: nosniff, so a result file or a JSON answer is never run as a script;
 /// a bad request (a query parameter that does not parse, a missing form field) answers 400 with a JSON body naming
 /// it, instead of an empty 400.
@@ -19,19 +19,17 @@ public static partial class HttpHardening
 
     public static void AddHttpHardening(this WebApplicationBuilder builder)
     {
-        builder.Services.AddHsts(o =>
-        {
-            o.MaxAge = TimeSpan.FromDays(365);
-            // The stand is often reached as localhost or by its address: those get the header too.
-            o.ExcludedHosts.Clear();
-        });
+        // A year (RFC 6797 §6.1.1). Loopback names stay excluded (ASP.NET Core's default): HSTS there would bind
+        // every localhost service of a developer's browser, and loopback crosses no network to be protected from.
+        builder.Services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         // Binding failures become BadHttpRequestException (with the parameter's name), answered by UseHttpHardening.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
     }
 
     /// <summary>First in the pipeline.</summary>
-    public static void UseHttpHardening(this WebApplication app, int httpsPort)
+    public static void UseHttpHardening(this WebApplication app, EndpointOptions endpoints)
     {
+        var httpsPort = endpoints.HttpsPort;
         app.Use(async (context, next) =>
         {
             if (!context.Request.IsHttps && httpsPort > 0)
@@ -53,7 +51,7 @@ public static partial class HttpHardening
                 await context.Response.WriteAsJsonAsync(new { error = e.Message, parameter }, context.RequestAborted);
             }
         });
-        app.UseHsts();
+        if (endpoints.Hsts) app.UseHsts();
     }
 
     /// <summary>307 keeps the method and body (a POST stays a POST), as UseHttpsRedirection answers.</summary>

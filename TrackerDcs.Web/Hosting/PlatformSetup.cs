@@ -64,7 +64,7 @@ public static class PlatformSetup
             return new ComponentState(true, "open");
         });
 
-        app.UseHttpHardening(app.Services.GetRequiredService<EndpointOptions>().HttpsPort);
+        app.UseHttpHardening(app.Services.GetRequiredService<EndpointOptions>());
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
