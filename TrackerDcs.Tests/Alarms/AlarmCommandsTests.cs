@@ -39,6 +39,7 @@ public sealed class AlarmCommandsTests : IDisposable
     [InlineData("shelve", """{"key":"caen.trip:0/hv","reason":"cabling"}""", """payload must be {"key":"…","minutes":60,"reason":"…"}""")]
     [InlineData("shelve", """{"key":"caen.trip:0/hv","minutes":"60","reason":"cabling"}""", """payload must be {"key":"…","minutes":60,"reason":"…"}""")]
     [InlineData("shelve", """{"key":"caen.trip:0/hv","minutes":60}""", "shelving needs a reason")]
+    [InlineData("shelve", """{"key":"caen.trip:0/hv","minutes":NaN,"reason":"cabling"}""", """payload must be {"key":"…","minutes":60,"reason":"…"}""")]
     [InlineData("unshelve", """{"key":"caen.trip:0/hv"}""", "no shelved alarm 'caen.trip:0/hv'")]
     public async Task A_payload_that_is_not_exactly_what_the_command_takes_is_refused_and_changes_nothing(string command, string payload, string error)
     {

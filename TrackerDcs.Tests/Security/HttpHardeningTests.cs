@@ -147,7 +147,7 @@ public sealed partial class HttpHardeningTests(HttpHardeningTests.Stand fixture)
     [Fact]
     public async Task Answers_carry_HSTS_and_nosniff_and_every_cookie_is_Secure()
     {
-        foreach (var path in new[] { "/healthz", "/login", "/api/alarms" })
+        foreach (var path in new[] { "/healthz", "/login", "/api/alarms", "/api/alarms/history?from=notadate" })
         {
             // The stand as the lab reaches it, by its name.
             var answer = await GetAsync(path, "victor", ViewerPassword, host: $"tracker-stand.example:{_stand.HttpsPort}");

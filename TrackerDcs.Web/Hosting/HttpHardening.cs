@@ -30,13 +30,15 @@ public static partial class HttpHardening
     public static void UseHttpHardening(this WebApplication app, EndpointOptions endpoints)
     {
         var httpsPort = endpoints.HttpsPort;
+        app.Use((context, next) =>
+        {
+            if (context.Request.IsHttps || httpsPort <= 0) return next(context);
+            RedirectToHttps(context, httpsPort);
+            return Task.CompletedTask;
+        });
+        if (endpoints.Hsts) app.UseHsts();
         app.Use(async (context, next) =>
         {
-            if (!context.Request.IsHttps && httpsPort > 0)
-            {
-                RedirectToHttps(context, httpsPort);
-                return;
-            }
             context.Response.Headers.XContentTypeOptions = "nosniff";
             try
             {
@@ -44,14 +46,16 @@ public static partial class HttpHardening
             }
             catch (BadHttpRequestException e) when (!context.Response.HasStarted)
             {
+                // The endpoint's own headers go with its answer; the ones every answer carries are set again.
+                var hsts = context.Response.Headers.StrictTransportSecurity;
                 context.Response.Clear();
+                context.Response.Headers.StrictTransportSecurity = hsts;
                 context.Response.Headers.XContentTypeOptions = "nosniff";
                 context.Response.StatusCode = e.StatusCode;
                 var parameter = BoundParameter().Match(e.Message) is { Success: true } m ? m.Groups["name"].Value : null;
                 await context.Response.WriteAsJsonAsync(new { error = e.Message, parameter }, context.RequestAborted);
             }
         });
-        if (endpoints.Hsts) app.UseHsts();
     }
 
     /// <summary>307 keeps the method and body (a POST stays a POST), as UseHttpsRedirection answers.</summary>
