@@ -333,7 +333,56 @@ public sealed class CommandBusTests : IDisposable
         await _bus.ExecuteAsync(Request("dcs/cmd/reload", payload));
 
         var row = Assert.Single(AuditRows());
-        Assert.Equal(new string('x', 4096) + "… (10000 chars)", row.Payload);
+        Assert.Equal(new string('x', 4096) + "…(10000 bytes)", row.Payload);
         Assert.Equal(_clock.GetUtcNow().ToUnixTimeMilliseconds(), row.Time.ToUnixTimeMilliseconds());
+    }
+
+    [Fact]
+    public async Task A_huge_topic_payload_and_refusal_are_cut_in_the_reply_the_audit_and_the_log_saying_how_long_they_were()
+    {
+        var payload = new string('p', 1_048_576);
+        var topic = "dcs/cmd/" + new string('t', 60_000);
+        _bus.Register("dcs/cmd/+", (r, _) => Task.FromResult(CommandResult.Refused($"payload '{r.Payload}' is not a voltage")));
+
+        await _bus.ExecuteAsync(Request(topic, payload, origin: CommandOrigin.Mqtt));
+
+        var row = Assert.Single(AuditRows());
+        Assert.EndsWith("…(1048576 bytes)", row.Payload);
+        Assert.EndsWith("…(60008 bytes)", row.Topic);
+        Assert.EndsWith($"…({("refused: payload '" + payload + "' is not a voltage").Length} bytes)", row.Result);
+        Assert.InRange(row.Payload.Length, 4096, 4096 + 20);
+        Assert.InRange(row.Topic.Length, 1024, 1024 + 20);
+        Assert.InRange(row.Result.Length, 4096, 4096 + 20);
+        var reply = Assert.Single(_publisher.Messages);
+        Assert.InRange(reply.Payload.Length, 1, 10_000);
+        Assert.All(_log.Entries, e => Assert.InRange(e.Text.Length, 1, 10_000));
+    }
+
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("  ", true)]
+    [InlineData("{}", true)]
+    [InlineData("garbage", false)]
+    [InlineData("""{"nonsense":true}""", false)]
+    public async Task A_command_that_takes_no_payload_refuses_one_naming_the_command(string payload, bool runs)
+    {
+        var ran = false;
+        _bus.Register("dcs/cmd/refresh", NoPayload.Handler("refresh", (_, _) => { ran = true; return Task.FromResult(CommandResult.Success()); }));
+
+        var result = await _bus.ExecuteAsync(Request("dcs/cmd/refresh", payload));
+
+        Assert.Equal(runs, ran);
+        Assert.Equal(runs ? null : $"refresh takes no payload, got '{payload}'", result.Error);
+    }
+
+    [Fact]
+    public void Only_the_commands_registered_for_viewers_are_open_to_them()
+    {
+        _bus.Register("ph2acf/cmd/conditions", Answer(CommandResult.Success()), Role.Viewer);
+        _bus.Register("ph2acf/cmd/start", Answer(CommandResult.Success()));
+
+        Assert.True(_bus.AllowsViewers("ph2acf/cmd/conditions"));
+        Assert.False(_bus.AllowsViewers("ph2acf/cmd/start"));
+        Assert.False(_bus.AllowsViewers("ph2acf/cmd/unknown"));
     }
 }

@@ -20,7 +20,7 @@ public sealed class BrokerSecurity(
     ILogger<BrokerSecurity> log,
     IDeviceAccounts? devices = null)
 {
-    private readonly TopicAcl _acl = new(bus.IsDevice);
+    private readonly TopicAcl _acl = new(bus.IsDevice, bus.AllowsViewers);
 
     public void Attach(MqttServer server)
     {

@@ -39,6 +39,9 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, Ti
     /// <summary>Whether the broker must hold a publish on this topic back, for its route to pass it on after the checks.</summary>
     public bool Withholds(string topic) => Find(topic)?.Forwarded == true;
 
+    /// <summary>Whether a viewer may send this command (it only reads, e.g. ph2acf/cmd/conditions): the broker lets it through.</summary>
+    public bool AllowsViewers(string topic) => Find(topic)?.MinimumRole == Role.Viewer;
+
     /// <summary>Claims a device root whose commands come later (so its status topics are protected from the start).</summary>
     public void ReserveDevice(string device) => _devices.TryAdd(device, 0);
 
@@ -162,12 +165,15 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, Ti
 
     private Task ReplyAsync(CommandRequest request, CommandResult result)
     {
-        var reply = new JsonObject { ["topic"] = request.Topic, ["ok"] = result.Ok };
-        if (result.Error is not null) reply["error"] = result.Error;
+        var reply = new JsonObject { ["topic"] = Bounded(request.Topic), ["ok"] = result.Ok };
+        if (result.Error is not null) reply["error"] = Bounded(result.Error);
         if (result.Data is not null) reply["data"] = result.Data.DeepClone();
         var topic = string.IsNullOrEmpty(request.ResponseTopic) ? $"{request.Device}/reply" : request.ResponseTopic;
         return publisher.PublishAsync(topic, reply.ToJsonString(Json.Options), correlationData: request.CorrelationData);
     }
+
+    /// <summary>A topic or a refusal quoting a payload, as a reply carries them: never a 1 MB echo.</summary>
+    private static string Bounded(string text) => BoundedText.Cut(text, 4096);
 
     private string? Guarded(CommandRequest request)
     {
