@@ -20,6 +20,7 @@ public static class PlatformSetup
         services.AddSingleton(new DataDirectory(configuration));
         services.AddSingleton<Database>();
         services.AddSingleton<UserStore>();
+        services.AddSingleton<PasswordHashPool>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<ICommandAudit>(sp => sp.GetRequiredService<AuditLog>());
