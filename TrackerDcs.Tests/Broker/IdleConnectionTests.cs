@@ -28,7 +28,8 @@ public sealed class IdleConnectionTests(BrokerLimitsFixture fixture)
             var result = await Mosquitto.PubAsync(Stand.MqttPort,
                 [.. Mosquitto.Auth("olivia", BrokerLimitsFixture.OperatorPassword), "-q", "1", "-t", "lab/limits/idle", "-m", "in"]);
             Assert.True(result.ExitCode == 0, $"the real client was refused: {result}");
-            Assert.Contains("closed to make room: not logged in while Broker:MaxConnections (20) is reached", Stand.Log);
+            await Eventually.True(() => Stand.Log.Contains("closed to make room: not logged in while Broker:MaxConnections (20) is reached"),
+                "the log line of the closed idle socket", 15);
         }
         finally
         {
@@ -58,6 +59,38 @@ public sealed class IdleConnectionTests(BrokerLimitsFixture fixture)
             read = 0; // reset by the server: closed all the same
         }
         Assert.Equal(0, read);
-        Assert.Contains("closed: no CONNECT within Broker:ConnectTimeout", Stand.Log);
+        await Eventually.True(() => Stand.Log.Contains("closed: no CONNECT within Broker:ConnectTimeout"), "the log line of the time-out", 15);
+    }
+
+    [Fact]
+    public async Task An_address_opening_connections_too_fast_is_refused_while_others_connect()
+    {
+        // 150 connections at once from 127.0.0.3: beyond the burst of 100 (Broker:ConnectionBurstPerAddress) at 10 a second.
+        var from = System.Net.IPAddress.Parse("127.0.0.3");
+        var sockets = new List<TcpClient>();
+        try
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                var socket = new TcpClient(new System.Net.IPEndPoint(from, 0));
+                sockets.Add(socket);
+                try
+                {
+                    await socket.ConnectAsync("127.0.0.1", Stand.MqttPort);
+                }
+                catch (SocketException)
+                {
+                    // Closed by the server as soon as accepted: refused, as it should be past the burst.
+                }
+            }
+            await Eventually.True(() => Stand.Log.Contains("MQTT connections from 127.0.0.3 refused for a while"), "the rate limit of 127.0.0.3", 30);
+            var result = await Mosquitto.PubAsync(Stand.MqttPort,
+                [.. Mosquitto.Auth("olivia", BrokerLimitsFixture.OperatorPassword), "-q", "1", "-t", "lab/limits/rate", "-m", "in"]);
+            Assert.True(result.ExitCode == 0, $"a client from 127.0.0.1 was refused: {result}");
+        }
+        finally
+        {
+            foreach (var socket in sockets) socket.Dispose();
+        }
     }
 }

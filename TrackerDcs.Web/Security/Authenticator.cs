@@ -16,15 +16,15 @@ namespace TrackerDcs.Web.Security;
 /// the name at each try does not escape the throttle;</item>
 /// <item>hashes run on a bounded pool (<see cref="PasswordHashPool"/>);</item>
 /// <item>a success is remembered as an HMAC under a per-process key: a client that reconnects pays the hash once,
-/// and that already-verified password still opens the account while the name is blocked across all addresses
-/// (an attack from elsewhere does not lock out the clients that have logged in). It does not open it from an
-/// address that is blocked itself.</item>
+/// and that already-verified password still opens the account while the name is blocked across all addresses or
+/// its address is blocked for all names (an attack from elsewhere, or from behind the same NAT, does not lock out
+/// the clients that have logged in). It does not open a name blocked at that very address.</item>
 /// </list>
 /// </summary>
 public sealed class Authenticator
 {
     public const int FreeFailures = 5;
-    public const int FreeFailuresPerAddress = 20;
+    public const int FreeFailuresPerAddress = 100;
     public const int FreeFailuresPerName = 50;
     public const int UnknownNamesPerMinute = 10;
     private static readonly string DummyHash = PasswordHasher.Hash("not a password of anybody");
@@ -56,7 +56,7 @@ public sealed class Authenticator
     public async Task<UserAccount?> AuthenticateAsync(string name, string password, IPAddress? source, CancellationToken ct = default)
     {
         var address = source is null ? IPAddress.None : source.IsIPv4MappedToIPv6 ? source.MapToIPv4() : source;
-        if (_byAddress.IsBlocked(address) || _byNameAtAddress.IsBlocked((name, address))) return null;
+        if (_byNameAtAddress.IsBlocked((name, address))) return null;
 
         var found = _users.Find(name);
         var fingerprint = HMACSHA256.HashData(_cacheKey, System.Text.Encoding.UTF8.GetBytes(password));
@@ -65,6 +65,9 @@ public sealed class Authenticator
             _byNameAtAddress.Succeed((name, address));
             return user.Account;
         }
+        // Many clients may share an address (a NAT, the host's own scripts): its block does not stop the passwords
+        // verified already, whose guessing the block per name at the address bounds.
+        if (_byAddress.IsBlocked(address)) return null;
         if (found is not null && _byName.IsBlocked(name)) return null;
         if (found is null && !_unknownNames.TryTake(out var exhaustedNow))
         {
