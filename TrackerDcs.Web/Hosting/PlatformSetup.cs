@@ -23,6 +23,7 @@ public static class PlatformSetup
         builder.AddCookieKeys(data);
         services.AddSingleton<Database>();
         services.AddSingleton<UserStore>();
+        services.AddSingleton<PasswordHashPool>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<AuditJournal>();
         services.AddSingleton<AuditLog>();

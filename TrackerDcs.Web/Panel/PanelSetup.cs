@@ -102,13 +102,13 @@ public static class PanelSetup
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
         // The login form posts here (antiforgery is checked for form-bound endpoints); failures are throttled
-        // per name by the Authenticator, so repeated guesses lock the name out for a growing while.
+        // by the Authenticator per name and address, so repeated guesses are refused for a growing while.
         app.MapPost("/account/login", async (HttpContext context, [FromForm] LoginForm form, Authenticator authenticator) =>
         {
             var returnUrl = LocalUrl(form.ReturnUrl);
             var account = string.IsNullOrEmpty(form.Name) || string.IsNullOrEmpty(form.Password)
                 ? null
-                : await authenticator.AuthenticateAsync(form.Name, form.Password, context.RequestAborted);
+                : await authenticator.AuthenticateAsync(form.Name, form.Password, context.Connection.RemoteIpAddress, context.RequestAborted);
             if (account is null || !account.Role.MayView())
                 return Results.LocalRedirect($"{LoginPath}?failed=1&returnUrl={Uri.EscapeDataString(returnUrl)}");
             await context.SignInAsync(CookieScheme, Principal(account));
