@@ -1,11 +1,11 @@
 namespace TrackerDcs.Hardware.Caen;
 
 /// <summary>What the driver knows about one channel at a moment: link state and the two status words, once read.</summary>
-public readonly record struct ChannelObservation(bool Started, bool Connected, int? LvStatus, int? HvStatus);
+public readonly record struct ChannelObservation(bool Started, bool Connected, int? LvStatus, int? HvStatus, bool Missing = false);
 
 /// <summary>
 /// The channel state machine of the seed: INIT → DISCONNECTED ⇄ CONNECTED → LV_OFF ⇄ LV_ON → HV_RAMP ⇄ HV_ON,
-/// and ERROR. Past CONNECTED the state is not stored but derived from the status words, by the rule table below.
+/// and ERROR; UNAVAILABLE while a PV of the channel is missing on a reachable IOC. Past CONNECTED the state is not stored but derived from the status words, by the rule table below.
 /// </summary>
 public static class ChannelFsm
 {
@@ -36,6 +36,7 @@ public static class ChannelFsm
     {
         { Started: false } => CaenState.Init,
         { Connected: false } => CaenState.Disconnected,
+        { Missing: true } => CaenState.Unavailable,
         { LvStatus: { } lv, HvStatus: { } hv } => Derive(lv, hv),
         _ => CaenState.Connected,
     };
@@ -51,6 +52,8 @@ public static class ChannelFsm
             (CaenState.Init, CaenState.Connected),
             (CaenState.Disconnected, CaenState.Connected),
             (CaenState.Connected, CaenState.Disconnected),
+            (CaenState.Connected, CaenState.Unavailable), (CaenState.Disconnected, CaenState.Unavailable),
+            (CaenState.Unavailable, CaenState.Disconnected), (CaenState.Unavailable, CaenState.Connected),
             (CaenState.LvOff, CaenState.LvOn), (CaenState.LvOn, CaenState.LvOff),
             (CaenState.LvOn, CaenState.HvRamp), (CaenState.HvRamp, CaenState.LvOn),
             (CaenState.HvRamp, CaenState.HvOn), (CaenState.HvOn, CaenState.HvRamp),
@@ -63,6 +66,11 @@ public static class ChannelFsm
             t.Add((s, CaenState.Disconnected));    // the link may drop at any time
             t.Add((s, CaenState.Error));           // so may a fault bit appear
             t.Add((CaenState.Error, s));           // and an alarm be cleared
+            t.Add((CaenState.Unavailable, s));     // a missing PV may come back (or be found late)
+            t.Add((s, CaenState.Unavailable));     // and one be lost while the IOC stays
+            // The monitors' first values may arrive before the link is declared up: the first reading then
+            // follows DISCONNECTED directly, without a CONNECTED in between.
+            t.Add((CaenState.Disconnected, s));
         }
         return t;
     }

@@ -26,15 +26,23 @@ public static class CrateFsm
         ("a channel in error, or LV off under HV", c => c.Any(x => x.State == CaenState.Error || x.LvOffUnderHv), CaenState.Error),
         ("a channel disconnected", c => c.Any(x => x.State == CaenState.Disconnected), CaenState.Disconnected),
         ("a channel not started", c => c.Any(x => x.State == CaenState.Init), CaenState.Init),
+        ("every channel unavailable", c => !Available(c).Any(), CaenState.Unavailable),
         ("a channel not read yet", c => c.Any(x => x.State == CaenState.Connected), CaenState.Connected),
         ("LV on for some channels, off for others", c => Mixed(c, LvOnStates), CaenState.LvMix),
         ("HV up for some channels, off for others", c => Mixed(c, HvUpStates), CaenState.HvMix),
         ("a channel ramping", c => c.Any(x => x.State == CaenState.HvRamp), CaenState.HvRamp),
     ];
 
+    /// <summary>
+    /// UNAVAILABLE channels (a PV missing: not commanded, each named by its alarm) count only for ERROR (their
+    /// status words are still read) and when no channel is left: the crate is what the channels it commands are.
+    /// </summary>
     public static CaenState Aggregate(IReadOnlyList<ChannelSnapshot> active) =>
-        Rules.FirstOrDefault(r => r.Holds(active)) is { Rule: not null } rule ? rule.State : active[0].State;
+        Rules.FirstOrDefault(r => r.Holds(active)) is { Rule: not null } rule ? rule.State : Available(active).First().State;
+
+    private static IEnumerable<ChannelSnapshot> Available(IReadOnlyList<ChannelSnapshot> channels) =>
+        channels.Where(c => c.State != CaenState.Unavailable);
 
     private static bool Mixed(IReadOnlyList<ChannelSnapshot> channels, CaenState[] group) =>
-        channels.Any(c => group.Contains(c.State)) && channels.Any(c => !group.Contains(c.State));
+        Available(channels).Any(c => group.Contains(c.State)) && Available(channels).Any(c => !group.Contains(c.State));
 }
