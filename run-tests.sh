@@ -11,6 +11,10 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node and npm, for Node-RED in the migration guide's test (installed from npm below). Asked for by command, not
+# by package: a machine with NodeSource's nodejs has npm inside it, and Debian's npm package would conflict.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
@@ -20,6 +24,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # The tests start their own brokers and databases on free ports; the distribution's services are not needed.
 systemctl disable --now mosquitto influxdb >/dev/null 2>&1 || true
+# Node-RED 4 from npm, once into a cache directory kept across runs (about a minute the first time, nothing after).
+scripts/install-node-red.sh >/dev/null
 
 dotnet build TrackerDcs.sln -c Release --nologo -v q
 # The trx report is read back on failure so that the end of the log names every failed test and its

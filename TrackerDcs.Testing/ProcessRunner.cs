@@ -46,4 +46,17 @@ public static class ProcessRunner
         process.WaitForExit();
         return new ProcessResult(process.ExitCode, stdout.ToString(), stderr.ToString());
     }
+
+    /// <summary>
+    /// Ends a script that runs until its standard input closes (the Python peers: a pymodbus plant, a Julabo unit):
+    /// closes the input, gives it 10 s to exit, then kills its tree.
+    /// </summary>
+    public static async Task EndByClosingInputAsync(Process process)
+    {
+        if (process.HasExited) return;
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); }
+    }
 }

@@ -85,20 +85,24 @@ public sealed class CaenDevice : IDisposable
     }
 
     /// <summary>
-    /// Once per map: the active channels whose HV maxV channels.yml leaves out keep whatever SVMax the crate has,
-    /// so a crash of this process would leave them limited only by that (issue 8).
+    /// Once per map: the channels whose HV maxV channels.yml leaves out keep whatever SVMax the crate has,
+    /// so a crash of this process would leave them limited only by that (issue 8). Spare channels count too:
+    /// their line may still be cabled.
     /// </summary>
     private void WarnOfUnsetLimits()
     {
-        var unset = Map.Channels.Where(c => c.IsActive && c.Hv.MaxV is null).Select(c => c.Id).ToList();
+        var unset = Map.Channels.Where(c => c.Hv.MaxV is null).Select(c => c.Id).ToList();
         if (unset.Count > 0)
             _logger.LogWarning("{Map} sets no hv maxV for channel(s) {Channels}: their hardware voltage limit (SVMax) is left as found on the crate",
                 Map.Source, string.Join(", ", unset));
     }
 
     /// <summary>
-    /// Writes every setting of every active channel (channels without a module are never commanded), an
-    /// UNAVAILABLE one's too: each PV that exists gets its setting, for the protection it still gives.
+    /// Writes every setting of every channel of the map, spare ones too, as the seed's dcs.py did: a channel without
+    /// a module is never switched, but its line may still be cabled, and it must not keep the crate's defaults
+    /// (no external trip, a wider current limit). Switching stays for channels with a module (<see cref="SwitchAsync"/>).
+    /// An UNAVAILABLE channel's settings are written too: each PV that exists gets its setting, for the protection it
+    /// still gives.
     /// </summary>
     public async Task<CommandResult> ApplySettingsAsync(CancellationToken ct) => await WriteSettingsAsync(_ => true, ct);
 
@@ -106,7 +110,7 @@ public sealed class CaenDevice : IDisposable
     {
         List<(string Pv, object Value)> writes;
         lock (_gate)
-            writes = [.. from channel in _channels where channel.Settings.IsActive
+            writes = [.. from channel in _channels
                          from kind in Enum.GetValues<PowerKind>()
                          from field in CaenFields.For(kind) where field.Setting is not null
                          let value = field.Setting!(channel.Settings.Supply(kind))

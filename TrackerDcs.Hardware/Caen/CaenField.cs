@@ -5,7 +5,8 @@ namespace TrackerDcs.Hardware.Caen;
 /// <summary>
 /// One field of a CAEN channel, described once: its PV suffix, native CA type, units, whether a client may
 /// write it, the monitor dead band (0 = every change; null = not monitored), the channels.yml setting it
-/// carries, and its key: the seed's name, both in channels.yml and in the dcs/channels JSON (prefixed lv_/hv_ there).
+/// carries, and its key: the seed's name in channels.yml and, with few exceptions (<see cref="JsonKey"/>), in the
+/// dcs/channels JSON (prefixed lv_/hv_ there).
 /// </summary>
 public sealed record CaenField(string Name, CaType Type, string Units, bool Writable, string? Key)
 {
@@ -25,6 +26,13 @@ public sealed record CaenField(string Name, CaType Type, string Units, bool Writ
     public bool Optional { get; init; }
     /// <summary>What a channel loses when the IOC does not serve this field, after "channel 1 HV": "is not protected", …</summary>
     public string IfMissing { get; init; } = "is not protected";
+
+    /// <summary>
+    /// The key in dcs/channels after lv_/hv_, and so the InfluxDB field name: <see cref="Key"/> unless the seed spelled
+    /// it otherwise there. Its dcs.py published <c>lv_unVthr</c> and <c>lv_ovVthr</c> for channels.yml's unVThr and
+    /// ovVThr; a stand that goes on writing to a seed database must use its spelling, or the field exists twice.
+    /// </summary>
+    public string? JsonKey { get => field ?? Key; init; }
 
     public double? DeadBandIn(ImRange range) =>
         range == ImRange.Low && LowRangeDeadBand is { } low ? low : DeadBand;

@@ -17,8 +17,9 @@ public static class CaenFields
 
     // The LV boards' own thresholds: OVVThr is the LV hardware limit (the board flags VMon above it with status
     // bit 4; the driver also refuses an LV setV above it), UNVThr the floor (bit 5). Both are written on load.
-    public static readonly CaenField UNVThr = new("UNVThr", CaType.Double, "V", true, "unVThr") { Min = 0, Max = 16, Setting = s => ((LvSettings)s).UnVThr };
-    public static readonly CaenField OVVThr = new("OVVThr", CaType.Double, "V", true, "ovVThr") { Min = 0, Max = 16, Setting = s => ((LvSettings)s).OvVThr };
+    // dcs/channels spells them as the seed's dcs.py did (lv_unVthr, lv_ovVthr), channels.yml as its YAML did.
+    public static readonly CaenField UNVThr = new("UNVThr", CaType.Double, "V", true, "unVThr") { JsonKey = "unVthr", Min = 0, Max = 16, Setting = s => ((LvSettings)s).UnVThr };
+    public static readonly CaenField OVVThr = new("OVVThr", CaType.Double, "V", true, "ovVThr") { JsonKey = "ovVthr", Min = 0, Max = 16, Setting = s => ((LvSettings)s).OvVThr };
     public static readonly CaenField RUpTime = new("RUpTime", CaType.Double, "ms", true, "rampUpTime") { IfMissing = "ramps at the crate's own speed", Min = 1, Max = 60000, Setting = s => ((LvSettings)s).RampUpTime };
     public static readonly CaenField RDwTime = new("RDwTime", CaType.Double, "ms", true, "rampDwnTime") { IfMissing = "ramps at the crate's own speed", Min = 1, Max = 60000, Setting = s => ((LvSettings)s).RampDwnTime };
     public static readonly CaenField Temp = new("Temp", CaType.Double, "°C", false, "temp") { IfMissing = "is not monitored", DeadBand = 2 };
@@ -26,7 +27,7 @@ public static class CaenFields
     public static readonly CaenField RUp = new("RUp", CaType.Double, "V/s", true, "rampUpSpeed") { IfMissing = "ramps at the crate's own speed", Min = 1, Max = 500, Setting = s => ((HvSettings)s).RampUpSpeed };
     public static readonly CaenField RDWn = new("RDWn", CaType.Double, "V/s", true, "rampDwnSpeed") { IfMissing = "ramps at the crate's own speed", Min = 1, Max = 500, Setting = s => ((HvSettings)s).RampDwnSpeed };
     public static readonly CaenField ImRangeField = new("ImRange", CaType.Enum, "", true, "imRange")
-        { EnumStrings = ["High", "Low"], IfMissing = "is not monitored", Setting = s => (ushort)((HvSettings)s).ImRange };
+        { EnumStrings = ["High", "Low"], IfMissing = "measures its current in the crate's own range", Setting = s => (ushort)((HvSettings)s).ImRange };
     /// <summary>
     /// The HV software voltage limit: the board never outputs more, whatever V0Set says, and shows status bit 7
     /// (at max V) while it limits. Written from hv maxV on load, so the crate holds the stand's limit even

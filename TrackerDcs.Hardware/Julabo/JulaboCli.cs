@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Ports;
+using TrackerDcs.Hardware.Common;
 
 namespace TrackerDcs.Hardware.Julabo;
 
@@ -17,9 +18,9 @@ public static class JulaboCli
     public const string Usage = """
         usage: julabo --port <port> [options] <command>
           --port <port>         serial device (/dev/ttyUSB0), serial bridge (host:port), or "simulated"
-          --baud <n>            default 4800
-          --data-bits <n>       default 7
-          --parity <p>          None, Odd, Even (default), Mark, Space
+          --baud <n>            default 9600 (older units: 4800)
+          --data-bits <n>       default 8 (older units: 7)
+          --parity <p>          None (default), Odd, Even (older units), Mark, Space
           --stop-bits <s>       One (default), OnePointFive, Two
           --handshake <h>       None, XOnXOff, RequestToSend (default), RequestToSendXOnXOff
           --timeout <ms>        reply time-out, default 1000
@@ -56,14 +57,14 @@ public static class JulaboCli
         }
 
         await using var simulator = options.IsSimulated ? new JulaboSimulator() : null;
-        var transport = simulator is null ? JulaboTransports.Create(options) : new TcpJulaboTransport("127.0.0.1", simulator.ListenTcp());
+        var transport = simulator is null ? Transports.Create(options.Port, options.Serial) : new TcpTransport("127.0.0.1", simulator.ListenTcp());
         await using var connection = new JulaboConnection(transport, options);
         try
         {
             await connection.OpenAsync(cancellationToken);
             return await ExecuteAsync(connection, command, output, cancellationToken);
         }
-        catch (JulaboException e)
+        catch (Exception e) when (e is JulaboProtocolException or LinkException)
         {
             return await Fail(output, ChillerError, e.Message);
         }

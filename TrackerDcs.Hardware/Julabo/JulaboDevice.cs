@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TrackerDcs.Hardware.Common;
 
 namespace TrackerDcs.Hardware.Julabo;
 
@@ -14,11 +15,12 @@ namespace TrackerDcs.Hardware.Julabo;
 public sealed class JulaboDevice : IAsyncDisposable
 {
     private readonly JulaboSettings _options;
-    private readonly Func<IJulaboTransport> _transportFactory;
+    private readonly Func<ITransport> _transportFactory;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _wake = new(0);
+    // The poll pause, cut short when a command wants the status read back (or a reconnect) at once.
+    private readonly WakeableDelay _pause;
     private readonly CancellationTokenSource _disposed = new();
     private readonly SortedDictionary<int, double> _pendingSetpoints = new();
     private JulaboStatus _status = new();
@@ -29,19 +31,21 @@ public sealed class JulaboDevice : IAsyncDisposable
     private string? _lastError;
     private int _reconnectNow;
     private string? _limitsProblem;
+    private string? _sensorProblem;
     private double? _limitHighRead;
     private double? _limitLowRead;
     private bool _limitsReadable; // used by the loop only
     private bool _manualSinceLimitsWritten; // used by the loop only
 
     /// <param name="transportFactory">Makes a new, unopened transport for each connection attempt; by default from <see cref="JulaboSettings.Port"/> (a host that simulates the unit passes its own).</param>
-    public JulaboDevice(JulaboSettings options, Func<IJulaboTransport>? transportFactory = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+    public JulaboDevice(JulaboSettings options, Func<ITransport>? transportFactory = null, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         var problems = options.Validate();
         if (problems.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
         _options = options;
-        _transportFactory = transportFactory ?? (() => JulaboTransports.Create(options));
+        _transportFactory = transportFactory ?? (() => Transports.Create(options.Port, options.Serial));
         _time = timeProvider ?? TimeProvider.System;
+        _pause = new WakeableDelay(_time);
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -50,7 +54,7 @@ public sealed class JulaboDevice : IAsyncDisposable
     /// <summary>The status with the unit's texts and the link's and limits' problems, taken under one lock.</summary>
     public JulaboSnapshot Snapshot()
     {
-        lock (_gate) return new JulaboSnapshot(_status, _statusText, _lastError, _limitsProblem);
+        lock (_gate) return new JulaboSnapshot(_status, _statusText, _lastError, _limitsProblem, _sensorProblem);
     }
     public JulaboState State => Status.FsmState;
 
@@ -69,6 +73,12 @@ public sealed class JulaboDevice : IAsyncDisposable
     /// Kept while disconnected: the unit's limits do not change because the cable is out.
     /// </summary>
     public string? LimitsProblem { get { lock (_gate) return _limitsProblem; } }
+
+    /// <summary>
+    /// Why the external Pt100 the settings call expected (Julabo:ExternalSensor Expected) gives no reading, quoting
+    /// the unit's answer; null when it reads, or when it is not expected. Kept while disconnected, like the limits.
+    /// </summary>
+    public string? SensorProblem { get { lock (_gate) return _sensorProblem; } }
 
     /// <summary>Set points asked for while disconnected, to be sent when the link is back (set point → °C).</summary>
     public IReadOnlyDictionary<int, double> PendingSetpoints { get { lock (_gate) return new Dictionary<int, double>(_pendingSetpoints); } }
@@ -92,7 +102,7 @@ public sealed class JulaboDevice : IAsyncDisposable
                 if (Interlocked.Exchange(ref _reconnectNow, 0) == 0)
                 {
                     _logger.LogInformation("Julabo: reconnecting in {Delay} ms", delay.TotalMilliseconds);
-                    await SleepAsync(delay, stop.Token);
+                    await _pause.SleepAsync(delay, stop.Token);
                 }
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectDelayMax.Ticks));
             }
@@ -131,7 +141,7 @@ public sealed class JulaboDevice : IAsyncDisposable
                 // moment between the link opening and the state saying so.
                 await SendPendingSetpointsAsync(connection, session.Token);
                 await PollAsync(connection, session.Token);
-                await SleepAsync(_options.PollPeriod - _time.GetElapsedTime(started), session.Token);
+                await _pause.SleepAsync(_options.PollPeriod - _time.GetElapsedTime(started), session.Token);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -144,7 +154,7 @@ public sealed class JulaboDevice : IAsyncDisposable
         }
         catch (Exception e)
         {
-            if (e is not JulaboException) _logger.LogError(e, "Julabo: unexpected failure; treating the link as lost");
+            if (e is not (JulaboProtocolException or LinkException)) _logger.LogError(e, "Julabo: unexpected failure; treating the link as lost");
             LinkLost(connection, e);
         }
         finally
@@ -161,7 +171,7 @@ public sealed class JulaboDevice : IAsyncDisposable
         var unit = await c.ReadStatusAsync(ct);
         var bath = await c.QueryAsync(JulaboProtocol.ReadBathTemperature(), JulaboProtocol.ParseNumber, ct);
         var power = await c.QueryAsync(JulaboProtocol.ReadPower(), JulaboProtocol.ParseNumber, ct);
-        var external = await c.QueryAsync(JulaboProtocol.ReadExternalTemperature(), JulaboProtocol.ParseNumber, ct);
+        var external = await ReadExternalAsync(c, ct);
         var sp1 = await c.QueryAsync(JulaboProtocol.ReadSetpoint(1), JulaboProtocol.ParseNumber, ct);
         var sp2 = await c.QueryAsync(JulaboProtocol.ReadSetpoint(2), JulaboProtocol.ParseNumber, ct);
         var sp3 = await c.QueryAsync(JulaboProtocol.ReadSetpoint(3), JulaboProtocol.ParseNumber, ct);
@@ -199,6 +209,26 @@ public sealed class JulaboDevice : IAsyncDisposable
     }
 
     /// <summary>
+    /// The external Pt100 (IN_PV_02), or null when the unit has none: a unit without it answers "---.--", which the
+    /// seed's driver read as "no external temperature", and so does this one; the link stays up. Only a stand whose
+    /// settings expect the sensor makes its absence a problem (the julabo.sensor alarm).
+    /// </summary>
+    private async Task<double?> ReadExternalAsync(JulaboConnection c, CancellationToken ct)
+    {
+        if (_options.ExternalSensor == JulaboExternalSensor.Absent) return null;
+        string? raw = null;
+        var external = await c.QueryAsync(JulaboProtocol.ReadExternalTemperature(), reply => JulaboProtocol.ParseReading(raw = reply), ct);
+        var problem = external is null && _options.ExternalSensor == JulaboExternalSensor.Expected
+            ? $"the external Pt100 gives no reading (IN_PV_02 answers {JulaboProtocol.Quote(raw ?? "")}), but Julabo:ExternalSensor says the stand has one"
+            : null;
+        string? before;
+        lock (_gate) (before, _sensorProblem) = (_sensorProblem, problem);
+        if (problem is not null && before is null) _logger.LogWarning("Julabo: {Problem}", problem);
+        if (problem is null && before is not null) _logger.LogInformation("Julabo: the external Pt100 reads again");
+        return external;
+    }
+
+    /// <summary>
     /// Writes the configured warning limits (OUT_SP_03 high, OUT_SP_04 low) and reads them back, on every
     /// connect and before the first poll can report OFF or ON, so that the unit guards the bath by itself
     /// even when this process is gone. A refusal, other values read back, or no answer is logged with both
@@ -221,7 +251,7 @@ public sealed class JulaboDevice : IAsyncDisposable
             low = await c.QueryAsync(JulaboProtocol.ReadLowWarningLimit(), JulaboProtocol.ParseNumber, ct);
             _limitsReadable = true;
         }
-        catch (Exception e) when (e is JulaboTimeoutException or JulaboProtocolException)
+        catch (Exception e) when (e is LinkTimeoutException or JulaboProtocolException)
         {
             // A unit without IN_SP_03/04 answers nothing and flags -08: take that flag now, not at the first poll.
             _limitsReadable = false;
@@ -270,22 +300,7 @@ public sealed class JulaboDevice : IAsyncDisposable
         }
     }
 
-    // Waits the given time, or less when a command wants the status read back (or a reconnect) at once.
-    private async Task SleepAsync(TimeSpan duration, CancellationToken ct)
-    {
-        if (duration > TimeSpan.Zero)
-        {
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var sleep = Task.Delay(duration, _time, either.Token);
-            var wake = _wake.WaitAsync(either.Token);
-            await Task.WhenAny(sleep, wake);
-            await either.CancelAsync();
-        }
-        while (_wake.CurrentCount > 0) _wake.Wait(0);
-        ct.ThrowIfCancellationRequested();
-    }
-
-    private void Wake() => _wake.Release();
+    private void Wake() => _pause.Wake();
 
     private void LinkLost(JulaboConnection? connection, Exception e)
     {

@@ -90,6 +90,18 @@ public static partial class JulaboProtocol
         throw new JulaboProtocolException($"expected a number, got {Quote(raw)}", raw);
     }
 
+    /// <summary>
+    /// A reply to IN_PV_02, the external Pt100: a number, or null when the unit has no reading from it. A unit
+    /// without the sensor answers printable text that is not a number ("---.--"); line noise is still an error.
+    /// </summary>
+    public static double? ParseReading(string raw)
+    {
+        RequirePrintable(raw);
+        return double.TryParse(raw.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+            ? value
+            : null;
+    }
+
     /// <summary>A reply to IN_MODE_xx, e.g. <c>"1"</c>.</summary>
     public static int ParseInteger(string raw)
     {

@@ -1,10 +1,13 @@
 using System.IO.Ports;
+using TrackerDcs.Hardware.Common;
 
 namespace TrackerDcs.Hardware.Julabo;
 
 /// <summary>
 /// Settings of the chiller link and device (the host binds them from its "Julabo" section, whose keys the
-/// messages name). Serial defaults are the seed's (4800 baud 7E1, RTS/CTS); some units run 9600 8N1.
+/// messages name). Serial defaults are those of the seed's latest driver: 9600 baud 8N1 with RTS/CTS, as the
+/// burn-in box controller uses. Older units (and the seed's first driver) run 4800 baud 7E1 with RTS/CTS: set
+/// BaudRate 4800, DataBits 7, Parity Even for them.
 /// </summary>
 public class JulaboSettings
 {
@@ -16,11 +19,14 @@ public class JulaboSettings
     /// </summary>
     public string Port { get; set; } = SimulatedPort;
 
-    public int BaudRate { get; set; } = 4800;
-    public int DataBits { get; set; } = 7;
-    public Parity Parity { get; set; } = Parity.Even;
+    public int BaudRate { get; set; } = 9600;
+    public int DataBits { get; set; } = 8;
+    public Parity Parity { get; set; } = Parity.None;
     public StopBits StopBits { get; set; } = StopBits.One;
     public Handshake Handshake { get; set; } = Handshake.RequestToSend;
+
+    /// <summary>The line settings above, as the serial transport takes them.</summary>
+    public SerialSettings Serial => new(BaudRate, DataBits, Parity, StopBits, Handshake);
 
     /// <summary>The unit needs at least 250 ms between two commands.</summary>
     public TimeSpan CommandInterval { get; set; } = TimeSpan.FromMilliseconds(250);
@@ -47,6 +53,9 @@ public class JulaboSettings
     public double WarningLimitHigh { get; set; } = 30;
     public double WarningLimitLow { get; set; } = -35;
 
+    /// <summary>Whether the stand has an external Pt100 on the unit; Auto (the seed's behaviour) reads it when it is there.</summary>
+    public JulaboExternalSensor ExternalSensor { get; set; } = JulaboExternalSensor.Auto;
+
     public bool IsSimulated => string.Equals(Port, SimulatedPort, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Every problem with these settings, one per line, each starting with its key; empty when they are usable.</summary>
@@ -54,11 +63,9 @@ public class JulaboSettings
     {
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(Port)) problems.Add("Julabo:Port is empty (a serial device, host:port, or \"simulated\")");
-        else if (!IsSimulated && !JulaboTransports.LooksLikeSerialDevice(Port) && !JulaboTransports.TryParseHostPort(Port, out _, out _))
+        else if (!IsSimulated && !Transports.IsValidPort(Port))
             problems.Add($"Julabo:Port \"{Port}\" is neither a serial device path, host:port, nor \"simulated\"");
-        if (BaudRate <= 0) problems.Add($"Julabo:BaudRate {BaudRate} must be positive");
-        if (DataBits is < 5 or > 8) problems.Add($"Julabo:DataBits {DataBits} must be 5..8");
-        if (StopBits == StopBits.None) problems.Add("Julabo:StopBits None is not a serial setting (One, OnePointFive, Two)");
+        problems.AddRange(Serial.Validate().Select(problem => $"Julabo:{problem}"));
         if (CommandInterval < TimeSpan.Zero) problems.Add("Julabo:CommandInterval must not be negative");
         if (ReplyTimeout <= TimeSpan.Zero) problems.Add("Julabo:ReplyTimeout must be positive");
         if (PollPeriod <= TimeSpan.Zero) problems.Add("Julabo:PollPeriod must be positive");
@@ -73,6 +80,7 @@ public class JulaboSettings
             problems.Add($"Julabo:WarningLimitLow {WarningLimitLow} must be a temperature within the unit's range TempMin..TempMax ({TempMin}..{TempMax} °C)");
         else if (!(WarningLimitLow < WarningLimitHigh))
             problems.Add($"Julabo:WarningLimitLow {WarningLimitLow} must be below WarningLimitHigh {WarningLimitHigh}");
+        if (!Enum.IsDefined(ExternalSensor)) problems.Add($"Julabo:ExternalSensor {ExternalSensor} is not Auto, Expected or Absent");
         return problems;
     }
 }

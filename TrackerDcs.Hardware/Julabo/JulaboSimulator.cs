@@ -3,6 +3,7 @@ using System.IO.Ports;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TrackerDcs.Hardware.Common;
 
 namespace TrackerDcs.Hardware.Julabo;
 
@@ -15,7 +16,7 @@ namespace TrackerDcs.Hardware.Julabo;
 /// OUT_SP_04 low) STATUS says -03 EXCESS TEMPERATURE WARNING or -04 LOW TEMPERATURE WARNING; the unit keeps
 /// running (the "warning only" setting of a real unit), and the code clears when the bath is back in band.
 /// </summary>
-public sealed class JulaboSimulator : IAsyncDisposable
+public sealed class JulaboSimulator : IAsyncDisposable, ISimulatedInstrument
 {
     private readonly JulaboSimulatorOptions _options;
     private readonly TimeProvider _time;
@@ -56,7 +57,7 @@ public sealed class JulaboSimulator : IAsyncDisposable
     /// <summary>Listens on 127.0.0.1 (never the lab network: a demo must not answer for the real chiller). Returns the bound port.</summary>
     public int ListenTcp(int port = 0)
     {
-        var host = new JulaboSimulatorTcpHost(this, port, _logger);
+        var host = new SimulatorTcpHost(this, port, "Julabo simulator", _logger);
         lock (_gate) _hosts.Add(host);
         TcpEndPoint = host.EndPoint;
         return host.EndPoint.Port;
@@ -64,13 +65,12 @@ public sealed class JulaboSimulator : IAsyncDisposable
 
     /// <summary>
     /// Answers on a serial device. The simulator keeps (re)opening the path, so a socat pair that is
-    /// killed and started again with the same link names is picked up again. Handshake defaults to
-    /// None because a pseudo terminal has no RTS/CTS lines.
+    /// killed and started again with the same link names is picked up again. Without settings: 9600 8N1, as
+    /// the driver's default, and no handshake, because a pseudo terminal has no RTS/CTS lines.
     /// </summary>
-    public void ServeSerial(string devicePath, int baudRate = 4800, int dataBits = 7, Parity parity = Parity.Even,
-        StopBits stopBits = StopBits.One, Handshake handshake = Handshake.None)
+    public void ServeSerial(string devicePath, SerialSettings? settings = null)
     {
-        var host = new JulaboSimulatorSerialHost(this, () => new SerialJulaboTransport(devicePath, baudRate, dataBits, parity, stopBits, handshake), devicePath, _logger);
+        var host = new SimulatorSerialHost(this, devicePath, settings ?? new SerialSettings(9600), "Julabo simulator", _logger);
         lock (_gate) _hosts.Add(host);
     }
 
@@ -268,10 +268,10 @@ public sealed class JulaboSimulator : IAsyncDisposable
     }
 
     /// <summary>Serves one byte stream (a TCP client, an opened serial port) until it fails or is cancelled.</summary>
-    internal async Task ServeAsync(Func<Memory<byte>, CancellationToken, ValueTask<int>> read,
+    async Task ISimulatedInstrument.ServeAsync(Func<Memory<byte>, CancellationToken, ValueTask<int>> read,
         Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write, CancellationToken cancellationToken)
     {
-        var framer = new JulaboLineFramer();
+        var framer = new LineFramer();
         var buffer = new byte[256];
         while (true)
         {

@@ -101,8 +101,14 @@ internal sealed class SwitchBoxConnection(ITransport transport, TimeSpan replyTi
             }
             if (SwitchBoxProtocol.TryParseStatus(line, out var status, out var error))
             {
+                // Every status is the box's state when it was sent, so it is applied; but one that does not show a
+                // switching command carried out may be a late or repeated answer to an earlier line still on its
+                // way: the answer is the first status that shows the command done. A box that really refused it
+                // sends none, and the caller reads the status back after the time-out.
                 onStatus(status);
-                return status;
+                if (command.IsDoneIn(status)) return status;
+                logger.LogDebug("Switch box {Link}: {Status} does not show {Command} done; reading on", Description, status, command);
+                continue;
             }
             logger.LogWarning("Switch box {Link}: ignoring {Error}", Description, error);
             lastBad = error;

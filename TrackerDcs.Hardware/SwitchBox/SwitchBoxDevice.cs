@@ -245,9 +245,8 @@ public sealed class SwitchBoxDevice : IAsyncDisposable
     {
         try
         {
+            // The first status showing the command done, or, when none came in time, the status read back.
             var status = await connection.SendAsync(command, cancellationToken);
-            // An extra line may have been taken for the answer (the status from before the command): ask once.
-            if (!command.IsDoneIn(status)) status = await connection.ReadStatusAsync(cancellationToken);
             if (!command.IsDoneIn(status))
             {
                 _logger.LogWarning("Switch box: sent {Command}, but the box reports {Status}", command, status);

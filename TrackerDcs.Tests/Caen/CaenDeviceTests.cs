@@ -76,7 +76,7 @@ public sealed class CaenDeviceTests : IDisposable
     }
 
     [Fact]
-    public async Task Start_writes_every_setting_of_the_active_channels_only()
+    public async Task Start_writes_every_setting_of_every_channel_spare_ones_too()
     {
         Assert.Equal(CaenState.Init, _device.State);
         await StartAsync();
@@ -91,8 +91,13 @@ public sealed class CaenDeviceTests : IDisposable
         Assert.Equal((ushort)TripMode.Kill, Pv("cleanroom:12:000:PDwn"));
         Assert.Equal((ushort)TripMode.Ramp, Pv("cleanroom:12:001:PDwn"));
         Assert.Equal((ushort)ImRange.Low, Pv("cleanroom:12:001:ImRange"));
-        Assert.Equal(2 * (9 + 9), _access.Puts.Count);
-        Assert.DoesNotContain(_access.Puts, p => p.Pv.StartsWith("cleanroom:15:") || p.Pv.StartsWith("cleanroom:04:"));
+        // The spare channel has no module but may be cabled: the global settings reach it as well (the seed did so).
+        Assert.Equal(3 * (9 + 9), _access.Puts.Count);
+        Assert.Equal(2.5, Pv("cleanroom:04:007:I0Set"));
+        Assert.Equal(17, Pv("cleanroom:04:007:TripExt"));
+        Assert.Equal(500.0, Pv("cleanroom:15:011:I0Set"));
+        Assert.Equal((ushort)TripMode.Kill, Pv("cleanroom:15:011:PDwn"));
+        Assert.Equal((ushort)0, Pv("cleanroom:04:007:Pw"));
 
         Assert.Equal(CaenState.LvOff, _device.State);
         Assert.Equal("""{"fsm_state":"LV_OFF"}""", StatusJson(_device).ToJsonString());
@@ -164,13 +169,13 @@ public sealed class CaenDeviceTests : IDisposable
     [Fact]
     public async Task HV_maxV_is_written_to_SVMax_and_bounds_setv_and_its_absence_is_warned_of_once()
     {
-        // Channel 0 takes the global maxV, channel 1 its own; the spare channel is never written.
+        // Channel 0 takes the global maxV, channel 1 its own, and so does the spare channel (its line may be cabled).
         var map = Map.Replace("imRange: Low }", "imRange: Low, maxV: 600. }").Replace("tripMode: Ramp }", "tripMode: Ramp, maxV: 300 }");
         var logger = new ListLogger<CaenDevice>();
         using (var limited = new CaenDevice(ChannelMap.Parse(map, "limited.yml"), _access, "cleanroom", logger))
         {
             Assert.Equal(CommandResult.Done, await limited.StartAsync(_ct));
-            Assert.Equal((600.0, 300.0, CaenBoards.HvMaxVolts), (Pv("cleanroom:12:000:SVMax"), Pv("cleanroom:12:001:SVMax"), Pv("cleanroom:15:011:SVMax")));
+            Assert.Equal((600.0, 300.0, 600.0), (Pv("cleanroom:12:000:SVMax"), Pv("cleanroom:12:001:SVMax"), Pv("cleanroom:15:011:SVMax")));
             Assert.DoesNotContain(logger.Entries, e => e.Text.Contains("maxV"));
             Run(0.1);
             Assert.Equal(300.0, (double)ChannelsJson(limited).Single(j => (string?)j["id"] == "1")["hv_maxV"]!);
@@ -194,7 +199,7 @@ public sealed class CaenDeviceTests : IDisposable
         Assert.Equal(300.0, Pv("cleanroom:12:001:SVMax"));
         var warning = Assert.Single(unlimited.Entries, e => e.Text.Contains("maxV"));
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
-        Assert.Equal("test.yml sets no hv maxV for channel(s) 0, 1: their hardware voltage limit (SVMax) is left as found on the crate", warning.Text);
+        Assert.Equal("test.yml sets no hv maxV for channel(s) 0, 1, spare: their hardware voltage limit (SVMax) is left as found on the crate", warning.Text);
         Assert.Equal(CommandResult.Done, await controller.ApplySettingsAsync(_ct));   // a reconnection warns no more
         Assert.Single(unlimited.Entries, e => e.Text.Contains("maxV"));
         Assert.DoesNotContain(_access.Puts.Skip(earlier), p => p.Pv.EndsWith(":SVMax"));
@@ -274,7 +279,7 @@ public sealed class CaenDeviceTests : IDisposable
         Assert.Equal(
             ["id", "module", "lv_board", "lv_channel", "hv_board", "hv_channel",
              "lv_setV", "lv_maxI", "lv_tripTime", "lv_tripInt", "lv_tripExt", "lv_status", "lv_vMon", "lv_iMon",
-             "lv_unVThr", "lv_ovVThr", "lv_rampUpTime", "lv_rampDwnTime", "lv_temp",
+             "lv_unVthr", "lv_ovVthr", "lv_rampUpTime", "lv_rampDwnTime", "lv_temp",
              "hv_setV", "hv_maxI", "hv_tripTime", "hv_tripInt", "hv_tripExt", "hv_status", "hv_vMon", "hv_iMon",
              "hv_rampUpSpeed", "hv_rampDwnSpeed", "hv_imRange", "hv_tripMode", "hv_maxV", "fsm_state"],
             json.Select(p => p.Key));

@@ -174,8 +174,8 @@ public sealed class CaenStandTests : IAsyncLifetime
         Assert.Equal("600.000", crate.GetProperty($"{Prefix}:12:000:SVMax").GetString());
         Assert.Equal("300.000", crate.GetProperty($"{Prefix}:12:001:SVMax").GetString());   // the channel's own
         Assert.Equal("600.000", crate.GetProperty($"{Prefix}:12:002:SVMax").GetString());
-        // The spare channel is never commanded: its limit stays the board's as delivered.
-        Assert.Equal("1000.000", crate.GetProperty($"{Prefix}:13:000:SVMax").GetString());
+        // The spare channel is never switched, but its line may be cabled: it holds the map's limit too.
+        Assert.Equal("600.000", crate.GetProperty($"{Prefix}:13:000:SVMax").GetString());
         // The LV side's hardware limit is its over-voltage threshold, written likewise.
         Assert.Equal("15.000", crate.GetProperty($"{Prefix}:00:002:OVVThr").GetString());
         Assert.Equal(0.0, double.Parse(crate.GetProperty($"{Prefix}:00:002:UNVThr").GetString()!, System.Globalization.CultureInfo.InvariantCulture));   // pyepics prints 0.0 as "0"

@@ -188,6 +188,7 @@ public sealed partial class GrafanaDashboardTests(ITestOutputHelper output)
         await stand.PostAsAdminAsync("/api/simulator/caen/trip/12/0");
         await status.WaitOnAsync("dcs/status", p => p.Contains("\"ERROR\""), TimeSpan.FromSeconds(30), "ERROR after the trip");
         await stand.PostAsAdminAsync("/api/simulator/julabo/alarm?code=-7&text=LOW%20LIQUID%20LEVEL");
+        await stand.PostAsAdminAsync("/api/simulator/marta/alarm?bit=CP_HP_W"); // a MARTA warning for the MARTA alarms annotation
         // A calibration run: its start and end events are the runs annotation.
         await using (var runs = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["ph2acf/reply", "ph2acf/status"]))
         {

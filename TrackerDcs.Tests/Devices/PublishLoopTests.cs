@@ -6,7 +6,7 @@ using TrackerDcs.Web.Devices;
 namespace TrackerDcs.Tests.Devices;
 
 /// <summary>The publish loop every device service runs, on a fake clock: at once, on change (a burst coalesced), every period, never ended by a publish.</summary>
-public sealed class PublishLoopTests : IAsyncDisposable
+public sealed class PublishLoopTests : IAsyncLifetime
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
     private readonly FakeTimeProvider _clock = new();
@@ -79,7 +79,10 @@ public sealed class PublishLoopTests : IAsyncDisposable
         Assert.False(_run!.IsCompleted);
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime, not IAsyncDisposable: xUnit 2 never calls DisposeAsync on a test class that only has the latter.
+    public async Task DisposeAsync()
     {
         await _stop.CancelAsync();
         if (_run is not null) await _run;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Hardware.Common;
 
 namespace TrackerDcs.Tests.Julabo;
 
@@ -14,7 +15,7 @@ public class JulaboConnectionTests
     {
         await using var simulator = new JulaboSimulator();
         var port = simulator.ListenTcp();
-        await using var connection = new JulaboConnection(new TcpJulaboTransport("127.0.0.1", port), Interval, Timeout);
+        await using var connection = new JulaboConnection(new TcpTransport("127.0.0.1", port), Interval, Timeout);
         await connection.OpenAsync(CancellationToken.None);
 
         Assert.Equal(new JulaboUnitStatus(2, "REMOTE STOP"), await connection.ReadStatusAsync(default));
@@ -30,7 +31,7 @@ public class JulaboConnectionTests
         await using var simulator = new JulaboSimulator();
         simulator.ServeSerial(pty.B);
         // Handshake.None: a pseudo terminal has no RTS/CTS lines, and with CRTSCTS set writes may wait forever for CTS.
-        await using var connection = new JulaboConnection(new SerialJulaboTransport(pty.A, handshake: System.IO.Ports.Handshake.None), Interval, TimeSpan.FromSeconds(1));
+        await using var connection = new JulaboConnection(new SerialTransport(pty.A, new SerialSettings(4800, 7, System.IO.Ports.Parity.Even)), Interval, TimeSpan.FromSeconds(1));
         await connection.OpenAsync(CancellationToken.None);
 
         Assert.Equal(2, (await connection.ReadStatusAsync(default)).Code);
@@ -44,7 +45,7 @@ public class JulaboConnectionTests
         await using var simulator = new JulaboSimulator();
         var port = simulator.ListenTcp();
         var interval = TimeSpan.FromMilliseconds(60);
-        await using var connection = new JulaboConnection(new TcpJulaboTransport("127.0.0.1", port), interval, Timeout);
+        await using var connection = new JulaboConnection(new TcpTransport("127.0.0.1", port), interval, Timeout);
         await connection.OpenAsync(CancellationToken.None);
 
         var clock = Stopwatch.StartNew();
@@ -58,7 +59,7 @@ public class JulaboConnectionTests
     {
         await using var simulator = new JulaboSimulator();
         var port = simulator.ListenTcp();
-        await using var connection = new JulaboConnection(new TcpJulaboTransport("127.0.0.1", port), Interval, Timeout);
+        await using var connection = new JulaboConnection(new TcpTransport("127.0.0.1", port), Interval, Timeout);
         await connection.OpenAsync(CancellationToken.None);
 
         simulator.SendGarbage(1);
@@ -72,7 +73,7 @@ public class JulaboConnectionTests
     {
         await using var simulator = new JulaboSimulator();
         var port = simulator.ListenTcp();
-        await using var connection = new JulaboConnection(new TcpJulaboTransport("127.0.0.1", port), Interval, Timeout);
+        await using var connection = new JulaboConnection(new TcpTransport("127.0.0.1", port), Interval, Timeout);
         await connection.OpenAsync(CancellationToken.None);
 
         simulator.SendGarbage(2);
@@ -85,19 +86,19 @@ public class JulaboConnectionTests
     {
         await using var simulator = new JulaboSimulator();
         var port = simulator.ListenTcp();
-        await using var connection = new JulaboConnection(new TcpJulaboTransport("127.0.0.1", port), Interval, Timeout);
+        await using var connection = new JulaboConnection(new TcpTransport("127.0.0.1", port), Interval, Timeout);
         await connection.OpenAsync(CancellationToken.None);
 
         simulator.DropReplies(2);
-        var e = await Assert.ThrowsAsync<JulaboTimeoutException>(() => connection.ReadStatusAsync(default));
+        var e = await Assert.ThrowsAsync<LinkTimeoutException>(() => connection.ReadStatusAsync(default));
         Assert.Contains("no reply to STATUS", e.Message);
     }
 
     [Fact]
     public async Task A_port_that_does_not_exist_is_a_transport_error()
     {
-        await using var connection = new JulaboConnection(new SerialJulaboTransport("/nonexistent/ttyJULABO"), Interval, Timeout);
-        var e = await Assert.ThrowsAsync<JulaboTransportException>(() => connection.OpenAsync(default));
+        await using var connection = new JulaboConnection(new SerialTransport("/nonexistent/ttyJULABO", new JulaboSettings().Serial), Interval, Timeout);
+        var e = await Assert.ThrowsAsync<LinkException>(() => connection.OpenAsync(default));
         Assert.Contains("/nonexistent/ttyJULABO", e.Message);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Hardware.Common;
 
 namespace TrackerDcs.Tests.Julabo;
 
@@ -38,9 +39,21 @@ public class JulaboOptionsTests
     {
         var options = new JulaboOptions();
         Assert.True(options.IsSimulated);
-        Assert.Equal((4800, 7, System.IO.Ports.Parity.Even, System.IO.Ports.Handshake.RequestToSend),
-            (options.BaudRate, options.DataBits, options.Parity, options.Handshake));
+        // The seed's latest driver: 9600 8N1 with RTS/CTS (older units run 4800 7E1, a setting away).
+        Assert.Equal((9600, 8, System.IO.Ports.Parity.None, System.IO.Ports.StopBits.One, System.IO.Ports.Handshake.RequestToSend),
+            (options.BaudRate, options.DataBits, options.Parity, options.StopBits, options.Handshake));
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.CommandInterval);
+    }
+
+    [Fact]
+    public void The_shipped_appsettings_bind_the_same_serial_defaults()
+    {
+        // What a stand started from the repository gets: appsettings.json spells every serial setting out.
+        var configuration = new ConfigurationBuilder().AddJsonFile(Repository.File("appsettings.json")).Build();
+        var options = configuration.GetSection(JulaboOptions.SectionName).Get<JulaboOptions>()!;
+        Assert.Equal((9600, 8, System.IO.Ports.Parity.None, System.IO.Ports.StopBits.One, System.IO.Ports.Handshake.RequestToSend),
+            (options.BaudRate, options.DataBits, options.Parity, options.StopBits, options.Handshake));
+        Assert.Equal("serial /dev/ttyUSB0 9600 8N1 handshake RequestToSend", Transports.Create("/dev/ttyUSB0", options.Serial).Description);
     }
 
     [Fact]
@@ -75,9 +88,9 @@ public class JulaboOptionsTests
     }
 
     [Theory]
-    [InlineData("/dev/ttyUSB0", "serial /dev/ttyUSB0 4800 7E1 handshake RequestToSend")]
+    [InlineData("/dev/ttyUSB0", "serial /dev/ttyUSB0 9600 8N1 handshake RequestToSend")]
     [InlineData("daq-pc:8000", "tcp daq-pc:8000")]
     [InlineData("[::1]:8000", "tcp ::1:8000")]
     public void Port_chooses_the_transport(string port, string description) =>
-        Assert.Equal(description, JulaboTransports.Create(new JulaboSettings { Port = port }).Description);
+        Assert.Equal(description, Transports.Create(port, new JulaboSettings().Serial).Description);
 }

@@ -1,3 +1,4 @@
+using TrackerDcs.Hardware.Common;
 using System.Text;
 using TrackerDcs.Hardware.Julabo;
 
@@ -40,7 +41,7 @@ public class JulaboProtocolTests
         var bytes = JulaboProtocol.Encode(command);
         Assert.Equal(wire, Encoding.ASCII.GetString(bytes));
 
-        var lines = new JulaboLineFramer().Push(bytes);
+        var lines = new LineFramer().Push(bytes);
         var parsed = JulaboProtocol.ParseCommand(Assert.Single(lines));
         Assert.True(command == parsed, what);
         Assert.Equal(command.Argument is null, command.ExpectsReply);
@@ -73,6 +74,17 @@ public class JulaboProtocolTests
     [InlineData("-25.00", -25)]
     [InlineData("100", 100)]
     public void Number_replies_parse(string raw, double value) => Assert.Equal(value, JulaboProtocol.ParseNumber(raw));
+
+    [Theory]
+    [InlineData("  21.35", 21.35)]
+    [InlineData("---.--", null)]
+    [InlineData("------", null)]
+    [InlineData("", null)]
+    public void External_sensor_replies_are_a_number_or_no_reading(string raw, double? value) => Assert.Equal(value, JulaboProtocol.ParseReading(raw));
+
+    [Fact]
+    public void External_sensor_line_noise_is_still_an_error() =>
+        Assert.Throws<JulaboProtocolException>(() => JulaboProtocol.ParseReading("\u00ff\u00fe#"));
 
     [Fact]
     public void Mode_replies_map_the_wire_index_to_set_points_1_to_3()
@@ -117,24 +129,6 @@ public class JulaboProtocolTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => JulaboProtocol.ReadSetpoint(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => JulaboProtocol.WriteSetpoint(4, 20));
-    }
-
-    [Fact]
-    public void Framer_joins_split_replies_and_drops_the_empty_line_between_CR_and_LF()
-    {
-        var framer = new JulaboLineFramer();
-        Assert.Empty(framer.Push("  18."u8));
-        Assert.Equal(["  18.50"], framer.Push("50\r"u8));
-        Assert.Equal(["03 REMOTE START"], framer.Push("\n03 REMOTE START\r\n"u8));
-    }
-
-    [Fact]
-    public void Framer_cuts_endless_noise_into_bounded_lines()
-    {
-        var noise = Enumerable.Repeat((byte)0xAA, JulaboLineFramer.MaxLineLength * 2 + 10).ToArray();
-        var lines = new JulaboLineFramer().Push(noise);
-        Assert.Equal(2, lines.Count);
-        Assert.All(lines, l => Assert.Equal(JulaboLineFramer.MaxLineLength, l.Length));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using TrackerDcs.Hardware.Julabo;
 using TrackerDcs.Tests.ChannelAccess;
+using TrackerDcs.Hardware.Common;
 
 namespace TrackerDcs.Tests.Julabo;
 
@@ -43,7 +44,7 @@ public sealed class JulaboRig : IAsyncDisposable
         else
         {
             Pty = new SocatPtyPair();
-            Simulator.ServeSerial(Pty.B, dataBits: 8, parity: System.IO.Ports.Parity.None);
+            Simulator.ServeSerial(Pty.B, new SerialSettings(4800));
             Options.Port = Pty.A;
             Options.DataBits = 8;
             Options.Parity = System.IO.Ports.Parity.None;

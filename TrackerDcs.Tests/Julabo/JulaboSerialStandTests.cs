@@ -111,4 +111,35 @@ public sealed class JulaboSerialStandTests
         Assert.Equal((28, -20), (unit.WarningLimitHigh, unit.WarningLimitLow));
         Assert.True(received.Count(l => l == "OUT_SP_03 28.00") >= 3, "written at the first connect and at both replugs");
     }
+
+    /// <summary>
+    /// The serial settings the process opens its port with, as the kernel holds them for the line (stty -F, which
+    /// root may run beside the process's exclusive open): the shipped defaults are the seed's latest driver's,
+    /// 9600 baud with RTS/CTS and one stop bit; the older units' 4800 baud is a setting away. Linux's pty driver
+    /// forces 8 data bits without parity whatever is asked (pty_set_termios), so data bits and parity are checked
+    /// on the bound options (JulaboOptionsTests), not here.
+    /// </summary>
+    [Theory]
+    [InlineData("", "speed 9600 baud")]
+    [InlineData("Julabo:BaudRate=4800 Julabo:DataBits=7 Julabo:Parity=Even", "speed 4800 baud")]
+    public async Task The_serial_settings_reach_the_port(string settings, string speed)
+    {
+        using var pty = new SocatPtyPair();
+        var overrides = new Dictionary<string, string> { ["Julabo:Port"] = pty.A };
+        foreach (var setting in settings.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            overrides[setting.Split('=')[0]] = setting.Split('=')[1];
+        await using var stand = new StandProcess(overrides);
+        await stand.StartAsync();
+
+        string[] flags = ["-cstopb", "crtscts"];
+        var deadline = DateTime.UtcNow + Wait;
+        while (true)
+        {
+            var stty = await ProcessRunner.RunAsync("stty", ["-F", pty.A, "-a"]);
+            var tokens = stty.Stdout.Split([' ', ';', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            if (stty.ExitCode == 0 && stty.Stdout.Contains(speed) && flags.All(tokens.Contains)) break;
+            if (DateTime.UtcNow > deadline) Assert.Fail($"the port never held {speed} {string.Join(' ', flags)}; stty: {stty}\n{stand.Log}");
+            await Task.Delay(100);
+        }
+    }
 }

@@ -113,13 +113,7 @@ public sealed class PymodbusPlant : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.StandardInput.Close(); // end of input ends the script
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try { await _process.WaitForExitAsync(timeout.Token); }
-            catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
-        }
+        await ProcessRunner.EndByClosingInputAsync(_process);
         _process.Dispose();
     }
 }

@@ -16,6 +16,8 @@ public sealed class PanelScreenshotTests(PanelStand panel)
         ("power", "/power", "Power (CAEN)"),
         ("channel", "/power/0", "Channel 0"),
         ("chiller", "/chiller", "Chiller (Julabo)"),
+        ("marta", "/marta", "CO2 plant (MARTA)"),
+        ("switchbox", "/switchbox", "Switch box"),
         ("alarms", "/alarms", "Alarms"),
         ("sensors", "/sensors", "Sensor boxes"),
         ("runs", "/runs", "Calibration runs (Ph2_ACF)"),

@@ -4,6 +4,7 @@ using TrackerDcs.Web.Storage;
 using TrackerDcs.Web.TimeSeries;
 using TrackerDcs.Web.Trends;
 using static Microsoft.Playwright.Assertions;
+using TrackerDcs.Web.History;
 
 namespace TrackerDcs.Tests.Panel;
 

@@ -29,7 +29,9 @@ public sealed class BrokerRulesTests
     [InlineData("operator", "lab/note", null)]
     [InlineData("device", "ESP01/sensors/BME/temp", null)]
     [InlineData("device", "ESP02/sensors/BME/temp", "device may only publish below ESP01/")]
-    [InlineData("device", "dcs/cmd/switch/hv", "device may only publish below ESP01/")]
+    [InlineData("device", "dcs/cmd/switch/hv", "a device may not send commands")]
+    // Not even below its own prefix: a device that speaks MQTT gets its commands from the process, after the checks.
+    [InlineData("device", "ESP01/cmd", "a device may not send commands")]
     public void Publish_rules(string who, string topic, string? refusal)
     {
         var principal = who switch { "viewer" => Viewer, "operator" => Operator, _ => Device };
@@ -38,12 +40,29 @@ public sealed class BrokerRulesTests
 
     [Theory]
     [InlineData("me", "private/me/#", null)]
-    [InlineData("me", "private/you/#", "private topic of another client")]
+    [InlineData("me", "private/you/#", "private topic of another user")]
     [InlineData("me", "private/#", null)]
     [InlineData("me", "#", null)]
-    [InlineData("mequal", "private/me/x", "private topic of another client")]
-    public void Subscribe_rules(string clientId, string filter, string? refusal) =>
-        Assert.Equal(refusal, TopicAcl.CheckSubscribe(Viewer, clientId, filter));
+    [InlineData("mequal", "private/me/x", "private topic of another user")]
+    public void Subscribe_rules(string user, string filter, string? refusal) =>
+        Assert.Equal(refusal, TopicAcl.CheckSubscribe(Viewer with { User = user }, filter));
+
+    [Theory]
+    [InlineData("viewer", "private/victor/replies", null)]
+    [InlineData("viewer", "private/olivia/replies", "private topic of another user")]
+    [InlineData("viewer", "lab/replies", "role viewer may not publish")]
+    [InlineData("operator", "lab/replies", null)]
+    [InlineData("operator", "julabo/status", "topics below 'julabo/' are published by TrackerDcs only")]
+    [InlineData("operator", "julabo/cmd/stop", "command topics (+/cmd/#) are not reply topics")]
+    [InlineData("operator", "lab/+/replies", "a response topic may not contain wildcards")]
+    [InlineData("operator", "$SYS/x", "topics starting with '$' belong to the broker")]
+    [InlineData("device", "ESP01/replies", null)]
+    [InlineData("device", "ESP02/replies", "device may only subscribe below ESP01/")]
+    public void Response_topic_rules(string who, string topic, string? refusal)
+    {
+        var principal = who switch { "viewer" => Viewer, "operator" => Operator, _ => Device };
+        Assert.Equal(refusal, _acl.CheckResponseTopic(principal, topic));
+    }
 
     [Fact]
     public void Deliveries_of_private_topics_go_to_their_owner_only()
@@ -57,8 +76,11 @@ public sealed class BrokerRulesTests
     [Fact]
     public void The_scanner_follows_frames_split_anywhere_and_refuses_oversize()
     {
-        // CONNECT (remaining 3), PUBLISH with remaining length 200 (2-byte varint), then an oversized PUBLISH.
-        byte[] stream = [0x10, 0x03, 1, 2, 3, 0x30, 0xC8, 0x01, .. new byte[200], 0x30, 0xFF, 0x7F];
+        // An MQTT 3.1.1 CONNECT header (remaining 10), a QoS 0 PUBLISH to "a/b" with remaining length 200 (a 2-byte
+        // varint), then an oversized PUBLISH. The frames must be valid as far as the scanner reads them: it checks
+        // CONNECT's protocol level and every PUBLISH topic too.
+        byte[] stream = [0x10, 0x0A, 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x04, 0x02, 0x00, 0x3C,
+            0x30, 0xC8, 0x01, 0x00, 0x03, (byte)'a', (byte)'/', (byte)'b', .. new byte[195], 0x30, 0xFF, 0x7F];
         var random = new Random(12345); // printed seed: splits are reproducible
         for (var trial = 0; trial < 50; trial++)
         {

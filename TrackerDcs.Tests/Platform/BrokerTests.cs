@@ -139,18 +139,18 @@ public sealed class BrokerTests(StandFixture fixture)
     }
 
     [Fact]
-    public async Task Private_topics_of_another_client_are_not_delivered()
+    public async Task Private_topics_of_another_user_are_not_delivered()
     {
         await using var sub = await MosquittoSubscriber.StartAsync(Stand.MqttPort, fixture.Viewer, ["private/#", "lab/after-private"], "-i", "watcher");
-        await Mosquitto.PubAsync(Stand.MqttPort, [.. fixture.Operator, "-i", "someone", "-q", "1", "-t", "private/someone/secret", "-m", "x"]);
-        await Mosquitto.PubAsync(Stand.MqttPort, [.. fixture.Operator, "-i", "someone", "-q", "1", "-t", "private/watcher/note", "-m", "for the watcher"]);
-        Assert.Equal("private/watcher/note for the watcher", await sub.NextAsync(Wait));
+        await Mosquitto.PubAsync(Stand.MqttPort, [.. fixture.Operator, "-i", "someone", "-q", "1", "-t", "private/olivia/secret", "-m", "x"]);
+        await Mosquitto.PubAsync(Stand.MqttPort, [.. fixture.Operator, "-i", "someone", "-q", "1", "-t", "private/victor/note", "-m", "for the watcher"]);
+        Assert.Equal("private/victor/note for the watcher", await sub.NextAsync(Wait));
     }
 
     [Fact]
     public async Task A_command_reply_goes_to_the_mqtt5_response_topic_with_its_correlation_data()
     {
-        var responseTopic = "private/requester/replies";
+        var responseTopic = "private/olivia/replies";
         var sub = Mosquitto.SubAsync(Stand.MqttPort, [.. fixture.Operator, "-i", "requester", "-V", "mqttv5", "-t", responseTopic, "-C", "1", "-W", "15", "-F", "%t %D %p"]);
         await Task.Delay(1000);
         await Mosquitto.PubAsync(Stand.MqttPort, [.. fixture.Operator, "-V", "mqttv5", "-q", "1", "-t", "julabo/cmd/nonsense", "-m", "{}",

@@ -53,6 +53,37 @@ public sealed class UsersCliTests
         Assert.Contains("needs at least one topic prefix", device.Stderr);
     }
 
+    [Theory]
+    [InlineData("dcs/", "'dcs/' is below the device root 'dcs'")]
+    [InlineData("julabo/extra/", "'julabo/extra/' is below the device root 'julabo'")]
+    [InlineData("ESP05/cmd/", "'ESP05/cmd/' is a command topic (+/cmd/#)")]
+    [InlineData("", "a topic prefix may not be empty")]
+    [InlineData("ESP+/", "'ESP+/' contains a wildcard")]
+    public async Task A_device_prefix_must_be_nonempty_and_outside_device_roots_and_commands(string prefix, string error)
+    {
+        await using var stand = new StandProcess();
+        var add = await stand.CliAsync("box-password", "users", "add", "esp05", "--role", "device", "--prefix", prefix);
+        Assert.Equal(1, add.ExitCode);
+        Assert.Contains(error, add.Stderr);
+        Assert.DoesNotContain("esp05", (await stand.CliAsync("", "users", "list")).Stdout);
+    }
+
+    [Theory]
+    [InlineData("2")]
+    [InlineData("3")]
+    [InlineData("-1")]
+    public async Task Roles_are_taken_by_name_only(string number)
+    {
+        await using var stand = new StandProcess();
+        var add = await stand.CliAsync("some-password", "users", "add", "mallory", "--role", number);
+        Assert.Equal(1, add.ExitCode);
+        Assert.Contains($"unknown role '{number}'", add.Stderr);
+        Assert.Equal(0, (await stand.CliAsync("some-password", "users", "add", "mallory", "--role", "viewer")).ExitCode);
+        var role = await stand.CliAsync("", "users", "role", "mallory", number);
+        Assert.Equal(1, role.ExitCode);
+        Assert.Matches(@"mallory\s+viewer", (await stand.CliAsync("", "users", "list")).Stdout);
+    }
+
     [Fact]
     public async Task Without_a_configured_password_the_first_admin_gets_a_random_one_in_a_private_file()
     {

@@ -23,8 +23,20 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
         // The marker comes from admin: the subscriber's own account may not be allowed to publish.
         var published = await Mosquitto.PubAsync(port, [.. Mosquitto.Auth("admin", StandProcess.AdminPassword), "-t", marker, "-m", "ready", "-r", "-q", "1"]);
         if (published.ExitCode != 0) throw new InvalidOperationException($"marker publish failed: {published}");
+        return await StartAsync(port, auth, [marker, .. topics], marker, extra);
+    }
+
+    /// <summary>
+    /// For an account that sees only its own root (a device's): ready once the retained message the test put on
+    /// <paramref name="retainedTopic"/> (one of <paramref name="topics"/>) has arrived; that message is taken.
+    /// </summary>
+    public static Task<MosquittoSubscriber> StartOnRetainedAsync(int port, string[] auth, string[] topics, string retainedTopic) =>
+        StartAsync(port, auth, topics, retainedTopic, []);
+
+    private static async Task<MosquittoSubscriber> StartAsync(int port, string[] auth, string[] topics, string marker, string[] extra)
+    {
         var info = new ProcessStartInfo("mosquitto_sub") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])["-h", "127.0.0.1", "-p", port.ToString(), "-v", .. auth, .. extra, "-t", marker, .. topics.SelectMany(t => new[] { "-t", t })])
+        foreach (var a in (string[])["-h", "127.0.0.1", "-p", port.ToString(), "-v", .. auth, .. extra, .. topics.SelectMany(t => new[] { "-t", t })])
             info.ArgumentList.Add(a);
         var process = Process.Start(info)!;
         var subscriber = new MosquittoSubscriber(process);
@@ -34,7 +46,7 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
         process.BeginErrorReadLine();
         // A live message on one of the topics may come before the retained marker (the broker sends retained
         // messages after the subscription exists): it is set aside for the test, not taken for the marker.
-        if (await subscriber.NextOnAsync(marker, TimeSpan.FromSeconds(15)) != "ready")
+        if (await subscriber.NextOnAsync(marker, TimeSpan.FromSeconds(15)) is null)
         {
             string errors;
             lock (subscriber._errors) errors = string.Join('\n', subscriber._errors);

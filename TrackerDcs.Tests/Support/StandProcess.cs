@@ -80,11 +80,27 @@ public sealed class StandProcess : IAsyncDisposable
         return body;
     }
 
+    /// <summary>GET from the HTTP API as admin (the audit log); fails the test on an error status.</summary>
+    public async Task<string> GetAsAdminAsync(string path)
+    {
+        using var client = HttpClient();
+        var request = new HttpRequestMessage(HttpMethod.Get, $"https://localhost:{HttpsPort}{path}");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{AdminPassword}")));
+        var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {path}: {(int)response.StatusCode} {body}");
+        return body;
+    }
+
     public IEnumerable<string> Arguments => _settings.Select(kv => $"--{kv.Key}={kv.Value}");
 
     /// <summary>Runs the same executable's command line (e.g. `users add`) against this stand's data directory.</summary>
-    public Task<ProcessResult> CliAsync(string stdin, params string[] args) =>
-        ProcessRunner.RunAsync("dotnet", [Binary, .. args], stdin, environment: new Dictionary<string, string> { ["Data__Directory"] = DataDirectory });
+    public Task<ProcessResult> CliAsync(string stdin, params string[] args) => CliAsync(stdin, TimeSpan.FromSeconds(30), args);
+
+    /// <summary>A command of the executable on this stand's data directory, given <paramref name="timeout"/> to finish.</summary>
+    public Task<ProcessResult> CliAsync(string stdin, TimeSpan timeout, params string[] args) =>
+        ProcessRunner.RunAsync("dotnet", [Binary, .. args], stdin, timeout, environment: new Dictionary<string, string> { ["Data__Directory"] = DataDirectory });
 
     public async Task AddUserAsync(string name, string role, string password, params string[] prefixes)
     {

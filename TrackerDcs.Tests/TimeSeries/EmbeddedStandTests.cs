@@ -1,4 +1,5 @@
 using TrackerDcs.Tests.Support;
+using TrackerDcs.Web.History;
 using TrackerDcs.Web.Storage;
 using TrackerDcs.Web.TimeSeries;
 
@@ -24,12 +25,12 @@ public sealed class EmbeddedStandTests
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         while (true)
         {
-            var chiller = await reader.ReadAsync("chiller", new Dictionary<string, string>(), "internal_temp", start, DateTimeOffset.UtcNow.AddSeconds(1), 10, CancellationToken.None);
-            var sensor = await reader.ReadAsync("sensors", new Dictionary<string, string> { ["sensor"] = "ESP05" }, "BME_temp", start, DateTimeOffset.UtcNow.AddSeconds(1), 10, CancellationToken.None);
-            if (chiller.Count > 0 && sensor.Count == 1)
+            var chiller = await reader.ReadAsync(new SignalId("chiller", "internal_temp"), start, DateTimeOffset.UtcNow.AddSeconds(1), 10, CancellationToken.None);
+            var sensor = await reader.ReadAsync(new SignalId("sensors", "BME_temp", [new("sensor", "ESP05")]), start, DateTimeOffset.UtcNow.AddSeconds(1), 10, CancellationToken.None);
+            if (chiller.Times.Count > 0 && sensor.Times.Count == 1)
             {
-                Assert.Equal(23.5, sensor[0].Last);
-                Assert.All(chiller, b => Assert.InRange(b.Min, -50, 50));
+                Assert.Equal(23.5, sensor.Values[0]);
+                Assert.All(chiller.Values, v => Assert.InRange(v ?? 0, -50, 50));
                 return;
             }
             Assert.True(DateTime.UtcNow < deadline, $"no chiller or sensor history after 15 s:\n{stand.Log}");

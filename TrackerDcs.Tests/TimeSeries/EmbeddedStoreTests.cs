@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Time.Testing;
+using TrackerDcs.Web.History;
 using TrackerDcs.Web.Storage;
 using TrackerDcs.Web.TimeSeries;
 
 namespace TrackerDcs.Tests.TimeSeries;
 
-/// <summary>The store with no InfluxDB configured: SQLite, min/max/last per bucket, raw for 48 h and minutes for 400 days.</summary>
+/// <summary>The store with no InfluxDB configured: SQLite, decimated reads that keep the extremes, raw for 48 h and minutes for 400 days.</summary>
 public sealed class EmbeddedStoreTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("trackerdcs-embedded-").FullName;
@@ -17,25 +18,30 @@ public sealed class EmbeddedStoreTests : IDisposable
     private static TimePoint Channel(string id, long timeMs, double vMon) => new("channels",
         [new("id", id), new("module", $"module_{id}")], [new("lv_vMon", vMon), new("lv_status", 1L), new("fsm_state", "LV_ON")], timeMs);
 
+    private static readonly SignalId Channel0 = new("channels", "lv_vMon", [new("id", "0"), new("module", "module_0")]);
+
+    private static double[] Values(TrendSeries series) => [.. series.Values.OfType<double>()];
+
     [Fact]
-    public async Task Buckets_hold_min_max_and_last_of_the_matching_series_only()
+    public async Task A_signal_keeps_its_extremes_when_decimated_and_no_other_series_leaks_in()
     {
         var start = _time.GetUtcNow();
         var t0 = start.ToUnixTimeMilliseconds();
-        // 100 s of channel 0 at 1 Hz: a sawtooth 0..9; channel 1 far above, never in channel 0's buckets.
+        // 100 s of channel 0 at 1 Hz: a sawtooth 0..9; channel 1 far above, never in channel 0's points.
         _store.Store(Enumerable.Range(0, 100).SelectMany(i => new[] { Channel("0", t0 + i * 1000, i % 10), Channel("1", t0 + i * 1000, 100 + i) }).ToList());
 
-        var buckets = await _store.ReadAsync("channels", new Dictionary<string, string> { ["id"] = "0" }, "lv_vMon",
-            start, start.AddSeconds(100), 4, CancellationToken.None);
-
-        Assert.Equal(4, buckets.Count);
-        Assert.Equal([start, start.AddSeconds(25), start.AddSeconds(50), start.AddSeconds(75)], buckets.Select(b => b.Start));
-        Assert.All(buckets, b => Assert.Equal((0, 9), (b.Min, b.Max)));
-        Assert.Equal([4, 9, 4, 9], buckets.Select(b => b.Last));
-        var status = await _store.ReadAsync("channels", new Dictionary<string, string> { ["module"] = "module_1" }, "lv_status",
+        // Four pixel columns of 25 readings each: decimated to first, min, max and last per column.
+        var series = await _store.ReadAsync(Channel0, start, start.AddSeconds(100), 4, CancellationToken.None);
+        Assert.True(series.Decimated);
+        Assert.Equal(0, Values(series).Min());
+        Assert.Equal(9, Values(series).Max());
+        Assert.Equal(9, Values(series)[^1]);
+        var status = await _store.ReadAsync(new SignalId("channels", "lv_status", [new("id", "1"), new("module", "module_1")]),
             start, start.AddSeconds(100), 1, CancellationToken.None);
-        Assert.Equal(1, status.Single().Max);
-        Assert.Empty(await _store.ReadAsync("channels", new Dictionary<string, string>(), "fsm_state", start, start.AddSeconds(100), 1, CancellationToken.None));
+        Assert.Equal(1, Values(status).Max());
+        // A string field is no signal.
+        Assert.Empty((await _store.ReadAsync(new SignalId("channels", "fsm_state", [new("id", "0"), new("module", "module_0")]),
+            start, start.AddSeconds(100), 1, CancellationToken.None)).Times);
     }
 
     [Fact]
@@ -47,13 +53,13 @@ public sealed class EmbeddedStoreTests : IDisposable
         _store.Store([Channel("0", _time.GetUtcNow().ToUnixTimeMilliseconds(), 2)]);
         var maintained = _store.Maintain();
         Assert.Equal(4, maintained.RawRowsPruned); // lv_vMon and lv_status of both old readings: gone from ts_raw
-        var all = await _store.ReadAsync("channels", new Dictionary<string, string>(), "lv_vMon", old, _time.GetUtcNow().AddSeconds(1), 2, CancellationToken.None);
-        // The old minute is still there, from its rollup: its min, max and last.
-        Assert.Equal([(1.0, 3.0, 3.0), (2.0, 2.0, 2.0)], all.Select(b => (b.Min, b.Max, b.Last)));
+        var all = await _store.ReadAsync(Channel0, old, _time.GetUtcNow().AddSeconds(1), 2, CancellationToken.None);
+        // The old minute is still there, from its rollup: its min and max, then the new reading.
+        Assert.Equal([1.0, 3.0, 2.0], Values(all).Distinct());
 
         _time.Advance(TimeSpan.FromDays(401));
         _store.Maintain();
-        Assert.Empty(await _store.ReadAsync("channels", new Dictionary<string, string>(), "lv_vMon", old, _time.GetUtcNow(), 2, CancellationToken.None));
+        Assert.Empty((await _store.ReadAsync(Channel0, old, _time.GetUtcNow(), 2, CancellationToken.None)).Times);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using TrackerDcs.Web.Storage;
 using TrackerDcs.Web.TimeSeries;
 using TrackerDcs.Web.Trends;
 using Xunit.Abstractions;
+using TrackerDcs.Web.History;
 
 namespace TrackerDcs.Tests.Trends;
 

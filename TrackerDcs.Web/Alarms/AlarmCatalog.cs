@@ -25,6 +25,14 @@ public static class AlarmCatalog
         "The chiller is in manual mode and cannot be controlled from the DCS. Switch it to remote on its front panel.");
     public static readonly AlarmDefinition ChillerLimits = new("julabo.limits", AlarmSeverity.Major,
         "The chiller does not hold the warning limits of Julabo:WarningLimitHigh/WarningLimitLow (written as OUT_SP_03/OUT_SP_04 at every connect): it refused them or shows other values, so it will not warn or act by itself at those temperatures if this process stops. Check that the unit is in remote mode and that its menu allows the limits to be set remotely, or set them on its keypad to the configured values; then reconnect (julabo/cmd/reconnect) to check again.");
+    public static readonly AlarmDefinition MartaFailSafe = new("marta.failsafe", AlarmSeverity.Major,
+        "A fail-safe (_FS) or safety-trip (_TS) bit of the CO2 plant is set: the PLC has stopped the chiller and the CO2 loop (status 3), so the modules are no longer cooled. Read the message, fix the cause at the plant, then clear alarms (MARTA/cmd/clear_alarms) and start the chiller, then CO2, again.");
+    public static readonly AlarmDefinition MartaWarning = new("marta.warning", AlarmSeverity.Warning,
+        "A warning (_W) bit of the CO2 plant is set: the plant still runs, but a value is near its fail-safe limit. Read the message and watch the value on the MARTA page before it trips.");
+    public static readonly AlarmDefinition MartaInconsistent = new("marta.inconsistent", AlarmSeverity.Major,
+        "The CO2 plant reports a state TrackerDcs cannot explain (its status and start bits disagree), so nothing can be started. Look at the plant's own panel; clear alarms (MARTA/cmd/clear_alarms) writes both start bits to 0.");
+    public static readonly AlarmDefinition ChillerSensor = new("julabo.sensor", AlarmSeverity.Major,
+        "The stand's settings say the chiller has an external Pt100 (Julabo:ExternalSensor Expected), but the unit gives no reading from it: the module temperature is unknown and control on the external sensor is blind. Check the Pt100's plug on the unit and its cable; if the stand has no external sensor, set Julabo:ExternalSensor to Absent or Auto.");
     public static readonly AlarmDefinition SensorSilent = new("sensor.silent", AlarmSeverity.Warning,
         "The sensor box has sent nothing for longer than the set time. Check its power and Wi-Fi; the dew-point protection is blind without it.");
     public static readonly AlarmDefinition DewPointMargin = new("environment.dewpoint", AlarmSeverity.Major,

@@ -1,6 +1,7 @@
 using TrackerDcs.Web.Devices;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Devices.Marta;
 using TrackerDcs.Web.Devices.Sensors;
 using TrackerDcs.Web.Storage;
 using TrackerDcs.Web.TimeSeries;
@@ -20,7 +21,8 @@ public sealed class AlarmEvaluator(
     IEnumerable<IAlarmSource> sources,
     TimeSeriesOptions timeSeries,
     TimeProvider time,
-    Spool? spool = null)
+    Spool? spool = null,
+    IDeviceView<MartaView>? marta = null)
 {
     private readonly Dictionary<string, DateTimeOffset> _disconnectedSince = [];
 
@@ -30,6 +32,7 @@ public sealed class AlarmEvaluator(
         var conditions = new List<AlarmCondition>();
         EvaluateCrate(conditions, now);
         EvaluateChiller(conditions, now);
+        EvaluateMarta(conditions, now);
         EvaluateEnvironment(conditions, now);
         EvaluateDisk(conditions);
         EvaluateSpool(conditions);
@@ -72,9 +75,23 @@ public sealed class AlarmEvaluator(
         Disconnected(conditions, "julabo", chiller.IsDisconnected, now, "Julabo chiller");
         // What the unit holds does not change while the cable is out: kept until the next check says otherwise.
         if (chiller.LimitsProblem is { } limits) conditions.Add(new(AlarmCatalog.ChillerLimits, "julabo", limits));
+        if (chiller.SensorProblem is { } sensor) conditions.Add(new(AlarmCatalog.ChillerSensor, "julabo", sensor));
         if (chiller.IsDisconnected || chiller.StatusCode is not { } code) return;
         if (chiller.IsAlarm) conditions.Add(new(AlarmCatalog.ChillerFault, "julabo", $"chiller reports {code:00}: {chiller.StatusText}{WarningDetail(chiller)}"));
         else if (chiller.IsManual) conditions.Add(new(AlarmCatalog.ChillerManual, "julabo", $"chiller is in manual mode ({code:00} {chiller.StatusText})"));
+    }
+
+    /// <summary>Only on stands with MARTA (Marta:Enabled). Alarm bits are those of a live read: bits last read before the link went down are not current.</summary>
+    private void EvaluateMarta(List<AlarmCondition> conditions, DateTimeOffset now)
+    {
+        if (marta is null) return;
+        var plant = marta.View;
+        Disconnected(conditions, "marta", plant.State == MartaView.Disconnected, now, "MARTA CO2 plant");
+        if (!plant.Live) return;
+        foreach (var alarm in plant.Alarms)
+            conditions.Add(new(alarm.Major ? AlarmCatalog.MartaFailSafe : AlarmCatalog.MartaWarning, alarm.Register, alarm.Line));
+        if (plant.State == MartaView.Alarm && plant.Problem is { } problem)
+            conditions.Add(new(AlarmCatalog.MartaInconsistent, "marta", $"MARTA in ALARM: {problem}"));
     }
 
     /// <summary>For the warnings of the unit's own limits: the bath and the limit it crossed.</summary>

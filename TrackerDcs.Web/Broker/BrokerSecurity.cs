@@ -2,6 +2,7 @@ using System.Text;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using TrackerDcs.Web.Commands;
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Security;
 
 namespace TrackerDcs.Web.Broker;
@@ -15,7 +16,9 @@ public sealed class BrokerSecurity(
     AnonymousPolicy anonymous,
     CommandBus bus,
     BrokerTap tap,
-    ILogger<BrokerSecurity> log)
+    SessionOwners owners,
+    ILogger<BrokerSecurity> log,
+    IDeviceAccounts? devices = null)
 {
     private readonly TopicAcl _acl = new(bus.IsDevice);
 
@@ -25,6 +28,11 @@ public sealed class BrokerSecurity(
         server.InterceptingPublishAsync += InterceptPublishAsync;
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
         server.InterceptingClientEnqueueAsync += InterceptEnqueueAsync;
+        server.SessionDeletedAsync += e =>
+        {
+            owners.Release(e.Id, Principal(e.SessionItems));
+            return Task.CompletedTask;
+        };
     }
 
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
@@ -34,7 +42,7 @@ public sealed class BrokerSecurity(
         if (e.ClientId == MqttPublisher.ClientId)
         {
             e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
-            log.LogWarning("MQTT connect from {Remote} refused: client id '{ClientId}' is the process's own", e.RemoteEndPoint, e.ClientId);
+            log.LogWarning("MQTT connect from {Remote} refused: client id '{ClientId}' is the process's own", e.RemoteEndPoint, LogText.Escape(e.ClientId));
             return;
         }
 
@@ -46,17 +54,34 @@ public sealed class BrokerSecurity(
         else
         {
             var account = await authenticator.AuthenticateAsync(e.UserName, e.Password ?? "", e.CancellationToken);
-            principal = account is null ? null : new BrokerPrincipal(account.Name, account.Role, account.TopicPrefixes);
+            principal = account is null ? null : Principal(account);
         }
 
         if (principal is null)
         {
             // MQTT 5 has NotAuthorized (0x87); MQTTnet maps it to 3.1.1's "not authorized" (5) for older clients.
             e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
-            log.LogWarning("MQTT connect refused: client {ClientId} user '{User}' from {Remote}", e.ClientId, e.UserName ?? "(anonymous)", e.RemoteEndPoint);
+            log.LogWarning("MQTT connect refused: client {ClientId} user '{User}' from {Remote}", LogText.Escape(e.ClientId), e.UserName is null ? "(anonymous)" : LogText.Escape(e.UserName), e.RemoteEndPoint);
+            return;
+        }
+        if (!owners.TryClaim(e.ClientId, principal))
+        {
+            e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+            log.LogWarning("MQTT connect refused: client id '{ClientId}' is held by another user; user '{User}' from {Remote}",
+                LogText.Escape(e.ClientId), principal.User, e.RemoteEndPoint);
             return;
         }
         e.SessionItems[BrokerPrincipal.SessionKey] = principal;
+    }
+
+    /// <summary>A declared device's account sees only its device's root; it must be a device account.</summary>
+    private BrokerPrincipal? Principal(UserAccount account)
+    {
+        if (devices?.RootOf(account.Name) is not { } root) return new BrokerPrincipal(account.Name, account.Role, account.TopicPrefixes);
+        if (account.Role == Role.Device) return new BrokerPrincipal(account.Name, Role.Device, [root + "/"]);
+        log.LogWarning("MQTT connect refused: '{User}' is the account of the device on {Root}/ (MqttDevices) but has role {Role}, not device",
+            account.Name, root, account.Role.ToString().ToLowerInvariant());
+        return null;
     }
 
     private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
@@ -74,8 +99,17 @@ public sealed class BrokerSecurity(
         {
             e.ProcessPublish = false;
             log.LogWarning("MQTT publish dropped: client {ClientId} user '{User}' topic '{Topic}': {Reason}",
-                e.ClientId, principal?.User, topic, denied);
+                LogText.Escape(e.ClientId), principal?.User, LogText.Escape(topic), denied);
             if (isCommand && principal is not null) await bus.RecordDeniedAsync(Request(e, principal), denied);
+            return;
+        }
+        if (isCommand && bus.Withholds(topic))
+        {
+            // A device that speaks MQTT itself is subscribed to this topic: it gets the command only once the bus has
+            // checked and audited it, from the process (which the tap then sees as any other publish).
+            e.ProcessPublish = false;
+            var forwarded = Request(e, principal!);
+            _ = Task.Run(() => bus.ExecuteAsync(forwarded));
             return;
         }
         tap.Raise(topic, e.ApplicationMessage.Payload);
@@ -91,34 +125,41 @@ public sealed class BrokerSecurity(
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
     {
         var principal = Principal(e.SessionItems);
-        var denied = principal is null ? "no session" : TopicAcl.CheckSubscribe(principal, e.ClientId, e.TopicFilter.Topic);
+        var denied = principal is null ? "no session" : TopicAcl.CheckSubscribe(principal, e.TopicFilter.Topic);
         if (denied is not null)
         {
             e.ProcessSubscription = false;
             e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
             log.LogWarning("MQTT subscription refused: client {ClientId} user '{User}' filter '{Filter}': {Reason}",
-                e.ClientId, principal?.User, e.TopicFilter.Topic, denied);
+                LogText.Escape(e.ClientId), principal?.User, LogText.Escape(e.TopicFilter.Topic), denied);
         }
         return Task.CompletedTask;
     }
 
-    /// <summary>Wildcard subscriptions over private/ may match another client's topics: drop those deliveries.</summary>
-    private static Task InterceptEnqueueAsync(InterceptingClientApplicationMessageEnqueueEventArgs e)
+    /// <summary>Wildcard subscriptions over private/ may match another user's inbox: drop those deliveries.</summary>
+    private Task InterceptEnqueueAsync(InterceptingClientApplicationMessageEnqueueEventArgs e)
     {
-        if (TopicAcl.IsPrivateOfAnother(e.ApplicationMessage.Topic, e.ReceiverClientId)) e.AcceptEnqueue = false;
+        var topic = e.ApplicationMessage.Topic;
+        if (topic.StartsWith(TopicAcl.PrivateRoot, StringComparison.Ordinal) &&
+            (owners.Owner(e.ReceiverClientId) is not { } receiver || TopicAcl.IsPrivateOfAnother(topic, receiver.User)))
+            e.AcceptEnqueue = false;
         return Task.CompletedTask;
     }
 
     private static BrokerPrincipal? Principal(System.Collections.IDictionary? items) =>
         items?[BrokerPrincipal.SessionKey] as BrokerPrincipal;
 
-    private static CommandRequest Request(InterceptingPublishEventArgs e, BrokerPrincipal principal) => new(
-        e.ApplicationMessage.Topic,
-        Encoding.UTF8.GetString(e.ApplicationMessage.Payload),
-        principal.User,
-        principal.Role,
-        CommandOrigin.Mqtt,
-        e.ClientId,
-        e.ApplicationMessage.ResponseTopic,
-        e.ApplicationMessage.CorrelationData);
+    private CommandRequest Request(InterceptingPublishEventArgs e, BrokerPrincipal principal)
+    {
+        var topic = e.ApplicationMessage.Topic;
+        var responseTopic = e.ApplicationMessage.ResponseTopic;
+        if (!string.IsNullOrEmpty(responseTopic) && _acl.CheckResponseTopic(principal, responseTopic) is { } refused)
+        {
+            log.LogWarning("MQTT 5 response topic '{ResponseTopic}' refused for user '{User}' ({Reason}): the reply to {Topic} goes to {Device}/reply",
+                LogText.Escape(responseTopic), principal.User, refused, LogText.Escape(topic), LogText.Escape(topic.Split('/', 2)[0]));
+            responseTopic = null;
+        }
+        return new(topic, Encoding.UTF8.GetString(e.ApplicationMessage.Payload), principal.User, principal.Role, CommandOrigin.Mqtt,
+            e.ClientId, responseTopic, e.ApplicationMessage.CorrelationData);
+    }
 }

@@ -15,6 +15,7 @@ public static class BrokerSetup
         services.AddSingleton<AnonymousPolicy>();
         services.AddSingleton<MqttConnectionGuard>();
         services.AddSingleton<BrokerTap>();
+        services.AddSingleton<SessionOwners>();
         services.AddSingleton<BrokerSecurity>();
         services.AddSingleton<MqttPublisher>();
         services.AddSingleton<IMqttPublisher>(sp => sp.GetRequiredService<MqttPublisher>());

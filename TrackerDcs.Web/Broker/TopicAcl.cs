@@ -4,10 +4,11 @@ namespace TrackerDcs.Web.Broker;
 
 /// <summary>
 /// The broker's topic rules, without I/O:
-/// everybody authenticated reads everything except other clients' <c>private/&lt;client id&gt;/</c> topics
-/// (an inbox: others may write there, as the command bus does with MQTT 5 replies, only its owner reads);
-/// only operators and admins publish to <c>+/cmd/#</c>; below a device root (dcs, julabo, …) only the
-/// process publishes, apart from the commands; device accounts publish only below their prefixes.
+/// everybody authenticated reads everything except other users' <c>private/&lt;user&gt;/</c> topics
+/// (an inbox: others may write there, only its owner reads); only operators and admins publish to
+/// <c>+/cmd/#</c>; below a device root (dcs, julabo, …) only the process publishes, apart from the commands;
+/// device accounts publish only below their prefixes, and no commands. Replies to MQTT 5 requests go to the requester's
+/// response topic only where the requester could have published them itself (<see cref="CheckResponseTopic"/>).
 /// </summary>
 public sealed class TopicAcl(Func<string, bool> isDeviceRoot)
 {
@@ -22,14 +23,20 @@ public sealed class TopicAcl(Func<string, bool> isDeviceRoot)
         return rest.SequenceEqual("cmd") || rest.StartsWith("cmd/");
     }
 
-    public static bool IsPrivateOfAnother(string topic, string clientId) =>
+    /// <summary>Whether the topic (or filter) lies in the inbox of a user other than <paramref name="user"/>.</summary>
+    public static bool IsPrivateOfAnother(string topic, string user) =>
+        topic.StartsWith(PrivateRoot, StringComparison.Ordinal) && !IsOwnPrivate(topic, user);
+
+    private static bool IsOwnPrivate(string topic, string user) =>
         topic.StartsWith(PrivateRoot, StringComparison.Ordinal) &&
-        !(topic.AsSpan(PrivateRoot.Length).StartsWith(clientId) &&
-          (topic.Length == PrivateRoot.Length + clientId.Length || topic[PrivateRoot.Length + clientId.Length] == '/'));
+        topic.AsSpan(PrivateRoot.Length).StartsWith(user) &&
+        (topic.Length == PrivateRoot.Length + user.Length || topic[PrivateRoot.Length + user.Length] == '/');
 
     /// <summary>Null when allowed, else the reason.</summary>
     public string? CheckPublish(BrokerPrincipal who, string topic)
     {
+        // A device reports; commands come from people, through the bus (a device that speaks MQTT gets them from the process).
+        if (who.Role == Role.Device && IsCommand(topic)) return "a device may not send commands";
         if (who.Role == Role.Device)
             return who.TopicPrefixes.Any(p => topic.StartsWith(p, StringComparison.Ordinal))
                 ? null
@@ -37,18 +44,41 @@ public sealed class TopicAcl(Func<string, bool> isDeviceRoot)
         if (IsCommand(topic))
             return who.Role.MaySendCommands() ? null : $"role {who.Role.ToString().ToLowerInvariant()} may not send commands";
         if (who.Role == Role.Viewer) return "role viewer may not publish";
-        var slash = topic.IndexOf('/');
-        var root = slash < 0 ? topic : topic[..slash];
+        var root = Root(topic);
         return isDeviceRoot(root) ? $"topics below '{root}/' are published by TrackerDcs only" : null;
     }
 
-    public static string? CheckSubscribe(BrokerPrincipal who, string clientId, string filter)
+    public static string? CheckSubscribe(BrokerPrincipal who, string filter)
     {
-        // Wildcards over private/ are allowed here; the delivery filter drops other clients' messages.
+        // Wildcards over private/ are allowed here; the delivery filter drops other users' messages.
         var wildcardOwner = filter.StartsWith(PrivateRoot + "+", StringComparison.Ordinal) || filter == PrivateRoot + "#";
-        if (!wildcardOwner && IsPrivateOfAnother(filter, clientId)) return "private topic of another client";
+        if (!wildcardOwner && IsPrivateOfAnother(filter, who.User)) return "private topic of another user";
         if (who.Role == Role.Device && !who.TopicPrefixes.Any(p => filter.StartsWith(p, StringComparison.Ordinal)))
             return $"device may only subscribe below {string.Join(", ", who.TopicPrefixes)}";
         return null;
+    }
+
+    /// <summary>
+    /// Whether the process may answer a command on the requester's MQTT 5 response topic (§3.3.2.3.5): null when
+    /// it may, else why not. The process publishes with every right, so the reply must not lend any: it goes only
+    /// to the requester's own inbox or to a topic the requester could both read and publish itself, never below a
+    /// device root (status, retained state), to a command topic or a '$' topic. A wildcard is invalid in a
+    /// response topic anyway [MQTT-3.3.2-14].
+    /// </summary>
+    public string? CheckResponseTopic(BrokerPrincipal who, string topic)
+    {
+        if (topic.AsSpan().IndexOfAny('+', '#') >= 0) return "a response topic may not contain wildcards";
+        if (topic.StartsWith('$')) return "topics starting with '$' belong to the broker";
+        if (IsCommand(topic)) return "command topics (+/cmd/#) are not reply topics";
+        var root = Root(topic);
+        if (isDeviceRoot(root)) return $"topics below '{root}/' are published by TrackerDcs only";
+        if (IsOwnPrivate(topic, who.User)) return null;
+        return CheckSubscribe(who, topic) ?? CheckPublish(who, topic);
+    }
+
+    private static string Root(string topic)
+    {
+        var slash = topic.IndexOf('/');
+        return slash < 0 ? topic : topic[..slash];
     }
 }

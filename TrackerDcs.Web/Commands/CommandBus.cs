@@ -11,7 +11,7 @@ namespace TrackerDcs.Web.Commands;
 /// execute (the handler parses and validates against limits and the state machine), audit, answer.
 /// Commands to one device run one at a time, in the order they arrived.
 /// </summary>
-public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, ILogger<CommandBus> log)
+public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, TimeProvider time, ILogger<CommandBus> log)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly List<CommandRoute> _routes = [];
@@ -22,9 +22,11 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
     /// <summary>Whether a first topic level is a device with commands; the broker reserves its status topics.</summary>
     public bool IsDevice(string root) => _devices.ContainsKey(root);
 
-    public void Register(string pattern, CommandHandler handler, Role minimumRole = Role.Operator)
+    /// <param name="isQuery">The payloads that only read (answered from the last status): not audited, not queued behind commands.</param>
+    /// <param name="forwarded">The broker holds this topic's publishes back: the handler passes them on after the checks.</param>
+    public void Register(string pattern, CommandHandler handler, Role minimumRole = Role.Operator, Func<string, bool>? isQuery = null, bool forwarded = false)
     {
-        lock (_routes) _routes.Add(new CommandRoute(pattern, minimumRole, handler));
+        lock (_routes) _routes.Add(new CommandRoute(pattern, minimumRole, handler, isQuery, forwarded));
         _devices.TryAdd(pattern.Split('/', 2)[0], 0);
     }
 
@@ -34,6 +36,9 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
         lock (_guards) _guards.Add(guard);
     }
 
+    /// <summary>Whether the broker must hold a publish on this topic back, for its route to pass it on after the checks.</summary>
+    public bool Withholds(string topic) => Find(topic)?.Forwarded == true;
+
     /// <summary>Claims a device root whose commands come later (so its status topics are protected from the start).</summary>
     public void ReserveDevice(string device) => _devices.TryAdd(device, 0);
 
@@ -41,6 +46,7 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
     {
         CommandResult result;
         var route = Find(request.Topic);
+        var query = route?.IsQuery(request.Payload) == true;
         if (route is null)
             result = CommandResult.Refused($"unknown command topic '{request.Topic}'");
         else if (!Allowed(request.Role, route.MinimumRole))
@@ -48,8 +54,8 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
         else if (Guarded(request) is { } reason)
             result = CommandResult.Refused(reason);
         else
-            result = await RunInOrderAsync(route, request, cancellationToken);
-        await FinishAsync(request, result);
+            result = await RunAsync(route, request, queued: !query, cancellationToken);
+        await FinishAsync(request, result, audited: !query);
         return result;
     }
 
@@ -57,22 +63,24 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
     public Task RecordDeniedAsync(CommandRequest request, string reason) =>
         FinishAsync(request, CommandResult.Refused(reason));
 
-    private async Task<CommandResult> RunInOrderAsync(CommandRoute route, CommandRequest request, CancellationToken cancellationToken)
+    /// <param name="queued">Commands wait their turn per device; a query reads the last status and waits for none.</param>
+    private async Task<CommandResult> RunAsync(CommandRoute route, CommandRequest request, bool queued, CancellationToken cancellationToken)
     {
         // SemaphoreSlim queues async waiters first in, first out: commands to one device keep their order.
-        var queue = _deviceQueues.GetOrAdd(route.Device, _ => new SemaphoreSlim(1, 1));
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Timeout);
+        var queue = queued ? _deviceQueues.GetOrAdd(route.Device, _ => new SemaphoreSlim(1, 1)) : null;
+        // The answer time runs on the process's clock, so a test can let 30 s pass without waiting for them.
+        using var deadline = new CancellationTokenSource(Timeout, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            await queue.WaitAsync(timeout.Token);
+            if (queue is not null) await queue.WaitAsync(timeout.Token);
             try
             {
                 return await route.Handler(request, timeout.Token);
             }
             finally
             {
-                queue.Release();
+                queue?.Release();
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -82,23 +90,25 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, IL
         catch (Exception e)
         {
             // A driver fault must not take the bus down; the operator sees what failed.
-            log.LogError(e, "Command {Topic} from {User} failed", request.Topic, request.User);
+            log.LogError(e, "Command {Topic} from {User} failed", LogText.Escape(request.Topic), request.User);
             return CommandResult.Refused($"{route.Device} failed: {e.Message}");
         }
     }
 
-    private async Task FinishAsync(CommandRequest request, CommandResult result)
+    private async Task FinishAsync(CommandRequest request, CommandResult result, bool audited = true)
     {
         try
         {
-            audit.Record(request, result);
+            if (audited) audit.Record(request, result);
         }
         catch (Exception e)
         {
             log.LogError(e, "Could not write the audit entry of {Topic} from {User}", request.Topic, request.User);
         }
-        log.Log(result.Ok ? LogLevel.Information : LogLevel.Warning,
-            "Command {Topic} from {User} ({Origin}, {Client}): {Result}", request.Topic, request.User, request.Origin, request.ClientId, result);
+        // A query polled once a second would be 86,400 log lines a day: debug level only.
+        log.Log(!audited ? LogLevel.Debug : result.Ok ? LogLevel.Information : LogLevel.Warning,
+            "Command {Topic} from {User} ({Origin}, {Client}): {Result}", LogText.Escape(request.Topic), request.User, request.Origin,
+            LogText.Escape(request.ClientId), LogText.Escape(result.ToString()));
         if (request.Origin == CommandOrigin.Mqtt) await ReplyAsync(request, result);
     }
 

@@ -5,8 +5,13 @@ namespace TrackerDcs.Web.Commands;
 
 public delegate Task<CommandResult> CommandHandler(CommandRequest request, CancellationToken cancellationToken);
 
-/// <summary>A command topic pattern (MQTT single-level wildcards <c>+</c> allowed) and what executes it.</summary>
-public sealed class CommandRoute(string pattern, Role minimumRole, CommandHandler handler)
+/// <summary>
+/// A command topic pattern (MQTT single-level wildcards <c>+</c> allowed) and what executes it.
+/// <paramref name="isQuery"/> names the payloads that only read (STATUS?): they are answered but not audited, so a
+/// client that polls once a second does not fill the audit log. A <paramref name="forwarded"/> route's publishes are
+/// held back by the broker: its handler passes them on to the device after the checks (a device that speaks MQTT).
+/// </summary>
+public sealed class CommandRoute(string pattern, Role minimumRole, CommandHandler handler, Func<string, bool>? isQuery = null, bool forwarded = false)
 {
     private readonly string[] _levels = pattern.Split('/');
 
@@ -14,6 +19,10 @@ public sealed class CommandRoute(string pattern, Role minimumRole, CommandHandle
     public Role MinimumRole { get; } = minimumRole;
     public CommandHandler Handler { get; } = handler;
     public string Device => _levels[0];
+    public bool Forwarded { get; } = forwarded;
+
+    /// <summary>Whether this payload only reads: answered, not audited.</summary>
+    public bool IsQuery(string payload) => isQuery?.Invoke(payload) == true;
 
     public bool Matches(string topic)
     {

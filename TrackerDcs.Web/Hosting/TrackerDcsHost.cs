@@ -3,9 +3,12 @@ using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Devices.Marta;
 using TrackerDcs.Web.Devices.Sensors;
+using TrackerDcs.Web.Devices.SwitchBox;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Interlocks;
+using TrackerDcs.Web.MqttDevices;
 using TrackerDcs.Web.Panel;
 using TrackerDcs.Web.Runs;
 using TrackerDcs.Web.TimeSeries;
@@ -26,7 +29,9 @@ public static class TrackerDcsHost
             builder.AddPlatform();
             builder.AddCaen();
             builder.AddJulabo();
+            builder.AddMarta();
             builder.AddSensors();
+            builder.AddSwitchBox(builder.AddMqttDevices());
             builder.AddInterlocks();
             builder.AddAlarms();
             builder.AddNotifications();
@@ -40,7 +45,9 @@ public static class TrackerDcsHost
             app.UsePlatform();
             app.UseCaen();
             app.UseJulabo();
+            app.UseMarta();
             app.UseSensors();
+            app.UseSwitchBox();
             app.UseInterlocks();
             app.UseAlarms();
             app.UseWatchdog();
@@ -48,6 +55,8 @@ public static class TrackerDcsHost
             app.UseRuns();
             app.UseTrends();
             app.UsePanel();
+            // Last: a declared device's root must not be one of the roots the process's own devices have taken.
+            app.UseMqttDevices();
             // The options are checked again as the host starts (ValidateOnStart), before any service runs.
             await app.StartAsync();
         }

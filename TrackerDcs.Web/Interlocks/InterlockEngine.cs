@@ -57,7 +57,7 @@ public sealed class InterlockEngine : BackgroundService, IAlarmSource
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Period);
+        using var timer = new PeriodicTimer(Period, _time);
         try
         {
             do Evaluate(stoppingToken);
@@ -66,7 +66,8 @@ public sealed class InterlockEngine : BackgroundService, IAlarmSource
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
     }
 
-    private void Evaluate(CancellationToken stoppingToken)
+    /// <summary>One pass over the rules (the service calls it every <see cref="Period"/>; a test calls it at the fake clock's times).</summary>
+    internal void Evaluate(CancellationToken stoppingToken)
     {
         var now = _time.GetUtcNow();
         foreach (var rule in _rules)

@@ -27,6 +27,11 @@ public static class InterlockSetup
     }
 
     /// <summary>Every command passes the active interlocks' refusals, from the first one on.</summary>
-    public static void UseInterlocks(this WebApplication app) =>
+    public static void UseInterlocks(this WebApplication app)
+    {
+        var rules = app.Services.GetRequiredService<IReadOnlyList<InterlockRule>>();
+        if (InterlockSignals.UnknownMartaSignal(rules, app.Services.GetService<Hardware.Marta.MartaRegisterMap>()) is { } problem)
+            throw new SettingsException("Interlocks:File", problem);
         app.Services.GetRequiredService<CommandBus>().AddGuard(app.Services.GetRequiredService<InterlockEngine>().Refusal);
+    }
 }

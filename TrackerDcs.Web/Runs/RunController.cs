@@ -36,6 +36,7 @@ public sealed partial class RunController(
     private static readonly TimeSpan StatusPeriod = TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
     private ActiveRun? _active;
+    private bool _starting;
     private Task _supervision = Task.CompletedTask;
 
     public IRunStore Store => store;
@@ -70,8 +71,26 @@ public sealed partial class RunController(
 
     public async Task<CommandResult> StartAsync(StartRequest request, string user, CancellationToken ct)
     {
+        // The checks and the start take a while (the store, the program): the one slot is claimed first, so two
+        // starts at the same moment give one run whoever calls, not only behind the command bus's queue.
         lock (_gate)
+        {
             if (_active is { } going) return CommandResult.Refused($"run {going.Document.Run} ({going.Document.Calibration}) is going; stop it first");
+            if (_starting) return CommandResult.Refused("another run is being started");
+            _starting = true;
+        }
+        try
+        {
+            return await StartClaimedAsync(request, user, ct);
+        }
+        finally
+        {
+            lock (_gate) _starting = false;
+        }
+    }
+
+    private async Task<CommandResult> StartClaimedAsync(StartRequest request, string user, CancellationToken ct)
+    {
         if (!options.Calibrations.TryGetValue(request.Calibration, out var calibration))
             return CommandResult.Refused($"unknown calibration '{request.Calibration}' (known: {string.Join(", ", options.Calibrations.Keys.Order())})");
         var known = caen.View.Modules.ToHashSet();
@@ -124,6 +143,9 @@ public sealed partial class RunController(
         var active = new ActiveRun(document, calibration, process, new LogRateLimiter(options.LogLinesPerSecond, time), time.GetTimestamp());
         process.Line += (line, stderr) => active.Lines.Writer.TryWrite((line, stderr));
         await store.SaveAsync(document, ct);
+        // Published here, before the supervisor starts: a program that ends at once (or a supervisor that starts
+        // late on a busy machine) still shows "running" first, and never after its outcome.
+        await PublishStatusAsync(StatusOf(active), CancellationToken.None);
         lock (_gate)
         {
             _active = active;
@@ -185,7 +207,7 @@ public sealed partial class RunController(
     {
         var document = active.Document;
         var relay = RelayLogAsync(active);
-        var lastStatus = 0L;
+        var lastStatus = time.GetTimestamp();
         try
         {
             var lastTree = time.GetTimestamp();

@@ -69,7 +69,7 @@ public sealed class Authenticator
             _ => new Failures(1, now),
             (_, f) => new Failures(f.Count + 1, f.Count + 1 > FreeFailures ? now + Backoff(f.Count + 1) : now));
         if (updated.Count == FreeFailures + 1)
-            _log.LogWarning("Repeated failed logins for user '{User}': further attempts are refused for a while", name);
+            _log.LogWarning("Repeated failed logins for user '{User}': further attempts are refused for a while", TrackerDcs.Web.Common.LogText.Escape(name));
         return null;
     }
 

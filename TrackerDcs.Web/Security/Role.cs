@@ -12,6 +12,11 @@ public static class RoleExtensions
 
     public static bool MayAdminister(this Role role) => role is Role.Admin;
 
-    public static bool TryParse(string text, out Role role) =>
-        Enum.TryParse(text, ignoreCase: true, out role) && Enum.IsDefined(role);
+    /// <summary>A role by its name only: Enum.TryParse would also take "2" (admin) or "3" (device).</summary>
+    public static bool TryParse(string text, out Role role)
+    {
+        var name = Enum.GetNames<Role>().FirstOrDefault(n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase));
+        role = name is null ? default : Enum.Parse<Role>(name);
+        return name is not null;
+    }
 }

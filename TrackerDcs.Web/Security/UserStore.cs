@@ -69,14 +69,21 @@ public sealed class UserStore(Database database)
     public void SetRole(string name, Role role)
     {
         if (role == Role.Device) throw new ArgumentException("an account cannot become a device; add a device account instead");
+        // Demoting the last admin locks administration out as surely as removing it.
+        if (role != Role.Admin) EnsureNotLastAdmin(name);
         Update(name, "UPDATE users SET role = $value WHERE name = $name", role.ToString().ToLowerInvariant());
     }
 
     public void Remove(string name)
     {
+        EnsureNotLastAdmin(name);
+        Update(name, "DELETE FROM users WHERE name = $name", value: null);
+    }
+
+    private void EnsureNotLastAdmin(string name)
+    {
         if (Find(name) is { Account.Role: Role.Admin } && List().Count(u => u.Role == Role.Admin) == 1)
             throw new ArgumentException($"'{name}' is the last admin; add another admin first");
-        Update(name, "DELETE FROM users WHERE name = $name", value: null);
     }
 
     public bool IsEmpty()

@@ -69,11 +69,28 @@ public static class UsersCli
             switch (options[i])
             {
                 case "--role": role = ParseRole(value); i++; break;
-                case "--prefix": prefixes.Add(value); i++; break;
+                case "--prefix": prefixes.Add(DevicePrefix(value)); i++; break;
                 default: throw new ArgumentException($"unknown option '{options[i]}'");
             }
         }
         return (role ?? throw new ArgumentException("--role is required"), prefixes);
+    }
+
+    // The roots below which only the process publishes (the CAEN root is channels.yml's name, "dcs" as shipped).
+    // A device account's prefix there could not be used, and would read as a licence to. The switch box's "SB" is
+    // not one of them: in wifi mode the box itself is a device account whose prefix is SB/.
+    private static readonly string[] DeviceRoots = ["dcs", "julabo", "ph2acf", "alarms", "MARTA"];
+
+    /// <summary>A device account's topic prefix: non-empty, no wildcard, outside the device roots and the command topics.</summary>
+    private static string DevicePrefix(string prefix)
+    {
+        if (prefix.Length == 0) throw new ArgumentException("a topic prefix may not be empty");
+        if (prefix.IndexOfAny(['+', '#']) >= 0) throw new ArgumentException($"'{prefix}' contains a wildcard");
+        var levels = prefix.Split('/');
+        if (DeviceRoots.FirstOrDefault(root => root == levels[0]) is { } device)
+            throw new ArgumentException($"'{prefix}' is below the device root '{device}'");
+        if (levels.Length > 1 && levels[1] == "cmd") throw new ArgumentException($"'{prefix}' is a command topic (+/cmd/#)");
+        return prefix;
     }
 
     private static Role ParseRole(string text) =>

@@ -4,12 +4,16 @@ using System.Net;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.ChannelAccess;
 using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Hardware.SwitchBox;
+using TrackerDcs.Hardware.Common;
+using TrackerDcs.Hardware.Marta;
 
 namespace TrackerDcs.Web.Simulation;
 
 /// <summary>
-/// `TrackerDcs simulate caen|julabo`: one simulated device in a process of its own, on its real wire protocol,
-/// so the stand can be pointed at it exactly as at hardware (Caen:Simulated=false, Julabo:Port=host:port) and
+/// `TrackerDcs simulate caen|julabo|marta|switchbox`: one simulated device in a process of its own, on its real wire protocol,
+/// so the stand can be pointed at it exactly as at hardware (Caen:Simulated=false, Julabo:Port=host:port, Marta:Host and Marta:Port,
+/// SwitchBox:Port) and
 /// the hardware outlives a crash of TrackerDcs, as real hardware does. Faults are typed on standard input.
 /// </summary>
 public static class SimulateCli
@@ -19,8 +23,10 @@ public static class SimulateCli
 
     public const string Usage = """
         usage: TrackerDcs simulate caen [--port 5064] [--bind 127.0.0.1] [--prefix cleanroom]
-               TrackerDcs simulate julabo (--tcp <port> | --serial <device>) [--baud 4800] [--data-bits 7]
-                                          [--parity Even] [--stop-bits One] [--handshake None] [--time-constant 180]
+               TrackerDcs simulate julabo (--tcp <port> | --serial <device>) [--baud 9600] [--data-bits 8]
+                                          [--parity None] [--stop-bits One] [--handshake None] [--time-constant 180]
+               TrackerDcs simulate marta [--port 1502] [--unit 1] [--map marta_registers.yml] [--time-constant 90]
+               TrackerDcs simulate switchbox (--tcp <port> | --serial <device>) [--baud 115200]
         Serves one simulated device until Ctrl-C or SIGTERM. Fault injection: type "help" on standard input.
         """;
 
@@ -36,6 +42,8 @@ public static class SimulateCli
             {
                 ["caen", .. var rest] => await CaenAsync(Options(rest), input, output, loggers, stop.Token),
                 ["julabo", .. var rest] => await JulaboAsync(Options(rest), input, output, loggers, stop.Token),
+                ["switchbox", .. var rest] => await SwitchBoxAsync(Options(rest), input, output, loggers, stop.Token),
+                ["marta", .. var rest] => await MartaAsync(Options(rest), input, output, loggers, stop.Token),
                 _ => await UsageAsync(output, args.Length == 0 || args[0] is "-h" or "--help" ? null : $"unknown device '{args[0]}'"),
             };
         }
@@ -76,12 +84,61 @@ public static class SimulateCli
         else
         {
             var device = options["--serial"];
-            chiller.ServeSerial(device, Int(options, "--baud", 4800), Int(options, "--data-bits", 7),
-                Enum<Parity>(options, "--parity", Parity.Even), Enum<StopBits>(options, "--stop-bits", StopBits.One),
-                Enum<Handshake>(options, "--handshake", Handshake.None));
+            chiller.ServeSerial(device, new SerialSettings(Int(options, "--baud", 9600), Int(options, "--data-bits", 8),
+                Enum<Parity>(options, "--parity", Parity.None), Enum<StopBits>(options, "--stop-bits", StopBits.One),
+                Enum<Handshake>(options, "--handshake", Handshake.None)));
             await output.WriteLineAsync($"simulated Julabo: serial on {device}");
         }
         await SimulatorConsole.RunAsync(SimulatorConsole.Julabo(chiller), input, output, stop);
+        return Ok;
+    }
+
+    private static async Task<int> SwitchBoxAsync(Dictionary<string, string> options, TextReader input, TextWriter output, ILoggerFactory loggers, CancellationToken stop)
+    {
+        Allow(options, "--tcp", "--serial", "--baud");
+        if (options.ContainsKey("--tcp") == options.ContainsKey("--serial"))
+            throw new ArgumentException("give exactly one of --tcp <port> and --serial <device>");
+        await using var box = new SwitchBoxSimulator(loggers.CreateLogger<SwitchBoxSimulator>());
+        if (options.ContainsKey("--tcp"))
+        {
+            var port = box.ListenTcp(Int(options, "--tcp", 0));
+            await output.WriteLineAsync($"simulated switch box: TCP on 127.0.0.1:{port}");
+        }
+        else
+        {
+            var device = options["--serial"];
+            // The box's line is 115200 8N1; only the rate may differ (a USB adapter set otherwise, for a test of it).
+            box.ServeSerial(device, SwitchBoxProtocol.Serial with { BaudRate = Int(options, "--baud", SwitchBoxProtocol.Serial.BaudRate) });
+            await output.WriteLineAsync($"simulated switch box: serial on {device}");
+        }
+        await SimulatorConsole.RunAsync(SimulatorConsole.SwitchBox(box), input, output, stop);
+        return Ok;
+    }
+
+    /// <summary>
+    /// The CO2 plant's PLC over Modbus TCP on 127.0.0.1. Its port is 1502 unless given: never 502 by default, so that
+    /// a demo cannot pass for the plant; --port 0 picks a free one (printed).
+    /// </summary>
+    private static async Task<int> MartaAsync(Dictionary<string, string> options, TextReader input, TextWriter output, ILoggerFactory loggers, CancellationToken stop)
+    {
+        Allow(options, "--port", "--unit", "--map", "--time-constant");
+        var unit = Int(options, "--unit", 1) is >= 1 and <= 247 and var u ? (byte)u : throw new ArgumentException("--unit must be a Modbus unit id (1–247)");
+        var timeConstant = TimeSpan.FromSeconds(Int(options, "--time-constant", 90) is > 0 and var t ? t : throw new ArgumentException("--time-constant must be positive"));
+        var file = Path.GetFullPath(options.GetValueOrDefault("--map", MartaRegisterMap.DefaultFile), AppContext.BaseDirectory);
+        MartaRegisterMap map;
+        try
+        {
+            map = MartaRegisterMap.Load(file);
+            MartaControlRegisters.From(map); // the registers the PLC logic works with
+        }
+        catch (MartaMapException e)
+        {
+            throw new ArgumentException($"--map: {e.Message}");
+        }
+        await using var plant = new MartaSimulator(map, new MartaSimulatorOptions { Port = Int(options, "--port", 1502), UnitId = unit, Co2TimeConstant = timeConstant },
+            logger: loggers.CreateLogger<MartaSimulator>());
+        await output.WriteLineAsync($"simulated MARTA: Modbus TCP on {plant.EndPoint}, unit {unit}, map {map.File}");
+        await SimulatorConsole.RunAsync(SimulatorConsole.Marta(plant), input, output, stop);
         return Ok;
     }
 

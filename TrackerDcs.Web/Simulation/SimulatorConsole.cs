@@ -1,6 +1,8 @@
 using System.Globalization;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Hardware.SwitchBox;
+using TrackerDcs.Hardware.Marta;
 
 namespace TrackerDcs.Web.Simulation;
 
@@ -38,6 +40,37 @@ public static class SimulatorConsole
             a => { chiller.LimitWrites = Enum.TryParse<JulaboLimitWrites>(a[0], ignoreCase: true, out var w) ? w : throw new ArgumentException($"'{a[0]}' is not accept, ignore, refuse or unsupported"); return $"limit writes: {w}"; }),
         ["state"] = new("state", "what the unit is doing", _ => string.Create(CultureInfo.InvariantCulture,
             $"{chiller.UnitStatus} bath {chiller.BathTemperature:0.00} °C, set point {chiller.SelectedSetpoint} = {chiller.Setpoint(chiller.SelectedSetpoint):0.00} °C, running {chiller.Running}, warning limits {chiller.WarningLimitLow:0.00}..{chiller.WarningLimitHigh:0.00} °C")),
+    };
+
+    public static IReadOnlyDictionary<string, Command> SwitchBox(SwitchBoxSimulator box) => new Dictionary<string, Command>
+    {
+        ["stuck"] = new("stuck <channel>", "the channel's relay welds shut: on whatever the box is told",
+            a => { box.ForceChannelOn(SwitchBoxProtocol.IsChannel(Int(a, 0)) ? Int(a, 0) : throw new ArgumentException($"channels are 1..{SwitchBoxProtocol.ChannelCount}")); return $"channel {a[0]} stuck on"; }),
+        ["unstick"] = new("unstick", "every stuck relay is free again", _ => { box.Unstick(); return "relays free"; }),
+        ["relays"] = new("relays <status JSON>", "someone sets the relays by hand, e.g. relays {\"lv\":0,\"hv\":1,\"channels\":3}",
+            a => { box.SetRelays(SwitchBoxProtocol.ParseStatus(string.Join(' ', a))); return $"relays set: {box.Status}"; }),
+        ["hang"] = new("hang", "the firmware hangs: lines are read, neither carried out nor answered", _ => { box.StopAnswering(); return "hung"; }),
+        ["resume"] = new("resume", "the firmware answers again", _ => { box.Resume(); return "answering"; }),
+        ["garbage"] = new("garbage <answers>", "the next answers are line noise", a => { box.SendGarbage(Int(a, 0)); return $"{a[0]} answers of noise"; }),
+        ["drop"] = new("drop <answers>", "the next answers are lost on the line", a => { box.DropAnswers(Int(a, 0)); return $"{a[0]} answers lost"; }),
+        ["unplug"] = new("unplug", "the cable is pulled", _ => { box.Unplug(); return "unplugged"; }),
+        ["plug"] = new("plug", "the cable is back", _ => { box.Plug(); return "plugged"; }),
+        ["state"] = new("state", "the relays now", _ => $"{box.Status}; {box.CommandsReceived} commands, {box.QueriesReceived} STATUS? received"),
+    };
+
+    public static IReadOnlyDictionary<string, Command> Marta(MartaSimulator plant) => new Dictionary<string, Command>
+    {
+        ["alarm"] = new("alarm <register>", "an alarm bit is set (a _FS or _TS bit trips the plant: status 3)",
+            a => { plant.InjectAlarm(a[0]); return $"alarm bit {a[0]} set"; }),
+        ["clear"] = new("clear [register]", "an alarm bit (or all of them) is cleared at the plant",
+            a => { foreach (var bit in a.Length > 0 ? [a[0]] : plant.ActiveAlarms) plant.ClearAlarm(bit); return a.Length > 0 ? $"alarm bit {a[0]} cleared" : "alarm bits cleared"; }),
+        ["mute"] = new("mute", "the PLC stops answering (connections stay open; clients time out)", _ => { plant.Answering = false; return "not answering"; }),
+        ["answer"] = new("answer", "the PLC answers again", _ => { plant.Answering = true; return "answering"; }),
+        ["drop"] = new("drop", "every Modbus connection is closed now", _ => { plant.DropConnections(); return "connections dropped"; }),
+        ["panel"] = new("panel <register> <value>", "someone at the plant's own panel writes an input (a set point, a start bit 0 or 1)",
+            a => { plant.WriteAtPanel(a[0], Number(a, 1)); return $"{a[0]} = {a[1]} at the panel"; }),
+        ["state"] = new("state", "what the plant shows", _ => string.Create(CultureInfo.InvariantCulture,
+            $"status {plant.Read("status")}, chiller {plant.Read("set_start_chiller")}, CO2 {plant.Read("set_start_co2")}, TT05_CO2 {plant.Read("TT05_CO2")} °C, PT01_CO2 {plant.Read("PT01_CO2")} bar, LP_speed {plant.Read("LP_speed")} rpm, alarm bits: {(plant.ActiveAlarms.Count == 0 ? "none" : string.Join(' ', plant.ActiveAlarms))}")),
     };
 
     /// <summary>Reads commands until end of input or the stop signal; then waits for the stop (a closed stdin does not end the simulator).</summary>

@@ -1,6 +1,5 @@
 using Microsoft.Data.Sqlite;
 using TrackerDcs.Web.History;
-using TrackerDcs.Web.Trends;
 
 namespace TrackerDcs.Web.TimeSeries;
 
@@ -44,28 +43,6 @@ public sealed partial class EmbeddedStore
     private List<long> Matching(SqliteConnection connection, string measurement, string field, IEnumerable<KeyValuePair<string, string>> tags) =>
         [.. AllSeries(connection).Where(s => s.Measurement == measurement && s.Field == field)
             .Where(s => ParseSeries(s.Series) is var pairs && tags.All(t => pairs.Contains(t))).Select(s => s.Id)];
-
-    /// <summary>The panel's former reader: min, max and last per bucket over every series whose tags include <paramref name="tags"/>.</summary>
-    public Task<IReadOnlyList<HistoryBucket>> ReadAsync(string measurement, IReadOnlyDictionary<string, string> tags, string field,
-        DateTimeOffset from, DateTimeOffset to, int buckets, CancellationToken cancellationToken)
-    {
-        var (fromMs, toMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
-        if (buckets < 1 || toMs <= fromMs) return Task.FromResult<IReadOnlyList<HistoryBucket>>([]);
-        var width = M4Decimator.BucketWidth(fromMs, toMs, buckets);
-        var result = new SortedDictionary<long, (double Min, double Max, double Last, long LastMs)>();
-        void Include(long timeMs, double min, double max, double last)
-        {
-            var start = fromMs + Math.Max(0, timeMs - fromMs) / width * width;
-            result[start] = result.TryGetValue(start, out var b)
-                ? (Math.Min(b.Min, min), Math.Max(b.Max, max), timeMs >= b.LastMs ? last : b.Last, Math.Max(timeMs, b.LastMs))
-                : (min, max, last, timeMs);
-        }
-        using var connection = _database.Open();
-        foreach (var sid in Matching(connection, measurement, field, tags))
-            Visit(connection, sid, fromMs, toMs, width, (t, v) => Include(t, v, v, v), slot => Include(slot.StartMs, slot.Min, slot.Max, slot.Last), cancellationToken);
-        return Task.FromResult<IReadOnlyList<HistoryBucket>>(
-            [.. result.Select(b => new HistoryBucket(DateTimeOffset.FromUnixTimeMilliseconds(b.Key), b.Value.Min, b.Value.Max, b.Value.Last))]);
-    }
 
     /// <summary>
     /// One signal's readings over [from, to) in time order: its rollup slots where a bucket spans at least one

@@ -1,7 +1,6 @@
 using Microsoft.Data.Sqlite;
 using TrackerDcs.Web.History;
 using TrackerDcs.Web.Storage;
-using TrackerDcs.Web.Trends;
 
 namespace TrackerDcs.Web.TimeSeries;
 
@@ -16,7 +15,7 @@ namespace TrackerDcs.Web.TimeSeries;
 /// numbers, and states come from MQTT. A reading with the time and signal of one already stored replaces it, as in
 /// InfluxDB.
 /// </summary>
-public sealed partial class EmbeddedStore : IPointStore, IHistoryReader, ITrendStore
+public sealed partial class EmbeddedStore : IPointStore, ITrendStore
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS ts_series (

@@ -52,6 +52,21 @@ public sealed class MappingRule
             IntegerFields = ["lv_status", "hv_status", "lv_tripInt", "lv_tripExt", "hv_tripInt", "hv_tripExt", "hv_imRange", "hv_tripMode"],
         },
         new() { Topic = "julabo/status", Measurement = "chiller", StringFields = ["fsm_state"], IntegerFields = ["status_code", "used_setpoint"] },
+        // New: the switch box, whether TrackerDcs publishes SB/status (serial) or the box itself (wifi). The list of
+        // enabled channels repeats the mask for MQTT clients; the measurement keeps the mask.
+        new()
+        {
+            Topic = "SB/status", Measurement = "switchbox",
+            StringFields = ["fsm_state"], IntegerFields = ["lv", "hv", "channels"], IgnoredFields = ["enabled_channels"],
+        },
+        // MARTA/status holds only what passed its deadband: each message is a point with those fields. Telegraf's
+        // converter made the status and the command bits unsigned, and its InfluxDB 1.x output (influx_uint_support
+        // off, the default) wrote them as integers: InfluxDB 1.x refuses unsigned fields ("invalid number").
+        new()
+        {
+            Topic = "MARTA/status", Measurement = "MARTA", StringFields = ["fsm_state"],
+            IntegerFields = ["status", "set_start_chiller", "set_start_co2", "set_flow_active", "set_alarm_reset"],
+        },
         // New: every alarm event, for Grafana annotations (the key, code and severity as tags).
         new()
         {

@@ -221,7 +221,7 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
                 reader.Read();
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
-                    problems.Add($"field '{name}' is nested JSON: dropped");
+                    if (!kind.HasFlag(KeyKind.Ignored)) problems.Add($"field '{name}' is nested JSON: dropped");
                     reader.Skip();
                     continue;
                 }

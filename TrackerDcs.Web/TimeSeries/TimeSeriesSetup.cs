@@ -2,7 +2,6 @@ using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.History;
 using TrackerDcs.Web.Storage;
-using TrackerDcs.Web.Trends;
 
 namespace TrackerDcs.Web.TimeSeries;
 
@@ -10,7 +9,7 @@ public static class TimeSeriesSetup
 {
     /// <summary>
     /// The writer, and where it writes: InfluxDB (v1 or v2), with the on-disk spool for whatever it does not take, or the embedded
-    /// database when TimeSeries:Influx:Api is None. <see cref="IHistoryReader"/> reads from the same store.
+    /// database when TimeSeries:Influx:Api is None. The trend charts (<see cref="ITrendStore"/>) read from the same store.
     /// </summary>
     public static void AddTimeSeries(this WebApplicationBuilder builder)
     {
@@ -20,7 +19,6 @@ public static class TimeSeriesSetup
         {
             services.AddSingleton<EmbeddedStore>();
             services.AddSingleton<IPointStore>(sp => sp.GetRequiredService<EmbeddedStore>());
-            services.AddSingleton<IHistoryReader>(sp => sp.GetRequiredService<EmbeddedStore>());
             services.AddSingleton<ITrendStore>(sp => sp.GetRequiredService<EmbeddedStore>());
             services.AddHostedService<EmbeddedMaintenance>();
         }
@@ -35,7 +33,6 @@ public static class TimeSeriesSetup
                 sp.GetRequiredService<Spool>(), options.SpoolMaxBytes, sp.GetRequiredService<ILogger<InfluxStore>>()));
             services.AddSingleton<IPointStore>(sp => sp.GetRequiredService<InfluxStore>());
             services.AddSingleton(sp => new InfluxHistoryReader(options.Influx, (sp.GetRequiredService<IInfluxSink>() as InfluxV2Sink)?.Client));
-            services.AddSingleton<IHistoryReader>(sp => sp.GetRequiredService<InfluxHistoryReader>());
             services.AddSingleton<ITrendStore>(sp => sp.GetRequiredService<InfluxHistoryReader>());
         }
         services.AddSingleton<TimeSeriesWriter>();

@@ -24,13 +24,15 @@ public sealed class TimeSeriesWriter : BackgroundService
     // Messages in the queue, which holds at most QueueCapacity.
     private long _queued;
 
-    public TimeSeriesWriter(BrokerTap tap, IPointStore store, TimeSeriesOptions options, TimeProvider time, ILogger<TimeSeriesWriter> log)
+    /// <param name="deviceRules">The status rules of declared devices, after the section's own rules.</param>
+    public TimeSeriesWriter(BrokerTap tap, IPointStore store, TimeSeriesOptions options, TimeProvider time, ILogger<TimeSeriesWriter> log,
+        IEnumerable<DeviceMappingRule>? deviceRules = null)
     {
         _store = store;
         _options = options;
         _time = time;
         _log = log;
-        _mapper = new PointMapper(options.EffectiveRules);
+        _mapper = new PointMapper([.. options.EffectiveRules, .. (deviceRules ?? []).Select(d => d.Rule)]);
         // Unbounded with a count as the bound: its writes and reads take no lock (a concurrent queue), where a bounded
         // channel locks on both ends and the broker's threads and the writer contend for it at every message.
         _queue = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });

@@ -1,4 +1,5 @@
 using TrackerDcs.Web.Alarms;
+using TrackerDcs.Web.History;
 
 namespace TrackerDcs.Web.Trends;
 

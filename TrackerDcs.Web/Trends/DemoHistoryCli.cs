@@ -1,7 +1,6 @@
 using System.Globalization;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Common;
-using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Runs;
 using TrackerDcs.Web.Storage;
 using TrackerDcs.Web.TimeSeries;

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.History;
 namespace TrackerDcs.Web.Trends;
 
 /// <summary>

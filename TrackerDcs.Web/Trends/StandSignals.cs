@@ -1,4 +1,5 @@
 using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.History;
 
 namespace TrackerDcs.Web.Trends;
 
@@ -67,8 +68,8 @@ public sealed class StandSignals : ISignalDescriber
     {
         var units = new Dictionary<string, string>();
         foreach (var (prefix, fields) in new[] { ("lv_", CaenFields.Lv), ("hv_", CaenFields.Hv) })
-            foreach (var field in fields.Where(f => f.Key is not null))
-                units[prefix + field.Key] = field.Units;
+            foreach (var field in fields.Where(f => f.JsonKey is not null))
+                units[prefix + field.JsonKey] = field.Units;
         return units;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TrackerDcs.Web.History;
 
 namespace TrackerDcs.Web.Trends;
 

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.History;
 namespace TrackerDcs.Web.Trends;
 
 /// <summary>One signal of a chart's answer; Error says why it has no points (the store is unreachable, …).</summary>

@@ -4,12 +4,13 @@ using System.IO.Ports;
 using System.Text;
 using System.Text.Json;
 using MQTTnet;
+using TrackerDcs.Hardware.Common;
 using TrackerDcs.Hardware.Julabo;
 
 namespace TrackerDcs.Bench;
 
 /// <summary>
-/// `-- julabo`: over a socat pseudo-terminal pair with the JulaboSimulator on one end (ServeSerial, 4800 7E1),
+/// `-- julabo`: over a socat pseudo-terminal pair with the JulaboSimulator on one end (ServeSerial),
 /// (1) the status refresh period JulaboDevice reaches polling back to back with the 250 ms spacing, against
 /// its floor (spacing × queries per refresh); (2) the full process on the pty: latency from an MQTT command
 /// to the command reaching the chiller, to julabo/reply, and to the julabo/status that shows the change.
@@ -72,7 +73,7 @@ public static class JulaboBench
         await using var simulator = new JulaboSimulator();
         var arrivals = new ConcurrentQueue<(long At, string Line)>();
         simulator.CommandReceived += line => arrivals.Enqueue((Stopwatch.GetTimestamp(), line));
-        simulator.ServeSerial(pty.B);
+        simulator.ServeSerial(pty.B, new SerialSettings(4800, 7, Parity.Even));   // the older units' line, as SerialOptions
         var options = SerialOptions(pty.A);
         options.PollPeriod = TimeSpan.FromMilliseconds(1);
         await using var device = new JulaboDevice(options);
@@ -131,7 +132,7 @@ public static class JulaboBench
     }
 
     /// <summary>
-    /// The full process with Julabo:Port on the pty (shipped settings otherwise: 4800 7E1, 250 ms spacing,
+    /// The full process with Julabo:Port on the pty (shipped settings otherwise: 9600 8N1, 250 ms spacing,
     /// PollPeriod 5 s; Handshake None for the pty). Alternates setWT on set point 1 and start/stop, with
     /// random pauses of 0–1 s, timing each from the publish to (a) the command line arriving at the
     /// simulator, (b) julabo/reply ok, (c) the first julabo/status showing the change.

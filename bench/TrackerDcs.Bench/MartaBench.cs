@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using MQTTnet;
 using TrackerDcs.Hardware.Marta;
 using TrackerDcs.Hardware.Modbus;
 
@@ -11,7 +14,9 @@ namespace TrackerDcs.Bench;
 /// ModbusTcpClient against Debian's pymodbus client reading the same read plan from the same simulator, in
 /// alternating rounds so that a change in the machine's load hits both alike; (2) MartaDevice with the shipped
 /// settings (poll period 1 s): the time from a command to the snapshot that shows its state, the device's share
-/// of the seed's "status within 1.1 s of a change" (MQTT adds its own hop on top, measured with the Web part).
+/// of the seed's "status within 1.1 s of a change"; (3) the whole process (shipped settings, Marta:Host on the
+/// simulator): from an MQTT command to the MARTA/status that shows its state, and from a change at the plant (a set
+/// point written at its own panel) to the MARTA/status that carries it, which the 1 s poll bounds.
 /// </summary>
 public static class MartaBench
 {
@@ -61,6 +66,8 @@ public static class MartaBench
         report.Append(await ReadRateAsync(map, options, ct));
         report.AppendLine();
         report.Append(await CommandLatencyAsync(map, options.Commands, ct));
+        report.AppendLine();
+        report.Append(await ProcessLatencyAsync(map, options.Commands, ct));
         Console.WriteLine();
         Console.WriteLine(report);
         Console.WriteLine($"load average at the end {Stats.LoadAverage()}");
@@ -170,5 +177,89 @@ public static class MartaBench
         table.AppendLine($"| p50 / p99 / max | {Stats.F(Stats.Percentile(latencies, 50))} / {Stats.F(Stats.Percentile(latencies, 99))} / {Stats.F(latencies.Max())} ms |");
         table.AppendLine($"| p99 / the seed's 1100 ms | {Stats.Ratio(Stats.Percentile(latencies, 99) / 1100)} |");
         return table.ToString();
+    }
+
+    /// <summary>
+    /// The process with shipped MARTA settings, pointed at a simulator of this bench (Marta:Host, Marta:Port). Alternates,
+    /// after random pauses of 0–1 s, (a) MARTA/cmd/start_chiller and stop_chiller published over MQTT, timed from the
+    /// publish to the first MARTA/status with the new fsm_state; (b) a new temperature set point written at the plant's
+    /// panel, timed from the write to the first MARTA/status that carries it (the poll period decides most of it).
+    /// </summary>
+    private static async Task<string> ProcessLatencyAsync(MartaRegisterMap map, int commands, CancellationToken ct)
+    {
+        await using var simulator = new MartaSimulator(map);
+        await using var process = new TrackerDcsBroker(["--Marta:Host=127.0.0.1", $"--Marta:Port={simulator.EndPoint.Port}"]);
+        Console.WriteLine($"TrackerDcs process: MQTT 127.0.0.1:{process.Port}, MARTA at {simulator.EndPoint}");
+        await process.StartAsync(ct);
+
+        var statuses = new ConcurrentQueue<(long At, JsonElement Status)>();
+        using var mqtt = new MqttClientFactory().CreateMqttClient();
+        mqtt.ApplicationMessageReceivedAsync += e =>
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (e.ApplicationMessage.Topic == "MARTA/status") statuses.Enqueue((now, JsonDocument.Parse(e.ApplicationMessage.Payload).RootElement.Clone()));
+            return Task.CompletedTask;
+        };
+        await mqtt.ConnectAsync(process.ClientOptions("bench-marta"), ct);
+        await mqtt.SubscribeAsync("MARTA/status", cancellationToken: ct);
+        // MARTA/status is not retained: refresh has everything published again, the state with it.
+        await WaitAsync(async () =>
+        {
+            await mqtt.PublishStringAsync("MARTA/cmd/refresh", "", cancellationToken: ct);
+            await Task.Delay(500, ct);
+            return statuses.Any(s => State(s.Status) == "CONNECTED");
+        }, "MARTA/status CONNECTED", ct);
+
+        var toState = new List<double>();
+        var toValue = new List<double>();
+        var random = new Random(13);
+        for (var i = 0; i < commands; i++)
+        {
+            await Task.Delay(random.Next(1000), ct);
+            var mark = statuses.Count;
+            var start = Stopwatch.GetTimestamp();
+            Func<JsonElement, bool> shows;
+            if (i % 2 == 0)
+            {
+                var (command, expected) = i % 4 == 0 ? ("start_chiller", "CHILLER_RUNNING") : ("stop_chiller", "CONNECTED");
+                await mqtt.PublishStringAsync($"MARTA/cmd/{command}", "", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: ct);
+                shows = s => State(s) == expected;
+            }
+            else
+            {
+                var setpoint = Math.Round(-20 + 0.25 * i, 2);
+                simulator.WriteAtPanel("set_temperature_setpoint", setpoint);
+                shows = s => s.TryGetProperty("set_temperature_setpoint", out var v) && v.ValueKind == JsonValueKind.Number && Math.Abs(v.GetDouble() - setpoint) < 1e-4;
+            }
+            long? seen = null;
+            var deadline = start + 10 * Stopwatch.Frequency;
+            while (seen is null && Stopwatch.GetTimestamp() < deadline)
+            {
+                seen = statuses.Skip(mark).Where(s => shows(s.Status)).Select(s => (long?)s.At).FirstOrDefault();
+                if (seen is null) await Task.Delay(1, ct);
+            }
+            if (seen is null) throw new TimeoutException($"sample {i}: no MARTA/status showed the change within 10 s");
+            (i % 2 == 0 ? toState : toValue).Add(Stats.Ms(start, seen.Value));
+        }
+        Console.WriteLine($"  MQTT command → MARTA/status: {Stats.Summary(toState)}");
+        Console.WriteLine($"  change at the plant → MARTA/status: {Stats.Summary(toValue)}");
+        Console.WriteLine($"  process CPU {process.ProcessorTime.TotalSeconds:0.0} s");
+
+        var table = new StringBuilder();
+        table.AppendLine($"| TrackerDcs process, shipped settings (poll 1 s), MARTA/status over its broker; {toState.Count} + {toValue.Count} samples | p50 / p99 / max | p99 / the seed's 1100 ms |");
+        table.AppendLine("|---|--:|--:|");
+        table.AppendLine($"| MARTA/cmd/start_chiller, stop_chiller → MARTA/status with the new fsm_state | {Stats.F(Stats.Percentile(toState, 50))} / {Stats.F(Stats.Percentile(toState, 99))} / {Stats.F(toState.Max())} ms | {Stats.Ratio(Stats.Percentile(toState, 99) / 1100)} |");
+        table.AppendLine($"| set point written at the plant's panel → MARTA/status carrying it | {Stats.F(Stats.Percentile(toValue, 50))} / {Stats.F(Stats.Percentile(toValue, 99))} / {Stats.F(toValue.Max())} ms | {Stats.Ratio(Stats.Percentile(toValue, 99) / 1100)} |");
+        return table.ToString();
+    }
+
+    private static string State(JsonElement status) =>
+        status.TryGetProperty("fsm_state", out var state) ? state.GetString() ?? "" : "";
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, string what, CancellationToken ct)
+    {
+        var deadline = Stopwatch.GetTimestamp() + 60 * Stopwatch.Frequency;
+        while (!await condition())
+            if (Stopwatch.GetTimestamp() > deadline) throw new TimeoutException($"no {what} within 60 s");
     }
 }

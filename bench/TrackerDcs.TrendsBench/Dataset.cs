@@ -1,6 +1,7 @@
 using System.Text;
 using TrackerDcs.Web.TimeSeries;
 using TrackerDcs.Web.Trends;
+using TrackerDcs.Web.History;
 
 namespace TrackerDcs.TrendsBench;
 

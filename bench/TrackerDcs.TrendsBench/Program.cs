@@ -14,6 +14,7 @@ using TrackerDcs.TrendsBench;
 using TrackerDcs.Web.Storage;
 using TrackerDcs.Web.TimeSeries;
 using TrackerDcs.Web.Trends;
+using TrackerDcs.Web.History;
 
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 var days = int.Parse(Option("--days") ?? "30", CultureInfo.InvariantCulture);
@@ -111,7 +112,7 @@ try
     Task Own(DateTimeOffset from, DateTimeOffset to)
     {
         // influxd's own decimation of the same columns, one request with a statement per signal.
-        var bucket = TrackerDcs.Web.Trends.M4Decimator.BucketWidth(from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), Width);
+        var bucket = TrackerDcs.Web.History.M4Decimator.BucketWidth(from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), Width);
         var q = string.Join(';', ids.Select(id => InfluxHistoryReader.M4InfluxQl(id, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), bucket)));
         return http.GetStringAsync($"query?db=bench&epoch=ms&q={Uri.EscapeDataString(q)}");
     }

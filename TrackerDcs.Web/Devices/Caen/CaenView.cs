@@ -93,7 +93,7 @@ public sealed record CaenChannelView(string Id, string? Module, string State, Ca
         List<CaenFieldValue> fields = [];
         foreach (var kind in Enum.GetValues<PowerKind>())
             foreach (var field in CaenFields.For(kind))
-                if (field.Key is { } key && reading.Supply(kind)[field] is { } value)
+                if (field.JsonKey is { } key && reading.Supply(kind)[field] is { } value)
                     fields.Add(new($"{(kind == PowerKind.Lv ? "lv" : "hv")}_{key}", value, field.Type != Hardware.ChannelAccess.CaType.Double));
         return new CaenChannelView(config.Id, config.Module, reading.State.Wire(), lv, hv)
         {

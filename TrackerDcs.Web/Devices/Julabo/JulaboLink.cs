@@ -1,3 +1,4 @@
+using TrackerDcs.Hardware.Common;
 using TrackerDcs.Hardware.Julabo;
 
 namespace TrackerDcs.Web.Devices.Julabo;
@@ -8,13 +9,13 @@ namespace TrackerDcs.Web.Devices.Julabo;
 /// </summary>
 public sealed class JulaboLink : IAsyncDisposable
 {
-    private readonly Func<IJulaboTransport> _transport;
+    private readonly Func<ITransport> _transport;
 
     public JulaboLink(JulaboOptions options, TimeProvider time, ILoggerFactory loggers)
     {
         if (!options.IsSimulated)
         {
-            _transport = () => JulaboTransports.Create(options);
+            _transport = () => Transports.Create(options.Port, options.Serial);
             Description = options.Port;
             return;
         }
@@ -25,7 +26,7 @@ public sealed class JulaboLink : IAsyncDisposable
             TempMax = options.TempMax,
         }, time, loggers.CreateLogger<JulaboSimulator>());
         var port = Simulator.ListenTcp();
-        _transport = () => new TcpJulaboTransport("127.0.0.1", port);
+        _transport = () => new TcpTransport("127.0.0.1", port);
         Description = $"simulated chiller served on 127.0.0.1:{port}";
     }
 
@@ -35,7 +36,7 @@ public sealed class JulaboLink : IAsyncDisposable
     public string Description { get; }
 
     /// <summary>A new, unopened transport for each connection attempt of the device.</summary>
-    public IJulaboTransport NewTransport() => _transport();
+    public ITransport NewTransport() => _transport();
 
     public async ValueTask DisposeAsync()
     {

@@ -40,6 +40,9 @@ public sealed record JulaboView(
     /// <summary>Why the unit does not hold the configured warning limits; null when it does (kept while disconnected).</summary>
     public string? LimitsProblem { get; init; }
 
+    /// <summary>Why the external Pt100 the settings expect gives no reading; null when it reads or is not expected.</summary>
+    public string? SensorProblem { get; init; }
+
     // Null when the chiller's state machine allows the command now, else why not.
     public string? StartRefusal { get; init; }
     public string? StopRefusal { get; init; }
@@ -68,6 +71,7 @@ public sealed record JulaboView(
             StatusText = snapshot.StatusText,
             LastError = snapshot.LastError,
             LimitsProblem = snapshot.LimitsProblem,
+            SensorProblem = snapshot.SensorProblem,
             StartRefusal = JulaboStateMachine.Refusal(s.FsmState, JulaboAction.Start),
             StopRefusal = JulaboStateMachine.Refusal(s.FsmState, JulaboAction.Stop),
             ConfigureRefusal = JulaboStateMachine.Refusal(s.FsmState, JulaboAction.Configure),

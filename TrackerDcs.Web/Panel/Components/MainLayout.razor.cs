@@ -11,11 +11,15 @@ public partial class MainLayout
 
     [Inject] private PanelSession Session { get; set; } = default!;
     [Inject] private IJSRuntime Js { get; set; } = default!;
+    [Inject] private IServiceProvider Services { get; set; } = default!;
 
     private MudThemeProvider? _themeProvider;
     private bool _dark;
     private bool _drawerOpen = true;
     private PanelUser _user = PanelUser.Nobody;
+
+    /// <summary>Stands without MARTA (Marta:Enabled false) have no CO2 plant page.</summary>
+    private bool _hasMarta => Services.GetService<TrackerDcs.Web.Devices.Marta.MartaService>() is not null;
 
     private string RoleName => _user.Role.ToString().ToLowerInvariant();
 

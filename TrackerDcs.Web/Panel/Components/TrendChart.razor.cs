@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
+using TrackerDcs.Web.History;
 
 namespace TrackerDcs.Web.Panel.Components;
 
@@ -14,7 +15,7 @@ public partial class TrendChart
 {
     [Inject] private IJSRuntime Js { get; set; } = default!;
 
-    /// <summary>Signal keys (<see cref="Trends.SignalId"/>'s URL form).</summary>
+    /// <summary>Signal keys (<see cref="History.SignalId"/>'s URL form).</summary>
     [Parameter, EditorRequired] public IReadOnlyList<string> Signals { get; set; } = [];
     [Parameter] public string? Title { get; set; }
     /// <summary>The span followed live at first; ignored when <see cref="From"/> and <see cref="To"/> are given.</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Panel.Services;
+using TrackerDcs.Web.History;
 
 namespace TrackerDcs.Web.Panel.Pages;
 
@@ -16,7 +17,7 @@ public partial class ChannelPage
         ("HV", [Signal("hv_vMon"), Signal("hv_iMon")]),
     ];
 
-    private string Signal(string field) => new Trends.SignalId("channels", field, [new("id", Id)]).Key;
+    private string Signal(string field) => new History.SignalId("channels", field, [new("id", Id)]).Key;
 
     [Inject] private IDeviceView<CaenView> Caen { get; set; } = default!;
 

@@ -2,6 +2,7 @@ using TrackerDcs.Web.Devices;
 using Microsoft.AspNetCore.Components;
 using TrackerDcs.Web.Panel.Services;
 using TrackerDcs.Web.Devices.Sensors;
+using TrackerDcs.Web.History;
 
 namespace TrackerDcs.Web.Panel.Pages;
 
@@ -24,9 +25,9 @@ public partial class Sensors
     /// <summary>A box's temperatures, humidities and the dew points the store computes from them: two axes, °C and %.</summary>
     private static IReadOnlyList<string> SignalsOf(SensorBox box)
     {
-        var fields = box.Readings.Keys.Where(k => k.EndsWith("_temp") || k.EndsWith("_humi")).ToList();
-        fields.AddRange(fields.Where(f => f.EndsWith("_temp") && box.Readings.ContainsKey(f[..^5] + "_humi")).Select(f => f[..^5] + "_dew"));
-        return [.. fields.Distinct().Order().Select(f => new Trends.SignalId("sensors", f, [new("sensor", box.Name)]).Key)];
+        var measured = box.Readings.Keys.Where(k => k.EndsWith("_temp") || k.EndsWith("_humi")).ToList();
+        var dewPoints = measured.Where(f => f.EndsWith("_temp") && box.Readings.ContainsKey(f[..^5] + "_humi")).Select(f => f[..^5] + "_dew");
+        return [.. measured.Concat(dewPoints).Distinct().Order().Select(f => new History.SignalId("sensors", f, [new("sensor", box.Name)]).Key)];
     }
 
     private static string Degrees(double? value) => value is { } v ? $"{v:0.0} °C" : "unknown";

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using TrackerDcs.Web.Panel.Components;
 using TrackerDcs.Web.Trends;
+using TrackerDcs.Web.History;
 
 namespace TrackerDcs.Web.Panel.Pages;
 

@@ -3,6 +3,8 @@ using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Audit;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Devices.SwitchBox;
+using TrackerDcs.Web.Devices.Marta;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Devices.Sensors;
 
@@ -10,7 +12,7 @@ namespace TrackerDcs.Web.Panel.Services;
 
 /// <summary>What changed: the panel's pages subscribe to the topics they show.</summary>
 [Flags]
-public enum PanelTopic { None = 0, Caen = 1, Julabo = 2, Audit = 4, Readiness = 8, Alarms = 16, Runs = 32, Sensors = 64, All = Caen | Julabo | Audit | Readiness | Alarms | Runs | Sensors }
+public enum PanelTopic { None = 0, Caen = 1, Julabo = 2, Audit = 4, Readiness = 8, Alarms = 16, Runs = 32, Sensors = 64, Marta = 128, SwitchBox = 256, All = Caen | Julabo | Audit | Readiness | Alarms | Runs | Sensors | Marta | SwitchBox }
 
 /// <summary>
 /// The panel's one subscription service: the device services and the audit log raise events on
@@ -31,7 +33,8 @@ public sealed class PanelFeed : BackgroundService
     private string? _lastReadiness;
 
     public PanelFeed(Readiness readiness, AuditLog audit, ILogger<PanelFeed> log, IDeviceView<CaenView>? caen = null, IDeviceView<JulaboView>? julabo = null,
-        AlarmManager? alarms = null, IDeviceView<SensorsView>? sensors = null)
+        AlarmManager? alarms = null, IDeviceView<SensorsView>? sensors = null, IDeviceView<MartaView>? marta = null,
+        IDeviceView<SwitchBoxView>? switchBox = null)
     {
         _readiness = readiness;
         _log = log;
@@ -39,6 +42,8 @@ public sealed class PanelFeed : BackgroundService
         if (julabo is not null) julabo.Changed += () => Raise(PanelTopic.Julabo);
         if (alarms is not null) alarms.Changed += () => Raise(PanelTopic.Alarms);
         if (sensors is not null) sensors.Changed += () => Raise(PanelTopic.Sensors);
+        if (switchBox is not null) switchBox.Changed += () => Raise(PanelTopic.SwitchBox);
+        if (marta is not null) marta.Changed += () => Raise(PanelTopic.Marta);
         // The service keeps its identity across a reload of channels.yml and raises Changed for it too.
         if (caen is not null) caen.Changed += () => Raise(PanelTopic.Caen);
     }

@@ -1,0 +1,165 @@
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+using TrackerDcs.Tests.Support;
+using TrackerDcs.Web.Alarms;
+
+namespace TrackerDcs.Tests.Alarms;
+
+/// <summary>
+/// The active alarms in process, on a fake clock: raised and cleared with their conditions (no latch: a cleared
+/// condition ends its alarm, acknowledged or not), acknowledged once, shelved for a bounded time that ends by
+/// itself; every change in the history, on alarms/events and in the retained alarms/active.
+/// </summary>
+public sealed class AlarmManagerTests : IDisposable
+{
+    private static readonly AlarmCondition Trip = new(AlarmCatalog.ChannelTrip, "0/hv", "HV of channel 0 tripped");
+    private static readonly AlarmCondition Manual = new(AlarmCatalog.ChillerManual, "julabo", "chiller is in manual mode");
+    private static readonly AlarmCondition Dew = new(AlarmCatalog.DewPointMargin, "stand", "dew-point margin 1.0 °C");
+
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 5, 8, 0, 0, TimeSpan.Zero));
+    private readonly TempDatabase _database = new();
+    private readonly RecordingPublisher _publisher = new();
+    private readonly AlarmHistory _history;
+    private readonly AlarmManager _manager;
+    private readonly List<string> _raised = [];
+
+    public AlarmManagerTests()
+    {
+        _history = new AlarmHistory(_database.Database, _clock);
+        _manager = new AlarmManager(_history, _publisher, _clock, new ListLogger<AlarmManager>());
+        _manager.Raised += a => _raised.Add(a.Key);
+    }
+
+    public void Dispose() => _database.Dispose();
+
+    private Task Reconcile(params AlarmCondition[] conditions) => _manager.ReconcileAsync(conditions, CancellationToken.None);
+
+    private Alarm Active(string key) => Assert.Single(_manager.Active, a => a.Key == key);
+
+    private List<(string Event, string Key, string By)> Events() => [.. _publisher.Payloads("alarms/events").Select(p => JsonDocument.Parse(p).RootElement)
+        .Select(e => (e.GetProperty("event").GetString()!, e.GetProperty("key").GetString()!, e.GetProperty("by").GetString()!))];
+
+    private List<string> RetainedKeys() => [.. JsonDocument.Parse(_publisher.Messages.Last(m => m.Topic == "alarms/active" && m.Retain).Payload)
+        .RootElement.EnumerateArray().Select(a => a.GetProperty("key").GetString()!)];
+
+    private IReadOnlyList<AlarmHistory.Entry> History() => _history.Query(_clock.GetUtcNow().AddDays(-8), _clock.GetUtcNow().AddDays(1));
+
+    [Fact]
+    public async Task A_condition_raises_its_alarm_once_and_its_end_clears_it()
+    {
+        await Reconcile(Trip);
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        await Reconcile(Trip);
+
+        var alarm = Active("caen.trip:0/hv");
+        Assert.Equal((AlarmSeverity.Major, "HV of channel 0 tripped", _clock.GetUtcNow().AddSeconds(-5)), (alarm.Severity, alarm.Message, alarm.Raised));
+        Assert.Equal(["caen.trip:0/hv"], _raised);
+        Assert.Equal([("raised", "caen.trip:0/hv", "dcs")], Events());
+        Assert.Equal(["caen.trip:0/hv"], RetainedKeys());
+
+        await Reconcile();
+        Assert.Empty(_manager.Active);
+        Assert.Equal([("raised", "caen.trip:0/hv", "dcs"), ("cleared", "caen.trip:0/hv", "dcs")], Events());
+        Assert.Empty(RetainedKeys());
+        Assert.Equal(["cleared", "raised"], History().Select(h => h.Event));
+    }
+
+    [Fact]
+    public async Task Major_alarms_come_first_then_the_oldest()
+    {
+        await Reconcile(Manual);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await Reconcile(Manual, Dew);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await Reconcile(Manual, Dew, Trip);
+
+        Assert.Equal(["environment.dewpoint:stand", "caen.trip:0/hv", "julabo.manual:julabo"], _manager.Active.Select(a => a.Key));
+        Assert.Equal(["environment.dewpoint:stand", "caen.trip:0/hv", "julabo.manual:julabo"], RetainedKeys());
+    }
+
+    [Fact]
+    public async Task An_alarm_is_acknowledged_once_and_a_new_occurrence_needs_a_new_acknowledgement()
+    {
+        await Reconcile(Trip);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Null(await _manager.AcknowledgeAsync("caen.trip:0/hv", "olivia", CancellationToken.None));
+        Assert.Equal("alarm 'caen.trip:0/hv' was already acknowledged by olivia", await _manager.AcknowledgeAsync("caen.trip:0/hv", "oscar", CancellationToken.None));
+        Assert.Equal("no active alarm 'caen.trip:9/hv'", await _manager.AcknowledgeAsync("caen.trip:9/hv", "olivia", CancellationToken.None));
+        var acknowledged = Active("caen.trip:0/hv");
+        Assert.Equal(("olivia", _clock.GetUtcNow()), (acknowledged.AcknowledgedBy, acknowledged.Acknowledged));
+
+        // Acknowledged does not mean gone: the alarm stays while its condition holds...
+        await Reconcile(Trip);
+        Assert.Equal("olivia", Active("caen.trip:0/hv").AcknowledgedBy);
+        // ...and ends with it; the next trip is a new alarm, unacknowledged, and notified again.
+        await Reconcile();
+        await Reconcile(Trip);
+        Assert.Null(Active("caen.trip:0/hv").Acknowledged);
+        Assert.Equal(["caen.trip:0/hv", "caen.trip:0/hv"], _raised);
+        Assert.Equal(["raised", "acknowledged", "cleared", "raised"], Events().Select(e => e.Event));
+        Assert.Equal(("acknowledged", "olivia"), (History()[2].Event, History()[2].User));
+    }
+
+    [Theory]
+    [InlineData(0, "a reason", "a shelve lasts more than 0 and at most 7 days (10080 minutes)")]
+    [InlineData(-1, "a reason", "a shelve lasts more than 0 and at most 7 days (10080 minutes)")]
+    [InlineData(10081, "a reason", "a shelve lasts more than 0 and at most 7 days (10080 minutes)")]
+    [InlineData(60, " ", "shelving needs a reason")]
+    public async Task A_shelve_needs_a_bounded_duration_and_a_reason(int minutes, string reason, string error)
+    {
+        await Reconcile(Trip);
+
+        Assert.Equal(error, await _manager.ShelveAsync("caen.trip:0/hv", TimeSpan.FromMinutes(minutes), reason, "olivia", CancellationToken.None));
+
+        Assert.Null(Active("caen.trip:0/hv").ShelvedUntil);
+        Assert.Equal(["raised"], Events().Select(e => e.Event));
+    }
+
+    [Fact]
+    public async Task A_shelve_lasts_its_time_on_the_clock_and_then_ends_by_itself()
+    {
+        await Reconcile(Trip);
+        Assert.Equal("no active alarm 'caen.trip:9/hv'", await _manager.ShelveAsync("caen.trip:9/hv", TimeSpan.FromMinutes(60), "cabling", "olivia", CancellationToken.None));
+        Assert.Null(await _manager.ShelveAsync("caen.trip:0/hv", TimeSpan.FromMinutes(60), "re-cabling module 0", "olivia", CancellationToken.None));
+        var until = _clock.GetUtcNow().AddMinutes(60);
+        var shelved = Active("caen.trip:0/hv");
+        Assert.Equal((until, "olivia", "re-cabling module 0"), (shelved.ShelvedUntil, shelved.ShelvedBy, shelved.ShelveReason));
+        Assert.Equal($"until {until:O}: re-cabling module 0", History()[0].Detail);
+
+        _clock.Advance(TimeSpan.FromMinutes(60) - TimeSpan.FromMilliseconds(1));
+        await Reconcile(Trip);
+        Assert.Equal(until, Active("caen.trip:0/hv").ShelvedUntil);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        await Reconcile(Trip);
+        var expired = Active("caen.trip:0/hv");
+        Assert.Equal((null, null, null), (expired.ShelvedUntil, expired.ShelvedBy, expired.ShelveReason));
+        Assert.Equal([("raised", "dcs"), ("shelved", "olivia"), ("shelve_expired", "dcs")], Events().Select(e => (e.Event, e.By)));
+    }
+
+    [Fact]
+    public async Task Only_a_shelved_alarm_is_unshelved_and_a_shelved_alarm_still_clears_with_its_condition()
+    {
+        await Reconcile(Trip, Dew);
+        Assert.Equal("no shelved alarm 'caen.trip:0/hv'", await _manager.UnshelveAsync("caen.trip:0/hv", "olivia", CancellationToken.None));
+        await _manager.ShelveAsync("caen.trip:0/hv", TimeSpan.FromHours(1), "cabling", "olivia", CancellationToken.None);
+        await _manager.ShelveAsync("environment.dewpoint:stand", TimeSpan.FromHours(1), "nitrogen on", "olivia", CancellationToken.None);
+
+        Assert.Null(await _manager.UnshelveAsync("caen.trip:0/hv", "oscar", CancellationToken.None));
+        Assert.Null(Active("caen.trip:0/hv").ShelvedUntil);
+
+        await Reconcile(Trip);
+        Assert.Equal(["caen.trip:0/hv"], _manager.Active.Select(a => a.Key));
+        Assert.Equal([("unshelved", "caen.trip:0/hv", "oscar"), ("cleared", "environment.dewpoint:stand", "dcs")], Events().TakeLast(2));
+    }
+
+    [Fact]
+    public async Task The_retained_list_is_published_even_when_nothing_changed()
+    {
+        await _manager.PublishActiveAsync(CancellationToken.None);
+
+        var retained = Assert.Single(_publisher.Messages);
+        Assert.Equal(("alarms/active", "[]", true), (retained.Topic, retained.Payload, retained.Retain));
+    }
+}

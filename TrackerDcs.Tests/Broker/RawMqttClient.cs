@@ -1,0 +1,127 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace TrackerDcs.Tests.Broker;
+
+/// <summary>
+/// An MQTT client on a bare socket, for what real clients refuse to send (wildcard or invalid UTF-8 topics,
+/// packet id 0). Packets are built by hand after MQTT 3.1.1 §3 and MQTT 5 §3; only what the tests need.
+/// </summary>
+public sealed class RawMqttClient : IAsyncDisposable
+{
+    private readonly TcpClient _tcp = new();
+    private NetworkStream _stream = null!;
+
+    public int ProtocolLevel { get; private set; }
+
+    /// <summary>Connects and sends CONNECT (clean session, user and password); returns the CONNACK return/reason code.</summary>
+    public static async Task<(RawMqttClient Client, int ConnAck)> ConnectAsync(int port, int protocolLevel, string user, string password, string clientId = "")
+    {
+        var client = new RawMqttClient { ProtocolLevel = protocolLevel };
+        await client._tcp.ConnectAsync("127.0.0.1", port);
+        client._stream = client._tcp.GetStream();
+        var body = new List<byte>();
+        body.AddRange(String("MQTT"));
+        body.Add((byte)protocolLevel);
+        body.Add(0xC2); // user name, password, clean session
+        body.AddRange([0, 60]); // keep alive
+        if (protocolLevel == 5) body.Add(0); // no properties
+        body.AddRange(String(clientId));
+        body.AddRange(String(user));
+        body.AddRange(String(password));
+        await client.SendAsync(0x10, body);
+        var connack = await client.ReadPacketAsync(TimeSpan.FromSeconds(15))
+            ?? throw new InvalidOperationException("no CONNACK");
+        return (client, connack.Body[1]);
+    }
+
+    /// <summary>A PUBLISH whose topic is given as raw bytes (they may be anything).</summary>
+    public Task PublishAsync(byte[] topic, int qos, ushort packetId, string payload)
+    {
+        var body = new List<byte> { (byte)(topic.Length >> 8), (byte)topic.Length };
+        body.AddRange(topic);
+        if (qos > 0) body.AddRange([(byte)(packetId >> 8), (byte)packetId]);
+        if (ProtocolLevel == 5) body.Add(0);
+        body.AddRange(Encoding.UTF8.GetBytes(payload));
+        return SendAsync((byte)(0x30 | (qos << 1)), body);
+    }
+
+    public sealed record Packet(byte Header, byte[] Body)
+    {
+        public int Type => Header >> 4;
+    }
+
+    /// <summary>The next packet, or null when the server closed the connection; throws TimeoutException if neither happens in time.</summary>
+    public async Task<Packet?> ReadPacketAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            var header = new byte[1];
+            if (!await ReadExactlyAsync(header, cts.Token)) return null;
+            int length = 0, multiplier = 1;
+            var b = new byte[1];
+            do
+            {
+                if (!await ReadExactlyAsync(b, cts.Token)) return null;
+                length += (b[0] & 0x7F) * multiplier;
+                multiplier *= 128;
+            } while ((b[0] & 0x80) != 0);
+            var body = new byte[length];
+            if (!await ReadExactlyAsync(body, cts.Token)) return null;
+            return new Packet(header[0], body);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"neither a packet nor the end of the connection within {timeout.TotalSeconds} s");
+        }
+    }
+
+    /// <summary>Reads until the server closes the connection: the packets it sent before closing.</summary>
+    public async Task<List<Packet>> ReadUntilClosedAsync(TimeSpan timeout)
+    {
+        var packets = new List<Packet>();
+        var deadline = DateTime.UtcNow + timeout;
+        while (await ReadPacketAsync(deadline - DateTime.UtcNow) is { } packet) packets.Add(packet);
+        return packets;
+    }
+
+    private async Task<bool> ReadExactlyAsync(byte[] buffer, CancellationToken ct)
+    {
+        try
+        {
+            await _stream.ReadExactlyAsync(buffer, ct);
+            return true;
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private async Task SendAsync(byte header, List<byte> body)
+    {
+        var packet = new List<byte> { header };
+        var length = body.Count;
+        do
+        {
+            var digit = (byte)(length % 128);
+            length /= 128;
+            packet.Add(length > 0 ? (byte)(digit | 0x80) : digit);
+        } while (length > 0);
+        packet.AddRange(body);
+        await _stream.WriteAsync(packet.ToArray());
+    }
+
+    private static byte[] String(string s)
+    {
+        var bytes = Encoding.UTF8.GetBytes(s);
+        return [(byte)(bytes.Length >> 8), (byte)bytes.Length, .. bytes];
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _tcp.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
