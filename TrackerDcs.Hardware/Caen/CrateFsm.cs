@@ -7,6 +7,12 @@ public readonly record struct ChannelSnapshot(CaenState State, int? LvStatus, in
     public bool LvOffUnderHv => LvStatus is { } lv && (lv & (int)CaenStatus.On) == 0
                                 && HvStatus is { } hv && (hv & (int)CaenStatus.On) != 0;
 
+    /// <summary>
+    /// Its status words, both read, show a fault: what makes an UNAVAILABLE channel count for the crate's ERROR,
+    /// since its own state no longer says what its words do.
+    /// </summary>
+    public bool Faulty => LvStatus is { } lv && HvStatus is { } hv && ChannelFsm.Derive(lv, hv) == CaenState.Error;
+
     public bool LvOn => LvStatus is { } lv && (lv & (int)CaenStatus.On) != 0;
 
     /// <summary>HV is on or still ramping (down, too): LV must stay on.</summary>
@@ -23,7 +29,7 @@ public static class CrateFsm
     public static readonly IReadOnlyList<(string Rule, Func<IReadOnlyList<ChannelSnapshot>, bool> Holds, CaenState State)> Rules =
     [
         ("no active channel", c => c.Count == 0, CaenState.Init),
-        ("a channel in error, or LV off under HV", c => c.Any(x => x.State == CaenState.Error || x.LvOffUnderHv), CaenState.Error),
+        ("a channel in error, or LV off under HV", c => c.Any(x => x.State == CaenState.Error || x.Faulty || x.LvOffUnderHv), CaenState.Error),
         ("a channel disconnected", c => c.Any(x => x.State == CaenState.Disconnected), CaenState.Disconnected),
         ("a channel not started", c => c.Any(x => x.State == CaenState.Init), CaenState.Init),
         ("every channel unavailable", c => !Available(c).Any(), CaenState.Unavailable),

@@ -57,6 +57,16 @@ public class ChannelFsmTests
     public void Link_states_come_before_the_status_words(bool started, bool connected, int? lv, int? hv, CaenState state) =>
         Assert.Equal(state, ChannelFsm.Derive(new ChannelObservation(started, connected, lv, hv)));
 
+    [Theory]
+    [InlineData(true, 1, 1, CaenState.Unavailable)]      // a missing PV hides what the status words say
+    [InlineData(true, null, null, CaenState.Unavailable)]
+    [InlineData(false, 1, 1, CaenState.HvOn)]
+    public void A_missing_pv_makes_a_connected_channel_unavailable(bool missing, int? lv, int? hv, CaenState state)
+    {
+        Assert.Equal(state, ChannelFsm.Derive(new ChannelObservation(true, true, lv, hv, missing)));
+        Assert.Equal(CaenState.Disconnected, ChannelFsm.Derive(new ChannelObservation(true, false, lv, hv, missing)));
+    }
+
     public static TheoryData<CaenState, CaenState, bool> AllPairs()
     {
         // The seed's chain, plus what the hardware does by itself (faults, link loss, kill trips, fast ramps).
@@ -64,6 +74,8 @@ public class ChannelFsmTests
         {
             (CaenState.Init, CaenState.Disconnected), (CaenState.Init, CaenState.Connected),
             (CaenState.Disconnected, CaenState.Connected), (CaenState.Connected, CaenState.Disconnected),
+            (CaenState.Connected, CaenState.Unavailable), (CaenState.Unavailable, CaenState.Connected),
+            (CaenState.Disconnected, CaenState.Unavailable), (CaenState.Unavailable, CaenState.Disconnected),
             (CaenState.LvOff, CaenState.LvOn), (CaenState.LvOn, CaenState.LvOff),
             (CaenState.LvOn, CaenState.HvRamp), (CaenState.HvRamp, CaenState.LvOn),
             (CaenState.HvRamp, CaenState.HvOn), (CaenState.HvOn, CaenState.HvRamp),
@@ -76,6 +88,9 @@ public class ChannelFsmTests
             expected.Add((s, CaenState.Disconnected));
             expected.Add((s, CaenState.Error));
             expected.Add((CaenState.Error, s));
+            expected.Add((CaenState.Unavailable, s));    // a missing PV came back
+            expected.Add((s, CaenState.Unavailable));    // a PV went missing while the IOC stayed
+            expected.Add((CaenState.Disconnected, s));   // the status words were read before the link counted as up
         }
         CaenState[] channelStates = [.. Enum.GetValues<CaenState>().Except([CaenState.LvMix, CaenState.HvMix])];
         var data = new TheoryData<CaenState, CaenState, bool>();
@@ -93,7 +108,7 @@ public class ChannelFsmTests
     [Fact]
     public void Wire_names_are_the_seeds()
     {
-        Assert.Equal(["INIT", "DISCONNECTED", "CONNECTED", "LV_OFF", "LV_ON", "HV_RAMP", "HV_ON", "ERROR", "LV_MIX", "HV_MIX"],
+        Assert.Equal(["INIT", "DISCONNECTED", "CONNECTED", "UNAVAILABLE", "LV_OFF", "LV_ON", "HV_RAMP", "HV_ON", "ERROR", "LV_MIX", "HV_MIX"],
             Enum.GetValues<CaenState>().Select(s => s.Wire()));
     }
 

@@ -34,6 +34,11 @@ public class CrateFsmTests
     [InlineData(new[] { LvOn, Init }, Init)]
     [InlineData(new[] { LvOn, Connected }, Connected)]
     [InlineData(new[] { Connected, Init }, Init)]
+    [InlineData(new[] { Unavailable, LvOn }, LvOn)]       // the crate is what the channels it commands are
+    [InlineData(new[] { Unavailable, LvOff, LvOn }, LvMix)]
+    [InlineData(new[] { Unavailable, Unavailable }, Unavailable)]
+    [InlineData(new[] { Unavailable, Disconnected }, Disconnected)]
+    [InlineData(new[] { Unavailable, Connected }, Connected)]
     public void Aggregates_the_active_channels(CaenState[] channels, CaenState crate) =>
         Assert.Equal(crate, CrateFsm.Aggregate(channels.Select(C).ToList()));
 
@@ -43,6 +48,14 @@ public class CrateFsmTests
         var lvDroppedUnderHv = new ChannelSnapshot(LvOff, 0, 1);
         Assert.True(lvDroppedUnderHv.LvOffUnderHv);
         Assert.Equal(Error, CrateFsm.Aggregate([lvDroppedUnderHv, C(LvOff)]));
+    }
+
+    [Fact]
+    public void A_fault_of_an_unavailable_channel_is_an_error_of_the_crate()
+    {
+        Assert.Equal(Error, CrateFsm.Aggregate([new ChannelSnapshot(Unavailable, 1, 9), C(LvOn)]));   // HV over-current
+        Assert.Equal(Error, CrateFsm.Aggregate([new ChannelSnapshot(Unavailable, 0, 1), C(LvOff)]));  // LV off under HV
+        Assert.Equal(LvOn, CrateFsm.Aggregate([new ChannelSnapshot(Unavailable, 1, 0), C(LvOn)]));
     }
 
     [Fact]

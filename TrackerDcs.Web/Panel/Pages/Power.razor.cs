@@ -85,7 +85,7 @@ public partial class Power
     {
         "HV_ON" or "HV_RAMP" or "HV_MIX" => Color.Warning,
         "LV_ON" or "LV_MIX" => Color.Success,
-        "ERROR" => Color.Error,
+        "ERROR" or "UNAVAILABLE" => Color.Error,
         "DISCONNECTED" or "INIT" => Color.Dark,
         _ => Color.Default,
     };
