@@ -4,7 +4,7 @@ namespace TrackerDcs.Hardware.Caen;
 public readonly record struct ChannelObservation(bool Started, bool Connected, int? LvStatus, int? HvStatus, bool Missing = false);
 
 /// <summary>
-/// The channel state machine of the seed: INIT → DISCONNECTED ⇄ CONNECTED → LV_OFF ⇄ LV_ON → HV_RAMP ⇄ HV_ON,
+/// The channel state machine of the seed: INIT → DISCONNECTED ⇄ CONNECTED → LV_OFF ⇄ LV_ON → HV_RAMP ⇄ HV_ON → HV_RAMP_DOWN → LV_ON,
 /// and ERROR; UNAVAILABLE while a PV of the channel is missing on a reachable IOC. Past CONNECTED the state is not stored but derived from the status words, by the rule table below.
 /// </summary>
 public static class ChannelFsm
@@ -22,7 +22,10 @@ public static class ChannelFsm
         ("HV status above 5 (a fault bit)", (_, hv) => hv > 5, CaenState.Error),
         ("LV status with a fault bit", (lv, _) => (lv & ~LvHealthy) != 0, CaenState.Error),
         ("LV off", (lv, _) => (lv & On) == 0, CaenState.LvOff),
-        ("HV on and ramping (status 3 or 5)", (_, hv) => hv is 3 or 5, CaenState.HvRamp),
+        // Status bit 2 (ramping down) with or without bit 0: a board reports 4 or 5 while HV falls after Pw off or
+        // towards a lower V0Set. Either way HV is still live, which the refusals must name (issue 16).
+        ("HV ramping down (status 4 or 5)", (_, hv) => hv is 4 or 5, CaenState.HvRampDown),
+        ("HV on and ramping up (status 3)", (_, hv) => hv == 3, CaenState.HvRamp),
         ("HV on (status 1)", (_, hv) => hv == 1, CaenState.HvOn),
         ("LV on, HV off", (_, _) => true, CaenState.LvOn),
     ];
@@ -45,7 +48,7 @@ public static class ChannelFsm
 
     private static HashSet<(CaenState, CaenState)> BuildTransitions()
     {
-        CaenState[] read = [CaenState.LvOff, CaenState.LvOn, CaenState.HvRamp, CaenState.HvOn, CaenState.Error];
+        CaenState[] read = [CaenState.LvOff, CaenState.LvOn, CaenState.HvRamp, CaenState.HvOn, CaenState.HvRampDown, CaenState.Error];
         var t = new HashSet<(CaenState, CaenState)>
         {
             (CaenState.Init, CaenState.Disconnected),
@@ -59,6 +62,9 @@ public static class ChannelFsm
             (CaenState.HvRamp, CaenState.HvOn), (CaenState.HvOn, CaenState.HvRamp),
             // A kill trip drops HV at once, and a short ramp can finish between two monitor updates.
             (CaenState.HvOn, CaenState.LvOn), (CaenState.LvOn, CaenState.HvOn),
+            // HV off or a lower set point ramps down; a new set point may turn the ramp round.
+            (CaenState.HvOn, CaenState.HvRampDown), (CaenState.HvRamp, CaenState.HvRampDown),
+            (CaenState.HvRampDown, CaenState.LvOn), (CaenState.HvRampDown, CaenState.HvOn), (CaenState.HvRampDown, CaenState.HvRamp),
         };
         foreach (var s in read)
         {

@@ -22,7 +22,7 @@ public readonly record struct ChannelSnapshot(CaenState State, int? LvStatus, in
 /// <summary>The crate ("dcs") state: the active channels' states aggregated by the ordered rules of the seed.</summary>
 public static class CrateFsm
 {
-    private static readonly CaenState[] LvOnStates = [CaenState.LvOn, CaenState.HvRamp, CaenState.HvOn];
+    private static readonly CaenState[] LvOnStates = [CaenState.LvOn, CaenState.HvRamp, CaenState.HvOn, CaenState.HvRampDown];
     private static readonly CaenState[] HvUpStates = [CaenState.HvRamp, CaenState.HvOn];
 
     /// <summary>Rules tried in order; the first that holds gives the crate state, else the channels' common state.</summary>
@@ -34,9 +34,11 @@ public static class CrateFsm
         ("a channel not started", c => c.Any(x => x.State == CaenState.Init), CaenState.Init),
         ("every channel unavailable", c => !Available(c).Any(), CaenState.Unavailable),
         ("a channel not read yet", c => c.Any(x => x.State == CaenState.Connected), CaenState.Connected),
+        // Before the mixed states: while any HV falls, LV must stay on, and the crate's state says why.
+        ("a channel ramping HV down", c => c.Any(x => x.State == CaenState.HvRampDown), CaenState.HvRampDown),
         ("LV on for some channels, off for others", c => Mixed(c, LvOnStates), CaenState.LvMix),
         ("HV up for some channels, off for others", c => Mixed(c, HvUpStates), CaenState.HvMix),
-        ("a channel ramping", c => c.Any(x => x.State == CaenState.HvRamp), CaenState.HvRamp),
+        ("a channel ramping HV up", c => c.Any(x => x.State == CaenState.HvRamp), CaenState.HvRamp),
     ];
 
     /// <summary>

@@ -13,7 +13,7 @@ public class ChannelFsmTests
         if (hv > 5) return CaenState.Error;
         if ((lv & ~0b111) != 0) return CaenState.Error;
         if ((lv & 1) == 0) return CaenState.LvOff;
-        return hv switch { 3 or 5 => CaenState.HvRamp, 1 => CaenState.HvOn, _ => CaenState.LvOn };
+        return hv switch { 3 => CaenState.HvRamp, 4 or 5 => CaenState.HvRampDown, 1 => CaenState.HvOn, _ => CaenState.LvOn };
     }
 
     [Fact]
@@ -37,7 +37,8 @@ public class ChannelFsmTests
     [InlineData(1, 0, CaenState.LvOn)]
     [InlineData(3, 0, CaenState.LvOn)]       // LV ramping up is not an error
     [InlineData(1, 3, CaenState.HvRamp)]
-    [InlineData(1, 5, CaenState.HvRamp)]
+    [InlineData(1, 5, CaenState.HvRampDown)]   // on, ramping down to a lower set point
+    [InlineData(1, 4, CaenState.HvRampDown)]   // switched off, still falling: HV is live, not LV_ON
     [InlineData(1, 1, CaenState.HvOn)]
     [InlineData(1, 9, CaenState.Error)]      // HV over-current
     [InlineData(1, 0x200, CaenState.Error)]  // HV internal trip
@@ -80,8 +81,10 @@ public class ChannelFsmTests
             (CaenState.LvOn, CaenState.HvRamp), (CaenState.HvRamp, CaenState.LvOn),
             (CaenState.HvRamp, CaenState.HvOn), (CaenState.HvOn, CaenState.HvRamp),
             (CaenState.HvOn, CaenState.LvOn), (CaenState.LvOn, CaenState.HvOn),
+            (CaenState.HvOn, CaenState.HvRampDown), (CaenState.HvRamp, CaenState.HvRampDown),
+            (CaenState.HvRampDown, CaenState.LvOn), (CaenState.HvRampDown, CaenState.HvOn), (CaenState.HvRampDown, CaenState.HvRamp),
         };
-        CaenState[] read = [CaenState.LvOff, CaenState.LvOn, CaenState.HvRamp, CaenState.HvOn, CaenState.Error];
+        CaenState[] read = [CaenState.LvOff, CaenState.LvOn, CaenState.HvRamp, CaenState.HvOn, CaenState.HvRampDown, CaenState.Error];
         foreach (var s in read)
         {
             expected.Add((CaenState.Connected, s));
@@ -108,7 +111,7 @@ public class ChannelFsmTests
     [Fact]
     public void Wire_names_are_the_seeds()
     {
-        Assert.Equal(["INIT", "DISCONNECTED", "CONNECTED", "UNAVAILABLE", "LV_OFF", "LV_ON", "HV_RAMP", "HV_ON", "ERROR", "LV_MIX", "HV_MIX"],
+        Assert.Equal(["INIT", "DISCONNECTED", "CONNECTED", "UNAVAILABLE", "LV_OFF", "LV_ON", "HV_RAMP", "HV_ON", "HV_RAMP_DOWN", "ERROR", "LV_MIX", "HV_MIX"],
             Enum.GetValues<CaenState>().Select(s => s.Wire()));
     }
 

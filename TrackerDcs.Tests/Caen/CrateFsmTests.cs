@@ -12,6 +12,7 @@ public class CrateFsmTests
         LvOn => new(state, 1, 0),
         HvRamp => new(state, 1, 3),
         HvOn => new(state, 1, 1),
+        HvRampDown => new(state, 1, 5),
         Error => new(state, 1, 9),
         _ => new(state, null, null),
     };
@@ -26,6 +27,9 @@ public class CrateFsmTests
     [InlineData(new[] { LvOff, LvOn }, LvMix)]
     [InlineData(new[] { LvOff, HvOn }, LvMix)]
     [InlineData(new[] { LvOn, HvOn }, HvMix)]
+    [InlineData(new[] { LvOn, HvRampDown }, HvRampDown)]   // channels finish ramping down one by one
+    [InlineData(new[] { HvOn, HvRampDown }, HvRampDown)]
+    [InlineData(new[] { LvOff, HvRampDown }, HvRampDown)]
     [InlineData(new[] { LvOn, HvRamp }, HvMix)]
     [InlineData(new[] { HvOn, Error }, Error)]
     [InlineData(new[] { Error, Disconnected }, Error)]
@@ -61,7 +65,7 @@ public class CrateFsmTests
     [Fact]
     public void Every_pair_of_channel_states_aggregates_by_the_ordered_rules()
     {
-        CaenState[] states = [Init, Disconnected, Connected, LvOff, LvOn, HvRamp, HvOn, Error];
+        CaenState[] states = [Init, Disconnected, Connected, LvOff, LvOn, HvRamp, HvOn, HvRampDown, Error];
         foreach (var a in states)
             foreach (var b in states)
             {
@@ -71,6 +75,7 @@ public class CrateFsmTests
                     : set.Contains(Disconnected) ? Disconnected
                     : set.Contains(Init) ? Init
                     : set.Contains(Connected) ? Connected
+                    : set.Contains(HvRampDown) ? HvRampDown
                     : set.Contains(LvOff) && a != b ? LvMix
                     : set.Contains(LvOn) && a != b ? HvMix
                     : set.Contains(HvRamp) ? HvRamp
@@ -87,6 +92,7 @@ public class CrateFsmTests
     [InlineData(CaenCommand.LvOff, LvMix, false, null)]
     [InlineData(CaenCommand.LvOff, LvMix, true, "LV can only be switched off when HV is off (crate is LV_MIX)")]
     [InlineData(CaenCommand.LvOff, HvOn, true, "LV can only be switched off when HV is off (crate is HV_ON)")]
+    [InlineData(CaenCommand.LvOff, HvRampDown, true, "LV off is refused while HV ramps down (crate is HV_RAMP_DOWN)")]
     [InlineData(CaenCommand.LvOff, Error, false, null)]
     [InlineData(CaenCommand.LvOn, LvOff, false, null)]
     [InlineData(CaenCommand.LvOn, Error, false, "LV can only be switched on from LV_OFF or LV_MIX (crate is ERROR)")]
