@@ -67,6 +67,24 @@ public sealed class AlarmEvaluatorTests : IDisposable
     }
 
     [Fact]
+    public void Each_missing_pv_is_its_own_major_alarm_naming_what_its_channel_loses()
+    {
+        _caen.Set(Views.Crate("LV_OFF") with
+        {
+            Missing = ["cleanroom:12:001:SVMax not found: channel 1 HV is not protected", "cleanroom:00:002:VMon not found: channel 2 LV is not monitored"],
+        });
+
+        var conditions = Evaluator().Evaluate();
+
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["caen.pv_missing:cleanroom:12:001:SVMax"] = "cleanroom:12:001:SVMax not found: channel 1 HV is not protected",
+            ["caen.pv_missing:cleanroom:00:002:VMon"] = "cleanroom:00:002:VMon not found: channel 2 LV is not monitored",
+        }, Keyed(conditions));
+        Assert.All(conditions, c => Assert.Equal(AlarmSeverity.Major, c.Definition.Severity));
+    }
+
+    [Fact]
     public void Channel_faults_raise_per_supply_with_the_module_named_and_the_crate_error_once()
     {
         _caen.Set(Views.Crate(CaenView.Error,

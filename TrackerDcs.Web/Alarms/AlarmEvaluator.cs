@@ -46,6 +46,7 @@ public sealed class AlarmEvaluator(
         Disconnected(conditions, "caen", crate.State == CaenView.Disconnected, now, "CAEN crate");
         if (!crate.Reachable) return;
         if (crate.State == CaenView.Error) conditions.Add(new(AlarmCatalog.CrateError, "crate", "CAEN crate is in ERROR"));
+        foreach (var missing in crate.Missing) conditions.Add(new(AlarmCatalog.PvMissing, missing.Split(' ')[0], missing));
         foreach (var channel in crate.Channels)
         {
             var name = string.IsNullOrEmpty(channel.Module) ? $"channel {channel.Id}" : $"channel {channel.Id} ({channel.Module})";
