@@ -138,4 +138,16 @@ public sealed class ProcedureFileTests : IDisposable
         Assert.Equal(1, broken.ExitCode);
         Assert.Contains($"{bad}:8: 'command': unknown command 'dcs/cmd/explode'", broken.Stderr);
     }
+
+    [Fact]
+    public async Task A_broken_file_in_the_procedures_folder_stops_the_start_naming_it()
+    {
+        var broken = Write("broken", Valid.Replace("  - wait: 10", "  - blink: 10"));
+        await using var stand = new StandProcess(new Dictionary<string, string> { ["Procedures:Directory"] = _directory });
+
+        var result = await stand.RunToExitAsync();
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"TrackerDcs cannot start: setting 'Procedures:Directory': {broken}:15: 'blink': unknown step", result.Stderr);
+    }
 }

@@ -230,6 +230,8 @@ public sealed class ProcedureRunner(
             StartMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
         };
         records.Add(record);
+        // Saved as it starts too: after a crash, the record names the step that was going.
+        store.Save(active.Document);
         if (!onAbort)
         {
             active.Current = step.Index;

@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Text.Json;
+using TrackerDcs.Tests.Runs;
+using TrackerDcs.Web.Procedures;
+using TrackerDcs.Web.Storage;
+
+namespace TrackerDcs.Tests.Procedures;
+
+/// <summary>
+/// Procedures on the real process with its simulators (crate, chiller with a short time constant, a sensor box)
+/// and the shipped interlocks: the shipped thermal cycle runs to its end with its set points in order; an
+/// interlock's refusal fails a run after its on_abort; a SIGKILL leaves a run that the next start marks failed;
+/// every command a step sends is in the audit log with the procedure's and the operator's names.
+/// </summary>
+public sealed class ProcedureStandTests : IAsyncLifetime
+{
+    private RunStand _stand = null!;
+    private string _procedures = null!;
+
+    public async Task InitializeAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("trackerdcs-procedures-").FullName;
+        _procedures = Path.Combine(directory, "procedures");
+        Directory.CreateDirectory(_procedures);
+        File.Copy(Repository.File("procedures", "thermal-cycle.yml"), Path.Combine(_procedures, "thermal-cycle.yml"));
+        await File.WriteAllTextAsync(Path.Combine(_procedures, "hv-on.yml"), """
+            description: LV on, then HV on (which the interlocks refuse while the chiller is off)
+            steps:
+              - command: dcs/cmd/switch/lv on
+              - wait_until: { condition: crate.lv_on, timeout: 30 }
+              - command: dcs/cmd/switch/hv on
+              - note: never reached while the chiller is off
+            """);
+        await File.WriteAllTextAsync(Path.Combine(_procedures, "long-wait.yml"), """
+            description: a wait long enough to be interrupted
+            parameters:
+              seconds: { unit: s, min: 1, max: 3600, default: 600 }
+            steps:
+              - note: waiting $seconds s
+              - wait: $seconds
+            """);
+        _stand = await RunStand.StartAsync(new Dictionary<string, string>
+        {
+            ["Procedures:Directory"] = _procedures,
+            ["Interlocks:File"] = Repository.File("interlocks.yml"),
+            ["Sensors:Simulated"] = "true",
+            ["Sensors:SimulatedPeriod"] = "00:00:00.500",
+        }, directory);
+    }
+
+    public async Task DisposeAsync() => await _stand.DisposeAsync();
+
+    private async Task<long> StartAsync(string payload)
+    {
+        var reply = await _stand.CommandAsync("procedures/cmd/start", payload);
+        Assert.True(reply.GetProperty("ok").GetBoolean(), reply.ToString());
+        return reply.GetProperty("data").GetProperty("run").GetInt64();
+    }
+
+    private Task<JsonElement> OutcomeAsync(long run, int mark, double seconds = 60) => _stand.WaitForAsync("procedures/status",
+        s => Number(s, "run") == run && s.GetProperty("state").GetString() is "finished" or "failed", $"run {run} ended", mark, seconds);
+
+    private async Task<List<JsonElement>> AuditAsync(string user) =>
+        [.. JsonDocument.Parse(await _stand.Stand.GetAsAdminAsync("/api/audit?limit=10000")).RootElement.EnumerateArray()
+            .Where(e => e.GetProperty("user").GetString() == user).Reverse()];
+
+    private async Task ChillerConnectedAsync() => await _stand.WaitForAsync("julabo/status",
+        s => s.GetProperty("fsm_state").GetString() is "OFF" or "ON", "the chiller connected");
+
+    [Fact]
+    public async Task The_shipped_thermal_cycle_of_two_cycles_runs_to_its_end_with_its_set_points_in_order()
+    {
+        await ChillerConnectedAsync();
+        var mark = _stand.Mark;
+        var run = await StartAsync("""
+            {"name":"thermal-cycle","comment":"two short cycles",
+             "params":{"cycles":2,"cold":19,"warm":20,"rate":10,"every":1,"dwell":0,"stable":1,"settle_timeout":60}}
+            """);
+
+        var outcome = await OutcomeAsync(run, mark, seconds: 120);
+
+        Assert.Equal("finished", outcome.GetProperty("state").GetString());
+        Assert.Equal(100, outcome.GetProperty("progress").GetDouble());
+        // From the simulated chiller's 20 °C to 19 °C and back, at 10 K/min a set point every second: 1/6 K a step.
+        double[] down = [19.83, 19.67, 19.5, 19.33, 19.17, 19], up = [19.17, 19.33, 19.5, 19.67, 19.83, 20];
+        var setpoints = (await AuditAsync("procedure:thermal-cycle for admin")).Where(e => e.GetProperty("topic").GetString() == "julabo/cmd/setWT")
+            .Select(e => JsonDocument.Parse(e.GetProperty("payload").GetString()!).RootElement.GetProperty("temp").GetDouble()).ToList();
+        Assert.Equal([.. down, .. up, .. down, .. up], setpoints);
+
+        var document = Store().Get(run)!;
+        Assert.Equal((ProcedureState.Finished, "two short cycles", 2.0), (document.State, document.Comment, document.Parameters["cycles"]));
+        Assert.Equal(document.StepCount, document.Steps.Count);
+        Assert.All(document.Steps, s => Assert.True(s.Ok, $"step {s.Index} {s.Description}: {s.Result}"));
+        Assert.Contains(_stand.Payloads("procedures/log", mark), l => l.Contains("thermal cycle: 2 cycles between 19 and 20 °C at 10 K/min"));
+    }
+
+    [Fact]
+    public async Task A_command_an_interlock_refuses_fails_the_run_after_its_on_abort()
+    {
+        await ChillerConnectedAsync();
+        if (_stand.Payloads("julabo/status").LastOrDefault()?.Contains("\"ON\"") == true)
+            Assert.True((await _stand.CommandAsync("julabo/cmd/stop", "")).GetProperty("ok").GetBoolean());
+        await _stand.WaitForAsync("julabo/status", s => s.GetProperty("fsm_state").GetString() != "ON", "the chiller off");
+        await _stand.CrateAsync("LV_OFF");
+        var mark = _stand.Mark;
+        var run = await StartAsync("""{"name":"hv-on","modules":["module_0"]}""");
+
+        var outcome = await OutcomeAsync(run, mark);
+
+        Assert.Equal("failed", outcome.GetProperty("state").GetString());
+        var reason = outcome.GetProperty("reason").GetString()!;
+        Assert.Contains("step 3/4 (line 5) command failed: interlock 'no-hv-without-cooling' is active", reason);
+        var audit = await AuditAsync("procedure:hv-on for admin");
+        Assert.Equal([("dcs/cmd/switch/lv", "on", true), ("dcs/cmd/switch/hv", "on", false), ("dcs/cmd/switch/hv", "off", true), ("dcs/cmd/switch/lv", "off", true)],
+            audit.Select(e => (e.GetProperty("topic").GetString(), e.GetProperty("payload").GetString(), e.GetProperty("ok").GetBoolean())));
+        Assert.All(audit, e => Assert.Equal(("procedure", $"procedure:hv-on#{run}"), (e.GetProperty("origin").GetString(), e.GetProperty("clientId").GetString())));
+        await _stand.CrateAsync("LV_OFF");
+        var document = Store().Get(run)!;
+        Assert.Equal(ProcedureState.Failed, document.State);
+        Assert.Equal(["dcs/cmd/switch/hv off", "dcs/cmd/switch/lv off"], document.OnAbort.Select(s => s.Description));
+        Assert.All(document.OnAbort, s => Assert.True(s.Ok));
+    }
+
+    [Fact]
+    public async Task Pause_resume_and_abort_are_operator_commands_and_an_abort_runs_on_abort()
+    {
+        var mark = _stand.Mark;
+        var run = await StartAsync("""{"name":"long-wait","params":{"seconds":600}}""");
+        await _stand.WaitForAsync("procedures/status", s => Number(s, "run") == run && Number(s, "step") == 2, "step 2", mark);
+
+        var refused = await _stand.CommandAsync("procedures/cmd/start", """{"name":"long-wait"}""");
+        Assert.Contains("is going; one at a time", refused.GetProperty("error").GetString());
+        Assert.True((await _stand.CommandAsync("procedures/cmd/pause", "")).GetProperty("ok").GetBoolean());
+        await _stand.WaitForAsync("procedures/status", s => s.GetProperty("state").GetString() == "paused", "paused", mark);
+        Assert.True((await _stand.CommandAsync("procedures/cmd/resume", "")).GetProperty("ok").GetBoolean());
+        var resumed = _stand.Mark;
+        await _stand.WaitForAsync("procedures/status", s => s.GetProperty("state").GetString() == "running", "running again", resumed);
+        Assert.True((await _stand.CommandAsync("procedures/cmd/abort", "")).GetProperty("ok").GetBoolean());
+
+        var outcome = await OutcomeAsync(run, mark);
+
+        Assert.Equal(("failed", "aborted by admin"), (outcome.GetProperty("state").GetString(), outcome.GetProperty("reason").GetString()));
+        var audit = await AuditAsync("procedure:long-wait for admin");
+        Assert.Equal(["dcs/cmd/switch/hv off", "dcs/cmd/switch/lv off"], audit.Select(e => $"{e.GetProperty("topic").GetString()} {e.GetProperty("payload").GetString()}"));
+        var operatorCommands = JsonDocument.Parse(await _stand.Stand.GetAsAdminAsync("/api/audit?limit=10000")).RootElement.EnumerateArray()
+            .Where(e => e.GetProperty("user").GetString() == "admin" && e.GetProperty("topic").GetString()!.StartsWith("procedures/cmd/"))
+            .Select(e => e.GetProperty("topic").GetString()).ToList();
+        Assert.Contains("procedures/cmd/pause", operatorCommands);
+        Assert.Contains("procedures/cmd/abort", operatorCommands);
+    }
+
+    [Fact]
+    public async Task A_run_going_when_trackerdcs_is_killed_is_failed_at_the_next_start_and_never_resumes()
+    {
+        var mark = _stand.Mark;
+        var run = await StartAsync("""{"name":"long-wait","params":{"seconds":600}}""");
+        await _stand.WaitForAsync("procedures/status", s => Number(s, "run") == run && Number(s, "step") == 2, "step 2", mark);
+        Assert.Equal(ProcedureState.Running, Store().Get(run)!.State);
+
+        await _stand.CrashAndStartAsync(() => { });
+
+        var idle = await _stand.WaitForAsync("procedures/status", s => s.GetProperty("state").GetString() == "idle", "idle after the restart");
+        Assert.Equal((run, "failed"), (idle.GetProperty("run").GetInt64(), idle.GetProperty("run_state").GetString()));
+        Assert.StartsWith("TrackerDcs stopped during the procedure (in step 2 of 2)", idle.GetProperty("reason").GetString());
+        var document = Store().Get(run)!;
+        Assert.Equal(ProcedureState.Failed, document.State);
+        // Never resumed: a new run starts at once (none is going), under a new number.
+        var next = await StartAsync("""{"name":"long-wait","params":{"seconds":1}}""");
+        Assert.True(next > run);
+    }
+
+    [Fact]
+    public async Task A_reload_with_a_broken_file_is_refused_naming_it_and_keeps_the_procedures_loaded()
+    {
+        var broken = Path.Combine(_procedures, "zz-broken.yml");
+        await File.WriteAllTextAsync(broken, "steps:\n  - command: dcs/cmd/explode now\n");
+        try
+        {
+            var reply = await _stand.CommandAsync("procedures/cmd/reload", "");
+            Assert.False(reply.GetProperty("ok").GetBoolean());
+            Assert.Equal($"nothing reloaded: {broken}:2: 'command': unknown command 'dcs/cmd/explode'", reply.GetProperty("error").GetString());
+        }
+        finally
+        {
+            File.Delete(broken);
+        }
+        var list = await _stand.CommandAsync("procedures/cmd/list", "");
+        Assert.Equal(["hv-on", "long-wait", "thermal-cycle"],
+            list.GetProperty("data").GetProperty("procedures").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        var reloaded = await _stand.CommandAsync("procedures/cmd/reload", "");
+        Assert.True(reloaded.GetProperty("ok").GetBoolean(), reloaded.ToString());
+    }
+
+    /// <summary>A number of procedures/status, null when this status has none (idle before any run has none).</summary>
+    private static long? Number(JsonElement status, string key) => status.TryGetProperty(key, out var value) ? value.GetInt64() : null;
+
+    private ProcedureRunStore Store() => new(new Database(Path.Combine(_stand.Stand.DataDirectory, "trackerdcs.db")));
+}
