@@ -22,7 +22,7 @@ public sealed class ProcedureFileTests : IDisposable
           hv: { setV: 100., maxI: 500., rampUpSpeed: 50., rampDwnSpeed: 50., tripTime: 10., tripInt: 0b0, tripExt: 0b00010001, tripMode: Kill, imRange: Low, maxV: 600. }
         """, "channels.yml");
 
-    private static readonly ProcedureRules Rules = ProcedureCli.BuiltInRules(Channels);
+    private static readonly ProcedureRules Rules = ProcedureCli.BuiltInRules(Channels, ["pedestals"]);
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
@@ -55,7 +55,7 @@ public sealed class ProcedureFileTests : IDisposable
     /// <summary>Each case: what is broken (the valid procedure edited), the line and key the error must name.</summary>
     public static TheoryData<string, string, string, int, string> Broken => new()
     {
-        { "unknown step", "  - wait: 10", "  - blink: 10", 15, "'blink': unknown step (one of command, wait_until, wait, chiller_ramp, repeat, note)" },
+        { "unknown step", "  - wait: 10", "  - blink: 10", 15, "'blink': unknown step (one of command, wait_until, wait, chiller_ramp, repeat, calibration, note)" },
         { "unknown signal", "chiller.bath < $(cold + 0.5)", "chiller.temperature < $(cold + 0.5)", 13, "'condition': unknown signal 'chiller.temperature'" },
         { "unknown command", "dcs/cmd/switch/lv on", "dcs/cmd/explode on", 8, "'command': unknown command 'dcs/cmd/explode'" },
         { "default out of bounds", "default: -20 }", "default: -40 }", 3, "'cold.default': parameter 'cold' = -40 °C is outside its bounds [-35, 20]" },
@@ -116,12 +116,12 @@ public sealed class ProcedureFileTests : IDisposable
     public void The_shipped_procedures_load_against_the_shipped_channel_map()
     {
         var shipped = ChannelMap.Load(Repository.File("channels.yml"));
-        var rules = ProcedureCli.BuiltInRules(shipped);
+        var rules = ProcedureCli.BuiltInRules(shipped, ["pedestals", "lv-test"]);
         var catalog = new ProcedureCatalog(Repository.File("procedures"));
 
         var loaded = catalog.Load(rules);
 
-        Assert.Contains("thermal-cycle", loaded.Select(p => p.Name));
+        Assert.Equal(["burn-in", "thermal-cycle"], loaded.Select(p => p.Name));
     }
 
     [Fact]

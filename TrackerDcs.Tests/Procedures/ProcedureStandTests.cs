@@ -22,7 +22,8 @@ public sealed class ProcedureStandTests : IAsyncLifetime
         var directory = Directory.CreateTempSubdirectory("trackerdcs-procedures-").FullName;
         _procedures = Path.Combine(directory, "procedures");
         Directory.CreateDirectory(_procedures);
-        File.Copy(Repository.File("procedures", "thermal-cycle.yml"), Path.Combine(_procedures, "thermal-cycle.yml"));
+        foreach (var shipped in new[] { "thermal-cycle.yml", "burn-in.yml" })
+            File.Copy(Repository.File("procedures", shipped), Path.Combine(_procedures, shipped));
         await File.WriteAllTextAsync(Path.Combine(_procedures, "hv-on.yml"), """
             description: LV on, then HV on (which the interlocks refuse while the chiller is off)
             steps:
@@ -39,13 +40,15 @@ public sealed class ProcedureStandTests : IAsyncLifetime
               - note: waiting $seconds s
               - wait: $seconds
             """);
-        _stand = await RunStand.StartAsync(new Dictionary<string, string>
+        var settings = RunStand.Calibration("lv-test", ["--seconds", "0.5"], crateState: "LV_ON");
+        foreach (var (key, value) in new Dictionary<string, string>
         {
             ["Procedures:Directory"] = _procedures,
             ["Interlocks:File"] = Repository.File("interlocks.yml"),
             ["Sensors:Simulated"] = "true",
             ["Sensors:SimulatedPeriod"] = "00:00:00.500",
-        }, directory);
+        }) settings[key] = value;
+        _stand = await RunStand.StartAsync(settings, directory);
     }
 
     public async Task DisposeAsync() => await _stand.DisposeAsync();
@@ -92,6 +95,41 @@ public sealed class ProcedureStandTests : IAsyncLifetime
         Assert.Equal(document.StepCount, document.Steps.Count);
         Assert.All(document.Steps, s => Assert.True(s.Ok, $"step {s.Index} {s.Description}: {s.Result}"));
         Assert.Contains(_stand.Payloads("procedures/log", mark), l => l.Contains("thermal cycle: 2 cycles between 19 and 20 °C at 10 K/min"));
+    }
+
+    [Fact]
+    public async Task The_shipped_burn_in_calibrates_the_modules_each_interval_with_lv_on_and_waits_for_each_result()
+    {
+        await ChillerConnectedAsync();
+        var mark = _stand.Mark;
+        var run = await StartAsync("""
+            {"name":"burn-in","modules":["module_0"],
+             "params":{"hours":2,"cold":19,"warm":20,"rate":10,"stable":1,"interval":10,"calibration_timeout":60}}
+            """);
+
+        var outcome = await OutcomeAsync(run, mark, seconds: 180);
+
+        Assert.Equal("finished", outcome.GetProperty("state").GetString());
+        var commands = (await AuditAsync("procedure:burn-in for admin")).Select(e => e.GetProperty("topic").GetString()).Where(t => t != "julabo/cmd/setWT").ToList();
+        Assert.Equal(["julabo/cmd/useSP", "julabo/cmd/start", "dcs/cmd/switch/lv", "ph2acf/cmd/start", "ph2acf/cmd/start", "dcs/cmd/switch/hv", "dcs/cmd/switch/lv"], commands);
+        var calibrations = Store().Get(run)!.Steps.Where(s => s.Kind == "calibration").ToList();
+        Assert.Equal(2, calibrations.Count);
+        foreach (var step in calibrations)
+        {
+            var number = JsonDocument.Parse(step.Result![(step.Result.IndexOf('{'))..]).RootElement.GetProperty("run").GetInt64();
+            var calibration = (await _stand.Store().GetAsync(number))!;
+            Assert.Equal((Web.Runs.RunState.Finished, "lv-test", "module_0"), (calibration.State, calibration.Calibration, calibration.Modules.Single()));
+            // The step waited for the calibration's result: it ended after the calibration did.
+            Assert.True(step.EndMs >= calibration.EndMs, $"step ended at {step.EndMs}, calibration at {calibration.EndMs}");
+        }
+        await _stand.CrateAsync("LV_OFF");
+    }
+
+    [Fact]
+    public async Task A_procedure_with_calibrations_needs_modules()
+    {
+        var reply = await _stand.CommandAsync("procedures/cmd/start", """{"name":"burn-in"}""");
+        Assert.Equal("procedure 'burn-in' runs calibrations: name the modules (\"modules\": [...])", reply.GetProperty("error").GetString());
     }
 
     [Fact]
@@ -185,7 +223,7 @@ public sealed class ProcedureStandTests : IAsyncLifetime
             File.Delete(broken);
         }
         var list = await _stand.CommandAsync("procedures/cmd/list", "");
-        Assert.Equal(["hv-on", "long-wait", "thermal-cycle"],
+        Assert.Equal(["burn-in", "hv-on", "long-wait", "thermal-cycle"],
             list.GetProperty("data").GetProperty("procedures").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
         var reloaded = await _stand.CommandAsync("procedures/cmd/reload", "");
         Assert.True(reloaded.GetProperty("ok").GetBoolean(), reloaded.ToString());

@@ -33,7 +33,7 @@ public static class ProcedureCli
             error.WriteLine($"error: the channel map cannot be read: {e.Message}");
             return 1;
         }
-        var rules = BuiltInRules(map);
+        var rules = BuiltInRules(map, [.. configuration.GetSection("Runs:Calibrations").GetChildren().Select(c => c.Key)]);
         var failed = 0;
         foreach (var file in args[1..])
         {
@@ -51,11 +51,11 @@ public static class ProcedureCli
         return failed == 0 ? 0 : 1;
     }
 
-    /// <summary>The rules without a process: the built-in devices' commands, this channel map.</summary>
-    public static ProcedureRules BuiltInRules(ChannelMap map)
+    /// <summary>The rules without a process: the built-in devices' commands, this channel map, these calibrations.</summary>
+    public static ProcedureRules BuiltInRules(ChannelMap map, IReadOnlyCollection<string> calibrations)
     {
         var patterns = BuiltInCommands(map.Name).ToList();
-        return new ProcedureRules(topic => patterns.Any(pattern => Matches(pattern, topic)), map, map.Name);
+        return new ProcedureRules(topic => patterns.Any(pattern => Matches(pattern, topic)), map, map.Name, calibrations);
     }
 
     /// <summary>The command topics of the devices built into the process (wildcard + for one level).</summary>

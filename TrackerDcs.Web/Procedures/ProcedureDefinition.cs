@@ -69,6 +69,12 @@ public sealed record RepeatStep(int Line, ProcedureValue Count, IReadOnlyList<Pr
     public override string Kind => "repeat";
 }
 
+/// <summary>`calibration`: a Ph2_ACF run of the run's modules (ph2acf/cmd/start); the step ends with its result, within `timeout`.</summary>
+public sealed record CalibrationStep(int Line, string Name, ProcedureValue Timeout) : ProcedureStep(Line)
+{
+    public override string Kind => "calibration";
+}
+
 /// <summary>`note: &lt;text&gt;`: a line in procedures/log and the run's record.</summary>
 public sealed record NoteStep(int Line, ProcedureText Text) : ProcedureStep(Line)
 {

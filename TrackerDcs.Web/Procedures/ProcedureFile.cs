@@ -16,7 +16,7 @@ public sealed class ProcedureFileException(string file, int line, string? key, s
 /// </summary>
 public sealed class ProcedureFile
 {
-    public static readonly IReadOnlyList<string> StepKinds = ["command", "wait_until", "wait", "chiller_ramp", "repeat", "note"];
+    public static readonly IReadOnlyList<string> StepKinds = ["command", "wait_until", "wait", "chiller_ramp", "repeat", "calibration", "note"];
     private static readonly string[] TopKeys = ["name", "description", "parameters", "fatal_alarms", "steps", "on_abort"];
     private static readonly string[] ParameterKeys = ["type", "unit", "min", "max", "default", "description"];
     /// <summary>Nesting of repeat steps; deeper is a mistake, not a procedure.</summary>
@@ -153,6 +153,7 @@ public sealed class ProcedureFile
             "wait" => new WaitStep(line, Value(value, "wait", atLeast: 0)),
             "chiller_ramp" => ChillerRamp(value, line),
             "repeat" => Repeat(value, line, depth),
+            "calibration" => Calibration(value, line),
             "note" => new NoteStep(line, Text(value, "note")),
             _ => throw Fail(keyNode, kind, $"unknown step (one of {string.Join(", ", StepKinds)})"),
         };
@@ -215,6 +216,18 @@ public sealed class ProcedureFile
             throw Fail(sp, "setpoint", "is the chiller's set point 1, 2 or 3");
         return new ChillerRampStep(line, Required("to"), Required("rate", 0, above: true),
             fields.TryGetValue("every", out var e) ? Value(e, "every", atLeast: 1) : ProcedureValue.Of(30), setpoint);
+    }
+
+    private CalibrationStep Calibration(YamlNode node, int line)
+    {
+        if (node is not YamlMappingNode map) throw Fail(node, "calibration", "must be a mapping of name and timeout");
+        var fields = Fields(map, ["name", "timeout"]);
+        if (!fields.TryGetValue("name", out var n)) throw Fail(map, "calibration.name", "is required");
+        if (!fields.TryGetValue("timeout", out var t)) throw Fail(map, "calibration.timeout", "is required");
+        var name = Scalar(n, "name");
+        if (!_rules.Calibrations.Contains(name))
+            throw Fail(n, "name", $"unknown calibration '{name}' ({(_rules.Calibrations.Count == 0 ? "Runs:Calibrations has none" : "one of " + string.Join(", ", _rules.Calibrations.Order()))})");
+        return new CalibrationStep(line, name, Value(t, "timeout", atLeast: 0, above: true));
     }
 
     private RepeatStep Repeat(YamlNode node, int line, int depth)

@@ -12,6 +12,7 @@ public sealed record WaitFor(string Text, InterlockCondition Condition, TimeSpan
 public sealed record Hold(TimeSpan Duration) : PlannedAction;
 public sealed record RampChiller(double To, double RatePerMinute, TimeSpan Every, int Setpoint) : PlannedAction;
 public sealed record Note(string Text) : PlannedAction;
+public sealed record RunCalibration(string Name, TimeSpan Timeout) : PlannedAction;
 
 /// <summary>
 /// A procedure with a run's parameters, unrolled into the flat list the runner walks: the index of a step is
@@ -64,6 +65,9 @@ public static class ProcedurePlan
                 var estimate = setpoint is { } from ? Math.Abs(ramp.To - from) / ramp.RatePerMinute * 60 : 0;
                 setpoint = ramp.To;
                 return (ramp, estimate);
+            case CalibrationStep c:
+                // How long a calibration takes is the program's business: no estimate.
+                return (new RunCalibration(c.Name, Seconds(c.Timeout.Evaluate(p))), 0);
             case NoteStep n:
                 return (new Note(n.Text.Fill(p)), 0);
             default:
@@ -80,6 +84,7 @@ public static class ProcedurePlan
         Hold w => Invariant($"{w.Duration.TotalSeconds} s"),
         RampChiller r => Invariant($"set point {r.Setpoint} to {r.To} °C at {r.RatePerMinute} K/min, every {r.Every.TotalSeconds} s"),
         Note n => n.Text,
+        RunCalibration c => Invariant($"{c.Name} (time-out {c.Timeout.TotalSeconds} s)"),
         _ => action.ToString(),
     };
 

@@ -6,9 +6,10 @@ namespace TrackerDcs.Web.Procedures;
 
 /// <summary>
 /// What a procedure file is checked against: the stand's command topics (in the process, the command bus's
-/// routes; from the command line, the built-in devices' topics), the channel map for HV limits, the alarm codes.
+/// routes; from the command line, the built-in devices' topics), the channel map for HV limits, the alarm codes,
+/// the configured calibrations.
 /// </summary>
-public sealed class ProcedureRules(Func<string, bool> isCommand, ChannelMap? channels, string caenRoot)
+public sealed class ProcedureRules(Func<string, bool> isCommand, ChannelMap? channels, string caenRoot, IReadOnlyCollection<string> calibrations)
 {
     /// <summary>The codes a procedure may name as fatal: the catalogue's and the interlocks'.</summary>
     public static readonly IReadOnlySet<string> KnownAlarmCodes = typeof(AlarmCatalog)
@@ -20,6 +21,8 @@ public sealed class ProcedureRules(Func<string, bool> isCommand, ChannelMap? cha
     public ChannelMap? Channels => channels;
     public string CaenRoot => caenRoot;
     public IReadOnlySet<string> AlarmCodes => KnownAlarmCodes;
+    /// <summary>The calibrations of the settings (Runs:Calibrations), which a calibration step may name.</summary>
+    public IReadOnlyCollection<string> Calibrations => calibrations;
 
     /// <summary>The channel id of an HV set-point topic (dcs/cmd/setv/hv/&lt;id&gt;), else null.</summary>
     public string? HvChannel(string topic) =>

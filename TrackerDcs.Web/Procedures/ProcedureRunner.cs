@@ -8,6 +8,7 @@ using TrackerDcs.Web.Devices;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Interlocks;
+using TrackerDcs.Web.Runs;
 using TrackerDcs.Web.Security;
 
 namespace TrackerDcs.Web.Procedures;
@@ -28,6 +29,7 @@ public sealed class ProcedureRunner(
     IDeviceView<JulaboView> julabo,
     IDeviceView<CaenView> caen,
     AlarmManager alarms,
+    RunController runs,
     IMqttPublisher publisher,
     TimeProvider time,
     ILogger<ProcedureRunner> log)
@@ -77,6 +79,8 @@ public sealed class ProcedureRunner(
         var known = caen.View.Modules.ToHashSet();
         if (request.Modules.FirstOrDefault(m => !known.Contains(m)) is { } module)
             return CommandResult.Refused($"module '{module}' is not in channels.yml (modules: {string.Join(", ", known.Order())})");
+        if (request.Modules.Count == 0 && Calibrates(procedure.Steps.Concat(procedure.OnAbort)))
+            return CommandResult.Refused($"procedure '{procedure.Name}' runs calibrations: name the modules (\"modules\": [...])");
         IReadOnlyList<PlannedStep> plan, onAbort;
         try
         {
@@ -249,6 +253,7 @@ public sealed class ProcedureRunner(
                 WaitFor w => await WaitForAsync(active, w, onAbort),
                 Hold h => await HoldAsync(active, h.Duration, onAbort),
                 RampChiller r => await RampAsync(active, r, onAbort),
+                RunCalibration c => await CalibrateAsync(active, c, onAbort),
                 Note => CommandResult.Done,
                 _ => CommandResult.Refused($"step {step.Kind} cannot run"),
             };
@@ -258,7 +263,9 @@ public sealed class ProcedureRunner(
             result = CommandResult.Refused(active.Failure ?? "ended");
         }
         if (!result.Ok && !onAbort) result = CommandResult.Refused($"{label} failed: {result.Error}");
-        (record.EndMs, record.Ok, record.Result) = (time.GetUtcNow().ToUnixTimeMilliseconds(), result.Ok, result.ToString());
+        // With its data (a calibration's run number), so the record leads to what the step produced.
+        (record.EndMs, record.Ok, record.Result) = (time.GetUtcNow().ToUnixTimeMilliseconds(), result.Ok,
+            result.Data is null ? result.ToString() : $"{result} {result.Data.ToJsonString(Json.Options)}");
         if (!result.Ok) await LogAsync(active, result.Error!);
         store.Save(active.Document);
         return result;
@@ -350,6 +357,47 @@ public sealed class ProcedureRunner(
         }
         return CommandResult.Done;
     }
+
+    /// <summary>
+    /// Starts a calibration of the run's modules through the bus (so its preconditions apply and it is audited) and
+    /// waits for its outcome: finished is success; failed, stopped or the time-out fail the step. A run that ends
+    /// meanwhile (abort, fatal alarm) stops the calibration first.
+    /// </summary>
+    private async Task<CommandResult> CalibrateAsync(ActiveProcedure active, RunCalibration calibration, bool onAbort)
+    {
+        var start = new JsonObject
+        {
+            ["calibration"] = calibration.Name,
+            ["modules"] = new JsonArray([.. active.Document.Modules.Select(m => JsonValue.Create(m))]),
+            ["comment"] = $"procedure {active.Procedure.Name}, run {active.Document.Run}",
+        };
+        var started = await SendAsync(active, new SendCommand($"{RunController.Root}/cmd/start", start.ToJsonString(Json.Options)));
+        if (!started.Ok) return CommandResult.Refused($"{RunController.Root}/cmd/start refused: {started.Error}");
+        var number = started.Data!["run"]!.GetValue<long>();
+        var ending = onAbort ? CancellationToken.None : active.Ending;
+        try
+        {
+            for (var waited = TimeSpan.Zero; runs.Active?.Run == number; waited += await SliceAsync(active, Tick, onAbort, ending))
+                if (waited >= calibration.Timeout)
+                {
+                    await SendAsync(active, new SendCommand($"{RunController.Root}/cmd/stop", ""));
+                    return CommandResult.Refused(string.Create(CultureInfo.InvariantCulture,
+                        $"time-out: calibration run {number} ({calibration.Name}) still going after {calibration.Timeout.TotalSeconds} s; stopped"));
+                }
+        }
+        catch (OperationCanceledException) when (ending.IsCancellationRequested)
+        {
+            if (runs.Active?.Run == number) await SendAsync(active, new SendCommand($"{RunController.Root}/cmd/stop", ""));
+            throw;
+        }
+        var outcome = await runs.Store.GetAsync(number);
+        return outcome?.State == RunState.Finished
+            ? CommandResult.Success(new JsonObject { ["run"] = number })
+            : CommandResult.Refused($"calibration run {number} ({calibration.Name}) {outcome?.State.ToString().ToLowerInvariant() ?? "not recorded"}{(outcome?.Reason is { } r ? $": {r}" : "")}");
+    }
+
+    private static bool Calibrates(IEnumerable<ProcedureStep> steps) =>
+        steps.Any(s => s is CalibrationStep || s is RepeatStep r && Calibrates(r.Steps));
 
     private string Values(InterlockCondition condition) => string.Join(", ", condition.Signals.Select(s =>
         $"{s} = {Convert.ToString(signals.Read(s), CultureInfo.InvariantCulture) ?? "unknown"}"));

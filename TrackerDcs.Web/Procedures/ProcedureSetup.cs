@@ -1,6 +1,7 @@
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Common;
+using TrackerDcs.Web.Runs;
 using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Procedures;
@@ -41,6 +42,7 @@ public static class ProcedureSetup
     private static ProcedureRules Rules(IServiceProvider services)
     {
         var map = services.GetRequiredService<ChannelMap>();
-        return new ProcedureRules(services.GetRequiredService<CommandBus>().HasRoute, map, map.Name);
+        return new ProcedureRules(services.GetRequiredService<CommandBus>().HasRoute, map, map.Name,
+            [.. services.GetRequiredService<RunsOptions>().Calibrations.Keys]);
     }
 }
