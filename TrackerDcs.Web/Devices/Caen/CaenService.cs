@@ -31,8 +31,8 @@ public sealed class CaenService : BackgroundService, IDeviceView<CaenView>
         _loggers = loggers;
         _log = loggers.CreateLogger<CaenService>();
         _loop = new PublishLoop("the crate status", options.PublishPeriod, time, _log);
-        _view = new ViewCache<CaenView>(() => CaenView.From(Device.Snapshot()));
         Device = NewDevice(map);
+        _view = new ViewCache<CaenView>(() => CaenView.From(Device.Snapshot()));
     }
 
     /// <summary>The driver, for the command routes; replaced by a reload. Everything else reads <see cref="View"/>.</summary>

@@ -1,6 +1,7 @@
 using TrackerDcs.Web.Devices;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using TrackerDcs.Web.Panel.Components;
 using MudBlazor;
 using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Panel.Services;
@@ -58,5 +59,5 @@ public partial class Chiller
         _ => Color.Dark,
     };
 
-    internal static string Celsius(double? value) => value is { } v ? $"{v.ToString("0.00", CultureInfo.InvariantCulture)} °C" : "—";
+    internal static string Celsius(double? value) => Reading.Format(value, "0.00", "°C");
 }

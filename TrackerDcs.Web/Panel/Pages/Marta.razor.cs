@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using TrackerDcs.Web.Panel.Components;
 using MudBlazor;
 using TrackerDcs.Hardware.Marta;
 using TrackerDcs.Web.Devices;
@@ -88,9 +89,7 @@ public partial class Marta
 
     private string Format(Row row) => Format(row.Register, row.Unit, row.Format);
 
-    private string Format(string register, string unit, string format) => Value(register) is { } v && double.IsFinite(v)
-        ? $"{v.ToString(format, CultureInfo.InvariantCulture)}{(unit.Length > 0 ? " " + unit : "")}"
-        : "—";
+    private string Format(string register, string unit, string format) => Reading.Format(Value(register), format, unit);
 
     private async Task SetAsync(Setpoint setpoint)
     {

@@ -1,5 +1,6 @@
 using TrackerDcs.Web.Devices;
 using Microsoft.AspNetCore.Components;
+using TrackerDcs.Web.Panel.Components;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Audit;
 using TrackerDcs.Web.Devices.Caen;
@@ -70,6 +71,5 @@ public partial class Overview
         LastCommands = AuditLog.Query(now.AddDays(-7), now.AddMinutes(1), 10);
     }
 
-    private static string Number(double? value, string format, string unit) =>
-        value is { } v && double.IsFinite(v) ? $"{v.ToString(format, System.Globalization.CultureInfo.InvariantCulture)}{(unit.Length > 0 ? " " + unit : "")}" : "—";
+    private static string Number(double? value, string format, string unit) => Reading.Format(value, format, unit);
 }

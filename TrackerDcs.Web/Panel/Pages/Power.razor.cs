@@ -90,14 +90,7 @@ public partial class Power
         _ => Color.Default,
     };
 
-    private static string Volts(double? v, string format) => Amps(v, format, "V");
+    private static string Volts(double? v, string format) => Reading.Format(v, format, "V");
 
-    /// <summary>A reading with its unit; the monitor's noise around zero shows as 0, not -0.0.</summary>
-    private static string Amps(double? v, string format, string unit)
-    {
-        if (v is not { } x) return "—";
-        var text = x.ToString(format, CultureInfo.InvariantCulture);
-        if (text.StartsWith('-') && text.Trim('-', '0', '.').Length == 0) text = text[1..];
-        return $"{text} {unit}";
-    }
+    private static string Amps(double? v, string format, string unit) => Reading.Format(v, format, unit);
 }
