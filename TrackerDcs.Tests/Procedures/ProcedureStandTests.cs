@@ -40,6 +40,17 @@ public sealed class ProcedureStandTests : IAsyncLifetime
               - note: waiting $seconds s
               - wait: $seconds
             """);
+        await File.WriteAllTextAsync(Path.Combine(_procedures, "wait-for-hv.yml"), """
+            description: a wait for HV that nothing switches on
+            steps:
+              - wait_until: { condition: crate.hv_on, stable_for: 1, timeout: 2 }
+            """);
+        await File.WriteAllTextAsync(Path.Combine(_procedures, "guarded-wait.yml"), """
+            description: a wait that the dew-point alarm ends
+            fatal_alarms: [environment.dewpoint]
+            steps:
+              - wait: 600
+            """);
         var settings = RunStand.Calibration("lv-test", ["--seconds", "0.5"], crateState: "LV_ON");
         foreach (var (key, value) in new Dictionary<string, string>
         {
@@ -116,7 +127,8 @@ public sealed class ProcedureStandTests : IAsyncLifetime
         Assert.Equal(2, calibrations.Count);
         foreach (var step in calibrations)
         {
-            var number = JsonDocument.Parse(step.Result![(step.Result.IndexOf('{'))..]).RootElement.GetProperty("run").GetInt64();
+            var result = step.Result!;
+            var number = JsonDocument.Parse(result[result.IndexOf('{')..]).RootElement.GetProperty("run").GetInt64();
             var calibration = (await _stand.Store().GetAsync(number))!;
             Assert.Equal((Web.Runs.RunState.Finished, "lv-test", "module_0"), (calibration.State, calibration.Calibration, calibration.Modules.Single()));
             // The step waited for the calibration's result: it ended after the calibration did.
@@ -157,6 +169,46 @@ public sealed class ProcedureStandTests : IAsyncLifetime
         Assert.Equal(ProcedureState.Failed, document.State);
         Assert.Equal(["dcs/cmd/switch/hv off", "dcs/cmd/switch/lv off"], document.OnAbort.Select(s => s.Description));
         Assert.All(document.OnAbort, s => Assert.True(s.Ok));
+    }
+
+    [Fact]
+    public async Task A_wait_until_that_times_out_fails_the_run_after_its_on_abort_naming_the_signals()
+    {
+        var mark = _stand.Mark;
+        var run = await StartAsync("""{"name":"wait-for-hv"}""");
+
+        var outcome = await OutcomeAsync(run, mark);
+
+        Assert.Equal("failed", outcome.GetProperty("state").GetString());
+        Assert.Equal("step 1/1 (line 3) wait_until failed: time-out: 'crate.hv_on' did not hold for 1 s within 2 s (crate.hv_on = False)",
+            outcome.GetProperty("reason").GetString());
+        Assert.Equal(["dcs/cmd/switch/hv off", "dcs/cmd/switch/lv off"], Store().Get(run)!.OnAbort.Select(s => s.Description));
+    }
+
+    [Fact]
+    public async Task An_alarm_the_procedure_names_fatal_fails_the_run()
+    {
+        var mark = _stand.Mark;
+        var run = await StartAsync("""{"name":"guarded-wait"}""");
+        await _stand.WaitForAsync("procedures/status", s => Number(s, "run") == run && s.GetProperty("state").GetString() == "running", "running", mark);
+        try
+        {
+            // Humid air: the dew point within 3 °C of the coldest temperature on the stand raises environment.dewpoint.
+            await _stand.Stand.PostAsAdminAsync("/api/simulator/sensors/dewpoint?celsius=21");
+
+            var outcome = await OutcomeAsync(run, mark);
+
+            Assert.Equal("failed", outcome.GetProperty("state").GetString());
+            Assert.StartsWith("fatal alarm environment.dewpoint:stand: ", outcome.GetProperty("reason").GetString());
+            Assert.Equal(2, Store().Get(run)!.OnAbort.Count);
+        }
+        finally
+        {
+            await _stand.Stand.PostAsAdminAsync("/api/simulator/sensors/dewpoint?celsius=7");
+            // The other tests need dry air again: no dew-point alarm, no condensation interlock.
+            await RunStand.Eventually(async () => !JsonDocument.Parse(await _stand.Stand.GetAsAdminAsync("/api/alarms")).RootElement.EnumerateArray()
+                .Any(a => a.GetProperty("code").GetString() is "environment.dewpoint" or "interlock"), "the dew-point alarm and interlock cleared", seconds: 60);
+        }
     }
 
     [Fact]
@@ -223,7 +275,7 @@ public sealed class ProcedureStandTests : IAsyncLifetime
             File.Delete(broken);
         }
         var list = await _stand.CommandAsync("procedures/cmd/list", "");
-        Assert.Equal(["burn-in", "hv-on", "long-wait", "thermal-cycle"],
+        Assert.Equal(["burn-in", "guarded-wait", "hv-on", "long-wait", "thermal-cycle", "wait-for-hv"],
             list.GetProperty("data").GetProperty("procedures").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
         var reloaded = await _stand.CommandAsync("procedures/cmd/reload", "");
         Assert.True(reloaded.GetProperty("ok").GetBoolean(), reloaded.ToString());
