@@ -55,7 +55,7 @@ public sealed class ProcedureFileTests : IDisposable
     /// <summary>Each case: what is broken (the valid procedure edited), the line and key the error must name.</summary>
     public static TheoryData<string, string, string, int, string> Broken => new()
     {
-        { "unknown step", "  - wait: 10", "  - blink: 10", 15, "'blink': unknown step (one of command, wait_until, wait, chiller_ramp, repeat, calibration, note)" },
+        { "unknown step", "  - wait: 10", "  - blink: 10", 15, "'blink': unknown step (one of command, wait_until, wait, chiller_ramp, iv_scan, repeat, calibration, note)" },
         { "unknown signal", "chiller.bath < $(cold + 0.5)", "chiller.temperature < $(cold + 0.5)", 13, "'condition': unknown signal 'chiller.temperature'" },
         { "unknown command", "dcs/cmd/switch/lv on", "dcs/cmd/explode on", 8, "'command': unknown command 'dcs/cmd/explode'" },
         { "default out of bounds", "default: -20 }", "default: -40 }", 3, "'cold.default': parameter 'cold' = -40 °C is outside its bounds [-35, 20]" },
@@ -81,6 +81,25 @@ public sealed class ProcedureFileTests : IDisposable
 
         Assert.True(e.Message.StartsWith($"{path}:{line}: {message}"), $"{what}: got {e.Message}");
         Assert.Equal((path, line), (e.File, e.Line));
+    }
+
+    [Theory]
+    [InlineData("[0]", 700, "'stop': the scan can reach 700 V, above channel 0's maxV 600 V")]
+    [InlineData("modules", 700, "'stop': the scan can reach 700 V, above channel 0's maxV 600 V")]
+    [InlineData("[1]", 900, "'stop': the scan can reach 900 V, above channel 1's maxV 800 V")]
+    [InlineData("[7]", 500, "'channels': channel '7' is not in channels.yml")]
+    public void An_iv_scan_that_could_pass_a_channels_maxV_does_not_load(string channels, int top, string message)
+    {
+        var path = Write("scan", $$"""
+            parameters:
+              stop: { unit: V, min: 0, max: {{top}}, default: 100 }
+            steps:
+              - iv_scan: { channels: {{channels}}, start: 0, stop: $stop, step: 10, settle: 1, samples: 3, compliance: 10 }
+            """);
+
+        var e = Assert.Throws<ProcedureFileException>(() => ProcedureFile.Load(path, Rules));
+
+        Assert.Equal($"{path}:4: {message}", e.Message);
     }
 
     [Fact]
@@ -121,7 +140,7 @@ public sealed class ProcedureFileTests : IDisposable
 
         var loaded = catalog.Load(rules);
 
-        Assert.Equal(["burn-in", "thermal-cycle"], loaded.Select(p => p.Name));
+        Assert.Equal(["burn-in", "iv-scan", "thermal-cycle"], loaded.Select(p => p.Name));
     }
 
     [Fact]

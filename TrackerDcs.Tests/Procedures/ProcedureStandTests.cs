@@ -22,7 +22,7 @@ public sealed class ProcedureStandTests : IAsyncLifetime
         var directory = Directory.CreateTempSubdirectory("trackerdcs-procedures-").FullName;
         _procedures = Path.Combine(directory, "procedures");
         Directory.CreateDirectory(_procedures);
-        foreach (var shipped in new[] { "thermal-cycle.yml", "burn-in.yml" })
+        foreach (var shipped in new[] { "thermal-cycle.yml", "burn-in.yml", "iv-scan.yml" })
             File.Copy(Repository.File("procedures", shipped), Path.Combine(_procedures, shipped));
         await File.WriteAllTextAsync(Path.Combine(_procedures, "hv-on.yml"), """
             description: LV on, then HV on (which the interlocks refuse while the chiller is off)
@@ -137,11 +137,85 @@ public sealed class ProcedureStandTests : IAsyncLifetime
         await _stand.CrateAsync("LV_OFF");
     }
 
+    /// <summary>The shipped iv-scan of module_0 (channel 0, board 12 channel 0) against the simulated sensor the query describes.</summary>
+    private async Task<(string Stopped, List<double> Points, List<string> SetPoints)> ScanAsync(string sensor, string parameters)
+    {
+        await _stand.Stand.PostAsAdminAsync($"/api/simulator/caen/sensor/12/0?{sensor}");
+        await ChillerConnectedAsync();
+        if (_stand.Payloads("julabo/status").LastOrDefault()?.Contains("\"ON\"") != true)
+            Assert.True((await _stand.CommandAsync("julabo/cmd/start", "")).GetProperty("ok").GetBoolean());
+        await _stand.WaitForAsync("julabo/status", s => s.GetProperty("fsm_state").GetString() == "ON", "the chiller on");
+        await _stand.HvOnAsync();
+        var mark = _stand.Mark;
+        var run = await StartAsync($$"""{"name":"iv-scan","modules":["module_0"],"params":{{parameters}}}""");
+
+        var outcome = await OutcomeAsync(run, mark);
+
+        Assert.Equal("finished", outcome.GetProperty("state").GetString());
+        var result = Store().Get(run)!.Steps.Single(s => s.Kind == "iv_scan").Result!;
+        var data = JsonDocument.Parse(result[result.IndexOf('{')..]).RootElement;
+        var points = data.GetProperty("points").EnumerateArray().ToList();
+        Assert.All(points, p => Assert.Equal(("0", "module_0"), (p.GetProperty("channel").GetString(), p.GetProperty("module").GetString())));
+        var setPoints = (await AuditAsync("procedure:iv-scan for admin")).Where(e => e.GetProperty("topic").GetString() == "dcs/cmd/setv/hv/0")
+            .Select(e => e.GetProperty("payload").GetString()!).ToList();
+        return (data.GetProperty("stopped").GetString()!, [.. points.Select(p => p.GetProperty("v_set").GetDouble())], setPoints);
+    }
+
+    private async Task AllOffAsync()
+    {
+        await _stand.Stand.PostAsAdminAsync("/api/simulator/caen/sensor/12/0?remove=true");
+        await _stand.CommandAsync("dcs/cmd/switch/hv", "off");
+        await RunStand.Eventually(() => _stand.Payloads("dcs/status").LastOrDefault() is { } s && (s.Contains("\"LV_ON\"") || s.Contains("\"LV_OFF\"")), "HV off");
+        await _stand.CommandAsync("dcs/cmd/switch/lv", "off");
+        await _stand.CrateAsync("LV_OFF");
+    }
+
+    [Fact]
+    public async Task An_iv_scan_to_breakdown_stops_at_the_breakdown_step_and_ramps_down()
+    {
+        try
+        {
+            // Depleted at 250 V with 1 µA, breaking down above 150 V: at 160 V the current is e × its value at 140 V.
+            // Without the charging transient (charge=0), so that the ratio is the curve's own.
+            var (stopped, points, setPoints) = await ScanAsync("breakdown=150&charge=0",
+                """{"stop":300,"step":20,"settle":1,"samples":3,"compliance":50,"breakdown_factor":2}""");
+
+            Assert.StartsWith("breakdown: channel 0 drew ", stopped);
+            Assert.Contains(" at 160 V, more than 2 × ", stopped);
+            Assert.Equal([0, 20, 40, 60, 80, 100, 120, 140, 160], points);
+            Assert.Equal(["0", "20", "40", "60", "80", "100", "120", "140", "160", "0"], setPoints);
+        }
+        finally
+        {
+            await AllOffAsync();
+        }
+    }
+
+    [Fact]
+    public async Task An_iv_scan_against_compliance_stops_there_and_ramps_down()
+    {
+        try
+        {
+            // 50 µA at full depletion (250 V), growing as √V: 28 µA at 80 V, 32 µA at 100 V.
+            var (stopped, points, setPoints) = await ScanAsync("current=50&charge=0",
+                """{"stop":300,"step":20,"settle":1,"samples":3,"compliance":30,"breakdown_factor":3}""");
+
+            Assert.StartsWith("compliance: channel 0 drew ", stopped);
+            Assert.EndsWith(" at 100 V (compliance 30 µA)", stopped);
+            Assert.Equal([0, 20, 40, 60, 80, 100], points);
+            Assert.Equal("0", setPoints[^1]);
+        }
+        finally
+        {
+            await AllOffAsync();
+        }
+    }
+
     [Fact]
     public async Task A_procedure_with_calibrations_needs_modules()
     {
         var reply = await _stand.CommandAsync("procedures/cmd/start", """{"name":"burn-in"}""");
-        Assert.Equal("procedure 'burn-in' runs calibrations: name the modules (\"modules\": [...])", reply.GetProperty("error").GetString());
+        Assert.Equal("procedure 'burn-in' calibrates or scans the run's modules: name them (\"modules\": [...])", reply.GetProperty("error").GetString());
     }
 
     [Fact]
@@ -275,7 +349,7 @@ public sealed class ProcedureStandTests : IAsyncLifetime
             File.Delete(broken);
         }
         var list = await _stand.CommandAsync("procedures/cmd/list", "");
-        Assert.Equal(["burn-in", "guarded-wait", "hv-on", "long-wait", "thermal-cycle", "wait-for-hv"],
+        Assert.Equal(["burn-in", "guarded-wait", "hv-on", "iv-scan", "long-wait", "thermal-cycle", "wait-for-hv"],
             list.GetProperty("data").GetProperty("procedures").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
         var reloaded = await _stand.CommandAsync("procedures/cmd/reload", "");
         Assert.True(reloaded.GetProperty("ok").GetBoolean(), reloaded.ToString());

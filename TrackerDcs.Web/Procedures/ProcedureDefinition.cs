@@ -75,6 +75,18 @@ public sealed record CalibrationStep(int Line, string Name, ProcedureValue Timeo
     public override string Kind => "calibration";
 }
 
+/// <summary>
+/// `iv_scan`: the HV of the channels stepped together from start to stop; at each point, after the settle time,
+/// `samples` readings of IMon give the mean and standard deviation. The scan stops at compliance (a mean at or
+/// above it, µA) or breakdown (a mean above `breakdown_factor` times the previous point's), and always ramps back
+/// to its start voltage. Channels null: the HV channels of the run's modules (`channels: modules`).
+/// </summary>
+public sealed record IvScanStep(int Line, IReadOnlyList<string>? Channels, ProcedureValue Start, ProcedureValue Stop, ProcedureValue Step,
+    ProcedureValue Settle, ProcedureValue Samples, ProcedureValue Compliance, ProcedureValue? BreakdownFactor) : ProcedureStep(Line)
+{
+    public override string Kind => "iv_scan";
+}
+
 /// <summary>`note: &lt;text&gt;`: a line in procedures/log and the run's record.</summary>
 public sealed record NoteStep(int Line, ProcedureText Text) : ProcedureStep(Line)
 {

@@ -16,7 +16,7 @@ public sealed class ProcedureFileException(string file, int line, string? key, s
 /// </summary>
 public sealed class ProcedureFile
 {
-    public static readonly IReadOnlyList<string> StepKinds = ["command", "wait_until", "wait", "chiller_ramp", "repeat", "calibration", "note"];
+    public static readonly IReadOnlyList<string> StepKinds = ["command", "wait_until", "wait", "chiller_ramp", "iv_scan", "repeat", "calibration", "note"];
     private static readonly string[] TopKeys = ["name", "description", "parameters", "fatal_alarms", "steps", "on_abort"];
     private static readonly string[] ParameterKeys = ["type", "unit", "min", "max", "default", "description"];
     /// <summary>Nesting of repeat steps; deeper is a mistake, not a procedure.</summary>
@@ -154,6 +154,7 @@ public sealed class ProcedureFile
             "chiller_ramp" => ChillerRamp(value, line),
             "repeat" => Repeat(value, line, depth),
             "calibration" => Calibration(value, line),
+            "iv_scan" => IvScan(value, line),
             "note" => new NoteStep(line, Text(value, "note")),
             _ => throw Fail(keyNode, kind, $"unknown step (one of {string.Join(", ", StepKinds)})"),
         };
@@ -216,6 +217,37 @@ public sealed class ProcedureFile
             throw Fail(sp, "setpoint", "is the chiller's set point 1, 2 or 3");
         return new ChillerRampStep(line, Required("to"), Required("rate", 0, above: true),
             fields.TryGetValue("every", out var e) ? Value(e, "every", atLeast: 1) : ProcedureValue.Of(30), setpoint);
+    }
+
+    private IvScanStep IvScan(YamlNode node, int line)
+    {
+        string[] keys = ["channels", "start", "stop", "step", "settle", "samples", "compliance", "breakdown_factor"];
+        if (node is not YamlMappingNode map) throw Fail(node, "iv_scan", $"must be a mapping of {string.Join(", ", keys)}");
+        var fields = Fields(map, keys);
+        YamlNode Required(string key) => fields.TryGetValue(key, out var n) ? n : throw Fail(map, $"iv_scan.{key}", "is required");
+        var channelsNode = Required("channels");
+        var modules = channelsNode is YamlScalarNode { Value: "modules" };
+        if (!modules && channelsNode is not YamlSequenceNode { Children.Count: > 0 })
+            throw Fail(channelsNode, "channels", "must be 'modules' (the run's modules) or a list of channel ids of channels.yml, e.g. [0, 1]");
+        var items = channelsNode is YamlSequenceNode list ? list.Children : [];
+        List<string>? channels = modules ? null : [.. items.Select(item => Scalar(item, "channels"))];
+        var (start, stop) = (Value(Required("start"), "start", atLeast: 0), Value(Required("stop"), "stop", atLeast: 0));
+        // With 'modules' the run may name any module: each channel that has one must take the whole scan.
+        var checkedChannels = modules
+            ? (_rules.Channels?.Channels.Where(c => c.IsActive).Select(c => (Node: channelsNode, c.Id)) ?? [])
+            : items.Zip(channels!).Select(x => (Node: x.First, Id: x.Second));
+        foreach (var (item, id) in checkedChannels)
+        {
+            var channel = _rules.Channels?.Find(id) ?? throw Fail(item, "channels", $"channel '{id}' is not in channels.yml");
+            var largest = Math.Max(start.Largest(_procedure), stop.Largest(_procedure));
+            if (channel.Hv.MaxV is { } maxV && largest > maxV)
+                throw Fail(fields["stop"], "stop", FormattableString.Invariant($"the scan can reach {largest} V, above channel {id}'s maxV {maxV} V"));
+        }
+        var samples = Value(Required("samples"), "samples", atLeast: 1);
+        if (samples.Literal is { } n && n != Math.Floor(n)) throw Fail(fields["samples"], "samples", "must be a whole number");
+        return new IvScanStep(line, channels, start, stop, Value(Required("step"), "step", atLeast: 0, above: true),
+            Value(Required("settle"), "settle", atLeast: 0), samples, Value(Required("compliance"), "compliance", atLeast: 0, above: true),
+            fields.TryGetValue("breakdown_factor", out var k) ? Value(k, "breakdown_factor", atLeast: 1, above: true) : null);
     }
 
     private CalibrationStep Calibration(YamlNode node, int line)

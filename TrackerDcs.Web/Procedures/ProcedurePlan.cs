@@ -13,6 +13,7 @@ public sealed record Hold(TimeSpan Duration) : PlannedAction;
 public sealed record RampChiller(double To, double RatePerMinute, TimeSpan Every, int Setpoint) : PlannedAction;
 public sealed record Note(string Text) : PlannedAction;
 public sealed record RunCalibration(string Name, TimeSpan Timeout) : PlannedAction;
+public sealed record ScanIv(IReadOnlyList<string>? Channels, IReadOnlyList<double> Points, TimeSpan Settle, int Samples, double Compliance, double? BreakdownFactor) : PlannedAction;
 
 /// <summary>
 /// A procedure with a run's parameters, unrolled into the flat list the runner walks: the index of a step is
@@ -65,6 +66,11 @@ public static class ProcedurePlan
                 var estimate = setpoint is { } from ? Math.Abs(ramp.To - from) / ramp.RatePerMinute * 60 : 0;
                 setpoint = ramp.To;
                 return (ramp, estimate);
+            case IvScanStep iv:
+                var scan = new ScanIv(iv.Channels, IvPoints(iv.Start.Evaluate(p), iv.Stop.Evaluate(p), iv.Step.Evaluate(p)),
+                    Seconds(iv.Settle.Evaluate(p)), (int)iv.Samples.Evaluate(p), iv.Compliance.Evaluate(p), iv.BreakdownFactor?.Evaluate(p));
+                // The least it takes: every point's settle time (the ramps come on top, at the channels' own speed).
+                return (scan, scan.Points.Count * scan.Settle.TotalSeconds);
             case CalibrationStep c:
                 // How long a calibration takes is the program's business: no estimate.
                 return (new RunCalibration(c.Name, Seconds(c.Timeout.Evaluate(p))), 0);
@@ -73,6 +79,22 @@ public static class ProcedurePlan
             default:
                 throw new InvalidOperationException($"step {step.Kind} is not planned");
         }
+    }
+
+    /// <summary>start, start ± step, …, and stop itself as the last point.</summary>
+    public static IReadOnlyList<double> IvPoints(double start, double stop, double step)
+    {
+        var points = new List<double>();
+        var direction = Math.Sign(stop - start);
+        for (var k = 0; ; k++)
+        {
+            var v = Math.Round(start + direction * k * step, 6);
+            if (direction == 0 || direction * (v - stop) >= 0) break;
+            if (points.Count >= MaxSteps) throw new InvalidOperationException($"an IV scan of more than {MaxSteps} points");
+            points.Add(v);
+        }
+        points.Add(stop);
+        return points;
     }
 
     private static TimeSpan Seconds(double seconds) => TimeSpan.FromSeconds(seconds);
@@ -85,6 +107,7 @@ public static class ProcedurePlan
         RampChiller r => Invariant($"set point {r.Setpoint} to {r.To} °C at {r.RatePerMinute} K/min, every {r.Every.TotalSeconds} s"),
         Note n => n.Text,
         RunCalibration c => Invariant($"{c.Name} (time-out {c.Timeout.TotalSeconds} s)"),
+        ScanIv s => Invariant($"channels {(s.Channels is null ? "of the modules" : string.Join(", ", s.Channels))}: {s.Points.Count} points {s.Points[0]}…{s.Points[^1]} V, settle {s.Settle.TotalSeconds} s, {s.Samples} samples, compliance {s.Compliance} µA{(s.BreakdownFactor is { } k ? $", breakdown ×{k}" : "")}"),
         _ => action.ToString(),
     };
 

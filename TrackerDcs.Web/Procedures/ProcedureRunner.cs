@@ -21,7 +21,7 @@ namespace TrackerDcs.Web.Procedures;
 /// brought the stand to a safe state. The run's record is saved after every step; one a crash leaves behind is
 /// marked failed at the next start, and never resumed.
 /// </summary>
-public sealed class ProcedureRunner(
+public sealed partial class ProcedureRunner(
     ProcedureCatalog catalog,
     ProcedureRunStore store,
     CommandBus bus,
@@ -79,8 +79,8 @@ public sealed class ProcedureRunner(
         var known = caen.View.Modules.ToHashSet();
         if (request.Modules.FirstOrDefault(m => !known.Contains(m)) is { } module)
             return CommandResult.Refused($"module '{module}' is not in channels.yml (modules: {string.Join(", ", known.Order())})");
-        if (request.Modules.Count == 0 && Calibrates(procedure.Steps.Concat(procedure.OnAbort)))
-            return CommandResult.Refused($"procedure '{procedure.Name}' runs calibrations: name the modules (\"modules\": [...])");
+        if (request.Modules.Count == 0 && NeedsModules(procedure.Steps.Concat(procedure.OnAbort)))
+            return CommandResult.Refused($"procedure '{procedure.Name}' calibrates or scans the run's modules: name them (\"modules\": [...])");
         IReadOnlyList<PlannedStep> plan, onAbort;
         try
         {
@@ -254,6 +254,7 @@ public sealed class ProcedureRunner(
                 Hold h => await HoldAsync(active, h.Duration, onAbort),
                 RampChiller r => await RampAsync(active, r, onAbort),
                 RunCalibration c => await CalibrateAsync(active, c, onAbort),
+                ScanIv iv => await ScanIvAsync(active, iv, onAbort),
                 Note => CommandResult.Done,
                 _ => CommandResult.Refused($"step {step.Kind} cannot run"),
             };
@@ -396,8 +397,8 @@ public sealed class ProcedureRunner(
             : CommandResult.Refused($"calibration run {number} ({calibration.Name}) {outcome?.State.ToString().ToLowerInvariant() ?? "not recorded"}{(outcome?.Reason is { } r ? $": {r}" : "")}");
     }
 
-    private static bool Calibrates(IEnumerable<ProcedureStep> steps) =>
-        steps.Any(s => s is CalibrationStep || s is RepeatStep r && Calibrates(r.Steps));
+    private static bool NeedsModules(IEnumerable<ProcedureStep> steps) =>
+        steps.Any(s => s is CalibrationStep or IvScanStep { Channels: null } || s is RepeatStep r && NeedsModules(r.Steps));
 
     private string Values(InterlockCondition condition) => string.Join(", ", condition.Signals.Select(s =>
         $"{s} = {Convert.ToString(signals.Read(s), CultureInfo.InvariantCulture) ?? "unknown"}"));
