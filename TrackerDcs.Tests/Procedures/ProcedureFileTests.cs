@@ -85,7 +85,6 @@ public sealed class ProcedureFileTests : IDisposable
 
     [Theory]
     [InlineData("[0]", 700, "'stop': the scan can reach 700 V, above channel 0's maxV 600 V")]
-    [InlineData("modules", 700, "'stop': the scan can reach 700 V, above channel 0's maxV 600 V")]
     [InlineData("[1]", 900, "'stop': the scan can reach 900 V, above channel 1's maxV 800 V")]
     [InlineData("[7]", 500, "'channels': channel '7' is not in channels.yml")]
     public void An_iv_scan_that_could_pass_a_channels_maxV_does_not_load(string channels, int top, string message)

@@ -51,10 +51,22 @@ public sealed class ProcedureStandTests : IAsyncLifetime
             steps:
               - wait: 600
             """);
+        // RunStand's map, with HV limits: 600 V on channel 0, 250 V on channel 1.
+        var channels = Path.Combine(directory, "limited-channels.yml");
+        await File.WriteAllTextAsync(channels, """
+            name: dcs
+            channels:
+              "0": { module: module_0, lv: { board: 0, chan: 0 }, hv: { board: 12, chan: 0, maxV: 600. } }
+              "1": { module: module_1, lv: { board: 0, chan: 1 }, hv: { board: 12, chan: 1, maxV: 250. } }
+            global:
+              lv: { setV: 12., maxI: 2.5, ovVThr: 15., unVThr: 0., tripTime: 10., tripInt: 0b0, tripExt: 0b00010001, rampUpTime: 100., rampDwnTime: 100. }
+              hv: { setV: 100., maxI: 500., rampUpSpeed: 200., rampDwnSpeed: 200., tripTime: 10., tripInt: 0b0, tripExt: 0b00010001, tripMode: Kill, imRange: Low }
+            """);
         var settings = RunStand.Calibration("lv-test", ["--seconds", "0.5"], crateState: "LV_ON");
         foreach (var (key, value) in new Dictionary<string, string>
         {
             ["Procedures:Directory"] = _procedures,
+            ["Caen:ChannelsFile"] = channels,
             ["Interlocks:File"] = Repository.File("interlocks.yml"),
             ["Sensors:Simulated"] = "true",
             ["Sensors:SimulatedPeriod"] = "00:00:00.500",
@@ -209,6 +221,15 @@ public sealed class ProcedureStandTests : IAsyncLifetime
         {
             await AllOffAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_scan_of_the_run_s_modules_above_a_channel_s_maxV_is_refused_at_start()
+    {
+        var reply = await _stand.CommandAsync("procedures/cmd/start", """{"name":"iv-scan","modules":["module_1"],"params":{"stop":300}}""");
+
+        Assert.False(reply.GetProperty("ok").GetBoolean());
+        Assert.Equal("step 2 (line 19) would bias channel 1 at 300 V, above its maxV 250 V", reply.GetProperty("error").GetString());
     }
 
     [Fact]

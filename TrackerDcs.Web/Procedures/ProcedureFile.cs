@@ -232,11 +232,8 @@ public sealed class ProcedureFile
         var items = channelsNode is YamlSequenceNode list ? list.Children : [];
         List<string>? channels = modules ? null : [.. items.Select(item => Scalar(item, "channels"))];
         var (start, stop) = (Value(Required("start"), "start", atLeast: 0), Value(Required("stop"), "stop", atLeast: 0));
-        // With 'modules' the run may name any module: each channel that has one must take the whole scan.
-        var checkedChannels = modules
-            ? (_rules.Channels?.Channels.Where(c => c.IsActive).Select(c => (Node: channelsNode, c.Id)) ?? [])
-            : items.Zip(channels!).Select(x => (Node: x.First, Id: x.Second));
-        foreach (var (item, id) in checkedChannels)
+        // With 'modules' the channels are known only when a run starts: its values are checked against their maxV then.
+        foreach (var (item, id) in items.Zip(channels ?? []))
         {
             var channel = _rules.Channels?.Find(id) ?? throw Fail(item, "channels", $"channel '{id}' is not in channels.yml");
             var largest = Math.Max(start.Largest(_procedure), stop.Largest(_procedure));

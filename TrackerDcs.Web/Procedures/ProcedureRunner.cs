@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using TrackerDcs.Hardware;
+using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Common;
@@ -30,6 +31,7 @@ public sealed partial class ProcedureRunner(
     IDeviceView<CaenView> caen,
     AlarmManager alarms,
     RunController runs,
+    ChannelMap channels,
     IMqttPublisher publisher,
     TimeProvider time,
     ILogger<ProcedureRunner> log)
@@ -92,6 +94,7 @@ public sealed partial class ProcedureRunner(
         {
             return CommandResult.Refused($"procedure '{procedure.Name}' cannot run with these parameters: {e.Message}");
         }
+        if (HvLimitProblem(plan.Concat(onAbort), request.Modules) is { } tooHigh) return CommandResult.Refused(tooHigh);
         ActiveProcedure active;
         lock (_gate)
         {
@@ -196,7 +199,15 @@ public sealed partial class ProcedureRunner(
         finally
         {
             await watch.CancelAsync();
-            await watcher;
+            try
+            {
+                await watcher;
+            }
+            catch (Exception e)
+            {
+                // The runner must always be freed; a watcher that failed says so in the log.
+                log.LogError(e, "Procedure run {Run}: the alarm watch failed", document.Run);
+            }
             // Published before the runner is free, so a next run's status never comes before this outcome.
             await PublishStatusAsync(StatusOf(document, idle: false), CancellationToken.None);
             lock (_gate) _active = null;
@@ -395,6 +406,28 @@ public sealed partial class ProcedureRunner(
         return outcome?.State == RunState.Finished
             ? CommandResult.Success(new JsonObject { ["run"] = number })
             : CommandResult.Refused($"calibration run {number} ({calibration.Name}) {outcome?.State.ToString().ToLowerInvariant() ?? "not recorded"}{(outcome?.Reason is { } r ? $": {r}" : "")}");
+    }
+
+    /// <summary>
+    /// The first HV value of the run above its channel's maxV, with this run's parameters and modules. The load has
+    /// checked explicit channels over the parameters' whole bounds; a scan of the run's modules is checked here.
+    /// </summary>
+    private string? HvLimitProblem(IEnumerable<PlannedStep> plan, IReadOnlyList<string> modules)
+    {
+        foreach (var step in plan)
+        {
+            var (ids, volts) = step.Action switch
+            {
+                SendCommand c when c.Topic.Split('/') is [var root, "cmd", "setv", "hv", var id] && root == channels.Name
+                    && double.TryParse(c.Payload, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) => ([id], v),
+                ScanIv s => (s.Channels ?? [.. channels.Channels.Where(c => c.Module is { } m && modules.Contains(m)).Select(c => c.Id)], s.Points.Max()),
+                _ => ((IReadOnlyList<string>)[], 0.0),
+            };
+            foreach (var id in ids)
+                if (channels.Find(id)?.Hv.MaxV is { } maxV && volts > maxV)
+                    return string.Create(CultureInfo.InvariantCulture, $"step {step.Index + 1} (line {step.Line}) would bias channel {id} at {volts} V, above its maxV {maxV} V");
+        }
+        return null;
     }
 
     private static bool NeedsModules(IEnumerable<ProcedureStep> steps) =>
