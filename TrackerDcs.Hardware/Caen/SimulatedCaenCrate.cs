@@ -124,6 +124,18 @@ public sealed class SimulatedCaenCrate : IDisposable
         Mutate(_ => target.Drift = volts);
     }
 
+    /// <summary>
+    /// An HV channel's module becomes a sensor with this IV curve (√V to depletion, ×2 per ~7 K, breakdown, charging
+    /// transient); null puts the ohmic load back. Setting a lower breakdown voltage injects a breakdown.
+    /// </summary>
+    public void SetSensor(int board, int channel, SensorIv? sensor)
+    {
+        if (sensor?.Problem() is { } problem) throw new ArgumentOutOfRangeException(nameof(sensor), sensor, problem);
+        var target = Channel(board, channel);
+        if (target.Kind != PowerKind.Hv) throw new ArgumentOutOfRangeException(nameof(board), board, $"{board}/{channel} is an LV channel: sensors are biased by HV channels");
+        Mutate(_ => target.Sensor = sensor is null ? null : new SensorCurrent(sensor));
+    }
+
     /// <summary>Fault injection: a board pulled from the crate (status bit 11, readings zero, power off), or put back.</summary>
     public void Unplug(int board, bool unplugged = true) => Mutate(updates =>
     {

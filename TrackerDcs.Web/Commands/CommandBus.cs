@@ -36,6 +36,9 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, Ti
         lock (_guards) _guards.Add(guard);
     }
 
+    /// <summary>Whether a command topic has a route (procedure files are checked against the stand's commands this way).</summary>
+    public bool HasRoute(string topic) => Find(topic) is not null;
+
     /// <summary>Whether the broker must hold a publish on this topic back, for its route to pass it on after the checks.</summary>
     public bool Withholds(string topic) => Find(topic)?.Forwarded == true;
 
