@@ -19,8 +19,9 @@ public static class CommandGuards
                 : $"LV can only be switched on from LV_OFF or LV_MIX (crate is {state.Wire()})",
             [CaenCommand.LvOff] = (state, hvLive) =>
                 Unreachable.Contains(state) || state == CaenState.Connected ? NotReachable("LV", state)
-                : hvLive ? $"LV can only be switched off when HV is off (crate is {state.Wire()})"
-                : null,
+                : !hvLive ? null
+                : state == CaenState.HvRampDown ? $"LV off is refused while HV ramps down (crate is {state.Wire()})"
+                : $"LV can only be switched off when HV is off (crate is {state.Wire()})",
             [CaenCommand.HvOn] = (state, _) =>
                 state == CaenState.LvOn ? null : $"HV can only be switched on from LV_ON (crate is {state.Wire()})",
             [CaenCommand.HvOff] = (state, _) => Unreachable.Contains(state) ? NotReachable("HV", state) : null,

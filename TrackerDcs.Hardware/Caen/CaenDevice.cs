@@ -18,6 +18,7 @@ public sealed class CaenDevice : IDisposable
     private readonly List<TrackedChannel> _channels;
     private readonly List<IDisposable> _subscriptions = [];
     private bool _started, _connected;
+    private HashSet<string> _missing = [];
     private CaenState _state = CaenState.Init;
 
     public CaenDevice(ChannelMap map, ICaenPvAccess access, string prefix = CaenPvNames.DefaultPrefix,
@@ -54,7 +55,7 @@ public sealed class CaenDevice : IDisposable
     /// </summary>
     public CaenSnapshot Snapshot()
     {
-        lock (_gate) return new CaenSnapshot(Map, _state, [.. _channels.Select(c => c.Reading())]);
+        lock (_gate) return new CaenSnapshot(Map, _state, [.. _channels.Select(c => c.Reading())], [.. _channels.SelectMany(c => c.Missing)]);
     }
 
     /// <summary>
@@ -70,10 +71,13 @@ public sealed class CaenDevice : IDisposable
         }
         // Listen first, then read: a link change in between is not lost.
         _access.ConnectionChanged += OnConnectionChanged;
+        _access.MissingChanged += OnMissingChanged;
         lock (_gate) _connected = _access.IsConnected;
+        OnMissingChanged();
+        // Every field, Pw too: its monitor is how a missing Pw is noticed before a switch needs it.
         foreach (var channel in _channels)
             foreach (var kind in Enum.GetValues<PowerKind>())
-                foreach (var field in CaenFields.For(kind).Where(f => f.Key is not null))
+                foreach (var field in CaenFields.For(kind))
                     _subscriptions.Add(_access.Subscribe(channel.PvName(kind, field.Name), value => OnValue(channel, kind, field, value)));
         Update();
         WarnOfUnsetLimits();
@@ -97,8 +101,12 @@ public sealed class CaenDevice : IDisposable
     /// Writes every setting of every channel of the map, spare ones too, as the seed's dcs.py did: a channel without
     /// a module is never switched, but its line may still be cabled, and it must not keep the crate's defaults
     /// (no external trip, a wider current limit). Switching stays for channels with a module (<see cref="SwitchAsync"/>).
+    /// An UNAVAILABLE channel's settings are written too: each PV that exists gets its setting, for the protection it
+    /// still gives.
     /// </summary>
-    public async Task<CommandResult> ApplySettingsAsync(CancellationToken ct)
+    public async Task<CommandResult> ApplySettingsAsync(CancellationToken ct) => await WriteSettingsAsync(_ => true, ct);
+
+    private async Task<CommandResult> WriteSettingsAsync(Func<string, bool> which, CancellationToken ct)
     {
         List<(string Pv, object Value)> writes;
         lock (_gate)
@@ -107,9 +115,11 @@ public sealed class CaenDevice : IDisposable
                          from field in CaenFields.For(kind) where field.Setting is not null
                          let value = field.Setting!(channel.Settings.Supply(kind))
                          where value is not null   // an optional setting the file leaves out: the crate keeps its own
-                         select (channel.PvName(kind, field.Name), value)];
+                         let pv = channel.PvName(kind, field.Name)
+                         where !_missing.Contains(pv) && which(pv)   // a missing PV is named once, by its alarm, not by a failed put
+                         select (pv, value)];
         var result = await PutAllAsync(writes, ct);
-        if (result.Ok) _logger.LogInformation("Wrote {Count} settings of {Map} to the crate", writes.Count, Map.Source);
+        if (result.Ok && writes.Count > 0) _logger.LogInformation("Wrote {Count} settings of {Map} to the crate", writes.Count, Map.Source);
         return result;
     }
 
@@ -127,7 +137,10 @@ public sealed class CaenDevice : IDisposable
         lock (_gate)
         {
             if (Refusal(command) is { } reason) return Task.FromResult(Refused(command, reason));
-            writes = [.. _channels.Where(c => c.Settings.IsActive).Select(c => (c.PvName(kind, CaenFields.Pw.Name), (object)(ushort)(on ? 1 : 0)))];
+            // An UNAVAILABLE channel is never switched on; switching off still reaches it if its Pw exists,
+            // because off is the protection that is left.
+            writes = [.. _channels.Where(c => c.Settings.IsActive && (!on || c.State != CaenState.Unavailable))
+                .Where(c => !_missing.Contains(c.PvName(kind, CaenFields.Pw.Name))).Select(c => (c.PvName(kind, CaenFields.Pw.Name), (object)(ushort)(on ? 1 : 0)))];
         }
         return PutAllAsync(writes, ct);
     }
@@ -148,6 +161,7 @@ public sealed class CaenDevice : IDisposable
             {
                 null => $"no channel '{id}' in {Map.Source}",
                 { Settings.IsActive: false } => $"channel {id} has no module: it is monitored, never commanded",
+                { State: CaenState.Unavailable } => $"channel {id} is {CaenState.Unavailable.Wire()} ({string.Join("; ", channel.Missing.Select(m => m.Text))}): it is not commanded",
                 _ when !double.IsFinite(volts) || volts < 0 => $"{volts} V is not a set point",
                 _ when volts > limit => kind == PowerKind.Lv
                     ? $"LV setV {volts} V of channel {id} is above its ovVThr {limit} V"
@@ -179,6 +193,7 @@ public sealed class CaenDevice : IDisposable
     public void Dispose()
     {
         _access.ConnectionChanged -= OnConnectionChanged;
+        _access.MissingChanged -= OnMissingChanged;
         foreach (var subscription in _subscriptions) subscription.Dispose();
         _subscriptions.Clear();
     }
@@ -230,6 +245,42 @@ public sealed class CaenDevice : IDisposable
         if (moved) Update();
     }
 
+    /// <summary>
+    /// The IOC's missing PVs changed: each newly missing one is logged once, with what it costs; each that came
+    /// back is logged and given its setting (the rest of the crate had its settings when it connected).
+    /// </summary>
+    private async void OnMissingChanged()
+    {
+        var now = _access.Missing.ToHashSet();
+        List<MissingPv> lost;
+        HashSet<string> found;
+        lock (_gate)
+        {
+            var before = _missing;
+            found = [.. before.Except(now)];
+            _missing = now;
+            foreach (var channel in _channels)
+                channel.Missing = [.. from kind in Enum.GetValues<PowerKind>()
+                                      from field in CaenFields.For(kind)
+                                      let pv = channel.PvName(kind, field.Name)
+                                      where now.Contains(pv)
+                                      select new MissingPv(pv, channel.Settings.Id, kind, field)];
+            lost = [.. _channels.SelectMany(c => c.Missing).Where(m => !before.Contains(m.Pv))];
+        }
+        foreach (var missing in lost) _logger.LogWarning("{Missing}", missing.Text);
+        foreach (var pv in found) _logger.LogInformation("{Pv} found", pv);
+        Update();
+        if (found.Count == 0) return;
+        try
+        {
+            await WriteSettingsAsync(found.Contains, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Writing the settings of {Pvs} failed", string.Join(", ", found));
+        }
+    }
+
     private async void OnConnectionChanged(bool connected)
     {
         lock (_gate)
@@ -258,7 +309,7 @@ public sealed class CaenDevice : IDisposable
         {
             foreach (var channel in _channels)
             {
-                var next = ChannelFsm.Derive(new ChannelObservation(_started, _connected, channel.Status(PowerKind.Lv), channel.Status(PowerKind.Hv)));
+                var next = ChannelFsm.Derive(new ChannelObservation(_started, _connected, channel.Status(PowerKind.Lv), channel.Status(PowerKind.Hv), channel.Missing.Count > 0));
                 if (!ChannelFsm.IsExpected(channel.State, next))
                     _logger.LogWarning("Channel {Id} went from {From} to {To}, which the crate should not do (LV status {Lv}, HV status {Hv})",
                         channel.Settings.Id, channel.State.Wire(), next.Wire(), channel.Status(PowerKind.Lv), channel.Status(PowerKind.Hv));

@@ -24,6 +24,8 @@ public sealed record CaenField(string Name, CaType Type, string Units, bool Writ
     public Func<ISupplySettings, object?>? Setting { get; init; }
     /// <summary>A setting channels.yml may leave out (added after the seed, so the seed's files still load).</summary>
     public bool Optional { get; init; }
+    /// <summary>What a channel loses when the IOC does not serve this field, after "channel 1 HV": "is not protected", …</summary>
+    public string IfMissing { get; init; } = "is not protected";
 
     /// <summary>
     /// The key in dcs/channels after lv_/hv_, and so the InfluxDB field name: <see cref="Key"/> unless the seed spelled

@@ -6,8 +6,17 @@ namespace TrackerDcs.Hardware.Caen;
 /// </summary>
 public interface ICaenPvAccess
 {
-    /// <summary>True while the IOC is reachable (the virtual circuit is up).</summary>
+    /// <summary>
+    /// True while the IOC is reachable: some monitored PV is connected, and every other one either is or has been
+    /// declared <see cref="Missing"/>. One absent PV must not take the whole crate down with it.
+    /// </summary>
     bool IsConnected { get; }
+
+    /// <summary>Monitored PVs the reachable IOC does not serve (not found, or lost while the others stayed).</summary>
+    IReadOnlyCollection<string> Missing { get; }
+
+    /// <summary>Raised when <see cref="Missing"/> changed: a PV was declared missing, or one came back.</summary>
+    event Action? MissingChanged;
 
     /// <summary>Raised with the new value of <see cref="IsConnected"/> when the IOC goes away or comes back.</summary>
     event Action<bool>? ConnectionChanged;

@@ -18,6 +18,7 @@ public sealed class SimulatedCaenCrate : IDisposable
     private readonly Dictionary<(int Board, int Channel), SimulatedChannel> _channels = [];
     private readonly Dictionary<string, ProcessVariable> _pvs = [];
     private readonly Dictionary<string, SimulatedChannel> _channelOfPv = [];
+    private readonly HashSet<string> _withheld = [];
     private long _lastTick;
     private ITimer? _timer;
 
@@ -48,7 +49,31 @@ public sealed class SimulatedCaenCrate : IDisposable
 
     public string Prefix { get; }
     public IReadOnlyCollection<ProcessVariable> ProcessVariables => _pvs.Values;
-    public ProcessVariable? Find(string name) => _pvs.GetValueOrDefault(name);
+
+    /// <summary>The PV of a name, as the IOC serves it: null for a name it has not, or one <see cref="Withhold"/> left out.</summary>
+    public ProcessVariable? Find(string name)
+    {
+        lock (_gate) return _withheld.Contains(name) ? null : _pvs.GetValueOrDefault(name);
+    }
+
+    /// <summary>
+    /// Fault injection: the IOC serves no PV of this name (a record left out of its database), so a search for
+    /// it goes unanswered, until <see cref="Restore"/>. The physics go on behind it.
+    /// </summary>
+    public void Withhold(string name)
+    {
+        lock (_gate)
+        {
+            if (!_pvs.ContainsKey(name)) throw new ArgumentOutOfRangeException(nameof(name), name, "no such PV in the crate");
+            _withheld.Add(name);
+        }
+    }
+
+    /// <summary>The withheld PV is served again: the next search for it finds it.</summary>
+    public void Restore(string name)
+    {
+        lock (_gate) _withheld.Remove(name);
+    }
 
     /// <summary>
     /// The monitor dead band of a PV, for the server to apply as an IOC's MDEL would: null for a PV
@@ -97,6 +122,18 @@ public sealed class SimulatedCaenCrate : IDisposable
         if (target.Kind != PowerKind.Lv)
             throw new ArgumentOutOfRangeException(nameof(board), board, $"{board}/{channel} is an HV channel: a drift is injected into LV channels, whose boards have OVVThr and UNVThr");
         Mutate(_ => target.Drift = volts);
+    }
+
+    /// <summary>
+    /// An HV channel's module becomes a sensor with this IV curve (√V to depletion, ×2 per ~7 K, breakdown, charging
+    /// transient); null puts the ohmic load back. Setting a lower breakdown voltage injects a breakdown.
+    /// </summary>
+    public void SetSensor(int board, int channel, SensorIv? sensor)
+    {
+        if (sensor?.Problem() is { } problem) throw new ArgumentOutOfRangeException(nameof(sensor), sensor, problem);
+        var target = Channel(board, channel);
+        if (target.Kind != PowerKind.Hv) throw new ArgumentOutOfRangeException(nameof(board), board, $"{board}/{channel} is an LV channel: sensors are biased by HV channels");
+        Mutate(_ => target.Sensor = sensor is null ? null : new SensorCurrent(sensor));
     }
 
     /// <summary>Fault injection: a board pulled from the crate (status bit 11, readings zero, power off), or put back.</summary>

@@ -74,6 +74,8 @@ internal sealed class SimulatedChannel
     /// is on, past OVVThr (positive) or under UNVThr (negative, as a sagging output would). 0 is a healthy regulator.
     /// </summary>
     public double Drift { get; set; }
+    /// <summary>HV only: the sensor behind the channel (its IV curve, SimulatedSensor.cs); null: the ohmic load.</summary>
+    public SensorCurrent? Sensor { get; set; }
     public ImRange ImRange => Kind == PowerKind.Hv ? (ImRange)(ushort)_pvs["ImRange"].Value : ImRange.High;
 
     public ProcessVariable Pv(string field) => _pvs[field];
@@ -115,16 +117,17 @@ internal sealed class SimulatedChannel
         var target = Target();
         _volts = _volts < target ? Math.Min(target, _volts + up * seconds) : Math.Max(target, _volts - down * seconds);
 
-        // Volts over load is the module's draw; the supply limits the current at I0Set and counts the time it does.
+        // The module draws volts over load, or its sensor's current; the supply limits it at I0Set and counts the time it does.
         var limit = Setting("I0Set");
-        var overCurrent = _powerOn && Output() / Load >= limit;
+        var draw = Draw(seconds);
+        var overCurrent = _powerOn && draw >= limit;
         _overCurrentSeconds = overCurrent ? _overCurrentSeconds + seconds : 0;
         if (overCurrent && _overCurrentSeconds >= Setting("Trip")) Trip(updates);
 
         // Read after a possible trip, which changes both power and voltage.
         target = Target();
         var output = Output();
-        var amps = Math.Min(output / Load, limit);
+        var amps = Math.Min(Draw(seconds: 0), limit);
         var status = CaenStatus.None;
         if (_powerOn || _volts > Tolerance) status |= CaenStatus.On;
         if (_volts < target - Tolerance) status |= CaenStatus.RampingUp;
@@ -160,6 +163,9 @@ internal sealed class SimulatedChannel
 
     /// <summary>Where the regulator heads: V0Set when on, never above SVMax on an HV board (its software limit).</summary>
     private double Target() => !_powerOn ? 0 : Kind == PowerKind.Hv ? Math.Min(Setting("V0Set"), Setting("SVMax")) : Setting("V0Set");
+
+    /// <summary>The module's draw at the output: its sensor's current when it has one, else volts over load.</summary>
+    private double Draw(double seconds) => Sensor?.Step(Output(), seconds) ?? Output() / Load;
 
     /// <summary>What leaves the connector: the regulated voltage, offset by a regulation fault while on.</summary>
     private double Output() => _powerOn ? Math.Max(0, _volts + Drift) : _volts;

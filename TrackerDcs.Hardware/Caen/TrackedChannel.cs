@@ -11,6 +11,9 @@ internal sealed class TrackedChannel(ChannelConfig settings, string prefix)
     public ChannelConfig Settings { get; set; } = settings;
     public CaenState State { get; set; } = CaenState.Init;
 
+    /// <summary>The channel's PVs the IOC does not serve; any makes the channel UNAVAILABLE.</summary>
+    public IReadOnlyList<MissingPv> Missing { get; set; } = [];
+
     public string PvName(PowerKind kind, string field)
     {
         var supply = Settings.Supply(kind);

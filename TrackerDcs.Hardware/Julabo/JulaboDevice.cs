@@ -34,6 +34,9 @@ public sealed class JulaboDevice : IAsyncDisposable
     private string? _sensorProblem;
     private double? _limitHighRead;
     private double? _limitLowRead;
+    private DateTimeOffset _lastHeard;
+    // Counts commands sent: a poll during which one was sent read the unit before it, and must not undo its read-back.
+    private int _commandCount;
     private bool _limitsReadable; // used by the loop only
     private bool _manualSinceLimitsWritten; // used by the loop only
 
@@ -47,6 +50,7 @@ public sealed class JulaboDevice : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _pause = new WakeableDelay(_time);
         _logger = logger ?? NullLogger.Instance;
+        _lastHeard = _time.GetUtcNow();
     }
 
     public JulaboStatus Status { get { lock (_gate) return _status; } }
@@ -54,9 +58,15 @@ public sealed class JulaboDevice : IAsyncDisposable
     /// <summary>The status with the unit's texts and the link's and limits' problems, taken under one lock.</summary>
     public JulaboSnapshot Snapshot()
     {
-        lock (_gate) return new JulaboSnapshot(_status, _statusText, _lastError, _limitsProblem, _sensorProblem);
+        lock (_gate) return new JulaboSnapshot(_status, _statusText, _lastError, _limitsProblem, _sensorProblem, _lastHeard);
     }
     public JulaboState State => Status.FsmState;
+
+    /// <summary>
+    /// When the unit last gave a readable reply, or when the driver started if it never did. A port that opens does
+    /// not count (a unit switched off behind a present USB adapter opens fine): the disconnected alarm counts from here.
+    /// </summary>
+    public DateTimeOffset LastHeard { get { lock (_gate) return _lastHeard; } }
 
     /// <summary>The unit's answer to VERSION on the current or last link.</summary>
     public string? Version { get { lock (_gate) return _version; } }
@@ -125,6 +135,7 @@ public sealed class JulaboDevice : IAsyncDisposable
         try
         {
             connection = new JulaboConnection(_transportFactory(), _options, _time, _logger);
+            connection.Replied += Heard;
             await connection.OpenAsync(session.Token);
             _session = session;
             _connection = connection;
@@ -166,8 +177,14 @@ public sealed class JulaboDevice : IAsyncDisposable
         return reachedUnit;
     }
 
+    private void Heard()
+    {
+        lock (_gate) _lastHeard = _time.GetUtcNow();
+    }
+
     private async Task PollAsync(JulaboConnection c, CancellationToken ct)
     {
+        var commands = Volatile.Read(ref _commandCount);
         var unit = await c.ReadStatusAsync(ct);
         var bath = await c.QueryAsync(JulaboProtocol.ReadBathTemperature(), JulaboProtocol.ParseNumber, ct);
         var power = await c.QueryAsync(JulaboProtocol.ReadPower(), JulaboProtocol.ParseNumber, ct);
@@ -184,6 +201,12 @@ public sealed class JulaboDevice : IAsyncDisposable
             var low = await c.QueryAsync(JulaboProtocol.ReadLowWarningLimit(), JulaboProtocol.ParseNumber, ct);
             CheckWarningLimits(high, low, refusal: null, unreadable: null, atConnect: false);
         }
+        if (Volatile.Read(ref _commandCount) != commands)
+        {
+            // A command went out during this poll and its read-back is newer than what was read here: poll again.
+            Wake();
+            return;
+        }
         double? limitHigh, limitLow;
         lock (_gate)
         {
@@ -191,7 +214,7 @@ public sealed class JulaboDevice : IAsyncDisposable
             _statusText = unit.Text;
             _lastError = null;
         }
-        Apply(JulaboStateMachine.EventFor(unit), s => s with
+        Apply(JulaboStateMachine.EventFor(unit), onlyIfLinked: true, s => s with
         {
             StatusCode = unit.Code, InternalTemp = bath, ExternalTemp = external, Power = power,
             Setpoint1 = sp1, Setpoint2 = sp2, Setpoint3 = sp3, UsedSetpoint = selected, ExtIsUsed = extUsed,
@@ -319,11 +342,13 @@ public sealed class JulaboDevice : IAsyncDisposable
         catch (ObjectDisposedException) { }
     }
 
-    private void Apply(JulaboEvent @event, Func<JulaboStatus, JulaboStatus>? update = null)
+    /// <param name="onlyIfLinked">A status read on a link that another thread has meanwhile found dead is dropped.</param>
+    private void Apply(JulaboEvent @event, bool onlyIfLinked = false, Func<JulaboStatus, JulaboStatus>? update = null)
     {
         JulaboStatus next;
         lock (_gate)
         {
+            if (onlyIfLinked && _status.FsmState == JulaboState.Disconnected) return;
             var state = JulaboStateMachine.Next(_status.FsmState, @event);
             next = (update?.Invoke(_status) ?? _status) with { FsmState = state };
             if (next == _status) return;
@@ -336,10 +361,10 @@ public sealed class JulaboDevice : IAsyncDisposable
     // ---- Operator commands: validated first; nothing is sent when they are refused ----
 
     public Task<CommandResult> StartAsync(CancellationToken ct = default) =>
-        SendAsync(JulaboAction.Start, JulaboProtocol.StartStop(true), ct);
+        SendAsync(JulaboAction.Start, JulaboProtocol.StartStop(true), ReadBack.StatusOnly, ct);
 
     public Task<CommandResult> StopAsync(CancellationToken ct = default) =>
-        SendAsync(JulaboAction.Stop, JulaboProtocol.StartStop(false), ct);
+        SendAsync(JulaboAction.Stop, JulaboProtocol.StartStop(false), ReadBack.StatusOnly, ct);
 
     /// <summary>Writes set point 1–3. While disconnected the value is kept and sent when the link is back.</summary>
     public async Task<CommandResult> SetTemperatureAsync(int setpoint, double celsius, CancellationToken ct = default)
@@ -351,7 +376,12 @@ public sealed class JulaboDevice : IAsyncDisposable
         var what = $"set point {setpoint} = {celsius.ToString("0.00", CultureInfo.InvariantCulture)} °C";
         if (_connection is null || State == JulaboState.Disconnected) return Queue(setpoint, celsius, what);
         var queued = false;
-        var result = await SendAsync(JulaboAction.Configure, JulaboProtocol.WriteSetpoint(setpoint, celsius), ct,
+        var readBack = new ReadBack(JulaboProtocol.ReadSetpoint(setpoint), raw =>
+        {
+            var value = JulaboProtocol.ParseNumber(raw);
+            return s => setpoint switch { 1 => s with { Setpoint1 = value }, 2 => s with { Setpoint2 = value }, _ => s with { Setpoint3 = value } };
+        });
+        var result = await SendAsync(JulaboAction.Configure, JulaboProtocol.WriteSetpoint(setpoint, celsius), readBack, ct,
             whenLost: () => { queued = true; return Queue(setpoint, celsius, what); });
         // A value queued earlier for this set point is older than the one just sent: it must not overwrite it.
         if (result.Ok && !queued)
@@ -362,16 +392,24 @@ public sealed class JulaboDevice : IAsyncDisposable
     public Task<CommandResult> UseSetpointAsync(int setpoint, CancellationToken ct = default) =>
         JulaboLimits.CheckSetpoint(setpoint) is { } refusal
             ? Task.FromResult(CommandResult.Refused(refusal))
-            : SendAsync(JulaboAction.Configure, JulaboProtocol.SelectSetpoint(setpoint), ct);
+            : SendAsync(JulaboAction.Configure, JulaboProtocol.SelectSetpoint(setpoint), new ReadBack(JulaboProtocol.ReadSelectedSetpoint(), raw =>
+            {
+                var used = JulaboProtocol.ParseSelectedSetpoint(raw);
+                return s => s with { UsedSetpoint = used };
+            }), ct);
 
     /// <summary>Puts the external Pt100 (true) or the internal bath sensor (false) in control.</summary>
     public Task<CommandResult> UseExternalSensorAsync(bool external, CancellationToken ct = default) =>
-        SendAsync(JulaboAction.Configure, JulaboProtocol.UseExternalControl(external), ct);
+        SendAsync(JulaboAction.Configure, JulaboProtocol.UseExternalControl(external), new ReadBack(JulaboProtocol.ReadExternalControl(), raw =>
+        {
+            var used = JulaboProtocol.ParseFlag(raw);
+            return s => s with { ExtIsUsed = used };
+        }), ct);
 
     public Task<CommandResult> SetPumpPressureAsync(int stage, CancellationToken ct = default) =>
         JulaboLimits.CheckPumpStage(stage) is { } refusal
             ? Task.FromResult(CommandResult.Refused(refusal))
-            : SendAsync(JulaboAction.Configure, JulaboProtocol.WritePumpStage(stage), ct);
+            : SendAsync(JulaboAction.Configure, JulaboProtocol.WritePumpStage(stage), ReadBack.StatusOnly, ct);
 
     /// <summary>Reads every value now instead of at the next poll (or retries the link now when disconnected).</summary>
     public Task<CommandResult> RefreshAsync()
@@ -401,24 +439,45 @@ public sealed class JulaboDevice : IAsyncDisposable
         return CommandResult.Done;
     }
 
-    private async Task<CommandResult> SendAsync(JulaboAction action, JulaboCommand command, CancellationToken ct,
+    /// <summary>What to read after a command besides STATUS: the value it changed, and how that updates the status.</summary>
+    private sealed record ReadBack(JulaboCommand? Query, Func<string, Func<JulaboStatus, JulaboStatus>>? Parse)
+    {
+        public static readonly ReadBack StatusOnly = new(null, null);
+    }
+
+    /// <summary>
+    /// Sends an operator command and reads its effect back at once, before anything else is sent: STATUS (the state
+    /// follows the unit's answer, so a start right after a stop is judged on the stop) and the value it changed. The
+    /// rest of the values come with the poll this wakes.
+    /// </summary>
+    private async Task<CommandResult> SendAsync(JulaboAction action, JulaboCommand command, ReadBack readBack, CancellationToken ct,
         Func<CommandResult>? whenLost = null)
     {
         var connection = _connection;
         if (JulaboStateMachine.Refusal(State, action) is { } refusal) return CommandResult.Refused(refusal);
         if (connection is null) return CommandResult.Refused("the chiller is disconnected");
+        JulaboUnitStatus unit;
+        Func<JulaboStatus, JulaboStatus>? update;
+        Interlocked.Increment(ref _commandCount);
         try
         {
-            await connection.SendAsync(command, ct);
+            (unit, update) = await connection.SendAndReadBackAsync(command, readBack.Query, readBack.Parse ?? (_ => s => s), ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             LinkLost(connection, e);
-            return whenLost?.Invoke() ?? CommandResult.Refused($"{command} not sent: lost the chiller: {e.Message}");
+            return whenLost?.Invoke() ?? CommandResult.Refused($"{command}: lost the chiller before it confirmed: {e.Message}");
         }
-        _logger.LogInformation("Julabo: {Command}", command);
-        Wake(); // read the result back at once rather than at the next poll
-        return CommandResult.Done;
+        _logger.LogInformation("Julabo: {Command}: the unit says {Status}", command, unit);
+        lock (_gate)
+        {
+            _statusText = unit.Text;
+            _lastError = null;
+        }
+        Apply(JulaboStateMachine.EventFor(unit), onlyIfLinked: true, s => (update?.Invoke(s) ?? s) with { StatusCode = unit.Code });
+        Wake(); // the other values (power, the bath) at once rather than at the next poll
+        // The unit does not answer OUT_ commands: one it refuses shows, once, in the STATUS right after it.
+        return unit.IsEntryError ? CommandResult.Refused($"the chiller did not take {command}: it says {unit}") : CommandResult.Done;
     }
 
     public async ValueTask DisposeAsync() => await _disposed.CancelAsync();

@@ -78,6 +78,21 @@ public static partial class JulaboProtocol
     /// <summary>Numbers go out with two decimals, as the units print them.</summary>
     public static string FormatNumber(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
 
+    /// <summary>What IN_PV_02 answers when no external Pt100 is plugged in.</summary>
+    public const string NoReading = "---.--";
+
+    /// <summary>A temperature as a unit answers IN_PV_00/02: two decimals right-aligned in seven characters, <c>"  21.35"</c>.</summary>
+    public static string FormatReading(double celsius) => FormatNumber(celsius).PadLeft(7);
+
+    /// <summary>A set point or limit as a unit answers IN_SP_xx: two decimals zero-padded to six characters, <c>"020.00"</c>, <c>"-05.50"</c>.</summary>
+    public static string FormatSetpointReading(double celsius) => celsius < 0
+        ? "-" + (-celsius).ToString("00.00", CultureInfo.InvariantCulture)
+        : celsius.ToString("000.00", CultureInfo.InvariantCulture);
+
+    /// <summary>The power as a unit answers IN_PV_01: whole percent, right-aligned in three characters, <c>"-35"</c>, <c>"  0"</c>.</summary>
+    public static string FormatPower(double percent) =>
+        ((int)Math.Round(percent, MidpointRounding.AwayFromZero)).ToString(CultureInfo.InvariantCulture).PadLeft(3);
+
     public static string FormatStatus(JulaboUnitStatus status) =>
         (status.Code < 0 ? "-" : "") + Math.Abs(status.Code).ToString("00", CultureInfo.InvariantCulture) + " " + status.Text;
 

@@ -12,7 +12,9 @@ namespace TrackerDcs.Hardware.Julabo;
 /// and/or a serial device (one end of a socat pty pair). Used in demo mode and by the tests.
 /// It starts in remote stop (02) with its bath at ambient. Faults can be injected: alarms, manual
 /// mode, a pulled cable, slow, dropped or garbled replies, a heat load the unit cannot hold, a unit that
-/// will not take its warning limits. While the bath is outside the warning limits (OUT_SP_03 high,
+/// will not take its warning limits, an external Pt100 unplugged. It answers as a unit prints (numbers padded to a
+/// fixed width, power in whole percent) and ignores a command that comes sooner than
+/// <see cref="JulaboSimulatorOptions.MinCommandSpacing"/> after the previous one. While the bath is outside the warning limits (OUT_SP_03 high,
 /// OUT_SP_04 low) STATUS says -03 EXCESS TEMPERATURE WARNING or -04 LOW TEMPERATURE WARNING; the unit keeps
 /// running (the "warning only" setting of a real unit), and the code clears when the bath is back in band.
 /// </summary>
@@ -36,6 +38,9 @@ public sealed class JulaboSimulator : IAsyncDisposable, ISimulatedInstrument
     private int _garbageReplies;
     private int _droppedReplies;
     private volatile bool _unplugged;
+    private bool _externalSensor;
+    private long _lastTaken;
+    private bool _takenAny;
     private double _limitHigh;
     private double _limitLow;
 
@@ -49,6 +54,7 @@ public sealed class JulaboSimulator : IAsyncDisposable, ISimulatedInstrument
         _lastAdvance = _time.GetTimestamp();
         _limitHigh = _options.WarningLimitHigh ?? _options.TempMax;
         _limitLow = _options.WarningLimitLow ?? _options.TempMin;
+        _externalSensor = _options.ExternalSensor;
     }
 
     /// <summary>The TCP endpoint once <see cref="ListenTcp"/> was called.</summary>
@@ -97,6 +103,9 @@ public sealed class JulaboSimulator : IAsyncDisposable, ISimulatedInstrument
     /// <summary>Every command line that reaches the unit, as received (not while unplugged).</summary>
     public event Action<string>? CommandReceived;
 
+    /// <summary>Every command line the unit ignored because it came too soon after the previous one.</summary>
+    public event Action<string>? CommandDropped;
+
     // ---- Fault injection ----
 
     /// <summary>An alarm (negative code) stops the unit, as a real one does, until <see cref="ClearAlarm"/>.</summary>
@@ -124,6 +133,13 @@ public sealed class JulaboSimulator : IAsyncDisposable, ISimulatedInstrument
 
     /// <summary>How the unit takes OUT_SP_03 / OUT_SP_04 (some menus lock the limits against remote setting).</summary>
     public JulaboLimitWrites LimitWrites { get; set; } = JulaboLimitWrites.Accept;
+
+    /// <summary>Whether the external Pt100 is plugged in; without it IN_PV_02 answers "---.--".</summary>
+    public bool ExternalSensor
+    {
+        get { lock (_gate) return _externalSensor; }
+        set { lock (_gate) _externalSensor = value; }
+    }
 
     /// <summary>Someone sets the warning limits at the unit's keypad.</summary>
     public void SetWarningLimitsAtKeypad(double high, double low) { lock (_gate) { _limitHigh = high; _limitLow = low; } }
@@ -158,13 +174,22 @@ public sealed class JulaboSimulator : IAsyncDisposable, ISimulatedInstrument
         lock (_gate)
         {
             if (Unplugged) return null;
-            Advance();
-            var reply = Execute(line);
-            if (reply is null) return null;
-            if (_droppedReplies > 0) { _droppedReplies--; return null; }
-            if (_garbageReplies > 0) { _garbageReplies--; return "\u00ff\u00a7#?\u0015"; }
-            return reply;
+            // Counted from when the previous command taken came in: a reply goes out after that, so a driver that
+            // waits its interval after reading the reply is never caught by the time this unit takes to answer.
+            var now = _time.GetTimestamp();
+            if (!_takenAny || _time.GetElapsedTime(_lastTaken, now) >= _options.MinCommandSpacing)
+            {
+                (_lastTaken, _takenAny) = (now, true);
+                Advance();
+                var reply = Execute(line);
+                if (reply is null) return null;
+                if (_droppedReplies > 0) { _droppedReplies--; return null; }
+                if (_garbageReplies > 0) { _garbageReplies--; return "\u00ff\u00a7#?\u0015"; }
+                return reply;
+            }
         }
+        CommandDropped?.Invoke(line);
+        return null;
     }
 
     private string? Execute(string line)
@@ -193,12 +218,12 @@ public sealed class JulaboSimulator : IAsyncDisposable, ISimulatedInstrument
                 var status = CurrentStatus();
                 _entryError = null; // an entry error is reported once, an alarm until it is cleared
                 return JulaboProtocol.FormatStatus(status);
-            case "IN_PV_00": return JulaboProtocol.FormatNumber(_bath.Bath);
-            case "IN_PV_01": return JulaboProtocol.FormatNumber(_bath.Power);
-            case "IN_PV_02": return JulaboProtocol.FormatNumber(_bath.External);
-            case "IN_SP_00" or "IN_SP_01" or "IN_SP_02": return JulaboProtocol.FormatNumber(_setpoints[command.Name[^1] - '0']);
-            case "IN_SP_03": return JulaboProtocol.FormatNumber(_limitHigh);
-            case "IN_SP_04": return JulaboProtocol.FormatNumber(_limitLow);
+            case "IN_PV_00": return JulaboProtocol.FormatReading(_bath.Bath);
+            case "IN_PV_01": return JulaboProtocol.FormatPower(_bath.Power);
+            case "IN_PV_02": return _externalSensor ? JulaboProtocol.FormatReading(_bath.External) : JulaboProtocol.NoReading;
+            case "IN_SP_00" or "IN_SP_01" or "IN_SP_02": return JulaboProtocol.FormatSetpointReading(_setpoints[command.Name[^1] - '0']);
+            case "IN_SP_03": return JulaboProtocol.FormatSetpointReading(_limitHigh);
+            case "IN_SP_04": return JulaboProtocol.FormatSetpointReading(_limitLow);
             case "IN_MODE_01": return (_selected - 1).ToString(CultureInfo.InvariantCulture);
             case "IN_MODE_04": return _externalControl ? "1" : "0";
         }

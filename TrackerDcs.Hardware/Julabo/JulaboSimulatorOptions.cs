@@ -26,4 +26,15 @@ public sealed class JulaboSimulatorOptions
     public double? WarningLimitLow { get; set; }
 
     public string Version { get; set; } = "JULABO FP50-HE SIMULATED 1.0";
+
+    /// <summary>
+    /// A command that comes sooner than this after the previous one taken is ignored (not carried out, not answered),
+    /// as a real unit does below 250 ms. Zero (the default): every command is taken. The gap is measured where the
+    /// simulator reads the command, after the scheduling delay of its host, so a busy test machine would see drops that
+    /// the driver did not cause: only tests that drive the simulator on a fake clock turn it on.
+    /// </summary>
+    public TimeSpan MinCommandSpacing { get; set; }
+
+    /// <summary>Whether an external Pt100 is plugged in; without one IN_PV_02 answers "---.--".</summary>
+    public bool ExternalSensor { get; set; } = true;
 }

@@ -39,6 +39,7 @@ public sealed class AlarmCommandsTests : IDisposable
     [InlineData("shelve", """{"key":"caen.trip:0/hv","reason":"cabling"}""", """payload must be {"key":"…","minutes":60,"reason":"…"}""")]
     [InlineData("shelve", """{"key":"caen.trip:0/hv","minutes":"60","reason":"cabling"}""", """payload must be {"key":"…","minutes":60,"reason":"…"}""")]
     [InlineData("shelve", """{"key":"caen.trip:0/hv","minutes":60}""", "shelving needs a reason")]
+    [InlineData("shelve", """{"key":"caen.trip:0/hv","minutes":NaN,"reason":"cabling"}""", """payload must be {"key":"…","minutes":60,"reason":"…"}""")]
     [InlineData("unshelve", """{"key":"caen.trip:0/hv"}""", "no shelved alarm 'caen.trip:0/hv'")]
     public async Task A_payload_that_is_not_exactly_what_the_command_takes_is_refused_and_changes_nothing(string command, string payload, string error)
     {
@@ -49,6 +50,27 @@ public sealed class AlarmCommandsTests : IDisposable
         Assert.Equal(error, result.Error);
         var alarm = Assert.Single(_manager.Active);
         Assert.Equal((null, null), (alarm.Acknowledged, alarm.ShelvedUntil));
+    }
+
+    [Theory]
+    [InlineData("1e308")]
+    [InlineData("-5")]
+    [InlineData("0")]
+    [InlineData("10081")]
+    public async Task A_shelve_duration_outside_0_to_7_days_is_refused_naming_the_bound_and_logs_no_failure(string minutes)
+    {
+        var log = new ListLogger<CommandBus>();
+        var bus = new CommandBus(_audit, new RecordingPublisher(), _clock, log);
+        AlarmCommands.Register(bus, _manager);
+        await _manager.ReconcileAsync([new AlarmCondition(AlarmCatalog.ChannelTrip, "0/hv", "tripped")], CancellationToken.None);
+
+        var result = await bus.ExecuteAsync(new CommandRequest("alarms/cmd/shelve", $$"""{"key":"caen.trip:0/hv","minutes":{{minutes}},"reason":"cabling"}""",
+            "olivia", Role.Operator, CommandOrigin.Mqtt, "client-1"));
+
+        Assert.Equal($"a shelve lasts more than 0 and at most 7 days (10080 minutes), got {double.Parse(minutes, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture)} minutes", result.Error);
+        Assert.Null(Assert.Single(_manager.Active).ShelvedUntil);
+        // A refusal, not a fault: nothing at error level, no stack trace.
+        Assert.DoesNotContain(log.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
     }
 
     [Fact]

@@ -67,6 +67,47 @@ public sealed class AlarmEvaluatorTests : IDisposable
     }
 
     [Fact]
+    public void Each_missing_pv_is_its_own_major_alarm_naming_what_its_channel_loses()
+    {
+        _caen.Set(Views.Crate("LV_OFF") with
+        {
+            Missing = ["cleanroom:12:001:SVMax not found: channel 1 HV is not protected", "cleanroom:00:002:VMon not found: channel 2 LV is not monitored"],
+        });
+
+        var conditions = Evaluator().Evaluate();
+
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["caen.pv_missing:cleanroom:12:001:SVMax"] = "cleanroom:12:001:SVMax not found: channel 1 HV is not protected",
+            ["caen.pv_missing:cleanroom:00:002:VMon"] = "cleanroom:00:002:VMon not found: channel 2 LV is not monitored",
+        }, Keyed(conditions));
+        Assert.All(conditions, c => Assert.Equal(AlarmSeverity.Major, c.Definition.Severity));
+    }
+
+    [Fact]
+    public void A_chiller_whose_port_reopens_but_that_does_not_answer_raises_within_the_delay()
+    {
+        // A unit switched off behind a present USB adapter: each reopen of the port is CONNECTED for the
+        // reply time-outs of VERSION, then DISCONNECTED again; that must not start the count again.
+        var evaluator = Evaluator();
+        _julabo.Set(Views.Chiller(JulaboState.Disconnected, code: null));
+        Assert.Empty(evaluator.Evaluate());
+        _clock.Advance(_options.DisconnectedAfter / 2);
+        _julabo.Set(Views.Chiller(JulaboState.Connected, code: null));
+        Assert.Empty(evaluator.Evaluate());
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        _julabo.Set(Views.Chiller(JulaboState.Disconnected, code: null));
+        Assert.Empty(evaluator.Evaluate());
+        _clock.Advance(_options.DisconnectedAfter / 2);
+        Assert.Equal(new Dictionary<string, string> { ["device.disconnected:julabo"] = "Julabo chiller DISCONNECTED since 08:00:00 UTC" },
+            Keyed(evaluator.Evaluate()));
+
+        // The unit answers again (OFF): the alarm goes.
+        _julabo.Set(Views.Chiller(JulaboState.Off, code: 2));
+        Assert.Empty(evaluator.Evaluate());
+    }
+
+    [Fact]
     public void Channel_faults_raise_per_supply_with_the_module_named_and_the_crate_error_once()
     {
         _caen.Set(Views.Crate(CaenView.Error,

@@ -83,12 +83,7 @@ public sealed class WatchdogTests
         Assert.Contains(message, result.Stderr);
     }
 
-    private static async Task<string> Readyz(StandProcess stand)
-    {
-        using var client = stand.HttpClient();
-        var response = await client.GetAsync($"https://localhost:{stand.HttpsPort}/readyz");
-        return await response.Content.ReadAsStringAsync();
-    }
+    private static async Task<string> Readyz(StandProcess stand) => (await stand.ReadinessAsync()).Body;
 
     private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
     {

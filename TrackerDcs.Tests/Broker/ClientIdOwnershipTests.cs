@@ -19,7 +19,8 @@ public sealed class ClientIdOwnershipTests(StandFixture fixture)
 
         var thief = await Mosquitto.PubAsync(Stand.MqttPort, [.. fixture.Viewer, "-i", id, "-V", version, "-t", "lab/ownership/x", "-m", "1"]);
         Assert.Equal(code, thief.ExitCode);
-        Assert.Contains($"client id '{id}' is held by another user", Stand.Log);
+        // The console logger writes from its own queue: the line may reach the pipe after the client has its answer.
+        await Eventually.True(() => Stand.Log.Contains($"client id '{id}' is held by another user"), "the log line of the refused client id");
 
         await Mosquitto.PubAsync(Stand.MqttPort, [.. fixture.Operator, "-q", "1", "-t", "lab/ownership/after", "-m", "still mine"]);
         Assert.Equal("still mine", await holder.NextOnAsync("lab/ownership/after", Wait));

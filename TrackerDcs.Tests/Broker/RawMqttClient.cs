@@ -9,15 +9,21 @@ namespace TrackerDcs.Tests.Broker;
 /// </summary>
 public sealed class RawMqttClient : IAsyncDisposable
 {
-    private readonly TcpClient _tcp = new();
+    private TcpClient _tcp = null!;
     private NetworkStream _stream = null!;
 
     public int ProtocolLevel { get; private set; }
 
-    /// <summary>Connects and sends CONNECT (clean session, user and password); returns the CONNACK return/reason code.</summary>
-    public static async Task<(RawMqttClient Client, int ConnAck)> ConnectAsync(int port, int protocolLevel, string user, string password, string clientId = "")
+    /// <summary>
+    /// Connects and sends CONNECT (clean session, user and password); returns the CONNACK return/reason code.
+    /// <paramref name="from"/>: a loopback address other than 127.0.0.1 to connect from (all of 127/8 is local),
+    /// to stand for another host; <paramref name="connAckWait"/>: how long to wait for the CONNACK.
+    /// </summary>
+    public static async Task<(RawMqttClient Client, int ConnAck)> ConnectAsync(int port, int protocolLevel, string user, string password,
+        string clientId = "", System.Net.IPAddress? from = null, TimeSpan? connAckWait = null)
     {
         var client = new RawMqttClient { ProtocolLevel = protocolLevel };
+        client._tcp = from is null ? new TcpClient() : new TcpClient(new System.Net.IPEndPoint(from, 0));
         await client._tcp.ConnectAsync("127.0.0.1", port);
         client._stream = client._tcp.GetStream();
         var body = new List<byte>();
@@ -30,7 +36,7 @@ public sealed class RawMqttClient : IAsyncDisposable
         body.AddRange(String(user));
         body.AddRange(String(password));
         await client.SendAsync(0x10, body);
-        var connack = await client.ReadPacketAsync(TimeSpan.FromSeconds(15))
+        var connack = await client.ReadPacketAsync(connAckWait ?? TimeSpan.FromSeconds(15))
             ?? throw new InvalidOperationException("no CONNACK");
         return (client, connack.Body[1]);
     }
@@ -121,7 +127,7 @@ public sealed class RawMqttClient : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        _tcp.Dispose();
+        _tcp?.Dispose();
         return ValueTask.CompletedTask;
     }
 }

@@ -122,8 +122,10 @@ public sealed class CaenDeviceTests : IDisposable
         var lvOff = await _device.SwitchAsync(PowerKind.Lv, false, _ct);
         Assert.Equal("LV can only be switched off when HV is off (crate is HV_ON)", lvOff.Error);
 
-        Assert.Equal(CaenState.HvRamp, await Ok(_device.SwitchAsync(PowerKind.Hv, false, _ct), 1));
-        Assert.Equal("LV can only be switched off when HV is off (crate is HV_RAMP)",
+        // HV falls at 100 V/s from 200 V: the crate says it ramps down, and the refusal names that (issue 16, finding 5).
+        Assert.Equal(CaenState.HvRampDown, await Ok(_device.SwitchAsync(PowerKind.Hv, false, _ct), 1));
+        Assert.Equal(CaenState.HvRampDown, _device.ChannelState("0"));
+        Assert.Equal("LV off is refused while HV ramps down (crate is HV_RAMP_DOWN)",
             (await _device.SwitchAsync(PowerKind.Lv, false, _ct)).Error);
         Run(1.5);
         Assert.Equal(CaenState.LvOn, _device.State);

@@ -103,7 +103,7 @@ public sealed class CaenStandTests : IAsyncLifetime
         Assert.Contains("HV_RAMP", seen);
 
         // Asked before the set point changes: 200 V to 150 V ramps down for 0.5 s, and a slow mosquitto_pub would
-        // then find the crate in HV_RAMP instead.
+        // then find the crate in HV_RAMP_DOWN instead.
         var lvOff = await ReplyAsync("dcs/cmd/switch/lv", "off");
         Assert.Equal("LV can only be switched off when HV is off (crate is HV_ON)", lvOff.GetProperty("error").GetString());
         Assert.True((await ReplyAsync("dcs/cmd/setv/hv/1", "150")).GetProperty("ok").GetBoolean());

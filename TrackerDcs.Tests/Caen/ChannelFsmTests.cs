@@ -13,7 +13,7 @@ public class ChannelFsmTests
         if (hv > 5) return CaenState.Error;
         if ((lv & ~0b111) != 0) return CaenState.Error;
         if ((lv & 1) == 0) return CaenState.LvOff;
-        return hv switch { 3 or 5 => CaenState.HvRamp, 1 => CaenState.HvOn, _ => CaenState.LvOn };
+        return hv switch { 3 => CaenState.HvRamp, 4 or 5 => CaenState.HvRampDown, 1 => CaenState.HvOn, _ => CaenState.LvOn };
     }
 
     [Fact]
@@ -37,7 +37,8 @@ public class ChannelFsmTests
     [InlineData(1, 0, CaenState.LvOn)]
     [InlineData(3, 0, CaenState.LvOn)]       // LV ramping up is not an error
     [InlineData(1, 3, CaenState.HvRamp)]
-    [InlineData(1, 5, CaenState.HvRamp)]
+    [InlineData(1, 5, CaenState.HvRampDown)]   // on, ramping down to a lower set point
+    [InlineData(1, 4, CaenState.HvRampDown)]   // switched off, still falling: HV is live, not LV_ON
     [InlineData(1, 1, CaenState.HvOn)]
     [InlineData(1, 9, CaenState.Error)]      // HV over-current
     [InlineData(1, 0x200, CaenState.Error)]  // HV internal trip
@@ -57,6 +58,16 @@ public class ChannelFsmTests
     public void Link_states_come_before_the_status_words(bool started, bool connected, int? lv, int? hv, CaenState state) =>
         Assert.Equal(state, ChannelFsm.Derive(new ChannelObservation(started, connected, lv, hv)));
 
+    [Theory]
+    [InlineData(true, 1, 1, CaenState.Unavailable)]      // a missing PV hides what the status words say
+    [InlineData(true, null, null, CaenState.Unavailable)]
+    [InlineData(false, 1, 1, CaenState.HvOn)]
+    public void A_missing_pv_makes_a_connected_channel_unavailable(bool missing, int? lv, int? hv, CaenState state)
+    {
+        Assert.Equal(state, ChannelFsm.Derive(new ChannelObservation(true, true, lv, hv, missing)));
+        Assert.Equal(CaenState.Disconnected, ChannelFsm.Derive(new ChannelObservation(true, false, lv, hv, missing)));
+    }
+
     public static TheoryData<CaenState, CaenState, bool> AllPairs()
     {
         // The seed's chain, plus what the hardware does by itself (faults, link loss, kill trips, fast ramps).
@@ -64,18 +75,25 @@ public class ChannelFsmTests
         {
             (CaenState.Init, CaenState.Disconnected), (CaenState.Init, CaenState.Connected),
             (CaenState.Disconnected, CaenState.Connected), (CaenState.Connected, CaenState.Disconnected),
+            (CaenState.Connected, CaenState.Unavailable), (CaenState.Unavailable, CaenState.Connected),
+            (CaenState.Disconnected, CaenState.Unavailable), (CaenState.Unavailable, CaenState.Disconnected),
             (CaenState.LvOff, CaenState.LvOn), (CaenState.LvOn, CaenState.LvOff),
             (CaenState.LvOn, CaenState.HvRamp), (CaenState.HvRamp, CaenState.LvOn),
             (CaenState.HvRamp, CaenState.HvOn), (CaenState.HvOn, CaenState.HvRamp),
             (CaenState.HvOn, CaenState.LvOn), (CaenState.LvOn, CaenState.HvOn),
+            (CaenState.HvOn, CaenState.HvRampDown), (CaenState.HvRamp, CaenState.HvRampDown),
+            (CaenState.HvRampDown, CaenState.LvOn), (CaenState.HvRampDown, CaenState.HvOn), (CaenState.HvRampDown, CaenState.HvRamp),
         };
-        CaenState[] read = [CaenState.LvOff, CaenState.LvOn, CaenState.HvRamp, CaenState.HvOn, CaenState.Error];
+        CaenState[] read = [CaenState.LvOff, CaenState.LvOn, CaenState.HvRamp, CaenState.HvOn, CaenState.HvRampDown, CaenState.Error];
         foreach (var s in read)
         {
             expected.Add((CaenState.Connected, s));
             expected.Add((s, CaenState.Disconnected));
             expected.Add((s, CaenState.Error));
             expected.Add((CaenState.Error, s));
+            expected.Add((CaenState.Unavailable, s));    // a missing PV came back
+            expected.Add((s, CaenState.Unavailable));    // a PV went missing while the IOC stayed
+            expected.Add((CaenState.Disconnected, s));   // the status words were read before the link counted as up
         }
         CaenState[] channelStates = [.. Enum.GetValues<CaenState>().Except([CaenState.LvMix, CaenState.HvMix])];
         var data = new TheoryData<CaenState, CaenState, bool>();
@@ -93,7 +111,7 @@ public class ChannelFsmTests
     [Fact]
     public void Wire_names_are_the_seeds()
     {
-        Assert.Equal(["INIT", "DISCONNECTED", "CONNECTED", "LV_OFF", "LV_ON", "HV_RAMP", "HV_ON", "ERROR", "LV_MIX", "HV_MIX"],
+        Assert.Equal(["INIT", "DISCONNECTED", "CONNECTED", "UNAVAILABLE", "LV_OFF", "LV_ON", "HV_RAMP", "HV_ON", "HV_RAMP_DOWN", "ERROR", "LV_MIX", "HV_MIX"],
             Enum.GetValues<CaenState>().Select(s => s.Wire()));
     }
 

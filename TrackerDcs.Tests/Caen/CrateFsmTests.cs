@@ -12,6 +12,7 @@ public class CrateFsmTests
         LvOn => new(state, 1, 0),
         HvRamp => new(state, 1, 3),
         HvOn => new(state, 1, 1),
+        HvRampDown => new(state, 1, 5),
         Error => new(state, 1, 9),
         _ => new(state, null, null),
     };
@@ -26,6 +27,9 @@ public class CrateFsmTests
     [InlineData(new[] { LvOff, LvOn }, LvMix)]
     [InlineData(new[] { LvOff, HvOn }, LvMix)]
     [InlineData(new[] { LvOn, HvOn }, HvMix)]
+    [InlineData(new[] { LvOn, HvRampDown }, HvRampDown)]   // channels finish ramping down one by one
+    [InlineData(new[] { HvOn, HvRampDown }, HvRampDown)]
+    [InlineData(new[] { LvOff, HvRampDown }, HvRampDown)]
     [InlineData(new[] { LvOn, HvRamp }, HvMix)]
     [InlineData(new[] { HvOn, Error }, Error)]
     [InlineData(new[] { Error, Disconnected }, Error)]
@@ -34,6 +38,11 @@ public class CrateFsmTests
     [InlineData(new[] { LvOn, Init }, Init)]
     [InlineData(new[] { LvOn, Connected }, Connected)]
     [InlineData(new[] { Connected, Init }, Init)]
+    [InlineData(new[] { Unavailable, LvOn }, LvOn)]       // the crate is what the channels it commands are
+    [InlineData(new[] { Unavailable, LvOff, LvOn }, LvMix)]
+    [InlineData(new[] { Unavailable, Unavailable }, Unavailable)]
+    [InlineData(new[] { Unavailable, Disconnected }, Disconnected)]
+    [InlineData(new[] { Unavailable, Connected }, Connected)]
     public void Aggregates_the_active_channels(CaenState[] channels, CaenState crate) =>
         Assert.Equal(crate, CrateFsm.Aggregate(channels.Select(C).ToList()));
 
@@ -46,9 +55,17 @@ public class CrateFsmTests
     }
 
     [Fact]
+    public void A_fault_of_an_unavailable_channel_is_an_error_of_the_crate()
+    {
+        Assert.Equal(Error, CrateFsm.Aggregate([new ChannelSnapshot(Unavailable, 1, 9), C(LvOn)]));   // HV over-current
+        Assert.Equal(Error, CrateFsm.Aggregate([new ChannelSnapshot(Unavailable, 0, 1), C(LvOff)]));  // LV off under HV
+        Assert.Equal(LvOn, CrateFsm.Aggregate([new ChannelSnapshot(Unavailable, 1, 0), C(LvOn)]));
+    }
+
+    [Fact]
     public void Every_pair_of_channel_states_aggregates_by_the_ordered_rules()
     {
-        CaenState[] states = [Init, Disconnected, Connected, LvOff, LvOn, HvRamp, HvOn, Error];
+        CaenState[] states = [Init, Disconnected, Connected, LvOff, LvOn, HvRamp, HvOn, HvRampDown, Error];
         foreach (var a in states)
             foreach (var b in states)
             {
@@ -58,6 +75,7 @@ public class CrateFsmTests
                     : set.Contains(Disconnected) ? Disconnected
                     : set.Contains(Init) ? Init
                     : set.Contains(Connected) ? Connected
+                    : set.Contains(HvRampDown) ? HvRampDown
                     : set.Contains(LvOff) && a != b ? LvMix
                     : set.Contains(LvOn) && a != b ? HvMix
                     : set.Contains(HvRamp) ? HvRamp
@@ -74,6 +92,7 @@ public class CrateFsmTests
     [InlineData(CaenCommand.LvOff, LvMix, false, null)]
     [InlineData(CaenCommand.LvOff, LvMix, true, "LV can only be switched off when HV is off (crate is LV_MIX)")]
     [InlineData(CaenCommand.LvOff, HvOn, true, "LV can only be switched off when HV is off (crate is HV_ON)")]
+    [InlineData(CaenCommand.LvOff, HvRampDown, true, "LV off is refused while HV ramps down (crate is HV_RAMP_DOWN)")]
     [InlineData(CaenCommand.LvOff, Error, false, null)]
     [InlineData(CaenCommand.LvOn, LvOff, false, null)]
     [InlineData(CaenCommand.LvOn, Error, false, "LV can only be switched on from LV_OFF or LV_MIX (crate is ERROR)")]

@@ -15,6 +15,10 @@ internal sealed class InProcessPvAccess(SimulatedCaenCrate crate) : ICaenPvAcces
 
     public bool IsConnected { get; private set; } = true;
     public event Action<bool>? ConnectionChanged;
+
+    // Every PV the tests ask for exists in-process; MissingPvTests covers the absent one over Channel Access.
+    public IReadOnlyCollection<string> Missing => [];
+    public event Action? MissingChanged { add { } remove { } }
     public List<(string Pv, object Value)> Puts { get; } = [];
 
     public Task PutAsync(string pv, object value, CancellationToken ct)

@@ -209,21 +209,93 @@ public sealed class CommandBusTests : IDisposable
     }
 
     [Fact]
-    public async Task A_failing_audit_log_does_not_lose_the_answer()
+    public async Task A_command_whose_audit_row_cannot_be_written_is_refused_with_the_reason_and_never_reaches_the_device()
     {
-        var bus = new CommandBus(new BrokenAudit(), _publisher, _clock, _log);
-        bus.Register("dcs/cmd/clear", Answer(CommandResult.Done));
+        var audit = new BrokenAudit();
+        var bus = new CommandBus(audit, _publisher, _clock, _log);
+        var calls = 0;
+        bus.Register("dcs/cmd/switch/hv", (_, _) => { calls++; return Task.FromResult(CommandResult.Done); });
 
-        var result = await bus.ExecuteAsync(Request("dcs/cmd/clear", origin: CommandOrigin.Mqtt));
+        var result = await bus.ExecuteAsync(Request("dcs/cmd/switch/hv", "off", origin: CommandOrigin.Mqtt));
 
-        Assert.True(result.Ok);
-        Assert.Single(_publisher.Messages, m => m.Topic == "dcs/reply" && m.Payload.Contains("\"ok\":true"));
-        Assert.Contains(_log.Entries, e => e.Level == LogLevel.Error && e.Text.Contains("Could not write the audit entry of dcs/cmd/clear from olivia"));
+        Assert.Equal("the audit log cannot be written (No space left on device): the command was not sent", result.Error);
+        Assert.Equal(0, calls);
+        Assert.Empty(audit.Journaled);
+        Assert.Contains("\"ok\":false", Assert.Single(_publisher.Messages, m => m.Topic == "dcs/reply").Payload);
+        Assert.Contains(_log.Entries, e => e.Level == LogLevel.Error && e.Text.Contains("Command dcs/cmd/switch/hv from olivia") && e.Text.Contains("the command was not sent"));
     }
 
-    private sealed class BrokenAudit : ICommandAudit
+    [Fact]
+    public async Task An_interlock_action_runs_although_its_row_cannot_be_written_and_is_journaled_with_its_start_time()
     {
-        public void Record(CommandRequest request, CommandResult result) => throw new IOException("disk full");
+        var audit = new BrokenAudit();
+        var bus = new CommandBus(audit, _publisher, _clock, _log);
+        var calls = 0;
+        bus.Register("dcs/cmd/switch/hv", (_, _) => { calls++; _clock.Advance(TimeSpan.FromSeconds(2)); return Task.FromResult(CommandResult.Done); });
+        var started = _clock.GetUtcNow();
+        var action = new CommandRequest("dcs/cmd/switch/hv", "off", "interlock", Role.Admin, CommandOrigin.Internal, "interlock:cooling");
+
+        Assert.True((await bus.ExecuteAsync(action)).Ok);
+
+        Assert.Equal(1, calls);
+        Assert.Equal([(action, true, started)], audit.Journaled.Select(j => (j.Request, j.Result.Ok, j.Time)));
+        Assert.Contains(_log.Entries, e => e.Level == LogLevel.Error && e.Text.Contains("the interlock action dcs/cmd/switch/hv off runs anyway, journaled"));
+    }
+
+    [Fact]
+    public async Task When_even_the_journal_cannot_be_written_the_record_goes_to_the_log_whole()
+    {
+        var bus = new CommandBus(new BrokenAudit(journalFails: true), _publisher, _clock, _log);
+        bus.Register("dcs/cmd/switch/lv", Answer(CommandResult.Done));
+
+        var result = await bus.ExecuteAsync(new CommandRequest("dcs/cmd/switch/lv", "off", "interlock", Role.Admin, CommandOrigin.Internal, "interlock:dew"));
+
+        Assert.True(result.Ok);
+        var record = Assert.Single(_log.Entries, e => e.Level == LogLevel.Critical);
+        Assert.Contains($"Could not write the audit record of dcs/cmd/switch/lv off from interlock (Internal, interlock:dew) at {_clock.GetUtcNow():O}: ok", record.Text);
+    }
+
+    [Fact]
+    public async Task A_refusal_is_answered_when_its_audit_row_cannot_be_written()
+    {
+        var bus = new CommandBus(new BrokenAudit(), _publisher, _clock, _log);
+
+        var result = await bus.ExecuteAsync(Request("dcs/cmd/explode", origin: CommandOrigin.Mqtt));
+
+        Assert.Equal("unknown command topic 'dcs/cmd/explode'", result.Error);
+        Assert.Single(_publisher.Messages, m => m.Topic == "dcs/reply" && m.Payload.Contains("unknown command topic"));
+        Assert.Contains(_log.Entries, e => e.Level == LogLevel.Error && e.Text.Contains("Could not write the audit entry of dcs/cmd/explode from olivia"));
+    }
+
+    [Fact]
+    public async Task A_command_row_is_written_before_the_command_runs_and_completed_with_its_answer()
+    {
+        IReadOnlyList<AuditEntry> during = [];
+        _bus.Register("dcs/cmd/clear", (_, _) => { during = AuditRows(); return Task.FromResult(CommandResult.Refused("nothing to clear")); });
+        List<AuditEntry> announced = [];
+        _audit.Appended += announced.Add;
+
+        await _bus.ExecuteAsync(Request("dcs/cmd/clear"));
+
+        Assert.Equal((false, AuditLog.Pending), (Assert.Single(during).Ok, during[0].Result));
+        var row = Assert.Single(AuditRows());
+        Assert.Equal((during[0].Id, "refused: nothing to clear"), (row.Id, row.Result));
+        Assert.Equal([row], announced);   // the panel hears of the finished row only
+    }
+
+    /// <summary>A database on a full disk: no row can be written; the journal works unless told otherwise.</summary>
+    private sealed class BrokenAudit(bool journalFails = false) : ICommandAudit
+    {
+        public List<(CommandRequest Request, CommandResult Result, DateTimeOffset Time)> Journaled { get; } = [];
+        public long Begin(CommandRequest request) => throw new IOException("No space left on device");
+        public void Complete(long id, CommandRequest request, CommandResult result) => throw new InvalidOperationException("no row was begun");
+        public void Record(CommandRequest request, CommandResult result) => throw new IOException("No space left on device");
+
+        public void Journal(CommandRequest request, CommandResult result, DateTimeOffset time)
+        {
+            if (journalFails) throw new IOException("the audit journal is full");
+            Journaled.Add((request, result, time));
+        }
     }
 
     [Fact]
@@ -261,7 +333,56 @@ public sealed class CommandBusTests : IDisposable
         await _bus.ExecuteAsync(Request("dcs/cmd/reload", payload));
 
         var row = Assert.Single(AuditRows());
-        Assert.Equal(new string('x', 4096) + "… (10000 chars)", row.Payload);
+        Assert.Equal(new string('x', 4096) + "…(10000 bytes)", row.Payload);
         Assert.Equal(_clock.GetUtcNow().ToUnixTimeMilliseconds(), row.Time.ToUnixTimeMilliseconds());
+    }
+
+    [Fact]
+    public async Task A_huge_topic_payload_and_refusal_are_cut_in_the_reply_the_audit_and_the_log_saying_how_long_they_were()
+    {
+        var payload = new string('p', 1_048_576);
+        var topic = "dcs/cmd/" + new string('t', 60_000);
+        _bus.Register("dcs/cmd/+", (r, _) => Task.FromResult(CommandResult.Refused($"payload '{r.Payload}' is not a voltage")));
+
+        await _bus.ExecuteAsync(Request(topic, payload, origin: CommandOrigin.Mqtt));
+
+        var row = Assert.Single(AuditRows());
+        Assert.EndsWith("…(1048576 bytes)", row.Payload);
+        Assert.EndsWith("…(60008 bytes)", row.Topic);
+        Assert.EndsWith($"…({("refused: payload '" + payload + "' is not a voltage").Length} bytes)", row.Result);
+        Assert.InRange(row.Payload.Length, 4096, 4096 + 20);
+        Assert.InRange(row.Topic.Length, 1024, 1024 + 20);
+        Assert.InRange(row.Result.Length, 4096, 4096 + 20);
+        var reply = Assert.Single(_publisher.Messages);
+        Assert.InRange(reply.Payload.Length, 1, 10_000);
+        Assert.All(_log.Entries, e => Assert.InRange(e.Text.Length, 1, 10_000));
+    }
+
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("  ", true)]
+    [InlineData("{}", true)]
+    [InlineData("garbage", false)]
+    [InlineData("""{"nonsense":true}""", false)]
+    public async Task A_command_that_takes_no_payload_refuses_one_naming_the_command(string payload, bool runs)
+    {
+        var ran = false;
+        _bus.Register("dcs/cmd/refresh", NoPayload.Handler("refresh", (_, _) => { ran = true; return Task.FromResult(CommandResult.Success()); }));
+
+        var result = await _bus.ExecuteAsync(Request("dcs/cmd/refresh", payload));
+
+        Assert.Equal(runs, ran);
+        Assert.Equal(runs ? null : $"refresh takes no payload, got '{payload}'", result.Error);
+    }
+
+    [Fact]
+    public void Only_the_commands_registered_for_viewers_are_open_to_them()
+    {
+        _bus.Register("ph2acf/cmd/conditions", Answer(CommandResult.Success()), Role.Viewer);
+        _bus.Register("ph2acf/cmd/start", Answer(CommandResult.Success()));
+
+        Assert.True(_bus.AllowsViewers("ph2acf/cmd/conditions"));
+        Assert.False(_bus.AllowsViewers("ph2acf/cmd/start"));
+        Assert.False(_bus.AllowsViewers("ph2acf/cmd/unknown"));
     }
 }

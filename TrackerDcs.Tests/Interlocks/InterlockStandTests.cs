@@ -52,7 +52,7 @@ public sealed class InterlockStandTests
         // Cooling stops under HV: after 1 s the interlock switches HV off (within 2 s of that), the crate ramps down.
         await Mosquitto.PubAsync(stand.MqttPort, [.. Admin, "-q", "1", "-t", "julabo/cmd/stop", "-m", ""]);
         var stopped = DateTime.UtcNow;
-        await Status("HV_RAMP");
+        await Status("HV_RAMP_DOWN");
         Assert.True(DateTime.UtcNow - stopped < TimeSpan.FromSeconds(1 + 2 + 1), $"acted after {DateTime.UtcNow - stopped} (1 s hold, 2 s to act, 1 s chiller poll)");
         await Status("LV_ON");
 

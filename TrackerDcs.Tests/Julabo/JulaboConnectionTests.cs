@@ -94,6 +94,19 @@ public class JulaboConnectionTests
         Assert.Contains("no reply to STATUS", e.Message);
     }
 
+    [Theory]
+    [InlineData(4800, 7, System.IO.Ports.Parity.Even, System.IO.Ports.StopBits.One, 33.333)]
+    [InlineData(9600, 8, System.IO.Ports.Parity.None, System.IO.Ports.StopBits.One, 16.667)]
+    [InlineData(9600, 8, System.IO.Ports.Parity.Odd, System.IO.Ports.StopBits.Two, 20.0)]
+    public void A_command_takes_the_time_of_its_characters_on_the_wire(int baud, int dataBits, System.IO.Ports.Parity parity,
+        System.IO.Ports.StopBits stopBits, double milliseconds)
+    {
+        // "OUT_SP_03 30.00\r": 16 characters, each a start bit, the data bits, parity if any, and the stop bits.
+        var bytes = JulaboProtocol.Encode(JulaboProtocol.WriteHighWarningLimit(30)).Length;
+        Assert.Equal(16, bytes);
+        Assert.Equal(milliseconds, new SerialSettings(baud, dataBits, parity, stopBits).TimeOnWire(bytes).TotalMilliseconds, precision: 3);
+    }
+
     [Fact]
     public async Task A_port_that_does_not_exist_is_a_transport_error()
     {

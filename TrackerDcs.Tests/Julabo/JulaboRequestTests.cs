@@ -9,6 +9,7 @@ public class JulaboRequestTests
     [Theory]
     [InlineData("start", "", "start")]
     [InlineData("useInt", "", "useInt")]
+    [InlineData("useExt", "{}", "useExt")]
     [InlineData("setWT", """{"setpoint":1,"temp":20}""", "setWT setpoint=1 temp=20")]
     [InlineData("setWT", """{"setpoint":"2","temp":"-12.5"}""", "setWT setpoint=2 temp=-12.5")]
     [InlineData("useSP", """{"setpoint":2}""", "useSP setpoint=2")]
@@ -27,11 +28,25 @@ public class JulaboRequestTests
     [InlineData("setWT", """{"setpoint":1,"temp":"warm"}""", "\"temp\" must be a number, got \"warm\"")]
     [InlineData("useSP", """{"setpoint":1.5}""", "\"setpoint\" must be a whole number, got 1.5")]
     [InlineData("setPress", "{}", "payload has no \"press\"")]
+    // The commands that take no payload refuse one: a payload meant for another command is never run as this one.
+    [InlineData("useInt", """{"nonsense":true}""", "useInt takes no payload, got '{\"nonsense\":true}'")]
+    [InlineData("start", "now", "start takes no payload, got 'now'")]
+    [InlineData("stop", "1", "stop takes no payload, got '1'")]
     public void Malformed_payloads_say_why(string name, string payload, string reason)
     {
         Assert.False(JulaboRequest.TryParse(name, payload, out var request, out var error));
         Assert.Null(request);
         Assert.StartsWith(reason, error);
+    }
+
+    [Fact]
+    public void A_huge_payload_is_quoted_not_echoed_whole()
+    {
+        var payload = new string('x', 1_000_000);
+        Assert.False(JulaboRequest.TryParse("setWT", payload, out _, out var notJson));
+        Assert.False(JulaboRequest.TryParse("setWT", $$"""{"setpoint":1,"temp":"{{payload}}"}""", out _, out var notNumber));
+        Assert.False(JulaboRequest.TryParse("useInt", payload, out _, out var notEmpty));
+        Assert.All([notJson, notNumber, notEmpty], error => Assert.InRange(error!.Length, 1, 200));
     }
 
     [Fact]

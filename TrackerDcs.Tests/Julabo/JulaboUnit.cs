@@ -42,7 +42,25 @@ public sealed class JulaboUnit : IAsyncDisposable
     /// <summary>Every command the unit ignored because it came too soon after the previous one.</summary>
     public List<string> Dropped => Lines("drop ");
 
+    /// <summary>Every command that came while the unit was silent (<see cref="SetSilentAsync"/>).</summary>
+    public List<string> Muted => Lines("mute ");
+
     public Task ReadyAsync() => WaitForLineAsync("ready");
+
+    /// <summary>Switches the unit off behind its port (true): the port stays, nothing is taken or answered; or on again.</summary>
+    public async Task SetSilentAsync(bool silent)
+    {
+        var command = silent ? "silent" : "answer";
+        await _process.StandardInput.WriteLineAsync(command);
+        await _process.StandardInput.FlushAsync();
+        await WaitForLineAsync($"ok {command}");
+    }
+
+    /// <summary>Everything the unit said, for a failure message.</summary>
+    public string Transcript()
+    {
+        lock (_lines) return string.Join('\n', _lines) + "\nstderr: " + string.Join('\n', Errors());
+    }
 
     public async Task SetSensorAsync(bool present)
     {

@@ -1,6 +1,13 @@
 using System.Collections.Concurrent;
 using System.IO.Ports;
 using TrackerDcs.Hardware.Julabo;
+using TrackerDcs.Tests.Support;
+using TrackerDcs.Web.Alarms;
+using TrackerDcs.Web.Devices;
+using TrackerDcs.Web.Devices.Caen;
+using TrackerDcs.Web.Devices.Julabo;
+using TrackerDcs.Web.Devices.Sensors;
+using TrackerDcs.Web.TimeSeries;
 
 namespace TrackerDcs.Tests.Julabo;
 
@@ -113,5 +120,97 @@ public sealed class JulaboUnitTests
             await stop.CancelAsync();
             await run;
         }
+    }
+
+    [Fact]
+    public async Task The_state_follows_a_command_as_soon_as_the_units_reply_to_it_is_read()
+    {
+        await using var unit = new JulaboUnit(UnitSpacing, externalSensor: true);
+        await unit.ReadyAsync();
+        // A poll period long enough that no poll can be what brings the new state.
+        await using var device = new JulaboDevice(Settings(unit, s => s.PollPeriod = TimeSpan.FromSeconds(30)));
+        using var stop = new CancellationTokenSource();
+        var run = device.RunAsync(stop.Token);
+        try
+        {
+            await Eventually.True(() => device.State == JulaboState.Off, $"OFF (state {device.State}, last error {device.LastError})");
+
+            // No waiting: when the command returns, the unit's STATUS after it has been read and applied.
+            var start = await device.StartAsync();
+            Assert.True(start.Ok, start.Error);
+            Assert.Equal(JulaboState.On, device.State);
+            // A stop, and a start right after it, is accepted: the unit said it stopped.
+            var stopped = await device.StopAsync();
+            Assert.True(stopped.Ok, stopped.Error);
+            Assert.Equal(JulaboState.Off, device.State);
+            var again = await device.StartAsync();
+            Assert.True(again.Ok, again.Error);
+            Assert.Equal(JulaboState.On, device.State);
+
+            var set = await device.SetTemperatureAsync(2, 12.5);
+            Assert.True(set.Ok, set.Error);
+            Assert.Equal(12.5, device.Status.Setpoint2);
+            var use = await device.UseSetpointAsync(2);
+            Assert.True(use.Ok, use.Error);
+            Assert.Equal(2, device.Status.UsedSetpoint);
+
+            // One query round trip after each command, nothing in between: STATUS, then the value it changed.
+            await Eventually.True(() => unit.Taken.Contains("IN_MODE_01") && unit.Taken.LastIndexOf("IN_MODE_01") > unit.Taken.IndexOf("OUT_MODE_01 1"),
+                "the unit to take the read-back of the selected set point");
+            var taken = unit.Taken;
+            List<string> After(string command) => taken.Skip(taken.IndexOf(command) + 1).Take(2).ToList();
+            Assert.Equal("STATUS", After("OUT_MODE_05 1")[0]);
+            Assert.Equal("STATUS", After("OUT_MODE_05 0")[0]);
+            Assert.Equal(["STATUS", "IN_SP_01"], After("OUT_SP_01 12.50"));
+            Assert.Equal(["STATUS", "IN_MODE_01"], After("OUT_MODE_01 1"));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await run;
+        }
+    }
+
+    [Fact]
+    public async Task A_unit_that_goes_silent_behind_its_open_port_raises_the_disconnected_alarm_within_its_delay()
+    {
+        await using var unit = new JulaboUnit(UnitSpacing, externalSensor: true);
+        await unit.ReadyAsync();
+        // The back-off cap below the alarm's delay: each reopen of the port must not start the count again.
+        var alarms = new AlarmOptions { DiskFreePercentMin = 0, DisconnectedAfter = TimeSpan.FromSeconds(2) };
+        var log = new ListLogger<JulaboDevice>();
+        await using var device = new JulaboDevice(Settings(unit, s => s.ReconnectDelayMax = TimeSpan.FromSeconds(1)), logger: log);
+        using var database = new TempDatabase();
+        var evaluator = new AlarmEvaluator(alarms, new StandInView<CaenView>(Views.Crate(Views.LvOff)), new ViewOf(device),
+            new StandInView<SensorsView>(Views.Environment(null)), database.Data, [], new TimeSeriesOptions(), TimeProvider.System);
+        using var stop = new CancellationTokenSource();
+        var run = device.RunAsync(stop.Token);
+        try
+        {
+            await Eventually.True(() => device.State == JulaboState.Off, $"OFF (state {device.State}, last error {device.LastError})");
+            Assert.Empty(evaluator.Evaluate());
+
+            await unit.SetSilentAsync(true);
+            // Evaluated as often as the waiting allows, so that every CONNECTED between two reopens is seen.
+            await Eventually.True(() => evaluator.Evaluate().Any(c => c.Key == "device.disconnected:julabo") && unit.Muted.Count(c => c == "VERSION") >= 3,
+                $"the disconnected alarm while the port is reopened (state {device.State}, VERSION sent {unit.Muted.Count(c => c == "VERSION")} times to the silent unit; the unit said {unit.Transcript()}; log {string.Join('\n', log.Entries.Select(e => e.Text))})", seconds: 30);
+
+            // Back on: the alarm goes at the first good reply.
+            await unit.SetSilentAsync(false);
+            await Eventually.True(() => device.State == JulaboState.Off, $"OFF again (state {device.State})");
+            Assert.DoesNotContain(evaluator.Evaluate(), c => c.Key == "device.disconnected:julabo");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await run;
+        }
+    }
+
+    /// <summary>The chiller's view as the service builds it, straight from the driver.</summary>
+    private sealed class ViewOf(JulaboDevice device) : IDeviceView<JulaboView>
+    {
+        public JulaboView View => JulaboView.From(device.Snapshot());
+        public event Action? Changed { add { } remove { } }
     }
 }

@@ -3,8 +3,10 @@
 Serves one end of a socat pty with pyserial and answers like a real FP50: numbers padded to a fixed
 width ("  21.35", "020.00"), power in whole percent, "---.--" from IN_PV_02 when no external Pt100 is
 plugged in, no answer to OUT_ commands, and commands that come sooner than the unit's minimum spacing
-after the previous one are ignored. Driven over stdin ("sensor absent", "sensor present"); reports on
-stdout "ready", then "rx <command>" for every command taken and "drop <command>" for every one ignored.
+after the previous one are ignored. Driven over stdin ("sensor absent", "sensor present", "silent": switched
+off behind its USB adapter, taking and answering nothing, "answer": back on); reports on stdout "ready", then
+"rx <command>" for every command taken, "drop <command>" for every one ignored and "mute <command>" for every
+one that came while silent.
 
 usage: julabo_unit.py <pty> <min spacing ms> <present|absent>
 """
@@ -15,7 +17,7 @@ import time
 import serial
 
 lock = threading.Lock()
-state = {"sensor": sys.argv[3], "running": False, "sp": [20.0, 20.0, 20.0], "selected": 0,
+state = {"sensor": sys.argv[3], "silent": False, "running": False, "sp": [20.0, 20.0, 20.0], "selected": 0,
          "external": 0, "high": 50.0, "low": -50.0, "pump": 1}
 spacing = int(sys.argv[2]) / 1000.0
 BATH = 21.35
@@ -97,6 +99,11 @@ def serve(port):
         while b"\r" in buffer:
             raw, buffer = buffer.split(b"\r", 1)
             command = raw.decode("ascii", "replace").strip()
+            with lock:
+                silent = state["silent"]
+            if silent:
+                say("mute " + command)
+                continue
             now = time.monotonic()
             if last is not None and now - last < spacing:
                 say("drop " + command)
@@ -117,7 +124,10 @@ def control():
         if words[:1] == ["sensor"]:
             with lock:
                 state["sensor"] = words[1]
-            say("ok " + line.strip())
+        elif words[:1] in (["silent"], ["answer"]):
+            with lock:
+                state["silent"] = words[0] == "silent"
+        say("ok " + line.strip())
 
 
 port = serial.Serial(sys.argv[1], 4800, timeout=0.05)

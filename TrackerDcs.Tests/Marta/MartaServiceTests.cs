@@ -176,7 +176,10 @@ public sealed class MartaServiceTests
 
     private sealed class NoAudit : ICommandAudit
     {
+        public long Begin(CommandRequest request) => 0;
+        public void Complete(long id, CommandRequest request, CommandResult result) { }
         public void Record(CommandRequest request, CommandResult result) { }
+        public void Journal(CommandRequest request, CommandResult result, DateTimeOffset time) { }
     }
 }
 

@@ -172,7 +172,7 @@ public sealed class PanelComponentTests : IDisposable
             """, "test.yml");
         SupplyReading Supply(int status) => new(new Dictionary<string, double> { ["Status"] = status });
         var channel = new ChannelReading(map.Channels[0], state, Supply(1), Supply(hvOn ? 1 : 0));
-        var view = CaenView.From(new CaenSnapshot(map, state, [channel]));
+        var view = CaenView.From(new CaenSnapshot(map, state, [channel], []));
         var refusal = command switch
         {
             CaenCommand.HvOn => view.HvOnRefusal,

@@ -10,7 +10,13 @@ namespace TrackerDcs.Tests.Platform;
 public sealed class BadInputTests : IAsyncLifetime
 {
     private const int MaxPacketSize = 4096;
-    private readonly StandProcess _stand = new(new Dictionary<string, string> { ["Broker:MaxPacketSize"] = MaxPacketSize.ToString() });
+    // The login flood comes from one address faster than Broker:ConnectionsPerAddressPerSecond allows; that limit
+    // would close most of it before any login (Broker/IdleConnectionTests): here it is raised, to test the logins.
+    private readonly StandProcess _stand = new(new Dictionary<string, string>
+    {
+        ["Broker:MaxPacketSize"] = MaxPacketSize.ToString(),
+        ["Broker:ConnectionBurstPerAddress"] = "2000",
+    });
     private static readonly string[] Admin = Mosquitto.Auth("admin", StandProcess.AdminPassword);
 
     public Task InitializeAsync() => _stand.StartAsync();

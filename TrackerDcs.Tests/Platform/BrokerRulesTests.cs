@@ -39,6 +39,16 @@ public sealed class BrokerRulesTests
     }
 
     [Theory]
+    [InlineData("viewer", "ph2acf/cmd/conditions", null)]
+    [InlineData("viewer", "ph2acf/cmd/start", "role viewer may not send commands")]
+    [InlineData("device", "ph2acf/cmd/conditions", "a device may not send commands")]
+    public void A_viewer_publishes_the_commands_that_only_read(string who, string topic, string? refusal)
+    {
+        var acl = new TopicAcl(root => root is "ph2acf", t => t == "ph2acf/cmd/conditions");
+        Assert.Equal(refusal, acl.CheckPublish(who == "viewer" ? Viewer : Device, topic));
+    }
+
+    [Theory]
     [InlineData("me", "private/me/#", null)]
     [InlineData("me", "private/you/#", "private topic of another user")]
     [InlineData("me", "private/#", null)]

@@ -44,7 +44,7 @@ public sealed class BrokerTests(StandFixture fixture)
     {
         // Just after the start a driver may still be reaching its device (503 until then).
         await Stand.WaitReadyAsync();
-        var curl = await ProcessRunner.RunAsync("curl", ["-sS", "--fail", "--cacert", Stand.CertificatePem, $"https://localhost:{Stand.HttpsPort}/readyz"]);
+        var curl = await ProcessRunner.RunAsync("curl", ["-sS", "--fail", "--cacert", Stand.CertificatePem, "-u", $"admin:{StandProcess.AdminPassword}", $"https://localhost:{Stand.HttpsPort}/readyz"]);
         Assert.True(curl.ExitCode == 0, curl.ToString());
         using var report = JsonDocument.Parse(curl.Stdout);
         Assert.True(report.RootElement.GetProperty("ready").GetBoolean());

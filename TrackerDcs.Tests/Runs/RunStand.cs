@@ -7,7 +7,7 @@ namespace TrackerDcs.Tests.Runs;
 
 /// <summary>
 /// The real process for run tests: simulated crate with fast ramps, simulated chiller with a short time
-/// constant, calibrations of the fake Ph2_ACF, and one mosquitto_sub recording every message of ph2acf/#,
+/// constant, calibrations of the fake Ph2_ACF, and one mosquitto_sub recording every message of ph2acf/#, procedures/#,
 /// dcs/status, dcs/reply, julabo/status and julabo/reply, so a test can wait for what followed an action.
 /// </summary>
 public sealed class RunStand : IAsyncDisposable
@@ -98,7 +98,7 @@ public sealed class RunStand : IAsyncDisposable
     private async Task SubscribeAsync()
     {
         lock (_messages) _messages.Clear();
-        _subscriber = await MosquittoSubscriber.StartAsync(Stand.MqttPort, Admin, ["ph2acf/#", "dcs/status", "dcs/reply", "julabo/status", "julabo/reply"]);
+        _subscriber = await MosquittoSubscriber.StartAsync(Stand.MqttPort, Admin, ["ph2acf/#", "procedures/#", "dcs/status", "dcs/reply", "julabo/status", "julabo/reply"]);
         _pump = Task.Run(async () =>
         {
             while (!_stop.IsCancellationRequested)

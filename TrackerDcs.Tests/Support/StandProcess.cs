@@ -67,6 +67,20 @@ public sealed class StandProcess : IAsyncDisposable
 
     public string Setting(string key) => _settings[key];
 
+    /// <summary>Environment variables of the process beyond the test's own (HOME for an older install's layout).</summary>
+    public Dictionary<string, string> ExtraEnvironment { get; } = [];
+
+    /// <summary>/readyz as admin: its status code and the full report (without a login it says only ready or unready).</summary>
+    public async Task<(int Status, string Body)> ReadinessAsync()
+    {
+        using var client = HttpClient();
+        var request = new HttpRequestMessage(HttpMethod.Get, $"https://localhost:{HttpsPort}/readyz");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{AdminPassword}")));
+        var response = await client.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>POST to the HTTP API as admin (the simulators' fault injection); fails the test on an error status.</summary>
     public async Task<string> PostAsAdminAsync(string path)
     {
@@ -117,14 +131,13 @@ public sealed class StandProcess : IAsyncDisposable
     /// <summary>Waits until /readyz says every part is ready (the drivers have reached their devices), after a start.</summary>
     public async Task WaitReadyAsync(TimeSpan? timeout = null)
     {
-        using var client = HttpClient();
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
-            var response = await client.GetAsync($"https://localhost:{HttpsPort}/readyz");
-            if (response.IsSuccessStatusCode) return;
+            var (status, report) = await ReadinessAsync();
+            if (status == 200) return;
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"the stand did not become ready: {await response.Content.ReadAsStringAsync()}");
+                throw new TimeoutException($"the stand did not become ready: {report}");
             await Task.Delay(200);
         }
     }
@@ -164,6 +177,7 @@ public sealed class StandProcess : IAsyncDisposable
         foreach (var a in Arguments) info.ArgumentList.Add(a);
         info.Environment["TRACKERDCS_ADMIN_PASSWORD"] = AdminPassword;
         info.Environment["Logging__Console__FormatterName"] = "simple";
+        foreach (var (name, value) in ExtraEnvironment) info.Environment[name] = value;
         _process = Process.Start(info)!;
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };

@@ -14,12 +14,12 @@ public static class Views
     public static readonly string LvOn = CaenState.LvOn.Wire();
     public static readonly string LvOff = CaenState.LvOff.Wire();
 
-    /// <summary>The crate <c>dcs</c> in <paramref name="state"/>; HV counts as live in HV_ON and HV_RAMP.</summary>
+    /// <summary>The crate <c>dcs</c> in <paramref name="state"/>; HV counts as live in HV_ON, HV_RAMP and HV_RAMP_DOWN.</summary>
     public static CaenView Crate(string state, params CaenChannelView[] channels) =>
         new("dcs", state, channels, "channels.yml", "0123")
         {
-            HvLive = state == HvOn || state == CaenState.HvRamp.Wire(),
-            LvOn = state == LvOn || state == HvOn || state == CaenState.HvRamp.Wire(),
+            HvLive = state == HvOn || state == CaenState.HvRamp.Wire() || state == CaenState.HvRampDown.Wire(),
+            LvOn = state == LvOn || state == HvOn || state == CaenState.HvRamp.Wire() || state == CaenState.HvRampDown.Wire(),
         };
 
     /// <summary>A channel with LV on board 0 and HV on board 12, its supplies' status words as given (null: not read yet).</summary>

@@ -238,8 +238,6 @@ public sealed class InfluxStandTests
             await Task.Delay(200);
         }
         Assert.Contains("404", stand.Log);
-        using var http = stand.HttpClient();
-        var ready = await (await http.GetAsync($"https://localhost:{stand.HttpsPort}/readyz")).Content.ReadAsStringAsync();
-        Assert.Contains("spooling", ready);
+        Assert.Contains("spooling", (await stand.ReadinessAsync()).Body);
     }
 }

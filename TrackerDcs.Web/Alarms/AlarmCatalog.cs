@@ -18,6 +18,8 @@ public static class AlarmCatalog
         "The board does not answer in the crate. Check that it is seated; the crate must be power-cycled to bring it back.");
     public static readonly AlarmDefinition CrateError = new("caen.crate_error", AlarmSeverity.Major,
         "The crate is in ERROR: a channel is in error or LV is off under HV. See the Power page for the channel, fix the cause, then clear alarms.");
+    public static readonly AlarmDefinition PvMissing = new("caen.pv_missing", AlarmSeverity.Major,
+        "The crate's IOC does not serve this PV, so the channel is UNAVAILABLE: it is not commanded, and the setting or reading the PV carries is lost (the message says which). Check the IOC's database and the channel map's board and channel; the PV is picked up and given its setting as soon as the IOC serves it.");
     public static readonly AlarmDefinition Disconnected = new("device.disconnected", AlarmSeverity.Major,
         "The device has not answered for longer than the set time. Check its power, network or serial cable; the driver reconnects by itself.");
     public static readonly AlarmDefinition ChillerFault = new("julabo.fault", AlarmSeverity.Major,

@@ -51,6 +51,9 @@ public static class AlarmCommands
         var expected = shelve ? """{"key":"…","minutes":60,"reason":"…"}""" : """{"key":"…"}""";
         if (parsed?.Key is not { Length: > 0 }) return CommandResult.Refused($"payload must be {expected}");
         if (shelve && parsed.Minutes is null) return CommandResult.Refused($"payload must be {expected}");
+        // Checked before it becomes a TimeSpan: 1e308 minutes would overflow it.
+        if (shelve && parsed.Minutes is { } minutes && !(minutes > 0 && minutes <= AlarmManager.MaxShelve.TotalMinutes))
+            return CommandResult.Refused($"{AlarmManager.ShelveBound}, got {minutes.ToString(System.Globalization.CultureInfo.InvariantCulture)} minutes");
         return await action(parsed, ct) is { } error ? CommandResult.Refused(error) : CommandResult.Success();
     }
 

@@ -46,6 +46,7 @@ public sealed class AlarmEvaluator(
         Disconnected(conditions, "caen", crate.State == CaenView.Disconnected, now, "CAEN crate");
         if (!crate.Reachable) return;
         if (crate.State == CaenView.Error) conditions.Add(new(AlarmCatalog.CrateError, "crate", "CAEN crate is in ERROR"));
+        foreach (var missing in crate.Missing) conditions.Add(new(AlarmCatalog.PvMissing, missing.Split(' ')[0], missing));
         foreach (var channel in crate.Channels)
         {
             var name = string.IsNullOrEmpty(channel.Module) ? $"channel {channel.Id}" : $"channel {channel.Id} ({channel.Module})";
@@ -71,7 +72,9 @@ public sealed class AlarmEvaluator(
     private void EvaluateChiller(List<AlarmCondition> conditions, DateTimeOffset now)
     {
         var chiller = julabo.View;
-        Disconnected(conditions, "julabo", chiller.IsDisconnected, now, "Julabo chiller");
+        // Counted from the unit's last readable reply, not from the last port open: a unit switched off behind a present
+        // USB adapter opens fine at every reconnect (CONNECTED) and answers nothing.
+        Disconnected(conditions, "julabo", chiller.IsSilent, now, "Julabo chiller", chiller.LastHeard);
         // What the unit holds does not change while the cable is out: kept until the next check says otherwise.
         if (chiller.LimitsProblem is { } limits) conditions.Add(new(AlarmCatalog.ChillerLimits, "julabo", limits));
         if (chiller.SensorProblem is { } sensor) conditions.Add(new(AlarmCatalog.ChillerSensor, "julabo", sensor));
@@ -129,7 +132,9 @@ public sealed class AlarmEvaluator(
             conditions.Add(new(AlarmCatalog.SpoolFilling, "influxdb", $"time-series spool {full:0} % full ({spool.PendingBytes} of {timeSeries.SpoolMaxBytes} bytes)"));
     }
 
-    private void Disconnected(List<AlarmCondition> conditions, string device, bool disconnected, DateTimeOffset now, string name)
+    /// <param name="lastHeard">When the device last answered, if it says; otherwise the count starts when it is first seen disconnected.</param>
+    private void Disconnected(List<AlarmCondition> conditions, string device, bool disconnected, DateTimeOffset now, string name,
+        DateTimeOffset? lastHeard = null)
     {
         if (!disconnected)
         {
@@ -137,6 +142,7 @@ public sealed class AlarmEvaluator(
             return;
         }
         if (!_disconnectedSince.TryGetValue(device, out var since)) _disconnectedSince[device] = since = now;
+        if (lastHeard is { } heard) since = heard;
         if (now - since >= options.DisconnectedAfter)
             conditions.Add(new(AlarmCatalog.Disconnected, device, $"{name} DISCONNECTED since {since:HH:mm:ss} UTC"));
     }

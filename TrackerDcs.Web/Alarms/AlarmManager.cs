@@ -88,6 +88,10 @@ public sealed class AlarmManager(AlarmHistory history, IMqttPublisher publisher,
         return null;
     }
 
+    /// <summary>A shelve is a pause, not a way to switch an alarm off for good.</summary>
+    public static readonly TimeSpan MaxShelve = TimeSpan.FromDays(7);
+    public const string ShelveBound = "a shelve lasts more than 0 and at most 7 days (10080 minutes)";
+
     /// <summary>
     /// "Acknowledge all visible": each of <paramref name="keys"/> (the alarms the operator sees) not yet acknowledged,
     /// as one command; keys no longer listed or already acknowledged are passed over. Refused only when none is left.
@@ -116,7 +120,7 @@ public sealed class AlarmManager(AlarmHistory history, IMqttPublisher publisher,
 
     public async Task<string?> ShelveAsync(string key, TimeSpan duration, string reason, string user, CancellationToken ct)
     {
-        if (duration <= TimeSpan.Zero || duration > TimeSpan.FromDays(7)) return "a shelve lasts more than 0 and at most 7 days (10080 minutes)";
+        if (duration <= TimeSpan.Zero || duration > MaxShelve) return ShelveBound;
         if (string.IsNullOrWhiteSpace(reason)) return "shelving needs a reason";
         Alarm shelved;
         lock (_gate)

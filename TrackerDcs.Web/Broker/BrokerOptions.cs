@@ -14,7 +14,13 @@ public sealed class BrokerOptions : ISettingsSection
 
     /// <summary>Largest MQTT packet accepted; a bigger one closes the connection before it is buffered.</summary>
     public int MaxPacketSize { get; set; } = 1024 * 1024;
+    /// <summary>MQTT connections over TCP, TLS and WebSocket together; when reached, one not yet logged in makes room.</summary>
     public int MaxConnections { get; set; } = 1000;
+    /// <summary>How long a new connection may take to send its CONNECT before it is closed.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>New connections one address may open per second, after a burst of <see cref="ConnectionBurstPerAddress"/>.</summary>
+    public double ConnectionsPerAddressPerSecond { get; set; } = 10;
+    public int ConnectionBurstPerAddress { get; set; } = 100;
     /// <summary>Messages queued for one slow subscriber before the oldest are dropped.</summary>
     public int MaxPendingMessagesPerClient { get; set; } = 100_000;
     /// <summary>How long a client may take to send CONNECT, or to acknowledge a packet.</summary>
@@ -32,6 +38,9 @@ public sealed class BrokerOptions : ISettingsSection
         if (MaxPacketSize < 1) yield return new("Broker:MaxPacketSize", $"{MaxPacketSize} must be positive");
         if (MaxConnections < 1) yield return new("Broker:MaxConnections", $"{MaxConnections} must be positive");
         if (MaxPendingMessagesPerClient < 1) yield return new("Broker:MaxPendingMessagesPerClient", $"{MaxPendingMessagesPerClient} must be positive");
+        if (ConnectTimeout <= TimeSpan.Zero) yield return new("Broker:ConnectTimeout", $"{ConnectTimeout} must be positive");
+        if (ConnectionsPerAddressPerSecond <= 0) yield return new("Broker:ConnectionsPerAddressPerSecond", $"{ConnectionsPerAddressPerSecond} must be positive");
+        if (ConnectionBurstPerAddress < 1) yield return new("Broker:ConnectionBurstPerAddress", $"{ConnectionBurstPerAddress} must be positive");
         if (CommunicationTimeout <= TimeSpan.Zero) yield return new("Broker:CommunicationTimeout", $"{CommunicationTimeout} must be positive");
         for (var i = 0; i < AnonymousNetworks.Count; i++)
             if (!IPNetwork.TryParse(AnonymousNetworks[i], out _))

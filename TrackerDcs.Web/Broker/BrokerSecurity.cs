@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
@@ -20,7 +21,7 @@ public sealed class BrokerSecurity(
     ILogger<BrokerSecurity> log,
     IDeviceAccounts? devices = null)
 {
-    private readonly TopicAcl _acl = new(bus.IsDevice);
+    private readonly TopicAcl _acl = new(bus.IsDevice, bus.AllowsViewers);
 
     public void Attach(MqttServer server)
     {
@@ -53,7 +54,7 @@ public sealed class BrokerSecurity(
         }
         else
         {
-            var account = await authenticator.AuthenticateAsync(e.UserName, e.Password ?? "", e.CancellationToken);
+            var account = await authenticator.AuthenticateAsync(e.UserName, e.Password ?? "", (e.RemoteEndPoint as IPEndPoint)?.Address, e.CancellationToken);
             principal = account is null ? null : Principal(account);
         }
 

@@ -14,6 +14,7 @@ public static class BrokerSetup
         var services = builder.Services;
         services.AddSingleton<AnonymousPolicy>();
         services.AddSingleton<MqttConnectionGuard>();
+        services.AddSingleton<GuardedMqttConnectionHandler>();
         services.AddSingleton<BrokerTap>();
         services.AddSingleton<SessionOwners>();
         services.AddSingleton<BrokerSecurity>();
@@ -26,13 +27,14 @@ public static class BrokerSetup
             .WithDefaultCommunicationTimeout(options.CommunicationTimeout)
             .WithMaxPendingMessagesPerClient(options.MaxPendingMessagesPerClient)
             .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage));
+        services.AddHostedService<MqttDrain>();
         services.AddMqttConnectionHandler();
         services.AddConnections();
     }
 
     public static void MapBroker(this WebApplication app)
     {
-        app.MapConnectionHandler<MqttConnectionHandler>("/mqtt",
+        app.MapConnectionHandler<GuardedMqttConnectionHandler>("/mqtt",
             o => o.WebSockets.SubProtocolSelector = protocols => MqttSubProtocolSelector.SelectSubProtocol(protocols));
         app.UseMqttServer(server =>
         {
@@ -42,7 +44,7 @@ public static class BrokerSetup
         var guard = app.Services.GetRequiredService<MqttConnectionGuard>();
         var server = app.Services.GetRequiredService<MqttServer>();
         app.Services.GetRequiredService<Readiness>().Register("broker", "mqtt", () => server.IsStarted
-            ? new ComponentState(true, "running", $"{guard.Connections} TCP/TLS connections")
+            ? new ComponentState(true, "running", $"{guard.Connections} MQTT connections, {guard.NotLoggedIn} not logged in")
             : new ComponentState(false, "stopped"));
     }
 }

@@ -33,6 +33,9 @@ public sealed class MqttFrameScanner(int maxPacketSize)
     private readonly List<byte> _head = [];
     private bool _inspecting;
 
+    /// <summary>The whole CONNECT packet has arrived.</summary>
+    public bool ConnectReceived { get; private set; }
+
     /// <summary>4 for MQTT 3.1.1, 5 for MQTT 5 (from the CONNECT), 0 before it is known.</summary>
     public int ProtocolLevel { get; private set; }
 
@@ -80,7 +83,9 @@ public sealed class MqttFrameScanner(int maxPacketSize)
                     if (_inspecting && Inspect(bytes.Slice(i, take), _remaining == take) is { } reason) return reason;
                     i += take;
                     _remaining -= take;
-                    if (_remaining == 0) _state = State.FixedHeader;
+                    if (_remaining != 0) break;
+                    if (_header >> 4 == 1) ConnectReceived = true;
+                    _state = State.FixedHeader;
                     break;
             }
         }

@@ -92,7 +92,8 @@ public sealed class RetainedMessageStore(DataDirectory data, ILogger<RetainedMes
         try
         {
             var temporary = _path + ".tmp";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(stored));
+            // Owner-only (0600), as everything in the data directory; the rename keeps the mode.
+            using (var file = new FileStream(temporary, DataDirectory.PrivateWrite())) JsonSerializer.Serialize(file, stored);
             File.Move(temporary, _path, overwrite: true);
         }
         catch (IOException e)

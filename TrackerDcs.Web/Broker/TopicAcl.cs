@@ -6,11 +6,12 @@ namespace TrackerDcs.Web.Broker;
 /// The broker's topic rules, without I/O:
 /// everybody authenticated reads everything except other users' <c>private/&lt;user&gt;/</c> topics
 /// (an inbox: others may write there, only its owner reads); only operators and admins publish to
-/// <c>+/cmd/#</c>; below a device root (dcs, julabo, …) only the process publishes, apart from the commands;
+/// <c>+/cmd/#</c> (viewers too, the commands that only read); below a device root (dcs, julabo, …) only the process publishes, apart from the commands;
 /// device accounts publish only below their prefixes, and no commands. Replies to MQTT 5 requests go to the requester's
 /// response topic only where the requester could have published them itself (<see cref="CheckResponseTopic"/>).
 /// </summary>
-public sealed class TopicAcl(Func<string, bool> isDeviceRoot)
+/// <param name="viewerMaySend">The command topics that only read (ph2acf/cmd/conditions): a viewer may publish them.</param>
+public sealed class TopicAcl(Func<string, bool> isDeviceRoot, Func<string, bool>? viewerMaySend = null)
 {
     public const string PrivateRoot = "private/";
 
@@ -42,7 +43,8 @@ public sealed class TopicAcl(Func<string, bool> isDeviceRoot)
                 ? null
                 : $"device may only publish below {string.Join(", ", who.TopicPrefixes)}";
         if (IsCommand(topic))
-            return who.Role.MaySendCommands() ? null : $"role {who.Role.ToString().ToLowerInvariant()} may not send commands";
+            return who.Role.MaySendCommands() || (who.Role == Role.Viewer && viewerMaySend?.Invoke(topic) == true)
+                ? null : $"role {who.Role.ToString().ToLowerInvariant()} may not send commands";
         if (who.Role == Role.Viewer) return "role viewer may not publish";
         var root = Root(topic);
         return isDeviceRoot(root) ? $"topics below '{root}/' are published by TrackerDcs only" : null;

@@ -36,8 +36,14 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, Ti
         lock (_guards) _guards.Add(guard);
     }
 
+    /// <summary>Whether a command topic has a route (procedure files are checked against the stand's commands this way).</summary>
+    public bool HasRoute(string topic) => Find(topic) is not null;
+
     /// <summary>Whether the broker must hold a publish on this topic back, for its route to pass it on after the checks.</summary>
     public bool Withholds(string topic) => Find(topic)?.Forwarded == true;
+
+    /// <summary>Whether a viewer may send this command (it only reads, e.g. ph2acf/cmd/conditions): the broker lets it through.</summary>
+    public bool AllowsViewers(string topic) => Find(topic)?.MinimumRole == Role.Viewer;
 
     /// <summary>Claims a device root whose commands come later (so its status topics are protected from the start).</summary>
     public void ReserveDevice(string device) => _devices.TryAdd(device, 0);
@@ -53,9 +59,55 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, Ti
             result = CommandResult.Refused($"role {Name(request.Role)} may not send '{route.Pattern}' (needs {Name(route.MinimumRole)})");
         else if (Guarded(request) is { } reason)
             result = CommandResult.Refused(reason);
+        else if (query)
+            result = await RunAsync(route, request, queued: false, cancellationToken);
         else
-            result = await RunAsync(route, request, queued: !query, cancellationToken);
+            return await RunAuditedAsync(route, request, cancellationToken);
         await FinishAsync(request, result, audited: !query);
+        return result;
+    }
+
+    /// <summary>
+    /// The audit comes first: a command whose row cannot be written is refused and never reaches the device.
+    /// Interlock actions are the exception (safety first): they run, and their row goes to the journal, or
+    /// to the log when even that fails.
+    /// </summary>
+    private async Task<CommandResult> RunAuditedAsync(CommandRoute route, CommandRequest request, CancellationToken cancellationToken)
+    {
+        long? row;
+        try
+        {
+            row = audit.Begin(request);
+        }
+        catch (Exception e)
+        {
+            row = null;
+            if (request.Origin != CommandOrigin.Internal)
+            {
+                var refused = CommandResult.Refused($"the audit log cannot be written ({e.Message}): the command was not sent");
+                LogResult(request, refused, LogLevel.Error);
+                if (request.Origin == CommandOrigin.Mqtt) await ReplyAsync(request, refused);
+                return refused;
+            }
+            log.LogError("The audit log cannot be written ({Error}): the interlock action {Topic} {Payload} runs anyway, journaled",
+                e.Message, LogText.Escape(request.Topic), LogText.Escape(request.Payload));
+        }
+        var started = time.GetUtcNow();
+        var result = await RunAsync(route, request, queued: true, cancellationToken);
+        try
+        {
+            if (row is { } id) audit.Complete(id, request, result);
+            else audit.Journal(request, result, started);
+        }
+        catch (Exception e)
+        {
+            // The last place the record can go: the log, with everything the audit row would hold.
+            log.LogCritical(e, "Could not write the audit record of {Topic} {Payload} from {User} ({Origin}, {Client}) at {Time:O}: {Result}",
+                LogText.Escape(request.Topic), LogText.Escape(request.Payload), request.User, request.Origin, LogText.Escape(request.ClientId), started,
+                LogText.Escape(result.ToString()));
+        }
+        LogResult(request, result, result.Ok ? LogLevel.Information : LogLevel.Warning);
+        if (request.Origin == CommandOrigin.Mqtt) await ReplyAsync(request, result);
         return result;
     }
 
@@ -106,20 +158,25 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, Ti
             log.LogError(e, "Could not write the audit entry of {Topic} from {User}", request.Topic, request.User);
         }
         // A query polled once a second would be 86,400 log lines a day: debug level only.
-        log.Log(!audited ? LogLevel.Debug : result.Ok ? LogLevel.Information : LogLevel.Warning,
-            "Command {Topic} from {User} ({Origin}, {Client}): {Result}", LogText.Escape(request.Topic), request.User, request.Origin,
-            LogText.Escape(request.ClientId), LogText.Escape(result.ToString()));
+        LogResult(request, result, !audited ? LogLevel.Debug : result.Ok ? LogLevel.Information : LogLevel.Warning);
         if (request.Origin == CommandOrigin.Mqtt) await ReplyAsync(request, result);
     }
 
+    private void LogResult(CommandRequest request, CommandResult result, LogLevel level) =>
+        log.Log(level, "Command {Topic} from {User} ({Origin}, {Client}): {Result}", LogText.Escape(request.Topic), request.User, request.Origin,
+            LogText.Escape(request.ClientId), LogText.Escape(result.ToString()));
+
     private Task ReplyAsync(CommandRequest request, CommandResult result)
     {
-        var reply = new JsonObject { ["topic"] = request.Topic, ["ok"] = result.Ok };
-        if (result.Error is not null) reply["error"] = result.Error;
+        var reply = new JsonObject { ["topic"] = Bounded(request.Topic), ["ok"] = result.Ok };
+        if (result.Error is not null) reply["error"] = Bounded(result.Error);
         if (result.Data is not null) reply["data"] = result.Data.DeepClone();
         var topic = string.IsNullOrEmpty(request.ResponseTopic) ? $"{request.Device}/reply" : request.ResponseTopic;
         return publisher.PublishAsync(topic, reply.ToJsonString(Json.Options), correlationData: request.CorrelationData);
     }
+
+    /// <summary>A topic or a refusal quoting a payload, as a reply carries them: never a 1 MB echo.</summary>
+    private static string Bounded(string text) => BoundedText.Cut(text, 4096);
 
     private string? Guarded(CommandRequest request)
     {

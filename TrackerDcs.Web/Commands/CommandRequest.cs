@@ -2,8 +2,11 @@ using TrackerDcs.Web.Security;
 
 namespace TrackerDcs.Web.Commands;
 
-/// <summary>Where a command came from: an MQTT client, the panel, or the process's own logic (interlocks).</summary>
-public enum CommandOrigin { Mqtt, Panel, Internal }
+/// <summary>
+/// Where a command came from: an MQTT client, the panel, the process's own logic (interlocks), or a procedure's
+/// step on behalf of its operator (which the interlocks refuse like the operator's own commands).
+/// </summary>
+public enum CommandOrigin { Mqtt, Panel, Internal, Procedure }
 
 /// <summary>
 /// One device command, whatever its path: the MQTT topic names it (<c>&lt;device&gt;/cmd/…</c>), the payload is

@@ -7,8 +7,10 @@ namespace TrackerDcs.Web.Health;
 /// dcs/heartbeat on the embedded broker, retained: "online" with the time every few seconds, "offline" on a
 /// clean stop. The broker lives in this process, so a crash cannot publish a last will here: that is what the
 /// external watchdog broker (<see cref="WatchdogService"/>) is for. Local watchers see the connection drop.
+/// "offline" is published as the stop begins (StoppingAsync), while the broker's clients are still connected:
+/// the broker disconnects them in its own StoppingAsync, which the host calls after this one.
 /// </summary>
-public sealed class HeartbeatService(ChannelMap map, IMqttPublisher publisher, TimeProvider time) : BackgroundService
+public sealed class HeartbeatService(ChannelMap map, IMqttPublisher publisher, TimeProvider time) : BackgroundService, IHostedLifecycleService
 {
     private string Topic => HeartbeatMessage.Topic(map);
 
@@ -23,9 +25,14 @@ public sealed class HeartbeatService(ChannelMap map, IMqttPublisher publisher, T
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        // The loop ends first, so no "online" can follow the "offline".
         await base.StopAsync(cancellationToken);
         await publisher.PublishAsync(Topic, HeartbeatMessage.Offline(time.GetUtcNow(), "stopped"), retain: true, cancellationToken: cancellationToken);
     }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -17,6 +17,12 @@ public sealed class EndpointOptions : ISettingsSection
     public int MqttPort { get; set; } = 1883;
     public string MqttTlsAddress { get; set; } = "0.0.0.0";
     public int MqttTlsPort { get; set; } = 8883;
+    /// <summary>
+    /// Strict-Transport-Security on HTTPS answers. It binds the host name, every port: a browser that has seen the
+    /// panel under a name then opens nothing on that name over plain HTTP (a Grafana on :3000, say). False for a
+    /// host that serves such pages under the same name.
+    /// </summary>
+    public bool Hsts { get; set; } = true;
 
     public IEnumerable<SettingsProblem> Problems()
     {

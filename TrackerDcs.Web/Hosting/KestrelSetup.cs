@@ -37,6 +37,5 @@ public static class KestrelSetup
                     l.UseMqtt();
                 });
         });
-        builder.Services.AddHttpsRedirection(o => o.HttpsPort = endpoints.HttpsPort);
     }
 }

@@ -1,5 +1,6 @@
 using TrackerDcs.Web.Common;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using TrackerDcs.Web.Audit;
 using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.Commands;
@@ -17,11 +18,18 @@ public static class PlatformSetup
         var configuration = builder.Configuration;
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new DataDirectory(configuration));
+        var data = new DataDirectory(configuration);
+        services.AddSingleton(data);
+        builder.AddCookieKeys(data);
         services.AddSingleton<Database>();
         services.AddSingleton<UserStore>();
+        services.AddSingleton<PasswordHashPool>();
         services.AddSingleton<Authenticator>();
+        services.AddSingleton<AuditJournal>();
         services.AddSingleton<AuditLog>();
+        services.AddHostedService<AuditJournalImporter>();
+        builder.AddSettings<AuditOptions>();
+        services.AddHostedService<AuditRetention>();
         services.AddSingleton<ICommandAudit>(sp => sp.GetRequiredService<AuditLog>());
         services.AddSingleton<CommandBus>();
         services.AddSingleton<Readiness>();
@@ -29,18 +37,28 @@ public static class PlatformSetup
         services.AddSingleton<ServerCertificate>();
         builder.AddBroker();
         builder.ConfigureTrackerDcsEndpoints(builder.AddSettings<EndpointOptions>());
+        builder.AddHttpHardening();
         services.AddAuthentication(BasicAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(BasicAuthenticationHandler.SchemeName, null);
-        services.AddAuthorization();
+        // [Authorize] without roles (every panel page) means a person's role: a device account (an ESP box's
+        // password, often kept in its firmware) authenticates to the broker, never to the panel.
+        services.AddAuthorization(o => o.DefaultPolicy = new AuthorizationPolicyBuilder().RequireRole(RoleExtensions.PeopleRoles).Build());
     }
 
     /// <summary>Everything that must exist before clients arrive: the certificate (a bad one stops the start), the first admin, the routes.</summary>
     public static void UsePlatform(this WebApplication app)
     {
         _ = app.Services.GetRequiredService<ServerCertificate>().Certificate;
+        // Preallocated now, while the disk has room: interlock actions are journaled there when it has none.
+        _ = app.Services.GetRequiredService<AuditJournal>();
         InitialAdmin.EnsureExists(app.Services.GetRequiredService<UserStore>(), app.Services.GetRequiredService<DataDirectory>(),
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TrackerDcs.Users"));
         app.WarnOfRenamedSettings();
+        var data = app.Services.GetRequiredService<DataDirectory>();
+        var storage = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TrackerDcs.Storage");
+        foreach (var problem in new[] { data.PermissionProblem, app.Services.GetRequiredService<Database>().PermissionProblem }.OfType<string>())
+            storage.LogWarning("{Problem}: the data directory holds password hashes, the audit log and keys", problem);
+        app.UseCookieKeys(data, storage);
         // The calibration runs' root is the process's from the first moment, also before its commands are
         // registered: nobody but the process publishes ph2acf/status, whatever is configured.
         app.Services.GetRequiredService<CommandBus>().ReserveDevice("ph2acf");
@@ -51,7 +69,7 @@ public static class PlatformSetup
             return new ComponentState(true, "open");
         });
 
-        app.UseHttpsRedirection();
+        app.UseHttpHardening(app.Services.GetRequiredService<EndpointOptions>());
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -10,6 +10,7 @@ using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Interlocks;
 using TrackerDcs.Web.MqttDevices;
 using TrackerDcs.Web.Panel;
+using TrackerDcs.Web.Procedures;
 using TrackerDcs.Web.Runs;
 using TrackerDcs.Web.TimeSeries;
 using TrackerDcs.Web.Trends;
@@ -26,6 +27,7 @@ public static class TrackerDcsHost
         {
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
             Settings.AddSources(builder.Configuration, args);
+            builder.AddConsoleLog();
             builder.AddPlatform();
             builder.AddCaen();
             builder.AddJulabo();
@@ -41,6 +43,7 @@ public static class TrackerDcsHost
             builder.AddRuns();
             builder.AddTrends();
             builder.AddPanel();
+            builder.AddProcedures();
             app = builder.Build();
             app.UsePlatform();
             app.UseCaen();
@@ -55,8 +58,11 @@ public static class TrackerDcsHost
             app.UseRuns();
             app.UseTrends();
             app.UsePanel();
+            app.UseProcedures();
             // Last: a declared device's root must not be one of the roots the process's own devices have taken.
             app.UseMqttDevices();
+            // After every device's commands are on the bus: the procedure files are checked against them.
+            app.LoadProcedures();
             // The options are checked again as the host starts (ValidateOnStart), before any service runs.
             await app.StartAsync();
         }

@@ -34,7 +34,8 @@ public static class PanelSetup
         services.AddSingleton<RunFeed>();
         services.AddSingleton<PanelFeed>(sp => ActivatorUtilities.CreateInstance<PanelFeed>(sp));
         services.AddHostedService(sp => sp.GetRequiredService<PanelFeed>());
-        services.AddAntiforgery();
+        // The panel is served over HTTPS only (the HTTP port redirects): every cookie it sets is Secure.
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.Always);
 
         services.AddAuthentication(o =>
             {
@@ -101,13 +102,13 @@ public static class PanelSetup
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
         // The login form posts here (antiforgery is checked for form-bound endpoints); failures are throttled
-        // per name by the Authenticator, so repeated guesses lock the name out for a growing while.
+        // by the Authenticator per name and address, so repeated guesses are refused for a growing while.
         app.MapPost("/account/login", async (HttpContext context, [FromForm] LoginForm form, Authenticator authenticator) =>
         {
             var returnUrl = LocalUrl(form.ReturnUrl);
             var account = string.IsNullOrEmpty(form.Name) || string.IsNullOrEmpty(form.Password)
                 ? null
-                : await authenticator.AuthenticateAsync(form.Name, form.Password, context.RequestAborted);
+                : await authenticator.AuthenticateAsync(form.Name, form.Password, context.Connection.RemoteIpAddress, context.RequestAborted);
             if (account is null || !account.Role.MayView())
                 return Results.LocalRedirect($"{LoginPath}?failed=1&returnUrl={Uri.EscapeDataString(returnUrl)}");
             await context.SignInAsync(CookieScheme, Principal(account));
@@ -125,9 +126,13 @@ public static class PanelSetup
         new Claim(ClaimTypes.Role, account.Role.ToString()),
     ], CookieScheme));
 
-    /// <summary>Only a path of this site: an open redirect after login would hand the session to a phishing page.</summary>
+    /// <summary>
+    /// Only a path of this site: an open redirect after login would hand the session to a phishing page. A control
+    /// character (a tab, a newline) is no part of a path: browsers strip them, so "/\t/evil.example" would leave
+    /// the site, and LocalRedirect refuses it with an exception.
+    /// </summary>
     internal static string LocalUrl(string? url) =>
-        url is { Length: > 0 } && url[0] == '/' && !url.StartsWith("//") && !url.StartsWith("/\\") ? url : "/";
+        url is { Length: > 0 } && url[0] == '/' && !url.StartsWith("//") && !url.StartsWith("/\\") && !url.Any(char.IsControl) ? url : "/";
 
     private static bool MayView(this Role role) => role is Role.Viewer or Role.Operator or Role.Admin;
 

@@ -23,9 +23,7 @@ public static class RunCommands
             }
             return controller.StartAsync(start, request.User, ct);
         });
-        bus.Register($"{RunController.Root}/cmd/stop", (request, _) =>
-            request.Payload.Trim() is "" or "{}" ? controller.StopAsync(request.User)
-                : Task.FromResult(CommandResult.Refused("stop takes no payload")));
+        bus.Register($"{RunController.Root}/cmd/stop", NoPayload.Handler("stop", (request, _) => controller.StopAsync(request.User)));
         bus.Register($"{RunController.Root}/cmd/conditions", (request, ct) =>
             TryParseRun(request.Payload, out var run, out var error) ? controller.ConditionsAsync(run, ct)
                 : Task.FromResult(CommandResult.Refused(error!)), Role.Viewer);

@@ -1,81 +1,109 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Security.Cryptography;
+using TrackerDcs.Web.Common;
 
 namespace TrackerDcs.Web.Security;
 
 /// <summary>
-/// Checks a name and password for the panel and the broker.
-/// PBKDF2 is deliberately slow, so two things keep it from hurting the stand: a success is remembered
-/// as an HMAC under a per-process key (a script that reconnects every second pays the hash once), and
-/// failures are throttled per name (after <see cref="FreeFailures"/> failures, attempts for that name are
-/// refused without hashing until the back-off ends), with at most one hash per core in flight.
-/// A flood of bad passwords thus costs little while other clients keep being served.
+/// Checks a name and password for the panel, the HTTP API and the broker. PBKDF2 is deliberately slow, so a flood
+/// of bad logins must not buy hashes (docs/broker.md, "Logins"):
+/// <list type="bullet">
+/// <item>failures are throttled per name at a source address (<see cref="FreeFailures"/>), per source address
+/// whatever the names (<see cref="FreeFailuresPerAddress"/>) and per name across all addresses
+/// (<see cref="FreeFailuresPerName"/>); a blocked attempt is refused without hashing;</item>
+/// <item>names without an account share one budget of checks (<see cref="UnknownNamesPerMinute"/>), so changing
+/// the name at each try does not escape the throttle;</item>
+/// <item>hashes run on a bounded pool (<see cref="PasswordHashPool"/>);</item>
+/// <item>a success is remembered as an HMAC under a per-process key: a client that reconnects pays the hash once,
+/// and that already-verified password still opens the account while the name is blocked across all addresses or
+/// its address is blocked for all names (an attack from elsewhere, or from behind the same NAT, does not lock out
+/// the clients that have logged in). It does not open a name blocked at that very address.</item>
+/// </list>
 /// </summary>
 public sealed class Authenticator
 {
     public const int FreeFailures = 5;
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
+    public const int FreeFailuresPerAddress = 100;
+    public const int FreeFailuresPerName = 50;
+    public const int UnknownNamesPerMinute = 10;
     private static readonly string DummyHash = PasswordHasher.Hash("not a password of anybody");
 
     private readonly UserStore _users;
-    private readonly TimeProvider _time;
+    private readonly PasswordHashPool _hashing;
     private readonly ILogger<Authenticator> _log;
     private readonly byte[] _cacheKey = RandomNumberGenerator.GetBytes(32);
     private readonly ConcurrentDictionary<string, byte[]> _verified = new();
-    private readonly ConcurrentDictionary<string, Failures> _failures = new();
-    private readonly SemaphoreSlim _hashing = new(Math.Max(1, Environment.ProcessorCount / 2));
+    private readonly FailureCounter<(string Name, IPAddress Address)> _byNameAtAddress;
+    private readonly FailureCounter<IPAddress> _byAddress;
+    private readonly FailureCounter<string> _byName;
+    /// <summary>Names without an account share this budget of checks (a token bucket: a minute's worth at once).</summary>
+    private readonly TokenBucket _unknownNames;
 
-    private sealed record Failures(int Count, DateTimeOffset BlockedUntil);
-
-    public Authenticator(UserStore users, TimeProvider time, ILogger<Authenticator> log)
+    public Authenticator(UserStore users, PasswordHashPool hashing, TimeProvider time, ILogger<Authenticator> log)
     {
         _users = users;
-        _time = time;
+        _hashing = hashing;
         _log = log;
+        _byNameAtAddress = new(FreeFailures, time);
+        _byAddress = new(FreeFailuresPerAddress, time);
+        _byName = new(FreeFailuresPerName, time);
+        _unknownNames = new(UnknownNamesPerMinute, UnknownNamesPerMinute / 60.0, time);
         users.Changed += name => _verified.TryRemove(name, out _);
     }
 
-    public async Task<UserAccount?> AuthenticateAsync(string name, string password, CancellationToken ct = default)
+    /// <param name="source">The client's address; null when unknown (all such attempts share one address).</param>
+    public async Task<UserAccount?> AuthenticateAsync(string name, string password, IPAddress? source, CancellationToken ct = default)
     {
-        var now = _time.GetUtcNow();
-        if (_failures.TryGetValue(name, out var failures) && failures.BlockedUntil > now)
-            return null;
+        var address = source is null ? IPAddress.None : source.IsIPv4MappedToIPv6 ? source.MapToIPv4() : source;
+        if (_byNameAtAddress.IsBlocked((name, address))) return null;
 
         var found = _users.Find(name);
         var fingerprint = HMACSHA256.HashData(_cacheKey, System.Text.Encoding.UTF8.GetBytes(password));
         if (found is { } user && _verified.TryGetValue(name, out var known) && CryptographicOperations.FixedTimeEquals(known, fingerprint))
+        {
+            _byNameAtAddress.Succeed((name, address));
             return user.Account;
+        }
+        // Many clients may share an address (a NAT, the host's own scripts): its block does not stop the passwords
+        // verified already, whose guessing the block per name at the address bounds.
+        if (_byAddress.IsBlocked(address)) return null;
+        if (found is not null && _byName.IsBlocked(name)) return null;
+        if (found is null && !_unknownNames.TryTake(out var exhaustedNow))
+        {
+            if (exhaustedNow)
+                _log.LogWarning("Logins with unknown user names exceed {Budget} a minute: further ones are refused without checking for a while", UnknownNamesPerMinute);
+            FailFrom(address);
+            return null;
+        }
 
-        bool ok;
-        await _hashing.WaitAsync(ct);
-        try
+        // An unknown name costs the same as a known one, so timing does not reveal which names exist (while the budget lasts).
+        var check = _hashing.TryVerify(password, found?.PasswordHash ?? DummyHash, ct);
+        if (check is null)
         {
-            // An unknown name costs the same as a known one, so timing does not reveal which names exist.
-            ok = PasswordHasher.Verify(password, found?.PasswordHash ?? DummyHash) && found is not null;
+            _log.LogWarning("Login for user '{User}' from {Address} refused: {Queue} password checks are queued already", LogText.Escape(name), address, PasswordHashPool.QueueLength);
+            return null;
         }
-        finally
-        {
-            _hashing.Release();
-        }
+        var ok = await check && found is not null;
 
         if (ok)
         {
-            _failures.TryRemove(name, out _);
+            _byNameAtAddress.Succeed((name, address));
             _verified[name] = fingerprint;
             return found!.Value.Account;
         }
-
-        var updated = _failures.AddOrUpdate(name,
-            _ => new Failures(1, now),
-            (_, f) => new Failures(f.Count + 1, f.Count + 1 > FreeFailures ? now + Backoff(f.Count + 1) : now));
-        if (updated.Count == FreeFailures + 1)
-            _log.LogWarning("Repeated failed logins for user '{User}': further attempts are refused for a while", TrackerDcs.Web.Common.LogText.Escape(name));
+        FailFrom(address);
+        if (found is null) return null;
+        if (_byNameAtAddress.Fail((name, address)))
+            _log.LogWarning("Repeated failed logins for user '{User}' from {Address}: further attempts from there are refused for a while", LogText.Escape(name), address);
+        if (_byName.Fail(name))
+            _log.LogWarning("Repeated failed logins for user '{User}' from several addresses: for a while only a password already verified since the start is accepted", LogText.Escape(name));
         return null;
     }
 
-    private static TimeSpan Backoff(int failures)
+    private void FailFrom(IPAddress address)
     {
-        var seconds = Math.Pow(2, Math.Min(failures - FreeFailures, 9));
-        return TimeSpan.FromSeconds(Math.Min(seconds, MaxBackoff.TotalSeconds));
+        if (_byAddress.Fail(address))
+            _log.LogWarning("Repeated failed logins from {Address}: further attempts from there are refused for a while", address);
     }
 }

@@ -32,7 +32,7 @@ public sealed class BasicAuthenticationHandler(
         }
         var colon = decoded.IndexOf(':');
         if (colon < 0) return AuthenticateResult.Fail("malformed Basic credentials");
-        var account = await authenticator.AuthenticateAsync(decoded[..colon], decoded[(colon + 1)..], Context.RequestAborted);
+        var account = await authenticator.AuthenticateAsync(decoded[..colon], decoded[(colon + 1)..], Context.Connection.RemoteIpAddress, Context.RequestAborted);
         if (account is null) return AuthenticateResult.Fail("wrong user name or password");
         var identity = new ClaimsIdentity([
             new Claim(ClaimTypes.Name, account.Name),

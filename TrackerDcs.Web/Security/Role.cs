@@ -8,6 +8,9 @@ public enum Role { Viewer, Operator, Admin, Device }
 
 public static class RoleExtensions
 {
+    /// <summary>The roles of people (the panel, the HTTP API): every role but Device.</summary>
+    public static readonly string[] PeopleRoles = [nameof(Role.Viewer), nameof(Role.Operator), nameof(Role.Admin)];
+
     public static bool MaySendCommands(this Role role) => role is Role.Operator or Role.Admin;
 
     public static bool MayAdminister(this Role role) => role is Role.Admin;

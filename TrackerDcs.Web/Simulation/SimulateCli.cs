@@ -60,7 +60,7 @@ public static class SimulateCli
         var bind = IPAddress.TryParse(options.GetValueOrDefault("--bind", "127.0.0.1"), out var address) ? address
             : throw new ArgumentException($"--bind: '{options["--bind"]}' is not an IP address");
         using var crate = new SimulatedCaenCrate(options.GetValueOrDefault("--prefix", CaenPvNames.DefaultPrefix));
-        await using var server = new CaServer(crate.ProcessVariables, new CaServerOptions { BindAddress = bind, Port = port }, loggers.CreateLogger<CaServer>());
+        await using var server = new CaServer(crate.Find, new CaServerOptions { BindAddress = bind, Port = port }, loggers.CreateLogger<CaServer>());
         crate.Start(SimulatedCaenCrate.DefaultTickPeriod);
         server.Start();
         await output.WriteLineAsync($"simulated SY4527 '{crate.Prefix}': {crate.ProcessVariables.Count} PVs on {bind}:{server.TcpPort} (Channel Access)");

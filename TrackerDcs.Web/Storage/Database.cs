@@ -14,11 +14,25 @@ public sealed class Database
 
     public Database(string path)
     {
+        // Password hashes and the audit log: created owner-only, and an older database made so. SQLite gives its
+        // -wal and -shm files the database file's mode.
+        try
+        {
+            if (!File.Exists(path)) File.Open(path, DataDirectory.PrivateWrite(FileMode.CreateNew)).Dispose();
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Created meanwhile by another opener: made private below all the same.
+        }
+        PermissionProblem = DataDirectory.MakePrivate(path);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
         using var connection = Open();
         Execute(connection, "PRAGMA journal_mode=WAL;");
         Execute(connection, Schema);
     }
+
+    /// <summary>Why the database file could not be made the owner's only, or null (logged at start).</summary>
+    public string? PermissionProblem { get; }
 
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS users (

@@ -14,14 +14,14 @@ public static class CaenCommands
         bus.Register($"{root}/cmd/switch/hv", (r, ct) => SwitchAsync(service, PowerKind.Hv, r, ct));
         bus.Register($"{root}/cmd/setv/lv/+", (r, ct) => SetVoltageAsync(service, PowerKind.Lv, r, ct));
         bus.Register($"{root}/cmd/setv/hv/+", (r, ct) => SetVoltageAsync(service, PowerKind.Hv, r, ct));
-        bus.Register($"{root}/cmd/clear", (_, ct) => service.Device.ClearAlarmsAsync(ct));
-        bus.Register($"{root}/cmd/refresh", async (_, ct) =>
+        bus.Register($"{root}/cmd/clear", NoPayload.Handler("clear", (_, ct) => service.Device.ClearAlarmsAsync(ct)));
+        bus.Register($"{root}/cmd/refresh", NoPayload.Handler("refresh", async (_, ct) =>
         {
             await service.PublishAsync(ct);
             return CommandResult.Success();
-        });
-        bus.Register($"{root}/cmd/reload", (_, ct) => service.ReloadAsync(ct));
-        bus.Register($"{root}/cmd/reconnect", (_, ct) => service.Device.ApplySettingsAsync(ct));
+        }));
+        bus.Register($"{root}/cmd/reload", NoPayload.Handler("reload", (_, ct) => service.ReloadAsync(ct)));
+        bus.Register($"{root}/cmd/reconnect", NoPayload.Handler("reconnect", (_, ct) => service.Device.ApplySettingsAsync(ct)));
     }
 
     private static async Task<CommandResult> SwitchAsync(CaenService service, PowerKind kind, CommandRequest request, CancellationToken ct)

@@ -21,7 +21,7 @@ public sealed class CaenLink : IAsyncDisposable
         if (options.Simulated)
         {
             Simulator = new SimulatedCaenCrate(options.Prefix);
-            _server = new CaServer(Simulator.ProcessVariables,
+            _server = new CaServer(Simulator.Find,
                 new CaServerOptions { BindAddress = IPAddress.Loopback, Port = options.SimulatorPort },
                 loggers.CreateLogger<CaServer>());
             channelAccess = new ChannelAccessOptions

@@ -47,11 +47,12 @@ public sealed class CaenService : BackgroundService, IDeviceView<CaenView>
     /// <summary>The crate now: built from one snapshot of the driver when something changed since the last one asked.</summary>
     public CaenView View => _view.Current;
 
-    /// <summary>/readyz: the driver is ready once the crate answers.</summary>
+    /// <summary>/readyz: the driver is ready once the crate answers; the detail names every PV it lacks.</summary>
     public ComponentState Readiness()
     {
         var view = View;
-        return new ComponentState(view.Reachable, view.State, _link.Describe());
+        var detail = view.Missing.Count == 0 ? _link.Describe() : $"{_link.Describe()}; {string.Join("; ", view.Missing)}";
+        return new ComponentState(view.Reachable, view.State, detail);
     }
 
     /// <summary>Loads channels.yml again; a broken file is refused with its line and key, and the old map stays.</summary>

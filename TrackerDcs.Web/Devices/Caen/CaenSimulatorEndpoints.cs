@@ -4,7 +4,7 @@ namespace TrackerDcs.Web.Devices.Caen;
 
 /// <summary>
 /// Fault injection into the simulated crate, for demos and tests (admins only; 404 on a real crate):
-/// trip a channel, change a module's load, make an LV output drift (over- and under-voltage),
+/// trip a channel, change a module's load, make an LV output drift (over- and under-voltage), put a sensor's IV curve behind an HV channel,
 /// pull or reinsert a board, stop, start or restart the IOC.
 /// </summary>
 public static class CaenSimulatorEndpoints
@@ -18,6 +18,19 @@ public static class CaenSimulatorEndpoints
             Inject(link, crate => crate.SetLoad(board, channel, value), $"load of {board}/{channel} is {value}"));
         group.MapPost("/drift/{board:int}/{channel:int}", (CaenLink link, int board, int channel, double volts) =>
             Inject(link, crate => crate.SetDrift(board, channel, volts), $"output of {board}/{channel} drifts by {volts} V"));
+        // A sensor's IV curve behind an HV channel (SimulatedSensor.cs); a lower breakdown injects a breakdown; remove=true: the ohmic load again.
+        group.MapPost("/sensor/{board:int}/{channel:int}", (CaenLink link, int board, int channel, double? depletion, double? current,
+            double? breakdown, double? celsius, double? charge, double? tau, bool? remove) =>
+        {
+            var d = new Hardware.Caen.SensorIv();
+            var sensor = remove == true ? null : d with
+            {
+                DepletionVolts = depletion ?? d.DepletionVolts, DepletedMicroamps = current ?? d.DepletedMicroamps,
+                BreakdownVolts = breakdown ?? d.BreakdownVolts, Celsius = celsius ?? d.Celsius,
+                ChargeMicroampsPerVolt = charge ?? d.ChargeMicroampsPerVolt, TransientSeconds = tau ?? d.TransientSeconds,
+            };
+            return Inject(link, crate => crate.SetSensor(board, channel, sensor), sensor is null ? $"{board}/{channel} drives its ohmic load" : $"{board}/{channel} biases {sensor}");
+        });
         group.MapPost("/unplug/{board:int}", (CaenLink link, int board, bool? plugged) =>
             Inject(link, crate => crate.Unplug(board, unplugged: plugged != true), plugged == true ? $"board {board} back" : $"board {board} pulled"));
         group.MapPost("/ioc/{action}", async (CaenLink link, string action) =>

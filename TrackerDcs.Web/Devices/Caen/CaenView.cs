@@ -28,6 +28,9 @@ public sealed record CaenView(string Root, string State, IReadOnlyList<CaenChann
     /// <summary>Some active channel has LV on.</summary>
     public bool LvOn { get; init; }
 
+    /// <summary>The map's PVs the IOC does not serve, each with what it costs ("… not found: channel 1 HV is not protected").</summary>
+    public IReadOnlyList<string> Missing { get; init; } = [];
+
     // Null when the crate's state machine allows the command now, else why not (the driver's CommandGuards).
     public string? LvOnRefusal { get; init; }
     public string? LvOffRefusal { get; init; }
@@ -49,6 +52,7 @@ public sealed record CaenView(string Root, string State, IReadOnlyList<CaenChann
         {
             HvLive = hvLive,
             LvOn = snapshot.LvOn,
+            Missing = [.. snapshot.Missing.Select(m => m.Text)],
             LvOnRefusal = CommandGuards.Check(CaenCommand.LvOn, state, hvLive),
             LvOffRefusal = CommandGuards.Check(CaenCommand.LvOff, state, hvLive),
             HvOnRefusal = CommandGuards.Check(CaenCommand.HvOn, state, hvLive),

@@ -22,7 +22,7 @@ public static class JulaboCommands
 /// <summary>
 /// An operator command as the seed's MQTT topics carry it (<c>julabo/cmd/&lt;name&gt;</c>), parsed from
 /// its payload, so that the command bus can validate, authorise and audit it before running it:
-/// start, stop, refresh, reconnect, useExt, useInt (no payload); setWT <c>{"setpoint":1,"temp":20}</c>;
+/// start, stop, refresh, reconnect, useExt, useInt (no payload: anything else is refused); setWT <c>{"setpoint":1,"temp":20}</c>;
 /// useSP <c>{"setpoint":2}</c>; setPress <c>{"press":3}</c>. Parsing checks the payload's shape only;
 /// limits and the state machine are the device's to check when it runs.
 /// </summary>
@@ -40,7 +40,8 @@ public sealed record JulaboRequest(string Name, int? Setpoint = null, double? Te
         {
             request = name switch
             {
-                "start" or "stop" or "refresh" or "reconnect" or "useExt" or "useInt" => new JulaboRequest(name),
+                "start" or "stop" or "refresh" or "reconnect" or "useExt" or "useInt" =>
+                    NoPayload.Check(name, payload) is { } refusal ? throw new FormatException(refusal) : new JulaboRequest(name),
                 "setWT" => Read(payload, """{"setpoint":1,"temp":20}""", o => new JulaboRequest(name, Setpoint: Integer(o, "setpoint"), Temp: Number(o, "temp"))),
                 "useSP" => Read(payload, """{"setpoint":2}""", o => new JulaboRequest(name, Setpoint: Integer(o, "setpoint"))),
                 "setPress" => Read(payload, """{"press":3}""", o => new JulaboRequest(name, Press: Integer(o, "press"))),
@@ -84,12 +85,12 @@ public sealed record JulaboRequest(string Name, int? Setpoint = null, double? Te
         try
         {
             using var document = JsonDocument.Parse(payload);
-            if (document.RootElement.ValueKind != JsonValueKind.Object) throw new FormatException($"payload must be a JSON object such as {example}, got {payload}");
+            if (document.RootElement.ValueKind != JsonValueKind.Object) throw new FormatException($"payload must be a JSON object such as {example}, got {Quote(payload)}");
             return build(document.RootElement);
         }
         catch (JsonException)
         {
-            throw new FormatException($"payload is not JSON: expected {example}, got {payload}");
+            throw new FormatException($"payload is not JSON: expected {example}, got {Quote(payload)}");
         }
     }
 
@@ -99,8 +100,11 @@ public sealed record JulaboRequest(string Name, int? Setpoint = null, double? Te
         if (!o.TryGetProperty(key, out var v)) throw new FormatException($"payload has no \"{key}\"");
         if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d)) return d;
         if (v.ValueKind == JsonValueKind.String && double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out d) && double.IsFinite(d)) return d;
-        throw new FormatException($"\"{key}\" must be a number, got {v.GetRawText()}");
+        throw new FormatException($"\"{key}\" must be a number, got {Quote(v.GetRawText())}");
     }
+
+    /// <summary>A refusal quotes what was sent, not all of it: a 1 MB payload is not echoed back whole.</summary>
+    private static string Quote(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private static int Integer(JsonElement o, string key)
     {

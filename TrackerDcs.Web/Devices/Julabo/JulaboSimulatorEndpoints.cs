@@ -5,7 +5,7 @@ namespace TrackerDcs.Web.Devices.Julabo;
 /// <summary>
 /// Fault injection into the simulated chiller, for demos and tests (admins only; 404 with a real unit):
 /// an alarm code, manual mode, a pulled cable, a heat load the unit cannot hold (the bath leaves the
-/// warning band: -03), a unit that will not take its warning limits.
+/// warning band: -03), a unit that will not take its warning limits, an external Pt100 unplugged ("---.--").
 /// </summary>
 public static class JulaboSimulatorEndpoints
 {
@@ -22,6 +22,7 @@ public static class JulaboSimulatorEndpoints
         group.MapPost("/remote", (JulaboLink link) => Inject(link, s => s.SwitchToRemote()));
         group.MapPost("/unplug", (JulaboLink link) => Inject(link, s => s.Unplug()));
         group.MapPost("/plug", (JulaboLink link) => Inject(link, s => s.Plug()));
+        group.MapPost("/sensor", (JulaboLink link, bool present) => Inject(link, s => s.ExternalSensor = present));
         group.MapPost("/heat", (JulaboLink link, double kelvin) => Inject(link, s => s.ExtraHeat = kelvin));
         group.MapPost("/limits", (JulaboLink link, string writes) => Inject(link, s =>
             s.LimitWrites = Enum.TryParse<Hardware.Julabo.JulaboLimitWrites>(writes, ignoreCase: true, out var mode) && Enum.IsDefined(mode)

@@ -43,6 +43,12 @@ public sealed record JulaboView(
     /// <summary>Why the external Pt100 the settings expect gives no reading; null when it reads or is not expected.</summary>
     public string? SensorProblem { get; init; }
 
+    /// <summary>When the unit last gave a readable reply (or the driver started, if it never did); null in views built by hand.</summary>
+    public DateTimeOffset? LastHeard { get; init; }
+
+    /// <summary>The unit is not answering now: no link, or a port that opened but has not yet brought its status.</summary>
+    public bool IsSilent => State == Disconnected || State == Connected;
+
     // Null when the chiller's state machine allows the command now, else why not.
     public string? StartRefusal { get; init; }
     public string? StopRefusal { get; init; }
@@ -72,6 +78,7 @@ public sealed record JulaboView(
             LastError = snapshot.LastError,
             LimitsProblem = snapshot.LimitsProblem,
             SensorProblem = snapshot.SensorProblem,
+            LastHeard = snapshot.LastHeard,
             StartRefusal = JulaboStateMachine.Refusal(s.FsmState, JulaboAction.Start),
             StopRefusal = JulaboStateMachine.Refusal(s.FsmState, JulaboAction.Stop),
             ConfigureRefusal = JulaboStateMachine.Refusal(s.FsmState, JulaboAction.Configure),

@@ -83,9 +83,9 @@ public partial class Power
     /// <summary>The colour of a crate or channel state (its wire name).</summary>
     internal static Color StateColour(string state) => state switch
     {
-        "HV_ON" or "HV_RAMP" or "HV_MIX" => Color.Warning,
+        "HV_ON" or "HV_RAMP" or "HV_RAMP_DOWN" or "HV_MIX" => Color.Warning,
         "LV_ON" or "LV_MIX" => Color.Success,
-        "ERROR" => Color.Error,
+        "ERROR" or "UNAVAILABLE" => Color.Error,
         "DISCONNECTED" or "INIT" => Color.Dark,
         _ => Color.Default,
     };

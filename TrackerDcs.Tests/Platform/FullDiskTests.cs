@@ -1,0 +1,132 @@
+using System.Text.Json;
+using TrackerDcs.Tests.Alarms;
+using TrackerDcs.Tests.Support;
+
+namespace TrackerDcs.Tests.Platform;
+
+/// <summary>
+/// The data disk full for real (a 20 MB tmpfs filled to the last block): the audit comes first, so an
+/// operator's command whose row cannot be written is refused and never reaches the crate; an interlock
+/// action still runs (safety first), is journaled in the preallocated file, and reaches the audit once the
+/// disk has room again.
+/// </summary>
+public sealed class FullDiskTests
+{
+    private const long DiskBytes = 20L << 20;
+    private static readonly string[] Admin = Mosquitto.Auth("admin", StandProcess.AdminPassword);
+
+    private const string Rules = """
+        interlocks:
+          - name: no-cooling
+            when: crate.hv_on and chiller.state != ON
+            for: 1
+            actions: [hv_off]
+        """;
+
+    [TmpfsFact]
+    public async Task A_full_disk_refuses_commands_it_cannot_audit_but_interlocks_act_and_are_journaled()
+    {
+        var directory = Directory.CreateTempSubdirectory("trackerdcs-fulldisk-").FullName;
+        var rules = Path.Combine(directory, "interlocks.yml");
+        await File.WriteAllTextAsync(rules, Rules);
+        var stand = new StandProcess(new Dictionary<string, string>
+        {
+            ["Interlocks:File"] = rules,
+            ["Julabo:PollPeriod"] = "00:00:00.300",
+            ["Julabo:CommandInterval"] = "00:00:00.020",
+            ["Caen:PublishPeriod"] = "00:00:01",
+        }, directory);
+        SmallDisk? mount = null;
+        try
+        {
+            mount = await SmallDisk.MountAsync(stand.DataDirectory, DiskBytes);
+            await stand.StartAsync();
+            await using var sub = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["dcs/status", "dcs/reply"]);
+            async Task<JsonElement> Command(string topic, string payload) => await sub.CommandAsync(stand.MqttPort, Admin, topic, payload, TimeSpan.FromSeconds(15));
+            Task Status(string state) => sub.WaitOnAsync("dcs/status", s => s.Contains($"\"{state}\""), TimeSpan.FromSeconds(20), state);
+
+            Assert.True((await Command("dcs/cmd/switch/lv", "on")).GetProperty("ok").GetBoolean());
+            await Status("LV_ON");
+            await Mosquitto.PubAsync(stand.MqttPort, [.. Admin, "-q", "1", "-t", "julabo/cmd/start", "-m", ""]);
+            for (var deadline = DateTime.UtcNow.AddSeconds(15); !(await Command("dcs/cmd/switch/hv", "on")).GetProperty("ok").GetBoolean(); await Task.Delay(300))
+                Assert.True(DateTime.UtcNow < deadline, "HV on stayed refused after the chiller started");
+            await Status("HV_ON");
+
+            var filler = Path.Combine(stand.DataDirectory, "filler.bin");
+            await FillUpAsync(filler);
+
+            // The operator's command: refused with the reason, and the crate is not told (HV stays on).
+            var refused = await Command("dcs/cmd/switch/hv", "off");
+            Assert.False(refused.GetProperty("ok").GetBoolean());
+            Assert.Contains("the audit log cannot be written", refused.GetProperty("error").GetString());
+            Assert.Contains("the command was not sent", refused.GetProperty("error").GetString());
+            await AssertHvStaysOnAsync(stand);
+
+            // The chiller lost: the interlock switches HV off although nothing can be written.
+            await stand.PostAsAdminAsync("/api/simulator/julabo/unplug");
+            await Status("HV_RAMP");
+            await Eventually.True(() => stand.Log.Contains("runs anyway, journaled"), "the interlock action journaled");
+
+            // Room again: the journaled row reaches the audit; the refused command never ran, so it has no row.
+            File.Delete(filler);
+            List<JsonElement> audit = [];
+            for (var deadline = DateTime.UtcNow.AddSeconds(20); !(audit = await AuditAsync(stand)).Any(r => r.GetProperty("user").GetString() == "interlock"); await Task.Delay(200))
+                Assert.True(DateTime.UtcNow < deadline, "the interlock's journaled row never reached /api/audit");
+            var action = Assert.Single(audit, r => r.GetProperty("user").GetString() == "interlock");
+            Assert.Equal("dcs/cmd/switch/hv", action.GetProperty("topic").GetString());
+            Assert.Equal("off", action.GetProperty("payload").GetString());
+            Assert.True(action.GetProperty("ok").GetBoolean());
+            Assert.DoesNotContain(audit, r => r.GetProperty("user").GetString() == "admin" && r.GetProperty("payload").GetString() == "off");
+            Assert.DoesNotContain(audit, r => r.GetProperty("result").GetString() == "pending");
+        }
+        finally
+        {
+            await stand.DisposeAsync();
+            if (mount is not null) await mount.DisposeAsync();
+            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>
+    /// Every channel still HV_ON two publish rounds after the refusal (a fresh subscriber, so no reading from
+    /// before it): an HV off that had reached the crate would show as HV_RAMP within one.
+    /// </summary>
+    private static async Task AssertHvStaysOnAsync(StandProcess stand)
+    {
+        await using var channels = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["dcs/channels"]);
+        var seen = new Dictionary<string, int>();
+        while (!seen.Values.Any(n => n >= 3))
+        {
+            var payload = await channels.NextOnAsync("dcs/channels", TimeSpan.FromSeconds(20));
+            Assert.NotNull(payload);
+            var channel = JsonDocument.Parse(payload).RootElement;
+            Assert.Equal("HV_ON", channel.GetProperty("fsm_state").GetString());
+            var id = channel.GetProperty("id").GetString()!;
+            seen[id] = seen.GetValueOrDefault(id) + 1;
+        }
+    }
+
+    /// <summary>Writes real bytes until the filesystem refuses the smallest block: a disk with no room left.</summary>
+    private static async Task FillUpAsync(string file)
+    {
+        await using var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1);
+        for (var chunk = 1 << 20; chunk >= 4096; chunk /= 4)
+        {
+            var bytes = new byte[chunk];
+            try
+            {
+                while (true) { await stream.WriteAsync(bytes); await stream.FlushAsync(); }
+            }
+            catch (IOException) { } // ENOSPC: try a smaller block
+        }
+    }
+
+    private static async Task<List<JsonElement>> AuditAsync(StandProcess stand)
+    {
+        using var client = stand.HttpClient();
+        var request = new HttpRequestMessage(HttpMethod.Get, $"https://localhost:{stand.HttpsPort}/api/audit");
+        request.Headers.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"admin:{StandProcess.AdminPassword}")));
+        var body = await (await client.SendAsync(request)).Content.ReadAsStringAsync();
+        return JsonDocument.Parse(body).RootElement.EnumerateArray().ToList();
+    }
+}

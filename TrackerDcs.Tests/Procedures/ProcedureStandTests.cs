@@ -1,0 +1,383 @@
+using System.Globalization;
+using System.Text.Json;
+using TrackerDcs.Tests.Runs;
+using TrackerDcs.Web.Procedures;
+using TrackerDcs.Web.Storage;
+
+namespace TrackerDcs.Tests.Procedures;
+
+/// <summary>
+/// Procedures on the real process with its simulators (crate, chiller with a short time constant, a sensor box)
+/// and the shipped interlocks: the shipped thermal cycle runs to its end with its set points in order; an
+/// interlock's refusal fails a run after its on_abort; a SIGKILL leaves a run that the next start marks failed;
+/// every command a step sends is in the audit log with the procedure's and the operator's names.
+/// </summary>
+public sealed class ProcedureStandTests : IAsyncLifetime
+{
+    private RunStand _stand = null!;
+    private string _procedures = null!;
+
+    public async Task InitializeAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("trackerdcs-procedures-").FullName;
+        _procedures = Path.Combine(directory, "procedures");
+        Directory.CreateDirectory(_procedures);
+        foreach (var shipped in new[] { "thermal-cycle.yml", "burn-in.yml", "iv-scan.yml" })
+            File.Copy(Repository.File("procedures", shipped), Path.Combine(_procedures, shipped));
+        await File.WriteAllTextAsync(Path.Combine(_procedures, "hv-on.yml"), """
+            description: LV on, then HV on (which the interlocks refuse while the chiller is off)
+            steps:
+              - command: dcs/cmd/switch/lv on
+              - wait_until: { condition: crate.lv_on, timeout: 30 }
+              - command: dcs/cmd/switch/hv on
+              - note: never reached while the chiller is off
+            """);
+        await File.WriteAllTextAsync(Path.Combine(_procedures, "long-wait.yml"), """
+            description: a wait long enough to be interrupted
+            parameters:
+              seconds: { unit: s, min: 1, max: 3600, default: 600 }
+            steps:
+              - note: waiting $seconds s
+              - wait: $seconds
+            """);
+        await File.WriteAllTextAsync(Path.Combine(_procedures, "wait-for-hv.yml"), """
+            description: a wait for HV that nothing switches on
+            steps:
+              - wait_until: { condition: crate.hv_on, stable_for: 1, timeout: 2 }
+            """);
+        await File.WriteAllTextAsync(Path.Combine(_procedures, "guarded-wait.yml"), """
+            description: a wait that the dew-point alarm ends
+            fatal_alarms: [environment.dewpoint]
+            steps:
+              - wait: 600
+            """);
+        // RunStand's map, with HV limits: 600 V on channel 0, 250 V on channel 1.
+        var channels = Path.Combine(directory, "limited-channels.yml");
+        await File.WriteAllTextAsync(channels, """
+            name: dcs
+            channels:
+              "0": { module: module_0, lv: { board: 0, chan: 0 }, hv: { board: 12, chan: 0, maxV: 600. } }
+              "1": { module: module_1, lv: { board: 0, chan: 1 }, hv: { board: 12, chan: 1, maxV: 250. } }
+            global:
+              lv: { setV: 12., maxI: 2.5, ovVThr: 15., unVThr: 0., tripTime: 10., tripInt: 0b0, tripExt: 0b00010001, rampUpTime: 100., rampDwnTime: 100. }
+              hv: { setV: 100., maxI: 500., rampUpSpeed: 200., rampDwnSpeed: 200., tripTime: 10., tripInt: 0b0, tripExt: 0b00010001, tripMode: Kill, imRange: Low }
+            """);
+        var settings = RunStand.Calibration("lv-test", ["--seconds", "0.5"], crateState: "LV_ON");
+        foreach (var (key, value) in new Dictionary<string, string>
+        {
+            ["Procedures:Directory"] = _procedures,
+            ["Caen:ChannelsFile"] = channels,
+            ["Interlocks:File"] = Repository.File("interlocks.yml"),
+            ["Sensors:Simulated"] = "true",
+            ["Sensors:SimulatedPeriod"] = "00:00:00.500",
+        }) settings[key] = value;
+        _stand = await RunStand.StartAsync(settings, directory);
+    }
+
+    public async Task DisposeAsync() => await _stand.DisposeAsync();
+
+    private async Task<long> StartAsync(string payload)
+    {
+        var reply = await _stand.CommandAsync("procedures/cmd/start", payload);
+        Assert.True(reply.GetProperty("ok").GetBoolean(), reply.ToString());
+        return reply.GetProperty("data").GetProperty("run").GetInt64();
+    }
+
+    private Task<JsonElement> OutcomeAsync(long run, int mark, double seconds = 60) => _stand.WaitForAsync("procedures/status",
+        s => Number(s, "run") == run && s.GetProperty("state").GetString() is "finished" or "failed", $"run {run} ended", mark, seconds);
+
+    private async Task<List<JsonElement>> AuditAsync(string user) =>
+        [.. JsonDocument.Parse(await _stand.Stand.GetAsAdminAsync("/api/audit?limit=10000")).RootElement.EnumerateArray()
+            .Where(e => e.GetProperty("user").GetString() == user).Reverse()];
+
+    private async Task ChillerConnectedAsync() => await _stand.WaitForAsync("julabo/status",
+        s => s.GetProperty("fsm_state").GetString() is "OFF" or "ON", "the chiller connected");
+
+    [Fact]
+    public async Task The_shipped_thermal_cycle_of_two_cycles_runs_to_its_end_with_its_set_points_in_order()
+    {
+        await ChillerConnectedAsync();
+        var mark = _stand.Mark;
+        var run = await StartAsync("""
+            {"name":"thermal-cycle","comment":"two short cycles",
+             "params":{"cycles":2,"cold":19,"warm":20,"rate":10,"every":1,"dwell":0,"stable":1,"settle_timeout":60}}
+            """);
+
+        var outcome = await OutcomeAsync(run, mark, seconds: 120);
+
+        Assert.Equal("finished", outcome.GetProperty("state").GetString());
+        Assert.Equal(100, outcome.GetProperty("progress").GetDouble());
+        // From the simulated chiller's 20 °C to 19 °C and back, at 10 K/min a set point every second: 1/6 K a step.
+        double[] down = [19.83, 19.67, 19.5, 19.33, 19.17, 19], up = [19.17, 19.33, 19.5, 19.67, 19.83, 20];
+        var setpoints = (await AuditAsync("procedure:thermal-cycle for admin")).Where(e => e.GetProperty("topic").GetString() == "julabo/cmd/setWT")
+            .Select(e => JsonDocument.Parse(e.GetProperty("payload").GetString()!).RootElement.GetProperty("temp").GetDouble()).ToList();
+        Assert.Equal([.. down, .. up, .. down, .. up], setpoints);
+
+        var document = Store().Get(run)!;
+        Assert.Equal((ProcedureState.Finished, "two short cycles", 2.0), (document.State, document.Comment, document.Parameters["cycles"]));
+        Assert.Equal(document.StepCount, document.Steps.Count);
+        Assert.All(document.Steps, s => Assert.True(s.Ok, $"step {s.Index} {s.Description}: {s.Result}"));
+        Assert.Contains(_stand.Payloads("procedures/log", mark), l => l.Contains("thermal cycle: 2 cycles between 19 and 20 °C at 10 K/min"));
+    }
+
+    [Fact]
+    public async Task The_shipped_burn_in_calibrates_the_modules_each_interval_with_lv_on_and_waits_for_each_result()
+    {
+        await ChillerConnectedAsync();
+        var mark = _stand.Mark;
+        var run = await StartAsync("""
+            {"name":"burn-in","modules":["module_0"],
+             "params":{"hours":2,"cold":19,"warm":20,"rate":10,"stable":1,"interval":10,"calibration_timeout":60}}
+            """);
+
+        var outcome = await OutcomeAsync(run, mark, seconds: 180);
+
+        Assert.Equal("finished", outcome.GetProperty("state").GetString());
+        var commands = (await AuditAsync("procedure:burn-in for admin")).Select(e => e.GetProperty("topic").GetString()).Where(t => t != "julabo/cmd/setWT").ToList();
+        Assert.Equal(["julabo/cmd/useSP", "julabo/cmd/start", "dcs/cmd/switch/lv", "ph2acf/cmd/start", "ph2acf/cmd/start", "dcs/cmd/switch/hv", "dcs/cmd/switch/lv"], commands);
+        var calibrations = Store().Get(run)!.Steps.Where(s => s.Kind == "calibration").ToList();
+        Assert.Equal(2, calibrations.Count);
+        foreach (var step in calibrations)
+        {
+            var result = step.Result!;
+            var number = JsonDocument.Parse(result[result.IndexOf('{')..]).RootElement.GetProperty("run").GetInt64();
+            var calibration = (await _stand.Store().GetAsync(number))!;
+            Assert.Equal((Web.Runs.RunState.Finished, "lv-test", "module_0"), (calibration.State, calibration.Calibration, calibration.Modules.Single()));
+            // The step waited for the calibration's result: it ended after the calibration did.
+            Assert.True(step.EndMs >= calibration.EndMs, $"step ended at {step.EndMs}, calibration at {calibration.EndMs}");
+        }
+        await _stand.CrateAsync("LV_OFF");
+    }
+
+    /// <summary>The shipped iv-scan of module_0 (channel 0, board 12 channel 0) against the simulated sensor the query describes.</summary>
+    private async Task<(string Stopped, List<double> Points, List<string> SetPoints)> ScanAsync(string sensor, string parameters)
+    {
+        await _stand.Stand.PostAsAdminAsync($"/api/simulator/caen/sensor/12/0?{sensor}");
+        await ChillerConnectedAsync();
+        if (_stand.Payloads("julabo/status").LastOrDefault()?.Contains("\"ON\"") != true)
+            Assert.True((await _stand.CommandAsync("julabo/cmd/start", "")).GetProperty("ok").GetBoolean());
+        await _stand.WaitForAsync("julabo/status", s => s.GetProperty("fsm_state").GetString() == "ON", "the chiller on");
+        await _stand.HvOnAsync();
+        var mark = _stand.Mark;
+        var run = await StartAsync($$"""{"name":"iv-scan","modules":["module_0"],"params":{{parameters}}}""");
+
+        var outcome = await OutcomeAsync(run, mark);
+
+        Assert.Equal("finished", outcome.GetProperty("state").GetString());
+        var result = Store().Get(run)!.Steps.Single(s => s.Kind == "iv_scan").Result!;
+        var data = JsonDocument.Parse(result[result.IndexOf('{')..]).RootElement;
+        var points = data.GetProperty("points").EnumerateArray().ToList();
+        Assert.All(points, p => Assert.Equal(("0", "module_0"), (p.GetProperty("channel").GetString(), p.GetProperty("module").GetString())));
+        var setPoints = (await AuditAsync("procedure:iv-scan for admin")).Where(e => e.GetProperty("topic").GetString() == "dcs/cmd/setv/hv/0")
+            .Select(e => e.GetProperty("payload").GetString()!).ToList();
+        return (data.GetProperty("stopped").GetString()!, [.. points.Select(p => p.GetProperty("v_set").GetDouble())], setPoints);
+    }
+
+    private async Task AllOffAsync()
+    {
+        await _stand.Stand.PostAsAdminAsync("/api/simulator/caen/sensor/12/0?remove=true");
+        await _stand.CommandAsync("dcs/cmd/switch/hv", "off");
+        await RunStand.Eventually(() => _stand.Payloads("dcs/status").LastOrDefault() is { } s && (s.Contains("\"LV_ON\"") || s.Contains("\"LV_OFF\"")), "HV off");
+        await _stand.CommandAsync("dcs/cmd/switch/lv", "off");
+        await _stand.CrateAsync("LV_OFF");
+    }
+
+    [Fact]
+    public async Task An_iv_scan_to_breakdown_stops_at_the_breakdown_step_and_ramps_down()
+    {
+        try
+        {
+            // Depleted at 250 V with 1 µA, breaking down above 150 V: at 160 V the current is e × its value at 140 V.
+            // Without the charging transient (charge=0), so that the ratio is the curve's own.
+            var (stopped, points, setPoints) = await ScanAsync("breakdown=150&charge=0",
+                """{"stop":300,"step":20,"settle":1,"samples":3,"compliance":50,"breakdown_factor":2}""");
+
+            Assert.StartsWith("breakdown: channel 0 drew ", stopped);
+            Assert.Contains(" at 160 V, more than 2 × ", stopped);
+            Assert.Equal([0, 20, 40, 60, 80, 100, 120, 140, 160], points);
+            Assert.Equal(["0", "20", "40", "60", "80", "100", "120", "140", "160", "0"], setPoints);
+        }
+        finally
+        {
+            await AllOffAsync();
+        }
+    }
+
+    [Fact]
+    public async Task An_iv_scan_against_compliance_stops_there_and_ramps_down()
+    {
+        try
+        {
+            // 50 µA at full depletion (250 V), growing as √V: 28 µA at 80 V, 32 µA at 100 V.
+            var (stopped, points, setPoints) = await ScanAsync("current=50&charge=0",
+                """{"stop":300,"step":20,"settle":1,"samples":3,"compliance":30,"breakdown_factor":3}""");
+
+            Assert.StartsWith("compliance: channel 0 drew ", stopped);
+            Assert.EndsWith(" at 100 V (compliance 30 µA)", stopped);
+            Assert.Equal([0, 20, 40, 60, 80, 100], points);
+            Assert.Equal("0", setPoints[^1]);
+        }
+        finally
+        {
+            await AllOffAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_scan_of_the_run_s_modules_above_a_channel_s_maxV_is_refused_at_start()
+    {
+        var reply = await _stand.CommandAsync("procedures/cmd/start", """{"name":"iv-scan","modules":["module_1"],"params":{"stop":300}}""");
+
+        Assert.False(reply.GetProperty("ok").GetBoolean());
+        Assert.Equal("step 2 (line 19) would bias channel 1 at 300 V, above its maxV 250 V", reply.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task A_procedure_with_calibrations_needs_modules()
+    {
+        var reply = await _stand.CommandAsync("procedures/cmd/start", """{"name":"burn-in"}""");
+        Assert.Equal("procedure 'burn-in' calibrates or scans the run's modules: name them (\"modules\": [...])", reply.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task A_command_an_interlock_refuses_fails_the_run_after_its_on_abort()
+    {
+        await ChillerConnectedAsync();
+        if (_stand.Payloads("julabo/status").LastOrDefault()?.Contains("\"ON\"") == true)
+            Assert.True((await _stand.CommandAsync("julabo/cmd/stop", "")).GetProperty("ok").GetBoolean());
+        await _stand.WaitForAsync("julabo/status", s => s.GetProperty("fsm_state").GetString() != "ON", "the chiller off");
+        await _stand.CrateAsync("LV_OFF");
+        var mark = _stand.Mark;
+        var run = await StartAsync("""{"name":"hv-on","modules":["module_0"]}""");
+
+        var outcome = await OutcomeAsync(run, mark);
+
+        Assert.Equal("failed", outcome.GetProperty("state").GetString());
+        var reason = outcome.GetProperty("reason").GetString()!;
+        Assert.Contains("step 3/4 (line 5) command failed: interlock 'no-hv-without-cooling' is active", reason);
+        var audit = await AuditAsync("procedure:hv-on for admin");
+        Assert.Equal([("dcs/cmd/switch/lv", "on", true), ("dcs/cmd/switch/hv", "on", false), ("dcs/cmd/switch/hv", "off", true), ("dcs/cmd/switch/lv", "off", true)],
+            audit.Select(e => (e.GetProperty("topic").GetString(), e.GetProperty("payload").GetString(), e.GetProperty("ok").GetBoolean())));
+        Assert.All(audit, e => Assert.Equal(("procedure", $"procedure:hv-on#{run}"), (e.GetProperty("origin").GetString(), e.GetProperty("clientId").GetString())));
+        await _stand.CrateAsync("LV_OFF");
+        var document = Store().Get(run)!;
+        Assert.Equal(ProcedureState.Failed, document.State);
+        Assert.Equal(["dcs/cmd/switch/hv off", "dcs/cmd/switch/lv off"], document.OnAbort.Select(s => s.Description));
+        Assert.All(document.OnAbort, s => Assert.True(s.Ok));
+    }
+
+    [Fact]
+    public async Task A_wait_until_that_times_out_fails_the_run_after_its_on_abort_naming_the_signals()
+    {
+        var mark = _stand.Mark;
+        var run = await StartAsync("""{"name":"wait-for-hv"}""");
+
+        var outcome = await OutcomeAsync(run, mark);
+
+        Assert.Equal("failed", outcome.GetProperty("state").GetString());
+        Assert.Equal("step 1/1 (line 3) wait_until failed: time-out: 'crate.hv_on' did not hold for 1 s within 2 s (crate.hv_on = False)",
+            outcome.GetProperty("reason").GetString());
+        Assert.Equal(["dcs/cmd/switch/hv off", "dcs/cmd/switch/lv off"], Store().Get(run)!.OnAbort.Select(s => s.Description));
+    }
+
+    [Fact]
+    public async Task An_alarm_the_procedure_names_fatal_fails_the_run()
+    {
+        var mark = _stand.Mark;
+        var run = await StartAsync("""{"name":"guarded-wait"}""");
+        await _stand.WaitForAsync("procedures/status", s => Number(s, "run") == run && s.GetProperty("state").GetString() == "running", "running", mark);
+        try
+        {
+            // Humid air: the dew point within 3 °C of the coldest temperature on the stand raises environment.dewpoint.
+            await _stand.Stand.PostAsAdminAsync("/api/simulator/sensors/dewpoint?celsius=21");
+
+            var outcome = await OutcomeAsync(run, mark);
+
+            Assert.Equal("failed", outcome.GetProperty("state").GetString());
+            Assert.StartsWith("fatal alarm environment.dewpoint:stand: ", outcome.GetProperty("reason").GetString());
+            Assert.Equal(2, Store().Get(run)!.OnAbort.Count);
+        }
+        finally
+        {
+            await _stand.Stand.PostAsAdminAsync("/api/simulator/sensors/dewpoint?celsius=7");
+            // The other tests need dry air again: no dew-point alarm, no condensation interlock.
+            await RunStand.Eventually(async () => !JsonDocument.Parse(await _stand.Stand.GetAsAdminAsync("/api/alarms")).RootElement.EnumerateArray()
+                .Any(a => a.GetProperty("code").GetString() is "environment.dewpoint" or "interlock"), "the dew-point alarm and interlock cleared", seconds: 60);
+        }
+    }
+
+    [Fact]
+    public async Task Pause_resume_and_abort_are_operator_commands_and_an_abort_runs_on_abort()
+    {
+        var mark = _stand.Mark;
+        var run = await StartAsync("""{"name":"long-wait","params":{"seconds":600}}""");
+        await _stand.WaitForAsync("procedures/status", s => Number(s, "run") == run && Number(s, "step") == 2, "step 2", mark);
+
+        var refused = await _stand.CommandAsync("procedures/cmd/start", """{"name":"long-wait"}""");
+        Assert.Contains("is going; one at a time", refused.GetProperty("error").GetString());
+        Assert.True((await _stand.CommandAsync("procedures/cmd/pause", "")).GetProperty("ok").GetBoolean());
+        await _stand.WaitForAsync("procedures/status", s => s.GetProperty("state").GetString() == "paused", "paused", mark);
+        Assert.True((await _stand.CommandAsync("procedures/cmd/resume", "")).GetProperty("ok").GetBoolean());
+        var resumed = _stand.Mark;
+        await _stand.WaitForAsync("procedures/status", s => s.GetProperty("state").GetString() == "running", "running again", resumed);
+        Assert.True((await _stand.CommandAsync("procedures/cmd/abort", "")).GetProperty("ok").GetBoolean());
+
+        var outcome = await OutcomeAsync(run, mark);
+
+        Assert.Equal(("failed", "aborted by admin"), (outcome.GetProperty("state").GetString(), outcome.GetProperty("reason").GetString()));
+        var audit = await AuditAsync("procedure:long-wait for admin");
+        Assert.Equal(["dcs/cmd/switch/hv off", "dcs/cmd/switch/lv off"], audit.Select(e => $"{e.GetProperty("topic").GetString()} {e.GetProperty("payload").GetString()}"));
+        var operatorCommands = JsonDocument.Parse(await _stand.Stand.GetAsAdminAsync("/api/audit?limit=10000")).RootElement.EnumerateArray()
+            .Where(e => e.GetProperty("user").GetString() == "admin" && e.GetProperty("topic").GetString()!.StartsWith("procedures/cmd/"))
+            .Select(e => e.GetProperty("topic").GetString()).ToList();
+        Assert.Contains("procedures/cmd/pause", operatorCommands);
+        Assert.Contains("procedures/cmd/abort", operatorCommands);
+    }
+
+    [Fact]
+    public async Task A_run_going_when_trackerdcs_is_killed_is_failed_at_the_next_start_and_never_resumes()
+    {
+        var mark = _stand.Mark;
+        var run = await StartAsync("""{"name":"long-wait","params":{"seconds":600}}""");
+        await _stand.WaitForAsync("procedures/status", s => Number(s, "run") == run && Number(s, "step") == 2, "step 2", mark);
+        Assert.Equal(ProcedureState.Running, Store().Get(run)!.State);
+
+        await _stand.CrashAndStartAsync(() => { });
+
+        var idle = await _stand.WaitForAsync("procedures/status", s => s.GetProperty("state").GetString() == "idle", "idle after the restart");
+        Assert.Equal((run, "failed"), (idle.GetProperty("run").GetInt64(), idle.GetProperty("run_state").GetString()));
+        Assert.StartsWith("TrackerDcs stopped during the procedure (in step 2 of 2)", idle.GetProperty("reason").GetString());
+        var document = Store().Get(run)!;
+        Assert.Equal(ProcedureState.Failed, document.State);
+        // Never resumed: a new run starts at once (none is going), under a new number.
+        var next = await StartAsync("""{"name":"long-wait","params":{"seconds":1}}""");
+        Assert.True(next > run);
+    }
+
+    [Fact]
+    public async Task A_reload_with_a_broken_file_is_refused_naming_it_and_keeps_the_procedures_loaded()
+    {
+        var broken = Path.Combine(_procedures, "zz-broken.yml");
+        await File.WriteAllTextAsync(broken, "steps:\n  - command: dcs/cmd/explode now\n");
+        try
+        {
+            var reply = await _stand.CommandAsync("procedures/cmd/reload", "");
+            Assert.False(reply.GetProperty("ok").GetBoolean());
+            Assert.Equal($"nothing reloaded: {broken}:2: 'command': unknown command 'dcs/cmd/explode'", reply.GetProperty("error").GetString());
+        }
+        finally
+        {
+            File.Delete(broken);
+        }
+        var list = await _stand.CommandAsync("procedures/cmd/list", "");
+        Assert.Equal(["burn-in", "guarded-wait", "hv-on", "iv-scan", "long-wait", "thermal-cycle", "wait-for-hv"],
+            list.GetProperty("data").GetProperty("procedures").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        var reloaded = await _stand.CommandAsync("procedures/cmd/reload", "");
+        Assert.True(reloaded.GetProperty("ok").GetBoolean(), reloaded.ToString());
+    }
+
+    /// <summary>A number of procedures/status, null when this status has none (idle before any run has none).</summary>
+    private static long? Number(JsonElement status, string key) => status.TryGetProperty(key, out var value) ? value.GetInt64() : null;
+
+    private ProcedureRunStore Store() => new(new Database(Path.Combine(_stand.Stand.DataDirectory, "trackerdcs.db")));
+}

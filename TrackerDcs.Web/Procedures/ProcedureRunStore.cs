@@ -1,0 +1,70 @@
+using System.Text.Json;
+using TrackerDcs.Web.Common;
+using TrackerDcs.Web.Storage;
+
+namespace TrackerDcs.Web.Procedures;
+
+/// <summary>
+/// Procedure runs in the embedded database, one JSON document per run. The run number is SQLite's
+/// AUTOINCREMENT key, never handed out twice, also after a restart.
+/// </summary>
+public sealed class ProcedureRunStore
+{
+    private readonly Database _database;
+
+    public ProcedureRunStore(Database database)
+    {
+        _database = database;
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            CREATE TABLE IF NOT EXISTS procedure_runs (
+                run INTEGER PRIMARY KEY AUTOINCREMENT,
+                state TEXT NOT NULL,
+                document TEXT NOT NULL);
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Stores a new run and gives it its number.</summary>
+    public long Insert(ProcedureRunDocument document)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO procedure_runs (state, document) VALUES ('running', '{}') RETURNING run;";
+        document.Run = (long)command.ExecuteScalar()!;
+        Save(document);
+        return document.Run;
+    }
+
+    public void Save(ProcedureRunDocument document)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE procedure_runs SET state = $state, document = $document WHERE run = $run;";
+        command.Parameters.AddWithValue("$run", document.Run);
+        command.Parameters.AddWithValue("$state", JsonSerializer.Serialize(document.State).Trim('"'));
+        command.Parameters.AddWithValue("$document", JsonSerializer.Serialize(document, Json.Options));
+        command.ExecuteNonQuery();
+    }
+
+    public ProcedureRunDocument? Get(long run) => Query("WHERE run = $run", ("$run", run)).FirstOrDefault();
+
+    /// <summary>The latest runs, newest first.</summary>
+    public IReadOnlyList<ProcedureRunDocument> List(int limit) => Query("ORDER BY run DESC LIMIT $limit", ("$limit", limit));
+
+    /// <summary>Runs a previous process left running or paused: it stopped without recording their end.</summary>
+    public IReadOnlyList<ProcedureRunDocument> Unfinished() => Query("WHERE state IN ('running', 'paused') ORDER BY run");
+
+    private List<ProcedureRunDocument> Query(string where, params (string Name, object Value)[] parameters)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT document FROM procedure_runs {where};";
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        using var reader = command.ExecuteReader();
+        var documents = new List<ProcedureRunDocument>();
+        while (reader.Read()) documents.Add(JsonSerializer.Deserialize<ProcedureRunDocument>(reader.GetString(0), Json.Options)!);
+        return documents;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using TrackerDcs.Hardware;
+
+namespace TrackerDcs.Web.Procedures;
+
+/// <summary>The iv_scan step: HV stepped through the points, IMon sampled at each, stopped at compliance or breakdown.</summary>
+public sealed partial class ProcedureRunner
+{
+    /// <summary>Between two IMon samples: the crate's monitors post a change at once, so a short interval reads fresh values.</summary>
+    private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(100);
+    /// <summary>How long the channels may take to reach a point (their ramp speed is channels.yml's).</summary>
+    private static readonly TimeSpan ReachTimeout = TimeSpan.FromMinutes(5);
+
+    private async Task<CommandResult> ScanIvAsync(ActiveProcedure active, ScanIv planned, bool onAbort)
+    {
+        if (caen.View is not { Reachable: true, HvLive: true } view)
+            return CommandResult.Refused($"HV is off (crate {caen.View.State}): switch it on before the scan");
+        var scan = planned with { Channels = planned.Channels ?? [.. view.Channels.Where(c => c.Module is { } m && active.Document.Modules.Contains(m)).Select(c => c.Id)] };
+        var ending = onAbort ? CancellationToken.None : active.Ending;
+        var points = new JsonArray();
+        var channels = scan.Channels!;
+        if (channels.Count == 0) return CommandResult.Refused("no HV channel to scan: the run's modules have none");
+        var previous = channels.ToDictionary(id => id, _ => 0.0);
+        // A ratio to a point without bias (only noise and the charging transient flow there) or to a current below 1 % of
+        // compliance (the monitor's resolution) means nothing: such a point is no reference for the breakdown criterion.
+        var floor = scan.Compliance / 100;
+        var previousVolts = double.NaN;
+        string? stopped = null;
+        try
+        {
+            foreach (var volts in scan.Points)
+            {
+                if (await SetAllAsync(active, view.Root, channels, volts) is { } refused) return CommandResult.Refused(refused);
+                if (await ReachAsync(channels, volts, ending) is { } late) return CommandResult.Refused(late);
+                await HoldAsync(active, scan.Settle, onAbort);
+                var samples = channels.ToDictionary(id => id, _ => new List<double>());
+                for (var n = 0; n < scan.Samples; n++)
+                {
+                    if (n > 0) await Task.Delay(SampleInterval, time, ending);
+                    foreach (var id in channels)
+                        if (caen.View.Channel(id)?.Hv.IMon is { } amps) samples[id].Add(amps);
+                }
+                var line = new List<string>();
+                foreach (var id in channels)
+                {
+                    var values = samples[id];
+                    if (values.Count == 0) return CommandResult.Refused($"channel {id}: no IMon reading at {Text(volts)} V");
+                    var mean = values.Average();
+                    var std = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Count);
+                    points.Add(new JsonObject
+                    {
+                        ["channel"] = id,
+                        ["module"] = caen.View.Channel(id)?.Module,
+                        ["v_set"] = volts,
+                        ["v"] = caen.View.Channel(id)?.Hv.VMon,
+                        ["i"] = mean,
+                        ["i_std"] = std,
+                        ["time_ms"] = time.GetUtcNow().ToUnixTimeMilliseconds(),
+                        ["chiller_bath"] = signals.Read("chiller.bath") as double?,
+                        ["dewpoint"] = signals.Read("environment.dewpoint") as double?,
+                    });
+                    line.Add($"channel {id} {Text(mean)}±{Text(std)} µA");
+                    if (mean >= scan.Compliance)
+                        stopped ??= $"compliance: channel {id} drew {Text(mean)} µA at {Text(volts)} V (compliance {Text(scan.Compliance)} µA)";
+                    else if (scan.BreakdownFactor is { } k && previousVolts > 0 && previous[id] > floor && mean > k * previous[id])
+                        stopped ??= $"breakdown: channel {id} drew {Text(mean)} µA at {Text(volts)} V, more than {Text(k)} × {Text(previous[id])} µA at the point before";
+                    previous[id] = mean;
+                }
+                previousVolts = volts;
+                await LogAsync(active, $"IV {Text(volts)} V: {string.Join(", ", line)}");
+                if (stopped is not null)
+                {
+                    await LogAsync(active, $"IV scan stopped, {stopped}");
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            // Always back down, also when the run ends meanwhile: a sensor is never left biased at the top of a scan.
+            var bottom = scan.Points[0];
+            var problem = await SetAllAsync(active, view.Root, channels, bottom) ?? await ReachAsync(channels, bottom, CancellationToken.None);
+            if (problem is not null)
+                log.LogError("Procedure run {Run}: the IV scan's ramp down to {Volts} V failed: {Problem}", active.Document.Run, bottom, problem);
+        }
+        return CommandResult.Success(new JsonObject { ["stopped"] = stopped, ["points"] = points });
+    }
+
+    private async Task<string?> SetAllAsync(ActiveProcedure active, string root, IReadOnlyList<string> channels, double volts)
+    {
+        foreach (var id in channels)
+        {
+            var set = await SendAsync(active, new SendCommand($"{root}/cmd/setv/hv/{id}", Text(volts)));
+            if (!set.Ok) return $"{root}/cmd/setv/hv/{id} {Text(volts)} refused: {set.Error}";
+        }
+        return null;
+    }
+
+    /// <summary>Waits until every channel's VMon is at the point (within 1 V or 1 %) and none ramps; null, or why not.</summary>
+    private async Task<string?> ReachAsync(IReadOnlyList<string> channels, double volts, CancellationToken ending)
+    {
+        var start = time.GetTimestamp();
+        while (true)
+        {
+            var late = channels.FirstOrDefault(id => caen.View.Channel(id)?.Hv is not { VMon: { } v, Ramping: false } || Math.Abs(v - volts) > Math.Max(1, 0.01 * volts));
+            if (late is null) return null;
+            if (time.GetElapsedTime(start) > ReachTimeout)
+                return $"channel {late} did not reach {Text(volts)} V within {ReachTimeout.TotalSeconds:0} s (VMon {Text(caen.View.Channel(late)?.Hv.VMon)} V)";
+            await Task.Delay(Tick, time, ending);
+        }
+    }
+
+    private static string Text(double? value) => value is { } v ? Math.Round(v, 4).ToString(CultureInfo.InvariantCulture) : "unknown";
+}

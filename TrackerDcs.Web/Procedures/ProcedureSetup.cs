@@ -1,0 +1,48 @@
+using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Commands;
+using TrackerDcs.Web.Common;
+using TrackerDcs.Web.Runs;
+using TrackerDcs.Web.Storage;
+
+namespace TrackerDcs.Web.Procedures;
+
+public static class ProcedureSetup
+{
+    public static void AddProcedures(this WebApplicationBuilder builder)
+    {
+        var options = builder.AddSettings<ProcedureOptions>();
+        builder.Services.AddSingleton(new ProcedureCatalog(options.Path));
+        builder.Services.AddSingleton(sp => new ProcedureRunStore(sp.GetRequiredService<Database>()));
+        builder.Services.AddSingleton<ProcedureRunner>();
+        builder.Services.AddHostedService<ProcedureService>();
+    }
+
+    /// <summary>The procedures/cmd/… routes; before the MQTT devices, which must not take the procedures root.</summary>
+    public static void UseProcedures(this WebApplication app) =>
+        ProcedureCommands.Register(app.Services.GetRequiredService<CommandBus>(), app.Services.GetRequiredService<ProcedureRunner>(),
+            app.Services.GetRequiredService<ProcedureCatalog>(), () => Rules(app.Services));
+
+    /// <summary>
+    /// Last, once every device's commands are on the bus: the files are checked against them, and a broken one stops
+    /// the start naming file, line and key. A run a crash left behind is marked failed here, before any command can start another.
+    /// </summary>
+    public static void LoadProcedures(this WebApplication app)
+    {
+        try
+        {
+            app.Services.GetRequiredService<ProcedureCatalog>().Load(Rules(app.Services));
+        }
+        catch (ProcedureFileException e)
+        {
+            throw new SettingsException("Procedures:Directory", e.Message);
+        }
+        app.Services.GetRequiredService<ProcedureRunner>().FailOrphans();
+    }
+
+    private static ProcedureRules Rules(IServiceProvider services)
+    {
+        var map = services.GetRequiredService<ChannelMap>();
+        return new ProcedureRules(services.GetRequiredService<CommandBus>().HasRoute, map, map.Name,
+            [.. services.GetRequiredService<RunsOptions>().Calibrations.Keys]);
+    }
+}
