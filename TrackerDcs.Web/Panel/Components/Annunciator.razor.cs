@@ -44,7 +44,14 @@ public partial class Annunciator
         _titleCount = Summary.Unacknowledged;
         var tone = _toneDue;
         _toneDue = false;
-        await Js.InvokeVoidAsync("trackerDcs.annunciator.update", Summary.Unacknowledged, tone);
+        try
+        {
+            await Js.InvokeVoidAsync("trackerDcs.annunciator.update", Summary.Unacknowledged, tone);
+        }
+        catch (JSDisconnectedException)
+        {
+            // The page closed while an alarm change was rendered: there is no title left to update.
+        }
     }
 
     /// <summary>The click is the user gesture browsers ask for before a page may play sound.</summary>

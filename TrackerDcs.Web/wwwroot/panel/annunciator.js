@@ -4,6 +4,7 @@ window.trackerDcs = window.trackerDcs || {};
 window.trackerDcs.annunciator = (() => {
     const soundKey = 'trackerdcs.alarm-sound';
     const countPrefix = /^\(\d+\) /;
+    // tones: how many tones this page has played (the panel's tests read it; a headless browser has no loudspeaker).
     const api = { tones: 0 };
     let waiting = 0;
     let audio = null;
