@@ -32,6 +32,7 @@ public static class PanelSetup
         services.AddScoped<PanelSession>();
         services.AddScoped<PanelCommands>();
         services.AddSingleton<RunFeed>();
+        services.AddSingleton<ProcedureFeed>();
         services.AddSingleton<PanelFeed>(sp => ActivatorUtilities.CreateInstance<PanelFeed>(sp));
         services.AddHostedService(sp => sp.GetRequiredService<PanelFeed>());
         // The panel is served over HTTPS only (the HTTP port redirects): every cookie it sets is Secure.
@@ -97,6 +98,7 @@ public static class PanelSetup
     {
         // Listening before the run controller publishes its first status, which the Runs page shows.
         app.Services.GetRequiredService<RunFeed>();
+        app.Services.GetRequiredService<ProcedureFeed>();
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

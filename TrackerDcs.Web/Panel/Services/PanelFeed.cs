@@ -12,7 +12,7 @@ namespace TrackerDcs.Web.Panel.Services;
 
 /// <summary>What changed: the panel's pages subscribe to the topics they show.</summary>
 [Flags]
-public enum PanelTopic { None = 0, Caen = 1, Julabo = 2, Audit = 4, Readiness = 8, Alarms = 16, Runs = 32, Sensors = 64, Marta = 128, SwitchBox = 256, All = Caen | Julabo | Audit | Readiness | Alarms | Runs | Sensors | Marta | SwitchBox }
+public enum PanelTopic { None = 0, Caen = 1, Julabo = 2, Audit = 4, Readiness = 8, Alarms = 16, Runs = 32, Sensors = 64, Marta = 128, SwitchBox = 256, Procedures = 512, All = Caen | Julabo | Audit | Readiness | Alarms | Runs | Sensors | Marta | SwitchBox | Procedures }
 
 /// <summary>
 /// The panel's one subscription service: the device services and the audit log raise events on
