@@ -250,7 +250,8 @@ public sealed class RetainedJournal : IAsyncDisposable
                     path, data.Length - valid);
         }
         var compact = journals.Count > 0;
-        if (covered < 0 && journals.Count == 0 && import?.Invoke().ToList() is { Count: > 0 } imported)
+        var empty = journals.Count == 0 && !File.Exists(Path.Combine(_directory, SnapshotName));
+        if (empty && import?.Invoke().ToList() is { Count: > 0 } imported)
         {
             foreach (var record in imported) Apply(record);
             compact = true; // the imported messages go into the first snapshot
