@@ -106,11 +106,13 @@ public sealed partial class RetainedDurabilityTests(ITestOutputHelper output)
 
         public static CounterPublisher Start(int port, string topic, string clientId, long first)
         {
-            var info = new ProcessStartInfo("mosquitto_pub")
+            // stdbuf -oL: into a pipe, mosquitto_pub's stdout is block-buffered, so PUBACKs it has received would
+            // reach the test late or, at the kill, never; the test would then compare against older values than acknowledged.
+            var info = new ProcessStartInfo("stdbuf")
             {
                 RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
             };
-            foreach (var a in (string[])["-h", "127.0.0.1", "-p", port.ToString(), .. Admin, "-i", clientId, "-q", "1", "-r", "-t", topic, "-l", "-d"])
+            foreach (var a in (string[])["-oL", "mosquitto_pub", "-h", "127.0.0.1", "-p", port.ToString(), .. Admin, "-i", clientId, "-q", "1", "-r", "-t", topic, "-l", "-d"])
                 info.ArgumentList.Add(a);
             return new CounterPublisher(Process.Start(info)!, topic, first);
         }
