@@ -205,16 +205,18 @@ public sealed partial class HttpHardeningTests(HttpHardeningTests.Stand fixture)
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task The_data_directory_is_the_owners_only_and_so_are_the_database_the_retained_messages_and_the_cookie_keys()
     {
-        // Something retained, so retained.json is written; a login, so a cookie-signing key exists.
+        // Something retained, so the retained journal is written (before the PUBACK); a login, so a cookie-signing key exists.
         Assert.Equal(0, (await Mosquitto.PubAsync(_stand.MqttPort, [.. Admin, "-q", "1", "-r", "-t", "lab/retained", "-m", "kept"])).ExitCode);
         using (var client = BrowserClient(new CookieContainer())) await LogInAsync(client, "victor", ViewerPassword, "/");
         var data = _stand.DataDirectory;
-        await Eventually.True(() => File.Exists(Path.Combine(data, "retained.json")), "retained.json");
+        var retained = Path.Combine(data, "retained");
 
         const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         Assert.Equal(Private | UnixFileMode.UserExecute, File.GetUnixFileMode(data));
         Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(data, "trackerdcs.db")));
-        Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(data, "retained.json")));
+        Assert.Equal(Private | UnixFileMode.UserExecute, File.GetUnixFileMode(retained));
+        Assert.NotEmpty(Directory.GetFiles(retained, "journal.*"));
+        Assert.All(Directory.GetFiles(retained), file => Assert.Equal(Private, File.GetUnixFileMode(file)));
         var keys = Path.Combine(data, "keys");
         Assert.Equal(Private | UnixFileMode.UserExecute, File.GetUnixFileMode(keys));
         Assert.NotEmpty(Directory.GetFiles(keys, "key-*.xml"));

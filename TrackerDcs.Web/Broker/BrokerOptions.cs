@@ -27,6 +27,8 @@ public sealed class BrokerOptions : ISettingsSection
     public TimeSpan CommunicationTimeout { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>Renamed to <see cref="CommunicationTimeout"/>; still read from older settings files.</summary>
     public double? CommunicationTimeoutSeconds { get; set; }
+    /// <summary>Retained messages and subscriptions per account, by role.</summary>
+    public BrokerQuotas Quotas { get; set; } = new();
     public AnonymousAccess Anonymous { get; set; } = AnonymousAccess.Refuse;
     /// <summary>Topic prefixes anonymous sensor boxes may publish below.</summary>
     public List<string> AnonymousSensorPrefixes { get; set; } = ["ESP"];
@@ -42,6 +44,7 @@ public sealed class BrokerOptions : ISettingsSection
         if (ConnectionsPerAddressPerSecond <= 0) yield return new("Broker:ConnectionsPerAddressPerSecond", $"{ConnectionsPerAddressPerSecond} must be positive");
         if (ConnectionBurstPerAddress < 1) yield return new("Broker:ConnectionBurstPerAddress", $"{ConnectionBurstPerAddress} must be positive");
         if (CommunicationTimeout <= TimeSpan.Zero) yield return new("Broker:CommunicationTimeout", $"{CommunicationTimeout} must be positive");
+        foreach (var problem in Quotas.Problems()) yield return problem;
         for (var i = 0; i < AnonymousNetworks.Count; i++)
             if (!IPNetwork.TryParse(AnonymousNetworks[i], out _))
                 yield return new($"Broker:AnonymousNetworks:{i}", $"'{AnonymousNetworks[i]}' is not a network in CIDR notation (e.g. 192.168.1.0/24)");

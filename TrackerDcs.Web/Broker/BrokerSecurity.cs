@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using TrackerDcs.Web.Commands;
@@ -18,16 +19,26 @@ public sealed class BrokerSecurity(
     CommandBus bus,
     BrokerTap tap,
     SessionOwners owners,
+    RetainedMessageStore retained,
+    BrokerOptions options,
     ILogger<BrokerSecurity> log,
     IDeviceAccounts? devices = null)
 {
     private readonly TopicAcl _acl = new(bus.IsDevice, bus.AllowsViewers);
+    /// <summary>Session items: the protocol version of the connection, and the topic filters it is subscribed to.</summary>
+    private const string ProtocolKey = "trackerdcs.protocol";
+    private const string FiltersKey = "trackerdcs.filters";
 
     public void Attach(MqttServer server)
     {
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.InterceptingPublishAsync += InterceptPublishAsync;
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        server.InterceptingUnsubscriptionAsync += e =>
+        {
+            if (e.SessionItems[FiltersKey] is HashSet<string> filters) lock (filters) filters.Remove(e.Topic);
+            return Task.CompletedTask;
+        };
         server.InterceptingClientEnqueueAsync += InterceptEnqueueAsync;
         server.SessionDeletedAsync += e =>
         {
@@ -73,6 +84,7 @@ public sealed class BrokerSecurity(
             return;
         }
         e.SessionItems[BrokerPrincipal.SessionKey] = principal;
+        e.SessionItems[ProtocolKey] = e.ProtocolVersion;
     }
 
     /// <summary>A declared device's account sees only its device's root; it must be a device account.</summary>
@@ -91,6 +103,7 @@ public sealed class BrokerSecurity(
         if (ReferenceEquals(principal, BrokerPrincipal.Process))
         {
             tap.Raise(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+            await retained.KeepAsync(e, principal!, MqttProtocolVersion.V500);
             return;
         }
         var topic = e.ApplicationMessage.Topic;
@@ -113,6 +126,9 @@ public sealed class BrokerSecurity(
             _ = Task.Run(() => bus.ExecuteAsync(forwarded));
             return;
         }
+        // Durable (or refused by the quota) before MQTTnet retains and acknowledges it.
+        await retained.KeepAsync(e, principal!, e.SessionItems[ProtocolKey] as MqttProtocolVersion? ?? MqttProtocolVersion.V311);
+        if (!e.ProcessPublish) return;
         tap.Raise(topic, e.ApplicationMessage.Payload);
         if (isCommand)
         {
@@ -133,6 +149,24 @@ public sealed class BrokerSecurity(
             e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
             log.LogWarning("MQTT subscription refused: client {ClientId} user '{User}' filter '{Filter}': {Reason}",
                 LogText.Escape(e.ClientId), principal?.User, LogText.Escape(e.TopicFilter.Topic), denied);
+            return Task.CompletedTask;
+        }
+        var max = options.Quotas.For(principal!.Role).MaxSubscriptions;
+        var filters = (HashSet<string>)(e.SessionItems[FiltersKey] ??= new HashSet<string>(StringComparer.Ordinal));
+        bool over;
+        lock (filters)
+        {
+            over = !filters.Contains(e.TopicFilter.Topic) && filters.Count >= max;
+            if (!over) filters.Add(e.TopicFilter.Topic);
+        }
+        if (over)
+        {
+            // MQTT 5 0x97; MQTTnet answers a 3.1.1 client with its only failure code, 0x80.
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.QuotaExceeded;
+            if (SessionOnce.First(e.SessionItems, "trackerdcs.subscription-quota-logged"))
+                log.LogWarning("MQTT subscription refused: client {ClientId} user '{User}' filter '{Filter}': the connection has its {Max} subscriptions (Broker:Quotas:{Role}:MaxSubscriptions); further ones of this client are not logged",
+                LogText.Escape(e.ClientId), principal.User, LogText.Escape(e.TopicFilter.Topic), max, principal.Role);
         }
         return Task.CompletedTask;
     }

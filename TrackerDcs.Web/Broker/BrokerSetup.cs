@@ -21,6 +21,7 @@ public static class BrokerSetup
         services.AddSingleton<MqttPublisher>();
         services.AddSingleton<IMqttPublisher>(sp => sp.GetRequiredService<MqttPublisher>());
         services.AddSingleton<RetainedMessageStore>();
+        // Before the broker: started (journal opened) before it loads retained messages, stopped after it.
         services.AddHostedService(sp => sp.GetRequiredService<RetainedMessageStore>());
         services.AddHostedMqttServer(o => o
             .WithoutDefaultEndpoint()
@@ -43,8 +44,10 @@ public static class BrokerSetup
         });
         var guard = app.Services.GetRequiredService<MqttConnectionGuard>();
         var server = app.Services.GetRequiredService<MqttServer>();
-        app.Services.GetRequiredService<Readiness>().Register("broker", "mqtt", () => server.IsStarted
-            ? new ComponentState(true, "running", $"{guard.Connections} MQTT connections, {guard.NotLoggedIn} not logged in")
-            : new ComponentState(false, "stopped"));
+        var retained = app.Services.GetRequiredService<RetainedMessageStore>();
+        app.Services.GetRequiredService<Readiness>().Register("broker", "mqtt", () =>
+            !server.IsStarted ? new ComponentState(false, "stopped")
+            : retained.Failure is { } failure ? new ComponentState(false, $"retained messages cannot be saved, retained publishes refused: {failure}")
+            : new ComponentState(true, "running", $"{guard.Connections} MQTT connections, {guard.NotLoggedIn} not logged in"));
     }
 }

@@ -1,105 +1,177 @@
 using System.Buffers;
 using System.Text.Json;
 using MQTTnet;
+using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Broker;
 
 /// <summary>
-/// Keeps the broker's retained messages in the data directory so they survive a restart.
-/// Changes are written at most every <see cref="FlushInterval"/> (status topics change often) to a
-/// temporary file renamed over the old one, so a crash leaves either the old or the new set, never half.
+/// The broker's retained messages, kept in <c>data/retained/</c> (<see cref="RetainedJournal"/>) so that they survive a
+/// restart and a crash, and held to each account's quota.
+/// <para>
+/// MQTTnet awaits the publish interceptor before it updates its retained messages and queues the PUBACK or PUBREC
+/// (MqttClientSessionsManager.DispatchApplicationMessage, then MqttConnectedClient's publish handling), so
+/// <see cref="KeepAsync"/>, called from that interceptor, makes a retained publish durable before it is acknowledged.
+/// </para>
 /// </summary>
-public sealed class RetainedMessageStore(DataDirectory data, ILogger<RetainedMessageStore> log) : BackgroundService
+public sealed class RetainedMessageStore(DataDirectory data, BrokerOptions options, ILogger<RetainedMessageStore> log) : IHostedService
 {
-    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(500);
-    private readonly string _path = data.File("retained.json");
+    /// <summary>Session item set once the client has been told about a quota: refusals are logged once per client.</summary>
+    private const string QuotaLoggedKey = "trackerdcs.retained-quota-logged";
+    private readonly string _legacyPath = data.File("retained.json");
     private readonly Lock _gate = new();
-    private List<MqttApplicationMessage>? _pending;
+    private RetainedJournal? _journal;
 
-    private sealed record Stored(string Topic, string Payload, int Qos, string? ContentType, string? ResponseTopic, uint MessageExpiry);
+    /// <summary>The format before the journal: one JSON file rewritten as a whole.</summary>
+    private sealed record Legacy(string Topic, string Payload, int Qos, string? ContentType, string? ResponseTopic, uint MessageExpiry);
+
+    private RetainedJournal Journal
+    {
+        get
+        {
+            lock (_gate) return _journal ??= Open();
+        }
+    }
+
+    /// <summary>Why retained messages can no longer be saved, or null.</summary>
+    public string? Failure { get { lock (_gate) return _journal?.Failure; } }
 
     public void Attach(MqttServer server)
     {
         server.LoadingRetainedMessageAsync += e =>
         {
-            e.LoadedRetainedMessages = Load();
-            log.LogInformation("Loaded {Count} retained messages from {Path}", e.LoadedRetainedMessages.Count, _path);
-            return Task.CompletedTask;
-        };
-        server.RetainedMessageChangedAsync += e =>
-        {
-            lock (_gate) _pending = e.StoredRetainedMessages.ToList();
-            return Task.CompletedTask;
-        };
-        server.RetainedMessagesClearedAsync += _ =>
-        {
-            lock (_gate) _pending = [];
+            e.LoadedRetainedMessages = [.. Journal.Messages.Select(ToMessage)];
+            log.LogInformation("Loaded {Count} retained messages", e.LoadedRetainedMessages.Count);
             return Task.CompletedTask;
         };
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// For a publish the broker's gate has accepted: a retained one is journaled, and a client's is acknowledged
+    /// only once it is on disk. A retained publish beyond the account's quota is refused (MQTT 5: reason code
+    /// 0x97 quota exceeded) or, for MQTT 3.1.1, which has no way to say so, delivered without being retained.
+    /// </summary>
+    public async Task KeepAsync(InterceptingPublishEventArgs e, BrokerPrincipal principal, MqttProtocolVersion protocol)
     {
-        using var timer = new PeriodicTimer(FlushInterval);
-        try
+        var message = e.ApplicationMessage;
+        if (!message.Retain) return;
+        var record = new RetainedRecord(message.Topic, principal.User, message.Payload.ToArray(), (byte)message.QualityOfServiceLevel,
+            message.ContentType, message.ResponseTopic, message.MessageExpiryInterval);
+        if (ReferenceEquals(principal, BrokerPrincipal.Process))
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken)) Flush();
+            // The process's own status is not acknowledged to anybody and is published again after a restart: its
+            // device loops do not wait for the disk.
+            _ = Journal.TryAppend(record);
+            return;
         }
-        catch (OperationCanceledException) { }
-        Flush();
-    }
 
-    private List<MqttApplicationMessage> Load()
-    {
-        if (!File.Exists(_path)) return [];
+        var quota = options.Quotas.For(principal.Role);
+        string? refusal = null;
+        Task? durable = null;
+        if (record.Payload.Length > quota.MaxRetainedMessageBytes)
+            refusal = $"a retained message of {record.Payload.Length} bytes is over the {quota.MaxRetainedMessageBytes} bytes of a {principal.Role} account (Broker:Quotas:{principal.Role}:MaxRetainedMessageBytes)";
+        else if ((durable = Journal.TryAppend(record, quota.MaxRetainedMessages)) is null)
+            refusal = $"the account holds its {quota.MaxRetainedMessages} retained messages (Broker:Quotas:{principal.Role}:MaxRetainedMessages)";
+        if (refusal is not null)
+        {
+            RefuseOverQuota(e, principal, protocol, refusal);
+            return;
+        }
         try
         {
-            var stored = JsonSerializer.Deserialize<List<Stored>>(File.ReadAllText(_path)) ?? [];
-            return stored.Select(s => new MqttApplicationMessageBuilder()
-                .WithTopic(s.Topic)
-                .WithPayload(Convert.FromBase64String(s.Payload))
-                .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)s.Qos)
-                .WithContentType(s.ContentType)
-                .WithResponseTopic(s.ResponseTopic)
-                .WithMessageExpiryInterval(s.MessageExpiry)
-                .WithRetainFlag()
-                .Build()).ToList();
+            await durable!;
+        }
+        catch (Exception failure) when (failure is IOException or ObjectDisposedException)
+        {
+            // Not on disk, so not acknowledged: MQTT 5 gets a failure code; a 3.1.1 PUBACK has none, so the
+            // connection is closed instead and the client publishes again once it has reconnected.
+            e.ProcessPublish = false;
+            e.Response.ReasonCode = MqttPubAckReasonCode.ImplementationSpecificError;
+            e.Response.ReasonString = "retained message could not be saved";
+            if (protocol < MqttProtocolVersion.V500) e.CloseConnection = true;
+            if (SessionOnce.First(e.SessionItems, QuotaLoggedKey)) log.LogError("MQTT retained publish of client {ClientId} user '{User}' not acknowledged: {Error}",
+                LogText.Escape(e.ClientId), principal.User, failure.Message);
+        }
+    }
+
+    private void RefuseOverQuota(InterceptingPublishEventArgs e, BrokerPrincipal principal, MqttProtocolVersion protocol, string refusal)
+    {
+        string outcome;
+        if (protocol >= MqttProtocolVersion.V500)
+        {
+            e.ProcessPublish = false;
+            e.Response.ReasonCode = MqttPubAckReasonCode.QuotaExceeded;
+            e.Response.ReasonString = refusal;
+            outcome = "refused (0x97 quota exceeded)";
+        }
+        else
+        {
+            e.ApplicationMessage.Retain = false;
+            outcome = "delivered but not retained";
+        }
+        if (SessionOnce.First(e.SessionItems, QuotaLoggedKey))
+            log.LogWarning("MQTT retained publish of client {ClientId} user '{User}' topic '{Topic}' {Outcome}: {Reason}; further ones of this client are not logged",
+                LogText.Escape(e.ClientId), principal.User, LogText.Escape(e.ApplicationMessage.Topic), outcome, refusal);
+    }
+
+    private RetainedJournal Open()
+    {
+        var journal = RetainedJournal.Open(data.File("retained"), log, ImportLegacy);
+        if (File.Exists(_legacyPath))
+        {
+            // Read once: the journal holds its messages from now on.
+            File.Move(_legacyPath, _legacyPath + ".migrated", overwrite: true);
+            log.LogInformation("Retained messages of {Path} moved to the journal in {Directory}; the file is kept as {Kept}",
+                _legacyPath, data.File("retained"), _legacyPath + ".migrated");
+        }
+        return journal;
+    }
+
+    private IEnumerable<RetainedRecord> ImportLegacy()
+    {
+        if (!File.Exists(_legacyPath)) return [];
+        try
+        {
+            var stored = JsonSerializer.Deserialize<List<Legacy>>(File.ReadAllText(_legacyPath)) ?? [];
+            // The old file did not say who published what: the messages count for no account's quota.
+            return stored.Select(s => new RetainedRecord(s.Topic, "", Convert.FromBase64String(s.Payload), (byte)s.Qos,
+                s.ContentType, s.ResponseTopic, s.MessageExpiry)).ToList();
         }
         catch (Exception e) when (e is JsonException or FormatException or IOException)
         {
             // Keep the unreadable file for a human; start with none rather than not at all.
-            var aside = _path + ".unreadable";
-            File.Copy(_path, aside, overwrite: true);
-            log.LogError("Retained messages in {Path} are unreadable ({Error}); kept as {Aside}, starting with none", _path, e.Message, aside);
+            var aside = _legacyPath + ".unreadable";
+            File.Copy(_legacyPath, aside, overwrite: true);
+            log.LogError("Retained messages in {Path} are unreadable ({Error}); kept as {Aside}, starting with none", _legacyPath, e.Message, aside);
             return [];
         }
     }
 
-    private void Flush()
+    private static MqttApplicationMessage ToMessage(RetainedRecord r) => new MqttApplicationMessageBuilder()
+        .WithTopic(r.Topic)
+        .WithPayload(r.Payload)
+        .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)r.Qos)
+        .WithContentType(r.ContentType)
+        .WithResponseTopic(r.ResponseTopic)
+        .WithMessageExpiryInterval(r.MessageExpiry)
+        .WithRetainFlag()
+        .Build();
+
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        List<MqttApplicationMessage>? pending;
-        lock (_gate)
-        {
-            pending = _pending;
-            _pending = null;
-        }
-        if (pending is null) return;
-        var stored = pending.Select(m => new Stored(m.Topic, Convert.ToBase64String(m.Payload.ToArray()),
-            (int)m.QualityOfServiceLevel, m.ContentType, m.ResponseTopic, m.MessageExpiryInterval)).ToList();
-        try
-        {
-            var temporary = _path + ".tmp";
-            // Owner-only (0600), as everything in the data directory; the rename keeps the mode.
-            using (var file = new FileStream(temporary, DataDirectory.PrivateWrite())) JsonSerializer.Serialize(file, stored);
-            File.Move(temporary, _path, overwrite: true);
-        }
-        catch (IOException e)
-        {
-            lock (_gate) _pending ??= pending; // try again at the next tick
-            log.LogError("Could not save retained messages to {Path}: {Error}", _path, e.Message);
-        }
+        _ = Journal; // open (and migrate) at start, so a damaged store is reported before clients connect
+        return Task.CompletedTask;
+    }
+
+    /// <summary>After the broker (started later, stopped earlier): what is queued is written before the process ends.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        RetainedJournal? journal;
+        lock (_gate) journal = _journal;
+        if (journal is not null) await journal.DisposeAsync();
     }
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
+using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.TimeSeries;
 
@@ -263,27 +263,7 @@ public sealed class Spool : IDisposable
         return keep;
     }
 
-    /// <summary>
-    /// fsync(2) of the directory: a new segment's name is as durable as the lines fsynced into it, not only once
-    /// the file system commits its metadata (Linux; elsewhere nothing).
-    /// </summary>
-    private void SyncDirectory()
-    {
-        if (!OperatingSystem.IsLinux()) return;
-        var fd = SysOpen(_directory, 0); // O_RDONLY
-        if (fd < 0) return;
-        SysFsync(fd);
-        SysClose(fd);
-    }
-
-    [DllImport("libc", EntryPoint = "open")]
-    private static extern int SysOpen(string path, int flags);
-
-    [DllImport("libc", EntryPoint = "fsync")]
-    private static extern int SysFsync(int fd);
-
-    [DllImport("libc", EntryPoint = "close")]
-    private static extern int SysClose(int fd);
+    private void SyncDirectory() => DirectorySync.Sync(_directory);
 
     public void Dispose()
     {

@@ -6,9 +6,10 @@ public sealed record BenchOptions(int MessagesPerPublisher, int WarmUpMessages)
     private const int DefaultMessages = 20_000;
     private const int QuickMessages = 2_000;
 
-    public static BenchOptions Parse(string[] args)
+    /// <param name="defaultMessages">Messages per publisher unless --messages says otherwise (the retained bench, paced by the disk, sends fewer).</param>
+    public static BenchOptions Parse(string[] args, int defaultMessages = DefaultMessages)
     {
-        var messages = DefaultMessages;
+        var messages = defaultMessages;
         var quick = false;
         for (var i = 0; i < args.Length; i++)
         {
@@ -23,10 +24,10 @@ public sealed record BenchOptions(int MessagesPerPublisher, int WarmUpMessages)
                     i++;
                     break;
                 default:
-                    throw new ArgumentException($"unknown or incomplete option '{args[i]}'; usage: [--messages N] [--quick] | ca [options] | julabo [options]");
+                    throw new ArgumentException($"unknown or incomplete option '{args[i]}'; usage: [retained] [--messages N] [--quick] | ca [options] | julabo [options]");
             }
         }
         // A short warm-up lets the JIT and both brokers' buffers settle before anything is measured.
-        return new BenchOptions(messages, quick ? 500 : 2_000);
+        return new BenchOptions(messages, Math.Min(quick ? 500 : 2_000, Math.Max(100, messages / 4)));
     }
 }

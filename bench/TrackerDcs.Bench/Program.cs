@@ -5,8 +5,9 @@ using TrackerDcs.Bench;
 // TrackerDcs and against Mosquitto. Both run for the whole bench but only one is loaded at a time; each
 // scenario runs on one broker right after the other, so a change in the machine's background load (the
 // cores are shared) hits both figures of a row alike rather than all of one broker's.
-// `-- ca`, `-- julabo` and `-- marta` run the device benches; anything else is the broker bench (the default).
-var bench = args is ["ca", ..] or ["julabo", ..] or ["marta", ..] ? args[0] : "broker";
+// `-- ca`, `-- julabo` and `-- marta` run the device benches; `-- retained` the broker with retained QoS 1
+// publishes against Mosquitto with persistence; anything else is the broker bench (the default).
+var bench = args is ["ca", ..] or ["julabo", ..] or ["marta", ..] or ["retained", ..] ? args[0] : "broker";
 var rest = bench == "broker" ? args : args[1..];
 BenchOptions options = null!;
 CaBench.Options caOptions = null!;
@@ -19,6 +20,7 @@ try
         case "ca": caOptions = CaBench.Options.Parse(rest); break;
         case "julabo": julaboOptions = JulaboBench.Options.Parse(rest); break;
         case "marta": martaOptions = MartaBench.Options.Parse(rest); break;
+        case "retained": options = BenchOptions.Parse(rest, defaultMessages: 2_000); break;
         default: options = BenchOptions.Parse(rest); break;
     }
 }
@@ -46,7 +48,12 @@ try
         case "ca": await CaBench.RunAsync(caOptions, cancel.Token); break;
         case "julabo": await JulaboBench.RunAsync(julaboOptions, cancel.Token); break;
         case "marta": await MartaBench.RunAsync(martaOptions, cancel.Token); break;
-        default: await RunAsync(options, cancel.Token); break;
+        case "retained":
+            // Each broker keeps what it acknowledged its own way: TrackerDcs fsyncs before the PUBACK, Mosquitto
+            // saves every autosave_interval. The price of the difference is what this run shows.
+            await RunAsync(options, Scenario.Retained, new MosquittoUnderTest(persistence: true), cancel.Token);
+            break;
+        default: await RunAsync(options, Scenario.Standard, new MosquittoUnderTest(), cancel.Token); break;
     }
     return 0;
 }
@@ -56,15 +63,16 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
     return 130;
 }
 
-static async Task RunAsync(BenchOptions options, CancellationToken cancellationToken)
+static async Task RunAsync(BenchOptions options, Func<int, IReadOnlyList<Scenario>> scenarioSet, MosquittoUnderTest reference,
+    CancellationToken cancellationToken)
 {
-    var scenarios = Scenario.Standard(options.MessagesPerPublisher);
-    var warmUp = Scenario.Standard(options.WarmUpMessages);
-    var report = new Report(TrackerDcsBroker.Label, MosquittoUnderTest.Label);
+    var scenarios = scenarioSet(options.MessagesPerPublisher);
+    var warmUp = scenarioSet(options.WarmUpMessages);
+    var report = new Report(TrackerDcsBroker.Label, reference.Name);
     Console.WriteLine($"{options.MessagesPerPublisher:N0} messages per publisher, {Scenario.PayloadBytes}-byte payloads, {Environment.ProcessorCount} cores");
 
     await using var trackerDcs = new TrackerDcsBroker();
-    await using var mosquitto = new MosquittoUnderTest();
+    await using var mosquitto = reference;
     BrokerUnderTest[] brokers = [trackerDcs, mosquitto];
     foreach (var broker in brokers)
     {

@@ -10,7 +10,8 @@ namespace TrackerDcs.Bench;
 /// sends its messages to its own topic as fast as its window allows and the subscribers, on a wildcard over
 /// those topics, record each delivery's latency.
 /// </summary>
-public sealed record Scenario(string Name, int Publishers, int Subscribers, int MessagesPerPublisher, MqttQualityOfServiceLevel Qos)
+/// <param name="Retain">Publish with the retain flag: the broker keeps each topic's last message (and, with persistence, writes it to disk).</param>
+public sealed record Scenario(string Name, int Publishers, int Subscribers, int MessagesPerPublisher, MqttQualityOfServiceLevel Qos, bool Retain = false)
 {
     public const int PayloadBytes = 100;
 
@@ -36,6 +37,13 @@ public sealed record Scenario(string Name, int Publishers, int Subscribers, int 
         new("10 pub → 1 sub", 10, 1, messagesPerPublisher, MqttQualityOfServiceLevel.AtLeastOnce),
         new("1 pub → 10 sub", 1, 10, messagesPerPublisher, MqttQualityOfServiceLevel.AtMostOnce),
         new("1 pub → 10 sub", 1, 10, messagesPerPublisher, MqttQualityOfServiceLevel.AtLeastOnce),
+    ];
+
+    /// <summary>Retained QoS 1, as sensor boxes publish their status: many publishers at once, and one alone (its latency is the disk's).</summary>
+    public static IReadOnlyList<Scenario> Retained(int messagesPerPublisher) =>
+    [
+        new("10 pub → 1 sub, retained", 10, 1, messagesPerPublisher, MqttQualityOfServiceLevel.AtLeastOnce, Retain: true),
+        new("1 pub → 1 sub, retained", 1, 1, messagesPerPublisher, MqttQualityOfServiceLevel.AtLeastOnce, Retain: true),
     ];
 
     public async Task<ScenarioResult> RunAsync(BrokerUnderTest broker, CancellationToken cancellationToken)
@@ -105,6 +113,7 @@ public sealed record Scenario(string Name, int Publishers, int Subscribers, int 
                 .WithTopic(topic)
                 .WithPayload(payload)
                 .WithQualityOfServiceLevel(Qos)
+                .WithRetainFlag(Retain)
                 .Build();
             window.Enqueue(client.PublishAsync(message, cancellationToken));
         }
