@@ -1,3 +1,4 @@
+using TrackerDcs.Tests.Alarms;
 using TrackerDcs.Web.TimeSeries;
 
 namespace TrackerDcs.Tests.TimeSeries;
@@ -222,6 +223,34 @@ public sealed class SpoolTests : IDisposable
         Assert.Equal(["b 2", "c 3"], spool.Peek(10).Lines);
         spool.TryAppend(["d 4"]);
         Assert.Equal(["b 2", "c 3", "d 4"], Drain(spool, 10));
+    }
+
+    [TmpfsFact]
+    public async Task On_a_full_disk_an_append_fails_whole_the_files_stay_within_the_bound_and_lines_are_taken_again_once_there_is_room()
+    {
+        var mounted = Path.Combine(_directory, "disk");
+        await using var disk = await SmallDisk.MountAsync(mounted, 1L << 20);
+        const long maxBytes = 64 * 1024;
+        using var spool = new Spool(Path.Combine(mounted, "timeseries"), maxBytes, segmentBytes: 16 * 1024);
+        Assert.True(spool.TryAppend(Lines(0, 100)));
+        var filler = Path.Combine(mounted, "filler.bin");
+        await SmallDisk.FillUpAsync(filler);
+
+        // Each batch needs a new block: refused with the disk's error, and nothing of it stays in the files.
+        var kept = spool.DiskBytes;
+        for (var i = 1; i <= 20; i++)
+        {
+            Assert.Throws<IOException>(() => spool.TryAppend(Lines(i * 1000, 500)));
+            Assert.Equal(kept, spool.DiskBytes);
+            Assert.Equal(kept, Directory.GetFiles(Path.Combine(mounted, "timeseries"), "spool-*.lp").Sum(f => new FileInfo(f).Length));
+        }
+
+        File.Delete(filler);
+        var appended = 100;
+        while (spool.TryAppend(Lines(appended, 100))) appended += 100;
+        Assert.True(spool.PendingBytes <= maxBytes, $"{spool.PendingBytes} bytes pending");
+        Assert.True(spool.DiskBytes <= maxBytes, $"{spool.DiskBytes} bytes on disk");
+        Assert.Equal(Lines(0, appended), Drain(spool, 250));
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
