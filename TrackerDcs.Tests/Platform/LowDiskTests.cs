@@ -1,6 +1,9 @@
-using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using TrackerDcs.Tests.Alarms;
 using TrackerDcs.Tests.Runs;
+using TrackerDcs.Web.Commands;
+using TrackerDcs.Web.Security;
+using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Tests.Platform;
 
@@ -11,6 +14,34 @@ namespace TrackerDcs.Tests.Platform;
 public sealed class LowDiskTests
 {
     private const long DiskBytes = 64L << 20;
+
+    [TmpfsFact]
+    public async Task The_guard_refuses_only_new_starts_below_the_threshold_and_lets_a_running_procedure_start_its_runs()
+    {
+        var path = Directory.CreateTempSubdirectory("trackerdcs-lowdisk-guard-").FullName;
+        await using (var mount = await SmallDisk.MountAsync(path, 8L << 20))
+        {
+            var data = new DataDirectory(new ConfigurationBuilder().AddInMemoryCollection([new("Data:Directory", path)]).Build());
+            var guard = new LowDiskGuard(data, 50);
+            CommandRequest Request(string topic, CommandOrigin origin = CommandOrigin.Mqtt) => new(topic, "{}", "olivia", Role.Operator, origin, "client-1");
+            Assert.Null(guard.Refusal(Request("ph2acf/cmd/start")));
+
+            var drive = new DriveInfo(path);
+            await SmallDisk.FillAsync(Path.Combine(path, "filler.bin"), drive.AvailableFreeSpace - drive.TotalSize / 5);
+
+            foreach (var topic in new[] { "ph2acf/cmd/start", "procedures/cmd/start" })
+            {
+                var refusal = guard.Refusal(Request(topic, CommandOrigin.Panel));
+                Assert.NotNull(refusal);
+                Assert.Matches($@"^the data disk {System.Text.RegularExpressions.Regex.Escape(path)} has \d+\.\d % free \(\d+(\.\d)? of 8\.4 MB\), below Alarms:DiskFreePercentMin 50 %", refusal);
+            }
+            Assert.Null(guard.Refusal(Request("ph2acf/cmd/start", CommandOrigin.Procedure)));
+            Assert.Null(guard.Refusal(Request("ph2acf/cmd/stop")));
+            Assert.Null(guard.Refusal(Request("procedures/cmd/abort")));
+            Assert.Null(guard.Refusal(Request("dcs/cmd/switch/hv")));
+        }
+        try { Directory.Delete(path, recursive: true); } catch (IOException) { }
+    }
 
     [TmpfsFact]
     public async Task Below_the_disk_threshold_new_runs_and_procedures_are_refused_and_the_running_run_goes_on()

@@ -7,9 +7,10 @@ namespace TrackerDcs.Web.Storage;
 
 /// <summary>
 /// Below Alarms:DiskFreePercentMin (the system.disk alarm's threshold) nothing new that writes to the data disk for
-/// long may start: a Ph2_ACF run (log, result files, histograms) or a procedure (its run, the runs of its steps). What
-/// already runs is not stopped: a calibration or a thermal cycle cut in the middle leaves the modules in a state
-/// nobody chose, which is less safe than letting it finish; its own steps that start a run are refused all the same.
+/// long may start: a Ph2_ACF run (log, result files, histograms) or a procedure (its steps, the runs of its steps).
+/// What already runs is not stopped: a calibration or a thermal cycle cut in the middle leaves the modules in a state
+/// nobody chose, which is less safe than letting it finish. That includes the runs a running procedure's steps
+/// start: refusing one would fail the procedure and run its on_abort, which is stopping it.
 /// </summary>
 public sealed class LowDiskGuard(DataDirectory data, double freePercentMin)
 {
@@ -22,7 +23,7 @@ public sealed class LowDiskGuard(DataDirectory data, double freePercentMin)
     /// <summary>A command bus guard: null, or why the start is refused, naming the free space and the setting.</summary>
     public string? Refusal(CommandRequest request)
     {
-        if (!Starts.Contains(request.Topic)) return null;
+        if (!Starts.Contains(request.Topic) || request.Origin == CommandOrigin.Procedure) return null;
         var space = data.FreeSpace();
         if (space.FreePercent >= freePercentMin) return null;
         return string.Create(CultureInfo.InvariantCulture,
