@@ -64,7 +64,7 @@ public sealed class FullDiskTests
 
             // The chiller lost: the interlock switches HV off although nothing can be written.
             await stand.PostAsAdminAsync("/api/simulator/julabo/unplug");
-            await Status("HV_RAMP");
+            await Status("HV_RAMP_DOWN");
             await Eventually.True(() => stand.Log.Contains("runs anyway, journaled"), "the interlock action journaled");
 
             // Room again: the journaled row reaches the audit; the refused command never ran, so it has no row.
@@ -188,7 +188,7 @@ public sealed class FullDiskTests
 
     /// <summary>
     /// Every channel still HV_ON two publish rounds after the refusal (a fresh subscriber, so no reading from
-    /// before it): an HV off that had reached the crate would show as HV_RAMP within one.
+    /// before it): an HV off that had reached the crate would show as HV_RAMP_DOWN within one.
     /// </summary>
     private static async Task AssertHvStaysOnAsync(StandProcess stand)
     {
