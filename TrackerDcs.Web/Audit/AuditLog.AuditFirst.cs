@@ -20,23 +20,29 @@ public sealed partial class AuditLog
         return Insert(connection, request, ok: false, Pending, time.GetUtcNow()).Id;
     });
 
-    public void Complete(long id, CommandRequest request, CommandResult result) =>
-        Appended?.Invoke(Write(StoreHealth.Database, () => Update(id, request, result)));
-
-    private AuditEntry Update(long id, CommandRequest request, CommandResult result)
+    public void Complete(long id, CommandRequest request, CommandResult result)
     {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            UPDATE audit SET ok = $ok, result = $result WHERE id = $id
-            RETURNING id, time_ms, user, client_id, origin, topic, payload, ok, result
-            """;
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$ok", result.Ok ? 1 : 0);
-        command.Parameters.AddWithValue("$result", AuditBounds.Result(result.ToString()));
-        using var reader = command.ExecuteReader();
-        if (!reader.Read()) throw new InvalidOperationException($"audit row {id} of {request.Topic} is gone");
-        return Row(reader);
+        try
+        {
+            using var connection = database.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                UPDATE audit SET ok = $ok, result = $result WHERE id = $id
+                RETURNING id, time_ms, user, client_id, origin, topic, payload, ok, result
+                """;
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$ok", result.Ok ? 1 : 0);
+            command.Parameters.AddWithValue("$result", AuditBounds.Result(result.ToString()));
+            using var reader = command.ExecuteReader();
+            if (!reader.Read()) throw new InvalidOperationException($"audit row {id} of {request.Topic} is gone");
+            Appended?.Invoke(Row(reader));
+        }
+        catch (Exception e)
+        {
+            health?.Failed(StoreHealth.Database, e);
+            throw;
+        }
+        health?.Succeeded(StoreHealth.Database);
     }
 
     public void Journal(CommandRequest request, CommandResult result, DateTimeOffset at)
