@@ -70,6 +70,21 @@ internal sealed class SmallDisk : IAsyncDisposable
         await stream.FlushAsync();
     }
 
+    /// <summary>Writes real bytes until the filesystem refuses the smallest block: a disk with no room left.</summary>
+    public static async Task FillUpAsync(string file)
+    {
+        await using var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1);
+        for (var chunk = 1 << 20; chunk >= 4096; chunk /= 4)
+        {
+            var bytes = new byte[chunk];
+            try
+            {
+                while (true) { await stream.WriteAsync(bytes); await stream.FlushAsync(); }
+            }
+            catch (IOException) { } // ENOSPC: try a smaller block
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         var result = await ProcessRunner.RunAsync("umount", [_path]);

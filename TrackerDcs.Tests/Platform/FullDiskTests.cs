@@ -53,7 +53,7 @@ public sealed class FullDiskTests
             await Status("HV_ON");
 
             var filler = Path.Combine(stand.DataDirectory, "filler.bin");
-            await FillUpAsync(filler);
+            await SmallDisk.FillUpAsync(filler);
 
             // The operator's command: refused with the reason, and the crate is not told (HV stays on).
             var refused = await Command("dcs/cmd/switch/hv", "off");
@@ -87,9 +87,108 @@ public sealed class FullDiskTests
         }
     }
 
+    [TmpfsFact]
+    public async Task A_full_disk_keeps_alarms_published_and_is_itself_a_major_alarm_and_readyz_unready_until_space_is_freed()
+    {
+        var directory = Directory.CreateTempSubdirectory("trackerdcs-fullstore-").FullName;
+        var stand = new StandProcess(new Dictionary<string, string> { ["Alarms:DiskFreePercentMin"] = "10" }, directory);
+        SmallDisk? mount = null;
+        try
+        {
+            mount = await SmallDisk.MountAsync(stand.DataDirectory, DiskBytes);
+            await stand.StartAsync();
+            await using var sub = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["alarms/active"]);
+            var before = DateTimeOffset.UtcNow;
+
+            var filler = Path.Combine(stand.DataDirectory, "filler.bin");
+            await SmallDisk.FillUpAsync(filler);
+
+            // system.disk's own history row cannot be written: it is published all the same, and so is the failing store.
+            var active = await sub.WaitOnAsync("alarms/active", a => a.Contains("system.disk:data") && a.Contains("system.store:sqlite"),
+                TimeSpan.FromSeconds(30), "system.disk and system.store on alarms/active");
+            var store = JsonDocument.Parse(active).RootElement.EnumerateArray().Single(a => a.GetProperty("key").GetString() == "system.store:sqlite");
+            Assert.Equal("major", store.GetProperty("severity").GetString());
+            Assert.StartsWith("store sqlite cannot be written since", store.GetProperty("message").GetString());
+            Assert.Contains("interlocks act", store.GetProperty("guidance").GetString());
+
+            var (status, report) = await stand.ReadinessAsync();
+            Assert.Equal(503, status);
+            var sqlite = JsonDocument.Parse(report).RootElement.GetProperty("components").GetProperty("store").GetProperty("sqlite");
+            Assert.False(sqlite.GetProperty("ready").GetBoolean());
+            Assert.Equal("not writable", sqlite.GetProperty("state").GetString());
+            Assert.Contains("since", sqlite.GetProperty("detail").GetString());
+
+            // Room again: the rows kept in memory reach the history, the store alarm clears and /readyz is ready.
+            File.Delete(filler);
+            await sub.WaitOnAsync("alarms/active", a => !a.Contains("system.store") && !a.Contains("system.disk"), TimeSpan.FromSeconds(30),
+                "system.store and system.disk cleared");
+            await stand.WaitReadyAsync(TimeSpan.FromSeconds(30));
+            var history = JsonDocument.Parse(await stand.GetAsAdminAsync("/api/alarms/history")).RootElement.EnumerateArray()
+                .Select(r => (Event: r.GetProperty("event").GetString(), Key: r.GetProperty("key").GetString(), Time: r.GetProperty("time").GetDateTimeOffset()))
+                .ToList();
+            Assert.Contains(history, r => r is { Event: "raised", Key: "system.disk:data" } && r.Time >= before.AddSeconds(-1));
+            Assert.Contains(history, r => r is { Event: "raised", Key: "system.store:sqlite" });
+            Assert.Contains(history, r => r is { Event: "cleared", Key: "system.store:sqlite" });
+        }
+        finally
+        {
+            await stand.DisposeAsync();
+            if (mount is not null) await mount.DisposeAsync();
+            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [TmpfsFact]
+    public async Task A_full_disk_with_influxdb_away_loses_readings_loudly_and_the_process_and_the_spool_bound_hold()
+    {
+        const long spoolMax = 200_000;
+        var directory = Directory.CreateTempSubdirectory("trackerdcs-fullspool-").FullName;
+        await using var influx = new InfluxServer(); // not started: nobody answers on its port
+        var stand = new StandProcess(new Dictionary<string, string>
+        {
+            ["TimeSeries:Influx:Api"] = "V1",
+            ["TimeSeries:Influx:Url"] = influx.Url,
+            ["TimeSeries:Influx:Database"] = "fulldisk",
+            ["TimeSeries:SpoolMaxBytes"] = spoolMax.ToString(),
+            ["TimeSeries:SpoolSegmentBytes"] = "20000",
+            ["TimeSeries:FlushInterval"] = "00:00:00.200",
+            ["TimeSeries:MaxRetryDelay"] = "00:00:01",
+            ["Caen:PublishPeriod"] = "00:00:00.500",
+        }, directory);
+        SmallDisk? mount = null;
+        try
+        {
+            mount = await SmallDisk.MountAsync(stand.DataDirectory, DiskBytes);
+            await stand.StartAsync();
+            var spool = Path.Combine(stand.DataDirectory, "timeseries");
+            long SpoolFiles() => Directory.GetFiles(spool, "spool-*.lp").Sum(f => new FileInfo(f).Length);
+            await Eventually.True(() => SpoolFiles() > 0, "readings in the spool while InfluxDB is away");
+
+            await SmallDisk.FillUpAsync(Path.Combine(stand.DataDirectory, "filler.bin"));
+            await Eventually.True(() => stand.Log.Contains("Time-series spool cannot be written"), "the lost readings in the log");
+
+            // Readings keep arriving and are lost, loudly; the process goes on, and so does what
+            // depends on nothing on disk: the crate's readings on MQTT and the alarms.
+            await using var sub = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["dcs/channels", "alarms/active"]);
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.NotNull(await sub.NextOnAsync("dcs/channels", TimeSpan.FromSeconds(20)));
+                Assert.True(stand.IsRunning, $"the process ended:\n{stand.Log[^Math.Min(stand.Log.Length, 3000)..]}");
+                Assert.True(SpoolFiles() <= spoolMax, $"{SpoolFiles()} bytes of spool files, bound {spoolMax}");
+            }
+            await sub.WaitOnAsync("alarms/active", a => a.Contains("system.disk:data"), TimeSpan.FromSeconds(20), "system.disk");
+        }
+        finally
+        {
+            await stand.DisposeAsync();
+            if (mount is not null) await mount.DisposeAsync();
+            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+        }
+    }
+
     /// <summary>
     /// Every channel still HV_ON two publish rounds after the refusal (a fresh subscriber, so no reading from
-    /// before it): an HV off that had reached the crate would show as HV_RAMP within one.
+    /// before it): an HV off that had reached the crate would show as HV_RAMP_DOWN within one.
     /// </summary>
     private static async Task AssertHvStaysOnAsync(StandProcess stand)
     {
@@ -103,21 +202,6 @@ public sealed class FullDiskTests
             Assert.Equal("HV_ON", channel.GetProperty("fsm_state").GetString());
             var id = channel.GetProperty("id").GetString()!;
             seen[id] = seen.GetValueOrDefault(id) + 1;
-        }
-    }
-
-    /// <summary>Writes real bytes until the filesystem refuses the smallest block: a disk with no room left.</summary>
-    private static async Task FillUpAsync(string file)
-    {
-        await using var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1);
-        for (var chunk = 1 << 20; chunk >= 4096; chunk /= 4)
-        {
-            var bytes = new byte[chunk];
-            try
-            {
-                while (true) { await stream.WriteAsync(bytes); await stream.FlushAsync(); }
-            }
-            catch (IOException) { } // ENOSPC: try a smaller block
         }
     }
 

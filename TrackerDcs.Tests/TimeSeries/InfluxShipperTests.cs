@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using TrackerDcs.Tests.Alarms;
 using TrackerDcs.Web.TimeSeries;
 
 namespace TrackerDcs.Tests.TimeSeries;
@@ -173,6 +174,39 @@ public sealed class InfluxShipperTests : IAsyncLifetime
         Assert.InRange(watch.Elapsed.TotalSeconds, 0.29, 5);
         Assert.True(shipper.Enqueue(LineBatch.Of(["m v=5 5"])));
         Assert.Equal(Enumerable.Range(0, 6).Select(i => $"m v={i} {i}"), _spool.Peek(10).Lines);
+    }
+
+    [TmpfsFact]
+    public async Task A_batch_that_fails_while_the_disk_is_full_is_lost_loudly_and_the_shipper_goes_on()
+    {
+        var mounted = Path.Combine(_directory, "disk");
+        await using var disk = await SmallDisk.MountAsync(mounted, 1L << 20);
+        using var spool = new Spool(Path.Combine(mounted, "timeseries"), 1 << 20);
+        var log = new ListLogger<InfluxShipper>();
+        var shipper = new InfluxShipper(spool, _sink, _deadLetters, new TimeSeriesOptions { FlushInterval = TimeSpan.FromMilliseconds(20) }, _time, log);
+        await shipper.StartAsync(CancellationToken.None);
+        try
+        {
+            await SmallDisk.FillUpAsync(Path.Combine(mounted, "filler.bin"));
+            // InfluxDB goes away with a batch in flight: it must go to the spool, whose disk refuses it.
+            _sink.Then(_ => new WriteOutcome(WriteResult.Retry, "connection refused"));
+            Assert.True(shipper.Enqueue(LineBatch.Of(["m v=1 1"])));
+            bool Lost() => log.Entries.Any(e => e.Text.Contains("Time-series spool cannot be written"));
+            await Eventually.True(() => Lost() || shipper.ExecuteTask!.IsCompleted, "the batch lost or the shipper ended");
+
+            Assert.False(shipper.ExecuteTask!.IsCompleted, $"the shipper ended: {shipper.ExecuteTask.Exception?.InnerException}");
+            Assert.Contains("No space left on device", Assert.Single(log.Entries, e => e.Text.Contains("cannot be written")).Text);
+            // The next batches go the same way, without a line each, and the writer is told instead of being thrown at.
+            Assert.False(shipper.Enqueue(LineBatch.Of(["m v=2 2"])));
+            Assert.False(shipper.Enqueue(LineBatch.Of(["m v=3 3"])));
+            Assert.Single(log.Entries, e => e.Text.Contains("cannot be written"));
+            Assert.Equal(0, spool.DiskBytes);
+            Assert.False(shipper.ExecuteTask.IsCompleted);
+        }
+        finally
+        {
+            await shipper.StopAsync(CancellationToken.None);
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using TrackerDcs.Tests.Alarms;
 using TrackerDcs.Web.TimeSeries;
 
 namespace TrackerDcs.Tests.TimeSeries;
@@ -222,6 +223,43 @@ public sealed class SpoolTests : IDisposable
         Assert.Equal(["b 2", "c 3"], spool.Peek(10).Lines);
         spool.TryAppend(["d 4"]);
         Assert.Equal(["b 2", "c 3", "d 4"], Drain(spool, 10));
+    }
+
+    [TmpfsFact]
+    public async Task On_a_full_disk_an_append_fails_whole_and_leaves_nothing_behind_even_across_a_restart_and_the_bound_holds()
+    {
+        var mounted = Path.Combine(_directory, "disk");
+        await using var disk = await SmallDisk.MountAsync(mounted, 1L << 20);
+        var directory = Path.Combine(mounted, "timeseries");
+        long Files() => Directory.GetFiles(directory, "spool-*.lp").Sum(f => new FileInfo(f).Length);
+        const long maxBytes = 64 * 1024;
+        var spool = new Spool(directory, maxBytes, segmentBytes: 16 * 1024);
+        Assert.True(spool.TryAppend(Lines(0, 100)));
+        var filler = Path.Combine(mounted, "filler.bin");
+        await SmallDisk.FillUpAsync(filler);
+
+        // Each batch needs a new block: refused with the disk's error, and nothing of it stays in the files. 200 lines
+        // (3.4 kB) go past the first page, and are less than a FileStream's buffer.
+        var kept = spool.DiskBytes;
+        for (var i = 1; i <= 20; i++)
+        {
+            Assert.Throws<IOException>(() => spool.TryAppend(Lines(i * 10000, 200)));
+            Assert.Equal((kept, kept), (spool.DiskBytes, Files()));
+        }
+        // Not even later, from a buffer: the refused bytes must not be written once there is room, nor at the close.
+        File.Delete(filler);
+        Assert.True(spool.TryAppend(Lines(100, 10)));
+        spool.Dispose();
+        spool = new Spool(directory, maxBytes, segmentBytes: 16 * 1024);
+        Assert.Equal(Lines(0, 110), spool.Peek(1000).Lines);
+        Assert.Equal(spool.DiskBytes, Files());
+
+        var appended = 110;
+        while (spool.TryAppend(Lines(appended, 100))) appended += 100;
+        Assert.True(spool.PendingBytes <= maxBytes, $"{spool.PendingBytes} bytes pending");
+        Assert.True(Files() <= maxBytes, $"{Files()} bytes in the files");
+        Assert.Equal(Lines(0, appended), Drain(spool, 250));
+        spool.Dispose();
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -44,6 +44,11 @@ public static class AlarmCatalog
         "InfluxDB has not taken readings for a while and the on-disk spool is filling; when it is full new readings are dropped. Check that InfluxDB runs and accepts writes (/readyz says why); the spool empties by itself once it does.");
     public static readonly AlarmDefinition DiskFilling = new("system.disk", AlarmSeverity.Warning,
         "The data disk is nearly full. Free space or move the data directory; the audit log and the spool stop growing when it is full.");
+    public static readonly AlarmDefinition StoreFailing = new("system.store", AlarmSeverity.Major,
+        "A store of the data directory cannot be written (the message says which and why), most often because the data disk is full (see system.disk). " +
+        "Lost while it lasts: operators' commands are refused, because their audit row cannot be written; alarm history rows wait in memory (up to 1000) " +
+        "and runs cannot be recorded. Still working: alarms are evaluated, published and notified; interlocks act, journaled in audit-journal.jsonl; " +
+        "the limits written to the crate and the chiller hold. Free space on the data disk, or fix the file's permissions; the alarm clears at the next write that succeeds.");
 
     /// <summary>Every alarm code: the catalogue's and the interlocks'.</summary>
     public static readonly IReadOnlySet<string> Codes = typeof(AlarmCatalog).GetFields()

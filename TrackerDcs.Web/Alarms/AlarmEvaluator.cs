@@ -117,10 +117,9 @@ public sealed class AlarmEvaluator(
 
     private void EvaluateDisk(List<AlarmCondition> conditions)
     {
-        var drive = new DriveInfo(data.Path);
-        var free = 100.0 * drive.AvailableFreeSpace / drive.TotalSize;
-        if (free < options.DiskFreePercentMin)
-            conditions.Add(new(AlarmCatalog.DiskFilling, "data", $"data disk {drive.Name} has {free:0.0} % free"));
+        var space = data.FreeSpace();
+        if (space.FreePercent < options.DiskFreePercentMin)
+            conditions.Add(new(AlarmCatalog.DiskFilling, "data", $"data disk {space.Mount} has {space.FreePercent:0.0} % free"));
     }
 
     /// <summary>Only with InfluxDB configured: the embedded store has no spool.</summary>

@@ -6,7 +6,7 @@ namespace TrackerDcs.Web.Alarms;
 
 /// <summary>
 /// The active alarms: raised and cleared from the evaluator's conditions, acknowledged and shelved by
-/// operators. Every change is kept in the history and published: the retained list on alarms/active and
+/// operators. Every change is kept in the history (or in memory while the database refuses it) and published: the retained list on alarms/active and
 /// each event on alarms/events. A shelved alarm stays in the list, marked, and raises no notification. A latching
 /// alarm (the interlocks', and the codes of Alarms:Latching) whose condition ends before it was acknowledged stays
 /// in the list, cleared, until someone acknowledges it; if its condition returns first, it is active again.
@@ -31,6 +31,8 @@ public sealed class AlarmManager(AlarmHistory history, IMqttPublisher publisher,
     /// <summary>Makes the active set match the conditions true now; expired shelves end here too.</summary>
     public async Task ReconcileAsync(IReadOnlyCollection<AlarmCondition> conditions, CancellationToken ct)
     {
+        // History rows a failing database did not take: tried again at each evaluation, never in the way of the alarms.
+        history.Flush();
         var now = time.GetUtcNow();
         var events = new List<(string Event, Alarm Alarm, string User)>();
         lock (_gate)
@@ -153,7 +155,7 @@ public sealed class AlarmManager(AlarmHistory history, IMqttPublisher publisher,
         if (events.Count == 0) return;
         foreach (var (name, alarm, user) in events)
         {
-            history.Append(name, alarm, user);
+            history.Record(name, alarm, user);
             // A latched alarm whose condition comes back is as urgent as a new one: the shifter may not have seen it yet.
             var raised = name is "raised" or "returned";
             var level = raised && alarm.Severity == AlarmSeverity.Major ? LogLevel.Warning : LogLevel.Information;

@@ -1,6 +1,7 @@
 using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Security;
+using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Alarms;
 
@@ -13,6 +14,7 @@ public static class AlarmSetup
         builder.Services.AddSingleton<AlarmManager>();
         builder.Services.AddSingleton<AlarmEvaluator>();
         builder.Services.AddHostedService<AlarmService>();
+        builder.Services.AddSingleton<IAlarmSource, StoreAlarms>();
     }
 
     /// <summary>Major alarms to a webhook and by e-mail, when Notifications says where.</summary>
@@ -25,7 +27,10 @@ public static class AlarmSetup
 
     public static void UseAlarms(this WebApplication app)
     {
-        AlarmCommands.Register(app.Services.GetRequiredService<CommandBus>(), app.Services.GetRequiredService<AlarmManager>());
+        var bus = app.Services.GetRequiredService<CommandBus>();
+        AlarmCommands.Register(bus, app.Services.GetRequiredService<AlarmManager>());
+        // The system.disk alarm's threshold is also where new runs and procedures stop starting.
+        bus.AddGuard(new LowDiskGuard(app.Services.GetRequiredService<DataDirectory>(), app.Services.GetRequiredService<AlarmOptions>().DiskFreePercentMin).Refusal);
         var viewers = new[] { nameof(Role.Viewer), nameof(Role.Operator), nameof(Role.Admin) };
         app.MapGet("/api/alarms", (AlarmManager manager) => Results.Ok(manager.Active.Select(AlarmManager.ToJson)))
             .RequireAuthorization(p => p.RequireRole(viewers));

@@ -5,8 +5,12 @@ using TrackerDcs.Hardware;
 
 namespace TrackerDcs.Web.Audit;
 
-/// <summary>Every command and its result, in the embedded database, queryable by time range.</summary>
-public sealed partial class AuditLog(Database database, TimeProvider time, AuditJournal? journal = null, ILogger<AuditLog>? log = null) : ICommandAudit
+/// <summary>
+/// Every command and its result, in the embedded database, queryable by time range. Each write tells
+/// <paramref name="health"/> whether the database (or the journal) took it: a full disk raises system.store.
+/// </summary>
+public sealed partial class AuditLog(Database database, TimeProvider time, AuditJournal? journal = null, ILogger<AuditLog>? log = null,
+    StoreHealth? health = null) : ICommandAudit
 {
     public event Action<AuditEntry>? Appended;
 
@@ -14,11 +18,16 @@ public sealed partial class AuditLog(Database database, TimeProvider time, Audit
 
     public AuditEntry Append(CommandRequest request, CommandResult result)
     {
-        using var connection = database.Open();
-        var entry = Insert(connection, request, result.Ok, result.ToString(), time.GetUtcNow());
+        var entry = Write(StoreHealth.Database, () =>
+        {
+            using var connection = database.Open();
+            return Insert(connection, request, result.Ok, result.ToString(), time.GetUtcNow());
+        });
         Appended?.Invoke(entry);
         return entry;
     }
+
+    private T Write<T>(string store, Func<T> write) => health is null ? write() : health.Write(store, write);
 
     private static AuditEntry Insert(SqliteConnection connection, CommandRequest request, bool ok, string result, DateTimeOffset now)
     {

@@ -22,6 +22,7 @@ public static class PlatformSetup
         services.AddSingleton(data);
         builder.AddCookieKeys(data);
         services.AddSingleton<Database>();
+        services.AddSingleton<StoreHealth>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<PasswordHashPool>();
         services.AddSingleton<Authenticator>();
@@ -63,11 +64,14 @@ public static class PlatformSetup
         // registered: nobody but the process publishes ph2acf/status, whatever is configured.
         app.Services.GetRequiredService<CommandBus>().ReserveDevice("ph2acf");
         var database = app.Services.GetRequiredService<Database>();
-        app.Services.GetRequiredService<Readiness>().Register("store", "sqlite", () =>
+        var health = app.Services.GetRequiredService<StoreHealth>();
+        var readiness = app.Services.GetRequiredService<Readiness>();
+        readiness.Register("store", StoreHealth.Database, () =>
         {
             using var connection = database.Open();
-            return new ComponentState(true, "open");
+            return NotWritable(health, StoreHealth.Database) ?? new ComponentState(true, "open");
         });
+        readiness.Register("store", StoreHealth.Journal, () => NotWritable(health, StoreHealth.Journal) ?? new ComponentState(true, "writable"));
 
         app.UseHttpHardening(app.Services.GetRequiredService<EndpointOptions>());
         app.UseWebSockets();
@@ -77,4 +81,8 @@ public static class PlatformSetup
         app.MapAudit();
         app.MapBroker();
     }
+
+    /// <summary>A store whose last write failed is not ready: /readyz says since when and why.</summary>
+    private static ComponentState? NotWritable(StoreHealth health, string store) =>
+        health.Of(store) is { } failure ? new ComponentState(false, "not writable", $"since {failure.Since:O}: {failure.Error}") : null;
 }

@@ -36,6 +36,13 @@ public sealed class DataDirectory
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>The free space of the filesystem that holds the directory, as an unprivileged writer sees it.</summary>
+    public DiskSpace FreeSpace()
+    {
+        var drive = new DriveInfo(Path);
+        return new DiskSpace(drive.Name, drive.AvailableFreeSpace, drive.TotalSize);
+    }
+
     /// <summary>Sets the mode of a file or directory the process keeps private; null, or why it could not.</summary>
     public static string? MakePrivate(string path, UnixFileMode mode = PrivateFile)
     {
@@ -55,4 +62,13 @@ public sealed class DataDirectory
     public static FileStreamOptions PrivateWrite(FileMode mode = FileMode.Create) => OperatingSystem.IsWindows()
         ? new FileStreamOptions { Mode = mode, Access = FileAccess.Write }
         : new FileStreamOptions { Mode = mode, Access = FileAccess.Write, UnixCreateMode = PrivateFile };
+}
+
+/// <summary>A filesystem's free space: <paramref name="Mount"/> is where it is mounted.</summary>
+public sealed record DiskSpace(string Mount, long FreeBytes, long TotalBytes)
+{
+    public double FreePercent => TotalBytes > 0 ? 100.0 * FreeBytes / TotalBytes : 0;
+
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{FreePercent:0.0} % free ({FreeBytes / 1e6:0.#} of {TotalBytes / 1e6:0.#} MB)");
 }

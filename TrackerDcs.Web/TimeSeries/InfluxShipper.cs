@@ -27,6 +27,8 @@ public sealed class InfluxShipper(
     // Under _gate: batches from the writer not yet posted, oldest first, and whether new ones may wait here.
     private readonly Queue<LineBatch> _fresh = new();
     private bool _healthy = spool.IsEmpty;
+    // Under _gate: readings lost since the spool's disk stopped taking appends.
+    private long _lostOnDisk;
     // Only the loop touches these: posted batches awaiting their answer, oldest first.
     private readonly Queue<(LineBatch Batch, Task<WriteOutcome> Write)> _inFlight = new();
     private string? _failure;
@@ -63,7 +65,8 @@ public sealed class InfluxShipper(
                     return true;
                 }
                 _healthy = false;
-                return SpoolFreshLocked() && spool.TryAppend(batch);
+                // A full spool is the store's to report (once, not per batch).
+                return SpoolFreshLocked() && SpoolLocked(batch, reportFull: false);
             }
         }
         finally
@@ -257,11 +260,29 @@ public sealed class InfluxShipper(
         return kept;
     }
 
-    private bool SpoolLocked(LineBatch batch)
+    /// <summary>Appends to the spool; false when its bound or its disk refuses the batch.</summary>
+    private bool SpoolLocked(LineBatch batch, bool reportFull = true)
     {
-        if (spool.TryAppend(batch)) return true;
-        log.LogError("Time-series spool full: {Count} readings dropped", batch.Count);
-        return false;
+        bool appended;
+        try
+        {
+            appended = spool.TryAppend(batch);
+        }
+        catch (IOException e)
+        {
+            // A full data disk: the batch is lost, the shipper goes on (an exception here would end it, and the host
+            // with it). Said once when it starts and once when it ends, not for every batch in between.
+            if (_lostOnDisk == 0) log.LogError("Time-series spool cannot be written ({Error}): readings are lost until the disk has room", e.Message);
+            _lostOnDisk += batch.Count;
+            return false;
+        }
+        if (_lostOnDisk > 0 && appended)
+        {
+            log.LogWarning("Time-series spool written again; {Count} readings were lost while it could not be", _lostOnDisk);
+            _lostOnDisk = 0;
+        }
+        if (!appended && reportFull) log.LogError("Time-series spool full: {Count} readings dropped", batch.Count);
+        return appended;
     }
 
     private void Reject(string line, string? reason)

@@ -239,7 +239,12 @@ public sealed class Spool : IDisposable
 
     private string SegmentPath(long start) => System.IO.Path.Combine(_directory, $"{Prefix}{start.ToString("D20", CultureInfo.InvariantCulture)}{Suffix}");
 
-    private static FileStream Open(Segment segment) => new(segment.Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
+    /// <summary>
+    /// Unbuffered (bufferSize 0): each batch is one write(2) and one fsync anyway, and a buffer would keep the bytes of
+    /// a write the disk refused, to write them at the next seek or at the close, and stop the truncation that undoes it.
+    /// </summary>
+    private static FileStream Open(Segment segment) =>
+        new(segment.Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, bufferSize: 0);
 
     /// <summary>A crash in the middle of an append leaves part of a line: it was never acknowledged, drop it. The length kept.</summary>
     private static long DropTornTail(string path)
