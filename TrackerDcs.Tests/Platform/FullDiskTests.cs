@@ -64,7 +64,7 @@ public sealed class FullDiskTests
 
             // The chiller lost: the interlock switches HV off although nothing can be written.
             await stand.PostAsAdminAsync("/api/simulator/julabo/unplug");
-            await Status("HV_RAMP");
+            await Status("HV_RAMP_DOWN");
             await Eventually.True(() => stand.Log.Contains("runs anyway, journaled"), "the interlock action journaled");
 
             // Room again: the journaled row reaches the audit; the refused command never ran, so it has no row.

@@ -56,6 +56,7 @@ public sealed class UsersCliTests
     [Theory]
     [InlineData("dcs/", "'dcs/' is below the device root 'dcs'")]
     [InlineData("julabo/extra/", "'julabo/extra/' is below the device root 'julabo'")]
+    [InlineData("procedures/", "'procedures/' is below the device root 'procedures'")]
     [InlineData("ESP05/cmd/", "'ESP05/cmd/' is a command topic (+/cmd/#)")]
     [InlineData("", "a topic prefix may not be empty")]
     [InlineData("ESP+/", "'ESP+/' contains a wildcard")]

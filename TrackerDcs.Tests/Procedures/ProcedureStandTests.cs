@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using TrackerDcs.Tests.Runs;
+using TrackerDcs.Tests.Support;
 using TrackerDcs.Web.Procedures;
 using TrackerDcs.Web.Storage;
 
@@ -87,7 +88,7 @@ public sealed class ProcedureStandTests : IAsyncLifetime
         s => Number(s, "run") == run && s.GetProperty("state").GetString() is "finished" or "failed", $"run {run} ended", mark, seconds);
 
     private async Task<List<JsonElement>> AuditAsync(string user) =>
-        [.. JsonDocument.Parse(await _stand.Stand.GetAsAdminAsync("/api/audit?limit=10000")).RootElement.EnumerateArray()
+        [.. JsonDocument.Parse(await _stand.Stand.GetAsAdminAsync("/api/audit?limit=1000")).RootElement.EnumerateArray()
             .Where(e => e.GetProperty("user").GetString() == user).Reverse()];
 
     private async Task ChillerConnectedAsync() => await _stand.WaitForAsync("julabo/status",
@@ -300,9 +301,17 @@ public sealed class ProcedureStandTests : IAsyncLifetime
         finally
         {
             await _stand.Stand.PostAsAdminAsync("/api/simulator/sensors/dewpoint?celsius=7");
-            // The other tests need dry air again: no dew-point alarm, no condensation interlock.
-            await RunStand.Eventually(async () => !JsonDocument.Parse(await _stand.Stand.GetAsAdminAsync("/api/alarms")).RootElement.EnumerateArray()
-                .Any(a => a.GetProperty("code").GetString() is "environment.dewpoint" or "interlock"), "the dew-point alarm and interlock cleared", seconds: 60);
+            // The other tests need dry air again: no dew-point alarm, no condensation interlock. The interlock's
+            // alarm latches once cleared, so it is acknowledged to leave the list.
+            async Task<List<JsonElement>> Remaining() => [.. JsonDocument.Parse(await _stand.Stand.GetAsAdminAsync("/api/alarms")).RootElement
+                .EnumerateArray().Where(a => a.GetProperty("code").GetString() is "environment.dewpoint" or "interlock")];
+            await RunStand.Eventually(async () => (await Remaining()).All(a => a.GetProperty("cleared").ValueKind == JsonValueKind.String),
+                "the dew-point alarm and interlock cleared", seconds: 60);
+            var latched = (await Remaining()).Select(a => a.GetProperty("key").GetString()).ToList();
+            if (latched.Count > 0)
+                await Mosquitto.PubAsync(_stand.Stand.MqttPort, [.. Mosquitto.Auth("admin", StandProcess.AdminPassword), "-q", "1",
+                    "-t", "alarms/cmd/ack_all", "-m", JsonSerializer.Serialize(new { keys = latched })]);
+            await RunStand.Eventually(async () => (await Remaining()).Count == 0, "the latched interlock alarm acknowledged", seconds: 20);
         }
     }
 
@@ -327,7 +336,7 @@ public sealed class ProcedureStandTests : IAsyncLifetime
         Assert.Equal(("failed", "aborted by admin"), (outcome.GetProperty("state").GetString(), outcome.GetProperty("reason").GetString()));
         var audit = await AuditAsync("procedure:long-wait for admin");
         Assert.Equal(["dcs/cmd/switch/hv off", "dcs/cmd/switch/lv off"], audit.Select(e => $"{e.GetProperty("topic").GetString()} {e.GetProperty("payload").GetString()}"));
-        var operatorCommands = JsonDocument.Parse(await _stand.Stand.GetAsAdminAsync("/api/audit?limit=10000")).RootElement.EnumerateArray()
+        var operatorCommands = JsonDocument.Parse(await _stand.Stand.GetAsAdminAsync("/api/audit?limit=1000")).RootElement.EnumerateArray()
             .Where(e => e.GetProperty("user").GetString() == "admin" && e.GetProperty("topic").GetString()!.StartsWith("procedures/cmd/"))
             .Select(e => e.GetProperty("topic").GetString()).ToList();
         Assert.Contains("procedures/cmd/pause", operatorCommands);

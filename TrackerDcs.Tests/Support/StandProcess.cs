@@ -124,7 +124,8 @@ public sealed class StandProcess : IAsyncDisposable
 
     /// <summary>Runs the process with these extra arguments to its exit instead of starting it: for a start that must fail.</summary>
     public Task<ProcessResult> RunToExitAsync(params string[] extra) =>
-        ProcessRunner.RunAsync("dotnet", [Binary, .. Arguments, .. extra], timeout: TimeSpan.FromSeconds(60), workingDirectory: Directory);
+        ProcessRunner.RunAsync("dotnet", [Binary, .. Arguments, .. extra], timeout: TimeSpan.FromSeconds(60),
+            environment: ExtraEnvironment, workingDirectory: Directory);
 
     public Task StartAsync() => StartCheckingAsync(CertificatePem);
 

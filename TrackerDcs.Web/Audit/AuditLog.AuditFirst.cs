@@ -29,7 +29,7 @@ public sealed partial class AuditLog
             """;
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$ok", result.Ok ? 1 : 0);
-        command.Parameters.AddWithValue("$result", result.ToString());
+        command.Parameters.AddWithValue("$result", AuditBounds.Result(result.ToString()));
         using var reader = command.ExecuteReader();
         if (!reader.Read()) throw new InvalidOperationException($"audit row {id} of {request.Topic} is gone");
         Appended?.Invoke(Row(reader));

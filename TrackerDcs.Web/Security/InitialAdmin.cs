@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Security;
@@ -20,7 +21,15 @@ public static class InitialAdmin
         var password = string.IsNullOrEmpty(fromEnvironment)
             ? Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_')
             : fromEnvironment;
-        users.Add("admin", Role.Admin, password);
+        try
+        {
+            users.Add("admin", Role.Admin, password);
+        }
+        catch (ArgumentException e)
+        {
+            // A start script's weak password is a setting to fix, not a crash to read a stack trace from.
+            throw new SettingsException(PasswordVariable, e.Message);
+        }
         if (!string.IsNullOrEmpty(fromEnvironment))
         {
             log.LogWarning("No users existed: created 'admin' with the password from {Variable}", PasswordVariable);

@@ -79,7 +79,7 @@ public static class UsersCli
     // The roots below which only the process publishes (the CAEN root is channels.yml's name, "dcs" as shipped).
     // A device account's prefix there could not be used, and would read as a licence to. The switch box's "SB" is
     // not one of them: in wifi mode the box itself is a device account whose prefix is SB/.
-    private static readonly string[] DeviceRoots = ["dcs", "julabo", "ph2acf", "alarms", "MARTA"];
+    private static readonly string[] DeviceRoots = ["dcs", "julabo", "ph2acf", "alarms", "MARTA", "procedures"];
 
     /// <summary>A device account's topic prefix: non-empty, no wildcard, outside the device roots and the command topics.</summary>
     private static string DevicePrefix(string prefix)
