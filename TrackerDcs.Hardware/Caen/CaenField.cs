@@ -18,6 +18,12 @@ public sealed record CaenField(string Name, CaType Type, string Units, bool Writ
     /// <summary>HV IMon in the Low (350 µA) range resolves finer, so its monitor does too.</summary>
     public double? LowRangeDeadBand { get; init; }
     /// <summary>
+    /// The archive dead band (ADEL: DBE_LOG, what archivers subscribe to), coarser than the monitor's; null: as
+    /// <see cref="DeadBand"/>. The simulated crate's PVs carry both, as a CAEN IOC's ai records do (docs/architecture.md).
+    /// </summary>
+    public double? ArchiveDeadBand { get; init; }
+    public double? LowRangeArchiveDeadBand { get; init; }
+    /// <summary>
     /// The channels.yml value written to this field on load, if it is a setting. It yields null for an
     /// <see cref="Optional"/> setting the file leaves out: nothing is written, the crate keeps what it has.
     /// </summary>
@@ -36,4 +42,7 @@ public sealed record CaenField(string Name, CaType Type, string Units, bool Writ
 
     public double? DeadBandIn(ImRange range) =>
         range == ImRange.Low && LowRangeDeadBand is { } low ? low : DeadBand;
+
+    public double? ArchiveDeadBandIn(ImRange range) =>
+        range == ImRange.Low && LowRangeArchiveDeadBand is { } low ? low : ArchiveDeadBand ?? DeadBandIn(range);
 }

@@ -12,8 +12,8 @@ public static class CaenFields
     public static readonly CaenField TripInt = new("TripInt", CaType.Long, "", true, "tripInt") { Min = 0, Max = 0xffff, Setting = s => s.TripInt };
     public static readonly CaenField TripExt = new("TripExt", CaType.Long, "", true, "tripExt") { Min = 0, Max = 0xffff, Setting = s => s.TripExt };
     public static readonly CaenField Status = new("Status", CaType.Long, "", false, "status") { IfMissing = "is not monitored", DeadBand = 0 };
-    public static readonly CaenField VMon = new("VMon", CaType.Double, "V", false, "vMon") { IfMissing = "is not monitored", DeadBand = 0.01 };
-    public static readonly CaenField IMon = new("IMon", CaType.Double, "", false, "iMon") { IfMissing = "is not monitored", DeadBand = 0.01, LowRangeDeadBand = 0.001 };
+    public static readonly CaenField VMon = new("VMon", CaType.Double, "V", false, "vMon") { IfMissing = "is not monitored", DeadBand = 0.01, ArchiveDeadBand = 0.05 };
+    public static readonly CaenField IMon = new("IMon", CaType.Double, "", false, "iMon") { IfMissing = "is not monitored", DeadBand = 0.01, LowRangeDeadBand = 0.001, ArchiveDeadBand = 0.05, LowRangeArchiveDeadBand = 0.005 };
 
     // The LV boards' own thresholds: OVVThr is the LV hardware limit (the board flags VMon above it with status
     // bit 4; the driver also refuses an LV setV above it), UNVThr the floor (bit 5). Both are written on load.
@@ -41,7 +41,7 @@ public static class CaenFields
     // Current units differ by side: LV boards report amperes, HV boards microamperes.
     public static readonly IReadOnlyList<CaenField> Lv =
     [
-        V0Set with { Min = 0, Max = 16 }, I0Set with { Units = "A", Min = 0, Max = 10 }, Pw, Trip, TripInt, TripExt, Status, VMon, IMon with { Units = "A", LowRangeDeadBand = null },
+        V0Set with { Min = 0, Max = 16 }, I0Set with { Units = "A", Min = 0, Max = 10 }, Pw, Trip, TripInt, TripExt, Status, VMon, IMon with { Units = "A", LowRangeDeadBand = null, LowRangeArchiveDeadBand = null },
         UNVThr, OVVThr, RUpTime, RDwTime, Temp,
     ];
 

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using TrackerDcs.Hardware.ChannelAccess;
 
 namespace TrackerDcs.Hardware.Caen;
@@ -9,14 +11,28 @@ namespace TrackerDcs.Hardware.Caen;
 /// <see cref="FoundWithin"/> to answer too, and those that do not are declared <see cref="Missing"/> rather than
 /// keeping the whole crate DISCONNECTED (issue 16: one absent SVMax left every channel without its settings).
 /// PVs only ever written (ClearAlarm) are connected on their first put and do not count.
+/// While no monitored PV answers (an IOC absent at start, or gone), a warning names what was searched for and where,
+/// <see cref="FoundWithin"/> after the searches began and then every <see cref="AbsentWarningEvery"/>; one line says
+/// when it answers again (issue 16: nothing was logged until the disconnected alarm, 30 s later).
 /// </summary>
-public sealed class ChannelAccessPvAccess(CaClient client, Func<string, double> deadBand, TimeProvider? time = null)
+public sealed class ChannelAccessPvAccess(CaClient client, Func<string, double> deadBand, TimeProvider? time = null, ILogger? logger = null)
     : ICaenPvAccess, IAsyncDisposable
 {
     /// <summary>How long a PV may take to answer once its IOC does; a search answered at all comes within milliseconds.</summary>
     public static readonly TimeSpan FoundWithin = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the warning that the IOC does not answer is repeated while it stays away: a night's log gets a few hundred lines, not one per search.</summary>
+    public static readonly TimeSpan AbsentWarningEvery = TimeSpan.FromMinutes(3);
+
+    private const int NamedInWarning = 3;
+
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+    /// <summary>The monitored PVs in the order they were first searched for, to name the first few.</summary>
+    private readonly List<string> _searchOrder = [];
+    private ITimer? _absence;
+    /// <summary>When the IOC was first reported absent (a warning was logged), until it answers.</summary>
+    private long? _absentSince;
     private readonly ConcurrentDictionary<string, CaChannel> _channels = new();
     private readonly ConcurrentDictionary<string, byte> _monitored = new();
     private readonly HashSet<string> _connectedMonitored = [];
@@ -56,7 +72,12 @@ public sealed class ChannelAccessPvAccess(CaClient client, Func<string, double> 
 
     public IDisposable Subscribe(string pv, Action<object> onValue)
     {
-        _monitored.TryAdd(pv, 0);
+        if (_monitored.TryAdd(pv, 0))
+            lock (_gate)
+            {
+                _searchOrder.Add(pv);
+                if (_connectedMonitored.Count == 0) WatchAbsence();
+            }
         var subscribing = Channel(pv).SubscribeAsync(update => onValue(update.Value), deadband: deadBand(pv));
         return new Subscription(subscribing);
     }
@@ -75,15 +96,18 @@ public sealed class ChannelAccessPvAccess(CaClient client, Func<string, double> 
         if (!_monitored.ContainsKey(channel.Name)) return;
         bool? link = null;
         var missingChanged = false;
+        TimeSpan? answeredAfter = null;
         lock (_gate)
         {
             // A set, not a counter: Disconnected then Closed must not count a channel twice.
-            if (state == CaConnectionState.Connected) _connectedMonitored.Add(channel.Name);
-            else _connectedMonitored.Remove(channel.Name);
+            if (state == CaConnectionState.Connected && _connectedMonitored.Add(channel.Name) && _connectedMonitored.Count == 1)
+                answeredAfter = IocAnswers();
+            else if (state != CaConnectionState.Connected) _connectedMonitored.Remove(channel.Name);
             if (_connectedMonitored.Count == 0)
             {
                 // The IOC is gone. What was missing stays so: it is named again only if it changes.
                 StopGrace();
+                WatchAbsence();
                 if (_connected) link = _connected = false;
             }
             else if (_connectedMonitored.Count == _monitored.Count)
@@ -100,8 +124,48 @@ public sealed class ChannelAccessPvAccess(CaClient client, Func<string, double> 
                 _grace ??= _time.CreateTimer(_ => GraceOver(), null, FoundWithin, Timeout.InfiniteTimeSpan);
             }
         }
+        if (answeredAfter is { } after)
+            _logger.LogInformation("The crate's IOC answers: {Pv} connected after {Seconds:0} s without an answer", channel.Name, after.TotalSeconds);
         if (missingChanged) MissingChanged?.Invoke();
         if (link is { } up) ConnectionChanged?.Invoke(up);
+    }
+
+    /// <summary>No monitored PV answers: the absence check runs <see cref="FoundWithin"/> from now, then every <see cref="AbsentWarningEvery"/>. Under the lock.</summary>
+    private void WatchAbsence() => _absence ??= _time.CreateTimer(_ => WarnOfAbsence(), null, FoundWithin, AbsentWarningEvery);
+
+    /// <summary>The first PV answered: the watch stops; how long the IOC was reported absent, if it was. Under the lock.</summary>
+    private TimeSpan? IocAnswers()
+    {
+        _absence?.Dispose();
+        _absence = null;
+        var since = _absentSince;
+        _absentSince = null;
+        return since is { } start ? _time.GetElapsedTime(start) + FoundWithin : null;
+    }
+
+    private void WarnOfAbsence()
+    {
+        string[] first;
+        int count;
+        TimeSpan? absentFor;
+        lock (_gate)
+        {
+            if (_absence is null || _connectedMonitored.Count > 0) return;
+            absentFor = _absentSince is { } start ? _time.GetElapsedTime(start) + FoundWithin : null;
+            _absentSince ??= _time.GetTimestamp();
+            first = [.. _searchOrder.Take(NamedInWarning)];
+            count = _searchOrder.Count;
+        }
+        var options = client.Options;
+        var where = string.Join(", ", options.SearchDestinations().Select(e => e.ToString()).Concat(options.NameServerEndPoints().Select(e => $"{e} (name server)")));
+        var searched = $"{string.Join(", ", first)}{(count > first.Length ? $" and {count - first.Length} more" : "")}";
+        var settings = $"EPICS_CA_ADDR_LIST '{options.AddressList}', EPICS_CA_AUTO_ADDR_LIST {(options.AutoAddressList ? "YES" : "NO")}, EPICS_CA_NAME_SERVERS '{options.NameServers}', EPICS_CA_SERVER_PORT {options.ServerPort}";
+        if (absentFor is { } lasting)
+            _logger.LogWarning("The crate's IOC still does not answer, {Minutes:0} min on: searches for {Searched} sent to {Where} ({Settings}) get no reply",
+                lasting.TotalMinutes, searched, where.Length > 0 ? where : "nowhere", settings);
+        else
+            _logger.LogWarning("The crate's IOC does not answer: no reply within {Seconds:0} s to the searches for {Searched} sent to {Where} ({Settings}). "
+                + "Is the IOC running, and does the address list reach it?", FoundWithin.TotalSeconds, searched, where.Length > 0 ? where : "nowhere", settings);
     }
 
     /// <summary>The IOC answers, and the PVs that have not by now are missing; the crate is connected without them.</summary>
@@ -131,7 +195,12 @@ public sealed class ChannelAccessPvAccess(CaClient client, Func<string, double> 
 
     public async ValueTask DisposeAsync()
     {
-        lock (_gate) StopGrace();
+        lock (_gate)
+        {
+            StopGrace();
+            _absence?.Dispose();
+            _absence = null;
+        }
         foreach (var channel in _channels.Values) await channel.DisposeAsync();
         _channels.Clear();
     }

@@ -76,8 +76,8 @@ public sealed class SimulatedCaenCrate : IDisposable
     }
 
     /// <summary>
-    /// The monitor dead band of a PV, for the server to apply as an IOC's MDEL would: null for a PV
-    /// that is not a reading, 0 for one whose every change counts. HV IMon follows the channel's ImRange.
+    /// The monitor dead band (MDEL) of a PV, which its <see cref="ProcessVariable"/> applies as an IOC record does: null
+    /// for a PV that is not a reading, 0 for one whose every change counts. HV IMon follows the channel's ImRange.
     /// </summary>
     public double? MonitorDeadBand(string name) =>
         _channelOfPv.TryGetValue(name, out var channel) ? channel.Fields[name].DeadBandIn(channel.ImRange) : null;

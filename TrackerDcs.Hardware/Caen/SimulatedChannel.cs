@@ -59,6 +59,21 @@ internal sealed class SimulatedChannel
             _pvs[field.Name] = pv;
             Fields[name] = field;
         }
+        ApplyDeadBands();
+    }
+
+    /// <summary>
+    /// Each reading's MDEL and ADEL, as the IOC's records have them: the noise stays inside them, so a steady
+    /// channel posts no monitor, and HV IMon's follow the current range. Settings post every change (0).
+    /// </summary>
+    private void ApplyDeadBands()
+    {
+        foreach (var field in Fields.Values)
+        {
+            var pv = _pvs[field.Name];
+            pv.MonitorDeadband = field.DeadBandIn(ImRange) ?? 0;
+            pv.ArchiveDeadband = field.ArchiveDeadBandIn(ImRange) ?? 0;
+        }
     }
 
     public PowerKind Kind { get; }
@@ -203,6 +218,7 @@ internal sealed class SimulatedChannel
 
         if (field.Name == "Pw" && PowerRefused((ushort)native == 1) is { } reason) return $"{pv.Name}: {reason}";
         pv.Update(native);
+        if (field.Name == CaenFields.ImRangeField.Name) ApplyDeadBands();
         return null;
     }
 

@@ -103,8 +103,8 @@ internal sealed class CaServerCircuit
         }
     }
 
-    /// <summary>A subscribed PV changed, on the thread that updated it.</summary>
-    private void OnChanged(uint sid) => Apply(state => state.Publish(sid));
+    /// <summary>A subscribed PV posted monitor events, on the thread that updated it.</summary>
+    private void OnChanged(uint sid, CaEventMask posted) => Apply(state => state.Publish(sid, posted));
 
     private int Apply(Func<CaServerCircuitState, List<CaMessage>> call)
     {

@@ -8,16 +8,16 @@ namespace TrackerDcs.Hardware.ChannelAccess;
 /// last value each was sent, and flow control (EVENTS_OFF). <see cref="CaServerCircuit"/> feeds it the bytes
 /// it reads and writes the replies it returns; a client's put comes back as a <see cref="CaServerPut"/> for the
 /// caller to run outside its lock (the PV's put handler is simulator code), then <see cref="Complete"/> answers
-/// it and handling goes on with the next request. A subscribed PV's <see cref="ProcessVariable.Changed"/> calls
-/// <paramref name="changed"/> with the channel's SID, on the simulator's thread; the caller answers with
-/// <see cref="Publish"/>. Not thread-safe: the caller serialises every call, and sends what a call returned
+/// it and handling goes on with the next request. A subscribed PV's <see cref="ProcessVariable.Posted"/> calls
+/// <paramref name="changed"/> with the channel's SID and the events posted (the PV applies its MDEL/ADEL dead bands,
+/// as an IOC record does), on the simulator's thread; the caller answers with <see cref="Publish"/>. Not thread-safe: the caller serialises every call, and sends what a call returned
 /// before making the next, so updates leave in the order they were read; the updates a put causes leave
 /// before its reply.
 /// </summary>
 /// <param name="find">The PV of a name, or null when the server does not host it.</param>
 /// <param name="searchReply">The answer to a SEARCH (a client using this server as a name server), or null.</param>
 internal sealed class CaServerCircuitState(
-    Func<string, ProcessVariable?> find, Func<CaMessage, CaMessage?> searchReply, Action<uint> changed, ILogger logger, string peer)
+    Func<string, ProcessVariable?> find, Func<CaMessage, CaMessage?> searchReply, Action<uint, CaEventMask> changed, ILogger logger, string peer)
 {
     private readonly CaMessageReader _reader = new();
     private readonly Dictionary<uint, ServedChannel> _channels = new();
@@ -32,7 +32,7 @@ internal sealed class CaServerCircuitState(
         public uint Sid { get; } = sid;
         public ProcessVariable Pv { get; } = pv;
         public Dictionary<uint, Subscription> Subscriptions { get; } = new();
-        public Action<ProcessVariable>? OnChanged { get; set; }
+        public Action<ProcessVariable, CaEventMask>? OnPosted { get; set; }
     }
 
     private sealed class Subscription(uint id, DbrType dbr, uint count, CaEventMask mask)
@@ -41,7 +41,6 @@ internal sealed class CaServerCircuitState(
         public DbrType Dbr { get; } = dbr;
         public uint Count { get; } = count;
         public CaEventMask Mask { get; } = mask;
-        public DbrValue? LastSent { get; set; }
         /// <summary>An update was held back while events were off.</summary>
         public bool Held { get; set; }
     }
@@ -109,7 +108,7 @@ internal sealed class CaServerCircuitState(
                 break;
             case CaCommand.Write:
             case CaCommand.WriteNotify:
-                if (ChannelFor(m, send) is { } written) _pendingPut = new CaServerPut(written.Cid, written.Pv, m);
+                if (ChannelFor(m, send, put: true) is { } written) _pendingPut = new CaServerPut(written.Cid, written.Pv, m);
                 break;
             case CaCommand.EventAdd:
                 if (ChannelFor(m, send) is { } monitored && CountFits(monitored, m, send)) Subscribe(monitored, h, m.EventMask, send);
@@ -145,15 +144,18 @@ internal sealed class CaServerCircuitState(
         send.Add(CaMessage.CreateChannelReply(pv.Type, count, cid, channel.Sid));
     }
 
-    /// <summary>Requests naming an unknown SID, or an unknown DBR type, are answered with CA_PROTO_ERROR.</summary>
-    private ServedChannel? ChannelFor(CaMessage m, List<CaMessage> send)
+    /// <summary>
+    /// Requests naming an unknown SID, or an unknown DBR type, are answered with CA_PROTO_ERROR. A put may also carry
+    /// DBR_PUT_ACKT or DBR_PUT_ACKS, an alarm handler's acknowledgement.
+    /// </summary>
+    private ServedChannel? ChannelFor(CaMessage m, List<CaMessage> send, bool put = false)
     {
         if (!_channels.TryGetValue(m.Header.Parameter1, out var channel))
         {
             send.Add(CaMessage.Error(m.Header, 0, CaStatus.BadChannelId, $"no channel with SID {m.Header.Parameter1}"));
             return null;
         }
-        if (!DbrType.TryFromCode(m.Header.DataType, out _))
+        if (!DbrType.TryFromCode(m.Header.DataType, out _) && !(put && m.Header.DataType is DbrType.PutAckTransient or DbrType.PutAckSeverity))
         {
             send.Add(CaMessage.Error(m.Header, channel.Cid, CaStatus.BadType, $"DBR type {m.Header.DataType} is not supported"));
             return null;
@@ -220,13 +222,13 @@ internal sealed class CaServerCircuitState(
         var subscription = new Subscription(h.Parameter2, DbrType.FromCode(h.DataType), h.DataCount,
             mask == CaEventMask.None ? CaEventMask.Value | CaEventMask.Alarm : mask);
         channel.Subscriptions[subscription.Id] = subscription;
-        if (channel.OnChanged is null)
+        if (channel.OnPosted is null)
         {
             var sid = channel.Sid;
-            channel.OnChanged = _ => changed(sid);
-            channel.Pv.Changed += channel.OnChanged;
+            channel.OnPosted = (_, posted) => changed(sid, posted);
+            channel.Pv.Posted += channel.OnPosted;
         }
-        Publish(channel, initial: true, only: subscription, send);
+        Publish(channel, CaEventMask.None, only: subscription, send);
     }
 
     /// <summary>EVENT_CANCEL is confirmed by an EVENT_ADD with no payload.</summary>
@@ -236,15 +238,16 @@ internal sealed class CaServerCircuitState(
             send.Add(CaMessage.EventCancelReply(h.DataType, h.DataCount, channel.Sid, h.Parameter2));
     }
 
-    /// <summary>The PV of channel <paramref name="sid"/> changed: the updates its subscriptions' masks select (none once it is forgotten).</summary>
-    public List<CaMessage> Publish(uint sid)
+    /// <summary>The PV of channel <paramref name="sid"/> posted events: the updates its subscriptions' masks select (none once it is forgotten).</summary>
+    public List<CaMessage> Publish(uint sid, CaEventMask posted)
     {
         var send = new List<CaMessage>();
-        if (_channels.TryGetValue(sid, out var channel)) Publish(channel, initial: false, only: null, send);
+        if (_channels.TryGetValue(sid, out var channel)) Publish(channel, posted, only: null, send);
         return send;
     }
 
-    private void Publish(ServedChannel channel, bool initial, Subscription? only, List<CaMessage> send)
+    /// <param name="posted">The events the PV posted; <see cref="CaEventMask.None"/> sends to every subscription given (a first or held-back update).</param>
+    private void Publish(ServedChannel channel, CaEventMask posted, Subscription? only, List<CaMessage> send)
     {
         DbrValue value;
         try { value = channel.Pv.Read(); }
@@ -256,13 +259,12 @@ internal sealed class CaServerCircuitState(
         IEnumerable<Subscription> subscriptions = only is null ? channel.Subscriptions.Values : [only];
         foreach (var s in subscriptions)
         {
-            if (!initial && !Selects(s, value)) continue;
+            if (posted != CaEventMask.None && (s.Mask & posted) == 0) continue;
             if (_eventsOff)
             {
                 s.Held = true;
                 continue;
             }
-            s.LastSent = value;
             try
             {
                 var (payload, count) = DbrCodec.Encode(s.Dbr, value, s.Count);
@@ -284,18 +286,8 @@ internal sealed class CaServerCircuitState(
         foreach (var held in channel.Subscriptions.Values.Where(s => s.Held))
         {
             held.Held = false;
-            Publish(channel, initial: true, only: held, send);
+            Publish(channel, CaEventMask.None, only: held, send);
         }
-    }
-
-    /// <summary>DBE_VALUE/DBE_LOG: the value changed; DBE_ALARM: severity or status changed.</summary>
-    private static bool Selects(Subscription s, DbrValue value)
-    {
-        if (s.LastSent is not { } last) return true;
-        var valueChanged = !ProcessVariableWire.SameValue(last.Values, value.Values);
-        var alarmChanged = last.Severity != value.Severity || last.Status != value.Status;
-        return (valueChanged && (s.Mask & (CaEventMask.Value | CaEventMask.Log)) != 0)
-            || (alarmChanged && (s.Mask & CaEventMask.Alarm) != 0);
     }
 
     /// <summary>SERVER_DISCONN for every channel of <paramref name="pvName"/> (every channel when null), which are then forgotten.</summary>
@@ -319,8 +311,8 @@ internal sealed class CaServerCircuitState(
     private void Forget(ServedChannel channel)
     {
         _channels.Remove(channel.Sid);
-        if (channel.OnChanged is { } handler) channel.Pv.Changed -= handler;
-        channel.OnChanged = null;
+        if (channel.OnPosted is { } handler) channel.Pv.Posted -= handler;
+        channel.OnPosted = null;
     }
 }
 
@@ -340,6 +332,7 @@ internal sealed record CaServerPut(uint Cid, ProcessVariable Pv, CaMessage Reque
     public (uint Status, string? Reason) Run()
     {
         if (!Pv.Writable) return (CaStatus.NoWriteAccess, $"{Pv.Name} is read-only");
+        if (Request.Header.DataType is DbrType.PutAckTransient or DbrType.PutAckSeverity) return Acknowledge();
         try
         {
             var value = Pv.FromWire(DbrCodec.Decode(DbrType.FromCode(Request.Header.DataType), Request.Header.DataCount, Request.Payload));
@@ -351,5 +344,16 @@ internal sealed record CaServerPut(uint Cid, ProcessVariable Pv, CaMessage Reque
         {
             return (CaStatus.PutFail, e.Message);
         }
+    }
+
+    /// <summary>DBR_PUT_ACKT / DBR_PUT_ACKS carry one ushort (db_access.h dbr_put_ackt_t, dbr_put_acks_t).</summary>
+    private (uint Status, string? Reason) Acknowledge()
+    {
+        if (Request.Payload.Length < 2) return (CaStatus.BadCount, $"an acknowledgement of {Pv.Name} without its value");
+        var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(Request.Payload);
+        if (Request.Header.DataType == DbrType.PutAckTransient) Pv.AcknowledgeTransients(value != 0);
+        else if (value > (ushort)AlarmSeverity.Invalid) return (CaStatus.PutFail, $"{value} is not an alarm severity");
+        else Pv.Acknowledge((AlarmSeverity)value);
+        return (CaStatus.Normal, null);
     }
 }

@@ -10,6 +10,8 @@ namespace TrackerDcs.Hardware.ChannelAccess;
 /// STS: i16 status, i16 severity. TIME: STS + epicsTimeStamp (u32 seconds since 1990-01-01, u32 ns).
 /// GR/CTRL: STS + precision (float/double) + units[8] + limits in the field type (+ 2 control limits
 /// for CTRL); GR/CTRL_ENUM: STS + i16 no_str + strs[16][26]; GR/CTRL_STRING are DBR_STS_STRING.
+/// STSACK_STRING: u16 status, severity, ackt, acks, then the value as strings; CLASS_NAME: the record type's
+/// name as one string (dbr_class_name_t), whatever the channel's count.
 /// </summary>
 public static class DbrCodec
 {
@@ -30,7 +32,12 @@ public static class DbrCodec
         { 4, 28, 48, 422, 21, 44, 80 },
     };
 
-    public static int MetaSize(DbrType dbr) => MetaSizes[(int)dbr.Class, (int)dbr.Type];
+    public static int MetaSize(DbrType dbr) => dbr.Class switch
+    {
+        DbrClass.StatusAck => 8,
+        DbrClass.ClassName => 0,
+        _ => MetaSizes[(int)dbr.Class, (int)dbr.Type],
+    };
 
     public static int PayloadSize(DbrType dbr, uint count) =>
         CaMessage.Padded(MetaSize(dbr) + (int)count * CaValueConverter.ElementSize(dbr.Type));
@@ -41,7 +48,9 @@ public static class DbrCodec
     /// </summary>
     public static (byte[] Payload, uint Count) Encode(DbrType dbr, DbrValue value, uint count = 0)
     {
-        var values = CaValueConverter.Convert(value.Values, value.Type, dbr.Type, value.EnumStrings, value.Precision);
+        var values = dbr.Class == DbrClass.ClassName
+            ? new[] { value.RecordType }
+            : CaValueConverter.Convert(value.Values, value.Type, dbr.Type, value.EnumStrings, value.Precision);
         if (count == 0) count = (uint)values.Length;
         var payload = new byte[PayloadSize(dbr, count)];
         WriteMeta(payload, dbr, value);
@@ -69,16 +78,21 @@ public static class DbrCodec
             var element = start >= data.Length ? [] : data.Slice(start, Math.Min(size, data.Length - start));
             values.SetValue(ReadElement(element, dbr.Type), i);
         }
-        return ReadMeta(payload, dbr, new DbrValue(dbr.Type, values));
+        var decoded = ReadMeta(payload, dbr, new DbrValue(dbr.Type, values));
+        return dbr.Class == DbrClass.ClassName && count > 0 ? decoded with { RecordType = (string)values.GetValue(0)! } : decoded;
     }
 
     private static void WriteMeta(Span<byte> p, DbrType dbr, DbrValue v)
     {
-        if (dbr.Class == DbrClass.Plain) return;
+        if (dbr.Class is DbrClass.Plain or DbrClass.ClassName) return;
         BinaryPrimitives.WriteUInt16BigEndian(p, v.Status);
         BinaryPrimitives.WriteUInt16BigEndian(p[2..], (ushort)v.Severity);
         switch (dbr.Class)
         {
+            case DbrClass.StatusAck:
+                BinaryPrimitives.WriteUInt16BigEndian(p[4..], v.AckTransient ? (ushort)1 : (ushort)0);
+                BinaryPrimitives.WriteUInt16BigEndian(p[6..], (ushort)v.AckSeverity);
+                break;
             case DbrClass.Time:
                 var (seconds, nanoseconds) = ToEpics(v.Timestamp);
                 BinaryPrimitives.WriteUInt32BigEndian(p[4..], seconds);
@@ -119,7 +133,7 @@ public static class DbrCodec
 
     private static DbrValue ReadMeta(ReadOnlySpan<byte> p, DbrType dbr, DbrValue v)
     {
-        if (dbr.Class == DbrClass.Plain) return v;
+        if (dbr.Class is DbrClass.Plain or DbrClass.ClassName) return v;
         v = v with
         {
             Status = BinaryPrimitives.ReadUInt16BigEndian(p),
@@ -127,6 +141,12 @@ public static class DbrCodec
         };
         switch (dbr.Class)
         {
+            case DbrClass.StatusAck:
+                return v with
+                {
+                    AckTransient = BinaryPrimitives.ReadUInt16BigEndian(p[4..]) != 0,
+                    AckSeverity = (AlarmSeverity)BinaryPrimitives.ReadUInt16BigEndian(p[6..]),
+                };
             case DbrClass.Time:
                 return v with { Timestamp = FromEpics(BinaryPrimitives.ReadUInt32BigEndian(p[4..]), BinaryPrimitives.ReadUInt32BigEndian(p[8..])) };
             case DbrClass.Graphic or DbrClass.Control when dbr.Type == CaType.Enum:

@@ -17,6 +17,12 @@ public sealed record DbrValue(CaType Type, Array Values)
     public DbrLimits Limits { get; init; }
     /// <summary>State labels, DBR_GR/CTRL_ENUM (at most 16 of 25 characters).</summary>
     public IReadOnlyList<string> EnumStrings { get; init; } = [];
+    /// <summary>ACKT, DBR_STSACK_STRING: whether an alarm that has cleared must still be acknowledged (a record's default is yes).</summary>
+    public bool AckTransient { get; init; }
+    /// <summary>ACKS, DBR_STSACK_STRING: the highest severity not acknowledged yet.</summary>
+    public AlarmSeverity AckSeverity { get; init; }
+    /// <summary>The record type the value comes from ("ai", "bo", …), DBR_CLASS_NAME.</summary>
+    public string RecordType { get; init; } = "";
 
     public int Count => Values.Length;
 

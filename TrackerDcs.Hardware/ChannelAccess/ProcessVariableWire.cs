@@ -5,20 +5,23 @@ namespace TrackerDcs.Hardware.ChannelAccess;
 /// <summary>How the server puts a <see cref="ProcessVariable"/> on the wire and takes a client's put off it.</summary>
 internal static class ProcessVariableWire
 {
-    /// <summary>Everything DBR_CTRL can carry; the codec keeps what the requested class holds.</summary>
+    /// <summary>Everything any DBR structure can carry; the codec keeps what the requested class holds.</summary>
     /// <exception cref="CaException">ECA_GETFAIL: the simulator stored a value that does not convert to the PV's type.</exception>
     public static DbrValue Read(this ProcessVariable pv)
     {
-        var (value, severity, status, timestamp) = pv.Snapshot();
-        return new DbrValue(pv.Type, Native(pv, value))
+        var now = pv.Snapshot();
+        return new DbrValue(pv.Type, Native(pv, now.Value))
         {
-            Status = status,
-            Severity = severity,
-            Timestamp = timestamp,
+            Status = now.Status,
+            Severity = now.Severity,
+            Timestamp = now.Timestamp,
             Units = pv.Units,
             Precision = pv.Precision,
             EnumStrings = pv.EnumStrings,
             Limits = new DbrLimits(pv.HighLimit, pv.LowLimit, 0, 0, 0, 0, pv.HighLimit, pv.LowLimit),
+            AckTransient = now.AckTransient,
+            AckSeverity = now.AckSeverity,
+            RecordType = pv.RecordType,
         };
     }
 

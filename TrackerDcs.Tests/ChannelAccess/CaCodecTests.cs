@@ -101,8 +101,8 @@ public class CaCodecTests(ITestOutputHelper output)
     public static TheoryData<ushort, int> DbrTypes()
     {
         var data = new TheoryData<ushort, int>();
-        for (ushort code = 0; code <= DbrType.LastCode; code++)
-        foreach (var count in new[] { 1, 3 })
+        foreach (var code in DbrType.ReadCodes)
+        foreach (var count in code == DbrType.ClassNameCode ? [1] : new[] { 1, 3 })
             data.Add(code, count);
         return data;
     }
@@ -129,6 +129,32 @@ public class CaCodecTests(ITestOutputHelper output)
         Assert.Equal(value.Precision, decoded.Precision);
         Assert.Equal(value.Limits, decoded.Limits);
         Assert.Equal(value.EnumStrings, decoded.EnumStrings);
+        Assert.Equal(value.AckTransient, decoded.AckTransient);
+        Assert.Equal(value.AckSeverity, decoded.AckSeverity);
+        Assert.Equal(value.RecordType, decoded.RecordType);
+    }
+
+    [Fact]
+    public void Stsack_string_and_class_name_are_laid_out_as_db_access_h_says()
+    {
+        var value = new DbrValue(CaType.Double, new[] { 12.5 })
+            { Status = 3, Severity = AlarmSeverity.Major, AckTransient = true, AckSeverity = AlarmSeverity.Minor, Precision = 3, RecordType = "ai" };
+
+        // dbr_stsack_string: u16 status, severity, ackt, acks, then char value[40]; 48 bytes, already a multiple of 8.
+        var (stsack, count) = DbrCodec.Encode(DbrType.StatusAck, value);
+        Assert.Equal(1u, count);
+        Assert.Equal(48, stsack.Length);
+        Assert.Equal(new byte[] { 0, 3, 0, 2, 0, 1, 0, 1 }, stsack[..8]);
+        Assert.Equal("12.500", System.Text.Encoding.ASCII.GetString(stsack, 8, 6));
+        Assert.Equal(0, stsack[14]);
+
+        // dbr_class_name_t: the record type as one 40-character string, whatever the value.
+        var (className, one) = DbrCodec.Encode(DbrType.ClassName, value);
+        Assert.Equal((40, 1u), (className.Length, one));
+        Assert.Equal("ai", DbrCodec.Decode(DbrType.ClassName, 1, className).Value);
+        Assert.Equal("DBR_STSACK_STRING 37, DBR_CLASS_NAME 38", $"{DbrType.StatusAck} {DbrType.StatusAck.Code}, {DbrType.ClassName} {DbrType.ClassName.Code}");
+        Assert.False(DbrType.TryFromCode(DbrType.PutAckTransient, out _));
+        Assert.False(DbrType.TryFromCode(39, out _));
     }
 
     /// <summary>A value carrying exactly the fields <paramref name="dbr"/> has, in values every field type can hold.</summary>
@@ -138,7 +164,9 @@ public class CaCodecTests(ITestOutputHelper output)
             CaType.Double, dbr.Type, [], 0);
         var value = new DbrValue(dbr.Type, values);
         if (dbr.Class == DbrClass.Plain) return value;
+        if (dbr.Class == DbrClass.ClassName) return new DbrValue(CaType.String, new[] { "longin" }) { RecordType = "longin" };
         value = value with { Status = 3, Severity = AlarmSeverity.Major };
+        if (dbr.Class == DbrClass.StatusAck) return value with { AckTransient = true, AckSeverity = AlarmSeverity.Invalid };
         if (dbr.Class == DbrClass.Time) return value with { Timestamp = Stamp };
         if (dbr.Class == DbrClass.Status || dbr.Type == CaType.String) return value;
         if (dbr.Type == CaType.Enum) return value with { EnumStrings = ["Off", "On", "Ramp", "a label of 25 characters"] };

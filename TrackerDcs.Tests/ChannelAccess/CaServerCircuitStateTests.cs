@@ -8,14 +8,14 @@ public class CaServerCircuitStateTests
     private static readonly ushort PlainLong = new DbrType(CaType.Long, DbrClass.Plain).Code;
     private readonly ProcessVariable _flow = new("test:Flow", CaType.Long, 0);
     private readonly ProcessVariable _vmon = new("test:VMon", CaType.Double, 12.5) { Writable = false };
-    private readonly List<uint> _changed = [];
+    private readonly List<(uint Sid, CaEventMask Posted)> _changed = [];
     private readonly ListLogger<CaServerCircuitState> _log = new();
     private readonly CaServerCircuitState _circuit;
 
     public CaServerCircuitStateTests()
     {
         var pvs = new[] { _flow, _vmon }.ToDictionary(pv => pv.Name);
-        _circuit = new CaServerCircuitState(pvs.GetValueOrDefault, _ => null, _changed.Add, _log, "127.0.0.1:40000");
+        _circuit = new CaServerCircuitState(pvs.GetValueOrDefault, _ => null, (sid, posted) => _changed.Add((sid, posted)), _log, "127.0.0.1:40000");
     }
 
     private static byte[] Bytes(params CaMessage[] messages) => messages.SelectMany(m => m.ToBytes()).ToArray();
@@ -40,7 +40,7 @@ public class CaServerCircuitStateTests
     /// <summary>Each PV change the state was told of, published as a simulator thread would see it.</summary>
     private List<CaMessage> PublishChanges()
     {
-        var sent = _changed.SelectMany(_circuit.Publish).ToList();
+        var sent = _changed.SelectMany(c => _circuit.Publish(c.Sid, c.Posted)).ToList();
         _changed.Clear();
         return sent;
     }
@@ -77,7 +77,8 @@ public class CaServerCircuitStateTests
 
         _flow.Update(0);
         _flow.Update(0, AlarmSeverity.Minor);
-        Assert.Equal([sid, sid], _changed);
+        // The same value posts nothing (the PV's dead band is 0: any change); the alarm posts DBE_ALARM only.
+        Assert.Equal([(sid, CaEventMask.Alarm)], _changed);
         Assert.Empty(PublishChanges());
         _flow.Update(3, AlarmSeverity.Minor);
         Assert.Equal([3], PublishChanges().Select(Value));
@@ -152,7 +153,7 @@ public class CaServerCircuitStateTests
         Assert.Equal(new CaHeader(CaCommand.ServerDisconn, 0, 0, 0, 1, 0), disconnected.Header);
         _flow.Update(5);
         Assert.Empty(_changed);
-        Assert.Empty(_circuit.Publish(flowSid));
+        Assert.Empty(_circuit.Publish(flowSid, CaEventMask.Value));
         Assert.Equal(CaCommand.Error, Assert.Single(Receive(CaMessage.ReadNotify(PlainLong, 1, flowSid, 4))).Command);
 
         Assert.Equal([2u], _circuit.Disconnect().Select(m => m.Header.Parameter1));

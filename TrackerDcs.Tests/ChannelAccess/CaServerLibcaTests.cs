@@ -101,6 +101,54 @@ public class CaServerLibcaTests(CaTestServer ioc) : IClassFixture<CaTestServer>
         Assert.InRange(stamp, DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.AddMinutes(1));
     }
 
+    /// <summary>
+    /// An alarm handler's round: DBR_STSACK_STRING shows the transient alarm still to be acknowledged after it cleared
+    /// (ACKS), DBR_PUT_ACKS acknowledges it, DBR_PUT_ACKT turns the need off; all through libca's ca_array_put.
+    /// </summary>
+    [Fact]
+    public async Task An_alarm_handler_reads_stsack_string_and_acknowledges_with_put_acks_and_put_ackt()
+    {
+        var imon = new ProcessVariable("test:Alarmed", CaType.Double, 1.0) { Units = "uA", Precision = 3 };
+        imon.Update(5.0, AlarmSeverity.Major, 3);
+        imon.Update(1.0);
+        await using var server = StartServer([imon]);
+        var result = await PyEpics.RunAsync(Prelude + """
+            import ctypes, struct
+            from epics import ca, dbr
+            ca.initialize_libca()
+            ca.libca.ca_array_get.argtypes = [ctypes.c_long, ctypes.c_ulong, dbr.chid_t, ctypes.c_void_p]
+            ca.libca.ca_array_put.argtypes = [ctypes.c_long, ctypes.c_ulong, dbr.chid_t, ctypes.c_void_p]
+            chid = ca.create_channel('test:Alarmed', connect=True, auto_cb=False)
+            ca.connect_channel(chid, timeout=5)
+            def stsack():
+                buffer = ctypes.create_string_buffer(48)
+                assert ca.libca.ca_array_get(37, 1, chid, buffer) == dbr.ECA_NORMAL
+                assert ca.libca.ca_pend_io(5.0) == dbr.ECA_NORMAL
+                s, sevr, ackt, acks, value = struct.unpack('=HHHH40s', buffer.raw)
+                return [s, sevr, ackt, acks, value.split(b'\0')[0].decode()]
+            def put(code, value):
+                data = ctypes.c_ushort(value)
+                assert ca.libca.ca_array_put(code, 1, chid, ctypes.byref(data)) == dbr.ECA_NORMAL
+                assert ca.libca.ca_pend_io(5.0) == dbr.ECA_NORMAL
+            out = {'cleared': stsack()}
+            put(36, 1)
+            out['minor_acked'] = stsack()
+            put(36, 2)
+            out['major_acked'] = stsack()
+            put(35, 0)
+            out['no_ackt'] = stsack()
+            print(json.dumps(out))
+            """, server.SearchPort);
+
+        int[] Fields(string key) => [.. result.GetProperty(key).EnumerateArray().Take(4).Select(e => e.GetInt32())];
+        Assert.Equal([0, 0, 1, 2], Fields("cleared")); // no alarm now, but the MAJOR one is not acknowledged
+        Assert.Equal("1.000", result.GetProperty("cleared")[4].GetString());
+        Assert.Equal([0, 0, 1, 2], Fields("minor_acked")); // acknowledging less than MAJOR leaves it
+        Assert.Equal([0, 0, 1, 0], Fields("major_acked"));
+        Assert.Equal([0, 0, 0, 0], Fields("no_ackt"));
+        Assert.False(imon.Snapshot().AckTransient);
+    }
+
     [Fact]
     public async Task Ctrl_info_carries_units_limits_precision_and_enum_strings()
     {

@@ -1,6 +1,7 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using MudBlazor;
 using MudBlazor.Services;
 using TrackerDcs.Hardware.Caen;
@@ -24,13 +25,14 @@ public sealed class PanelComponentTests : IDisposable
     private readonly Readiness _readiness = new();
     private readonly AuditLog _audit;
     private readonly PanelFeed _feed;
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow.Date.AddHours(2).AddMinutes(14).AddSeconds(7));
 
     public PanelComponentTests()
     {
         _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         _ctx.Services.AddMudServices();
         _audit = new AuditLog(new Database(Path.Combine(_dir, "test.db")), TimeProvider.System);
-        _feed = new PanelFeed(_readiness, _audit, NullLogger<PanelFeed>.Instance);
+        _feed = new PanelFeed(_readiness, _audit, NullLogger<PanelFeed>.Instance, time: _time);
         _ctx.Services.AddSingleton(_readiness);
         _ctx.Services.AddSingleton(_feed);
     }
@@ -94,6 +96,42 @@ public sealed class PanelComponentTests : IDisposable
         Assert.Equal(1, _feed.SubscriberCount);
         banner.Instance.Dispose();
         Assert.Equal(0, _feed.SubscriberCount);
+    }
+
+    [Fact]
+    public void A_part_not_ready_is_shown_since_when_and_no_green_no_active_alarm_is_shown_meanwhile()
+    {
+        var caen = "LV_OFF";
+        var influx = true;
+        _readiness.Register("driver", "caen", () => new ComponentState(caen == "LV_OFF", caen));
+        _readiness.Register("store", "influxdb", () => new ComponentState(influx, influx ? "ok" : "unreachable"));
+        var banner = _ctx.Render<ReadinessBanner>();
+        var notice = _ctx.Render<AlarmStateNotice>();
+        Assert.Contains("No active alarm", notice.Find(".live-only").TextContent);
+
+        caen = "DISCONNECTED";
+        _feed.Raise(PanelTopic.Readiness);
+        banner.WaitForAssertion(() => Assert.Contains("driver caen DISCONNECTED since 02:14:07 UTC: its values are not current.", banner.Find("[role=alert]").TextContent),
+            TimeSpan.FromSeconds(5));
+        notice.WaitForAssertion(() => Assert.Contains("Alarm state unknown since 02:14:07 UTC: driver caen not ready", notice.Markup), TimeSpan.FromSeconds(5));
+        Assert.Empty(notice.FindAll(".live-only"));
+
+        // Still down in another state a minute later: since the first time it was seen down. A store down loses
+        // history, not live values: said, but not as stale.
+        _time.Advance(TimeSpan.FromMinutes(1));
+        caen = "CONNECTING";
+        influx = false;
+        _feed.Raise(PanelTopic.Readiness);
+        banner.WaitForAssertion(() => Assert.Contains("driver caen CONNECTING since 02:14:07 UTC", banner.Find("[role=alert]").TextContent), TimeSpan.FromSeconds(5));
+        Assert.Contains("store influxdb unreachable since 02:15:07 UTC.", banner.Find("[role=alert]").TextContent);
+
+        caen = "LV_OFF";
+        _feed.Raise(PanelTopic.Readiness);
+        notice.WaitForAssertion(() => Assert.Contains("No active alarm", notice.Find(".live-only").TextContent), TimeSpan.FromSeconds(5));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        caen = "DISCONNECTED";
+        _feed.Raise(PanelTopic.Readiness);
+        banner.WaitForAssertion(() => Assert.Contains("driver caen DISCONNECTED since 02:16:07 UTC", banner.Find("[role=alert]").TextContent), TimeSpan.FromSeconds(5));
     }
 
     [Fact]

@@ -64,12 +64,16 @@ public sealed class PanelStand : IAsyncLifetime
             StorageState = storageState,
         });
 
-    /// <summary>Logs in through the login form and waits for the Overview page.</summary>
-    public async Task<IPage> LoginAsync(IBrowserContext context, string name, string password, string path = "/")
+    /// <summary>Logs in through the login form and waits for the page of <paramref name="path"/>.</summary>
+    public Task<IPage> LoginAsync(IBrowserContext context, string name, string password, string path = "/") =>
+        LoginAsync(context, BaseUrl, name, password, path);
+
+    /// <summary>Logs in to the stand at <paramref name="baseUrl"/> (a test's own stand, driven by this browser).</summary>
+    public static async Task<IPage> LoginAsync(IBrowserContext context, string baseUrl, string name, string password, string path)
     {
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(15_000);
-        await page.GotoAsync($"{BaseUrl}{path}");
+        await page.GotoAsync($"{baseUrl}{path}");
         await page.GetByLabel("User name").FillAsync(name);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();

@@ -38,7 +38,7 @@ public sealed class CaenLink : IAsyncDisposable
         }
         _client = new CaClient(channelAccess, loggers.CreateLogger<CaClient>());
         var simulator = Simulator;
-        _access = new ChannelAccessPvAccess(_client, pv => simulator?.MonitorDeadBand(pv) ?? 0);
+        _access = new ChannelAccessPvAccess(_client, pv => simulator?.MonitorDeadBand(pv) ?? 0, logger: loggers.CreateLogger<ChannelAccessPvAccess>());
     }
 
     /// <summary>The simulated crate when there is one: its fault injection is what demos and tests use.</summary>

@@ -1,17 +1,16 @@
-using Microsoft.AspNetCore.Components;
-using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Panel.Services;
 
 namespace TrackerDcs.Web.Panel.Components;
 
-/// <summary>One line over every page while a device, the broker or a store is not ready (the /readyz report).</summary>
+/// <summary>
+/// One line over every page while a device, the broker or a store is not ready (the /readyz report), each with the
+/// time since when, so a value shown from it reads as "as of" that time.
+/// </summary>
 public partial class ReadinessBanner
 {
-    [Inject] private Readiness Readiness { get; set; } = default!;
-
     public IReadOnlyList<ReadinessProblem> Problems { get; private set; } = [];
 
     protected override PanelTopic Topics => PanelTopic.Readiness;
 
-    protected override void Load() => Problems = ReadinessProblem.From(Readiness);
+    protected override void Load() => Problems = Feed.NotReady();
 }

@@ -28,16 +28,19 @@ public sealed class PanelFeed : BackgroundService
     private readonly List<Subscription> _subscriptions = [];
     private readonly Readiness _readiness;
     private readonly ILogger<PanelFeed> _log;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<(string Kind, string Name), DateTimeOffset> _notReadySince = [];
     private PanelTopic _pending;
     private bool _scheduled;
     private string? _lastReadiness;
 
     public PanelFeed(Readiness readiness, AuditLog audit, ILogger<PanelFeed> log, IDeviceView<CaenView>? caen = null, IDeviceView<JulaboView>? julabo = null,
         AlarmManager? alarms = null, IDeviceView<SensorsView>? sensors = null, IDeviceView<MartaView>? marta = null,
-        IDeviceView<SwitchBoxView>? switchBox = null)
+        IDeviceView<SwitchBoxView>? switchBox = null, TimeProvider? time = null)
     {
         _readiness = readiness;
         _log = log;
+        _time = time ?? TimeProvider.System;
         audit.Appended += _ => Raise(PanelTopic.Audit);
         if (julabo is not null) julabo.Changed += () => Raise(PanelTopic.Julabo);
         if (alarms is not null) alarms.Changed += () => Raise(PanelTopic.Alarms);
@@ -95,6 +98,24 @@ public sealed class PanelFeed : BackgroundService
         }
     }
 
+    /// <summary>
+    /// The parts not ready now, each with the time the panel first found it not ready: the pages' values from it are as
+    /// of then. Found by the once-a-second sample, or by a page that asks first.
+    /// </summary>
+    public IReadOnlyList<ReadinessProblem> NotReady() => Track(ReadinessProblem.From(_readiness));
+
+    private IReadOnlyList<ReadinessProblem> Track(IReadOnlyList<ReadinessProblem> problems)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            var current = problems.Select(p => (p.Kind, p.Name)).ToHashSet();
+            foreach (var back in _notReadySince.Keys.Where(k => !current.Contains(k)).ToList()) _notReadySince.Remove(back);
+            // A part that changes state while not ready (DISCONNECTED, then CONNECTING) keeps its first time.
+            return [.. problems.Select(p => p with { Since = _notReadySince.TryGetValue((p.Kind, p.Name), out var since) ? since : _notReadySince[(p.Kind, p.Name)] = now })];
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
@@ -102,7 +123,9 @@ public sealed class PanelFeed : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var report = _readiness.Check().Report.ToJsonString();
+                var check = _readiness.Check().Report;
+                Track(ReadinessProblem.From(check));
+                var report = check.ToJsonString();
                 if (report != _lastReadiness)
                 {
                     _lastReadiness = report;

@@ -3,9 +3,18 @@ using TrackerDcs.Web.Health;
 
 namespace TrackerDcs.Web.Panel.Services;
 
-/// <summary>A part of the process that is not ready, as /readyz reports it.</summary>
-public sealed record ReadinessProblem(string Kind, string Name, string State, string? Detail)
+/// <summary>
+/// A part of the process that is not ready, as /readyz reports it; <see cref="Since"/> is when the panel first saw it not
+/// ready (<see cref="PanelFeed.NotReady"/>), null when read straight from the report.
+/// </summary>
+public sealed record ReadinessProblem(string Kind, string Name, string State, string? Detail, DateTimeOffset? Since = null)
 {
+    /// <summary>
+    /// A driver, the broker (the sensor boxes publish through it) or a watchdog: what the pages show of it, and the
+    /// alarms evaluated from it, are no longer current. A store that is not ready loses history, not live values.
+    /// </summary>
+    public bool StalesValues => Kind != "store";
+
     public static IReadOnlyList<ReadinessProblem> From(Readiness readiness) => From(readiness.Check().Report);
 
     public static IReadOnlyList<ReadinessProblem> From(JsonObject report)
