@@ -21,14 +21,26 @@ public sealed class CaenDevice : IDisposable
     private HashSet<string> _missing = [];
     private CaenState _state = CaenState.Init;
 
+    /// <param name="setPoints">
+    /// Set points to write instead of the map's (the operator's, kept across a restart), by channel and supply; the
+    /// caller has checked them against the map's bounds (<see cref="SetPointRefusal"/>).
+    /// </param>
     public CaenDevice(ChannelMap map, ICaenPvAccess access, string prefix = CaenPvNames.DefaultPrefix,
-        ILogger<CaenDevice>? logger = null)
+        ILogger<CaenDevice>? logger = null, IReadOnlyDictionary<(string Id, PowerKind Kind), double>? setPoints = null)
     {
         Map = map;
         _access = access;
         _prefix = prefix;
         _logger = logger ?? NullLogger<CaenDevice>.Instance;
-        _channels = [.. map.Channels.Select(c => new TrackedChannel(c, prefix))];
+        _channels = [.. map.Channels.Select(c => new TrackedChannel(WithSetPoints(c, setPoints), prefix))];
+    }
+
+    private static ChannelConfig WithSetPoints(ChannelConfig channel, IReadOnlyDictionary<(string Id, PowerKind Kind), double>? setPoints)
+    {
+        if (setPoints is null) return channel;
+        if (setPoints.TryGetValue((channel.Id, PowerKind.Lv), out var lv)) channel = channel with { Lv = channel.Lv with { SetV = lv } };
+        if (setPoints.TryGetValue((channel.Id, PowerKind.Hv), out var hv)) channel = channel with { Hv = channel.Hv with { SetV = hv } };
+        return channel;
     }
 
     public ChannelMap Map { get; }
@@ -156,19 +168,12 @@ public sealed class CaenDevice : IDisposable
         lock (_gate)
         {
             channel = Tracked(id);
-            var limit = kind == PowerKind.Lv ? channel?.Settings.Lv.OvVThr : CaenBoards.HvMaxVolts;
             var reason = Refusal(CaenCommand.SetV) ?? channel switch
             {
                 null => $"no channel '{id}' in {Map.Source}",
                 { Settings.IsActive: false } => $"channel {id} has no module: it is monitored, never commanded",
                 { State: CaenState.Unavailable } => $"channel {id} is {CaenState.Unavailable.Wire()} ({string.Join("; ", channel.Missing.Select(m => m.Text))}): it is not commanded",
-                _ when !double.IsFinite(volts) || volts < 0 => $"{volts} V is not a set point",
-                _ when volts > limit => kind == PowerKind.Lv
-                    ? $"LV setV {volts} V of channel {id} is above its ovVThr {limit} V"
-                    : $"HV setV {volts} V of channel {id} is above the boards' {limit} V",
-                { Settings.Hv.MaxV: { } maxV } when kind == PowerKind.Hv && volts > maxV =>
-                    $"HV setV {volts} V of channel {id} is above its maxV {maxV} V",
-                _ => null,
+                _ => SetPointRefusal(channel.Settings, kind, volts),
             };
             if (reason is not null) return Refused(CaenCommand.SetV, reason);
             pv = channel!.PvName(kind, CaenFields.V0Set.Name);
@@ -180,6 +185,25 @@ public sealed class CaenDevice : IDisposable
                     ? channel.Settings with { Lv = channel.Settings.Lv with { SetV = volts } }
                     : channel.Settings with { Hv = channel.Settings.Hv with { SetV = volts } };
         return result;
+    }
+
+    /// <summary>
+    /// Why <paramref name="volts"/> may not be this channel's set point, or null: LV within its ovVThr, HV within the
+    /// boards' rating and the channel's maxV. The same bounds hold for a command and for a set point kept across a restart.
+    /// </summary>
+    public static string? SetPointRefusal(ChannelConfig channel, PowerKind kind, double volts)
+    {
+        var limit = kind == PowerKind.Lv ? channel.Lv.OvVThr : CaenBoards.HvMaxVolts;
+        return channel switch
+        {
+            _ when !double.IsFinite(volts) || volts < 0 => $"{volts} V is not a set point",
+            _ when volts > limit => kind == PowerKind.Lv
+                ? $"LV setV {volts} V of channel {channel.Id} is above its ovVThr {limit} V"
+                : $"HV setV {volts} V of channel {channel.Id} is above the boards' {limit} V",
+            { Hv.MaxV: { } maxV } when kind == PowerKind.Hv && volts > maxV =>
+                $"HV setV {volts} V of channel {channel.Id} is above its maxV {maxV} V",
+            _ => null,
+        };
     }
 
     /// <summary>Clears every channel's trip (dcs/cmd/clear): puts "Yes" to the crate's ClearAlarm.</summary>

@@ -34,7 +34,9 @@ public sealed class CaenServicePublishTests
         var options = new CaenOptions { Simulated = true, SimulatorPort = FreePort.ChannelAccess(), PublishPeriod = TimeSpan.FromMilliseconds(100) };
         var publisher = new RecordingPublisher();
         var link = new CaenLink(options, new ChannelAccessOptions(), NullLoggerFactory.Instance);
-        var service = new CaenService(options, ChannelMap.Parse(Map, "test.yml"), link, publisher, TimeProvider.System, NullLoggerFactory.Instance);
+        using var database = new TempDatabase();
+        var setPoints = new CaenSetPoints(database.Database, TimeProvider.System, NullLogger<CaenSetPoints>.Instance);
+        var service = new CaenService(options, ChannelMap.Parse(Map, "test.yml"), link, setPoints, publisher, TimeProvider.System, NullLoggerFactory.Instance);
         await service.StartAsync(CancellationToken.None);
         try
         {

@@ -177,6 +177,7 @@ public sealed class PanelEndToEndTests(PanelStand panel)
         if (await state.TextContentAsync() == "ON")
         {
             await page.GetByRole(AriaRole.Button, new() { Name = "Stop", Exact = true }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Stop the chiller" }).ClickAsync();
             await Expect(state).ToHaveTextAsync("OFF", Soon);
         }
         // The band the unit guards by itself, as it holds it (Julabo:WarningLimitLow/High, written at connect).

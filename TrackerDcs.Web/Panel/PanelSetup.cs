@@ -12,13 +12,15 @@ namespace TrackerDcs.Web.Panel;
 /// <summary>
 /// The control panel: Blazor Server (interactive server render mode) with MudBlazor, behind its own cookie
 /// login. The API keeps HTTP Basic: a policy scheme sends every request that carries an Authorization header,
-/// or asks for /api or /mqtt, to Basic, and the rest (pages, the Blazor hub) to the panel's cookie.
+/// or asks for /api or /mqtt, to Basic, and the rest (pages, the Blazor hub) to the panel's cookie; an /api read
+/// with the panel's cookie is the panel's too (<see cref="SelectScheme"/>).
 /// </summary>
 public static class PanelSetup
 {
     public const string CookieScheme = "PanelCookie";
     public const string SelectorScheme = "TrackerDcs";
     public const string LoginPath = "/login";
+    public const string CookieName = "TrackerDcs.Panel";
 
     public static void AddPanel(this WebApplicationBuilder builder)
     {
@@ -31,6 +33,7 @@ public static class PanelSetup
         services.AddMudServices();
         services.AddScoped<PanelSession>();
         services.AddScoped<PanelCommands>();
+        services.AddScoped<RunDraft>();
         services.AddSingleton<RunFeed>();
         services.AddSingleton<ProcedureFeed>();
         services.AddSingleton<PanelFeed>(sp => ActivatorUtilities.CreateInstance<PanelFeed>(sp));
@@ -49,7 +52,7 @@ public static class PanelSetup
                 o.LoginPath = LoginPath;
                 o.LogoutPath = "/logout";
                 o.AccessDeniedPath = "/denied";
-                o.Cookie.Name = "TrackerDcs.Panel";
+                o.Cookie.Name = CookieName;
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
                 o.Cookie.SameSite = SameSiteMode.Strict;
@@ -87,11 +90,22 @@ public static class PanelSetup
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Basic for a request with an Authorization header, for /mqtt, and for /api unless it is a GET or HEAD that carries
+    /// the panel's cookie: the panel's links (a run's result files, issue 20) open with its login, with the same roles
+    /// (the endpoints' policies). Only reads: a cookie goes with any request the browser makes, so an /api POST (the
+    /// simulators' fault injection) keeps needing Basic, which a cross-site page cannot send; the cookie is SameSite
+    /// Strict besides.
+    /// </summary>
     internal static string SelectScheme(HttpContext context)
     {
-        if (context.Request.Headers.Authorization.Count > 0) return BasicAuthenticationHandler.SchemeName;
-        var path = context.Request.Path;
-        return path.StartsWithSegments("/api") || path.StartsWithSegments("/mqtt") ? BasicAuthenticationHandler.SchemeName : CookieScheme;
+        var request = context.Request;
+        if (request.Headers.Authorization.Count > 0) return BasicAuthenticationHandler.SchemeName;
+        var path = request.Path;
+        if (path.StartsWithSegments("/mqtt")) return BasicAuthenticationHandler.SchemeName;
+        if (!path.StartsWithSegments("/api")) return CookieScheme;
+        var read = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
+        return read && request.Cookies.ContainsKey(CookieName) ? CookieScheme : BasicAuthenticationHandler.SchemeName;
     }
 
     public static void UsePanel(this WebApplication app)

@@ -5,6 +5,7 @@ namespace TrackerDcs.Web.Runs;
 /// <summary>
 /// The runs over HTTP, for the panel and scripts (viewers and up): the history, one run's document, its
 /// conditions (the same query as ph2acf/cmd/conditions) and its result files, inline or from the blob store.
+/// The GETs also accept the panel's login cookie (PanelSetup.SelectScheme), so the run page's links open.
 /// </summary>
 public static class RunEndpoints
 {
@@ -24,8 +25,12 @@ public static class RunEndpoints
             var content = result?.ContentBase64 is { } inline ? Convert.FromBase64String(inline)
                 : result?.BlobId is { } blob ? await runs.Store.GetBlobAsync(blob, ct)
                 : null;
-            return content is null ? Results.NotFound(new { error = $"run {run} has no result '{name}'" })
+            if (content is null) return Results.NotFound(new { error = $"run {run} has no result '{name}'" });
+            // A text result opens in the browser's tab (plain text: nosniff keeps it from being read as a page); any other is a download.
+            return TextResults.Contains(Path.GetExtension(name)) ? Results.File(content, "text/plain; charset=utf-8")
                 : Results.File(content, "application/octet-stream", Path.GetFileName(name));
         });
     }
+
+    private static readonly HashSet<string> TextResults = new(StringComparer.OrdinalIgnoreCase) { ".txt", ".log", ".csv", ".json", ".xml", ".yml", ".yaml" };
 }

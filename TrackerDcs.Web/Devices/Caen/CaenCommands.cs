@@ -41,7 +41,7 @@ public static class CaenCommands
         var id = CommandRoute.Level(request.Topic, 4);
         if (!double.TryParse(request.Payload.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var volts))
             return CommandResult.Refused($"payload '{Quote(request.Payload)}' is not a voltage in volts");
-        return await service.Device.SetVoltageAsync(kind, id, volts, ct);
+        return await service.SetVoltageAsync(kind, id, volts, request.User, ct);
     }
 
     private static string Quote(string payload) => payload.Length <= 40 ? payload : payload[..40] + "…";

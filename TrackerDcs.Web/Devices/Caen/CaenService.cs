@@ -21,18 +21,20 @@ public sealed class CaenService : BackgroundService, IDeviceView<CaenView>
     private readonly ILogger<CaenService> _log;
     private readonly PublishLoop _loop;
     private readonly ViewCache<CaenView> _view;
+    private readonly CaenSetPoints _setPoints;
     private string? _lastStatus;
 
-    public CaenService(CaenOptions options, ChannelMap map, CaenLink link, IMqttPublisher publisher, TimeProvider time, ILoggerFactory loggers)
+    public CaenService(CaenOptions options, ChannelMap map, CaenLink link, CaenSetPoints setPoints, IMqttPublisher publisher, TimeProvider time, ILoggerFactory loggers)
     {
         _options = options;
+        _setPoints = setPoints;
         _link = link;
         _publisher = publisher;
         _loggers = loggers;
         _log = loggers.CreateLogger<CaenService>();
         _loop = new PublishLoop("the crate status", options.PublishPeriod, time, _log);
         Device = NewDevice(map);
-        _view = new ViewCache<CaenView>(() => CaenView.From(Device.Snapshot()));
+        _view = new ViewCache<CaenView>(() => CaenView.From(Device.Snapshot(), _setPoints.Origin));
     }
 
     /// <summary>The driver, for the command routes; replaced by a reload. Everything else reads <see cref="View"/>.</summary>
@@ -78,6 +80,22 @@ public sealed class CaenService : BackgroundService, IDeviceView<CaenView>
         return result;
     }
 
+    /// <summary>
+    /// dcs/cmd/setv/lv|hv/&lt;id&gt;: the driver checks and puts the set point; one the crate accepted is kept with who set
+    /// it (<see cref="CaenSetPoints"/>), so a restart writes it again instead of channels.yml's.
+    /// </summary>
+    public async Task<CommandResult> SetVoltageAsync(PowerKind kind, string id, double volts, string user, CancellationToken ct)
+    {
+        var device = Device;
+        var result = await device.SetVoltageAsync(kind, id, volts, ct);
+        if (!result.Ok) return result;
+        var file = device.Map.Find(id)!.Supply(kind).SetV;
+        var problem = _setPoints.Keep(id, kind, volts, file, user);
+        OnDeviceChanged();
+        // The crate has the value either way; a set point that would not survive a restart is the operator's to know.
+        return problem is null ? result : CommandResult.Refused(problem);
+    }
+
     /// <summary>dcs/status when it changed, and every channel on dcs/channels and dcs/channels/&lt;id&gt;, from one view.</summary>
     public async Task PublishAsync(CancellationToken ct)
     {
@@ -113,7 +131,7 @@ public sealed class CaenService : BackgroundService, IDeviceView<CaenView>
 
     private CaenDevice NewDevice(ChannelMap map)
     {
-        var device = new CaenDevice(map, _link.Access, _options.Prefix, _loggers.CreateLogger<CaenDevice>());
+        var device = new CaenDevice(map, _link.Access, _options.Prefix, _loggers.CreateLogger<CaenDevice>(), _setPoints.Resolve(map));
         device.Changed += OnDeviceChanged;
         return device;
     }

@@ -31,6 +31,7 @@ public static class CaenSetup
             complete: o => o.ApplyEnvironment(Environment.GetEnvironmentVariables()));
         builder.Services.AddSingleton(map);
         builder.Services.AddSingleton<CaenLink>();
+        builder.Services.AddSingleton<CaenSetPoints>();
         builder.Services.AddSingleton<CaenService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CaenService>());
         builder.Services.AddSingleton<IDeviceView<CaenView>>(sp => sp.GetRequiredService<CaenService>());

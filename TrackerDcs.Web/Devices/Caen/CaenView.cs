@@ -44,10 +44,11 @@ public sealed record CaenView(string Root, string State, IReadOnlyList<CaenChann
 
     public CaenChannelView? Channel(string id) => Channels.FirstOrDefault(c => c.Id == id);
 
-    public static CaenView From(CaenSnapshot snapshot)
+    /// <param name="origins">Who set each supply's set point in force (null: channels.yml), when set points are kept.</param>
+    public static CaenView From(CaenSnapshot snapshot, Func<string, PowerKind, SetPointOrigin?>? origins = null)
     {
         var (state, hvLive) = (snapshot.State, snapshot.HvLive);
-        return new CaenView(snapshot.Map.Name, state.Wire(), [.. snapshot.Channels.Select(CaenChannelView.From)],
+        return new CaenView(snapshot.Map.Name, state.Wire(), [.. snapshot.Channels.Select(c => CaenChannelView.From(c, origins))],
             snapshot.Map.Source, snapshot.Map.Sha256)
         {
             HvLive = hvLive,
@@ -85,11 +86,11 @@ public sealed record CaenChannelView(string Id, string? Module, string State, Ca
     /// <summary>The channel's settings in force (channels.yml, with set points changed since), as <c>lv.setV</c>, <c>hv.maxV</c>, …</summary>
     public IReadOnlyList<(string Key, object? Value)> Settings { get; init; } = [];
 
-    public static CaenChannelView From(ChannelReading reading)
+    public static CaenChannelView From(ChannelReading reading, Func<string, PowerKind, SetPointOrigin?>? origins = null)
     {
         var config = reading.Config;
-        var lv = CaenSupplyView.From(config.Lv, reading.Lv, config.Lv.OvVThr);
-        var hv = CaenSupplyView.From(config.Hv, reading.Hv, config.Hv.MaxV ?? CaenBoards.HvMaxVolts);
+        var lv = CaenSupplyView.From(config.Lv, reading.Lv, config.Lv.OvVThr) with { Origin = origins?.Invoke(config.Id, PowerKind.Lv) };
+        var hv = CaenSupplyView.From(config.Hv, reading.Hv, config.Hv.MaxV ?? CaenBoards.HvMaxVolts) with { Origin = origins?.Invoke(config.Id, PowerKind.Hv) };
         List<CaenFieldValue> fields = [];
         foreach (var kind in Enum.GetValues<PowerKind>())
             foreach (var field in CaenFields.For(kind))
@@ -120,6 +121,9 @@ public sealed record CaenSupplyView(int Board, int Channel, int? Status, double?
 {
     private const int RampBits = (int)(CaenStatus.RampingUp | CaenStatus.RampingDown);
     private const int FaultBits = ~((int)CaenStatus.On | RampBits);
+
+    /// <summary>Who set the set point in force and when; null when it is channels.yml's (<see cref="CaenSetPoints"/>).</summary>
+    public SetPointOrigin? Origin { get; init; }
 
     public bool On => Has(CaenStatus.On);
     public bool Ramping => (Status & RampBits) is > 0;

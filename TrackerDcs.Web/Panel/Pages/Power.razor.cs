@@ -2,6 +2,8 @@ using TrackerDcs.Web.Devices;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
+using TrackerDcs.Hardware;
+using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Web.Devices.Caen;
 using TrackerDcs.Web.Panel.Components;
 using TrackerDcs.Web.Panel.Services;
@@ -60,13 +62,18 @@ public partial class Power
     {
         var label = $"{supply.ToUpperInvariant()} {(on ? "on" : "off")}";
         // HV on puts high voltage on the modules; LV off with a module biased would damage it: both are confirmed.
+        // The dialog lists what changes (each channel, and for HV its target), so the operator confirms voltages, not a button.
         if ((supply, on) is ("hv", true) or ("lv", false))
         {
-            var text = on
-                ? "Every active channel ramps its HV to its set point. Are the modules ready for bias?"
-                : "Every active channel's low voltage goes off.";
-            var confirmed = await Dialogs.ShowMessageBoxAsync($"Switch {label}?", text, yesText: $"Switch {label}", cancelText: "Cancel");
-            if (confirmed != true) return;
+            var commanded = View.Channels.Where(c => c.Active && c.State != CaenState.Unavailable.Wire()).ToList();
+            var (text, items) = on
+                ? ("These channels ramp their HV to their set point. Are the modules ready for bias?",
+                   commanded.Select(c => $"Channel {c.Id} ({c.Module}): {Volts(c.Hv.SetV, "0.#")}, {Origin(c.Hv)}").ToList())
+                : ("The low voltage of these channels goes off.",
+                   commanded.Select(c => $"Channel {c.Id} ({c.Module})").ToList());
+            if (!await ConfirmDialog.AskAsync(Dialogs, $"Switch {label}?", text, $"Switch {label}", items,
+                    confirmColour: on ? Color.Warning : Color.Primary))
+                return;
         }
         await SendAsync(label, $"switch/{supply}", on ? "on" : "off");
     }
@@ -89,6 +96,10 @@ public partial class Power
         "DISCONNECTED" or "INIT" => Color.Dark,
         _ => Color.Default,
     };
+
+    /// <summary>Where the set point in force came from: an operator's command (kept across restarts) or channels.yml.</summary>
+    internal static string Origin(CaenSupplyView supply) =>
+        supply.Origin is { } origin ? $"set by {origin.User} {PanelTime.Caption(origin.At)}" : "from channels.yml";
 
     private static string Volts(double? v, string format) => Reading.Format(v, format, "V");
 

@@ -96,7 +96,7 @@ public partial class Procedures
         // An abort ends the run: its on_abort steps switch the stand off. Cancel is the default (focused) answer.
         var confirmed = await ConfirmDialog.AskAsync(Dialogs, $"Abort run {Status["run"]}?",
             $"{Status["procedure"]} ends failed; its on_abort steps bring the stand to a safe state (by default HV off, then LV off).",
-            "Abort the run");
+            "Abort the run", confirmColour: MudBlazor.Color.Error);
         if (confirmed) await SendAsync("abort", "Abort");
     }
 

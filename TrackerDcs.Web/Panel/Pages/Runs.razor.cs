@@ -23,9 +23,10 @@ public partial class Runs
     [Inject] private PanelCommands Commands { get; set; } = default!;
 
     private PanelUser User { get; set; } = PanelUser.Nobody;
-    private string? Calibration { get; set; }
-    private IReadOnlyCollection<string> Modules { get; set; } = [];
-    private string? Comment { get; set; }
+    [Inject] private RunDraft Draft { get; set; } = default!;
+    private string? Calibration { get => Draft.Calibration; set => Draft.Calibration = value; }
+    private IReadOnlyCollection<string> Modules { get => Draft.Modules; set => Draft.Modules = value; }
+    private string? Comment { get => Draft.Comment; set => Draft.Comment = value; }
     private string? Refusal { get; set; }
     private JsonObject Status { get; set; } = new();
     private IReadOnlyList<string> LogLines { get; set; } = [];

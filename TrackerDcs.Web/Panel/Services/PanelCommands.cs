@@ -8,10 +8,12 @@ namespace TrackerDcs.Web.Panel.Services;
 /// </summary>
 public sealed class PanelCommands(PanelSession session, ISnackbar snackbar)
 {
-    public async Task<string?> SendAsync(string label, string topic, string payload = "")
+    /// <param name="accepted">What the snackbar says after the device accepted the command ("done"); a command whose
+    /// effect shows only later (a read-back) says so instead of "done".</param>
+    public async Task<string?> SendAsync(string label, string topic, string payload = "", string accepted = "done")
     {
         if (await session.SendAsync(topic, payload) is { } refusal) return $"{label} refused: {refusal}";
-        snackbar.Add($"{label}: done", Severity.Success);
+        snackbar.Add($"{label}: {accepted}", Severity.Success);
         return null;
     }
 }
