@@ -29,10 +29,10 @@ public sealed partial class BrokerLimitsFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Stand.DisposeAsync();
 
-    /// <summary>The broker's connection count, from /readyz.</summary>
+    /// <summary>The broker's connection count, from /readyz (whose report names it whether the stand is ready or not).</summary>
     public async Task<int> ConnectionsAsync()
     {
-        var match = Count().Match(await Stand.GetAsAdminAsync("/readyz"));
+        var match = Count().Match((await Stand.ReadinessAsync()).Body);
         return match.Success ? int.Parse(match.Groups[1].Value) : throw new InvalidOperationException("/readyz names no connection count");
     }
 

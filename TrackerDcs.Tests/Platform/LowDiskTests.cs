@@ -3,6 +3,7 @@ using TrackerDcs.Tests.Alarms;
 using TrackerDcs.Tests.Runs;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Security;
+using TrackerDcs.Web.Hosting;
 using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Tests.Platform;

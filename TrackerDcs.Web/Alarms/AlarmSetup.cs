@@ -1,7 +1,6 @@
 using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Security;
-using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Alarms;
 
@@ -29,8 +28,6 @@ public static class AlarmSetup
     {
         var bus = app.Services.GetRequiredService<CommandBus>();
         AlarmCommands.Register(bus, app.Services.GetRequiredService<AlarmManager>());
-        // The system.disk alarm's threshold is also where new runs and procedures stop starting.
-        bus.AddGuard(new LowDiskGuard(app.Services.GetRequiredService<DataDirectory>(), app.Services.GetRequiredService<AlarmOptions>().DiskFreePercentMin).Refusal);
         var viewers = new[] { nameof(Role.Viewer), nameof(Role.Operator), nameof(Role.Admin) };
         app.MapGet("/api/alarms", (AlarmManager manager) => Results.Ok(manager.Active.Select(AlarmManager.ToJson)))
             .RequireAuthorization(p => p.RequireRole(viewers));

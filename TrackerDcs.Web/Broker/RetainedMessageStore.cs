@@ -87,13 +87,18 @@ public sealed class RetainedMessageStore(DataDirectory data, BrokerOptions optio
         }
         catch (Exception failure) when (failure is IOException or ObjectDisposedException)
         {
-            // Not on disk, so not acknowledged: MQTT 5 gets a failure code; a 3.1.1 PUBACK has none, so the
-            // connection is closed instead and the client publishes again once it has reconnected.
-            e.ProcessPublish = false;
-            e.Response.ReasonCode = MqttPubAckReasonCode.ImplementationSpecificError;
-            e.Response.ReasonString = "retained message could not be saved";
-            if (protocol < MqttProtocolVersion.V500) e.CloseConnection = true;
-            if (SessionOnce.First(e.SessionItems, QuotaLoggedKey)) log.LogError("MQTT retained publish of client {ClientId} user '{User}' not acknowledged: {Error}",
+            // Not on disk. MQTT 5 is told with a failure code and the message goes nowhere. A 3.1.1 PUBACK has no
+            // code; closing the connection would cut a sensor box's live readings off for as long as the disk is
+            // full (it reconnects and publishes again, in a loop), and those readings feed the interlocks. So a
+            // 3.1.1 message is still delivered, as the quotas do, while the critical log line and /readyz say
+            // that retained messages are no longer kept.
+            if (protocol >= MqttProtocolVersion.V500)
+            {
+                e.ProcessPublish = false;
+                e.Response.ReasonCode = MqttPubAckReasonCode.ImplementationSpecificError;
+                e.Response.ReasonString = "retained message could not be saved";
+            }
+            if (SessionOnce.First(e.SessionItems, QuotaLoggedKey)) log.LogError("MQTT retained publish of client {ClientId} user '{User}' not saved (MQTT 5: refused; 3.1.1: delivered, not kept): {Error}",
                 LogText.Escape(e.ClientId), principal.User, failure.Message);
         }
     }

@@ -53,6 +53,7 @@ public static class TrackerDcsHost
             app.UseSwitchBox();
             app.UseInterlocks();
             app.UseAlarms();
+            LowDiskGuard.Use(app);
             app.UseWatchdog();
             app.UseTimeSeries();
             app.UseRuns();

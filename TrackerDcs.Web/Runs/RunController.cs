@@ -346,17 +346,8 @@ public sealed partial class RunController(
     private Task PublishStatusAsync(JsonObject status, CancellationToken ct) =>
         PublishSafeAsync($"{Root}/status", status.ToJsonString(Json.Options), retain: true, ct);
 
-    private async Task PublishSafeAsync(string topic, string payload, bool retain, CancellationToken ct = default)
-    {
-        try
-        {
-            await publisher.PublishAsync(topic, payload, retain, cancellationToken: ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            log.LogWarning(e, "Could not publish {Topic}", topic);
-        }
-    }
+    private Task PublishSafeAsync(string topic, string payload, bool retain, CancellationToken ct = default) =>
+        publisher.TryPublishAsync(log, topic, payload, retain, ct);
 
     private async Task WriteEventAsync(string name, RunDocument document, long timeMs)
     {

@@ -36,7 +36,7 @@ public partial class ConfirmDialog
             { d => d.ConfirmText, confirmText },
             { d => d.ConfirmColour, confirmColour },
         };
-        var options = new DialogOptions { DefaultFocus = DefaultFocus.FirstChild, CloseOnEscapeKey = true, MaxWidth = MaxWidth.Small };
+        var options = new DialogOptions { CloseOnEscapeKey = true, MaxWidth = MaxWidth.Small };
         var reference = await dialogs.ShowAsync<ConfirmDialog>(title, parameters, options);
         var result = await reference.Result;
         return result is { Canceled: false };
