@@ -6,6 +6,7 @@
 
     function markLost(lost) {
         document.body.classList.toggle('feed-lost', lost);
+        notice.hidden = !lost;
         if (!lost) {
             lostAt = null;
             return;
