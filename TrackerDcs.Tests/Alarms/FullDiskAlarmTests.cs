@@ -60,23 +60,24 @@ internal sealed class FullDiskDatabase : IAsyncDisposable
     private readonly SmallDisk _mount;
     private readonly string _filler;
 
-    private FullDiskDatabase(string path, SmallDisk mount)
+    private FullDiskDatabase(string path, SmallDisk mount, StoreHealth? health)
     {
         Path = path;
         _mount = mount;
         _filler = System.IO.Path.Combine(path, "filler.bin");
         Data = new DataDirectory(new ConfigurationBuilder().AddInMemoryCollection([new("Data:Directory", path)]).Build());
-        Database = new Database(Data);
+        Database = new Database(Data, health);
     }
 
     public string Path { get; }
     public DataDirectory Data { get; }
     public Database Database { get; }
 
-    public static async Task<FullDiskDatabase> CreateAsync()
+    /// <summary>A database on a disk of its own; its writes are reported to <paramref name="health"/> when given.</summary>
+    public static async Task<FullDiskDatabase> CreateAsync(StoreHealth? health = null)
     {
         var path = Directory.CreateTempSubdirectory("trackerdcs-fullstore-").FullName;
-        return new FullDiskDatabase(path, await SmallDisk.MountAsync(path, 8L << 20));
+        return new FullDiskDatabase(path, await SmallDisk.MountAsync(path, 8L << 20), health);
     }
 
     /// <summary>Fills the disk to its last block.</summary>

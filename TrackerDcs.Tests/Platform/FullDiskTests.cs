@@ -118,9 +118,10 @@ public sealed class FullDiskTests
             Assert.Equal("not writable", sqlite.GetProperty("state").GetString());
             Assert.Contains("since", sqlite.GetProperty("detail").GetString());
 
-            // Room again: the rows kept in memory reach the history, the store alarm clears and /readyz is ready.
+            // Room again: the rows kept in memory reach the history, and once writes have succeeded for the store's
+            // recovery hold (30 s) the store alarm clears and /readyz is ready.
             File.Delete(filler);
-            await sub.WaitOnAsync("alarms/active", a => !a.Contains("system.store") && !a.Contains("system.disk"), TimeSpan.FromSeconds(30),
+            await sub.WaitOnAsync("alarms/active", a => !a.Contains("system.store") && !a.Contains("system.disk"), TimeSpan.FromSeconds(75),
                 "system.store and system.disk cleared");
             await stand.WaitReadyAsync(TimeSpan.FromSeconds(30));
             var history = JsonDocument.Parse(await stand.GetAsAdminAsync("/api/alarms/history")).RootElement.EnumerateArray()

@@ -29,23 +29,27 @@ public sealed class ProcedureRunStore
     /// <summary>Stores a new run and gives it its number.</summary>
     public long Insert(ProcedureRunDocument document)
     {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO procedure_runs (state, document) VALUES ('running', '{}') RETURNING run;";
-        document.Run = (long)command.ExecuteScalar()!;
+        document.Run = _database.Write(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO procedure_runs (state, document) VALUES ('running', '{}') RETURNING run;";
+            return (long)command.ExecuteScalar()!;
+        });
         Save(document);
         return document.Run;
     }
 
     public void Save(ProcedureRunDocument document)
     {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE procedure_runs SET state = $state, document = $document WHERE run = $run;";
-        command.Parameters.AddWithValue("$run", document.Run);
-        command.Parameters.AddWithValue("$state", JsonSerializer.Serialize(document.State).Trim('"'));
-        command.Parameters.AddWithValue("$document", JsonSerializer.Serialize(document, Json.Options));
-        command.ExecuteNonQuery();
+        _database.Write(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE procedure_runs SET state = $state, document = $document WHERE run = $run;";
+            command.Parameters.AddWithValue("$run", document.Run);
+            command.Parameters.AddWithValue("$state", JsonSerializer.Serialize(document.State).Trim('"'));
+            command.Parameters.AddWithValue("$document", JsonSerializer.Serialize(document, Json.Options));
+            command.ExecuteNonQuery();
+        });
     }
 
     public ProcedureRunDocument? Get(long run) => Query("WHERE run = $run", ("$run", run)).FirstOrDefault();

@@ -39,21 +39,25 @@ public sealed class SqliteRunStore : IRunStore
 
     public Task<long> NextRunNumberAsync(CancellationToken ct = default)
     {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO run_numbers (allocated_ms) VALUES ($now) RETURNING run;";
-        command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        return Task.FromResult((long)command.ExecuteScalar()!);
+        return Task.FromResult(_database.Write(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO run_numbers (allocated_ms) VALUES ($now) RETURNING run;";
+            command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            return (long)command.ExecuteScalar()!;
+        }));
     }
 
     public Task SaveAsync(RunDocument document, CancellationToken ct = default)
     {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO runs (run, document) VALUES ($run, $document) ON CONFLICT(run) DO UPDATE SET document = excluded.document;";
-        command.Parameters.AddWithValue("$run", document.Run);
-        command.Parameters.AddWithValue("$document", JsonSerializer.Serialize(document, Json.Options));
-        command.ExecuteNonQuery();
+        _database.Write(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO runs (run, document) VALUES ($run, $document) ON CONFLICT(run) DO UPDATE SET document = excluded.document;";
+            command.Parameters.AddWithValue("$run", document.Run);
+            command.Parameters.AddWithValue("$document", JsonSerializer.Serialize(document, Json.Options));
+            command.ExecuteNonQuery();
+        });
         return Task.CompletedTask;
     }
 
@@ -82,13 +86,15 @@ public sealed class SqliteRunStore : IRunStore
     {
         using var buffer = new MemoryStream();
         await content.CopyToAsync(buffer, ct);
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO run_blobs (run, name, content) VALUES ($run, $name, $content) RETURNING id;";
-        command.Parameters.AddWithValue("$run", run);
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.Add("$content", SqliteType.Blob).Value = buffer.ToArray();
-        return ((long)command.ExecuteScalar()!).ToString();
+        return _database.Write(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO run_blobs (run, name, content) VALUES ($run, $name, $content) RETURNING id;";
+            command.Parameters.AddWithValue("$run", run);
+            command.Parameters.AddWithValue("$name", name);
+            command.Parameters.Add("$content", SqliteType.Blob).Value = buffer.ToArray();
+            return ((long)command.ExecuteScalar()!).ToString();
+        });
     }
 
     public Task<byte[]?> GetBlobAsync(string id, CancellationToken ct = default)

@@ -38,20 +38,23 @@ public sealed class UserStore(Database database)
             throw new ArgumentException("a device account needs at least one topic prefix (e.g. ESP01/)");
         if (role != Role.Device && prefixes.Count > 0)
             throw new ArgumentException("topic prefixes are only for device accounts");
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO users (name, role, password_hash, topic_prefixes, created_ms)
-            VALUES ($name, $role, $hash, $prefixes, $created)
-            """;
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$role", role.ToString().ToLowerInvariant());
-        command.Parameters.AddWithValue("$hash", PasswordHasher.Hash(password));
-        command.Parameters.AddWithValue("$prefixes", string.Join('\n', prefixes));
-        command.Parameters.AddWithValue("$created", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var hash = PasswordHasher.Hash(password);
         try
         {
-            command.ExecuteNonQuery();
+            database.Write(connection =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = """
+                    INSERT INTO users (name, role, password_hash, topic_prefixes, created_ms)
+                    VALUES ($name, $role, $hash, $prefixes, $created)
+                    """;
+                command.Parameters.AddWithValue("$name", name);
+                command.Parameters.AddWithValue("$role", role.ToString().ToLowerInvariant());
+                command.Parameters.AddWithValue("$hash", hash);
+                command.Parameters.AddWithValue("$prefixes", string.Join('\n', prefixes));
+                command.Parameters.AddWithValue("$created", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                command.ExecuteNonQuery();
+            });
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19) // SQLITE_CONSTRAINT: primary key
         {
@@ -96,12 +99,15 @@ public sealed class UserStore(Database database)
 
     private void Update(string name, string sql, string? value)
     {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$name", name);
-        if (value is not null) command.Parameters.AddWithValue("$value", value);
-        if (command.ExecuteNonQuery() == 0) throw new ArgumentException($"no user '{name}'");
+        var changed = database.Write(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("$name", name);
+            if (value is not null) command.Parameters.AddWithValue("$value", value);
+            return command.ExecuteNonQuery();
+        });
+        if (changed == 0) throw new ArgumentException($"no user '{name}'");
         Changed?.Invoke(name);
     }
 

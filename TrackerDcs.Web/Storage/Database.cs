@@ -3,17 +3,21 @@ using Microsoft.Data.Sqlite;
 namespace TrackerDcs.Web.Storage;
 
 /// <summary>
-/// The embedded SQLite database in the data directory (users, audit log). Each operation opens a
-/// pooled connection; WAL lets the panel read while a writer appends.
+/// The embedded SQLite database in the data directory (users, audit log, runs, procedure runs, kept set points).
+/// Each operation opens a pooled connection; WAL lets the panel read while a writer appends. Writes go through
+/// <see cref="Write{T}"/>, which tells <see cref="StoreHealth"/> whether the database took them: a full disk is an
+/// alarm whichever store meets it first.
 /// </summary>
 public sealed class Database
 {
     private readonly string _connectionString;
+    private readonly StoreHealth? _health;
 
-    public Database(DataDirectory data) : this(data.File("trackerdcs.db")) { }
+    public Database(DataDirectory data, StoreHealth? health = null) : this(data.File("trackerdcs.db"), health) { }
 
-    public Database(string path)
+    public Database(string path, StoreHealth? health = null)
     {
+        _health = health;
         // Password hashes and the audit log: created owner-only, and an older database made so. SQLite gives its
         // -wal and -shm files the database file's mode.
         try
@@ -61,6 +65,31 @@ public sealed class Database
         Execute(connection, "PRAGMA busy_timeout=5000;");
         return connection;
     }
+
+    /// <summary>
+    /// Runs one write on its own connection and reports to the store's health whether the database took it. A row the
+    /// schema refuses (a duplicate key: SQLITE_CONSTRAINT) was refused for its content, not for want of a disk.
+    /// </summary>
+    public T Write<T>(Func<SqliteConnection, T> write)
+    {
+        T result;
+        try
+        {
+            using var connection = Open();
+            result = write(connection);
+        }
+        catch (Exception e) when (e is IOException || e is SqliteException { SqliteErrorCode: not SqliteConstraint })
+        {
+            _health?.Failed(StoreHealth.Database, e);
+            throw;
+        }
+        _health?.Succeeded(StoreHealth.Database);
+        return result;
+    }
+
+    private const int SqliteConstraint = 19;
+
+    public void Write(Action<SqliteConnection> write) => Write(connection => { write(connection); return 0; });
 
     private static void Execute(SqliteConnection connection, string sql)
     {

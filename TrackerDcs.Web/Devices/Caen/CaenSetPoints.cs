@@ -112,20 +112,22 @@ public sealed class CaenSetPoints
         var origin = new SetPointOrigin(user, _time.GetUtcNow());
         try
         {
-            using var connection = _database.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                INSERT INTO caen_setpoints (channel, supply, volts, file_volts, user, time_ms)
-                VALUES ($channel, $supply, $volts, $file, $user, $time)
-                ON CONFLICT (channel, supply) DO UPDATE SET volts = $volts, file_volts = $file, user = $user, time_ms = $time
-                """;
-            command.Parameters.AddWithValue("$channel", id);
-            command.Parameters.AddWithValue("$supply", Name(kind));
-            command.Parameters.AddWithValue("$volts", volts);
-            command.Parameters.AddWithValue("$file", fileVolts);
-            command.Parameters.AddWithValue("$user", user);
-            command.Parameters.AddWithValue("$time", origin.At.ToUnixTimeMilliseconds());
-            command.ExecuteNonQuery();
+            _database.Write(connection =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = """
+                    INSERT INTO caen_setpoints (channel, supply, volts, file_volts, user, time_ms)
+                    VALUES ($channel, $supply, $volts, $file, $user, $time)
+                    ON CONFLICT (channel, supply) DO UPDATE SET volts = $volts, file_volts = $file, user = $user, time_ms = $time
+                    """;
+                command.Parameters.AddWithValue("$channel", id);
+                command.Parameters.AddWithValue("$supply", Name(kind));
+                command.Parameters.AddWithValue("$volts", volts);
+                command.Parameters.AddWithValue("$file", fileVolts);
+                command.Parameters.AddWithValue("$user", user);
+                command.Parameters.AddWithValue("$time", origin.At.ToUnixTimeMilliseconds());
+                command.ExecuteNonQuery();
+            });
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
         {
@@ -155,12 +157,14 @@ public sealed class CaenSetPoints
 
     private void Delete(string id, PowerKind kind)
     {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM caen_setpoints WHERE channel = $channel AND supply = $supply";
-        command.Parameters.AddWithValue("$channel", id);
-        command.Parameters.AddWithValue("$supply", Name(kind));
-        command.ExecuteNonQuery();
+        _database.Write(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM caen_setpoints WHERE channel = $channel AND supply = $supply";
+            command.Parameters.AddWithValue("$channel", id);
+            command.Parameters.AddWithValue("$supply", Name(kind));
+            command.ExecuteNonQuery();
+        });
     }
 
     private static string Name(PowerKind kind) => kind == PowerKind.Lv ? "lv" : "hv";
