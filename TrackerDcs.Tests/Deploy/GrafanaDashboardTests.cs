@@ -185,6 +185,14 @@ public sealed partial class GrafanaDashboardTests(ITestOutputHelper output)
         }
         await SwitchAsync("dcs/cmd/switch/lv", "LV_ON");
         await SwitchAsync("dcs/cmd/switch/hv", "HV_ON");
+        // A short IV scan of module_0 before the trip: its events are the procedures annotation, its points the IV panel.
+        await using (var procedures = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["procedures/reply", "procedures/status"]))
+        {
+            var started = await procedures.CommandAsync(stand.MqttPort, Admin, "procedures/cmd/start",
+                """{"name":"iv-scan","modules":["module_0"],"params":{"stop":20,"step":20,"settle":0,"samples":1}}""", TimeSpan.FromSeconds(20));
+            Assert.True(started.GetProperty("ok").GetBoolean(), started.ToString());
+            await procedures.WaitOnAsync("procedures/status", p => p.Contains("\"finished\""), TimeSpan.FromSeconds(60), "the IV scan finished");
+        }
         await stand.PostAsAdminAsync("/api/simulator/caen/trip/12/0");
         await status.WaitOnAsync("dcs/status", p => p.Contains("\"ERROR\""), TimeSpan.FromSeconds(30), "ERROR after the trip");
         await stand.PostAsAdminAsync("/api/simulator/julabo/alarm?code=-7&text=LOW%20LIQUID%20LEVEL");

@@ -22,6 +22,20 @@ public sealed class IvScanResultTests
         Assert.Null(scan.Points[0].Dewpoint);
     }
 
+    [Fact]
+    public void A_scan_still_going_gives_its_points_so_far_marked_going()
+    {
+        var step = Step("iv_scan", null, """scanning {"stopped":null,"points":[""" +
+            """{"channel":"0","module":"module_0","v_set":0,"v":0,"i":0.0002,"i_std":0.0001,"time_ms":1,"chiller_bath":21.03,"dewpoint":null,"chiller_external":20.5}]}""");
+
+        var scan = IvScanResult.Of(step)!;
+
+        Assert.True(scan.Going);
+        Assert.Null(scan.Stopped);
+        Assert.Equal(20.5, scan.Points.Single().ChillerExternal);
+        Assert.False(IvScanResult.Of(Step("iv_scan", true, "ok {\"stopped\":null,\"points\":[]}"))!.Going);
+    }
+
     [Theory]
     [InlineData("iv_scan", false, "refused: HV is off (crate LV_ON): switch it on before the scan {x}")]
     [InlineData("iv_scan", null, null)]

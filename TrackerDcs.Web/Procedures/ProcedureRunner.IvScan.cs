@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using TrackerDcs.Hardware;
+using TrackerDcs.Web.Common;
 
 namespace TrackerDcs.Web.Procedures;
 
@@ -12,13 +14,13 @@ public sealed partial class ProcedureRunner
     /// <summary>How long the channels may take to reach a point (their ramp speed is channels.yml's).</summary>
     private static readonly TimeSpan ReachTimeout = TimeSpan.FromMinutes(5);
 
-    private async Task<CommandResult> ScanIvAsync(ActiveProcedure active, ScanIv planned, bool onAbort)
+    private async Task<CommandResult> ScanIvAsync(ActiveProcedure active, ScanIv planned, StepRecord record, bool onAbort)
     {
         if (caen.View is not { Reachable: true, HvLive: true } view)
             return CommandResult.Refused($"HV is off (crate {caen.View.State}): switch it on before the scan");
         var scan = planned with { Channels = planned.Channels ?? [.. view.Channels.Where(c => c.Module is { } m && active.Document.Modules.Contains(m)).Select(c => c.Id)] };
         var ending = onAbort ? CancellationToken.None : active.Ending;
-        var points = new JsonArray();
+        var points = new List<IvPoint>();
         var channels = scan.Channels!;
         if (channels.Count == 0) return CommandResult.Refused("no HV channel to scan: the run's modules have none");
         var previous = channels.ToDictionary(id => id, _ => 0.0);
@@ -42,24 +44,16 @@ public sealed partial class ProcedureRunner
                         if (caen.View.Channel(id)?.Hv.IMon is { } amps) samples[id].Add(amps);
                 }
                 var line = new List<string>();
+                var measured = new List<IvPoint>();
                 foreach (var id in channels)
                 {
                     var values = samples[id];
                     if (values.Count == 0) return CommandResult.Refused($"channel {id}: no IMon reading at {Text(volts)} V");
                     var mean = values.Average();
                     var std = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Count);
-                    points.Add(new JsonObject
-                    {
-                        ["channel"] = id,
-                        ["module"] = caen.View.Channel(id)?.Module,
-                        ["v_set"] = volts,
-                        ["v"] = caen.View.Channel(id)?.Hv.VMon,
-                        ["i"] = mean,
-                        ["i_std"] = std,
-                        ["time_ms"] = time.GetUtcNow().ToUnixTimeMilliseconds(),
-                        ["chiller_bath"] = signals.Read("chiller.bath") as double?,
-                        ["dewpoint"] = signals.Read("environment.dewpoint") as double?,
-                    });
+                    measured.Add(new IvPoint(id, caen.View.Channel(id)?.Module, volts, caen.View.Channel(id)?.Hv.VMon, mean, std,
+                        time.GetUtcNow().ToUnixTimeMilliseconds(), signals.Read("chiller.bath") as double?, signals.Read("environment.dewpoint") as double?,
+                        signals.Read("chiller.external") as double?));
                     line.Add($"channel {id} {Text(mean)}±{Text(std)} µA");
                     if (mean >= scan.Compliance)
                         stopped ??= $"compliance: channel {id} drew {Text(mean)} µA at {Text(volts)} V (compliance {Text(scan.Compliance)} µA)";
@@ -68,6 +62,12 @@ public sealed partial class ProcedureRunner
                     previous[id] = mean;
                 }
                 previousVolts = volts;
+                points.AddRange(measured);
+                // The points so far in the step's record as the scan goes: the run's page draws them as they come, and a
+                // crash keeps them. Each point goes to InfluxDB's iv measurement as it is measured.
+                record.Result = $"scanning {Data(null, points).ToJsonString(Json.Options)}";
+                store.Save(active.Document);
+                events.Write([.. measured.Select(p => ProcedureMeasurements.Iv(active.Document, p))]);
                 await LogAsync(active, $"IV {Text(volts)} V: {string.Join(", ", line)}");
                 if (stopped is not null)
                 {
@@ -84,8 +84,12 @@ public sealed partial class ProcedureRunner
             if (problem is not null)
                 log.LogError("Procedure run {Run}: the IV scan's ramp down to {Volts} V failed: {Problem}", active.Document.Run, bottom, problem);
         }
-        return CommandResult.Success(new JsonObject { ["stopped"] = stopped, ["points"] = points });
+        return CommandResult.Success(Data(stopped, points));
     }
+
+    /// <summary>A scan's data as its step's result carries it (<see cref="IvScanResult"/>).</summary>
+    private static JsonObject Data(string? stopped, List<IvPoint> points) =>
+        new() { ["stopped"] = stopped, ["points"] = JsonSerializer.SerializeToNode(points, Json.Options) };
 
     private async Task<string?> SetAllAsync(ActiveProcedure active, string root, IReadOnlyList<string> channels, double volts)
     {

@@ -33,6 +33,7 @@ public sealed partial class ProcedureRunner(
     RunController runs,
     ChannelMap channels,
     IMqttPublisher publisher,
+    ProcedureEvents events,
     TimeProvider time,
     ILogger<ProcedureRunner> log)
 {
@@ -110,6 +111,7 @@ public sealed partial class ProcedureRunner(
                 StepCount = plan.Count,
             };
             store.Insert(document);
+            events.Write(ProcedureMeasurements.Start(document));
             active = new ActiveProcedure(document, procedure, plan, onAbort, role, time.GetTimestamp());
             _active = active;
             _running = Task.Run(() => RunAsync(active));
@@ -187,6 +189,7 @@ public sealed partial class ProcedureRunner(
             document.Reason = active.Failure;
             document.EndMs = time.GetUtcNow().ToUnixTimeMilliseconds();
             store.Save(document);
+            events.Write(ProcedureMeasurements.End(document));
             await LogAsync(active, document.State == ProcedureState.Finished ? "finished" : $"failed: {document.Reason}");
             log.Log(document.State == ProcedureState.Finished ? LogLevel.Information : LogLevel.Warning,
                 "Procedure run {Run} ({Procedure}) {State}{Reason}", document.Run, document.Procedure, Wire(document.State),
@@ -247,6 +250,7 @@ public sealed partial class ProcedureRunner(
         records.Add(record);
         // Saved as it starts too: after a crash, the record names the step that was going.
         store.Save(active.Document);
+        events.Write(ProcedureMeasurements.Step(active.Document, record, onAbort));
         if (!onAbort)
         {
             active.Current = step.Index;
@@ -265,7 +269,7 @@ public sealed partial class ProcedureRunner(
                 Hold h => await HoldAsync(active, h.Duration, onAbort),
                 RampChiller r => await RampAsync(active, r, onAbort),
                 RunCalibration c => await CalibrateAsync(active, c, onAbort),
-                ScanIv iv => await ScanIvAsync(active, iv, onAbort),
+                ScanIv iv => await ScanIvAsync(active, iv, record, onAbort),
                 Note => CommandResult.Done,
                 _ => CommandResult.Refused($"step {step.Kind} cannot run"),
             };

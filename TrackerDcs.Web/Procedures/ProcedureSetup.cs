@@ -3,6 +3,7 @@ using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Runs;
 using TrackerDcs.Web.Storage;
+using TrackerDcs.Web.TimeSeries;
 
 namespace TrackerDcs.Web.Procedures;
 
@@ -13,14 +14,19 @@ public static class ProcedureSetup
         var options = builder.AddSettings<ProcedureOptions>();
         builder.Services.AddSingleton(new ProcedureCatalog(options.Path));
         builder.Services.AddSingleton(sp => new ProcedureRunStore(sp.GetRequiredService<Database>()));
+        // The run's events and IV points go where the readings go when that is InfluxDB (its spool included).
+        builder.Services.AddSingleton(sp => new ProcedureEvents(sp.GetService<InfluxStore>()));
         builder.Services.AddSingleton<ProcedureRunner>();
         builder.Services.AddHostedService<ProcedureService>();
     }
 
-    /// <summary>The procedures/cmd/… routes; before the MQTT devices, which must not take the procedures root.</summary>
-    public static void UseProcedures(this WebApplication app) =>
+    /// <summary>The procedures/cmd/… routes (before the MQTT devices, which must not take the procedures root), and the runs' exports.</summary>
+    public static void UseProcedures(this WebApplication app)
+    {
         ProcedureCommands.Register(app.Services.GetRequiredService<CommandBus>(), app.Services.GetRequiredService<ProcedureRunner>(),
             app.Services.GetRequiredService<ProcedureCatalog>(), () => Rules(app.Services));
+        app.MapProcedureExports();
+    }
 
     /// <summary>
     /// Last, once every device's commands are on the bus: the files are checked against them, and a broken one stops
