@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 
 # pymodbus imports pyserial and serial-asyncio even for TCP, but Debian only recommends them.
 packages=(mosquitto mosquitto-clients influxdb python3-pyepics socat chromium sqlite3 curl openssl docker-compose
-  python3-pymodbus python3-serial python3-serial-asyncio mbpoll)
+  python3-pymodbus python3-serial python3-serial-asyncio mbpoll rabbitmq-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -23,7 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 # The tests start their own brokers and databases on free ports; the distribution's services are not needed.
-systemctl disable --now mosquitto influxdb >/dev/null 2>&1 || true
+systemctl disable --now mosquitto influxdb rabbitmq-server >/dev/null 2>&1 || true
 # Node-RED 4 from npm, once into a cache directory kept across runs (about a minute the first time, nothing after).
 scripts/install-node-red.sh >/dev/null
 

@@ -24,6 +24,16 @@ public static class ProcessRunner
         };
         foreach (var a in args) info.ArgumentList.Add(a);
         if (environment is not null) foreach (var (k, v) in environment) info.Environment[k] = v;
+        return await RunAsyncAs(info, timeout ?? TimeSpan.FromSeconds(30), stdin);
+    }
+
+    /// <summary>Runs a program described in full (another user through setpriv, a chosen environment) to completion.</summary>
+    public static async Task<ProcessResult> RunAsyncAs(ProcessStartInfo info, TimeSpan timeout, string? stdin = null)
+    {
+        info.RedirectStandardOutput = info.RedirectStandardError = info.RedirectStandardInput = true;
+        info.UseShellExecute = false;
+        var file = info.FileName;
+        var args = info.ArgumentList;
         using var process = Process.Start(info)!;
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
@@ -33,7 +43,7 @@ public static class ProcessRunner
         process.BeginErrorReadLine();
         if (stdin is not null) await process.StandardInput.WriteLineAsync(stdin);
         process.StandardInput.Close();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        using var cts = new CancellationTokenSource(timeout);
         try
         {
             await process.WaitForExitAsync(cts.Token);

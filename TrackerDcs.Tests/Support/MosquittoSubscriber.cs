@@ -27,6 +27,26 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
     }
 
     /// <summary>
+    /// On a broker without retained messages across its nodes (a RabbitMQ cluster keeps them per node): ready once a
+    /// live marker, published with <paramref name="publisherAuth"/> every 0.3 s until it comes, has arrived.
+    /// </summary>
+    public static async Task<MosquittoSubscriber> StartOnLiveMarkerAsync(int port, string[] auth, string[] topics, int publisherPort,
+        string[] publisherAuth, string markerTopic, params string[] extra)
+    {
+        var subscriber = await StartUnreadyAsync(port, auth, [markerTopic, .. topics], extra);
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var published = await Mosquitto.PubAsync(publisherPort, [.. publisherAuth, "-t", markerTopic, "-m", "ready", "-q", "1"]);
+            if (published.ExitCode != 0) throw new InvalidOperationException($"marker publish failed: {published}");
+            if (await subscriber.NextOnAsync(markerTopic, TimeSpan.FromMilliseconds(300)) is not null) return subscriber;
+        }
+        string errors;
+        lock (subscriber._errors) errors = string.Join('\n', subscriber._errors);
+        await subscriber.DisposeAsync();
+        throw new InvalidOperationException($"the live marker on {markerTopic} never arrived; mosquitto_sub said: {errors}");
+    }
+
+    /// <summary>
     /// For an account that sees only its own root (a device's): ready once the retained message the test put on
     /// <paramref name="retainedTopic"/> (one of <paramref name="topics"/>) has arrived; that message is taken.
     /// </summary>
@@ -35,15 +55,7 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
 
     private static async Task<MosquittoSubscriber> StartAsync(int port, string[] auth, string[] topics, string marker, string[] extra)
     {
-        var info = new ProcessStartInfo("mosquitto_sub") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])["-h", "127.0.0.1", "-p", port.ToString(), "-v", .. auth, .. extra, .. topics.SelectMany(t => new[] { "-t", t })])
-            info.ArgumentList.Add(a);
-        var process = Process.Start(info)!;
-        var subscriber = new MosquittoSubscriber(process);
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) subscriber._lines.Writer.TryWrite(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (subscriber._errors) subscriber._errors.Add(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var subscriber = await StartUnreadyAsync(port, auth, topics, extra);
         // A live message on one of the topics may come before the retained marker (the broker sends retained
         // messages after the subscription exists): it is set aside for the test, not taken for the marker.
         if (await subscriber.NextOnAsync(marker, TimeSpan.FromSeconds(15)) is null)
@@ -54,6 +66,20 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
             throw new InvalidOperationException($"the retained marker did not arrive within 15 s; mosquitto_sub said: {errors}");
         }
         return subscriber;
+    }
+
+    private static Task<MosquittoSubscriber> StartUnreadyAsync(int port, string[] auth, string[] topics, string[] extra)
+    {
+        var info = new ProcessStartInfo("mosquitto_sub") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in (string[])["-h", "127.0.0.1", "-p", port.ToString(), "-v", .. auth, .. extra, .. topics.SelectMany(t => new[] { "-t", t })])
+            info.ArgumentList.Add(a);
+        var process = Process.Start(info)!;
+        var subscriber = new MosquittoSubscriber(process);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) subscriber._lines.Writer.TryWrite(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (subscriber._errors) subscriber._errors.Add(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return Task.FromResult(subscriber);
     }
 
     /// <summary>The next line, or null when none arrives in time.</summary>

@@ -168,11 +168,17 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, Ti
 
     private Task ReplyAsync(CommandRequest request, CommandResult result)
     {
+        var topic = string.IsNullOrEmpty(request.ResponseTopic) ? $"{request.Device}/reply" : request.ResponseTopic;
+        return publisher.PublishAsync(topic, ReplyPayload(request, result), correlationData: request.CorrelationData);
+    }
+
+    /// <summary>The answer to a command, <c>{"topic":…,"ok":…,"error"|"data":…}</c>, wherever it is sent (the site uplink sends it too).</summary>
+    public static string ReplyPayload(CommandRequest request, CommandResult result)
+    {
         var reply = new JsonObject { ["topic"] = Bounded(request.Topic), ["ok"] = result.Ok };
         if (result.Error is not null) reply["error"] = Bounded(result.Error);
         if (result.Data is not null) reply["data"] = result.Data.DeepClone();
-        var topic = string.IsNullOrEmpty(request.ResponseTopic) ? $"{request.Device}/reply" : request.ResponseTopic;
-        return publisher.PublishAsync(topic, reply.ToJsonString(Json.Options), correlationData: request.CorrelationData);
+        return reply.ToJsonString(Json.Options);
     }
 
     /// <summary>A topic or a refusal quoting a payload, as a reply carries them: never a 1 MB echo.</summary>

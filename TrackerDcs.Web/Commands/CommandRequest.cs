@@ -3,10 +3,11 @@ using TrackerDcs.Web.Security;
 namespace TrackerDcs.Web.Commands;
 
 /// <summary>
-/// Where a command came from: an MQTT client, the panel, the process's own logic (interlocks), or a procedure's
-/// step on behalf of its operator (which the interlocks refuse like the operator's own commands).
+/// Where a command came from: an MQTT client, the panel, the process's own logic (interlocks), a procedure's
+/// step on behalf of its operator (which the interlocks refuse like the operator's own commands), or the site's
+/// operator through the site uplink (answered by the uplink on the site's bus, not on the stand's).
 /// </summary>
-public enum CommandOrigin { Mqtt, Panel, Internal, Procedure }
+public enum CommandOrigin { Mqtt, Panel, Internal, Procedure, Site }
 
 /// <summary>
 /// One device command, whatever its path: the MQTT topic names it (<c>&lt;device&gt;/cmd/…</c>), the payload is

@@ -12,6 +12,7 @@ using TrackerDcs.Web.MqttDevices;
 using TrackerDcs.Web.Panel;
 using TrackerDcs.Web.Procedures;
 using TrackerDcs.Web.Runs;
+using TrackerDcs.Web.Site;
 using TrackerDcs.Web.TimeSeries;
 using TrackerDcs.Web.Trends;
 
@@ -44,6 +45,7 @@ public static class TrackerDcsHost
             builder.AddTrends();
             builder.AddPanel();
             builder.AddProcedures();
+            builder.AddSite();
             app = builder.Build();
             app.UsePlatform();
             app.UseCaen();

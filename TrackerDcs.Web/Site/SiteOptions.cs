@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using TrackerDcs.Web.Common;
+
+namespace TrackerDcs.Web.Site;
+
+/// <summary>
+/// Section "Site": the site's clustered broker (a RabbitMQ cluster with its MQTT plugin, docs/site.md) that this stand
+/// mirrors its topics to and takes the site's commands from. Empty Brokers: no uplink, the stand stands alone.
+/// </summary>
+public sealed partial class SiteOptions : ISettingsSection
+{
+    public static string Section => "Site";
+
+    /// <summary>The cluster's nodes as host:port (their MQTT listeners), tried in this order; a lost node hands over to the next.</summary>
+    public List<string> Brokers { get; set; } = [];
+    /// <summary>This stand's name on the site: the second level of site/&lt;stand&gt;/…, and the RabbitMQ account's scope.</summary>
+    public string Stand { get; set; } = "";
+    public string User { get; set; } = "";
+    public string Password { get; set; } = "";
+    /// <summary>MQTT over TLS to every node (RabbitMQ's mqtt.listeners.ssl, 8883).</summary>
+    public bool Tls { get; set; }
+    /// <summary>PEM file of the CA that signed the nodes' certificates; empty: the system's trust store.</summary>
+    public string CaFile { get; set; } = "";
+    /// <summary>The most events (alarm events, run and procedure events, replies) kept on disk while the site is away; beyond, the oldest go.</summary>
+    public int QueueLimit { get; set; } = 10000;
+    /// <summary>Away this long (no node reachable), the minor alarm site.unreachable is raised; a failover is shorter.</summary>
+    public TimeSpan AlarmAfter { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>A node that stops answering (a hung machine, a cut cable) is left after 1.5 times this.</summary>
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(5);
+
+    public bool Enabled => Brokers.Count > 0;
+
+    /// <summary>The nodes' addresses (checked by <see cref="Problems"/>).</summary>
+    public IReadOnlyList<(string Host, int Port)> Endpoints() => Brokers.Select(Parse).Select(e => (e!.Value.Host, e.Value.Port)).ToList();
+
+    private static (string Host, int Port)? Parse(string broker)
+    {
+        var colon = broker.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(broker[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            return null;
+        var host = broker[..colon].Trim('[', ']');
+        return host.Length == 0 || host.Any(char.IsWhiteSpace) ? null : (host, port);
+    }
+
+    /// <summary>Checked only when there is a broker: without one, no uplink runs.</summary>
+    public IEnumerable<SettingsProblem> Problems()
+    {
+        if (!Enabled) yield break;
+        for (var i = 0; i < Brokers.Count; i++)
+            if (Parse(Brokers[i]) is null)
+                yield return new($"Site:Brokers:{i}", $"'{Brokers[i]}' is not host:port (a port 1..65535)");
+        // The name is a topic level and a part of a RabbitMQ permission regex: no MQTT wildcard, no '/', no '.' (AMQP's '/').
+        if (!StandName().IsMatch(Stand))
+            yield return new("Site:Stand", $"'{Stand}' is not a stand name (1 to 32 of a-z, 0-9, '-' and '_', starting with a letter or digit)");
+        if (User.Length == 0) yield return new("Site:User", "empty: the site's cluster refuses anonymous stands");
+        if (QueueLimit is < 1 or > 10_000_000) yield return new("Site:QueueLimit", $"{QueueLimit} is outside 1..10000000");
+        if (AlarmAfter < TimeSpan.Zero || AlarmAfter > TimeSpan.FromDays(1))
+            yield return new("Site:AlarmAfter", $"{AlarmAfter} is outside 00:00:00..1.00:00:00");
+        if (KeepAlive < TimeSpan.FromSeconds(1) || KeepAlive > TimeSpan.FromMinutes(10))
+            yield return new("Site:KeepAlive", $"{KeepAlive.TotalSeconds.ToString(CultureInfo.InvariantCulture)} is outside 1..600 s");
+        if (CaFile.Length > 0 && !File.Exists(CaFile)) yield return new("Site:CaFile", $"file '{CaFile}' does not exist");
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,31}$")]
+    private static partial Regex StandName();
+}
