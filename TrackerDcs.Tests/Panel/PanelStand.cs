@@ -91,6 +91,21 @@ public sealed class PanelStand : IAsyncLifetime
         return page;
     }
 
+    /// <summary>
+    /// The chiller fault latches: cleared at the simulator and acknowledged until it has left the active list, so the
+    /// next test's fault is a new alarm (a fault still listed would not be raised, nor sounded, again).
+    /// </summary>
+    public async Task ClearChillerAlarmAsync()
+    {
+        string[] admin = Mosquitto.Auth("admin", StandProcess.AdminPassword);
+        await Stand.PostAsAdminAsync("/api/simulator/julabo/clear");
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); (await Stand.GetAsAdminAsync("/api/alarms")).Contains("julabo.fault:julabo"); await Task.Delay(500))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("julabo.fault:julabo still listed 30 s after it was cleared and acknowledged");
+            await Mosquitto.PubAsync(Stand.MqttPort, [.. admin, "-q", "1", "-t", "alarms/cmd/ack", "-m", """{"key":"julabo.fault:julabo"}"""]);
+        }
+    }
+
     public async Task DisposeAsync()
     {
         // The process log of the last panel run, for reading after a failure (the stand deletes its directory).
