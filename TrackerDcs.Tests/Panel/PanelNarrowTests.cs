@@ -74,7 +74,7 @@ public sealed class PanelNarrowTests(PanelStand panel)
 
             // The pages with the data the test is about show it (a page that measured empty would prove nothing).
             await page.GotoAsync($"{panel.BaseUrl}/audit");
-            var row = page.GetByLabel("Commands").Locator("tr", new() { HasText = "CH11|OFF" }).First;
+            var row = page.GetByLabel("Commands").Locator("tr", new() { HasText = "CH0|OFF|CH1|OFF" }).First;
             var result = row.Locator("td").Last;
             await Expect(result).ToBeVisibleAsync();
             var box = (await result.BoundingBoxAsync())!;

@@ -58,8 +58,8 @@ public sealed class PanelSmallThingsTests(PanelStand panel)
         foreach (var id in new[] { "0", "1", "2", "3" })
         {
             var channel = page.GetByRole(AriaRole.Group, new() { Name = $"Channel {id} at a glance" });
-            await Expect(channel).ToContainTextAsync(new Regex(@"LV\s+-?\d+\.\d\d V\s+-?\d+\.\d{3} A"));
-            await Expect(channel).ToContainTextAsync(new Regex(@"HV\s+-?\d+\.\d V\s+-?\d+\.\d{3} µA"));
+            await Expect(channel).ToContainTextAsync(new Regex(@"LV\s*-?\d+\.\d\d V\s*-?\d+\.\d{3} A"));
+            await Expect(channel).ToContainTextAsync(new Regex(@"HV\s*-?\d+\.\d V\s*-?\d+\.\d{3} µA"));
         }
     }
 
@@ -77,7 +77,7 @@ public sealed class PanelSmallThingsTests(PanelStand panel)
     [Fact]
     public async Task The_power_table_columns_stay_in_place_when_the_status_changes()
     {
-        await using var context = await panel.ContextAsync(1920, 900);
+        await using var context = await panel.ContextAsync(1280, 900);
         var page = await panel.LoginAsync(context, "operator", PanelStand.OperatorPassword, "/power");
         var crate = page.GetByLabel("Crate state");
         await Expect(crate).ToHaveTextAsync("LV_OFF", Soon);
@@ -86,11 +86,17 @@ public sealed class PanelSmallThingsTests(PanelStand panel)
         try
         {
             await Expect(crate).ToHaveTextAsync("LV_ON", Soon);
-            // The status words went from "off" to longer texts: the inputs stayed where the pointer was.
+            Assert.Equal(before, await ColumnsAsync(page));
+            // HV ramping: the longest status words ("on, ramping up") and the monitors' widest numbers.
+            await page.GetByRole(AriaRole.Button, new() { Name = "HV on", Exact = true }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Switch HV on" }).ClickAsync();
+            await Expect(crate).ToHaveTextAsync(new Regex("HV_RAMP|HV_ON"), Soon);
             Assert.Equal(before, await ColumnsAsync(page));
         }
         finally
         {
+            await Mosquitto.PubAsync(panel.Stand.MqttPort, [.. Admin, "-q", "1", "-t", "dcs/cmd/switch/hv", "-m", "off"]);
+            await Expect(crate).ToHaveTextAsync("LV_ON", new() { Timeout = 30_000 });
             await Mosquitto.PubAsync(panel.Stand.MqttPort, [.. Admin, "-q", "1", "-t", "dcs/cmd/switch/lv", "-m", "off"]);
             await Expect(crate).ToHaveTextAsync("LV_OFF", Soon);
         }
