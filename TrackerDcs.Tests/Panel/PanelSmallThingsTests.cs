@@ -68,7 +68,7 @@ public sealed class PanelSmallThingsTests(PanelStand panel)
     {
         await using var context = await panel.ContextAsync();
         var page = await panel.LoginAsync(context, "viewer", PanelStand.ViewerPassword, "/sensors");
-        var readings = page.GetByRole(AriaRole.Table, new() { NameRegex = new Regex("^Readings of ") }).First.Locator("td");
+        var readings = page.GetByLabel(new Regex("^Readings of ")).First.Locator("td");
         await Expect(readings.First).ToBeVisibleAsync();
         foreach (var text in await readings.AllTextContentsAsync())
             Assert.Matches(new Regex(@"^-?\d+(\.\d+)? (°C|%|hPa)$"), text.Trim());
