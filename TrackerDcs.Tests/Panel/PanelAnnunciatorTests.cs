@@ -14,7 +14,6 @@ public sealed class PanelAnnunciatorTests(PanelStand panel)
 {
     private static readonly LocatorAssertionsToContainTextOptions SoonContains = new() { Timeout = 20_000 };
     private static readonly PageGetByRoleOptions NewestMajor = new() { NameRegex = new Regex("^Newest major alarm: .*LOW LIQUID LEVEL") };
-    private static readonly string[] Admin = Mosquitto.Auth("admin", StandProcess.AdminPassword);
 
     [Fact]
     public async Task A_chiller_fault_is_announced_on_every_page_until_acknowledged_from_alarms()
@@ -54,7 +53,7 @@ public sealed class PanelAnnunciatorTests(PanelStand panel)
         }
         finally
         {
-            await ClearChillerAsync();
+            await panel.ClearChillerAlarmAsync();
         }
     }
 
@@ -91,7 +90,7 @@ public sealed class PanelAnnunciatorTests(PanelStand panel)
         }
         finally
         {
-            await ClearChillerAsync();
+            await panel.ClearChillerAlarmAsync();
         }
     }
 
@@ -113,7 +112,7 @@ public sealed class PanelAnnunciatorTests(PanelStand panel)
         await Expect(on).ToBeVisibleAsync();
         // A reloaded page may sound only after a click or key in it (the browsers' autoplay policy): the shifter's first click.
         await page.GetByRole(AriaRole.Heading, new() { Name = "Sensor boxes" }).ClickAsync();
-        await ClearChillerAsync();
+        await panel.ClearChillerAlarmAsync();
         var before = await TonesAsync(page);
         await panel.Stand.PostAsAdminAsync("/api/simulator/julabo/alarm?code=-7&text=LOW%20LIQUID%20LEVEL");
         try
@@ -127,25 +126,10 @@ public sealed class PanelAnnunciatorTests(PanelStand panel)
         }
         finally
         {
-            await ClearChillerAsync();
+            await panel.ClearChillerAlarmAsync();
         }
     }
 
     private static Task<int> TonesAsync(IPage page) => page.EvaluateAsync<int>("window.trackerDcs.annunciator.tones");
 
-    /// <summary>
-    /// The chiller fault latches: cleared at the simulator and acknowledged until it has left the active list, so the
-    /// next test's fault is a new alarm (a fault still listed would not be raised, nor sounded, again).
-    /// </summary>
-    private async Task ClearChillerAsync()
-    {
-        await panel.Stand.PostAsAdminAsync("/api/simulator/julabo/clear");
-        for (var deadline = DateTime.UtcNow.AddSeconds(30); await ChillerAlarmListedAsync(); await Task.Delay(500))
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("julabo.fault:julabo still listed 30 s after it was cleared and acknowledged");
-            await Mosquitto.PubAsync(panel.Stand.MqttPort, [.. Admin, "-q", "1", "-t", "alarms/cmd/ack", "-m", """{"key":"julabo.fault:julabo"}"""]);
-        }
-    }
-
-    private async Task<bool> ChillerAlarmListedAsync() => (await panel.Stand.GetAsAdminAsync("/api/alarms")).Contains("julabo.fault:julabo");
 }

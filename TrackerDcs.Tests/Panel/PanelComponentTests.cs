@@ -53,7 +53,7 @@ public sealed class PanelComponentTests : IDisposable
     }
 
     [Fact]
-    public void A_guarded_button_is_disabled_with_its_reason_on_hover_and_sends_nothing()
+    public void A_guarded_button_is_disabled_with_its_reason_written_beside_it_and_sends_nothing()
     {
         var clicks = 0;
         var button = _ctx.Render<GuardedButton>(p => p.Add(c => c.Text, "HV on")
@@ -61,8 +61,13 @@ public sealed class PanelComponentTests : IDisposable
             .Add(c => c.OnClick, () => clicks++));
         Assert.Equal("HV can only be switched on from LV_ON (crate is LV_OFF)", button.Find("span.guarded").GetAttribute("title"));
         Assert.True(button.Find("button").HasAttribute("disabled"));
+        // Written, not only hovered: the button's description points at the text.
+        var reason = button.Find(".guarded-reason");
+        Assert.Equal("HV can only be switched on from LV_ON (crate is LV_OFF)", reason.TextContent);
+        Assert.Equal(reason.Id, button.Find("button").GetAttribute("aria-describedby"));
 
         button.Render(p => p.Add(c => c.Reason, (string?)null));
+        Assert.Empty(button.FindAll(".guarded-reason"));
         Assert.False(button.Find("button").HasAttribute("disabled"));
         Assert.Null(button.Find("span.guarded").GetAttribute("title"));
         button.Find("button").Click();

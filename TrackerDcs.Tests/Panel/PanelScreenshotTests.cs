@@ -5,7 +5,9 @@ namespace TrackerDcs.Tests.Panel;
 
 /// <summary>
 /// Every page, light and dark, on a narrow laptop window (800 px) and a wide control-room screen (1920 px),
-/// written to docs/screenshots/ for the README. The stand has the demo week, so the charts show real curves. Also checks that no page scrolls sideways when narrow.
+/// written to docs/screenshots/ for the README. The stand has the demo week, so the charts show real curves, and a
+/// chiller fault is active, so the annunciator, the banner and the alarm lists show what a night shift sees. Also checks
+/// that no page scrolls sideways when narrow.
 /// </summary>
 [Collection(PanelCollection.Name)]
 public sealed class PanelScreenshotTests(PanelStand panel)
@@ -44,6 +46,22 @@ public sealed class PanelScreenshotTests(PanelStand panel)
         await power.GetByRole(AriaRole.Button, new() { Name = "Set HV of channel 1" }).ClickAsync();
         await Expect(power.GetByLabel("Command refused")).ToContainTextAsync("above the boards' 1000 V");
 
+        await panel.Stand.PostAsAdminAsync("/api/simulator/julabo/alarm?code=-7&text=LOW%20LIQUID%20LEVEL");
+        try
+        {
+            await ShootAllAsync(state);
+        }
+        finally
+        {
+            await panel.ClearChillerAlarmAsync();
+        }
+        await power.GetByRole(AriaRole.Button, new() { Name = "LV off", Exact = true }).ClickAsync();
+        await power.GetByRole(AriaRole.Button, new() { Name = "Switch LV off" }).ClickAsync();
+        await Expect(power.GetByLabel("Crate state")).ToHaveTextAsync("LV_OFF", new() { Timeout = 15_000 });
+    }
+
+    private async Task ShootAllAsync(string state)
+    {
         var written = new List<string>();
         foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
             foreach (var width in new[] { 800, 1920 })
@@ -63,6 +81,7 @@ public sealed class PanelScreenshotTests(PanelStand panel)
                     page.SetDefaultTimeout(15_000);
                     await page.GotoAsync($"{panel.BaseUrl}{path}");
                     await Expect(page.GetByRole(AriaRole.Heading, new() { Name = heading })).ToBeVisibleAsync();
+                    await Expect(page.GetByRole(AriaRole.Alert, new() { Name = "Major alarm not acknowledged" })).ToBeVisibleAsync();
                     // The theme follows the browser's preference once the circuit runs: the toggle then offers the other one.
                     await Expect(page.GetByRole(AriaRole.Button, new() { Name = scheme == ColorScheme.Dark ? "Light theme" : "Dark theme" })).ToBeVisibleAsync();
                     // Every trend chart has its data (or says why not).
@@ -81,9 +100,6 @@ public sealed class PanelScreenshotTests(PanelStand panel)
                     await page.CloseAsync();
                 }
             }
-        await power.GetByRole(AriaRole.Button, new() { Name = "LV off", Exact = true }).ClickAsync();
-        await power.GetByRole(AriaRole.Button, new() { Name = "Switch LV off" }).ClickAsync();
-        await Expect(power.GetByLabel("Crate state")).ToHaveTextAsync("LV_OFF", new() { Timeout = 15_000 });
         Assert.All(written, f => Assert.True(new FileInfo(f).Length > 5_000, $"{f} is nearly empty"));
     }
 

@@ -20,6 +20,9 @@ public sealed class PanelStand : IAsyncLifetime
         // The chiller is polled every second and its simulated bath answers in seconds, not minutes.
         ["Julabo:PollPeriod"] = "00:00:01",
         ["Julabo:SimulatedTimeConstant"] = "00:00:20",
+        // The tests' sensor boxes speak once (a reading or three over MQTT): falling "silent" two minutes later, they would
+        // add a warning to the alarm counts of whichever test runs then.
+        ["Alarms:SensorSilentAfter"] = "01:00:00",
     });
 
     /// <summary>Where the demo week ends: readings before it are the demo's, after it the stand's own.</summary>
@@ -89,6 +92,21 @@ public sealed class PanelStand : IAsyncLifetime
         page.SetDefaultTimeout(15_000);
         await page.GotoAsync($"{BaseUrl}{path}");
         return page;
+    }
+
+    /// <summary>
+    /// The chiller fault latches: cleared at the simulator and acknowledged until it has left the active list, so the
+    /// next test's fault is a new alarm (a fault still listed would not be raised, nor sounded, again).
+    /// </summary>
+    public async Task ClearChillerAlarmAsync()
+    {
+        string[] admin = Mosquitto.Auth("admin", StandProcess.AdminPassword);
+        await Stand.PostAsAdminAsync("/api/simulator/julabo/clear");
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); (await Stand.GetAsAdminAsync("/api/alarms")).Contains("julabo.fault:julabo"); await Task.Delay(500))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("julabo.fault:julabo still listed 30 s after it was cleared and acknowledged");
+            await Mosquitto.PubAsync(Stand.MqttPort, [.. admin, "-q", "1", "-t", "alarms/cmd/ack", "-m", """{"key":"julabo.fault:julabo"}"""]);
+        }
     }
 
     public async Task DisposeAsync()

@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Components;
 using TrackerDcs.Web.Audit;
+using TrackerDcs.Web.Panel.Components;
 using TrackerDcs.Web.Panel.Services;
 
 namespace TrackerDcs.Web.Panel.Pages;
 
-/// <summary>The command log (panel and MQTT alike), filtered by time range, user, topic and result; new entries appear live.</summary>
+/// <summary>The command log (panel and MQTT alike), filtered by time range, user, action or topic, and result; new entries appear live.</summary>
 public partial class AuditPage
 {
     private const int Limit = 500;
@@ -28,7 +29,8 @@ public partial class AuditPage
     /// <summary>The filters of the page, applied to entries newest first.</summary>
     public static IEnumerable<AuditEntry> Filter(IEnumerable<AuditEntry> entries, string? user, string? topic, string result) =>
         entries.Where(e => string.IsNullOrWhiteSpace(user) || e.User.Equals(user.Trim(), StringComparison.OrdinalIgnoreCase))
-            .Where(e => string.IsNullOrWhiteSpace(topic) || e.Topic.Contains(topic.Trim(), StringComparison.OrdinalIgnoreCase))
+            .Where(e => string.IsNullOrWhiteSpace(topic) || e.Topic.Contains(topic.Trim(), StringComparison.OrdinalIgnoreCase)
+                || AuditAction.Describe(e.Topic, e.Payload).Contains(topic.Trim(), StringComparison.OrdinalIgnoreCase))
             .Where(e => result switch { "ok" => e.Ok, "refused" => !e.Ok, _ => true });
 
     private void RangeChanged(TimeSpan value) { Range = value; Load(); }

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Components;
 using TrackerDcs.Web.Panel.Services;
 using TrackerDcs.Web.Devices.Sensors;
 using TrackerDcs.Web.History;
+using TrackerDcs.Web.Panel.Components;
+using TrackerDcs.Web.Trends;
 
 namespace TrackerDcs.Web.Panel.Pages;
 
@@ -29,6 +31,12 @@ public partial class Sensors
         var dewPoints = measured.Where(f => f.EndsWith("_temp") && box.Readings.ContainsKey(f[..^5] + "_humi")).Select(f => f[..^5] + "_dew");
         return [.. measured.Concat(dewPoints).Distinct().Order().Select(f => new History.SignalId("sensors", f, [new("sensor", box.Name)]).Key)];
     }
+
+    /// <summary>A reading with the unit the trends give its quantity (BME_temp °C, BME_humi %, …: one table, StandSignals).</summary>
+    private static string WithUnit(SensorBox box, string field, double value) =>
+        Reading.Format(value, "0.##", Signals.Describe(new SignalId("sensors", field, [new("sensor", box.Name)])).Unit);
+
+    private static readonly StandSignals Signals = new();
 
     private static string Degrees(double? value) => value is { } v ? $"{v:0.0} °C" : "unknown";
 }

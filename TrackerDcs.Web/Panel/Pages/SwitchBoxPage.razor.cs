@@ -31,6 +31,10 @@ public partial class SwitchBoxPage
     /// <summary>The user's role first, then the box's state machine and rules.</summary>
     private string? Why(SwitchBoxCommand command) => User.CommandRefusal ?? Box.Refusal(command);
 
+    /// <summary>Why channel cells are greyed, each reason once (the cells are too small to carry it; a viewer's is in the read-only notice).</summary>
+    private IReadOnlyList<string> ChannelReasons => User.CommandRefusal is not null ? [] :
+        [.. SwitchBoxView.Channels.Select(c => Box.Refusal(SwitchBoxCommand.Switch(c, !Box.EnabledChannels.Contains(c)))).OfType<string>().Distinct()];
+
     private async Task SendAsync(SwitchBoxCommand command)
     {
         Refusal = await Commands.SendAsync(command.ToString(), SwitchBoxTopics.Command, command.ToString());
