@@ -19,6 +19,7 @@ public sealed class BrokerSecurity(
     CommandBus bus,
     BrokerTap tap,
     SessionOwners owners,
+    PersistentSessions sessions,
     RetainedMessageStore retained,
     BrokerOptions options,
     ILogger<BrokerSecurity> log,
@@ -26,7 +27,7 @@ public sealed class BrokerSecurity(
 {
     private readonly TopicAcl _acl = new(bus.IsDevice, bus.AllowsViewers);
     /// <summary>Session items: the protocol version of the connection, and the topic filters it is subscribed to.</summary>
-    private const string ProtocolKey = "trackerdcs.protocol";
+    public const string ProtocolKey = "trackerdcs.protocol";
     private const string FiltersKey = "trackerdcs.filters";
 
     public void Attach(MqttServer server)
@@ -85,6 +86,7 @@ public sealed class BrokerSecurity(
         }
         e.SessionItems[BrokerPrincipal.SessionKey] = principal;
         e.SessionItems[ProtocolKey] = e.ProtocolVersion;
+        sessions.Connecting(e);
     }
 
     /// <summary>A declared device's account sees only its device's root; it must be a device account.</summary>
