@@ -20,6 +20,7 @@ public sealed class BrokerSecurity(
     BrokerTap tap,
     SessionOwners owners,
     PersistentSessions sessions,
+    DurableSessions stored,
     RetainedMessageStore retained,
     BrokerOptions options,
     ILogger<BrokerSecurity> log,
@@ -38,6 +39,7 @@ public sealed class BrokerSecurity(
         server.InterceptingUnsubscriptionAsync += e =>
         {
             if (e.SessionItems[FiltersKey] is HashSet<string> filters) lock (filters) filters.Remove(e.Topic);
+            stored.Unsubscribed(e.ClientId, e.Topic);
             return Task.CompletedTask;
         };
         server.InterceptingClientEnqueueAsync += InterceptEnqueueAsync;
@@ -131,6 +133,8 @@ public sealed class BrokerSecurity(
         // Durable (or refused by the quota) before MQTTnet retains and acknowledges it.
         await retained.KeepAsync(e, principal!, e.SessionItems[ProtocolKey] as MqttProtocolVersion? ?? MqttProtocolVersion.V311);
         if (!e.ProcessPublish) return;
+        // Before the PUBACK: on disk for the persistent sessions whose clients have not come back since the start.
+        await stored.QueueForAbsentAsync(e.ApplicationMessage, user => !TopicAcl.IsPrivateOfAnother(topic, user));
         tap.Raise(topic, e.ApplicationMessage.Payload);
         if (isCommand)
         {
@@ -141,7 +145,7 @@ public sealed class BrokerSecurity(
         }
     }
 
-    private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
+    private async Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
     {
         var principal = Principal(e.SessionItems);
         var denied = principal is null ? "no session" : TopicAcl.CheckSubscribe(principal, e.TopicFilter.Topic);
@@ -151,7 +155,7 @@ public sealed class BrokerSecurity(
             e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
             log.LogWarning("MQTT subscription refused: client {ClientId} user '{User}' filter '{Filter}': {Reason}",
                 LogText.Escape(e.ClientId), principal?.User, LogText.Escape(e.TopicFilter.Topic), denied);
-            return Task.CompletedTask;
+            return;
         }
         var max = options.Quotas.For(principal!.Role).MaxSubscriptions;
         var filters = (HashSet<string>)(e.SessionItems[FiltersKey] ??= new HashSet<string>(StringComparer.Ordinal));
@@ -169,8 +173,11 @@ public sealed class BrokerSecurity(
             if (SessionOnce.First(e.SessionItems, "trackerdcs.subscription-quota-logged"))
                 log.LogWarning("MQTT subscription refused: client {ClientId} user '{User}' filter '{Filter}': the connection has its {Max} subscriptions (Broker:Quotas:{Role}:MaxSubscriptions); further ones of this client are not logged",
                 LogText.Escape(e.ClientId), principal.User, LogText.Escape(e.TopicFilter.Topic), max, principal.Role);
+            return;
         }
-        return Task.CompletedTask;
+        // A persistent session's subscription is on disk before its SUBACK.
+        if (PersistentSessions.IsPersistent(e.SessionItems))
+            await stored.SubscribedAsync(e.ClientId, e.TopicFilter.Topic, e.TopicFilter.QualityOfServiceLevel);
     }
 
     /// <summary>Wildcard subscriptions over private/ may match another user's inbox: drop those deliveries.</summary>

@@ -17,6 +17,9 @@ public static class BrokerSetup
         services.AddSingleton<GuardedMqttConnectionHandler>();
         services.AddSingleton<BrokerTap>();
         services.AddSingleton<SessionOwners>();
+        services.AddSingleton<DurableSessions>();
+        // Before the broker, as the retained messages: read before clients connect, written out after the broker stops.
+        services.AddHostedService(sp => sp.GetRequiredService<DurableSessions>());
         services.AddSingleton<PersistentSessions>();
         services.AddHostedService(sp => sp.GetRequiredService<PersistentSessions>());
         services.AddSingleton<BrokerSecurity>();
