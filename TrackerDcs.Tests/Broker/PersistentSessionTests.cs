@@ -179,6 +179,7 @@ public sealed class PersistentSessionTests(PersistentSessionFixture fixture) : I
         // A stand of its own: it is stopped or killed.
         await using var stand = new StandProcess();
         await stand.StartAsync();
+        await stand.AddUserAsync("victor", "viewer", "viewer-password");
         const string id = "sessions-restart", topic = "lab/sessions/restart";
         await using (var first = await Subscriber.ConnectAsync(stand.MqttPort, id, MqttProtocolVersion.V311, cleanSession: false))
             await first.SubscribeAsync(topic);
@@ -187,6 +188,9 @@ public sealed class PersistentSessionTests(PersistentSessionFixture fixture) : I
         if (kill) await stand.KillAsync();
         else await stand.StopAsync();
         await stand.StartAsync();
+        // The id is still admin's while its session waits on disk: another user is refused it (3.1.1: not authorized, 5).
+        var thief = await Mosquitto.PubAsync(stand.MqttPort, [.. Mosquitto.Auth("victor", "viewer-password"), "-i", id, "-t", "lab/sessions/x", "-m", "1"]);
+        Assert.Equal(5, thief.ExitCode);
         // Queued for the absent client only if its subscription came back from disk.
         await PublishAsync(stand.MqttPort, topic, ["m4", "m5"]);
 

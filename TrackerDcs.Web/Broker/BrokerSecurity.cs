@@ -108,6 +108,9 @@ public sealed class BrokerSecurity(
         {
             tap.Raise(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
             await retained.KeepAsync(e, principal!, MqttProtocolVersion.V500);
+            // Acknowledged to nobody: queued for absent persistent sessions without waiting for the disk.
+            var own = e.ApplicationMessage.Topic;
+            _ = stored.QueueForAbsentAsync(e.ApplicationMessage, user => !TopicAcl.IsPrivateOfAnother(own, user));
             return;
         }
         var topic = e.ApplicationMessage.Topic;

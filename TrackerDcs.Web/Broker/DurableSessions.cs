@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using MQTTnet;
 using MQTTnet.Protocol;
+using TrackerDcs.Web.Security;
 using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Broker;
@@ -19,7 +20,8 @@ namespace TrackerDcs.Web.Broker;
 /// persistent session it was queued for.
 /// </para>
 /// </summary>
-public sealed class DurableSessions(DataDirectory data, BrokerOptions options, TimeProvider time, ILogger<DurableSessions> log) : IHostedService
+public sealed class DurableSessions(DataDirectory data, SessionOwners owners, BrokerOptions options, TimeProvider time, ILogger<DurableSessions> log)
+    : IHostedService
 {
     private const char Separator = '\0'; // not allowed in MQTT strings [MQTT-1.5.3-2], so it cannot occur in an id or filter
     private readonly Lock _gate = new();
@@ -53,7 +55,13 @@ public sealed class DurableSessions(DataDirectory data, BrokerOptions options, T
             var expiry = TimeSpan.FromTicks(BinaryPrimitives.ReadInt64LittleEndian(r.Payload));
             var at = BinaryPrimitives.ReadInt64LittleEndian(r.Payload.AsSpan(8));
             // Connected when the process ended: its absence counts from this start.
-            _sessions[id] = new StoredSession(id, r.Owner, expiry) { ExpiresAt = at == 0 ? now + expiry : DateTimeOffset.FromUnixTimeMilliseconds(at) };
+            var session = _sessions[id] = new StoredSession(id, r.Owner, expiry)
+            {
+                ExpiresAt = at == 0 ? now + expiry : DateTimeOffset.FromUnixTimeMilliseconds(at),
+                // Only the user counts in a claim (SessionOwners); no right is taken from it.
+                Claim = new BrokerPrincipal(r.Owner, Role.Viewer, []),
+            };
+            owners.TryClaim(id, session.Claim);
         }
         foreach (var r in records.Where(r => !r.Topic.StartsWith('s')))
         {
@@ -110,6 +118,8 @@ public sealed class DurableSessions(DataDirectory data, BrokerOptions options, T
         lock (_gate)
         {
             if (!_sessions.Remove(clientId, out var session)) return;
+            // A no-op once the user's connection has claimed the id again.
+            if (session.Claim is { } claim) owners.Release(clientId, claim);
             foreach (var filter in session.Filters.Keys) _ = Delete(FilterKey(clientId, filter), session.User);
             foreach (var key in session.Queue.Keys) _ = Delete(key, session.User);
             _ = Delete(SessionKey(clientId), session.User);

@@ -86,7 +86,13 @@ public sealed class PersistentSessions(MqttServer server, SessionOwners owners, 
             return Task.CompletedTask;
         };
         // After the gate's own enqueue hook (attached first), which may refuse the delivery.
-        server.InterceptingClientEnqueueAsync += e => e.AcceptEnqueue ? durable.QueuedAsync(e.ReceiverClientId, e.ApplicationMessage) : Task.CompletedTask;
+        server.InterceptingClientEnqueueAsync += e =>
+        {
+            if (!e.AcceptEnqueue) return Task.CompletedTask;
+            var written = durable.QueuedAsync(e.ReceiverClientId, e.ApplicationMessage);
+            // The process's own publishes are acknowledged to nobody: its device loops do not wait for the disk.
+            return e.SenderClientId == MqttPublisher.ClientId ? Task.CompletedTask : written;
+        };
         server.ClientAcknowledgedPublishPacketAsync += e =>
         {
             durable.Remove(e.ClientId, e.PublishPacket.Topic, e.PublishPacket.Payload);

@@ -26,6 +26,11 @@ public sealed class StoredSession(string clientId, string user, TimeSpan expiry)
     /// back yet: its messages are matched against <see cref="Filters"/> here.
     /// </summary>
     public bool Live { get; set; }
+    /// <summary>
+    /// The claim on the client id held for the user of a session read back from disk, until its client comes back:
+    /// the ownership map starts empty, and without it another user could connect with the id and be handed the queue.
+    /// </summary>
+    public BrokerPrincipal? Claim { get; set; }
 
     /// <summary>The QoS a message on <paramref name="topic"/> is delivered with: the highest granted by a matching filter, at most the message's; null when none matches.</summary>
     public MqttQualityOfServiceLevel? DeliveryQos(string topic, MqttQualityOfServiceLevel published)
