@@ -23,6 +23,11 @@ public sealed class BrokerOptions : ISettingsSection
     public int ConnectionBurstPerAddress { get; set; } = 100;
     /// <summary>Messages queued for one slow subscriber before the oldest are dropped.</summary>
     public int MaxPendingMessagesPerClient { get; set; } = 100_000;
+    /// <summary>
+    /// How long a persistent session (3.1.1 clean session 0; MQTT 5 session expiry above 0) is kept after its client
+    /// disconnects: the 3.1.1 session's lifetime, and the cap on the one an MQTT 5 client asks for.
+    /// </summary>
+    public TimeSpan PersistentSessionExpiry { get; set; } = TimeSpan.FromDays(1);
     /// <summary>How long a client may take to send CONNECT, or to acknowledge a packet.</summary>
     public TimeSpan CommunicationTimeout { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>Renamed to <see cref="CommunicationTimeout"/>; still read from older settings files.</summary>
@@ -40,6 +45,7 @@ public sealed class BrokerOptions : ISettingsSection
         if (MaxPacketSize < 1) yield return new("Broker:MaxPacketSize", $"{MaxPacketSize} must be positive");
         if (MaxConnections < 1) yield return new("Broker:MaxConnections", $"{MaxConnections} must be positive");
         if (MaxPendingMessagesPerClient < 1) yield return new("Broker:MaxPendingMessagesPerClient", $"{MaxPendingMessagesPerClient} must be positive");
+        if (PersistentSessionExpiry <= TimeSpan.Zero) yield return new("Broker:PersistentSessionExpiry", $"{PersistentSessionExpiry} must be positive");
         if (ConnectTimeout <= TimeSpan.Zero) yield return new("Broker:ConnectTimeout", $"{ConnectTimeout} must be positive");
         if (ConnectionsPerAddressPerSecond <= 0) yield return new("Broker:ConnectionsPerAddressPerSecond", $"{ConnectionsPerAddressPerSecond} must be positive");
         if (ConnectionBurstPerAddress < 1) yield return new("Broker:ConnectionBurstPerAddress", $"{ConnectionBurstPerAddress} must be positive");

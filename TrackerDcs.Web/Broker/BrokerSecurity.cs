@@ -19,6 +19,8 @@ public sealed class BrokerSecurity(
     CommandBus bus,
     BrokerTap tap,
     SessionOwners owners,
+    PersistentSessions sessions,
+    DurableSessions stored,
     RetainedMessageStore retained,
     BrokerOptions options,
     ILogger<BrokerSecurity> log,
@@ -26,7 +28,7 @@ public sealed class BrokerSecurity(
 {
     private readonly TopicAcl _acl = new(bus.IsDevice, bus.AllowsViewers);
     /// <summary>Session items: the protocol version of the connection, and the topic filters it is subscribed to.</summary>
-    private const string ProtocolKey = "trackerdcs.protocol";
+    public const string ProtocolKey = "trackerdcs.protocol";
     private const string FiltersKey = "trackerdcs.filters";
 
     public void Attach(MqttServer server)
@@ -37,6 +39,7 @@ public sealed class BrokerSecurity(
         server.InterceptingUnsubscriptionAsync += e =>
         {
             if (e.SessionItems[FiltersKey] is HashSet<string> filters) lock (filters) filters.Remove(e.Topic);
+            stored.Unsubscribed(e.ClientId, e.Topic);
             return Task.CompletedTask;
         };
         server.InterceptingClientEnqueueAsync += InterceptEnqueueAsync;
@@ -85,6 +88,7 @@ public sealed class BrokerSecurity(
         }
         e.SessionItems[BrokerPrincipal.SessionKey] = principal;
         e.SessionItems[ProtocolKey] = e.ProtocolVersion;
+        sessions.Connecting(e);
     }
 
     /// <summary>A declared device's account sees only its device's root; it must be a device account.</summary>
@@ -104,6 +108,9 @@ public sealed class BrokerSecurity(
         {
             tap.Raise(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
             await retained.KeepAsync(e, principal!, MqttProtocolVersion.V500);
+            // Acknowledged to nobody: queued for absent persistent sessions without waiting for the disk.
+            var own = e.ApplicationMessage.Topic;
+            _ = stored.QueueForAbsentAsync(e.ApplicationMessage, user => !TopicAcl.IsPrivateOfAnother(own, user));
             return;
         }
         var topic = e.ApplicationMessage.Topic;
@@ -129,6 +136,8 @@ public sealed class BrokerSecurity(
         // Durable (or refused by the quota) before MQTTnet retains and acknowledges it.
         await retained.KeepAsync(e, principal!, e.SessionItems[ProtocolKey] as MqttProtocolVersion? ?? MqttProtocolVersion.V311);
         if (!e.ProcessPublish) return;
+        // Before the PUBACK: on disk for the persistent sessions whose clients have not come back since the start.
+        await stored.QueueForAbsentAsync(e.ApplicationMessage, user => !TopicAcl.IsPrivateOfAnother(topic, user));
         tap.Raise(topic, e.ApplicationMessage.Payload);
         if (isCommand)
         {
@@ -139,7 +148,7 @@ public sealed class BrokerSecurity(
         }
     }
 
-    private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
+    private async Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
     {
         var principal = Principal(e.SessionItems);
         var denied = principal is null ? "no session" : TopicAcl.CheckSubscribe(principal, e.TopicFilter.Topic);
@@ -149,7 +158,7 @@ public sealed class BrokerSecurity(
             e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
             log.LogWarning("MQTT subscription refused: client {ClientId} user '{User}' filter '{Filter}': {Reason}",
                 LogText.Escape(e.ClientId), principal?.User, LogText.Escape(e.TopicFilter.Topic), denied);
-            return Task.CompletedTask;
+            return;
         }
         var max = options.Quotas.For(principal!.Role).MaxSubscriptions;
         var filters = (HashSet<string>)(e.SessionItems[FiltersKey] ??= new HashSet<string>(StringComparer.Ordinal));
@@ -167,8 +176,11 @@ public sealed class BrokerSecurity(
             if (SessionOnce.First(e.SessionItems, "trackerdcs.subscription-quota-logged"))
                 log.LogWarning("MQTT subscription refused: client {ClientId} user '{User}' filter '{Filter}': the connection has its {Max} subscriptions (Broker:Quotas:{Role}:MaxSubscriptions); further ones of this client are not logged",
                 LogText.Escape(e.ClientId), principal.User, LogText.Escape(e.TopicFilter.Topic), max, principal.Role);
+            return;
         }
-        return Task.CompletedTask;
+        // A persistent session's subscription is on disk before its SUBACK.
+        if (PersistentSessions.IsPersistent(e.SessionItems))
+            await stored.SubscribedAsync(e.ClientId, e.TopicFilter.Topic, e.TopicFilter.QualityOfServiceLevel);
     }
 
     /// <summary>Wildcard subscriptions over private/ may match another user's inbox: drop those deliveries.</summary>

@@ -17,6 +17,11 @@ public static class BrokerSetup
         services.AddSingleton<GuardedMqttConnectionHandler>();
         services.AddSingleton<BrokerTap>();
         services.AddSingleton<SessionOwners>();
+        services.AddSingleton<DurableSessions>();
+        // Before the broker, as the retained messages: read before clients connect, written out after the broker stops.
+        services.AddHostedService(sp => sp.GetRequiredService<DurableSessions>());
+        services.AddSingleton<PersistentSessions>();
+        services.AddHostedService(sp => sp.GetRequiredService<PersistentSessions>());
         services.AddSingleton<BrokerSecurity>();
         services.AddSingleton<MqttPublisher>();
         services.AddSingleton<IMqttPublisher>(sp => sp.GetRequiredService<MqttPublisher>());
@@ -26,6 +31,8 @@ public static class BrokerSetup
         services.AddHostedMqttServer(o => o
             .WithoutDefaultEndpoint()
             .WithDefaultCommunicationTimeout(options.CommunicationTimeout)
+            // Kept while the client is away, and deleted when it does not come back in time (PersistentSessions).
+            .WithPersistentSessions()
             .WithMaxPendingMessagesPerClient(options.MaxPendingMessagesPerClient)
             .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage));
         services.AddHostedService<MqttDrain>();
@@ -41,6 +48,7 @@ public static class BrokerSetup
         {
             app.Services.GetRequiredService<BrokerSecurity>().Attach(server);
             app.Services.GetRequiredService<RetainedMessageStore>().Attach(server);
+            app.Services.GetRequiredService<PersistentSessions>().Attach();
         });
         var guard = app.Services.GetRequiredService<MqttConnectionGuard>();
         var server = app.Services.GetRequiredService<MqttServer>();

@@ -45,7 +45,8 @@ public sealed class MqttDrain(MqttServer server, ILogger<MqttDrain> log) : IHost
         log.LogInformation("Stopping: the MQTT broker disconnected its {Clients} clients", clients);
     }
 
-    private async Task<long> PendingAsync() => (await server.GetSessionsAsync()).Sum(s => s.PendingApplicationMessagesCount);
+    /// <summary>Queued for connected clients only: a persistent session's queue waits for its client, not for the stop.</summary>
+    private async Task<long> PendingAsync() => (await server.GetClientsAsync()).Sum(c => c.Session.PendingApplicationMessagesCount);
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
