@@ -297,13 +297,23 @@ public sealed class SiteUplink : BackgroundService, IAlarmSource
         catch (OperationCanceledException) { }
     }
 
+    /// <summary>The uplink's name in the stand's audit: one per stand.</summary>
     private string ClientId => $"trackerdcs-{_options.Stand}";
+
+    /// <summary>
+    /// The MQTT client id of one connection: the stand's, plus a part new at each connection. RabbitMQ keeps a
+    /// subscriber's queue under its client id on the node the client was connected to; after a SIGKILL of that node
+    /// the queue's record outlives it, and the same client id subscribing on another node was closed right after its
+    /// CONNACK for 30 s and more (reproduced with the failover test when the killed node was the first). A fresh id
+    /// gets a fresh queue on the new node. Clean sessions keep nothing at the broker, so nothing is lost by it.
+    /// </summary>
+    private string ConnectionClientId() => $"{ClientId}-{Guid.NewGuid():N}"[..(ClientId.Length + 9)];
 
     private MqttClientOptions ClientOptions((string Host, int Port) endpoint)
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(endpoint.Host, endpoint.Port)
-            .WithClientId(ClientId)
+            .WithClientId(ConnectionClientId())
             // RabbitMQ 3.10's MQTT plugin speaks 3.1.1 only.
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311)
             .WithKeepAlivePeriod(_options.KeepAlive)
