@@ -302,9 +302,10 @@ public sealed class SiteUplink : BackgroundService, IAlarmSource
 
     /// <summary>
     /// The MQTT client id of one connection: the stand's, plus a part new at each connection. RabbitMQ keeps a
-    /// subscriber's queue under its client id on the node the client was connected to; after a SIGKILL of that node
-    /// the queue's record outlives it, and the same client id subscribing on another node was closed right after its
-    /// CONNACK for 30 s and more (reproduced with the failover test when the killed node was the first). A fresh id
+    /// subscriber's queue under its client id on the node the client was connected to. After a SIGKILL of that node,
+    /// the same client id subscribing on another node was closed right after its CONNACK for 30 s and more (reproduced
+    /// twice by the failover test; a new id connected at once), most likely because that queue's record outlived its
+    /// node. A fresh id
     /// gets a fresh queue on the new node. Clean sessions keep nothing at the broker, so nothing is lost by it.
     /// </summary>
     private string ConnectionClientId() => $"{ClientId}-{Guid.NewGuid():N}"[..(ClientId.Length + 9)];
