@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using MQTTnet;
+using MQTTnet.Protocol;
 using TrackerDcs.Tests.Runs;
 using TrackerDcs.Tests.Support;
 using Xunit.Abstractions;
@@ -163,17 +165,9 @@ public sealed partial class GrafanaDashboardTests(ITestOutputHelper output)
         await stand.AddUserAsync("esp", "device", "esp-password", "ESP");
         await using var status = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["dcs/status"]);
 
-        // A sensor box with every sensor the environment dashboard shows (the dew point is computed).
-        foreach (var (topic, value) in new[]
-        {
-            ("ESP01/sensors/DS/temp", "20.25"), ("ESP01/sensors/BME/temp", "21.5"), ("ESP01/sensors/BME/humi", "40"),
-            ("ESP01/sensors/CCS/co2", "420"), ("ESP01/sensors/CCS/tvoc", "12"),
-            ("ESP01/sensors/SCD30/co2", "415"), ("ESP01/sensors/SCD30/temp", "21.0"), ("ESP01/sensors/SCD30/humi", "41"),
-        })
-        {
-            var published = await Mosquitto.PubAsync(stand.MqttPort, [.. Mosquitto.Auth("esp", "esp-password"), "-q", "1", "-t", topic, "-m", value]);
-            Assert.True(published.ExitCode == 0, published.ToString());
-        }
+        // A sensor box with every sensor the environment dashboard shows (the dew point is computed), sending its
+        // readings as a box does: back to back on one connection, every 2 s while the stand runs.
+        await using var box = await SensorBoxAsync(stand.MqttPort);
 
         // Power on so HV readings move, then a trip (crate ERROR, alarms) and a chiller fault (chiller ERROR):
         // the annotations have something to show.
@@ -218,6 +212,41 @@ public sealed partial class GrafanaDashboardTests(ITestOutputHelper output)
         Assert.True(problems.Count == 0, $"{problems.Count} of {checkedQueries} dashboard queries failed:\n{string.Join("\n", problems)}");
         await CheckAllAsync(influx, output);
         Assert.True(checkedQueries >= 30, $"{checkedQueries} queries checked");
+    }
+
+    /// <summary>ESP01 publishing all its sensors every 2 s until disposed.</summary>
+    private static async Task<IAsyncDisposable> SensorBoxAsync(int mqttPort)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", mqttPort).WithCredentials("esp", "esp-password").Build());
+        var readings = new[]
+        {
+            ("ESP01/sensors/DS/temp", "20.25"), ("ESP01/sensors/BME/temp", "21.5"), ("ESP01/sensors/BME/humi", "40"),
+            ("ESP01/sensors/CCS/co2", "420"), ("ESP01/sensors/CCS/tvoc", "12"),
+            ("ESP01/sensors/SCD30/co2", "415"), ("ESP01/sensors/SCD30/temp", "21.0"), ("ESP01/sensors/SCD30/humi", "41"),
+        };
+        foreach (var (topic, value) in readings) await client.PublishStringAsync(topic, value, MqttQualityOfServiceLevel.AtLeastOnce);
+        var stop = new CancellationTokenSource();
+        var loop = Task.Run(async () =>
+        {
+            using var every = new PeriodicTimer(TimeSpan.FromSeconds(2));
+            while (await every.WaitForNextTickAsync(stop.Token))
+                foreach (var (topic, value) in readings) await client.PublishStringAsync(topic, value, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: stop.Token);
+        });
+        return new Stopping(async () =>
+        {
+            await stop.CancelAsync();
+            try { await loop; }
+            catch (OperationCanceledException) { }
+            await client.DisconnectAsync();
+            client.Dispose();
+            stop.Dispose();
+        });
+    }
+
+    private sealed class Stopping(Func<Task> stop) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await stop();
     }
 
     /// <summary>Runs every query of every dashboard; the problems found and how many queries ran.</summary>

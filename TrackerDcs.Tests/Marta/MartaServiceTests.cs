@@ -23,7 +23,7 @@ public sealed class MartaServiceTests
         Host = port is null ? null : "127.0.0.1",
         Port = port ?? 502,
         PollPeriod = TimeSpan.FromMilliseconds(100),
-        ResponseTimeout = TimeSpan.FromMilliseconds(500),
+        ResponseTimeout = TimeSpan.FromSeconds(2), // as MartaRig: 500 ms was missed on loaded cores
         ReconnectDelayMin = TimeSpan.FromMilliseconds(50),
         ReconnectDelayMax = TimeSpan.FromMilliseconds(300),
         AlarmResetPulse = TimeSpan.FromMilliseconds(50),

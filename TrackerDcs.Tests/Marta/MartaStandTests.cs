@@ -19,7 +19,7 @@ public sealed class MartaStandTests
         var settings = new Dictionary<string, string>
         {
             ["Marta:PollPeriod"] = "00:00:00.200",
-            ["Marta:ResponseTimeout"] = "00:00:00.300",
+            ["Marta:ResponseTimeout"] = "00:00:02", // as MartaRig: shorter ones were missed on loaded cores
             ["Marta:ReconnectDelayMin"] = "00:00:00.100",
             ["Marta:ReconnectDelayMax"] = "00:00:00.300",
             ["Alarms:DisconnectedAfter"] = "00:00:01",

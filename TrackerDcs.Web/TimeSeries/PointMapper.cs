@@ -158,16 +158,17 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
     private void Merge(int index, MappingRule rule, IReadOnlyList<KeyValuePair<string, string>> tags,
         List<KeyValuePair<string, object>> fields, long timeMs, List<TimePoint> output)
     {
+        // A box's window opens with its first message, not on a whole second: a box sends its readings in one burst,
+        // and a burst straddling a second boundary would otherwise become two points, neither with a dew point.
         var window = (long)rule.MergeWindow.TotalMilliseconds;
-        var start = timeMs - ((timeMs % window) + window) % window;
         var key = (index, string.Join(',', tags.Select(t => $"{t.Key}={t.Value}")));
-        if (_pending.TryGetValue(key, out var pending) && pending.WindowStart != start)
+        if (_pending.TryGetValue(key, out var pending) && timeMs >= pending.WindowStart + window)
         {
-            // A message of a later window closes the earlier one at once.
+            // A message after the window closes it at once and opens the next.
             output.Add(Complete(rule, pending.Tags, pending.Fields.ToList(), pending.WindowStart));
             pending = null;
         }
-        if (pending is null) _pending[key] = pending = new Pending(start, tags);
+        if (pending is null) _pending[key] = pending = new Pending(timeMs, tags);
         // Within a window the latest value of a quantity wins, as Telegraf's merge aggregator does.
         foreach (var (name, value) in fields) pending.Fields[name] = value;
     }
