@@ -21,6 +21,7 @@ public sealed partial class GrafanaDashboardTests(ITestOutputHelper output)
 {
     private const string Database = "trackerdcs";
     private const string DataSourceUid = "trackerdcs-influxdb";
+    private const string Stand = "cold-box-2";
     private static readonly string[] Admin = Mosquitto.Auth("admin", StandProcess.AdminPassword);
 
     private static string Dashboards => Repository.File("deploy", "grafana", "dashboards");
@@ -95,6 +96,13 @@ public sealed partial class GrafanaDashboardTests(ITestOutputHelper output)
                 .Concat(dashboard["templating"]?["list"]?.AsArray().Select(v => v!["datasource"]) ?? [])
                 .Where(d => d is not null && d["type"]?.GetValue<string>() != "grafana");
             Assert.All(sources, d => Assert.Equal(DataSourceUid, d!["uid"]!.GetValue<string>()));
+            // Stands sharing one InfluxDB: the first variable picks the stand, and every query keeps to it.
+            var variables = dashboard["templating"]!["list"]!.AsArray();
+            Assert.Equal("stand", variables[0]!["name"]!.GetValue<string>());
+            Assert.Equal(".*", variables[0]!["allValue"]!.GetValue<string>()); // "All" also shows lines without the tag
+            Assert.All(Targets(file, dashboard).Concat(Annotations(file, dashboard)).Select(q => q.Text)
+                    .Concat(variables.Skip(1).Select(v => v!["query"]!.GetValue<string>())),
+                query => Assert.Contains("\"stand\" =~ /^$stand$/", query));
         }
     }
 
@@ -160,6 +168,8 @@ public sealed partial class GrafanaDashboardTests(ITestOutputHelper output)
             // Run events for the runs annotation, into the dashboards' database as the compose deployment has it.
             ["Runs:InfluxDb"] = influx.Url,
             ["Runs:InfluxDatabase"] = Database,
+            // The stand tag on every line, which the dashboards' stand variable selects (no uplink needed for it).
+            ["Site:Stand"] = Stand,
         }.Concat(RunStand.Calibration("quick", ["--seconds", "0.5"])).ToDictionary());
         await stand.StartAsync();
         await stand.AddUserAsync("esp", "device", "esp-password", "ESP");
@@ -210,9 +220,19 @@ public sealed partial class GrafanaDashboardTests(ITestOutputHelper output)
             await Task.Delay(1000);
         }
         Assert.True(problems.Count == 0, $"{problems.Count} of {checkedQueries} dashboard queries failed:\n{string.Join("\n", problems)}");
+        // Every measurement written, readings, run and procedure events and IV points alike, carries the stand's tag.
+        var measurements = Names(await influx.QueryAsync(Database, "SHOW MEASUREMENTS"), s => s["values"]!.AsArray().Select(v => v![0]!.GetValue<string>()));
+        var tagged = Names(await influx.QueryAsync(Database, """SHOW TAG VALUES WITH KEY = "stand" """),
+            s => s["values"]!.AsArray().All(v => v![1]!.GetValue<string>() == Stand) ? [s["name"]!.GetValue<string>()] : []);
+        Assert.Equal(measurements, tagged);
+        Assert.Contains("runs", tagged);
+        Assert.Contains("iv", tagged);
         await CheckAllAsync(influx, output);
         Assert.True(checkedQueries >= 30, $"{checkedQueries} queries checked");
     }
+
+    private static List<string> Names(string answer, Func<JsonObject, IEnumerable<string>> of) =>
+        [.. (JsonNode.Parse(answer)!["results"]![0]!["series"]?.AsArray() ?? []).SelectMany(s => of(s!.AsObject())).Order()];
 
     /// <summary>ESP01 publishing all its sensors every 2 s until disposed.</summary>
     private static async Task<IAsyncDisposable> SensorBoxAsync(int mqttPort)

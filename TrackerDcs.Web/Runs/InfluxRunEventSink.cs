@@ -5,9 +5,10 @@ namespace TrackerDcs.Web.Runs;
 /// state, modules, operator, comment, title and text (what a Grafana annotation query shows), and at the end
 /// exit_code and duration_s. Every event is first appended to a file in the data directory and removed from it
 /// once InfluxDB has taken it, so events written while InfluxDB is away (or the process restarts) are sent
-/// later; a point written twice has the same tags and time, which InfluxDB stores once.
+/// later; a point written twice has the same tags and time, which InfluxDB stores once. With Site:Stand, the tag stand
+/// names the stand, as on every time series (TimeSeries/StandTag).
 /// </summary>
-public sealed class InfluxRunEventSink(InfluxDbHttp influx, string pendingFile) : IRunEventSink
+public sealed class InfluxRunEventSink(InfluxDbHttp influx, string pendingFile, string stand = "") : IRunEventSink
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -16,7 +17,7 @@ public sealed class InfluxRunEventSink(InfluxDbHttp influx, string pendingFile) 
         await _gate.WaitAsync(ct);
         try
         {
-            await File.AppendAllTextAsync(pendingFile, Line(e) + "\n", ct);
+            await File.AppendAllTextAsync(pendingFile, Line(e, stand) + "\n", ct);
             await SendPendingAsync(ct);
         }
         finally
@@ -48,7 +49,7 @@ public sealed class InfluxRunEventSink(InfluxDbHttp influx, string pendingFile) 
         return true;
     }
 
-    public static string Line(RunEvent e)
+    public static string Line(RunEvent e, string stand = "")
     {
         var run = e.Run;
         var fields = new List<(string, object)>
@@ -66,6 +67,6 @@ public sealed class InfluxRunEventSink(InfluxDbHttp influx, string pendingFile) 
         };
         if (run.ExitCode is { } exit) fields.Add(("exit_code", exit));
         if (run.EndMs is { } end) fields.Add(("duration_s", (end - run.StartMs) / 1000.0));
-        return InfluxLineProtocol.Line("runs", [("calibration", run.Calibration), ("event", e.Event)], fields, e.TimeMs);
+        return InfluxLineProtocol.Line("runs", [("calibration", run.Calibration), ("event", e.Event), ("stand", stand)], fields, e.TimeMs);
     }
 }

@@ -41,7 +41,8 @@ public static class RunsSetup
         {
             var influx = new InfluxDbHttp(InfluxHttpClient.Create(options.InfluxDb, TimeSpan.FromSeconds(10), options.InfluxUser, options.InfluxPassword),
                 options.InfluxDatabase);
-            services.AddSingleton(sp => new InfluxRunEventSink(influx, sp.GetRequiredService<DataDirectory>().File("runs-events.pending")));
+            services.AddSingleton(sp => new InfluxRunEventSink(influx, sp.GetRequiredService<DataDirectory>().File("runs-events.pending"),
+                builder.Configuration["Site:Stand"] ?? ""));
             services.AddSingleton<IRunEventSink>(sp => sp.GetRequiredService<InfluxRunEventSink>());
             services.AddSingleton<IConditionsQuery>(new InfluxConditionsQuery(influx));
         }

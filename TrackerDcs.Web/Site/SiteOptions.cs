@@ -43,16 +43,17 @@ public sealed partial class SiteOptions : ISettingsSection
         return host.Length == 0 || host.Any(char.IsWhiteSpace) ? null : (host, port);
     }
 
-    /// <summary>Checked only when there is a broker: without one, no uplink runs.</summary>
+    /// <summary>Checked only when there is a broker: without one, no uplink runs. The name is checked whenever it is given.</summary>
     public IEnumerable<SettingsProblem> Problems()
     {
+        // The name is a topic level and a part of a RabbitMQ permission regex: no MQTT wildcard, no '/', no '.' (AMQP's '/').
+        // It is also the stand tag of the time series (TimeSeries/StandTag), uplink or not.
+        if ((Enabled || Stand.Length > 0) && !StandName().IsMatch(Stand))
+            yield return new("Site:Stand", $"'{Stand}' is not a stand name (1 to 32 of a-z, 0-9, '-' and '_', starting with a letter or digit)");
         if (!Enabled) yield break;
         for (var i = 0; i < Brokers.Count; i++)
             if (Parse(Brokers[i]) is null)
                 yield return new($"Site:Brokers:{i}", $"'{Brokers[i]}' is not host:port (a port 1..65535)");
-        // The name is a topic level and a part of a RabbitMQ permission regex: no MQTT wildcard, no '/', no '.' (AMQP's '/').
-        if (!StandName().IsMatch(Stand))
-            yield return new("Site:Stand", $"'{Stand}' is not a stand name (1 to 32 of a-z, 0-9, '-' and '_', starting with a letter or digit)");
         if (User.Length == 0) yield return new("Site:User", "empty: the site's cluster refuses anonymous stands");
         if (QueueLimit is < 1 or > 10_000_000) yield return new("Site:QueueLimit", $"{QueueLimit} is outside 1..10000000");
         if (AlarmAfter < TimeSpan.Zero || AlarmAfter > TimeSpan.FromDays(1))

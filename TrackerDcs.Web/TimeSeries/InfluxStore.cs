@@ -4,7 +4,8 @@ namespace TrackerDcs.Web.TimeSeries;
 /// Points bound for InfluxDB: encoded into one batch as the sink's API writes them, and handed to the shipper,
 /// which posts it from memory while InfluxDB takes everything and spools it otherwise (durable, in order).
 /// </summary>
-public sealed class InfluxStore(IInfluxSink sink, InfluxShipper shipper, Spool spool, long maxBytes, ILogger<InfluxStore> log) : IPointStore, ILineStore
+public sealed class InfluxStore(IInfluxSink sink, InfluxShipper shipper, Spool spool, long maxBytes, ILogger<InfluxStore> log, StandTag? stand = null)
+    : IPointStore, ILineStore
 {
     private bool _full;
 
@@ -24,6 +25,7 @@ public sealed class InfluxStore(IInfluxSink sink, InfluxShipper shipper, Spool s
 
     public void Store(LineBatch batch)
     {
+        if (stand is not null) batch = stand.Stamp(batch);
         if (shipper.Enqueue(batch))
         {
             if (_full)

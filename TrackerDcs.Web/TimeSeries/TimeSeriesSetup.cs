@@ -14,6 +14,8 @@ public static class TimeSeriesSetup
     public static void AddTimeSeries(this WebApplicationBuilder builder)
     {
         var options = builder.AddSettings<TimeSeriesOptions>();
+        // Site:Stand (checked with the site's settings) tags every line, with or without an uplink to the site.
+        var stand = builder.Configuration["Site:Stand"] is { Length: > 0 } name ? new StandTag(name) : null;
         var services = builder.Services;
         if (options.Influx.Api == InfluxApi.None)
         {
@@ -30,7 +32,7 @@ public static class TimeSeriesSetup
             services.AddSingleton<InfluxShipper>();
             services.AddHostedService(sp => sp.GetRequiredService<InfluxShipper>());
             services.AddSingleton(sp => new InfluxStore(sp.GetRequiredService<IInfluxSink>(), sp.GetRequiredService<InfluxShipper>(),
-                sp.GetRequiredService<Spool>(), options.SpoolMaxBytes, sp.GetRequiredService<ILogger<InfluxStore>>()));
+                sp.GetRequiredService<Spool>(), options.SpoolMaxBytes, sp.GetRequiredService<ILogger<InfluxStore>>(), stand));
             services.AddSingleton<IPointStore>(sp => sp.GetRequiredService<InfluxStore>());
             services.AddSingleton(sp => new InfluxHistoryReader(options.Influx, (sp.GetRequiredService<IInfluxSink>() as InfluxV2Sink)?.Client));
             services.AddSingleton<ITrendStore>(sp => sp.GetRequiredService<InfluxHistoryReader>());
