@@ -196,7 +196,8 @@ public sealed class ProcedureStandTests : IAsyncLifetime
             Assert.StartsWith("breakdown: channel 0 drew ", stopped);
             Assert.Contains(" at 160 V, more than 2 × ", stopped);
             Assert.Equal([0, 20, 40, 60, 80, 100, 120, 140, 160], points);
-            Assert.Equal(["0", "20", "40", "60", "80", "100", "120", "140", "160", "0"], setPoints);
+            // Back down, then back to channels.yml's 100 V it had before: below the 160 V where it broke down.
+            Assert.Equal(["0", "20", "40", "60", "80", "100", "120", "140", "160", "0", "100"], setPoints);
         }
         finally
         {
@@ -222,6 +223,67 @@ public sealed class ProcedureStandTests : IAsyncLifetime
         {
             await AllOffAsync();
         }
+    }
+
+    [Fact]
+    public async Task After_a_scan_the_channel_is_back_at_its_set_point_before_the_scan_and_that_is_the_kept_one()
+    {
+        try
+        {
+            // The operator's bias, set before the scan (HV is switched on by the scan's preparation, below).
+            await _stand.CrateAsync("LV_OFF");
+            Assert.True((await _stand.CommandAsync("dcs/cmd/setv/hv/0", "120")).GetProperty("ok").GetBoolean());
+
+            var (stopped, points, setPoints) = await ScanAsync("charge=0", """{"stop":60,"step":20,"settle":0,"samples":1}""");
+
+            Assert.Null(stopped);
+            Assert.Equal([0, 20, 40, 60], points);
+            Assert.Equal(["0", "20", "40", "60", "0", "120"], setPoints);
+            // The crate's V0Set and VMon: the retained channel object, read fresh after the run.
+            await using (var crate = await MosquittoSubscriber.StartAsync(_stand.Stand.MqttPort, RunStand.Admin, ["dcs/channels/0"]))
+            {
+                var channel = JsonDocument.Parse(await crate.NextOnAsync("dcs/channels/0", TimeSpan.FromSeconds(20))
+                    ?? throw new Xunit.Sdk.XunitException("no retained dcs/channels/0")).RootElement;
+                Assert.Equal(120, channel.GetProperty("hv_setV").GetDouble());
+                Assert.InRange(channel.GetProperty("hv_vMon").GetDouble(), 119, 121);
+            }
+            // What a restart writes to the crate: the operator's 120 V, not the scan's bottom.
+            Assert.Equal(120, KeptHvSetPoint("0"));
+        }
+        finally
+        {
+            await AllOffAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_set_point_at_or_above_where_the_scan_stopped_is_not_put_back()
+    {
+        try
+        {
+            // The compliance scan stops at 100 V: channels.yml's 100 V would draw more than compliance.
+            var (_, _, setPoints) = await ScanAsync("current=50&charge=0",
+                """{"stop":300,"step":20,"settle":1,"samples":3,"compliance":30,"breakdown_factor":3}""");
+
+            Assert.Equal("0", setPoints[^1]);
+            Assert.Equal(0, KeptHvSetPoint("0"));
+            var log = _stand.Payloads("procedures/log").Select(l => JsonDocument.Parse(l).RootElement.GetProperty("line").GetString()).ToList();
+            Assert.Contains("channel 0 stays at 0 V: its set point before the scan, 100 V, is at or above the 100 V where the scan stopped", log);
+        }
+        finally
+        {
+            await AllOffAsync();
+        }
+    }
+
+    /// <summary>The HV set point the process keeps for a channel across a restart (CaenSetPoints' table), null when none.</summary>
+    private double? KeptHvSetPoint(string channel)
+    {
+        using var connection = new Database(Path.Combine(_stand.Stand.DataDirectory, "trackerdcs.db")).Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT volts FROM caen_setpoints WHERE channel = $channel AND supply = 'hv'";
+        command.Parameters.AddWithValue("$channel", channel);
+        return command.ExecuteScalar() is double volts ? volts : null;
     }
 
     [Fact]

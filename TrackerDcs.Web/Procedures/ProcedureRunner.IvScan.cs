@@ -24,11 +24,15 @@ public sealed partial class ProcedureRunner
         var channels = scan.Channels!;
         if (channels.Count == 0) return CommandResult.Refused("no HV channel to scan: the run's modules have none");
         var previous = channels.ToDictionary(id => id, _ => 0.0);
+        // Each channel's V0Set before the scan: the operator's bias, which the scan puts back when it ends by itself.
+        var before = channels.ToDictionary(id => id, id => view.Channel(id)?.Hv.SetV);
         // A ratio to a point without bias (only noise and the charging transient flow there) or to a current below 1 % of
         // compliance (the monitor's resolution) means nothing: such a point is no reference for the breakdown criterion.
         var floor = scan.Compliance / 100;
         var previousVolts = double.NaN;
         string? stopped = null;
+        double? stoppedAt = null;
+        var ended = false;
         try
         {
             foreach (var volts in scan.Points)
@@ -72,9 +76,11 @@ public sealed partial class ProcedureRunner
                 if (stopped is not null)
                 {
                     await LogAsync(active, $"IV scan stopped, {stopped}");
+                    stoppedAt = volts;
                     break;
                 }
             }
+            ended = true;
         }
         finally
         {
@@ -83,8 +89,38 @@ public sealed partial class ProcedureRunner
             var problem = await SetAllAsync(active, view.Root, channels, bottom) ?? await ReachAsync(channels, bottom, CancellationToken.None);
             if (problem is not null)
                 log.LogError("Procedure run {Run}: the IV scan's ramp down to {Volts} V failed: {Problem}", active.Document.Run, bottom, problem);
+            ended &= problem is null;
         }
+        if (ended && await RestoreAsync(active, view.Root, scan.Points[0], before, stoppedAt, ending) is { } unrestored)
+            return CommandResult.Refused(unrestored);
         return CommandResult.Success(Data(stopped, points));
+    }
+
+    /// <summary>
+    /// After a scan that ended by itself and ramped down: each channel's V0Set back to what it was before the scan, so
+    /// that the kept set point (what a restart writes) and the next HV on are the operator's bias, not the scan's bottom
+    /// or one of its points; a channel still on ramps back there, as it was before the scan. A set point at or above the
+    /// voltage where the scan stopped (compliance or breakdown) is not put back: the channel stays at the bottom, and
+    /// the log says so, for the operator to decide. A run that ends during the scan (abort, fatal alarm) puts nothing
+    /// back: its on_abort makes the stand safe. Null, or why a set point could not be put back (which fails the run).
+    /// </summary>
+    private async Task<string?> RestoreAsync(ActiveProcedure active, string root, double bottom, Dictionary<string, double?> before,
+        double? stoppedAt, CancellationToken ending)
+    {
+        foreach (var (id, setV) in before)
+        {
+            if (setV is not { } volts || volts == bottom) continue;
+            if (stoppedAt is { } limit && volts >= limit)
+            {
+                await LogAsync(active, $"channel {id} stays at {Text(bottom)} V: its set point before the scan, {Text(volts)} V, is at or above the {Text(limit)} V where the scan stopped");
+                continue;
+            }
+            var set = await SendAsync(active, new SendCommand($"{root}/cmd/setv/hv/{id}", Text(volts)));
+            if (!set.Ok) return $"{root}/cmd/setv/hv/{id} {Text(volts)} (the set point before the scan) refused: {set.Error}";
+            if (caen.View.Channel(id)?.Hv.On == true && await ReachAsync([id], volts, ending) is { } late) return late;
+            await LogAsync(active, $"channel {id} back at its set point before the scan, {Text(volts)} V");
+        }
+        return null;
     }
 
     /// <summary>A scan's data as its step's result carries it (<see cref="IvScanResult"/>).</summary>
