@@ -21,4 +21,18 @@ public sealed class SiteSettingsTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Stderr);
     }
+
+    [Theory]
+    // The stand tag of the time series is checked without an uplink as well.
+    [InlineData(new[] { "--Site:Stand=Cold.Box" }, "setting 'Site:Stand': 'Cold.Box' is not a stand name")]
+    [InlineData(new[] { "--Site:Stand=coldbox1", "--TimeSeries:Rules:0:Topic=lab/+/temp", "--TimeSeries:Rules:0:Format=Number",
+        "--TimeSeries:Rules:0:Measurement=lab", "--TimeSeries:Rules:0:TopicTags:stand=1" },
+        "setting 'TimeSeries:Rules:0': a tag named 'stand' is Site:Stand's")]
+    public async Task A_stand_name_for_the_time_series_alone_is_checked_too(string[] settings, string message)
+    {
+        await using var stand = new StandProcess();
+        var result = await stand.RunToExitAsync(settings);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Stderr);
+    }
 }

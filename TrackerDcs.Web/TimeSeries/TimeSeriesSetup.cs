@@ -16,6 +16,10 @@ public static class TimeSeriesSetup
         var options = builder.AddSettings<TimeSeriesOptions>();
         // Site:Stand (checked with the site's settings) tags every line, with or without an uplink to the site.
         var stand = builder.Configuration["Site:Stand"] is { Length: > 0 } name ? new StandTag(name) : null;
+        // A line with the tag twice is refused by InfluxDB as a whole: a rule's own "stand" tag would lose every reading it maps.
+        for (var i = 0; stand is not null && i < options.Rules.Count; i++)
+            if (options.Rules[i].TagKeys.Contains("stand") || options.Rules[i].TopicTags.ContainsKey("stand"))
+                throw new SettingsException($"TimeSeries:Rules:{i}", "a tag named 'stand' is Site:Stand's; name the rule's tag otherwise");
         var services = builder.Services;
         if (options.Influx.Api == InfluxApi.None)
         {
