@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Playwright;
+using TrackerDcs.Tests.Panel;
 using TrackerDcs.Tests.Support;
 using Xunit.Abstractions;
 
@@ -128,5 +130,40 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
         // A command to a stand name that is not one is refused at the site, naming it; nothing is sent.
         var bad = await CommandAsync("S.3", "dcs/cmd/switch/hv", "on");
         Assert.Contains("'S.3' is not a stand name", bad.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task The_site_page_shows_the_three_stands_and_a_cancelled_confirmation_sends_nothing()
+    {
+        foreach (var stand in Stands) await StandAtSiteAsync(stand, s => s.GetProperty("crate").GetString() == "LV_OFF", "crate LV_OFF");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        // "/" of the site instance is its Site page.
+        var page = await PanelStand.LoginAsync(context, $"https://localhost:{_site.HttpsPort}", "oscar", OperatorPassword, "/");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/site$"), new() { Timeout = 30_000 });
+        foreach (var stand in Stands)
+        {
+            var card = page.GetByLabel($"Stand {stand}", new() { Exact = true });
+            await Assertions.Expect(card.GetByLabel("Crate")).ToHaveTextAsync("LV_OFF", new() { Timeout = 30_000 });
+            await Assertions.Expect(card.GetByLabel("Connection")).ToHaveTextAsync("online", new() { Timeout = 30_000 });
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "LV on at s1" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(dialog).ToContainTextAsync("Stand s1: LV on, as oscar");
+        // Cancel comes first and holds the focus, so Enter cancels (as on a stand's pages).
+        var buttons = dialog.GetByRole(AriaRole.Button);
+        await Assertions.Expect(buttons.First).ToHaveTextAsync("Cancel");
+        await Assertions.Expect(buttons.First).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(dialog).ToBeHiddenAsync();
+        var audit = JsonDocument.Parse(await _stands[0].GetAsAdminAsync("/api/audit?limit=1000")).RootElement.EnumerateArray();
+        Assert.DoesNotContain(audit, e => e.GetProperty("user").GetString() == "site:oscar");
     }
 }
