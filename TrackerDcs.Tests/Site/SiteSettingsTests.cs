@@ -23,6 +23,7 @@ public sealed class SiteSettingsTests
     }
 
     [Theory]
+<<<<<<< HEAD
     // The stand tag of the time series is checked without an uplink as well.
     [InlineData(new[] { "--Site:Stand=Cold.Box" }, "setting 'Site:Stand': 'Cold.Box' is not a stand name")]
     [InlineData(new[] { "--Site:Stand=coldbox1", "--TimeSeries:Rules:0:Topic=lab/+/temp", "--TimeSeries:Rules:0:Format=Number",
@@ -32,6 +33,18 @@ public sealed class SiteSettingsTests
     {
         await using var stand = new StandProcess();
         var result = await stand.RunToExitAsync(settings);
+=======
+    [InlineData("--Site:Mode=Site", "setting 'Site:Brokers': empty: the site instance reads the stands from the site's cluster")]
+    [InlineData("--Site:LostAfter=00:00:01", "setting 'Site:LostAfter': 00:00:01 is outside 00:00:06..01:00:00")]
+    [InlineData("--Site:Mode=Sight", "'Sight' at 'Site:Mode'")]
+    public async Task A_bad_site_instance_setting_stops_the_start_naming_its_key(string setting, string message)
+    {
+        await using var site = new StandProcess();
+        string[] arguments = setting.StartsWith("--Site:Mode=", StringComparison.Ordinal)
+            ? [setting, "--Site:User=site"]
+            : ["--Site:Mode=Site", "--Site:Brokers:0=127.0.0.1:1883", "--Site:User=site", setting];
+        var result = await site.RunToExitAsync(arguments);
+>>>>>>> site
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Stderr);
     }

@@ -29,43 +29,7 @@ public static class TrackerDcsHost
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
             Settings.AddSources(builder.Configuration, args);
             builder.AddConsoleLog();
-            builder.AddPlatform();
-            builder.AddCaen();
-            builder.AddJulabo();
-            builder.AddMarta();
-            builder.AddSensors();
-            builder.AddSwitchBox(builder.AddMqttDevices());
-            builder.AddInterlocks();
-            builder.AddAlarms();
-            builder.AddNotifications();
-            builder.AddHeartbeat();
-            builder.AddWatchdog();
-            builder.AddTimeSeries();
-            builder.AddRuns();
-            builder.AddTrends();
-            builder.AddPanel();
-            builder.AddProcedures();
-            builder.AddSite();
-            app = builder.Build();
-            app.UsePlatform();
-            app.UseCaen();
-            app.UseJulabo();
-            app.UseMarta();
-            app.UseSensors();
-            app.UseSwitchBox();
-            app.UseInterlocks();
-            app.UseAlarms();
-            LowDiskGuard.Use(app);
-            app.UseWatchdog();
-            app.UseTimeSeries();
-            app.UseRuns();
-            app.UseTrends();
-            app.UsePanel();
-            app.UseProcedures();
-            // Last: a declared device's root must not be one of the roots the process's own devices have taken.
-            app.UseMqttDevices();
-            // After every device's commands are on the bus: the procedure files are checked against them.
-            app.LoadProcedures();
+            app = SiteSetup.IsSiteInstance(builder.Configuration) ? BuildSiteInstance(builder) : BuildStand(builder);
             // The options are checked again as the host starts (ValidateOnStart), before any service runs.
             await app.StartAsync();
         }
@@ -80,6 +44,65 @@ public static class TrackerDcsHost
         await app.WaitForShutdownAsync();
         await app.DisposeAsync();
         return 0;
+    }
+
+    /// <summary>The stand: its devices, interlocks, alarms, runs and procedures, and its uplink to the site when it has one.</summary>
+    private static WebApplication BuildStand(WebApplicationBuilder builder)
+    {
+        builder.AddPlatform();
+        builder.AddCaen();
+        builder.AddJulabo();
+        builder.AddMarta();
+        builder.AddSensors();
+        builder.AddSwitchBox(builder.AddMqttDevices());
+        builder.AddInterlocks();
+        builder.AddAlarms();
+        builder.AddNotifications();
+        builder.AddHeartbeat();
+        builder.AddWatchdog();
+        builder.AddTimeSeries();
+        builder.AddRuns();
+        builder.AddTrends();
+        builder.AddPanel();
+        builder.AddProcedures();
+        builder.AddSite();
+        var app = builder.Build();
+        app.UsePlatform();
+        app.UseCaen();
+        app.UseJulabo();
+        app.UseMarta();
+        app.UseSensors();
+        app.UseSwitchBox();
+        app.UseInterlocks();
+        app.UseAlarms();
+        LowDiskGuard.Use(app);
+        app.UseWatchdog();
+        app.UseTimeSeries();
+        app.UseRuns();
+        app.UseTrends();
+        app.UsePanel();
+        app.UseProcedures();
+        // Last: a declared device's root must not be one of the roots the process's own devices have taken.
+        app.UseMqttDevices();
+        // After every device's commands are on the bus: the procedure files are checked against them.
+        app.LoadProcedures();
+        return app;
+    }
+
+    /// <summary>
+    /// The site instance (Site:Mode=Site, docs/site.md): no hardware, no interlocks, no runs; its users, audit, panel and
+    /// broker as on a stand, and every stand read from the site's cluster.
+    /// </summary>
+    private static WebApplication BuildSiteInstance(WebApplicationBuilder builder)
+    {
+        builder.AddPlatform();
+        builder.AddPanel();
+        builder.AddSiteInstance();
+        var app = builder.Build();
+        app.UsePlatform();
+        app.UsePanel();
+        app.UseSiteInstance();
+        return app;
     }
 
     private static int CannotStart(string problem)

@@ -1,11 +1,16 @@
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Common;
+using TrackerDcs.Web.Devices;
 using TrackerDcs.Web.Storage;
 
 namespace TrackerDcs.Web.Site;
 
 public static class SiteSetup
 {
+    /// <summary>Site:Mode=Site makes this process the site instance (no hardware); read before anything is registered.</summary>
+    public static bool IsSiteInstance(IConfiguration configuration) =>
+        Settings.Bind<SiteOptions>(configuration, SiteOptions.Section).IsSite;
+
     /// <summary>The uplink to the site's cluster, when Site:Brokers lists its nodes; nothing otherwise.</summary>
     public static void AddSite(this WebApplicationBuilder builder)
     {
@@ -15,5 +20,38 @@ public static class SiteSetup
         builder.Services.AddSingleton<SiteUplink>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiteUplink>());
         builder.Services.AddSingleton<IAlarmSource>(sp => sp.GetRequiredService<SiteUplink>());
+    }
+
+    /// <summary>
+    /// The site instance: every stand's view from the cluster, the site's commands to them. Its panel needs an alarm
+    /// manager (the annunciator of every page); the site instance raises no alarms of its own, its stands' are on the Site page.
+    /// </summary>
+    public static void AddSiteInstance(this WebApplicationBuilder builder)
+    {
+        builder.AddSettings<SiteOptions>();
+        builder.AddSettings<AlarmOptions>();
+        builder.Services.AddSingleton<AlarmHistory>();
+        builder.Services.AddSingleton<AlarmManager>();
+        builder.Services.AddSingleton<SiteStands>();
+        builder.Services.AddSingleton<IDeviceView<SiteView>>(sp => sp.GetRequiredService<SiteStands>());
+        builder.Services.AddSingleton<SiteSubscriber>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SiteSubscriber>());
+        builder.Services.AddSingleton<SiteCommander>();
+    }
+
+    public static void UseSiteInstance(this WebApplication app)
+    {
+        app.Services.GetRequiredService<SiteCommander>();
+        // The stand's overview is not here: the site's first page is the Site page.
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path == "/" && HttpMethods.IsGet(context.Request.Method))
+            {
+                context.Response.Redirect("/site");
+                return Task.CompletedTask;
+            }
+            return next(context);
+        });
+        app.MapSite();
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading.Channels;
 using MQTTnet;
@@ -22,7 +21,7 @@ namespace TrackerDcs.Web.Site;
 /// </summary>
 public sealed class SiteUplink : BackgroundService, IAlarmSource
 {
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan ConnectTimeout = SiteClient.ConnectTimeout;
     private static readonly TimeSpan MaxRoundDelay = TimeSpan.FromSeconds(10);
     private readonly SiteOptions _options;
     private readonly CommandBus _bus;
@@ -308,31 +307,9 @@ public sealed class SiteUplink : BackgroundService, IAlarmSource
     /// node. A fresh id
     /// gets a fresh queue on the new node. Clean sessions keep nothing at the broker, so nothing is lost by it.
     /// </summary>
-    private string ConnectionClientId() => $"{ClientId}-{Guid.NewGuid():N}"[..(ClientId.Length + 9)];
+    private string ConnectionClientId() => SiteClient.ConnectionClientId(ClientId);
 
-    private MqttClientOptions ClientOptions((string Host, int Port) endpoint)
-    {
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(endpoint.Host, endpoint.Port)
-            .WithClientId(ConnectionClientId())
-            // RabbitMQ 3.10's MQTT plugin speaks 3.1.1 only.
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311)
-            .WithKeepAlivePeriod(_options.KeepAlive)
-            .WithTimeout(ConnectTimeout)
-            .WithCleanSession()
-            .WithCredentials(_options.User, _options.Password);
-        if (_options.Tls) builder.WithTlsOptions(tls =>
-        {
-            tls.UseTls();
-            if (_options.CaFile.Length > 0)
-            {
-                var authorities = new X509Certificate2Collection();
-                authorities.ImportFromPemFile(_options.CaFile);
-                tls.WithTrustChain(authorities);
-            }
-        });
-        return builder.Build();
-    }
+    private MqttClientOptions ClientOptions((string Host, int Port) endpoint) => SiteClient.Options(_options, endpoint, ConnectionClientId());
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -21,6 +21,9 @@ public partial class MainLayout
     /// <summary>Stands without MARTA (Marta:Enabled false) have no CO2 plant page.</summary>
     private bool _hasMarta => Services.GetService<TrackerDcs.Web.Devices.Marta.MartaService>() is not null;
 
+    /// <summary>The site instance (Site:Mode=Site): the Site page instead of the stand's device pages.</summary>
+    private bool _isSite => Services.GetService<TrackerDcs.Web.Site.SiteStands>() is not null;
+
     private string RoleName => _user.Role.ToString().ToLowerInvariant();
 
     protected override async Task OnInitializedAsync() => _user = await Session.UserAsync();

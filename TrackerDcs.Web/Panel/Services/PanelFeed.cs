@@ -7,12 +7,13 @@ using TrackerDcs.Web.Devices.SwitchBox;
 using TrackerDcs.Web.Devices.Marta;
 using TrackerDcs.Web.Health;
 using TrackerDcs.Web.Devices.Sensors;
+using TrackerDcs.Web.Site;
 
 namespace TrackerDcs.Web.Panel.Services;
 
 /// <summary>What changed: the panel's pages subscribe to the topics they show.</summary>
 [Flags]
-public enum PanelTopic { None = 0, Caen = 1, Julabo = 2, Audit = 4, Readiness = 8, Alarms = 16, Runs = 32, Sensors = 64, Marta = 128, SwitchBox = 256, Procedures = 512, All = Caen | Julabo | Audit | Readiness | Alarms | Runs | Sensors | Marta | SwitchBox | Procedures }
+public enum PanelTopic { None = 0, Caen = 1, Julabo = 2, Audit = 4, Readiness = 8, Alarms = 16, Runs = 32, Sensors = 64, Marta = 128, SwitchBox = 256, Procedures = 512, Site = 1024, All = Caen | Julabo | Audit | Readiness | Alarms | Runs | Sensors | Marta | SwitchBox | Procedures | Site }
 
 /// <summary>
 /// The panel's one subscription service: the device services and the audit log raise events on
@@ -36,7 +37,7 @@ public sealed class PanelFeed : BackgroundService
 
     public PanelFeed(Readiness readiness, AuditLog audit, ILogger<PanelFeed> log, IDeviceView<CaenView>? caen = null, IDeviceView<JulaboView>? julabo = null,
         AlarmManager? alarms = null, IDeviceView<SensorsView>? sensors = null, IDeviceView<MartaView>? marta = null,
-        IDeviceView<SwitchBoxView>? switchBox = null, TimeProvider? time = null)
+        IDeviceView<SwitchBoxView>? switchBox = null, TimeProvider? time = null, IDeviceView<SiteView>? site = null)
     {
         _readiness = readiness;
         _log = log;
@@ -47,6 +48,8 @@ public sealed class PanelFeed : BackgroundService
         if (sensors is not null) sensors.Changed += () => Raise(PanelTopic.Sensors);
         if (switchBox is not null) switchBox.Changed += () => Raise(PanelTopic.SwitchBox);
         if (marta is not null) marta.Changed += () => Raise(PanelTopic.Marta);
+        // The site instance's stands (Site:Mode=Site): their messages, and a tick a second for the heartbeats' ages.
+        if (site is not null) site.Changed += () => Raise(PanelTopic.Site);
         // The service keeps its identity across a reload of channels.yml and raises Changed for it too.
         if (caen is not null) caen.Changed += () => Raise(PanelTopic.Caen);
     }

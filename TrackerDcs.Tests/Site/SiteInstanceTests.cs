@@ -1,0 +1,169 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Playwright;
+using TrackerDcs.Tests.Panel;
+using TrackerDcs.Tests.Support;
+using Xunit.Abstractions;
+
+namespace TrackerDcs.Tests.Site;
+
+/// <summary>
+/// Three simulated stands with their uplinks and one site instance (Site:Mode=Site, no hardware) on the real 3-node
+/// RabbitMQ cluster: every stand's status at the site, a site operator's command through a stand's own bus, and a
+/// stand's refusal back at the site. The site is read and commanded through its HTTP API (/api/site/…).
+/// </summary>
+[Collection("Site cluster")]
+public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly string[] Stands = ["s1", "s2", "s3"];
+    private const string OperatorPassword = "oscar-password-for-tests";
+    private readonly List<StandProcess> _stands = [];
+    private StandProcess _site = null!;
+
+    public async Task InitializeAsync()
+    {
+        // The site instance on the last node, the stands starting on the first (their uplinks go through the cluster).
+        var nodes = site.Cluster.MqttEndpoints.ToList();
+        var siteSettings = new Dictionary<string, string>
+        {
+            ["Site:Mode"] = "Site",
+            ["Site:User"] = SiteClusterFixture.SiteUser,
+            ["Site:Password"] = SiteClusterFixture.SitePassword,
+        };
+        for (var i = 0; i < nodes.Count; i++) siteSettings[$"Site:Brokers:{i}"] = nodes[(i + nodes.Count - 1) % nodes.Count];
+        _site = new StandProcess(siteSettings);
+        await _site.StartAsync();
+        await _site.AddUserAsync("oscar", "operator", OperatorPassword);
+        foreach (var stand in Stands)
+        {
+            var settings = new Dictionary<string, string>
+            {
+                ["Site:Stand"] = stand,
+                ["Site:User"] = SiteClusterFixture.StandUser(stand),
+                ["Site:Password"] = SiteClusterFixture.StandPassword(stand),
+            };
+            for (var i = 0; i < nodes.Count; i++) settings[$"Site:Brokers:{i}"] = nodes[i];
+            var process = new StandProcess(settings);
+            _stands.Add(process);
+            await process.StartAsync();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var line in _site.Log.Split('\n').Where(l => l.Contains("Site", StringComparison.Ordinal)).TakeLast(30)) output.WriteLine(line);
+        foreach (var stand in _stands) await stand.DisposeAsync();
+        await _site.DisposeAsync();
+    }
+
+    private async Task<JsonElement> SiteStandsAsync() => JsonDocument.Parse(await _site.GetAsAdminAsync("/api/site/stands")).RootElement;
+
+    private async Task<JsonElement> StandAtSiteAsync(string name, Func<JsonElement, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var last = "nothing";
+        while (DateTime.UtcNow < deadline)
+        {
+            var stand = (await SiteStandsAsync()).GetProperty("stands").EnumerateArray().FirstOrDefault(s => s.GetProperty("name").GetString() == name);
+            if (stand.ValueKind == JsonValueKind.Object)
+            {
+                if (condition(stand)) return stand;
+                last = stand.ToString();
+            }
+            await Task.Delay(500);
+        }
+        throw new TimeoutException($"stand {name} at the site: {what} not seen within 60 s; last: {last}");
+    }
+
+    private async Task<JsonElement> CommandAsync(string stand, string topic, string payload)
+    {
+        using var client = _site.HttpClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, $"https://localhost:{_site.HttpsPort}/api/site/stands/{stand}/commands")
+        {
+            Content = JsonContent.Create(new { topic, payload }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"oscar:{OperatorPassword}")));
+        var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST command: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement;
+    }
+
+    [Fact]
+    public async Task Every_stands_status_reaches_the_site_and_a_site_operators_lv_on_reaches_stand_2_audited_as_site_user()
+    {
+        foreach (var stand in Stands)
+        {
+            var seen = await StandAtSiteAsync(stand, s => s.GetProperty("crate").GetString() == "LV_OFF" && s.GetProperty("chiller").ValueKind == JsonValueKind.String
+                && !s.GetProperty("lost").GetBoolean(), "crate LV_OFF, a chiller state, online");
+            output.WriteLine(seen.ToString());
+        }
+
+        var reply = await CommandAsync("s2", "dcs/cmd/switch/lv", "on");
+        Assert.True(reply.GetProperty("ok").GetBoolean(), reply.ToString());
+        await StandAtSiteAsync("s2", s => s.GetProperty("crate").GetString() == "LV_ON", "crate LV_ON");
+        var audit = JsonDocument.Parse(await _stands[1].GetAsAdminAsync("/api/audit?limit=1000")).RootElement.EnumerateArray()
+            .Where(e => e.GetProperty("user").GetString() == "site:oscar").ToList();
+        var row = Assert.Single(audit);
+        Assert.Equal(("dcs/cmd/switch/lv", "on", "site", true),
+            (row.GetProperty("topic").GetString(), row.GetProperty("payload").GetString(), row.GetProperty("origin").GetString(), row.GetProperty("ok").GetBoolean()));
+        // The other stands did not switch, and the site's own audit names its operator and the stand.
+        Assert.Equal("LV_OFF", (await StandAtSiteAsync("s1", _ => true, "s1")).GetProperty("crate").GetString());
+        var siteAudit = JsonDocument.Parse(await _site.GetAsAdminAsync("/api/audit?limit=1000")).RootElement.EnumerateArray()
+            .Single(e => e.GetProperty("user").GetString() == "oscar");
+        Assert.Equal("site/s2/dcs/cmd/switch/lv", siteAudit.GetProperty("topic").GetString());
+    }
+
+    [Fact]
+    public async Task A_stands_refusal_comes_back_to_the_site_with_its_reason()
+    {
+        await StandAtSiteAsync("s3", s => s.GetProperty("crate").GetString() == "LV_OFF", "crate LV_OFF");
+
+        var refused = await CommandAsync("s3", "dcs/cmd/switch/hv", "on");
+
+        Assert.False(refused.GetProperty("ok").GetBoolean(), refused.ToString());
+        var reason = refused.GetProperty("error").GetString()!;
+        output.WriteLine(reason);
+        Assert.Contains("LV", reason, StringComparison.Ordinal);
+        // A command to a stand name that is not one is refused at the site, naming it; nothing is sent.
+        var bad = await CommandAsync("S.3", "dcs/cmd/switch/hv", "on");
+        Assert.Contains("'S.3' is not a stand name", bad.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task The_site_page_shows_the_three_stands_and_a_cancelled_confirmation_sends_nothing()
+    {
+        foreach (var stand in Stands) await StandAtSiteAsync(stand, s => s.GetProperty("crate").GetString() == "LV_OFF", "crate LV_OFF");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        // "/" of the site instance is its Site page.
+        var page = await PanelStand.LoginAsync(context, $"https://localhost:{_site.HttpsPort}", "oscar", OperatorPassword, "/");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/site$"), new() { Timeout = 30_000 });
+        foreach (var stand in Stands)
+        {
+            var card = page.GetByLabel($"Stand {stand}", new() { Exact = true });
+            await Assertions.Expect(card.GetByLabel("Crate")).ToHaveTextAsync("LV_OFF", new() { Timeout = 30_000 });
+            await Assertions.Expect(card.GetByLabel("Connection")).ToHaveTextAsync("online", new() { Timeout = 30_000 });
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "LV on at s1" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(dialog).ToContainTextAsync("Stand s1: LV on, as oscar");
+        // Cancel comes first and holds the focus, so Enter cancels (as on a stand's pages).
+        var buttons = dialog.GetByRole(AriaRole.Button);
+        await Assertions.Expect(buttons.First).ToHaveTextAsync("Cancel");
+        await Assertions.Expect(buttons.First).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(dialog).ToBeHiddenAsync();
+        var audit = JsonDocument.Parse(await _stands[0].GetAsAdminAsync("/api/audit?limit=1000")).RootElement.EnumerateArray();
+        Assert.DoesNotContain(audit, e => e.GetProperty("user").GetString() == "site:oscar");
+    }
+}

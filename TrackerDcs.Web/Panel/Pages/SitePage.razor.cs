@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using TrackerDcs.Web.Devices;
+using TrackerDcs.Web.Panel.Components;
+using TrackerDcs.Web.Panel.Services;
+using TrackerDcs.Web.Site;
+
+namespace TrackerDcs.Web.Panel.Pages;
+
+/// <summary>
+/// The site instance's page (Site:Mode=Site): every stand as its uplink mirrors it, the site's one alarm list, and a site
+/// operator's LV and HV commands to a stand, confirmed first, answered by the stand (done, or its refusal and reason).
+/// </summary>
+public partial class SitePage
+{
+    [Inject] private IDeviceView<SiteView> Site { get; set; } = default!;
+    [Inject] private SiteCommander Commander { get; set; } = default!;
+    [Inject] private PanelSession Session { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+
+    private SiteView View { get; set; } = SiteView.Empty;
+    private PanelUser User { get; set; } = PanelUser.Nobody;
+    /// <summary>The last answer per stand, shown under its buttons until the next command to it.</summary>
+    private Dictionary<string, (bool Ok, string Text)> Answers { get; } = [];
+
+    protected override PanelTopic Topics => PanelTopic.Site;
+
+    protected override async Task OnInitializedAsync() => User = await Session.UserAsync();
+
+    protected override void Load() => View = Site.View;
+
+    /// <summary>When a lost stand was last heard alive: its last heartbeat's time (the stand's clock), else the site's last message from it.</summary>
+    private static string AsOf(StandView stand) => PanelTime.Cell(stand.HeartbeatAt ?? stand.LastHeard);
+
+    /// <summary>Every switch is confirmed (the site sees the stand only from afar); Cancel is the dialog's default.</summary>
+    private async Task SwitchAsync(string stand, string supply, bool on)
+    {
+        var label = $"{supply.ToUpperInvariant()} {(on ? "on" : "off")}";
+        var text = $"Stand {stand}: {label}, as {User.Name}. The stand checks it as any command (its interlocks and state) and audits it as site:{User.Name}.";
+        var warning = View.Stand(stand) is { Lost: true } lost ? $"Stand {stand} is lost since {lost.HeartbeatAt:HH:mm:ss} UTC: it will not get the command." : null;
+        if (!await ConfirmDialog.AskAsync(Dialogs, $"{label} at {stand}?", text, $"{label} at {stand}", warning: warning,
+                confirmColour: (supply, on) == ("hv", true) ? Color.Warning : Color.Primary))
+            return;
+        Answers.Remove(stand);
+        var result = await Commander.SendAsync(stand, $"dcs/cmd/switch/{supply}", on ? "on" : "off", User.Name, User.Role, Session.ClientId);
+        Answers[stand] = result.Ok ? (true, $"{label}: done") : (false, $"{label} refused: {result.Error}");
+    }
+}

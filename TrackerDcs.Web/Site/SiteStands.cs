@@ -1,0 +1,124 @@
+using System.Text.Json;
+using TrackerDcs.Web.Devices;
+
+namespace TrackerDcs.Web.Site;
+
+/// <summary>
+/// What the site instance knows of every stand: the last payload of each topic it shows, per stand, as the stands'
+/// uplinks mirror them (site/&lt;stand&gt;/&lt;topic&gt;). The view is built when read, so a heartbeat's age is now's.
+/// Fed by <see cref="SiteSubscriber"/>; read by the Site page and /api/site/stands.
+/// </summary>
+public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDeviceView<SiteView>
+{
+    /// <summary>The topics the site shows, below site/&lt;stand&gt;/; the rest of what a stand mirrors (channels, logs) is not kept.</summary>
+    public static readonly IReadOnlySet<string> Kept = new HashSet<string>
+    {
+        "dcs/status", "julabo/status", "MARTA/status", "SB/status", "dcs/heartbeat", "alarms/active", "ph2acf/status", "procedures/status",
+    };
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Dictionary<string, JsonElement>> _stands = [];
+    private readonly Dictionary<string, DateTimeOffset> _lastHeard = [];
+    /// <summary>The last fsm_state per stand and topic: MARTA/status carries it only when it changed (MartaPublishFilter).</summary>
+    private readonly Dictionary<(string Stand, string Topic), string> _states = [];
+
+    public event Action? Changed;
+
+    /// <summary>Takes one mirrored message; false when it is not a topic the site keeps (or not JSON, logged by the caller).</summary>
+    public bool Apply(string topic, string payload)
+    {
+        var levels = topic.Split('/', 3);
+        if (levels.Length < 3 || levels[0] != "site" || !SiteOptions.IsStandName(levels[1]) || !Kept.Contains(levels[2])) return false;
+        JsonElement value;
+        try
+        {
+            using var document = JsonDocument.Parse(payload);
+            value = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        lock (_gate)
+        {
+            if (!_stands.TryGetValue(levels[1], out var topics)) _stands[levels[1]] = topics = [];
+            topics[levels[2]] = value;
+            if (Text(value, "fsm_state") is { } state) _states[(levels[1], levels[2])] = state;
+            _lastHeard[levels[1]] = time.GetUtcNow();
+        }
+        Changed?.Invoke();
+        return true;
+    }
+
+    /// <summary>Once a second from the subscriber: a heartbeat's age grows, and a stand may become lost, without any message.</summary>
+    public void Tick() => Changed?.Invoke();
+
+    public SiteView View
+    {
+        get
+        {
+            var now = time.GetUtcNow();
+            lock (_gate)
+            {
+                var stands = _stands.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => Stand(s.Key, s.Value, _lastHeard[s.Key], now)).ToList();
+                var alarms = stands.SelectMany(s => Alarms(s.Name, _stands[s.Name])).OrderByDescending(a => a.Raised).ToList();
+                return new SiteView(stands, alarms);
+            }
+        }
+    }
+
+    private StandView Stand(string name, Dictionary<string, JsonElement> topics, DateTimeOffset lastHeard, DateTimeOffset now)
+    {
+        var alarms = Alarms(name, topics).OrderByDescending(a => a.Raised).ToList();
+        DateTimeOffset? beatAt = null;
+        var online = false;
+        if (topics.TryGetValue("dcs/heartbeat", out var beat))
+        {
+            online = Text(beat, "state") == "online";
+            // The stand's own clock: the time it sent its last beat. A last will (offline) has none: then the site's receipt.
+            beatAt = Text(beat, "time") is { } sent && DateTimeOffset.TryParse(sent, out var at) ? at : lastHeard;
+        }
+        var age = beatAt is { } t ? now - t : (TimeSpan?)null;
+        var lost = !online || age > options.LostAfter;
+        return new StandView(name,
+            State(name, "dcs/status"),
+            State(name, "julabo/status"),
+            topics.TryGetValue("julabo/status", out var chiller) ? Number(chiller, "internal_temp") : null,
+            State(name, "MARTA/status"),
+            State(name, "SB/status"),
+            alarms.Count, alarms.FirstOrDefault(),
+            Running(topics, "ph2acf/status", "calibration"),
+            Running(topics, "procedures/status", "procedure"),
+            beatAt, age, lost, lastHeard);
+    }
+
+    private string? State(string stand, string topic) => _states.GetValueOrDefault((stand, topic));
+
+    /// <summary>"run 12: calibration" while a run or procedure goes; null when idle or finished.</summary>
+    private static string? Running(Dictionary<string, JsonElement> topics, string topic, string what)
+    {
+        if (!topics.TryGetValue(topic, out var status)) return null;
+        var state = Text(status, "state");
+        if (state is not ("running" or "paused")) return null;
+        var run = status.TryGetProperty("run", out var r) ? r.ToString() : "?";
+        return $"{Text(status, what) ?? what} (run {run}, {state})";
+    }
+
+    private static IEnumerable<SiteAlarm> Alarms(string stand, Dictionary<string, JsonElement> topics)
+    {
+        if (!topics.TryGetValue("alarms/active", out var active) || active.ValueKind != JsonValueKind.Array) yield break;
+        foreach (var alarm in active.EnumerateArray())
+        {
+            if (alarm.ValueKind != JsonValueKind.Object) continue;
+            var raised = Text(alarm, "raised") is { } r && DateTimeOffset.TryParse(r, out var at) ? at : DateTimeOffset.MinValue;
+            yield return new SiteAlarm(stand, Text(alarm, "key") ?? "?", Text(alarm, "severity") ?? "?", Text(alarm, "message") ?? "",
+                raised, Text(alarm, "acknowledged") is not null);
+        }
+    }
+
+    private static string? Text(JsonElement element, string property) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static double? Number(JsonElement element, string property) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
+}
