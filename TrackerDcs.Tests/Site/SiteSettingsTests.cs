@@ -23,7 +23,6 @@ public sealed class SiteSettingsTests
     }
 
     [Theory]
-<<<<<<< HEAD
     // The stand tag of the time series is checked without an uplink as well.
     [InlineData(new[] { "--Site:Stand=Cold.Box" }, "setting 'Site:Stand': 'Cold.Box' is not a stand name")]
     [InlineData(new[] { "--Site:Stand=coldbox1", "--TimeSeries:Rules:0:Topic=lab/+/temp", "--TimeSeries:Rules:0:Format=Number",
@@ -33,7 +32,11 @@ public sealed class SiteSettingsTests
     {
         await using var stand = new StandProcess();
         var result = await stand.RunToExitAsync(settings);
-=======
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Stderr);
+    }
+
+    [Theory]
     [InlineData("--Site:Mode=Site", "setting 'Site:Brokers': empty: the site instance reads the stands from the site's cluster")]
     [InlineData("--Site:LostAfter=00:00:01", "setting 'Site:LostAfter': 00:00:01 is outside 00:00:06..01:00:00")]
     [InlineData("--Site:Mode=Sight", "'Sight' at 'Site:Mode'")]
@@ -44,7 +47,6 @@ public sealed class SiteSettingsTests
             ? [setting, "--Site:User=site"]
             : ["--Site:Mode=Site", "--Site:Brokers:0=127.0.0.1:1883", "--Site:User=site", setting];
         var result = await site.RunToExitAsync(arguments);
->>>>>>> site
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Stderr);
     }
