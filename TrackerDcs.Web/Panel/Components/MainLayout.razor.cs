@@ -31,6 +31,7 @@ public partial class MainLayout
         // reloads); until one is chosen the browser's preference (prefers-color-scheme) decides.
         if (firstRender && _themeProvider is not null)
         {
+            await Clock.LearnAsync(Js);
             _dark = await Js.InvokeAsync<string?>("localStorage.getItem", ThemeKey) switch
             {
                 "dark" => true,
