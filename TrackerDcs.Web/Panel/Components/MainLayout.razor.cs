@@ -46,6 +46,7 @@ public partial class MainLayout
     {
         _dark = !_dark;
         await Js.InvokeVoidAsync("localStorage.setItem", ThemeKey, _dark ? "dark" : "light");
+        await Js.InvokeVoidAsync("document.documentElement.classList.toggle", "panel-dark", _dark);
     }
 
     private void ToggleDrawer() => _drawerOpen = !_drawerOpen;
