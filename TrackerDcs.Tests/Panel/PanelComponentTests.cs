@@ -35,6 +35,7 @@ public sealed class PanelComponentTests : IDisposable
         _feed = new PanelFeed(_readiness, _audit, NullLogger<PanelFeed>.Instance, time: _time);
         _ctx.Services.AddSingleton(_readiness);
         _ctx.Services.AddSingleton(_feed);
+        _ctx.Services.AddScoped<PanelClock>();
     }
 
     [Theory]
@@ -118,7 +119,7 @@ public sealed class PanelComponentTests : IDisposable
         _feed.Raise(PanelTopic.Readiness);
         banner.WaitForAssertion(() => Assert.Contains("driver caen DISCONNECTED since 02:14:07 UTC: its values are not current.", banner.Find("[role=alert]").TextContent),
             TimeSpan.FromSeconds(5));
-        notice.WaitForAssertion(() => Assert.Contains("Alarm state unknown since 02:14:07 UTC: driver caen not ready", notice.Markup), TimeSpan.FromSeconds(5));
+        notice.WaitForAssertion(() => Assert.Contains("Alarm state unknown since 02:14:07 UTC: driver caen not ready", notice.Find(".mud-alert").TextContent), TimeSpan.FromSeconds(5));
         Assert.Empty(notice.FindAll(".live-only"));
 
         // Still down in another state a minute later: since the first time it was seen down. A store down loses

@@ -123,6 +123,20 @@ public sealed class PanelSmallThingsTests(PanelStand panel)
         await Expect(actions.Filter(new() { HasText = "LV off" }).First).ToBeVisibleAsync();
     }
 
+    [Theory]
+    [InlineData(ColorScheme.Dark, null)]
+    [InlineData(ColorScheme.Light, "dark")]
+    public async Task A_dark_page_is_dark_before_blazor_starts(ColorScheme scheme, string? stored)
+    {
+        await using var context = await panel.ContextAsync(scheme: scheme);
+        if (stored is not null) await context.AddInitScriptAsync($"localStorage.setItem('trackerdcs.theme', '{stored}')");
+        // Without Blazor the page stays as it is first painted: MudBlazor's theme never arrives.
+        await context.RouteAsync("**/_framework/blazor.web.js", route => route.AbortAsync());
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"{panel.BaseUrl}/login");
+        Assert.Equal("rgb(50, 51, 61)", await page.EvaluateAsync<string>("getComputedStyle(document.documentElement).backgroundColor"));
+    }
+
     /// <summary>The left edges of the channel 3 row's set-V inputs, rounded to whole pixels.</summary>
     private static async Task<(int Lv, int Hv)> ColumnsAsync(IPage page)
     {

@@ -57,14 +57,19 @@ public sealed class PanelStand : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh browser context (its own cookies) that accepts the stand's self-signed certificate.</summary>
-    public Task<IBrowserContext> ContextAsync(int width = 1280, int height = 900, ColorScheme scheme = ColorScheme.Light, string? storageState = null) =>
+    /// <summary>
+    /// A fresh browser context (its own cookies) that accepts the stand's self-signed certificate; in the machine's time
+    /// zone unless <paramref name="timeZone"/> names another (an IANA name).
+    /// </summary>
+    public Task<IBrowserContext> ContextAsync(int width = 1280, int height = 900, ColorScheme scheme = ColorScheme.Light, string? storageState = null,
+        string? timeZone = null) =>
         Browser.NewContextAsync(new BrowserNewContextOptions
         {
             IgnoreHTTPSErrors = true,
             ViewportSize = new ViewportSize { Width = width, Height = height },
             ColorScheme = scheme,
             StorageState = storageState,
+            TimezoneId = timeZone,
         });
 
     /// <summary>Logs in through the login form and waits for the page of <paramref name="path"/>.</summary>

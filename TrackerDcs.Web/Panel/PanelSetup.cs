@@ -34,6 +34,7 @@ public static class PanelSetup
         services.AddScoped<PanelSession>();
         services.AddScoped<PanelCommands>();
         services.AddScoped<RunDraft>();
+        services.AddScoped<PanelClock>();
         services.AddSingleton<RunFeed>();
         services.AddSingleton<ProcedureFeed>();
         services.AddSingleton<PanelFeed>(sp => ActivatorUtilities.CreateInstance<PanelFeed>(sp));

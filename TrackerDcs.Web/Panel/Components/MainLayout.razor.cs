@@ -34,6 +34,7 @@ public partial class MainLayout
         // reloads); until one is chosen the browser's preference (prefers-color-scheme) decides.
         if (firstRender && _themeProvider is not null)
         {
+            await Clock.LearnAsync(Js);
             _dark = await Js.InvokeAsync<string?>("localStorage.getItem", ThemeKey) switch
             {
                 "dark" => true,
@@ -48,6 +49,7 @@ public partial class MainLayout
     {
         _dark = !_dark;
         await Js.InvokeVoidAsync("localStorage.setItem", ThemeKey, _dark ? "dark" : "light");
+        await Js.InvokeVoidAsync("document.documentElement.classList.toggle", "panel-dark", _dark);
     }
 
     private void ToggleDrawer() => _drawerOpen = !_drawerOpen;

@@ -3,7 +3,7 @@ using TrackerDcs.Web.Procedures;
 
 namespace TrackerDcs.Web.Panel.Components;
 
-/// <summary>A procedure run's steps (or its on_abort steps) with their times (UTC, the date is the run's) and outcome.</summary>
+/// <summary>A procedure run's steps (or its on_abort steps) with their times (the browser's zone, the date is the run's) and outcome.</summary>
 public partial class StepTable
 {
     [Parameter, EditorRequired] public IReadOnlyList<StepRecord> Steps { get; set; } = [];

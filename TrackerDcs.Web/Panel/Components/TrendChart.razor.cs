@@ -43,7 +43,7 @@ public partial class TrendChart
     private string AriaLabel => $"Trend of {string.Join(", ", Signals)}";
 
     private string RangeText =>
-        _to == default ? "" : $"{_from.ToLocalTime():yyyy-MM-dd HH:mm:ss} → {_to.ToLocalTime():yyyy-MM-dd HH:mm:ss}{(_live ? " (live)" : "")}{_info}";
+        _to == default ? "" : $"{Clock.Cell(_from)} → {Clock.Cell(_to)} {Clock.ZoneName}{(_live ? " (live)" : "")}{_info}";
 
     private string TrendsUrl
     {

@@ -98,8 +98,8 @@ public partial class Power
     };
 
     /// <summary>Where the set point in force came from: an operator's command (kept across restarts) or channels.yml.</summary>
-    internal static string Origin(CaenSupplyView supply) =>
-        supply.Origin is { } origin ? $"set by {origin.User} {PanelTime.Caption(origin.At)}" : "from channels.yml";
+    internal string Origin(CaenSupplyView supply) =>
+        supply.Origin is { } origin ? $"set by {origin.User} {Clock.Caption(origin.At)}" : "from channels.yml";
 
     private static string Volts(double? v, string format) => Reading.Format(v, format, "V");
 

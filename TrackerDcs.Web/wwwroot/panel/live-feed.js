@@ -12,7 +12,8 @@
             return;
         }
         lostAt ??= new Date();
-        const caption = lostAt.toISOString().substring(11, 19) + ' UTC';   // as PanelTime.Caption writes it
+        // As PanelClock.Caption writes it: the browser's time of day and zone.
+        const caption = lostAt.toLocaleTimeString('en-GB', { hourCycle: 'h23' }) + ' ' + window.trackerDcs.timeZoneLabel();
         document.querySelectorAll('.feed-lost-since').forEach(e => e.textContent = caption);
     }
 

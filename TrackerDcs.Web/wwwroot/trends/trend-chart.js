@@ -205,7 +205,7 @@ window.TrackerDcsTrends = (() => {
     const pointer = Math.round(u.posToVal(left, 'x'));
     // The time of the reading nearest the pointer (of the first series that has one), not the pointer's.
     const t = state.response.series.map(s => nearest(s, pointer)).find(p => p)?.t ?? pointer;
-    const rows = [`<span class="trend-time" title="${utcTime(t)}">${localTime(t)}</span> <span class="trend-utc">(${utcTime(t)})</span>`];
+    const rows = [`<span class="trend-time" title="${utcTime(t)}">${localTime(t)} ${window.trackerDcs.timeZoneLabel()}</span> <span class="trend-utc">(${utcTime(t)})</span>`];
     state.response.series.forEach((s, i) => {
       const p = nearest(s, t);
       const value = p ? `${formatValue(p.v)}${s.unit ? ' ' + s.unit : ''}` : '—';
