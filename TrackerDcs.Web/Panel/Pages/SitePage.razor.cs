@@ -30,14 +30,14 @@ public partial class SitePage
     protected override void Load() => View = Site.View;
 
     /// <summary>When a lost stand was last heard alive: its last heartbeat's time (the stand's clock), else the site's last message from it.</summary>
-    private static string AsOf(StandView stand) => PanelTime.Cell(stand.HeartbeatAt ?? stand.LastHeard);
+    private string AsOf(StandView stand) => Clock.Caption(stand.HeartbeatAt ?? stand.LastHeard);
 
     /// <summary>Every switch is confirmed (the site sees the stand only from afar); Cancel is the dialog's default.</summary>
     private async Task SwitchAsync(string stand, string supply, bool on)
     {
         var label = $"{supply.ToUpperInvariant()} {(on ? "on" : "off")}";
         var text = $"Stand {stand}: {label}, as {User.Name}. The stand checks it as any command (its interlocks and state) and audits it as site:{User.Name}.";
-        var warning = View.Stand(stand) is { Lost: true } lost ? $"Stand {stand} is lost since {lost.HeartbeatAt:HH:mm:ss} UTC: it will not get the command." : null;
+        var warning = View.Stand(stand) is { Lost: true } lost ? $"Stand {stand} is lost since {AsOf(lost)}: it will not get the command." : null;
         if (!await ConfirmDialog.AskAsync(Dialogs, $"{label} at {stand}?", text, $"{label} at {stand}", warning: warning,
                 confirmColour: (supply, on) == ("hv", true) ? Color.Warning : Color.Primary))
             return;
