@@ -1,16 +1,18 @@
 using System.Net.Sockets;
+using System.Net.WebSockets;
 using System.Text;
 
 namespace TrackerDcs.Tests.Broker;
 
 /// <summary>
 /// An MQTT client on a bare socket, for what real clients refuse to send (wildcard or invalid UTF-8 topics,
-/// packet id 0). Packets are built by hand after MQTT 3.1.1 §3 and MQTT 5 §3; only what the tests need.
+/// packet id 0), and for reading every packet a server sent before it closed (a library client may drop those it had
+/// not handed on yet). Packets are built by hand after MQTT 3.1.1 §3 and MQTT 5 §3; only what the tests need.
 /// </summary>
 public sealed class RawMqttClient : IAsyncDisposable
 {
-    private TcpClient _tcp = null!;
-    private NetworkStream _stream = null!;
+    private TcpClient? _tcp;
+    private Stream _stream = null!;
 
     public int ProtocolLevel { get; private set; }
 
@@ -26,6 +28,23 @@ public sealed class RawMqttClient : IAsyncDisposable
         client._tcp = from is null ? new TcpClient() : new TcpClient(new System.Net.IPEndPoint(from, 0));
         await client._tcp.ConnectAsync("127.0.0.1", port);
         client._stream = client._tcp.GetStream();
+        return (client, await client.LoginAsync(user, password, clientId, connAckWait));
+    }
+
+    /// <summary>Over MQTT's WebSocket (subprotocol "mqtt"), trusting any server certificate; as <see cref="ConnectAsync"/>.</summary>
+    public static async Task<(RawMqttClient Client, int ConnAck)> ConnectWebSocketAsync(Uri uri, int protocolLevel, string user, string password)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.AddSubProtocol("mqtt");
+        socket.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        await socket.ConnectAsync(uri, CancellationToken.None);
+        var client = new RawMqttClient { ProtocolLevel = protocolLevel, _stream = WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: true) };
+        return (client, await client.LoginAsync(user, password, "", null));
+    }
+
+    private async Task<int> LoginAsync(string user, string password, string clientId, TimeSpan? connAckWait)
+    {
+        var protocolLevel = ProtocolLevel;
         var body = new List<byte>();
         body.AddRange(String("MQTT"));
         body.Add((byte)protocolLevel);
@@ -35,10 +54,30 @@ public sealed class RawMqttClient : IAsyncDisposable
         body.AddRange(String(clientId));
         body.AddRange(String(user));
         body.AddRange(String(password));
-        await client.SendAsync(0x10, body);
-        var connack = await client.ReadPacketAsync(connAckWait ?? TimeSpan.FromSeconds(15))
+        await SendAsync(0x10, body);
+        var connack = await ReadPacketAsync(connAckWait ?? TimeSpan.FromSeconds(15))
             ?? throw new InvalidOperationException("no CONNACK");
-        return (client, connack.Body[1]);
+        return connack.Body[1];
+    }
+
+    /// <summary>SUBSCRIBE to one filter at QoS 0 (packet id 1); returns once the SUBACK is read.</summary>
+    public async Task SubscribeAsync(string filter)
+    {
+        var body = new List<byte> { 0, 1 };
+        if (ProtocolLevel == 5) body.Add(0);
+        body.AddRange(String(filter));
+        body.Add(0);
+        await SendAsync(0x82, body);
+        while (await ReadPacketAsync(TimeSpan.FromSeconds(15)) is { } packet)
+            if (packet.Type == 9) return;
+        throw new InvalidOperationException("no SUBACK");
+    }
+
+    /// <summary>A PUBLISH packet's payload (QoS 0, MQTT 3.1.1) as text.</summary>
+    public static string Payload(Packet publish)
+    {
+        var topicLength = (publish.Body[0] << 8) | publish.Body[1];
+        return Encoding.UTF8.GetString(publish.Body, 2 + topicLength, publish.Body.Length - 2 - topicLength);
     }
 
     /// <summary>A PUBLISH whose topic is given as raw bytes (they may be anything).</summary>
@@ -99,7 +138,7 @@ public sealed class RawMqttClient : IAsyncDisposable
             await _stream.ReadExactlyAsync(buffer, ct);
             return true;
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException)
+        catch (Exception e) when (e is EndOfStreamException or IOException or WebSocketException)
         {
             return false;
         }
@@ -125,9 +164,9 @@ public sealed class RawMqttClient : IAsyncDisposable
         return [(byte)(bytes.Length >> 8), (byte)bytes.Length, .. bytes];
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        _tcp?.Dispose();
-        return ValueTask.CompletedTask;
+        if (_tcp is null) await _stream.DisposeAsync();
+        else _tcp.Dispose();
     }
 }

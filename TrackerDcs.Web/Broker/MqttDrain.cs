@@ -7,35 +7,58 @@ namespace TrackerDcs.Web.Broker;
 /// Ends the MQTT connections at the very start of a stop. The broker's connections are Kestrel connections, and
 /// Kestrel's stop waits for every open connection until the host's shutdown time-out (30 s): an MQTT client
 /// never closes on its own, so any connected client made every stop take 30 s, and the clients were cut before
-/// the "offline" heartbeat reached them. Here, in StoppingAsync (before any service's StopAsync, Kestrel's
-/// included), the messages already queued to each client are given a short time to go out (the heartbeat
-/// publishes "offline" in its own StoppingAsync, which runs first: the host calls them in reverse order of
-/// registration, and the heartbeat is registered after the broker), then the server disconnects every client
-/// with "server shutting down" (MQTT 5, reason 0x8B).
+/// the "offline" heartbeat reached them. So a stop first publishes the announcements (<see cref="IStopAnnouncement"/>),
+/// gives the messages queued to each client a short time to go out, then disconnects every client with "server
+/// shutting down" (MQTT 5, reason 0x8B): that DISCONNECT is written after the message being written, so nothing queued
+/// is cut off.
+/// All of it runs in an ApplicationStopping callback, not in StoppingAsync: ASP.NET Core's connection manager closes
+/// the WebSocket connections (/mqtt) abruptly in its own ApplicationStopping callback, which runs before any
+/// StoppingAsync, and a token runs its callbacks in reverse order of registration. That one is registered when /mqtt is
+/// mapped, before the host starts; this one is registered once the host has started, so it runs first, while the
+/// WebSocket clients are still there.
 /// </summary>
-public sealed class MqttDrain(MqttServer server, ILogger<MqttDrain> log) : IHostedLifecycleService
+public sealed class MqttDrain(MqttServer server, IHostApplicationLifetime lifetime, IEnumerable<IStopAnnouncement> announcements,
+    ILogger<MqttDrain> log) : IHostedLifecycleService
 {
     /// <summary>Enough for a few queued messages on a local network; the stop as a whole aims at under 5 s.</summary>
     private static readonly TimeSpan DeliveryTime = TimeSpan.FromSeconds(2);
 
+    private CancellationTokenRegistration _onStopping;
+    private int _drained;
+
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        // A callback cannot be awaited: the stop waits here, at most the delivery time and the disconnects.
+        _onStopping = lifetime.ApplicationStopping.Register(() => DrainAsync(CancellationToken.None).GetAwaiter().GetResult());
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Done already, unless the stop came before the host had started.</summary>
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        if (!server.IsStarted) return;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(DeliveryTime);
-        var pending = await PendingAsync();
-        try
+        await _onStopping.DisposeAsync();
+        await DrainAsync(cancellationToken);
+    }
+
+    /// <summary>Once per stop: the announcements, up to <see cref="DeliveryTime"/> for every connected client's queue to empty, the disconnects.</summary>
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        if (!server.IsStarted || Interlocked.Exchange(ref _drained, 1) == 1) return;
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            while (pending > 0)
+            deadline.CancelAfter(DeliveryTime);
+            long pending = 0;
+            try
             {
+                foreach (var announcement in announcements) await announcement.AnnounceStopAsync(deadline.Token);
                 // Polled: MQTTnet raises no event when a session's queue empties.
-                await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
-                pending = await PendingAsync();
+                for (pending = await PendingAsync(); pending > 0; pending = await PendingAsync())
+                    await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
             }
-        }
-        catch (OperationCanceledException)
-        {
-            log.LogWarning("Stopping: {Pending} MQTT messages were not delivered within {Time} s", pending, DeliveryTime.TotalSeconds);
+            catch (OperationCanceledException)
+            {
+                log.LogWarning("Stopping: {Pending} MQTT messages were not delivered within {Time} s", pending, DeliveryTime.TotalSeconds);
+            }
         }
         var clients = (await server.GetClientsAsync()).Count;
         await server.StopAsync(new MqttServerStopOptions
@@ -50,7 +73,6 @@ public sealed class MqttDrain(MqttServer server, ILogger<MqttDrain> log) : IHost
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.Common;
 
 namespace TrackerDcs.Web.Health;
@@ -5,8 +6,12 @@ namespace TrackerDcs.Web.Health;
 public static class HealthSetup
 {
     /// <summary>dcs/heartbeat on the embedded broker.</summary>
-    public static void AddHeartbeat(this WebApplicationBuilder builder) =>
-        builder.Services.AddHostedService<HeartbeatService>();
+    public static void AddHeartbeat(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<HeartbeatService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HeartbeatService>());
+        builder.Services.AddSingleton<IStopAnnouncement>(sp => sp.GetRequiredService<HeartbeatService>());
+    }
 
     /// <summary>The external watchdog broker, when Watchdog:Broker names one.</summary>
     public static void AddWatchdog(this WebApplicationBuilder builder)

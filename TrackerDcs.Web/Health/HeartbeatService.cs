@@ -1,3 +1,4 @@
+using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.Common;
 using TrackerDcs.Hardware.Caen;
 
@@ -7,10 +8,10 @@ namespace TrackerDcs.Web.Health;
 /// dcs/heartbeat on the embedded broker, retained: "online" with the time every few seconds, "offline" on a
 /// clean stop. The broker lives in this process, so a crash cannot publish a last will here: that is what the
 /// external watchdog broker (<see cref="WatchdogService"/>) is for. Local watchers see the connection drop.
-/// "offline" is published as the stop begins (StoppingAsync), while the broker's clients are still connected:
-/// the broker disconnects them in its own StoppingAsync, which the host calls after this one.
+/// "offline" is published as the stop begins, while every client of the broker is still connected: the broker's
+/// drain (<see cref="MqttDrain"/>) announces it and lets it go out before it disconnects them.
 /// </summary>
-public sealed class HeartbeatService(ChannelMap map, IMqttPublisher publisher, TimeProvider time) : BackgroundService, IHostedLifecycleService
+public sealed class HeartbeatService(ChannelMap map, IMqttPublisher publisher, TimeProvider time) : BackgroundService, IStopAnnouncement
 {
     private string Topic => HeartbeatMessage.Topic(map);
 
@@ -25,14 +26,10 @@ public sealed class HeartbeatService(ChannelMap map, IMqttPublisher publisher, T
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
     }
 
-    public async Task StoppingAsync(CancellationToken cancellationToken)
+    public async Task AnnounceStopAsync(CancellationToken cancellationToken)
     {
         // The loop ends first, so no "online" can follow the "offline".
         await base.StopAsync(cancellationToken);
         await publisher.PublishAsync(Topic, HeartbeatMessage.Offline(time.GetUtcNow(), "stopped"), retain: true, cancellationToken: cancellationToken);
     }
-
-    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

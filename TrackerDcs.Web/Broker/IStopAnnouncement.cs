@@ -1,0 +1,11 @@
+namespace TrackerDcs.Web.Broker;
+
+/// <summary>
+/// Something every MQTT client must receive when the process stops, published while all of them are still connected
+/// (the heartbeat's "offline"): <see cref="MqttDrain"/> calls it first thing in a stop and then lets the broker's
+/// queues drain.
+/// </summary>
+public interface IStopAnnouncement
+{
+    Task AnnounceStopAsync(CancellationToken cancellationToken);
+}
