@@ -1,5 +1,6 @@
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using TrackerDcs.Web.Common;
 
 namespace TrackerDcs.Web.Broker;
 

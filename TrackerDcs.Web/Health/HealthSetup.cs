@@ -1,4 +1,3 @@
-using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.Common;
 
 namespace TrackerDcs.Web.Health;

@@ -1,6 +1,5 @@
-using TrackerDcs.Web.Broker;
-using TrackerDcs.Web.Common;
 using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Common;
 
 namespace TrackerDcs.Web.Health;
 

@@ -1,8 +1,8 @@
-namespace TrackerDcs.Web.Broker;
+namespace TrackerDcs.Web.Common;
 
 /// <summary>
 /// Something every MQTT client must receive when the process stops, published while all of them are still connected
-/// (the heartbeat's "offline"): <see cref="MqttDrain"/> calls it first thing in a stop and then lets the broker's
+/// (the heartbeat's "offline"): the broker (<c>Broker/MqttDrain</c>) calls it first thing in a stop and then lets the broker's
 /// queues drain.
 /// </summary>
 public interface IStopAnnouncement
