@@ -61,9 +61,11 @@ public class JulaboDeviceTests(ITestOutputHelper output)
         // With the external sensor in control it is the module, not the bath, that settles on the set point.
         await rig.WaitFor(s => Math.Abs(s.ExternalTemp!.Value - 10) < 0.2 && s.InternalTemp < s.ExternalTemp, "module at 10 °C, bath below");
 
-        Assert.True((await rig.Device.UseExternalSensorAsync(false)).Ok);
+        var internalSensor = await rig.Device.UseExternalSensorAsync(false);
+        Assert.True(internalSensor.Ok, internalSensor.Error);
         await rig.WaitFor(s => s.ExtIsUsed == false, "internal sensor in control");
-        Assert.True((await rig.Device.SetPumpPressureAsync(3)).Ok);
+        var pump = await rig.Device.SetPumpPressureAsync(3);
+        Assert.True(pump.Ok, pump.Error);
         await Eventually.True(() => rig.Simulator.PumpStage == 3, "pump stage 3");
     }
 
@@ -95,7 +97,7 @@ public class JulaboDeviceTests(ITestOutputHelper output)
         await rig.WaitForState(JulaboState.Off);
 
         rig.Simulator.Unplug();
-        await rig.WaitForState(JulaboState.Disconnected, seconds: 5);
+        await rig.WaitForState(JulaboState.Disconnected);
         var queued = await rig.Device.SetTemperatureAsync(3, -12.5);
         Assert.True(queued.Ok, queued.Error);
         Assert.Contains(rig.Log.Entries, e => e.Text == "Julabo: chiller is disconnected: set point 3 = -12.50 °C will be sent when it is back");
@@ -167,7 +169,7 @@ public class JulaboDeviceTests(ITestOutputHelper output)
         await rig.WaitForState(JulaboState.Off);
 
         rig.Simulator.SendGarbage(int.MaxValue);
-        await rig.WaitForState(JulaboState.Disconnected, seconds: 5);
+        await rig.WaitForState(JulaboState.Disconnected);
         Assert.Contains("\\xFF\\xA7#?\\x15", rig.Device.LastError);
 
         rig.Simulator.SendGarbage(0);
@@ -192,7 +194,7 @@ public class JulaboDeviceTests(ITestOutputHelper output)
         await rig.WaitForState(JulaboState.Off);
 
         rig.Simulator.DropReplies(int.MaxValue);
-        await rig.WaitForState(JulaboState.Disconnected, seconds: 5);
+        await rig.WaitForState(JulaboState.Disconnected);
         Assert.Contains("no reply", rig.Device.LastError);
 
         rig.Simulator.DropReplies(0);

@@ -31,7 +31,9 @@ public sealed class JulaboRig : IAsyncDisposable
         Options = new JulaboSettings
         {
             CommandInterval = TimeSpan.FromMilliseconds(20),
-            ReplyTimeout = TimeSpan.FromMilliseconds(300),
+            // The product's default: a shorter one failed commands in the full suite, where a thread-pool stall on the
+            // two shared cores passed 300 ms (the command, then its one retry, "no reply").
+            ReplyTimeout = TimeSpan.FromSeconds(1),
             PollPeriod = TimeSpan.FromMilliseconds(100),
             ReconnectDelayMin = TimeSpan.FromMilliseconds(50),
             ReconnectDelayMax = TimeSpan.FromMilliseconds(400),

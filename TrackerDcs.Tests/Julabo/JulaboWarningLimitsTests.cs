@@ -89,7 +89,7 @@ public class JulaboWarningLimitsTests
 
         // Nor is one kept for later while disconnected.
         rig.Simulator.Unplug();
-        await rig.WaitForState(JulaboState.Disconnected, seconds: 5);
+        await rig.WaitForState(JulaboState.Disconnected);
         Assert.False((await rig.Device.SetTemperatureAsync(1, 35)).Ok);
         Assert.Empty(rig.Device.PendingSetpoints);
 
