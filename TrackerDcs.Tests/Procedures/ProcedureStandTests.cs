@@ -406,6 +406,39 @@ public sealed class ProcedureStandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_procedure_run_is_a_span_on_the_trend_charts_open_while_it_goes_on_and_closed_with_its_outcome()
+    {
+        var mark = _stand.Mark;
+        var run = await StartAsync("""{"name":"long-wait","modules":["module_0"],"params":{"seconds":600}}""");
+        await _stand.WaitForAsync("procedures/status", s => Number(s, "run") == run && Number(s, "step") == 2, "step 2", mark);
+        var cookies = new System.Net.CookieContainer();
+        using var browser = PanelForm.Client(_stand.Stand, cookies);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, (await PanelForm.LogInAsync(_stand.Stand, browser, "admin", StandProcess.AdminPassword)).StatusCode);
+        async Task<JsonElement?> SpanAsync()
+        {
+            var to = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds();
+            var chart = JsonDocument.Parse(await browser.GetStringAsync(
+                $"https://localhost:{_stand.Stand.HttpsPort}/panel-api/trends?signal=caen.VMon&from={to - 3_600_000}&to={to}")).RootElement;
+            return chart.GetProperty("annotations").EnumerateArray()
+                .Where(a => a.GetProperty("kind").GetString() == "procedure" && a.GetProperty("text").GetString()!.StartsWith($"procedure run {run} "))
+                .Select(a => (JsonElement?)a).SingleOrDefault();
+        }
+
+        var going = await SpanAsync();
+        Assert.NotNull(going);
+        Assert.Equal($"procedure run {run} long-wait on module_0 (running)", going.Value.GetProperty("text").GetString());
+        Assert.Equal(JsonValueKind.Null, going.Value.GetProperty("endMs").ValueKind);
+
+        Assert.True((await _stand.CommandAsync("procedures/cmd/abort", "")).GetProperty("ok").GetBoolean());
+        await OutcomeAsync(run, mark);
+        var ended = await SpanAsync();
+        Assert.NotNull(ended);
+        Assert.Equal($"procedure run {run} long-wait on module_0 (failed)", ended.Value.GetProperty("text").GetString());
+        var document = Store().Get(run)!;
+        Assert.Equal((document.StartMs, document.EndMs), (ended.Value.GetProperty("startMs").GetInt64(), ended.Value.GetProperty("endMs").GetInt64()));
+    }
+
+    [Fact]
     public async Task A_run_going_when_trackerdcs_is_killed_is_failed_at_the_next_start_and_never_resumes()
     {
         var mark = _stand.Mark;

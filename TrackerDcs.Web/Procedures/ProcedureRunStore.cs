@@ -57,6 +57,33 @@ public sealed class ProcedureRunStore
     /// <summary>The latest runs, newest first.</summary>
     public IReadOnlyList<ProcedureRunDocument> List(int limit) => Query("ORDER BY run DESC LIMIT $limit", ("$limit", limit));
 
+    /// <summary>
+    /// The runs that overlap [fromMs, toMs], oldest first, read from the documents' times without loading their
+    /// steps and curves: a trend chart asks this at every zoom.
+    /// </summary>
+    public IReadOnlyList<ProcedureSpan> Spans(long fromMs, long toMs, int limit)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT run, json_extract(document, '$.procedure'), state, json_extract(document, '$.start_ms'),
+                   json_extract(document, '$.end_ms'), json_extract(document, '$.modules')
+            FROM procedure_runs
+            WHERE json_extract(document, '$.start_ms') < $to AND coalesce(json_extract(document, '$.end_ms'), $to) >= $from
+            ORDER BY run DESC LIMIT $limit;
+            """;
+        command.Parameters.AddWithValue("$from", fromMs);
+        command.Parameters.AddWithValue("$to", toMs);
+        command.Parameters.AddWithValue("$limit", limit);
+        using var reader = command.ExecuteReader();
+        var spans = new List<ProcedureSpan>();
+        while (reader.Read())
+            spans.Add(new ProcedureSpan(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3),
+                reader.IsDBNull(4) ? null : reader.GetInt64(4), JsonSerializer.Deserialize<List<string>>(reader.GetString(5)) ?? []));
+        spans.Reverse();
+        return spans;
+    }
+
     /// <summary>Runs a previous process left running or paused: it stopped without recording their end.</summary>
     public IReadOnlyList<ProcedureRunDocument> Unfinished() => Query("WHERE state IN ('running', 'paused') ORDER BY run");
 

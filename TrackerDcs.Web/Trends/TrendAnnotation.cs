@@ -6,7 +6,7 @@ namespace TrackerDcs.Web.Trends;
 /// </summary>
 public sealed record TrendAnnotation(long StartMs, long? EndMs, string Kind, string Text, string? Severity = null);
 
-/// <summary>Where annotations come from: the alarm history, the run store, and the procedures when they come.</summary>
+/// <summary>Where annotations come from: the alarm history, the run store and the procedure runs.</summary>
 public interface ITrendAnnotations
 {
     Task<IReadOnlyList<TrendAnnotation>> ReadAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);

@@ -22,6 +22,7 @@ public static class TrendsSetup
         services.AddSingleton<ITrendSource>(sp => sp.GetRequiredService<AlarmTrends>());
         services.AddSingleton<ITrendAnnotations>(sp => sp.GetRequiredService<AlarmTrends>());
         services.AddSingleton<ITrendAnnotations, RunAnnotations>();
+        services.AddSingleton<ITrendAnnotations, ProcedureAnnotations>();
         services.AddSingleton<SignalCatalogue>();
         services.AddSingleton<TrendService>();
     }
