@@ -1,7 +1,7 @@
 namespace TrackerDcs.Hardware.Caen;
 
 /// <summary>The crate commands (MQTT dcs/cmd/..., docs/architecture.md).</summary>
-public enum CaenCommand { LvOn, LvOff, HvOn, HvOff, SetV, ClearAlarms }
+public enum CaenCommand { LvOn, LvOff, HvOn, HvOff, SetV, SetRamp, ClearAlarms }
 
 /// <summary>
 /// Which command the crate state allows (docs/architecture.md: HV on only from LV_ON, LV off only when HV is off).
@@ -26,6 +26,7 @@ public static class CommandGuards
                 state == CaenState.LvOn ? null : $"HV can only be switched on from LV_ON (crate is {state.Wire()})",
             [CaenCommand.HvOff] = (state, _) => Unreachable.Contains(state) ? NotReachable("HV", state) : null,
             [CaenCommand.SetV] = (state, _) => Unreachable.Contains(state) ? NotReachable("a voltage", state) : null,
+            [CaenCommand.SetRamp] = (state, _) => Unreachable.Contains(state) ? NotReachable("a ramp rate", state) : null,
             [CaenCommand.ClearAlarms] = (state, _) => Unreachable.Contains(state) ? NotReachable("alarms", state) : null,
         };
 

@@ -168,13 +168,7 @@ public sealed class CaenDevice : IDisposable
         lock (_gate)
         {
             channel = Tracked(id);
-            var reason = Refusal(CaenCommand.SetV) ?? channel switch
-            {
-                null => $"no channel '{id}' in {Map.Source}",
-                { Settings.IsActive: false } => $"channel {id} has no module: it is monitored, never commanded",
-                { State: CaenState.Unavailable } => $"channel {id} is {CaenState.Unavailable.Wire()} ({string.Join("; ", channel.Missing.Select(m => m.Text))}): it is not commanded",
-                _ => SetPointRefusal(channel.Settings, kind, volts),
-            };
+            var reason = Refusal(CaenCommand.SetV) ?? CommandableRefusal(id, channel) ?? SetPointRefusal(channel!.Settings, kind, volts);
             if (reason is not null) return Refused(CaenCommand.SetV, reason);
             pv = channel!.PvName(kind, CaenFields.V0Set.Name);
         }
@@ -205,6 +199,48 @@ public sealed class CaenDevice : IDisposable
             _ => null,
         };
     }
+
+    /// <summary>
+    /// Sets one channel's HV ramp rates (dcs/cmd/setramp/hv/&lt;id&gt;): RUp and RDWn, in V/s, each within the boards'
+    /// bounds; a null one is left as it is. Both are checked before either is put, so a refusal changes nothing. The
+    /// rates are the channel's settings from then on (a reconnection writes them again); a restart writes channels.yml's.
+    /// </summary>
+    public async Task<CommandResult> SetRampAsync(string id, double? up, double? down, CancellationToken ct)
+    {
+        TrackedChannel? channel;
+        List<(string Pv, object Value)> writes = [];
+        lock (_gate)
+        {
+            channel = Tracked(id);
+            var reason = Refusal(CaenCommand.SetRamp) ?? CommandableRefusal(id, channel)
+                ?? RampRefusal(id, "ramp-up", CaenFields.RUp, up) ?? RampRefusal(id, "ramp-down", CaenFields.RDWn, down);
+            if (reason is not null) return Refused(CaenCommand.SetRamp, reason);
+            if (up is { } u) writes.Add((channel!.PvName(PowerKind.Hv, CaenFields.RUp.Name), u));
+            if (down is { } d) writes.Add((channel!.PvName(PowerKind.Hv, CaenFields.RDWn.Name), d));
+        }
+        var result = await PutAllAsync(writes, ct);
+        if (result.Ok)
+            lock (_gate)
+                channel!.Settings = channel.Settings with
+                {
+                    Hv = channel.Settings.Hv with { RampUpSpeed = up ?? channel.Settings.Hv.RampUpSpeed, RampDwnSpeed = down ?? channel.Settings.Hv.RampDwnSpeed },
+                };
+        return result;
+    }
+
+    private static string? RampRefusal(string id, string what, CaenField field, double? rate) =>
+        rate is { } r && !(r >= field.Min && r <= field.Max)
+            ? FormattableString.Invariant($"HV {what} rate {r} V/s of channel {id} is outside the boards' {field.Min}…{field.Max} V/s")
+            : null;
+
+    /// <summary>Why a command may not act on this channel (not in the map, spare, or missing PVs), or null.</summary>
+    private string? CommandableRefusal(string id, TrackedChannel? channel) => channel switch
+    {
+        null => $"no channel '{id}' in {Map.Source}",
+        { Settings.IsActive: false } => $"channel {id} has no module: it is monitored, never commanded",
+        { State: CaenState.Unavailable } => $"channel {id} is {CaenState.Unavailable.Wire()} ({string.Join("; ", channel.Missing.Select(m => m.Text))}): it is not commanded",
+        _ => null,
+    };
 
     /// <summary>Clears every channel's trip (dcs/cmd/clear): puts "Yes" to the crate's ClearAlarm.</summary>
     public Task<CommandResult> ClearAlarmsAsync(CancellationToken ct)

@@ -169,6 +169,42 @@ public sealed class CaenDeviceTests : IDisposable
     }
 
     [Fact]
+    public async Task HV_ramp_rates_are_checked_against_the_boards_bounds_and_put_to_RUp_and_RDWn()
+    {
+        await StartAsync();
+
+        Assert.Equal("HV ramp-up rate 0 V/s of channel 0 is outside the boards' 1…500 V/s",
+            (await _device.SetRampAsync("0", 0, null, _ct)).Error);
+        Assert.Equal("HV ramp-down rate 600 V/s of channel 0 is outside the boards' 1…500 V/s",
+            (await _device.SetRampAsync("0", 20, 600, _ct)).Error);
+        Assert.Equal("HV ramp-up rate NaN V/s of channel 0 is outside the boards' 1…500 V/s",
+            (await _device.SetRampAsync("0", double.NaN, null, _ct)).Error);
+        Assert.Equal("no channel '7' in test.yml", (await _device.SetRampAsync("7", 20, 20, _ct)).Error);
+        Assert.Equal("channel spare has no module: it is monitored, never commanded", (await _device.SetRampAsync("spare", 20, 20, _ct)).Error);
+        // A refused command changes nothing, not even its valid half.
+        Assert.Equal((100.0, 100.0), (Pv("cleanroom:12:000:RUp"), Pv("cleanroom:12:000:RDWn")));
+
+        Assert.Equal(CommandResult.Done, await _device.SetRampAsync("0", 20, null, _ct));
+        Assert.Equal((20.0, 100.0), (Pv("cleanroom:12:000:RUp"), Pv("cleanroom:12:000:RDWn")));
+        Assert.Equal(CommandResult.Done, await _device.SetRampAsync("0", null, 35, _ct));
+        Run(0.1);
+        Assert.Equal((20.0, 35.0), (Pv("cleanroom:12:000:RUp"), Pv("cleanroom:12:000:RDWn")));
+        var json = ChannelsJson(_device).Single(j => (string?)j["id"] == "0");
+        Assert.Equal((20.0, 35.0), ((double)json["hv_rampUpSpeed"]!, (double)json["hv_rampDwnSpeed"]!));
+
+        // The crate ramps at it: 20 V/s from 0 V to the 200 V set point takes 10 s.
+        Assert.Equal(CaenState.LvOn, await Ok(_device.SwitchAsync(PowerKind.Lv, true, _ct), 0.3));
+        Assert.Equal(CaenState.HvRamp, await Ok(_device.SwitchAsync(PowerKind.Hv, true, _ct), 5));
+        Assert.InRange(_device.Snapshot().Channels.Single(r => r.Config.Id == "0").Hv.VMon!.Value, 90, 110);
+
+        // Like a set point, it survives an IOC restart: reconnection writes the current settings.
+        _access.Disconnect();
+        _crate.Find("cleanroom:12:000:RUp")!.Put(50.0);
+        _access.Reconnect();
+        Assert.Equal((20.0, 35.0), (Pv("cleanroom:12:000:RUp"), Pv("cleanroom:12:000:RDWn")));
+    }
+
+    [Fact]
     public async Task HV_maxV_is_written_to_SVMax_and_bounds_setv_and_its_absence_is_warned_of_once()
     {
         // Channel 0 takes the global maxV, channel 1 its own, and so does the spare channel (its line may be cabled).

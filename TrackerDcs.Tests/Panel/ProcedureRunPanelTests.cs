@@ -24,7 +24,7 @@ public sealed class ProcedureRunPanelTests(PanelStand panel)
         await page.GotoAsync($"{baseUrl}/procedures");
         await page.GetByLabel("Procedure", new() { Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "iv-scan" }).ClickAsync();
-        foreach (var (label, value) in new[] { ("stop (V)", stop), ("step (V)", "20"), ("settle (s)", settle), ("samples", "2") })
+        foreach (var (label, value) in new[] { ("stop (V)", stop), ("step (V)", "20"), ("settle (s)", settle), ("samples", "2"), ("ramp_rate (V/s)", "200") })
             await page.GetByLabel(label, new() { Exact = true }).FillAsync(value);
         await page.GetByLabel("Modules").ClickAsync();
         var module = page.GetByRole(AriaRole.Option, new() { Name = "module_0" });

@@ -43,7 +43,7 @@ public sealed class ProceduresPanelTests(PanelStand panel)
             var stop = page.GetByLabel("stop (V)");
             await Expect(stop).ToHaveValueAsync("300");
             await Expect(page.GetByText("0 … 600 V, default 300 · last point")).ToBeVisibleAsync();
-            foreach (var (label, value) in new[] { ("stop (V)", "200"), ("step (V)", "20"), ("settle (s)", "1"), ("samples", "3"), ("compliance (µA)", "50"), ("breakdown_factor", "2") })
+            foreach (var (label, value) in new[] { ("stop (V)", "200"), ("step (V)", "20"), ("settle (s)", "1"), ("samples", "3"), ("compliance (µA)", "50"), ("breakdown_factor", "2"), ("ramp_rate (V/s)", "200") })
                 await page.GetByLabel(label, new() { Exact = true }).FillAsync(value);
             await ChooseModuleAsync(page, "module_0");
             await page.GetByLabel("Comment").FillAsync("panel IV scan");

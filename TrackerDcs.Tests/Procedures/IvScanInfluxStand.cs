@@ -30,6 +30,8 @@ public sealed class IvScanInfluxStand : IAsyncLifetime
             ["TimeSeries:Influx:Database"] = Database,
             ["TimeSeries:FlushInterval"] = "00:00:00.2",
             ["Procedures:Directory"] = Repository.File("procedures"),
+            // A sensor box, for the sensor temperature at each point (the shipped scan reads sensor.max.DS_temp).
+            ["Sensors:Simulated"] = "true",
         });
         await Stand.Stand.AddUserAsync("viewer", "viewer", ViewerPassword);
         // Depleted at 100 V with 1 µA, no breakdown below 1000 V: a curve that rises as √V, then flattens.

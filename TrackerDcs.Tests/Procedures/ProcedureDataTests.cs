@@ -51,6 +51,7 @@ public sealed class ProcedureDataTests(IvScanInfluxStand stand) : IClassFixture<
             Assert.Equal(point.I, row["I"]!.GetValue<double>());
             Assert.Equal(point.IStd, row["I_std"]!.GetValue<double>());
             Assert.Equal(point.ChillerBath!.Value, row["T"]!.GetValue<double>());
+            Assert.Equal(point.SensorTemperature!.Value, row["T_sensor"]!.GetValue<double>());
         }
         // The sensor's curve as the simulator draws it: rising with the bias up to depletion.
         Assert.True(rows[^1]["I"]!.GetValue<double>() > rows[1]["I"]!.GetValue<double>(), "the current rises with the bias");
@@ -106,8 +107,8 @@ public sealed class ProcedureDataTests(IvScanInfluxStand stand) : IClassFixture<
             tables["step"].Select(r => (r[0], r[1], r[3])));
         Assert.Equal(run.Steps.Select(s => s.EndMs), tables["step"].Select(r => (long?)DateTimeOffset.Parse(r[5], CultureInfo.InvariantCulture).ToUnixTimeMilliseconds()));
         var points = Scan.Points;
-        Assert.Equal(points.Select(p => (p.Channel, p.VSet, p.I, p.IStd, p.ChillerBath)),
-            tables["iv"].Select(r => (r[1], D(r[3]), D(r[5]), D(r[6]), (double?)D(r[8]))));
+        Assert.Equal(points.Select(p => (p.Channel, p.VSet, p.I, p.IStd, p.ChillerBath, p.SensorTemperature)),
+            tables["iv"].Select(r => (r[1], D(r[3]), D(r[5]), D(r[6]), (double?)D(r[8]), (double?)D(r[11]))));
     }
 
     [Fact]

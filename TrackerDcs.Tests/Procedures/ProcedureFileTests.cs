@@ -101,6 +101,44 @@ public sealed class ProcedureFileTests : IDisposable
         Assert.Equal($"{path}:4: {message}", e.Message);
     }
 
+    [Theory]
+    [InlineData("ramp_rate: 600", "'ramp_rate': must be at most 500 V/s (the HV boards' fastest ramp)")]
+    [InlineData("ramp_rate: $rate", "'ramp_rate': must be at most 500 V/s (the HV boards' fastest ramp), but $rate can be 900 within its parameter's bounds")]
+    [InlineData("ramp_rate: 0.5", "'ramp_rate': must be at least 1")]
+    [InlineData("temperature: chiller.temperature", "'temperature': unknown signal 'chiller.temperature'")]
+    [InlineData("temperature: sensor.max.DS_tmp", "'temperature': unknown sensor field 'DS_tmp'")]
+    public void An_iv_scan_s_ramp_rate_and_temperature_signal_are_checked_at_load(string key, string message)
+    {
+        var path = Write("scan", $$"""
+            parameters:
+              rate: { unit: V/s, min: 1, max: 900, default: 10 }
+            steps:
+              - iv_scan: { channels: [0], start: 0, stop: 100, step: 10, settle: 1, samples: 3, compliance: 10, {{key}} }
+            """);
+
+        var e = Assert.Throws<ProcedureFileException>(() => ProcedureFile.Load(path, Rules));
+
+        Assert.StartsWith($"{path}:4: {message}", e.Message);
+    }
+
+    [Fact]
+    public void An_iv_scan_reads_the_temperature_signal_it_names_or_the_sensors_highest_DS_temp()
+    {
+        var path = Write("scan", """
+            steps:
+              - iv_scan: { channels: [0], start: 0, stop: 100, step: 10, settle: 1, samples: 3, compliance: 10, ramp_rate: 5 }
+              - iv_scan: { channels: [0], start: 0, stop: 100, step: 10, settle: 1, samples: 3, compliance: 10, temperature: sensor.ESP01.BME_temp }
+            """);
+
+        var plan = ProcedurePlan.Unroll(ProcedureFile.Load(path, Rules).Steps, new Dictionary<string, double>(), null);
+
+        var (first, second) = ((ScanIv)plan[0].Action, (ScanIv)plan[1].Action);
+        Assert.Equal((5.0, "sensor.max.DS_temp"), (first.RampRate, first.Temperature));
+        Assert.Equal(((double?)null, "sensor.ESP01.BME_temp"), (second.RampRate, second.Temperature));
+        // The minimum time of the first: 11 points, and 100 V up and down at 5 V/s (its estimate, and the bench's yardstick).
+        Assert.Equal(11 * 1 + 2 * 100 / 5.0, plan[0].EstimateSeconds);
+    }
+
     [Fact]
     public void A_yaml_syntax_error_names_its_line()
     {

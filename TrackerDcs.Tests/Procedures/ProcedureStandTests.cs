@@ -151,7 +151,7 @@ public sealed class ProcedureStandTests : IAsyncLifetime
     }
 
     /// <summary>The shipped iv-scan of module_0 (channel 0, board 12 channel 0) against the simulated sensor the query describes.</summary>
-    private async Task<(string Stopped, List<double> Points, List<string> SetPoints)> ScanAsync(string sensor, string parameters)
+    private async Task<(string? Stopped, List<double> Points, List<string> SetPoints, List<JsonElement> Records)> ScanAsync(string sensor, string parameters)
     {
         await _stand.Stand.PostAsAdminAsync($"/api/simulator/caen/sensor/12/0?{sensor}");
         await ChillerConnectedAsync();
@@ -171,7 +171,7 @@ public sealed class ProcedureStandTests : IAsyncLifetime
         Assert.All(points, p => Assert.Equal(("0", "module_0"), (p.GetProperty("channel").GetString(), p.GetProperty("module").GetString())));
         var setPoints = (await AuditAsync("procedure:iv-scan for admin")).Where(e => e.GetProperty("topic").GetString() == "dcs/cmd/setv/hv/0")
             .Select(e => e.GetProperty("payload").GetString()!).ToList();
-        return (data.GetProperty("stopped").GetString()!, [.. points.Select(p => p.GetProperty("v_set").GetDouble())], setPoints);
+        return (data.GetProperty("stopped").GetString(), [.. points.Select(p => p.GetProperty("v_set").GetDouble())], setPoints, points);
     }
 
     private async Task AllOffAsync()
@@ -190,8 +190,8 @@ public sealed class ProcedureStandTests : IAsyncLifetime
         {
             // Depleted at 250 V with 1 µA, breaking down above 150 V: at 160 V the current is e × its value at 140 V.
             // Without the charging transient (charge=0), so that the ratio is the curve's own.
-            var (stopped, points, setPoints) = await ScanAsync("breakdown=150&charge=0",
-                """{"stop":300,"step":20,"settle":1,"samples":3,"compliance":50,"breakdown_factor":2}""");
+            var (stopped, points, setPoints, _) = await ScanAsync("breakdown=150&charge=0",
+                """{"stop":300,"step":20,"settle":1,"samples":3,"compliance":50,"breakdown_factor":2,"ramp_rate":200}""");
 
             Assert.StartsWith("breakdown: channel 0 drew ", stopped);
             Assert.Contains(" at 160 V, more than 2 × ", stopped);
@@ -211,8 +211,8 @@ public sealed class ProcedureStandTests : IAsyncLifetime
         try
         {
             // 50 µA at full depletion (250 V), growing as √V: 28 µA at 80 V, 32 µA at 100 V.
-            var (stopped, points, setPoints) = await ScanAsync("current=50&charge=0",
-                """{"stop":300,"step":20,"settle":1,"samples":3,"compliance":30,"breakdown_factor":3}""");
+            var (stopped, points, setPoints, _) = await ScanAsync("current=50&charge=0",
+                """{"stop":300,"step":20,"settle":1,"samples":3,"compliance":30,"breakdown_factor":3,"ramp_rate":200}""");
 
             Assert.StartsWith("compliance: channel 0 drew ", stopped);
             Assert.EndsWith(" at 100 V (compliance 30 µA)", stopped);
@@ -234,7 +234,7 @@ public sealed class ProcedureStandTests : IAsyncLifetime
             await _stand.CrateAsync("LV_OFF");
             Assert.True((await _stand.CommandAsync("dcs/cmd/setv/hv/0", "120")).GetProperty("ok").GetBoolean());
 
-            var (stopped, points, setPoints) = await ScanAsync("charge=0", """{"stop":60,"step":20,"settle":0,"samples":1}""");
+            var (stopped, points, setPoints, _) = await ScanAsync("charge=0", """{"stop":60,"step":20,"settle":0,"samples":1,"ramp_rate":200}""");
 
             Assert.Null(stopped);
             Assert.Equal([0, 20, 40, 60], points);
@@ -262,13 +262,88 @@ public sealed class ProcedureStandTests : IAsyncLifetime
         try
         {
             // The compliance scan stops at 100 V: channels.yml's 100 V would draw more than compliance.
-            var (_, _, setPoints) = await ScanAsync("current=50&charge=0",
-                """{"stop":300,"step":20,"settle":1,"samples":3,"compliance":30,"breakdown_factor":3}""");
+            var (_, _, setPoints, _) = await ScanAsync("current=50&charge=0",
+                """{"stop":300,"step":20,"settle":1,"samples":3,"compliance":30,"breakdown_factor":3,"ramp_rate":200}""");
 
             Assert.Equal("0", setPoints[^1]);
             Assert.Equal(0, KeptHvSetPoint("0"));
             var log = _stand.Payloads("procedures/log").Select(l => JsonDocument.Parse(l).RootElement.GetProperty("line").GetString()).ToList();
             Assert.Contains("channel 0 stays at 0 V: its set point before the scan, 100 V, is at or above the 100 V where the scan stopped", log);
+        }
+        finally
+        {
+            await AllOffAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_scan_ramps_at_its_rate_and_puts_the_channels_ramp_rates_back_after()
+    {
+        try
+        {
+            // dcs/channels/0 as the crate reports it, from before the scan: channels.yml's 200 V/s up and down.
+            await using var crate = await MosquittoSubscriber.StartAsync(_stand.Stand.MqttPort, RunStand.Admin, ["dcs/channels/0"]);
+            await crate.WaitOnAsync("dcs/channels/0", p => Ramp(p) == (200, 200), TimeSpan.FromSeconds(20), "channels.yml's ramp rates");
+
+            var (stopped, points, _, _) = await ScanAsync("charge=0", """{"stop":40,"step":20,"settle":0,"samples":1,"ramp_rate":25}""");
+
+            Assert.Null(stopped);
+            Assert.Equal([0, 20, 40], points);
+            // Through the bus as the procedure: the scan's rate before its first point, the rates before it after its ramp down.
+            var commands = (await AuditAsync("procedure:iv-scan for admin"))
+                .Select(e => $"{e.GetProperty("topic").GetString()} {e.GetProperty("payload").GetString()}").ToList();
+            Assert.Equal([
+                """dcs/cmd/setramp/hv/0 {"up":25,"down":25}""", "dcs/cmd/setv/hv/0 0", "dcs/cmd/setv/hv/0 20", "dcs/cmd/setv/hv/0 40",
+                "dcs/cmd/setv/hv/0 0", """dcs/cmd/setramp/hv/0 {"up":200,"down":200}""", "dcs/cmd/setv/hv/0 100"], commands);
+            // The crate's RUp and RDWn: the scan's rate while it ran, then channels.yml's again.
+            await crate.WaitOnAsync("dcs/channels/0", p => Ramp(p) == (25, 25), TimeSpan.FromSeconds(20), "the scan's ramp rate");
+            await crate.WaitOnAsync("dcs/channels/0", p => Ramp(p) == (200, 200), TimeSpan.FromSeconds(20), "the ramp rates back");
+        }
+        finally
+        {
+            await AllOffAsync();
+        }
+    }
+
+    private static (double, double) Ramp(string channel)
+    {
+        var json = JsonDocument.Parse(channel).RootElement;
+        return json.TryGetProperty("hv_rampUpSpeed", out var up) && json.TryGetProperty("hv_rampDwnSpeed", out var down)
+            ? (up.GetDouble(), down.GetDouble()) : (double.NaN, double.NaN);
+    }
+
+    [Theory]
+    [InlineData("0", "HV ramp-up rate 0 V/s of channel 0 is outside the boards' 1…500 V/s")]
+    [InlineData("""{"up":50,"down":501}""", "HV ramp-down rate 501 V/s of channel 0 is outside the boards' 1…500 V/s")]
+    [InlineData("fast", "payload 'fast' is not a ramp rate: a number of V/s for both, or {\"up\":…,\"down\":…}")]
+    [InlineData("""{"upp":50}""", "payload '{\"upp\":50}' is not a ramp rate: a number of V/s for both, or {\"up\":…,\"down\":…}")]
+    public async Task A_ramp_rate_command_outside_the_boards_bounds_is_refused_naming_it(string payload, string error)
+    {
+        var reply = await _stand.CommandAsync("dcs/cmd/setramp/hv/0", payload);
+
+        Assert.False(reply.GetProperty("ok").GetBoolean());
+        Assert.Equal(error, reply.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task A_scan_at_a_ramp_rate_outside_the_bounds_is_refused_at_start_naming_it()
+    {
+        var reply = await _stand.CommandAsync("procedures/cmd/start", """{"name":"iv-scan","modules":["module_0"],"params":{"ramp_rate":0.5}}""");
+
+        Assert.False(reply.GetProperty("ok").GetBoolean());
+        Assert.Equal("parameter 'ramp_rate' = 0.5 V/s is outside its bounds [1, 500]", reply.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Each_point_of_a_scan_carries_the_sensor_temperature()
+    {
+        try
+        {
+            var (_, points, _, records) = await ScanAsync("charge=0", """{"stop":20,"step":20,"settle":0,"samples":1,"ramp_rate":200}""");
+
+            Assert.Equal([0, 20], points);
+            // The shipped iv-scan reads sensor.max.DS_temp: the simulated box's cold plate, at the room's ~21 °C.
+            Assert.All(records, p => Assert.InRange(p.GetProperty("t_sensor").GetDouble(), 10, 30));
         }
         finally
         {
@@ -292,7 +367,7 @@ public sealed class ProcedureStandTests : IAsyncLifetime
         var reply = await _stand.CommandAsync("procedures/cmd/start", """{"name":"iv-scan","modules":["module_1"],"params":{"stop":300}}""");
 
         Assert.False(reply.GetProperty("ok").GetBoolean());
-        Assert.Equal("step 2 (line 19) would bias channel 1 at 300 V, above its maxV 250 V", reply.GetProperty("error").GetString());
+        Assert.Equal("step 2 (line 23) would bias channel 1 at 300 V, above its maxV 250 V", reply.GetProperty("error").GetString());
     }
 
     [Fact]

@@ -6,8 +6,8 @@ namespace TrackerDcs.Web.Procedures;
 
 /// <summary>
 /// One point of an IV scan as the iv_scan step records it: the set and measured voltage, the mean and standard
-/// deviation of IMon (µA) over the samples, when, and the conditions (bath temperature, dew point and the chiller's
-/// external sensor, °C).
+/// deviation of IMon (µA) over the samples, when, and the conditions (bath temperature, dew point, the chiller's
+/// external sensor and the sensor temperature, the scan's <c>temperature</c> signal, °C).
 /// </summary>
 public sealed record IvPoint(
     [property: JsonPropertyName("channel")] string Channel,
@@ -19,7 +19,8 @@ public sealed record IvPoint(
     [property: JsonPropertyName("time_ms")] long TimeMs,
     [property: JsonPropertyName("chiller_bath")] double? ChillerBath,
     [property: JsonPropertyName("dewpoint")] double? Dewpoint,
-    [property: JsonPropertyName("chiller_external")] double? ChillerExternal = null);
+    [property: JsonPropertyName("chiller_external")] double? ChillerExternal = null,
+    [property: JsonPropertyName("t_sensor")] double? SensorTemperature = null);
 
 /// <summary>An iv_scan step's outcome: its points and why it stopped (null when it reached its last point).</summary>
 public sealed record IvScanResult(

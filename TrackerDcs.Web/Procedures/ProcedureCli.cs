@@ -61,7 +61,7 @@ public static class ProcedureCli
     /// <summary>The command topics of the devices built into the process (wildcard + for one level).</summary>
     public static IEnumerable<string> BuiltInCommands(string caenRoot) =>
     [
-        .. new[] { "switch/lv", "switch/hv", "setv/lv/+", "setv/hv/+", "clear", "refresh", "reload", "reconnect" }.Select(c => $"{caenRoot}/cmd/{c}"),
+        .. new[] { "switch/lv", "switch/hv", "setv/lv/+", "setv/hv/+", "setramp/hv/+", "clear", "refresh", "reload", "reconnect" }.Select(c => $"{caenRoot}/cmd/{c}"),
         .. JulaboRequest.Names.Select(n => $"{JulaboTopics.Root}/cmd/{n}"),
         .. Hardware.Marta.MartaCommands.All.Select(c => $"{Devices.Marta.MartaTopics.Root}/cmd/{c.Name}"),
         SwitchBoxTopics.Command, SwitchBoxCommands.Lv, SwitchBoxCommands.Hv, SwitchBoxCommands.Channel,

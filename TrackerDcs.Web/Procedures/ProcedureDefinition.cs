@@ -79,11 +79,17 @@ public sealed record CalibrationStep(int Line, string Name, ProcedureValue Timeo
 /// `iv_scan`: the HV of the channels stepped together from start to stop; at each point, after the settle time,
 /// `samples` readings of IMon give the mean and standard deviation. The scan stops at compliance (a mean at or
 /// above it, µA) or breakdown (a mean above `breakdown_factor` times the previous point's), and always ramps back
-/// to its start voltage. Channels null: the HV channels of the run's modules (`channels: modules`).
+/// to its start voltage. Channels null: the HV channels of the run's modules (`channels: modules`). `ramp_rate` (V/s):
+/// the channels' RUp and RDWn during the scan (null: their own); `temperature`: the interlock signal recorded as the
+/// sensor temperature at each point.
 /// </summary>
 public sealed record IvScanStep(int Line, IReadOnlyList<string>? Channels, ProcedureValue Start, ProcedureValue Stop, ProcedureValue Step,
-    ProcedureValue Settle, ProcedureValue Samples, ProcedureValue Compliance, ProcedureValue? BreakdownFactor) : ProcedureStep(Line)
+    ProcedureValue Settle, ProcedureValue Samples, ProcedureValue Compliance, ProcedureValue? BreakdownFactor,
+    ProcedureValue? RampRate = null, string Temperature = IvScanStep.DefaultTemperature) : ProcedureStep(Line)
 {
+    /// <summary>The sensor temperature when a scan names none: the hottest DS18B20 probe of the sensor boxes (the cold plate's).</summary>
+    public const string DefaultTemperature = "sensor.max.DS_temp";
+
     public override string Kind => "iv_scan";
 }
 

@@ -44,11 +44,11 @@ public static class ProcedureExport
             Row(csv, onAbort ? "on_abort" : "step", Number(step.Index), step.Kind, Number(step.Line), step.Description, Time(step.StartMs), Time(step.EndMs),
                 step.Ok is { } ok ? (ok ? "true" : "false") : null, step.Result);
         csv.Append("\r\n");
-        Row(csv, "iv", "step", "channel", "module", "v_set_V", "v_V", "i_uA", "i_std_uA", "time_utc", "bath_C", "external_C", "dewpoint_C");
+        Row(csv, "iv", "step", "channel", "module", "v_set_V", "v_V", "i_uA", "i_std_uA", "time_utc", "bath_C", "external_C", "dewpoint_C", "sensor_C");
         foreach (var (step, scan) in Scans(run))
             foreach (var p in scan.Points)
                 Row(csv, "iv", Number(step.Index), p.Channel, p.Module, Number(p.VSet), Number(p.V), Number(p.I), Number(p.IStd), Time(p.TimeMs),
-                    Number(p.ChillerBath), Number(p.ChillerExternal), Number(p.Dewpoint));
+                    Number(p.ChillerBath), Number(p.ChillerExternal), Number(p.Dewpoint), Number(p.SensorTemperature));
         return csv.ToString();
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Hardware.Common;
 using TrackerDcs.Web.Interlocks;
 using YamlDotNet.RepresentationModel;
@@ -221,7 +222,7 @@ public sealed class ProcedureFile
 
     private IvScanStep IvScan(YamlNode node, int line)
     {
-        string[] keys = ["channels", "start", "stop", "step", "settle", "samples", "compliance", "breakdown_factor"];
+        string[] keys = ["channels", "start", "stop", "step", "settle", "samples", "compliance", "breakdown_factor", "ramp_rate", "temperature"];
         if (node is not YamlMappingNode map) throw Fail(node, "iv_scan", $"must be a mapping of {string.Join(", ", keys)}");
         var fields = Fields(map, keys);
         YamlNode Required(string key) => fields.TryGetValue(key, out var n) ? n : throw Fail(map, $"iv_scan.{key}", "is required");
@@ -244,7 +245,33 @@ public sealed class ProcedureFile
         if (samples.Literal is { } n && n != Math.Floor(n)) throw Fail(fields["samples"], "samples", "must be a whole number");
         return new IvScanStep(line, channels, start, stop, Value(Required("step"), "step", atLeast: 0, above: true),
             Value(Required("settle"), "settle", atLeast: 0), samples, Value(Required("compliance"), "compliance", atLeast: 0, above: true),
-            fields.TryGetValue("breakdown_factor", out var k) ? Value(k, "breakdown_factor", atLeast: 1, above: true) : null);
+            fields.TryGetValue("breakdown_factor", out var k) ? Value(k, "breakdown_factor", atLeast: 1, above: true) : null,
+            fields.TryGetValue("ramp_rate", out var r) ? RampRate(r) : null,
+            fields.TryGetValue("temperature", out var t) ? TemperatureSignal(t) : IvScanStep.DefaultTemperature);
+    }
+
+    /// <summary>An iv_scan's ramp rate: within the HV boards' RUp and RDWn bounds for every value its parameter allows.</summary>
+    private ProcedureValue RampRate(YamlNode node)
+    {
+        var rate = Value(node, "ramp_rate", atLeast: CaenFields.RUp.Min);
+        var largest = rate.Largest(_procedure);
+        if (largest > CaenFields.RUp.Max)
+            throw Fail(node, "ramp_rate", string.Create(CultureInfo.InvariantCulture,
+                $"must be at most {CaenFields.RUp.Max} V/s (the HV boards' fastest ramp){(rate.Literal is null ? $", but {rate} can be {largest} within its parameter's bounds" : "")}"));
+        return rate;
+    }
+
+    /// <summary>The signals that are no temperature: states and switches.</summary>
+    private static readonly string[] NotNumbers =
+        ["crate.state", "crate.hv_on", "crate.lv_on", "chiller.state", "switchbox.state", "switchbox.lv", "switchbox.hv", InterlockSignals.MartaState];
+
+    /// <summary>An iv_scan's sensor temperature: an interlock signal with a number (a sensor box's field, the chiller, a MARTA register).</summary>
+    private string TemperatureSignal(YamlNode node)
+    {
+        var name = Scalar(node, "temperature");
+        if (InterlockSignals.Check(name) is { } unknown) throw Fail(node, "temperature", unknown);
+        if (NotNumbers.Contains(name)) throw Fail(node, "temperature", $"{name} is not a number (a temperature signal is e.g. {IvScanStep.DefaultTemperature}, sensor.<box>.DS_temp, chiller.external)");
+        return name;
     }
 
     private CalibrationStep Calibration(YamlNode node, int line)

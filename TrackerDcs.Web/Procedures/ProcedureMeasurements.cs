@@ -8,7 +8,7 @@ namespace TrackerDcs.Web.Procedures;
 /// run start, step start and run end, tagged procedure, run, event (start, step, on_abort, end) and the step's number,
 /// with a title and a text for Grafana's annotations. <c>iv</c>: one point per IV point and channel, tagged procedure,
 /// run, module and channel; fields V (VMon), V_set, I and I_std (µA), T (the bath), T_ext (the chiller's external
-/// sensor) and dewpoint (°C). A point written twice has the same tags and time, which InfluxDB stores once.
+/// sensor), T_sensor (the scan's sensor temperature signal) and dewpoint (°C). A point written twice has the same tags and time, which InfluxDB stores once.
 /// </summary>
 public static class ProcedureMeasurements
 {
@@ -32,7 +32,7 @@ public static class ProcedureMeasurements
     {
         var fields = new List<KeyValuePair<string, object>> { new("V_set", point.VSet), new("I", point.I), new("I_std", point.IStd) };
         // A reading not known at the point (no sensor box for the dew point) is left out, not written as a number.
-        foreach (var (key, value) in new[] { ("V", point.V), ("T", point.ChillerBath), ("T_ext", point.ChillerExternal), ("dewpoint", point.Dewpoint) })
+        foreach (var (key, value) in new[] { ("V", point.V), ("T", point.ChillerBath), ("T_ext", point.ChillerExternal), ("T_sensor", point.SensorTemperature), ("dewpoint", point.Dewpoint) })
             if (value is { } v) fields.Add(new(key, v));
         return new TimePoint("iv", Tags(run, ("channel", point.Channel), ("module", point.Module ?? "")), fields, point.TimeMs);
     }

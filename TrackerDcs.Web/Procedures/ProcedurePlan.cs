@@ -13,7 +13,15 @@ public sealed record Hold(TimeSpan Duration) : PlannedAction;
 public sealed record RampChiller(double To, double RatePerMinute, TimeSpan Every, int Setpoint) : PlannedAction;
 public sealed record Note(string Text) : PlannedAction;
 public sealed record RunCalibration(string Name, TimeSpan Timeout) : PlannedAction;
-public sealed record ScanIv(IReadOnlyList<string>? Channels, IReadOnlyList<double> Points, TimeSpan Settle, int Samples, double Compliance, double? BreakdownFactor) : PlannedAction;
+public sealed record ScanIv(IReadOnlyList<string>? Channels, IReadOnlyList<double> Points, TimeSpan Settle, int Samples, double Compliance, double? BreakdownFactor,
+    double? RampRate = null, string Temperature = IvScanStep.DefaultTemperature) : PlannedAction
+{
+    /// <summary>
+    /// The least the scan takes (issue 17's yardstick): every point's settle time, and with a ramp rate the way up from
+    /// the first point to the last and back down at that rate (without one, the channels' own speed is not known here).
+    /// </summary>
+    public double MinimumSeconds => Points.Count * Settle.TotalSeconds + (RampRate is { } rate ? 2 * Math.Abs(Points[^1] - Points[0]) / rate : 0);
+}
 
 /// <summary>
 /// A procedure with a run's parameters, unrolled into the flat list the runner walks: the index of a step is
@@ -68,9 +76,9 @@ public static class ProcedurePlan
                 return (ramp, estimate);
             case IvScanStep iv:
                 var scan = new ScanIv(iv.Channels, IvPoints(iv.Start.Evaluate(p), iv.Stop.Evaluate(p), iv.Step.Evaluate(p)),
-                    Seconds(iv.Settle.Evaluate(p)), (int)iv.Samples.Evaluate(p), iv.Compliance.Evaluate(p), iv.BreakdownFactor?.Evaluate(p));
-                // The least it takes: every point's settle time (the ramps come on top, at the channels' own speed).
-                return (scan, scan.Points.Count * scan.Settle.TotalSeconds);
+                    Seconds(iv.Settle.Evaluate(p)), (int)iv.Samples.Evaluate(p), iv.Compliance.Evaluate(p), iv.BreakdownFactor?.Evaluate(p),
+                    iv.RampRate?.Evaluate(p), iv.Temperature);
+                return (scan, scan.MinimumSeconds);
             case CalibrationStep c:
                 // How long a calibration takes is the program's business: no estimate.
                 return (new RunCalibration(c.Name, Seconds(c.Timeout.Evaluate(p))), 0);
@@ -107,7 +115,7 @@ public static class ProcedurePlan
         RampChiller r => Invariant($"set point {r.Setpoint} to {r.To} °C at {r.RatePerMinute} K/min, every {r.Every.TotalSeconds} s"),
         Note n => n.Text,
         RunCalibration c => Invariant($"{c.Name} (time-out {c.Timeout.TotalSeconds} s)"),
-        ScanIv s => Invariant($"channels {(s.Channels is null ? "of the modules" : string.Join(", ", s.Channels))}: {s.Points.Count} points {s.Points[0]}…{s.Points[^1]} V, settle {s.Settle.TotalSeconds} s, {s.Samples} samples, compliance {s.Compliance} µA{(s.BreakdownFactor is { } k ? $", breakdown ×{k}" : "")}"),
+        ScanIv s => Invariant($"channels {(s.Channels is null ? "of the modules" : string.Join(", ", s.Channels))}: {s.Points.Count} points {s.Points[0]}…{s.Points[^1]} V, settle {s.Settle.TotalSeconds} s, {s.Samples} samples, compliance {s.Compliance} µA{(s.BreakdownFactor is { } k ? $", breakdown ×{k}" : "")}{(s.RampRate is { } r ? $", ramp {r} V/s" : "")}, temperature {s.Temperature}"),
         _ => action.ToString(),
     };
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using TrackerDcs.Hardware;
 using TrackerDcs.Hardware.Caen;
 using TrackerDcs.Web.Commands;
@@ -14,6 +16,7 @@ public static class CaenCommands
         bus.Register($"{root}/cmd/switch/hv", (r, ct) => SwitchAsync(service, PowerKind.Hv, r, ct));
         bus.Register($"{root}/cmd/setv/lv/+", (r, ct) => SetVoltageAsync(service, PowerKind.Lv, r, ct));
         bus.Register($"{root}/cmd/setv/hv/+", (r, ct) => SetVoltageAsync(service, PowerKind.Hv, r, ct));
+        bus.Register($"{root}/cmd/setramp/hv/+", (r, ct) => SetRampAsync(service, r, ct));
         bus.Register($"{root}/cmd/clear", NoPayload.Handler("clear", (_, ct) => service.Device.ClearAlarmsAsync(ct)));
         bus.Register($"{root}/cmd/refresh", NoPayload.Handler("refresh", async (_, ct) =>
         {
@@ -43,6 +46,34 @@ public static class CaenCommands
             return CommandResult.Refused($"payload '{Quote(request.Payload)}' is not a voltage in volts");
         return await service.SetVoltageAsync(kind, id, volts, request.User, ct);
     }
+
+    /// <summary>
+    /// dcs/cmd/setramp/hv/&lt;id&gt;: the channel's HV ramp rates in V/s, a number for both (<c>20</c>) or each on its
+    /// own (<c>{"up":20,"down":50}</c>, either may be left out). The driver checks them against the boards' bounds.
+    /// </summary>
+    private static async Task<CommandResult> SetRampAsync(CaenService service, CommandRequest request, CancellationToken ct)
+    {
+        var id = CommandRoute.Level(request.Topic, 4);
+        if (RampRates(request.Payload.Trim()) is not { } rates || rates is { Up: null, Down: null })
+            return CommandResult.Refused($"payload '{Quote(request.Payload)}' is not a ramp rate: a number of V/s for both, or {{\"up\":…,\"down\":…}}");
+        return await service.Device.SetRampAsync(id, rates.Up, rates.Down, ct);
+    }
+
+    private static (double? Up, double? Down)? RampRates(string payload)
+    {
+        if (double.TryParse(payload, NumberStyles.Float, CultureInfo.InvariantCulture, out var both)) return (both, both);
+        try
+        {
+            if (JsonNode.Parse(payload) is not JsonObject json || json.Any(p => p.Key is not ("up" or "down"))) return null;
+            return (Rate(json["up"]), Rate(json["down"]));
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            return null;   // not JSON, or a rate that is no number: the caller names the payload
+        }
+    }
+
+    private static double? Rate(JsonNode? node) => node?.GetValue<double>();
 
     private static string Quote(string payload) => payload.Length <= 40 ? payload : payload[..40] + "…";
 }

@@ -14,6 +14,7 @@ public static class AuditAction
         {
             ["switch", var supply] when payload.Trim() is "on" or "off" => $"{supply.ToUpperInvariant()} {payload.Trim()}",
             ["setv", var supply, var channel] => $"{supply.ToUpperInvariant()} set V of channel {channel}",
+            ["setramp", var supply, var channel] => $"{supply.ToUpperInvariant()} ramp rate of channel {channel}",
             _ => command.Replace('/', ' '),
         };
     }
