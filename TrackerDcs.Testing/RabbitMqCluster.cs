@@ -15,6 +15,7 @@ namespace TrackerDcs.Testing;
 /// <item>One Erlang cookie per cluster (HOME of every node and of rabbitmqctl is the cluster's directory).</item>
 /// <item>Nodes are stopped by their own process ids (the beam's, read from its pid file, and the start script's);
 /// <see cref="KillAsync"/> SIGKILLs one node's beam, as a crashed machine would.</item>
+/// <item>With <see cref="Tls"/>, every node has a second MQTT listener over TLS (<see cref="Node.MqttTlsPort"/>).</item>
 /// </list>
 /// </summary>
 public sealed class RabbitMqCluster : IAsyncDisposable
@@ -45,11 +46,14 @@ public sealed class RabbitMqCluster : IAsyncDisposable
     /// <summary>host:port of every node's MQTT listener, in node order (what Site:Brokers lists).</summary>
     public IEnumerable<string> MqttEndpoints => _nodes.Select(n => $"127.0.0.1:{n.MqttPort}");
 
+    /// <summary>PEM files of a node certificate, its key and the CA that signed it: every node gets an MQTT listener over TLS with them.</summary>
+    public sealed record Tls(string CaFile, string CertificateFile, string KeyFile);
+
     public sealed class Node
     {
-        internal Node(string name, string directory, int amqpPort, int distPort, int mqttPort)
+        internal Node(string name, string directory, int amqpPort, int distPort, int mqttPort, int? mqttTlsPort)
         {
-            Name = name; Directory = directory; AmqpPort = amqpPort; DistPort = distPort; MqttPort = mqttPort;
+            Name = name; Directory = directory; AmqpPort = amqpPort; DistPort = distPort; MqttPort = mqttPort; MqttTlsPort = mqttTlsPort;
         }
 
         public string Name { get; }
@@ -57,6 +61,8 @@ public sealed class RabbitMqCluster : IAsyncDisposable
         public int AmqpPort { get; }
         public int DistPort { get; }
         public int MqttPort { get; }
+        /// <summary>The MQTT listener over TLS, when the cluster was started with <see cref="Tls"/>.</summary>
+        public int? MqttTlsPort { get; }
         internal Process? Script { get; set; }
         internal readonly StringBuilder Output = new();
         internal string PidFile => Path.Combine(Directory, "pid");
@@ -67,7 +73,7 @@ public sealed class RabbitMqCluster : IAsyncDisposable
         public string Log { get { lock (Output) return Output.ToString(); } }
     }
 
-    public static async Task<RabbitMqCluster> StartAsync(int nodes = 3)
+    public static async Task<RabbitMqCluster> StartAsync(int nodes = 3, Tls? tls = null)
     {
         if (!File.Exists(Server)) throw new FileNotFoundException($"{Server} is missing (apt-get install rabbitmq-server)");
         if (nodes < 1) throw new ArgumentOutOfRangeException(nameof(nodes), nodes, "a cluster has at least one node");
@@ -76,7 +82,7 @@ public sealed class RabbitMqCluster : IAsyncDisposable
         var cluster = new RabbitMqCluster(directory, FreePort.Tcp(), $"t{Guid.NewGuid():N}"[..10]);
         try
         {
-            await cluster.PrepareAsync(nodes);
+            await cluster.PrepareAsync(nodes, tls);
             // The nodes boot in parallel (the slow part, ~20 s each on a loaded machine), then join the first one by one.
             await Task.WhenAll(cluster._nodes.Select(cluster.BootAsync));
             foreach (var node in cluster._nodes.Skip(1))
@@ -98,20 +104,35 @@ public sealed class RabbitMqCluster : IAsyncDisposable
         }
     }
 
-    private async Task PrepareAsync(int count)
+    private async Task PrepareAsync(int count, Tls? tls)
     {
         // One cookie for the cluster and its rabbitmqctl calls; Erlang refuses a cookie file others can read.
         var cookie = Path.Combine(_directory, ".erlang.cookie");
         await File.WriteAllTextAsync(cookie, Guid.NewGuid().ToString("N").ToUpperInvariant());
         File.SetUnixFileMode(cookie, UnixFileMode.UserRead);
         await File.WriteAllTextAsync(Path.Combine(_directory, "enabled_plugins"), "[rabbitmq_mqtt].\n");
+        // The node reads its certificate and key as the rabbitmq user: copies in the cluster's directory, which it owns.
+        var tlsLines = new List<string>();
+        if (tls is not null)
+        {
+            foreach (var (file, name) in new[] { (tls.CaFile, "ca.pem"), (tls.CertificateFile, "node.pem"), (tls.KeyFile, "node.key") })
+                File.Copy(file, Path.Combine(_directory, name));
+            tlsLines.AddRange([
+                $"ssl_options.cacertfile = {Path.Combine(_directory, "ca.pem")}",
+                $"ssl_options.certfile = {Path.Combine(_directory, "node.pem")}",
+                $"ssl_options.keyfile = {Path.Combine(_directory, "node.key")}",
+                // Clients show no certificate of their own: they log in with user and password, over TLS.
+                "ssl_options.verify = verify_none",
+                "ssl_options.fail_if_no_peer_cert = false",
+            ]);
+        }
         for (var i = 1; i <= count; i++)
         {
             var nodeDirectory = Path.Combine(_directory, $"node{i}");
             Directory.CreateDirectory(Path.Combine(nodeDirectory, "mnesia"));
             Directory.CreateDirectory(Path.Combine(nodeDirectory, "log"));
-            var node = new Node($"{_prefix}-{i}@localhost", nodeDirectory, FreePort.Tcp(), FreePort.Tcp(), FreePort.Tcp());
-            await File.WriteAllLinesAsync(Path.Combine(nodeDirectory, "rabbitmq.conf"),
+            var node = new Node($"{_prefix}-{i}@localhost", nodeDirectory, FreePort.Tcp(), FreePort.Tcp(), FreePort.Tcp(), tls is null ? null : FreePort.Tcp());
+            List<string> conf =
             [
                 $"listeners.tcp.1 = 127.0.0.1:{node.AmqpPort}",
                 $"mqtt.listeners.tcp.1 = 127.0.0.1:{node.MqttPort}",
@@ -121,7 +142,9 @@ public sealed class RabbitMqCluster : IAsyncDisposable
                 "log.console = true",
                 "log.console.level = warning",
                 "log.file.level = info",
-            ]);
+            ];
+            if (node.MqttTlsPort is { } tlsPort) conf.AddRange([$"mqtt.listeners.ssl.1 = 127.0.0.1:{tlsPort}", .. tlsLines]);
+            await File.WriteAllLinesAsync(Path.Combine(nodeDirectory, "rabbitmq.conf"), conf);
             _nodes.Add(node);
         }
         // The server refuses directories it cannot write: everything belongs to the user it runs as.
@@ -196,6 +219,7 @@ public sealed class RabbitMqCluster : IAsyncDisposable
             await Task.Delay(500);
         }
         await WaitForPortAsync(node.MqttPort, TimeSpan.FromSeconds(30), () => null);
+        if (node.MqttTlsPort is { } tlsPort) await WaitForPortAsync(tlsPort, TimeSpan.FromSeconds(30), () => null);
     }
 
     /// <summary>Runs rabbitmqctl against <paramref name="node"/>; a failure throws with its output.</summary>

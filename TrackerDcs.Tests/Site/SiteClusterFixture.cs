@@ -23,7 +23,7 @@ public sealed class SiteClusterFixture : IAsyncLifetime
     {
         Cluster = await RabbitMqCluster.StartAsync(3);
         await Cluster.AddUserAsync(SiteUser, SitePassword, write: @"^site\.[^.]+\.[^.]+\.cmd\.", read: @"^site\.");
-        foreach (var stand in new[] { "a", "b", "s1", "s2", "s3" }) await AddStandAsync(stand);
+        foreach (var stand in new[] { "a", "b", "c", "s1", "s2", "s3" }) await AddStandAsync(stand);
     }
 
     /// <summary>The stand's account, exactly as docs/site.md tells an administrator to create it.</summary>

@@ -43,6 +43,10 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
                 ["Site:Stand"] = stand,
                 ["Site:User"] = SiteClusterFixture.StandUser(stand),
                 ["Site:Password"] = SiteClusterFixture.StandPassword(stand),
+                // A sensor box and the chiller give each stand its dew-point margin.
+                ["Sensors:Simulated"] = "true",
+                ["Sensors:SimulatedPeriod"] = "00:00:01",
+                ["Alarms:DewPointMarginMin"] = "3",
             };
             for (var i = 0; i < nodes.Count; i++) settings[$"Site:Brokers:{i}"] = nodes[i];
             var process = new StandProcess(settings);
@@ -137,12 +141,7 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
     {
         foreach (var stand in Stands) await StandAtSiteAsync(stand, s => s.GetProperty("crate").GetString() == "LV_OFF", "crate LV_OFF");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         // "/" of the site instance is its Site page.
         var page = await PanelStand.LoginAsync(context, $"https://localhost:{_site.HttpsPort}", "oscar", OperatorPassword, "/");
@@ -166,4 +165,43 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
         var audit = JsonDocument.Parse(await _stands[0].GetAsAdminAsync("/api/audit?limit=1000")).RootElement.EnumerateArray();
         Assert.DoesNotContain(audit, e => e.GetProperty("user").GetString() == "site:oscar");
     }
+
+    [Fact]
+    public async Task Each_stands_dew_point_margin_is_on_the_site_page_and_a_margin_below_the_minimum_is_marked()
+    {
+        // s1 in dry air, s2 in humid air (its margin below the stand's 3 °C minimum).
+        await _stands[0].PostAsAdminAsync("/api/simulator/sensors/dewpoint?celsius=7");
+        await _stands[1].PostAsAdminAsync("/api/simulator/sensors/dewpoint?celsius=21");
+        static bool Near(JsonElement stand, string property, double value) =>
+            stand.GetProperty(property) is { ValueKind: JsonValueKind.Number } v && Math.Abs(v.GetDouble() - value) < 0.5;
+        var dry = await StandAtSiteAsync("s1", s => Near(s, "dewPoint", 7), "dew point 7 °C");
+        var humid = await StandAtSiteAsync("s2", s => Near(s, "dewPoint", 21), "dew point 21 °C");
+        output.WriteLine($"{dry}\n{humid}");
+        foreach (var stand in new[] { dry, humid })
+        {
+            // The stand's own figure: its coldest temperature minus its highest dew point, with its minimum.
+            var margin = stand.GetProperty("dewPointMargin").GetDouble();
+            Assert.Equal(stand.GetProperty("coldestTemperature").GetDouble() - stand.GetProperty("dewPoint").GetDouble(), margin, 0.11);
+            Assert.Equal(3, stand.GetProperty("dewPointMarginMin").GetDouble());
+        }
+        Assert.True(dry.GetProperty("dewPointMargin").GetDouble() >= 3, dry.ToString());
+        Assert.True(humid.GetProperty("dewPointMargin").GetDouble() < 3, humid.ToString());
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = await PanelStand.LoginAsync(context, $"https://localhost:{_site.HttpsPort}", "oscar", OperatorPassword, "/site");
+        var dryMargin = page.GetByLabel("Stand s1", new() { Exact = true }).GetByLabel("Dew-point margin");
+        var humidMargin = page.GetByLabel("Stand s2", new() { Exact = true }).GetByLabel("Dew-point margin");
+        await Assertions.Expect(dryMargin).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+\.\d °C \(dew point 7\.\d °C"), new() { Timeout = 30_000 });
+        await Assertions.Expect(dryMargin).Not.ToContainTextAsync("below");
+        await Assertions.Expect(humidMargin).ToContainTextAsync("below the stand's minimum of 3.0 °C", new() { Timeout = 30_000 });
+    }
+
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = "/usr/bin/chromium",
+        Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
 }

@@ -9,7 +9,7 @@ public sealed class SiteStandsTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
     private readonly SiteStands _stands;
 
-    public SiteStandsTests() => _stands = new SiteStands(new SiteOptions { Mode = SiteMode.Site, LostAfter = TimeSpan.FromSeconds(15) }, _time);
+    public SiteStandsTests() => _stands = new SiteStands(new SiteOptions { Mode = SiteMode.Site, LostAfter = TimeSpan.FromSeconds(15), AlarmAfter = TimeSpan.FromSeconds(15) }, _time);
 
     private void Beat(string stand) =>
         Assert.True(_stands.Apply($"site/{stand}/dcs/heartbeat", $$"""{"state":"online","time":"{{_time.GetUtcNow():O}}","period_s":5}"""));
@@ -52,5 +52,47 @@ public sealed class SiteStandsTests
         Assert.Equal("RUNNING", view.Stand("s1")!.Marta);
         Assert.Equal((1, "chiller fault"), (view.Stand("s1")!.ActiveAlarms, view.Stand("s1")!.NewestAlarm!.Message));
         Assert.Null(view.Stand("s1")!.Crate);
+    }
+
+    [Fact]
+    public void The_lost_cluster_is_the_sites_own_alarm_after_Site_AlarmAfter_first_in_the_list_and_clears_on_connection()
+    {
+        Beat("s1");
+        Assert.True(_stands.Apply("site/s1/alarms/active", """[{"key":"a","severity":"major","message":"chiller fault","raised":"2026-12-06T11:00:00Z"}]"""));
+        _stands.SetCluster(null, "connected to rmq1:1883");
+        var lostAt = _time.GetUtcNow();
+        _stands.SetCluster(lostAt, "lost rmq1:1883");
+        _time.Advance(TimeSpan.FromSeconds(10));
+        // A later failed round keeps the moment of the loss.
+        _stands.SetCluster(_time.GetUtcNow(), "rmq2:1883 unreachable: connection refused");
+        Assert.Null(_stands.View.ClusterLost);
+        Assert.Empty(_stands.AlarmConditions());
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        var view = _stands.View;
+        var lost = Assert.IsType<SiteAlarm>(view.ClusterLost);
+        Assert.Equal((SiteStands.SiteItself, "site.cluster", "major", lostAt), (lost.Stand, lost.Key, lost.Severity, lost.Raised));
+        Assert.Contains("since 12:00:00 UTC (rmq2:1883 unreachable: connection refused)", lost.Message);
+        Assert.Equal([SiteStands.SiteItself, "s1"], view.Alarms.Select(a => a.Stand));
+        Assert.Equal("site.cluster:site", Assert.Single(_stands.AlarmConditions()).Key);
+
+        _stands.SetCluster(null, "connected to rmq3:1883");
+        Assert.Null(_stands.View.ClusterLost);
+        Assert.Equal(["s1"], _stands.View.Alarms.Select(a => a.Stand));
+        Assert.Empty(_stands.AlarmConditions());
+    }
+
+    [Fact]
+    public void A_stands_dew_point_margin_is_its_own_and_is_low_below_its_minimum()
+    {
+        Beat("s1");
+        Assert.Null(_stands.View.Stand("s1")!.DewPointMargin);
+        Assert.True(_stands.Apply("site/s1/environment/status", """{"dewpoint_margin":2.5,"dewpoint":17.5,"coldest":20,"dewpoint_margin_min":3}"""));
+        var stand = _stands.View.Stand("s1")!;
+        Assert.Equal((2.5, 17.5, 20.0, 3.0, true), (stand.DewPointMargin, stand.DewPoint, stand.ColdestTemperature, stand.DewPointMarginMin, stand.DewPointMarginLow));
+        // Unknown (no box with humidity): no margin, and not low.
+        Assert.True(_stands.Apply("site/s1/environment/status", """{"dewpoint_margin":null,"dewpoint":null,"coldest":20,"dewpoint_margin_min":3}"""));
+        Assert.Equal((null, false), (_stands.View.Stand("s1")!.DewPointMargin, _stands.View.Stand("s1")!.DewPointMarginLow));
     }
 }

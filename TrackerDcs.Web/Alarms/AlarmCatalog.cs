@@ -49,6 +49,10 @@ public static class AlarmCatalog
         "Lost while it lasts: operators' commands are refused, because their audit row cannot be written; alarm history rows wait in memory (up to 1000) " +
         "and runs cannot be recorded. Still working: alarms are evaluated, published and notified; interlocks act, journaled in audit-journal.jsonl; " +
         "the limits written to the crate and the chiller hold. Free space on the data disk, or fix the file's permissions; the alarm clears at the next write that succeeds.");
+    public static readonly AlarmDefinition SiteClusterLost = new("site.cluster", AlarmSeverity.Major,
+        "The site instance reaches no node of the site's message cluster: every stand on the Site page is shown as it was then, new alarms of the stands do not arrive, " +
+        "and commands to the stands cannot be sent. The stands themselves work as before. Check the network to the cluster and its nodes (docs/site.md); " +
+        "the site instance connects again by itself.");
     public static readonly AlarmDefinition SiteUnreachable = new("site.unreachable", AlarmSeverity.Warning,
         "No node of the site's message cluster has been reachable for a while: the site does not see this stand and cannot send it commands. " +
         "The stand itself works as before (interlocks, alarms, local commands). Alarm, run and procedure events wait on disk and reach the site in order " +

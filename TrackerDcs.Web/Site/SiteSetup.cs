@@ -24,7 +24,8 @@ public static class SiteSetup
 
     /// <summary>
     /// The site instance: every stand's view from the cluster, the site's commands to them. Its panel needs an alarm
-    /// manager (the annunciator of every page); the site instance raises no alarms of its own, its stands' are on the Site page.
+    /// manager (the annunciator of every page), which has the site instance's one alarm of its own, site.cluster (its
+    /// subscriber reconciles it); its stands' alarms are on the Site page.
     /// </summary>
     public static void AddSiteInstance(this WebApplicationBuilder builder)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Devices;
 
 namespace TrackerDcs.Web.Site;
@@ -6,14 +7,18 @@ namespace TrackerDcs.Web.Site;
 /// <summary>
 /// What the site instance knows of every stand: the last payload of each topic it shows, per stand, as the stands'
 /// uplinks mirror them (site/&lt;stand&gt;/&lt;topic&gt;). The view is built when read, so a heartbeat's age is now's.
-/// Fed by <see cref="SiteSubscriber"/>; read by the Site page and /api/site/stands.
+/// Fed by <see cref="SiteSubscriber"/>, which also tells it when the cluster is lost; read by the Site page and /api/site/stands.
 /// </summary>
-public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDeviceView<SiteView>
+public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDeviceView<SiteView>, IAlarmSource
 {
+    /// <summary>The "stand" of the site instance's own alarms in the site alarm list: not a stand name, so never one's.</summary>
+    public const string SiteItself = "(site)";
+
     /// <summary>The topics the site shows, below site/&lt;stand&gt;/; the rest of what a stand mirrors (channels, logs) is not kept.</summary>
     public static readonly IReadOnlySet<string> Kept = new HashSet<string>
     {
         "dcs/status", "julabo/status", "MARTA/status", "SB/status", "dcs/heartbeat", "alarms/active", "ph2acf/status", "procedures/status",
+        SiteTopics.Environment,
     };
 
     private readonly Lock _gate = new();
@@ -21,6 +26,9 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
     private readonly Dictionary<string, DateTimeOffset> _lastHeard = [];
     /// <summary>The last fsm_state per stand and topic: MARTA/status carries it only when it changed (MartaPublishFilter).</summary>
     private readonly Dictionary<(string Stand, string Topic), string> _states = [];
+    /// <summary>Since when no node of the cluster is reachable (from the start until the first connection), and why; null while connected.</summary>
+    private DateTimeOffset? _clusterLostSince;
+    private string _clusterState = "";
 
     public event Action? Changed;
 
@@ -53,6 +61,34 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
     /// <summary>Once a second from the subscriber: a heartbeat's age grows, and a stand may become lost, without any message.</summary>
     public void Tick() => Changed?.Invoke();
 
+    /// <summary>From the subscriber: connected (<paramref name="lostSince"/> null), or no node reachable since then, and why.</summary>
+    public void SetCluster(DateTimeOffset? lostSince, string state)
+    {
+        lock (_gate)
+        {
+            // A failed round while already away keeps the first moment of the loss.
+            _clusterLostSince = lostSince is null ? null : _clusterLostSince ?? lostSince;
+            _clusterState = state;
+        }
+        Changed?.Invoke();
+    }
+
+    /// <summary>The site instance's own alarm: no node of the cluster reachable for Site:AlarmAfter (a failover takes less).</summary>
+    private SiteAlarm? ClusterAlarm(DateTimeOffset now)
+    {
+        if (_clusterLostSince is not { } since || now - since < options.AlarmAfter) return null;
+        return new SiteAlarm(SiteItself, AlarmCatalog.SiteClusterLost.Code, "major",
+            $"no node of the site's cluster reachable since {since:HH:mm:ss} UTC ({_clusterState}): every stand is shown as it was then, and no command can be sent", since, false);
+    }
+
+    /// <summary>For the site instance's alarm manager (the annunciator of every page, the alarm history).</summary>
+    public IEnumerable<AlarmCondition> AlarmConditions()
+    {
+        SiteAlarm? lost;
+        lock (_gate) lost = ClusterAlarm(time.GetUtcNow());
+        if (lost is not null) yield return new AlarmCondition(AlarmCatalog.SiteClusterLost, "site", lost.Message);
+    }
+
     public SiteView View
     {
         get
@@ -61,8 +97,11 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
             lock (_gate)
             {
                 var stands = _stands.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => Stand(s.Key, s.Value, _lastHeard[s.Key], now)).ToList();
-                var alarms = stands.SelectMany(s => Alarms(s.Name, _stands[s.Name])).OrderByDescending(a => a.Raised).ToList();
-                return new SiteView(stands, alarms);
+                var lost = ClusterAlarm(now);
+                // The site's own alarm first: while it is up, nothing below is news.
+                IEnumerable<SiteAlarm> own = lost is null ? [] : [lost];
+                var alarms = own.Concat(stands.SelectMany(s => Alarms(s.Name, _stands[s.Name])).OrderByDescending(a => a.Raised)).ToList();
+                return new SiteView(stands, alarms, lost);
             }
         }
     }
@@ -80,6 +119,7 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
         }
         var age = beatAt is { } t ? now - t : (TimeSpan?)null;
         var lost = !online || age > options.LostAfter;
+        topics.TryGetValue(SiteTopics.Environment, out var environment);
         return new StandView(name,
             State(name, "dcs/status"),
             State(name, "julabo/status"),
@@ -89,6 +129,7 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
             alarms.Count, alarms.FirstOrDefault(),
             Running(topics, "ph2acf/status", "calibration"),
             Running(topics, "procedures/status", "procedure"),
+            Number(environment, "dewpoint_margin"), Number(environment, "dewpoint"), Number(environment, "coldest"), Number(environment, "dewpoint_margin_min"),
             beatAt, age, lost, lastHeard);
     }
 

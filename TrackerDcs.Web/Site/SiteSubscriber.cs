@@ -1,6 +1,7 @@
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
+using TrackerDcs.Web.Alarms;
 
 namespace TrackerDcs.Web.Site;
 
@@ -10,9 +11,10 @@ namespace TrackerDcs.Web.Site;
 /// (site/+/#): the statuses go to <see cref="SiteStands"/>, the stands' replies to whoever waits for them
 /// (<see cref="Replied"/>), and it publishes the site operators' commands (<see cref="PublishAsync"/>).
 /// Latest values are repeated by every stand within their period (the heartbeat every 5 s, every value again after an
-/// uplink's reconnection), so a subscriber that changed node has the stands again within seconds.
+/// uplink's reconnection), so a subscriber that changed node has the stands again within seconds. Reaching no node
+/// at all for Site:AlarmAfter is the site instance's own alarm site.cluster (<see cref="SiteStands.AlarmConditions"/>).
 /// </summary>
-public sealed class SiteSubscriber(SiteOptions options, SiteStands stands, TimeProvider time, ILogger<SiteSubscriber> log) : BackgroundService
+public sealed class SiteSubscriber(SiteOptions options, SiteStands stands, AlarmManager alarms, TimeProvider time, ILogger<SiteSubscriber> log) : BackgroundService
 {
     public const string Filter = "site/+/#";
     private static readonly TimeSpan MaxRoundDelay = TimeSpan.FromSeconds(10);
@@ -47,6 +49,7 @@ public sealed class SiteSubscriber(SiteOptions options, SiteStands stands, TimeP
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var ticks = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        stands.SetCluster(time.GetUtcNow(), "connecting");
         var ticking = TickAsync(ticks, stoppingToken);
         var delay = TimeSpan.FromMilliseconds(500);
         while (!stoppingToken.IsCancellationRequested)
@@ -61,6 +64,7 @@ public sealed class SiteSubscriber(SiteOptions options, SiteStands stands, TimeP
                 }
                 catch (OperationCanceledException) { break; }
                 log.LogWarning("Site instance: lost node {Node}; trying the next node", Endpoint(_node));
+                stands.SetCluster(time.GetUtcNow(), $"lost {Endpoint(_node)}");
                 continue;
             }
             try { await Task.Delay(delay, time, stoppingToken); }
@@ -70,12 +74,19 @@ public sealed class SiteSubscriber(SiteOptions options, SiteStands stands, TimeP
         await ticking;
     }
 
-    /// <summary>Once a second the page hears of the time passing: heartbeats age and stands become lost without any message.</summary>
+    /// <summary>
+    /// Once a second the page hears of the time passing: heartbeats age and stands become lost without any message; and
+    /// the site's own alarm manager (nothing else raises alarms on the site instance) takes the cluster's state.
+    /// </summary>
     private async Task TickAsync(PeriodicTimer ticks, CancellationToken ct)
     {
         try
         {
-            while (await ticks.WaitForNextTickAsync(ct)) stands.Tick();
+            while (await ticks.WaitForNextTickAsync(ct))
+            {
+                await alarms.ReconcileAsync([.. stands.AlarmConditions()], ct);
+                stands.Tick();
+            }
         }
         catch (OperationCanceledException) { }
     }
@@ -98,6 +109,7 @@ public sealed class SiteSubscriber(SiteOptions options, SiteStands stands, TimeP
                 _client = client;
                 _node = index;
                 old?.Dispose();
+                stands.SetCluster(null, $"connected to {Endpoint(index)}");
                 log.LogInformation("Site instance: connected to node {Node}, reading {Filter}", Endpoint(index), Filter);
                 return true;
             }
@@ -110,7 +122,9 @@ public sealed class SiteSubscriber(SiteOptions options, SiteStands stands, TimeP
                                           or System.Net.Sockets.SocketException)
             {
                 client.Dispose();
-                log.LogWarning("Site instance: node {Node} unreachable ({Reason})", Endpoint(index), e.InnerException?.Message ?? e.Message);
+                var reason = e.InnerException?.Message ?? e.Message;
+                stands.SetCluster(time.GetUtcNow(), $"{Endpoint(index)} unreachable: {reason}");
+                log.LogWarning("Site instance: node {Node} unreachable ({Reason})", Endpoint(index), reason);
             }
         }
         return false;

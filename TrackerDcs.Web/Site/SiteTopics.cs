@@ -23,6 +23,12 @@ public static partial class SiteTopics
 
     public static string Reply(string stand, string device) => $"site/{stand}/{device}/reply";
 
+    /// <summary>
+    /// The stand's environment as its own interlocks and alarms compute it (<see cref="SiteEnvironment"/>): not a topic
+    /// of the stand's bus, published to the site by the uplink itself (as site/&lt;stand&gt;/environment/status), a latest value.
+    /// </summary>
+    public const string Environment = "environment/status";
+
     /// <param name="isDeviceRoot">The stand's device roots (the command bus's: dcs, julabo, alarms, ph2acf, procedures, …).</param>
     public static Mirroring Classify(string topic, Func<string, bool> isDeviceRoot)
     {

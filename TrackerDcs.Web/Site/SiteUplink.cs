@@ -9,6 +9,8 @@ using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Common;
+using TrackerDcs.Web.Devices;
+using TrackerDcs.Web.Devices.Sensors;
 
 namespace TrackerDcs.Web.Site;
 
@@ -37,8 +39,10 @@ public sealed class SiteUplink : BackgroundService, IAlarmSource
     private DateTimeOffset? _awaySince;
     private volatile string _state = "connecting";
     private long _tapDropped;
+    private string? _environment;
 
-    public SiteUplink(SiteOptions options, CommandBus bus, BrokerTap tap, SiteOutbox outbox, TimeProvider time, ILogger<SiteUplink> log)
+    public SiteUplink(SiteOptions options, CommandBus bus, BrokerTap tap, SiteOutbox outbox, IDeviceView<SensorsView> sensors, AlarmOptions alarms,
+        TimeProvider time, ILogger<SiteUplink> log)
     {
         _options = options;
         _bus = bus;
@@ -48,7 +52,16 @@ public sealed class SiteUplink : BackgroundService, IAlarmSource
         _endpoints = options.Endpoints();
         _awaySince = time.GetUtcNow();
         tap.Subscribe(Observe);
+        sensors.Changed += () => ObserveEnvironment(sensors.View, alarms.DewPointMarginMin);
         _client = NewClient();
+    }
+
+    /// <summary>The stand's dew-point margin, on each change of the figure shown (sensor messages come often, the figure changes seldom).</summary>
+    private void ObserveEnvironment(SensorsView view, double marginMin)
+    {
+        var payload = SiteEnvironment.Payload(view, marginMin);
+        if (Interlocked.Exchange(ref _environment, payload) == payload) return;
+        if (!_tapped.Writer.TryWrite((SiteTopics.Environment, payload, Mirroring.Latest))) Interlocked.Increment(ref _tapDropped);
     }
 
     /// <summary>

@@ -32,6 +32,14 @@ public partial class SitePage
     /// <summary>When a lost stand was last heard alive: its last heartbeat's time (the stand's clock), else the site's last message from it.</summary>
     private string AsOf(StandView stand) => Clock.Caption(stand.HeartbeatAt ?? stand.LastHeard);
 
+    /// <summary>"12.3 °C (dew point 7.0 °C, coldest 19.3 °C)", and when it is below the stand's minimum, says so.</summary>
+    private static string DewPoint(StandView stand)
+    {
+        if (stand.DewPointMargin is not { } margin) return stand.DewPoint is null && stand.ColdestTemperature is null ? "—" : "unknown";
+        var text = $"{margin:0.0} °C (dew point {stand.DewPoint:0.0} °C, coldest {stand.ColdestTemperature:0.0} °C)";
+        return stand.DewPointMarginLow ? $"{text} · below the stand's minimum of {stand.DewPointMarginMin:0.0} °C" : text;
+    }
+
     /// <summary>Every switch is confirmed (the site sees the stand only from afar); Cancel is the dialog's default.</summary>
     private async Task SwitchAsync(string stand, string supply, bool on)
     {
