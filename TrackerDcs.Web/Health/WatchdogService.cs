@@ -1,9 +1,9 @@
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
 using TrackerDcs.Hardware.Caen;
+using TrackerDcs.Web.Common;
 
 namespace TrackerDcs.Web.Health;
 
@@ -113,16 +113,7 @@ public sealed class WatchdogService(
             .WithWillRetain()
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         if (options.User.Length > 0) builder.WithCredentials(options.User, options.Password);
-        if (useTls) builder.WithTlsOptions(tls =>
-        {
-            tls.UseTls();
-            if (options.CaFile.Length > 0)
-            {
-                var authorities = new X509Certificate2Collection();
-                authorities.ImportFromPemFile(options.CaFile);
-                tls.WithTrustChain(authorities);
-            }
-        });
+        if (useTls) builder.WithTlsTrusting(options.CaFile);
         return builder.Build();
     }
 }

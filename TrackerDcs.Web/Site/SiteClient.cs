@@ -1,5 +1,5 @@
-using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
+using TrackerDcs.Web.Common;
 
 namespace TrackerDcs.Web.Site;
 
@@ -19,16 +19,7 @@ public static class SiteClient
             .WithTimeout(ConnectTimeout)
             .WithCleanSession()
             .WithCredentials(options.User, options.Password);
-        if (options.Tls) builder.WithTlsOptions(tls =>
-        {
-            tls.UseTls();
-            if (options.CaFile.Length > 0)
-            {
-                var authorities = new X509Certificate2Collection();
-                authorities.ImportFromPemFile(options.CaFile);
-                tls.WithTrustChain(authorities);
-            }
-        });
+        if (options.Tls) builder.WithTlsTrusting(options.CaFile);
         return builder.Build();
     }
 
