@@ -81,6 +81,20 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
         throw new TimeoutException($"stand {name} at the site: {what} not seen within 60 s; last: {last}");
     }
 
+    private async Task<JsonElement> DetailAtSiteAsync(string name, Func<JsonElement, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var last = "nothing";
+        while (DateTime.UtcNow < deadline)
+        {
+            var detail = JsonDocument.Parse(await _site.GetAsAdminAsync($"/api/site/stands/{name}")).RootElement;
+            if (condition(detail)) return detail;
+            last = detail.ToString();
+            await Task.Delay(500);
+        }
+        throw new TimeoutException($"stand {name}'s page at the site: {what} not seen within 60 s; last: {last}");
+    }
+
     private async Task<JsonElement> CommandAsync(string stand, string topic, string payload)
     {
         using var client = _site.HttpClient();
@@ -196,6 +210,61 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
         await Assertions.Expect(dryMargin).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+\.\d °C \(dew point 7\.\d °C"), new() { Timeout = 30_000 });
         await Assertions.Expect(dryMargin).Not.ToContainTextAsync("below");
         await Assertions.Expect(humidMargin).ToContainTextAsync("below the stand's minimum of 3.0 °C", new() { Timeout = 30_000 });
+    }
+
+    [Fact]
+    public async Task Each_stand_has_a_page_at_the_site_with_its_channels_and_chiller_and_a_stands_own_page_leads_to_the_site()
+    {
+        await StandAtSiteAsync("s2", s => s.GetProperty("crate").GetString() == "LV_OFF" && s.GetProperty("chiller").ValueKind == JsonValueKind.String, "crate LV_OFF, a chiller state");
+        var reply = await CommandAsync("s2", "dcs/cmd/switch/lv", "on");
+        Assert.True(reply.GetProperty("ok").GetBoolean(), reply.ToString());
+
+        // The stand as its uplink mirrors it: every channel of its channels.yml with its state and readings, and the chiller.
+        var detail = await DetailAtSiteAsync("s2", d => d.GetProperty("channels").EnumerateArray().Any()
+            && d.GetProperty("channels").EnumerateArray().Where(c => c.GetProperty("module").ValueKind == JsonValueKind.String)
+                .All(c => c.GetProperty("state").GetString() == "LV_ON" && c.GetProperty("lvVMon").ValueKind == JsonValueKind.Number),
+            "its channels with LV on and their LV readings");
+        output.WriteLine(detail.ToString());
+        Assert.Equal("s2", detail.GetProperty("stand").GetProperty("name").GetString());
+        Assert.Equal(JsonValueKind.Number, detail.GetProperty("chiller").GetProperty("bath").ValueKind);
+        var modules = detail.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("module").GetString()).OfType<string>().ToList();
+        Assert.NotEmpty(modules);
+        using (var client = _site.HttpClient())
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"oscar:{OperatorPassword}")));
+            var unknown = await client.GetAsync($"https://localhost:{_site.HttpsPort}/api/site/stands/s9");
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, unknown.StatusCode);
+            Assert.Contains("no stand 's9' heard at the site", await unknown.Content.ReadAsStringAsync());
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = await PanelStand.LoginAsync(context, $"https://localhost:{_site.HttpsPort}", "oscar", OperatorPassword, "/site");
+        await page.GetByRole(AriaRole.Link, new() { Name = "s2", Exact = true }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/site/s2$"), new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Stand s2" })).ToBeVisibleAsync();
+        var channels = page.GetByLabel("Channels of s2");
+        foreach (var module in modules) await Assertions.Expect(channels).ToContainTextAsync(module, new() { Timeout = 30_000 });
+        await Assertions.Expect(channels).ToContainTextAsync("LV_ON");
+        await Assertions.Expect(page.GetByLabel("Chiller of s2")).ToContainTextAsync("°C");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "LV off at s2" })).ToBeVisibleAsync();
+
+        // A stand's own page has no devices behind it here: the site sends the browser to its Site page instead of an error.
+        foreach (var path in new[] { "/power", "/chiller", "/procedures", "/runs/1" })
+        {
+            var response = await page.GotoAsync($"https://localhost:{_site.HttpsPort}{path}");
+            Assert.NotNull(response);
+            Assert.True(response.Ok, $"{path}: {response.Status}");
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/site\\?from="));
+            await Assertions.Expect(page.GetByText($"{path} is a stand's page")).ToBeVisibleAsync();
+        }
+        // The annunciator's link: the site instance's own alarms (site.cluster) are its alarm manager's.
+        {
+            var response = await page.GotoAsync($"https://localhost:{_site.HttpsPort}/alarms");
+            Assert.True(response!.Ok, $"/alarms: {response.Status}");
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Alarms" }).First).ToBeVisibleAsync();
+        }
     }
 
     private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -15,6 +15,28 @@ public sealed class SiteStandsTests
         Assert.True(_stands.Apply($"site/{stand}/dcs/heartbeat", $$"""{"state":"online","time":"{{_time.GetUtcNow():O}}","period_s":5}"""));
 
     [Fact]
+    public void A_stands_detail_has_each_channel_by_its_own_topic_in_id_order_and_its_chiller()
+    {
+        Beat("s1");
+        foreach (var id in new[] { "10", "2", "0" })
+            Assert.True(_stands.Apply($"site/s1/dcs/channels/{id}",
+                $$"""{"id":"{{id}}","module":"module_{{id}}","lv_setV":12,"lv_vMon":11.98,"lv_iMon":0.41,"hv_setV":300,"hv_vMon":299.5,"hv_iMon":1.25,"fsm_state":"HV_ON"}"""));
+        // dcs/channels carries one channel a message (the last one would hide the others), and deeper topics are no channel's.
+        Assert.False(_stands.Apply("site/s1/dcs/channels", """{"id":"3"}"""));
+        Assert.False(_stands.Apply("site/s1/dcs/channels/3/extra", """{"id":"3"}"""));
+        Assert.False(_stands.Apply("site/s1/dcs/channels/", """{"id":"3"}"""));
+        Assert.True(_stands.Apply("site/s1/julabo/status", """{"fsm_state":"ON","used_setpoint":2,"setpoint_1":20,"setpoint_2":-25,"internal_temp":-24.8,"external_temp":-23.9,"power":-61}"""));
+
+        var detail = _stands.Detail("s1")!;
+
+        Assert.Equal(["0", "2", "10"], detail.Channels.Select(c => c.Id));
+        Assert.Equal(new StandChannel("2", "module_2", "HV_ON", 12, 11.98, 0.41, 300, 299.5, 1.25), detail.Channels[1]);
+        Assert.Equal(new StandChiller("ON", 2, -25, -24.8, -23.9, -61), detail.Chiller);
+        Assert.Equal("ON", detail.Stand.Chiller);
+        Assert.Null(_stands.Detail("s9"));
+    }
+
+    [Fact]
     public void A_stand_whose_heartbeat_stops_is_lost_as_of_its_last_beat_and_keeps_its_values()
     {
         Beat("s1");

@@ -4,7 +4,7 @@ using TrackerDcs.Web.Security;
 
 namespace TrackerDcs.Web.Site;
 
-/// <summary>The site instance's HTTP API: every stand as the site sees it, and a site operator's command to a stand.</summary>
+/// <summary>The site instance's HTTP API: every stand as the site sees it, one stand in detail, and a site operator's command to a stand.</summary>
 public static class SiteEndpoints
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
@@ -12,6 +12,10 @@ public static class SiteEndpoints
     public static void MapSite(this WebApplication app)
     {
         app.MapGet("/api/site/stands", (SiteStands stands) => Results.Json(stands.View, Options))
+            .RequireAuthorization(p => p.RequireRole(RoleExtensions.PeopleRoles));
+        app.MapGet("/api/site/stands/{stand}", (string stand, SiteStands stands) => stands.Detail(stand) is { } detail
+                ? Results.Json(detail, Options)
+                : Results.NotFound(new { error = $"no stand '{stand}' heard at the site: a stand shows once its uplink has sent its statuses" }))
             .RequireAuthorization(p => p.RequireRole(RoleExtensions.PeopleRoles));
         // The operator is the caller (HTTP Basic, the site's own users); the stand answers, or the reply timeout says it did not.
         app.MapPost("/api/site/stands/{stand}/commands", async (string stand, CommandBody? body, ClaimsPrincipal user, SiteCommander commander, HttpContext context) =>

@@ -40,15 +40,26 @@ public static class SiteSetup
         builder.Services.AddSingleton<SiteCommander>();
     }
 
+    /// <summary>The panel's pages of a stand's own devices, runs and procedures (the Panel's routes), which a site instance has not.</summary>
+    private static readonly string[] StandPages = ["/power", "/chiller", "/switchbox", "/marta", "/sensors", "/trends", "/runs", "/procedures"];
+
     public static void UseSiteInstance(this WebApplication app)
     {
         app.Services.GetRequiredService<SiteCommander>();
-        // The stand's overview is not here: the site's first page is the Site page.
+        // The stand's overview is not here: the site's first page is the Site page. Nor are a stand's device pages, which
+        // need the devices a stand has: a bookmark or a link from a stand opens the Site page, which names what was asked.
         app.Use((context, next) =>
         {
-            if (context.Request.Path == "/" && HttpMethods.IsGet(context.Request.Method))
+            if (!HttpMethods.IsGet(context.Request.Method)) return next(context);
+            var path = context.Request.Path;
+            if (path == "/")
             {
                 context.Response.Redirect("/site");
+                return Task.CompletedTask;
+            }
+            if (StandPages.Any(page => path.StartsWithSegments(page)))
+            {
+                context.Response.Redirect($"/site?from={Uri.EscapeDataString(path.Value!)}");
                 return Task.CompletedTask;
             }
             return next(context);

@@ -14,12 +14,21 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
     /// <summary>The "stand" of the site instance's own alarms in the site alarm list: not a stand name, so never one's.</summary>
     public const string SiteItself = "(site)";
 
-    /// <summary>The topics the site shows, below site/&lt;stand&gt;/; the rest of what a stand mirrors (channels, logs) is not kept.</summary>
-    public static readonly IReadOnlySet<string> Kept = new HashSet<string>
+    /// <summary>
+    /// The topics the site shows, below site/&lt;stand&gt;/, and each channel's own topic (<see cref="ChannelTopic"/>) for
+    /// the stand's page; the rest of what a stand mirrors (dcs/channels, one channel a message; logs) is not kept.
+    /// </summary>
+    private static readonly IReadOnlySet<string> Kept = new HashSet<string>
     {
         "dcs/status", "julabo/status", "MARTA/status", "SB/status", "dcs/heartbeat", "alarms/active", "ph2acf/status", "procedures/status",
         SiteTopics.Environment,
     };
+
+    /// <summary>dcs/channels/&lt;id&gt;: the last payload of each channel (retained on the stand, a latest value to the site).</summary>
+    private const string ChannelTopic = "dcs/channels/";
+
+    private static bool Keeps(string topic) =>
+        Kept.Contains(topic) || topic.StartsWith(ChannelTopic, StringComparison.Ordinal) && topic.Length > ChannelTopic.Length && topic.IndexOf('/', ChannelTopic.Length) < 0;
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Dictionary<string, JsonElement>> _stands = [];
@@ -36,7 +45,7 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
     public bool Apply(string topic, string payload)
     {
         var levels = topic.Split('/', 3);
-        if (levels.Length < 3 || levels[0] != "site" || !SiteOptions.IsStandName(levels[1]) || !Kept.Contains(levels[2])) return false;
+        if (levels.Length < 3 || levels[0] != "site" || !SiteOptions.IsStandName(levels[1]) || !Keeps(levels[2])) return false;
         JsonElement value;
         try
         {
@@ -104,6 +113,38 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
                 return new SiteView(stands, alarms, lost);
             }
         }
+    }
+
+    /// <summary>One stand in detail (its page at the site), or null when the site has never heard of it.</summary>
+    public StandDetail? Detail(string name)
+    {
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            if (!_stands.TryGetValue(name, out var topics)) return null;
+            var stand = Stand(name, topics, _lastHeard[name], now);
+            return new StandDetail(stand, Channels(topics), Chiller(stand.Chiller, topics),
+                [.. Alarms(name, topics).OrderByDescending(a => a.Raised)]);
+        }
+    }
+
+    /// <summary>In the order of their ids, numerically when they are numbers (channels.yml's "0", "1", … "10").</summary>
+    private static List<StandChannel> Channels(Dictionary<string, JsonElement> topics) =>
+    [
+        .. topics.Where(t => t.Key.StartsWith(ChannelTopic, StringComparison.Ordinal) && t.Value.ValueKind == JsonValueKind.Object)
+            .Select(t => (Id: t.Key[ChannelTopic.Length..], Payload: t.Value))
+            .OrderBy(c => int.TryParse(c.Id, out var n) ? n : int.MaxValue).ThenBy(c => c.Id, StringComparer.Ordinal)
+            .Select(c => new StandChannel(c.Id, Text(c.Payload, "module"), Text(c.Payload, "fsm_state"),
+                Number(c.Payload, "lv_setV"), Number(c.Payload, "lv_vMon"), Number(c.Payload, "lv_iMon"),
+                Number(c.Payload, "hv_setV"), Number(c.Payload, "hv_vMon"), Number(c.Payload, "hv_iMon"))),
+    ];
+
+    private static StandChiller? Chiller(string? state, Dictionary<string, JsonElement> topics)
+    {
+        if (!topics.TryGetValue("julabo/status", out var status)) return null;
+        var used = Number(status, "used_setpoint") is { } u ? (int)u : (int?)null;
+        return new StandChiller(state, used, used is { } n ? Number(status, $"setpoint_{n}") : null,
+            Number(status, "internal_temp"), Number(status, "external_temp"), Number(status, "power"));
     }
 
     private StandView Stand(string name, Dictionary<string, JsonElement> topics, DateTimeOffset lastHeard, DateTimeOffset now)

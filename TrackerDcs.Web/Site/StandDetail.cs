@@ -1,0 +1,18 @@
+namespace TrackerDcs.Web.Site;
+
+/// <summary>
+/// One stand in more detail than its card on the Site page, for its own page at the site (/site/&lt;stand&gt;): its
+/// channels and chiller as its dcs/channels and julabo/status say, and its active alarms. As of the stand's summary's
+/// heartbeat when <see cref="StandView.Lost"/>.
+/// </summary>
+public sealed record StandDetail(StandView Stand, IReadOnlyList<StandChannel> Channels, StandChiller? Chiller, IReadOnlyList<SiteAlarm> Alarms);
+
+/// <summary>
+/// One channel of a stand's crate, from its dcs/channels entry: the channel's state (<c>LV_ON</c>, <c>HV_ON</c>, …), and each
+/// supply's set point and readings (LV in V and A, HV in V and µA, as the crate's fields). Null: not in the payload.
+/// </summary>
+public sealed record StandChannel(string Id, string? Module, string? State,
+    double? LvSetV, double? LvVMon, double? LvIMon, double? HvSetV, double? HvVMon, double? HvIMon);
+
+/// <summary>A stand's chiller from its julabo/status: its state, the set point in use and its value, the bath, the external sensor, the power (%).</summary>
+public sealed record StandChiller(string? State, int? SetpointInUse, double? Setpoint, double? Bath, double? External, double? Power);
