@@ -143,7 +143,12 @@ public sealed class PanelAnnunciatorTests(PanelStand panel)
             close() {}
         }
         Object.defineProperty(Recorded, 'permission', { get: () => browsers ? browsers.permission : 'default' });
-        Recorded.requestPermission = () => { window.__permissionRequests++; return browsers ? browsers.requestPermission() : Promise.resolve('denied'); };
+        Recorded.requestPermission = () => {
+            window.__permissionRequests++;
+            // A browser whose user blocked the panel's notifications answers 'denied' without asking.
+            if (localStorage.getItem('test.notifications-blocked') === 'yes') return Promise.resolve('denied');
+            return browsers ? browsers.requestPermission() : Promise.resolve('denied');
+        };
         window.Notification = Recorded;
         """;
 
@@ -188,6 +193,22 @@ public sealed class PanelAnnunciatorTests(PanelStand panel)
         {
             await panel.ClearChillerAlarmAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_browser_that_blocks_notifications_leaves_the_switch_off_and_says_so()
+    {
+        await using var context = await panel.ContextAsync(1280, 900);
+        await context.AddInitScriptAsync("localStorage.setItem('test.notifications-blocked', 'yes')");
+        await context.AddInitScriptAsync(RecordNotifications);
+        var page = await panel.LoginAsync(context, "viewer", PanelStand.ViewerPassword, "/sensors");
+        var off = page.GetByRole(AriaRole.Button, new() { Name = "Alarm notifications off" });
+        await off.ClickAsync();
+        // Said on the page (a snackbar), not only in the switch's tooltip.
+        await Expect(page.Locator(".mud-snackbar", new() { HasText = "this browser blocks them for the panel" })).ToBeVisibleAsync();
+        await Expect(off).ToHaveAttributeAsync("aria-pressed", "false");
+        Assert.Equal(1, await page.EvaluateAsync<int>("window.__permissionRequests"));
+        Assert.Equal("off", await page.EvaluateAsync<string>("localStorage.getItem('trackerdcs.alarm-notifications')"));
     }
 
     private static Task<int> TonesAsync(IPage page) => page.EvaluateAsync<int>("window.trackerDcs.annunciator.tones");

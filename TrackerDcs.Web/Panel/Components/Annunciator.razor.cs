@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
+using MudBlazor;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Panel.Services;
 
@@ -15,6 +16,7 @@ public partial class Annunciator
 {
     [Inject] private AlarmManager Manager { get; set; } = default!;
     [Inject] private IJSRuntime Js { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
     public AlarmSummary Summary { get; private set; } = AlarmSummary.None;
 
@@ -70,6 +72,8 @@ public partial class Annunciator
         var answer = await Js.InvokeAsync<string>("trackerDcs.annunciator.setNotifications", !NotificationsOn);
         NotificationsOn = answer == "on";
         NotificationsRefused = answer is "on" or "off" ? null : answer;
+        // Said where it is seen, not only in the tooltip: the switch the user just clicked did not switch.
+        if (NotificationsRefused is not null) Snackbar.Add(NotificationsTip, Severity.Warning);
     }
 
     private string NotificationsTip => NotificationsOn
