@@ -6,15 +6,6 @@ using TrackerDcs.Web.Runs;
 
 namespace TrackerDcs.Web.Panel.Components;
 
-/// <summary>One value of a run's conditions: a time (shown in the browser's zone) or a text.</summary>
-public abstract record ConditionValue
-{
-    public sealed record Time(long UnixMs) : ConditionValue;
-
-    /// <param name="Title">The whole value when <paramref name="Value"/> shortens it (a SHA-256).</param>
-    public sealed record Text(string Value, string? Title = null) : ConditionValue;
-}
-
 /// <summary>
 /// A run's conditions as tables, not as JSON (issue 20): the stored snapshots flattened to one row per quantity
 /// ("channel 0 · lv_vMon"), start and end side by side; InfluxDB's points as one table per measurement.
