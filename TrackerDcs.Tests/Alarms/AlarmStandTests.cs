@@ -59,7 +59,7 @@ public sealed class AlarmStandTests : IAsyncLifetime
             && l.Any(a => a.GetProperty("key").GetString() == "caen.crate_error:crate"), "the trip and the crate error");
         var trip = active.Single(a => a.GetProperty("key").GetString() == "caen.trip:0/hv");
         Assert.Equal("major", trip.GetProperty("severity").GetString());
-        Assert.Contains("dcs/cmd/clear", trip.GetProperty("guidance").GetString());
+        Assert.Contains("Power page → Clear alarms (a script sends dcs/cmd/clear)", trip.GetProperty("guidance").GetString());
 
         await Publish(Mosquitto.Auth("olivia", "operator-password"), "alarms/cmd/ack", """{"key":"caen.trip:0/hv"}""");
         await _alarms.ActiveWhereAsync(l => l.Any(a => a.GetProperty("key").GetString() == "caen.trip:0/hv"

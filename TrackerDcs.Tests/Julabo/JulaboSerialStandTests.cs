@@ -81,7 +81,7 @@ public sealed class JulaboSerialStandTests
         Assert.Equal("major", limits.GetProperty("severity").GetString());
         Assert.Contains("-09 COMMAND NOT ALLOWED IN CURRENT OPERATING MODE", limits.GetProperty("message").GetString());
         Assert.Contains("holds high 50 °C, low -50 °C, not the configured high 28 °C, low -20 °C", limits.GetProperty("message").GetString());
-        Assert.Contains("julabo/cmd/reconnect", limits.GetProperty("guidance").GetString());
+        Assert.Contains("Chiller page → Reconnect to check again (a script sends julabo/cmd/reconnect)", limits.GetProperty("guidance").GetString());
         await Eventually.True(() => stand.Log.Contains("holds high 50 °C, low -50 °C"), "the refusal logged with both values", seconds: 5);
         Assert.Equal((50, -50), (unit.WarningLimitHigh, unit.WarningLimitLow));
 

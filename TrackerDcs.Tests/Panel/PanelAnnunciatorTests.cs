@@ -130,6 +130,87 @@ public sealed class PanelAnnunciatorTests(PanelStand panel)
         }
     }
 
+    /// <summary>
+    /// The page's Notification, replaced before any script of the page runs: each notification it would show is recorded
+    /// (a headless browser shows none), and so is each request for permission; the permission is the browser's own.
+    /// </summary>
+    private const string RecordNotifications = """
+        window.__notified = [];
+        window.__permissionRequests = 0;
+        const browsers = window.Notification;
+        class Recorded {
+            constructor(title, options) { window.__notified.push({ title, body: (options && options.body) || '' }); }
+            close() {}
+        }
+        Object.defineProperty(Recorded, 'permission', { get: () => browsers ? browsers.permission : 'default' });
+        Recorded.requestPermission = () => {
+            window.__permissionRequests++;
+            // A browser whose user blocked the panel's notifications answers 'denied' without asking.
+            if (localStorage.getItem('test.notifications-blocked') === 'yes') return Promise.resolve('denied');
+            return browsers ? browsers.requestPermission() : Promise.resolve('denied');
+        };
+        window.Notification = Recorded;
+        """;
+
+    [Fact]
+    public async Task Alarm_notifications_are_off_until_switched_on_asked_for_then_remembered_and_shown_for_a_new_major_alarm()
+    {
+        await using var context = await panel.ContextAsync(1280, 900);
+        await context.GrantPermissionsAsync(["notifications"], new() { Origin = panel.BaseUrl });
+        await context.AddInitScriptAsync(RecordNotifications);
+        var page = await panel.LoginAsync(context, "viewer", PanelStand.ViewerPassword, "/sensors");
+        var off = page.GetByRole(AriaRole.Button, new() { Name = "Alarm notifications off" });
+        await Expect(off).ToBeVisibleAsync();
+        await Expect(off).ToHaveAttributeAsync("aria-pressed", "false");
+        // Nobody is asked for a permission they did not want to give: not at login, not on opening a page.
+        Assert.Equal(0, await page.EvaluateAsync<int>("window.__permissionRequests"));
+
+        await off.ClickAsync();
+        var on = page.GetByRole(AriaRole.Button, new() { Name = "Alarm notifications on" });
+        await Expect(on).ToHaveAttributeAsync("aria-pressed", "true");
+        Assert.Equal(1, await page.EvaluateAsync<int>("window.__permissionRequests"));
+        Assert.Equal("on", await page.EvaluateAsync<string>("localStorage.getItem('trackerdcs.alarm-notifications')"));
+
+        // Remembered in this browser, and not asked again.
+        await page.ReloadAsync();
+        await Expect(on).ToBeVisibleAsync();
+        await Expect(on).ToHaveAttributeAsync("aria-pressed", "true");
+        await panel.ClearChillerAlarmAsync();
+        await panel.Stand.PostAsAdminAsync("/api/simulator/julabo/alarm?code=-7&text=LOW%20LIQUID%20LEVEL");
+        try
+        {
+            await Expect(page.GetByRole(AriaRole.Status, new() { Name = "Alarm summary" })).ToContainTextAsync("1 major", SoonContains);
+            await page.WaitForFunctionAsync("window.__notified.some(n => n.body.includes('LOW LIQUID LEVEL'))", null, new() { Timeout = 20_000 });
+            var shown = await page.EvaluateAsync<string[]>("window.__notified.map(n => n.title)");
+            Assert.Equal(["TrackerDcs: major alarm"], shown);
+            Assert.Equal(0, await page.EvaluateAsync<int>("window.__permissionRequests"));
+
+            await on.ClickAsync();
+            await Expect(off).ToHaveAttributeAsync("aria-pressed", "false");
+            Assert.Equal("off", await page.EvaluateAsync<string>("localStorage.getItem('trackerdcs.alarm-notifications')"));
+        }
+        finally
+        {
+            await panel.ClearChillerAlarmAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_browser_that_blocks_notifications_leaves_the_switch_off_and_says_so()
+    {
+        await using var context = await panel.ContextAsync(1280, 900);
+        await context.AddInitScriptAsync("localStorage.setItem('test.notifications-blocked', 'yes')");
+        await context.AddInitScriptAsync(RecordNotifications);
+        var page = await panel.LoginAsync(context, "viewer", PanelStand.ViewerPassword, "/sensors");
+        var off = page.GetByRole(AriaRole.Button, new() { Name = "Alarm notifications off" });
+        await off.ClickAsync();
+        // Said on the page (a snackbar), not only in the switch's tooltip.
+        await Expect(page.Locator(".mud-snackbar", new() { HasText = "this browser blocks them for the panel" })).ToBeVisibleAsync();
+        await Expect(off).ToHaveAttributeAsync("aria-pressed", "false");
+        Assert.Equal(1, await page.EvaluateAsync<int>("window.__permissionRequests"));
+        Assert.Equal("off", await page.EvaluateAsync<string>("localStorage.getItem('trackerdcs.alarm-notifications')"));
+    }
+
     private static Task<int> TonesAsync(IPage page) => page.EvaluateAsync<int>("window.trackerDcs.annunciator.tones");
 
 }

@@ -203,6 +203,48 @@ public sealed class PanelComponentTests : IDisposable
             chart.FindAll("[aria-label='Range presets'] button").Select(b => b.TextContent.Trim()));
     }
 
+    [Fact]
+    public void A_runs_influxdb_conditions_are_a_table_per_measurement_with_local_times()
+    {
+        // As InfluxConditionsQuery answers: rows of column → value, InfluxDB's RFC 3339 times.
+        var reply = System.Text.Json.Nodes.JsonNode.Parse("""
+            {"run": 7, "from_ms": 1765000000000, "to_ms": 1765000060000, "source": "influxdb", "conditions": {
+              "dcs_status": [{"time": "2025-12-06T05:46:40Z", "fsm_state": "LV_ON"}],
+              "channels": [{"time": "2025-12-06T05:46:40Z", "id": "0", "lv_vMon": 11.9996}, {"time": "2025-12-06T05:46:41.5Z", "id": "0", "lv_vMon": 12.0001}],
+              "chiller": [], "sensors": []}}
+            """)!.AsObject();
+        var table = _ctx.Render<ConditionsTable>(p => p.Add(c => c.Reply, reply));
+        var channels = table.Find("[aria-label='Run conditions: channels'] table");
+        Assert.Equal(["time (UTC)", "id", "lv_vMon"], channels.QuerySelectorAll("thead th").Select(h => h.TextContent));
+        var rows = channels.QuerySelectorAll("tbody tr");
+        Assert.Equal(2, rows.Length);
+        Assert.Equal("2025-12-06 05:46:41", rows[1].QuerySelector("time")!.TextContent);
+        Assert.Equal("12.0001", rows[1].QuerySelectorAll("td")[2].TextContent);
+        Assert.Equal("LV_ON", table.Find("[aria-label='Run conditions: dcs_status'] tbody td:nth-child(2)").TextContent);
+        Assert.Contains("0 points", table.Markup);   // chiller and sensors: their tables say they are empty
+        Assert.DoesNotContain("{", string.Concat(table.FindAll("td").Select(c => c.TextContent)));
+    }
+
+    [Fact]
+    public void A_runs_stored_conditions_become_one_row_per_quantity_at_start_and_end()
+    {
+        var start = System.Text.Json.Nodes.JsonNode.Parse("""
+            {"time_ms": 1765000000000, "crate": {"fsm_state": "LV_ON"}, "channels": [{"id": "0", "module": "module_0", "lv_vMon": 11.9996}],
+             "channels_yml_sha256": "0123456789abcdef0123", "alarms": {"active": [{"key": "julabo.fault:julabo"}], "shelved": []}}
+            """)!.AsObject();
+        var end = start.DeepClone().AsObject();
+        end["time_ms"] = 1765000060000;
+        end["alarms"]!["active"] = new System.Text.Json.Nodes.JsonArray();
+        var rows = ConditionsTable.SnapshotRows(start, end).ToDictionary(r => r.Quantity);
+        Assert.Equal(new ConditionValue.Time(1765000000000), rows["time"].Start);
+        Assert.Equal(new ConditionValue.Text("LV_ON"), rows["crate · state"].End);
+        Assert.Equal(new ConditionValue.Text("module_0"), rows["channel 0 · module"].Start);
+        Assert.Equal(new ConditionValue.Text("11.9996"), rows["channel 0 · lv_vMon"].Start);
+        Assert.Equal(new ConditionValue.Text("0123456789ab…", "0123456789abcdef0123"), rows["channels_yml_sha256"].Start);
+        Assert.Equal((new ConditionValue.Text("julabo.fault:julabo"), new ConditionValue.Text("none")), (rows["alarms · active"].Start, rows["alarms · active"].End));
+        Assert.DoesNotContain("channel 0 · id", rows.Keys);
+    }
+
     public void Dispose()
     {
         // MudBlazor's popover service (behind the trend chart's tooltip) is only asynchronously disposable.

@@ -184,27 +184,7 @@ public sealed class PanelNightShiftTests(PanelStand panel)
     [Fact]
     public async Task A_viewer_opens_a_result_file_from_the_run_page_with_the_panel_login()
     {
-        // A finished lv-test run, started over MQTT as admin (it needs LV_ON).
-        await using var status = await MosquittoSubscriber.StartAsync(panel.Stand.MqttPort, Admin, ["ph2acf/status", "ph2acf/reply"]);
-        await Mosquitto.PubAsync(panel.Stand.MqttPort, [.. Admin, "-q", "1", "-t", "dcs/cmd/switch/lv", "-m", "on"]);
-        long run;
-        try
-        {
-            var started = false;
-            for (var deadline = DateTime.UtcNow.AddSeconds(30); !started && DateTime.UtcNow < deadline; await Task.Delay(500))
-            {
-                var reply = await status.CommandAsync(panel.Stand.MqttPort, Admin, "ph2acf/cmd/start",
-                    """{"calibration":"lv-test","modules":["module_0"],"comment":"cookie download"}""", TimeSpan.FromSeconds(20));
-                started = reply.GetProperty("ok").GetBoolean();
-            }
-            Assert.True(started, "the lv-test run did not start");
-            var finished = await status.WaitOnAsync("ph2acf/status", p => p.Contains("\"state\":\"finished\""), TimeSpan.FromSeconds(60), "a finished run");
-            run = JsonDocument.Parse(finished).RootElement.GetProperty("run").GetInt64();
-        }
-        finally
-        {
-            await Mosquitto.PubAsync(panel.Stand.MqttPort, [.. Admin, "-q", "1", "-t", "dcs/cmd/switch/lv", "-m", "off"]);
-        }
+        var run = await panel.FinishedRunAsync("cookie download");
 
         await using var context = await panel.ContextAsync();
         var page = await panel.LoginAsync(context, "viewer", PanelStand.ViewerPassword, $"/runs/{run}");

@@ -34,6 +34,8 @@ public sealed class PanelScreenshotTests(PanelStand panel)
     public async Task Every_page_is_written_light_and_dark_narrow_and_wide()
     {
         string state;
+        // A run of its own, for the run page's conditions (the demo week's runs have none stored).
+        var run = await panel.FinishedRunAsync("screenshots");
         await using var login = await panel.ContextAsync();
         // The crate powered (LV on) shows more than a dark stand; it is switched off again at the end.
         var power = await panel.LoginAsync(login, "admin", Support.StandProcess.AdminPassword, "/power");
@@ -49,7 +51,7 @@ public sealed class PanelScreenshotTests(PanelStand panel)
         await panel.Stand.PostAsAdminAsync("/api/simulator/julabo/alarm?code=-7&text=LOW%20LIQUID%20LEVEL");
         try
         {
-            await ShootAllAsync(state);
+            await ShootAllAsync(state, [.. Pages, ("run", $"/runs/{run}", $"Run {run}")]);
         }
         finally
         {
@@ -60,7 +62,7 @@ public sealed class PanelScreenshotTests(PanelStand panel)
         await Expect(power.GetByLabel("Crate state")).ToHaveTextAsync("LV_OFF", new() { Timeout = 15_000 });
     }
 
-    private async Task ShootAllAsync(string state)
+    private async Task ShootAllAsync(string state, (string Name, string Path, string Heading)[] pages)
     {
         var written = new List<string>();
         foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
@@ -75,7 +77,7 @@ public sealed class PanelScreenshotTests(PanelStand panel)
                     written.Add(await ShotAsync(page, $"login-{theme}-{size}.png"));
                 }
                 await using var context = await panel.ContextAsync(width, 900, scheme, state);
-                foreach (var (name, path, heading) in Pages)
+                foreach (var (name, path, heading) in pages)
                 {
                     var page = await context.NewPageAsync();
                     page.SetDefaultTimeout(15_000);

@@ -51,6 +51,59 @@ public sealed class PanelSmallThingsTests(PanelStand panel)
     }
 
     [Fact]
+    public async Task A_viewers_set_v_fields_and_chiller_set_points_say_beside_them_why_they_are_disabled()
+    {
+        await using var context = await panel.ContextAsync();
+        var page = await panel.LoginAsync(context, "viewer", PanelStand.ViewerPassword, "/power");
+        await Expect(page.GetByLabel("Crate state")).ToBeVisibleAsync();
+        foreach (var field in new[] { "LV set V of channel 0", "HV set V of channel 0", "LV set V of channel 3", "HV set V of channel 3" })
+            await ExpectReasonBesideAsync(page, page.GetByLabel(field, new() { Exact = true }), "read-only");
+
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "reasons-power-viewer.png") });
+        await page.GetByRole(AriaRole.Link, new() { Name = "Chiller", Exact = true }).ClickAsync();
+        foreach (var setpoint in new[] { 1, 2, 3 })
+            await ExpectReasonBesideAsync(page, page.GetByLabel($"Set point {setpoint} temperature"), "read-only");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "reasons-chiller-viewer.png") });
+    }
+
+    [Fact]
+    public async Task An_unplugged_chillers_controls_say_beside_them_why_they_are_disabled()
+    {
+        await using var context = await panel.ContextAsync();
+        var page = await panel.LoginAsync(context, "operator", PanelStand.OperatorPassword, "/chiller");
+        var state = page.GetByLabel("Chiller state");
+        await Expect(state).ToHaveTextAsync(new Regex("^(ON|OFF)$"), Soon);
+        await panel.Stand.PostAsAdminAsync("/api/simulator/julabo/unplug");
+        try
+        {
+            await Expect(state).ToHaveTextAsync("DISCONNECTED", Soon);
+            foreach (var (button, reason) in new[]
+            {
+                ("Start", "start is not allowed while the chiller is DISCONNECTED (allowed in OFF)"),
+                ("Stop", "stop is not allowed while the chiller is DISCONNECTED (allowed in ON, ERROR)"),
+            })
+            {
+                var control = page.GetByRole(AriaRole.Button, new() { Name = button, Exact = true });
+                await Expect(page.Locator("span.guarded", new() { Has = control }).Locator(".guarded-reason")).ToHaveTextAsync(reason);
+            }
+            // A set point's row says it once, beside its field; its Set and Use buttons do not repeat it.
+            const string configure = "configure is not allowed while the chiller is DISCONNECTED (allowed in CONNECTED, OFF, ON, ERROR)";
+            foreach (var setpoint in new[] { 1, 2, 3 })
+            {
+                await ExpectReasonBesideAsync(page, page.GetByLabel($"Set point {setpoint} temperature"), configure);
+                var row = page.GetByRole(AriaRole.Group, new() { Name = $"Set point {setpoint}", Exact = true });
+                await Expect(row.GetByText(configure, new() { Exact = true })).ToHaveCountAsync(1);
+            }
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "reasons-chiller-unplugged.png") });
+        }
+        finally
+        {
+            await panel.Stand.PostAsAdminAsync("/api/simulator/julabo/plug");
+            await Expect(state).ToHaveTextAsync(new Regex("^(ON|OFF)$"), new() { Timeout = 30_000 });
+        }
+    }
+
+    [Fact]
     public async Task The_overview_shows_each_channels_v_and_i_beside_its_lights()
     {
         await using var context = await panel.ContextAsync();
@@ -135,6 +188,21 @@ public sealed class PanelSmallThingsTests(PanelStand panel)
         var page = await context.NewPageAsync();
         await page.GotoAsync($"{panel.BaseUrl}/login");
         Assert.Equal("rgb(50, 51, 61)", await page.EvaluateAsync<string>("getComputedStyle(document.documentElement).backgroundColor"));
+    }
+
+    /// <summary>
+    /// The field is disabled and its reason is on the page, visible without hovering: the element that describes the
+    /// field (aria-describedby, what a screen reader says with it) shows the reason.
+    /// </summary>
+    private static async Task ExpectReasonBesideAsync(IPage page, ILocator field, string reason)
+    {
+        await Expect(field).ToBeDisabledAsync();
+        var described = await field.GetAttributeAsync("aria-describedby");
+        Assert.False(string.IsNullOrEmpty(described), "the field has no aria-describedby");
+        var written = page.Locator(string.Join(", ", described.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(id => $"[id='{id}']")))
+            .Filter(new() { HasText = reason });
+        await Expect(written).ToBeVisibleAsync();
+        await Expect(written).ToHaveTextAsync(reason);
     }
 
     /// <summary>The left edges of the channel 3 row's set-V inputs, rounded to whole pixels.</summary>

@@ -114,6 +114,34 @@ public sealed class PanelStand : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A finished lv-test run (fake-ph2acf, seconds long), started over MQTT as admin with LV switched on for it (its
+    /// precondition) and off again after it: its document holds the conditions at its start and end, and its result files.
+    /// </summary>
+    public async Task<long> FinishedRunAsync(string comment)
+    {
+        string[] admin = Mosquitto.Auth("admin", StandProcess.AdminPassword);
+        await using var status = await MosquittoSubscriber.StartAsync(Stand.MqttPort, admin, ["ph2acf/status", "ph2acf/reply"]);
+        await Mosquitto.PubAsync(Stand.MqttPort, [.. admin, "-q", "1", "-t", "dcs/cmd/switch/lv", "-m", "on"]);
+        try
+        {
+            var started = false;
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); !started && DateTime.UtcNow < deadline; await Task.Delay(500))
+            {
+                var reply = await status.CommandAsync(Stand.MqttPort, admin, "ph2acf/cmd/start",
+                    $$"""{"calibration":"lv-test","modules":["module_0"],"comment":"{{comment}}"}""", TimeSpan.FromSeconds(20));
+                started = reply.GetProperty("ok").GetBoolean();
+            }
+            if (!started) throw new InvalidOperationException("the lv-test run did not start");
+            var finished = await status.WaitOnAsync("ph2acf/status", p => p.Contains("\"state\":\"finished\""), TimeSpan.FromSeconds(60), "a finished run");
+            return System.Text.Json.JsonDocument.Parse(finished).RootElement.GetProperty("run").GetInt64();
+        }
+        finally
+        {
+            await Mosquitto.PubAsync(Stand.MqttPort, [.. admin, "-q", "1", "-t", "dcs/cmd/switch/lv", "-m", "off"]);
+        }
+    }
+
     public async Task DisposeAsync()
     {
         // The process log of the last panel run, for reading after a failure (the stand deletes its directory).

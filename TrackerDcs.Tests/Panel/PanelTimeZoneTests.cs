@@ -74,6 +74,42 @@ public sealed class PanelTimeZoneTests(PanelStand panel)
         }
     }
 
+    [Fact]
+    public async Task A_shelves_expiry_reads_as_a_local_time_named_by_its_zone_not_as_an_iso_timestamp()
+    {
+        await panel.Stand.PostAsAdminAsync("/api/simulator/julabo/alarm?code=-7&text=LOW%20LIQUID%20LEVEL");
+        try
+        {
+            await using var context = await panel.ContextAsync(timeZone: Zone);
+            var page = await panel.LoginAsync(context, "operator", PanelStand.OperatorPassword, "/alarms");
+            var alarm = page.GetByLabel("Alarm julabo.fault:julabo");
+            await Expect(alarm).ToContainTextAsync("LOW LIQUID LEVEL", SoonContains);
+            await alarm.GetByLabel("Minutes").FillAsync("90");
+            await alarm.GetByLabel("Reason to shelve").PressSequentiallyAsync("pump being serviced");
+            var shelvedAt = DateTimeOffset.UtcNow;
+            await page.GetByRole(AriaRole.Button, new() { Name = "Shelve julabo.fault:julabo" }).ClickAsync();
+
+            var shelved = alarm.GetByText("shelved by operator until");
+            await Expect(shelved).ToContainTextAsync("pump being serviced", SoonContains);
+            var expiry = shelved.Locator("time");
+            var until = DateTimeOffset.Parse((await expiry.GetAttributeAsync("datetime"))!, CultureInfo.InvariantCulture);
+            Assert.InRange(until - shelvedAt, TimeSpan.FromMinutes(89), TimeSpan.FromMinutes(91));
+            // Read as the shifter reads a clock: Tokyo's time of day (with the date when it is not today in Tokyo), the zone
+            // named; UTC on hover. Never the stored ISO form.
+            var local = TimeZoneInfo.ConvertTime(until, Tokyo).DateTime;
+            var today = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, Tokyo).Date;
+            var expected = local.ToString(local.Date == today ? "HH:mm:ss" : "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " " + Zone;
+            await Expect(expiry).ToHaveTextAsync(expected);
+            await Expect(expiry).ToHaveAttributeAsync("title", until.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC");
+            Assert.DoesNotMatch(@"\d{4}-\d\d-\d\dT\d\d:", await shelved.TextContentAsync());
+        }
+        finally
+        {
+            await Mosquitto.PubAsync(panel.Stand.MqttPort, [.. Admin, "-q", "1", "-t", "alarms/cmd/unshelve", "-m", """{"key":"julabo.fault:julabo"}"""]);
+            await panel.ClearChillerAlarmAsync();
+        }
+    }
+
     /// <summary>
     /// Every time element of the page: its text is its instant in Tokyo (a date and time, a time of day, to the
     /// millisecond, or a caption naming the zone), and its title the same instant in UTC.

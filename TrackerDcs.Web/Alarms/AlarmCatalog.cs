@@ -1,23 +1,27 @@
 namespace TrackerDcs.Web.Alarms;
 
-/// <summary>The built-in alarms, described once: code, severity, and the guidance an operator reads at 3 a.m.</summary>
+/// <summary>
+/// The built-in alarms, described once: code, severity, and the guidance an operator reads at 3 a.m. Guidance names
+/// the panel's button as "‹page› page → ‹button›" (the page's name in the navigation, the button's label); an MQTT
+/// command topic appears only as the script's alternative, "(a script sends ‹topic›)" (issue 20).
+/// </summary>
 public static class AlarmCatalog
 {
     /// <summary>The code of every interlock's alarm (its subject is the rule's name).</summary>
     public const string InterlockCode = "interlock";
 
     public static readonly AlarmDefinition ChannelTrip = new("caen.trip", AlarmSeverity.Major,
-        "The channel tripped and its output is off or ramping down. Check the module's current history and cabling, then clear the alarm (dcs/cmd/clear) before switching on again.");
+        "The channel tripped and its output is off or ramping down. Check the module's current history and cabling, then clear the alarm with Power page → Clear alarms (a script sends dcs/cmd/clear) before switching on again.");
     public static readonly AlarmDefinition OverCurrent = new("caen.overcurrent", AlarmSeverity.Major,
-        "The channel draws more than its I0Set. Check the module for a short or breakdown; lower the voltage or switch the channel off.");
+        "The channel draws more than its I0Set. Check the module for a short or breakdown; lower its HV set V on the Power page, or switch it off with Power page → HV off.");
     public static readonly AlarmDefinition OverVoltage = new("caen.overvoltage", AlarmSeverity.Major,
-        "VMon is above the channel's over-voltage threshold. Switch the channel off and check the board.");
+        "VMon is above the channel's over-voltage threshold. Switch the channel off (Power page → HV off, then Power page → LV off) and check the board.");
     public static readonly AlarmDefinition UnderVoltage = new("caen.undervoltage", AlarmSeverity.Warning,
         "VMon is below the channel's under-voltage threshold: the supply cannot hold its set point. Check the load and the cables.");
     public static readonly AlarmDefinition Unplugged = new("caen.unplugged", AlarmSeverity.Major,
         "The board does not answer in the crate. Check that it is seated; the crate must be power-cycled to bring it back.");
     public static readonly AlarmDefinition CrateError = new("caen.crate_error", AlarmSeverity.Major,
-        "The crate is in ERROR: a channel is in error or LV is off under HV. See the Power page for the channel, fix the cause, then clear alarms.");
+        "The crate is in ERROR: a channel is in error or LV is off under HV. See the Power page for the channel, fix the cause, then Power page → Clear alarms.");
     public static readonly AlarmDefinition PvMissing = new("caen.pv_missing", AlarmSeverity.Major,
         "The crate's IOC does not serve this PV, so the channel is UNAVAILABLE: it is not commanded, and the setting or reading the PV carries is lost (the message says which). Check the IOC's database and the channel map's board and channel; the PV is picked up and given its setting as soon as the IOC serves it.");
     public static readonly AlarmDefinition Disconnected = new("device.disconnected", AlarmSeverity.Major,
@@ -27,19 +31,19 @@ public static class AlarmCatalog
     public static readonly AlarmDefinition ChillerManual = new("julabo.manual", AlarmSeverity.Warning,
         "The chiller is in manual mode and cannot be controlled from the DCS. Switch it to remote on its front panel.");
     public static readonly AlarmDefinition ChillerLimits = new("julabo.limits", AlarmSeverity.Major,
-        "The chiller does not hold the warning limits of Julabo:WarningLimitHigh/WarningLimitLow (written as OUT_SP_03/OUT_SP_04 at every connect): it refused them or shows other values, so it will not warn or act by itself at those temperatures if this process stops. Check that the unit is in remote mode and that its menu allows the limits to be set remotely, or set them on its keypad to the configured values; then reconnect (julabo/cmd/reconnect) to check again.");
+        "The chiller does not hold the warning limits of Julabo:WarningLimitHigh/WarningLimitLow (written as OUT_SP_03/OUT_SP_04 at every connect): it refused them or shows other values, so it will not warn or act by itself at those temperatures if this process stops. Check that the unit is in remote mode and that its menu allows the limits to be set remotely, or set them on its keypad to the configured values; then Chiller page → Reconnect to check again (a script sends julabo/cmd/reconnect).");
     public static readonly AlarmDefinition MartaFailSafe = new("marta.failsafe", AlarmSeverity.Major,
-        "A fail-safe (_FS) or safety-trip (_TS) bit of the CO2 plant is set: the PLC has stopped the chiller and the CO2 loop (status 3), so the modules are no longer cooled. Read the message, fix the cause at the plant, then clear alarms (MARTA/cmd/clear_alarms) and start the chiller, then CO2, again.");
+        "A fail-safe (_FS) or safety-trip (_TS) bit of the CO2 plant is set: the PLC has stopped the chiller and the CO2 loop (status 3), so the modules are no longer cooled. Read the message, fix the cause at the plant, then CO2 plant page → Clear alarms (a script sends MARTA/cmd/clear_alarms), and start again with CO2 plant page → Start chiller, then CO2 plant page → Start CO2.");
     public static readonly AlarmDefinition MartaWarning = new("marta.warning", AlarmSeverity.Warning,
         "A warning (_W) bit of the CO2 plant is set: the plant still runs, but a value is near its fail-safe limit. Read the message and watch the value on the MARTA page before it trips.");
     public static readonly AlarmDefinition MartaInconsistent = new("marta.inconsistent", AlarmSeverity.Major,
-        "The CO2 plant reports a state TrackerDcs cannot explain (its status and start bits disagree), so nothing can be started. Look at the plant's own panel; clear alarms (MARTA/cmd/clear_alarms) writes both start bits to 0.");
+        "The CO2 plant reports a state TrackerDcs cannot explain (its status and start bits disagree), so nothing can be started. Look at the plant's own panel; CO2 plant page → Clear alarms (a script sends MARTA/cmd/clear_alarms) writes both start bits to 0.");
     public static readonly AlarmDefinition ChillerSensor = new("julabo.sensor", AlarmSeverity.Major,
         "The stand's settings say the chiller has an external Pt100 (Julabo:ExternalSensor Expected), but the unit gives no reading from it: the module temperature is unknown and control on the external sensor is blind. Check the Pt100's plug on the unit and its cable; if the stand has no external sensor, set Julabo:ExternalSensor to Absent or Auto.");
     public static readonly AlarmDefinition SensorSilent = new("sensor.silent", AlarmSeverity.Warning,
         "The sensor box has sent nothing for longer than the set time. Check its power and Wi-Fi; the dew-point protection is blind without it.");
     public static readonly AlarmDefinition DewPointMargin = new("environment.dewpoint", AlarmSeverity.Major,
-        "The coldest temperature on the stand is close to the dew point: modules may condense. Raise the chiller set point, dry the box (nitrogen), or switch HV and LV off.");
+        "The coldest temperature on the stand is close to the dew point: modules may condense. Raise the chiller's set point in use (on the Chiller page), dry the box (nitrogen), or switch off with Power page → HV off, then Power page → LV off.");
     public static readonly AlarmDefinition SpoolFilling = new("timeseries.spool", AlarmSeverity.Warning,
         "InfluxDB has not taken readings for a while and the on-disk spool is filling; when it is full new readings are dropped. Check that InfluxDB runs and accepts writes (/readyz says why); the spool empties by itself once it does.");
     public static readonly AlarmDefinition DiskFilling = new("system.disk", AlarmSeverity.Warning,

@@ -31,7 +31,7 @@ public partial class GuardedButton
     [CascadingParameter] public PanelUser? User { get; set; }
 
     /// <summary>What is written under the button: the reason, or only "read-only" when the reason is the user's role.</summary>
-    private string? Written => !ShowReason || Reason is null ? null : Reason == User?.CommandRefusal ? "read-only" : Reason;
+    private string? Written => !ShowReason || Reason is null ? null : PanelUser.WrittenReason(User, Reason);
 
     private async Task ClickAsync()
     {

@@ -49,7 +49,13 @@ public partial class Chiller
     /// <summary>The user's role first, then the chiller's state machine (the view's refusal).</summary>
     private string? Why(string? refusal) => User.CommandRefusal ?? refusal;
 
-    private string? InputReason(int setpoint) => Why(Status.ConfigureRefusal) ?? (Inputs[setpoint] is null ? "enter a temperature first" : null);
+    /// <summary>Why the set points, the sensor and the pump stage cannot be changed now, or null when they can.</summary>
+    private string? ConfigureReason => Why(Status.ConfigureRefusal);
+
+    /// <summary>What is written under each row of those controls while they are disabled.</summary>
+    private string? WrittenConfigureReason => ConfigureReason is { } reason ? PanelUser.WrittenReason(User, reason) : null;
+
+    private string? InputReason(int setpoint) => ConfigureReason ?? (Inputs[setpoint] is null ? "enter a temperature first" : null);
 
     private async Task SetTemperatureAsync(int setpoint)
     {

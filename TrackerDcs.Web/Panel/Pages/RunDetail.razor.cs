@@ -1,5 +1,4 @@
-using TrackerDcs.Web.Common;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Components;
 using TrackerDcs.Web.Runs;
 
@@ -14,15 +13,15 @@ public partial class RunDetail
 
     private RunDocument? Document { get; set; }
     private bool Loaded { get; set; }
-    private string Conditions { get; set; } = "";
+    private JsonObject? Conditions { get; set; }
+    private string? ConditionsError { get; set; }
 
     protected override async Task OnParametersSetAsync()
     {
         Document = await Controller.Store.GetAsync(Run);
         var conditions = await Controller.ConditionsAsync(Run, CancellationToken.None);
-        Conditions = conditions.Ok && conditions.Data is { } data
-            ? data.ToJsonString(new JsonSerializerOptions(Json.Options) { WriteIndented = true })
-            : conditions.Error ?? "";
+        Conditions = conditions.Ok ? conditions.Data as JsonObject : null;
+        ConditionsError = Conditions is null ? conditions.Error ?? "no conditions" : null;
         Loaded = true;
     }
 }

@@ -14,6 +14,12 @@ public sealed record PanelUser(string Name, Role Role)
     /// <summary>Why this user's controls are disabled, or null when they are not.</summary>
     public string? CommandRefusal => MayCommand ? null : $"{Name} is a {Role.ToString().ToLowerInvariant()}: only operators and admins send commands";
 
+    /// <summary>
+    /// What is written beside a control disabled for <paramref name="reason"/>: the reason, or only "read-only" when the
+    /// reason is this user's role (the read-only notice under the bar says why, once per page).
+    /// </summary>
+    public static string WrittenReason(PanelUser? user, string reason) => reason == user?.CommandRefusal ? "read-only" : reason;
+
     public static readonly PanelUser Nobody = new("nobody", Role.Viewer);
 }
 

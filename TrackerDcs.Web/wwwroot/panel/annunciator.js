@@ -1,8 +1,10 @@
 // The annunciator's browser side (Panel/Components/Annunciator.razor): the count of alarms waiting for an
-// acknowledgement in front of the tab's title, and the optional alarm tone, generated with WebAudio (no audio file).
+// acknowledgement in front of the tab's title, the optional alarm tone, generated with WebAudio (no audio file), and the
+// optional browser notification (the Notification API), each for a new major alarm and each switched in this browser.
 window.trackerDcs = window.trackerDcs || {};
 window.trackerDcs.annunciator = (() => {
     const soundKey = 'trackerdcs.alarm-sound';
+    const notificationsKey = 'trackerdcs.alarm-notifications';
     const countPrefix = /^\(\d+\) /;
     // tones: how many tones this page has played (the panel's tests read it; a headless browser has no loudspeaker).
     const api = { tones: 0 };
@@ -53,10 +55,41 @@ window.trackerDcs.annunciator = (() => {
         return on;
     };
 
-    api.update = (unacknowledged, newMajor) => {
+    // On only when switched on here and the browser still allows it (a permission taken back in the site's settings
+    // turns the switch off, rather than leave it on and silent).
+    api.notificationsOn = () => localStorage.getItem(notificationsKey) === 'on'
+        && 'Notification' in window && Notification.permission === 'granted';
+
+    // Called from the switch's click, the one moment the browser's permission is asked for (never on opening a page).
+    // 'on', 'off', or why it stays off: 'denied' (blocked in the browser), 'default' (the prompt was closed),
+    // 'unsupported'.
+    api.setNotifications = async on => {
+        if (!on) {
+            localStorage.setItem(notificationsKey, 'off');
+            return 'off';
+        }
+        if (!('Notification' in window)) return 'unsupported';
+        const permission = await Notification.requestPermission();
+        localStorage.setItem(notificationsKey, permission === 'granted' ? 'on' : 'off');
+        return permission === 'granted' ? 'on' : permission;
+    };
+
+    // A notification for each new major alarm, shown by the operating system even when this tab is hidden; a click on
+    // it brings the panel's Alarms page forward.
+    function notify(text) {
+        const notification = new Notification('TrackerDcs: major alarm', { body: text });
+        notification.onclick = () => {
+            window.focus();
+            if (window.Blazor && window.Blazor.navigateTo) window.Blazor.navigateTo('/alarms');
+            else location.assign('/alarms');
+        };
+    }
+
+    api.update = (unacknowledged, newMajor, text) => {
         waiting = unacknowledged;
         applyTitle();
         if (newMajor && api.soundOn()) tone();
+        if (newMajor && api.notificationsOn()) notify(text);
     };
 
     return api;
