@@ -249,6 +249,8 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
         await Assertions.Expect(channels).ToContainTextAsync("LV_ON");
         await Assertions.Expect(page.GetByLabel("Chiller of s2")).ToContainTextAsync("°C");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "LV off at s2" })).ToBeVisibleAsync();
+        // For docs/site.md, as the panel's own screenshots are taken (PanelScreenshotTests).
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PanelScreenshotTests.Directory, "site-stand-light-wide.png"), FullPage = true });
 
         // A stand's own page has no devices behind it here: the site sends the browser to its Site page instead of an error.
         foreach (var path in new[] { "/power", "/chiller", "/procedures", "/runs/1" })

@@ -30,8 +30,9 @@ public partial class SiteStandPage
     // A new stand name in the same page (a link from one stand's page to another's) is a new stand to read.
     protected override void OnParametersSet() => Load();
 
-    private static string Value(double? value, string unit, string format) =>
-        value is { } v ? $"{v.ToString(format, CultureInfo.InvariantCulture)} {unit}" : "—";
+    /// <summary>Rounded to <paramref name="decimals"/>; a reading that rounds to zero reads 0, not −0 (a supply that is off wobbles around it).</summary>
+    private static string Value(double? value, string unit, int decimals) =>
+        value is { } v ? $"{(Math.Round(v, decimals) + 0.0).ToString($"F{decimals}", CultureInfo.InvariantCulture)} {unit}" : "—";
 
-    private static string Celsius(double? value) => Value(value, "°C", "0.0");
+    private static string Celsius(double? value) => Value(value, "°C", 1);
 }
