@@ -66,6 +66,19 @@ public sealed class AlarmManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_event_carries_the_time_it_happened_so_that_two_alike_events_differ_from_one_sent_twice()
+    {
+        var raisedAt = _clock.GetUtcNow();
+        await Reconcile(Trip);
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        await Reconcile();
+
+        var times = _publisher.Payloads("alarms/events").Select(p => JsonDocument.Parse(p).RootElement)
+            .Select(e => (e.GetProperty("event").GetString(), e.GetProperty("at").GetDateTimeOffset())).ToList();
+        Assert.Equal([("raised", raisedAt), ("cleared", raisedAt.AddSeconds(5))], times);
+    }
+
+    [Fact]
     public async Task Major_alarms_come_first_then_the_oldest()
     {
         await Reconcile(Manual);

@@ -163,6 +163,9 @@ public sealed class AlarmManager(AlarmHistory history, IMqttPublisher publisher,
             var payload = ToJson(alarm);
             payload["event"] = name;
             payload["by"] = user;
+            // When this event happened: two alike events (a latched alarm returning twice) differ, and a copy of one sent
+            // again (the site uplink resends what it could not confirm) does not.
+            payload["at"] = time.GetUtcNow().ToString("O");
             await publisher.PublishAsync("alarms/events", payload.ToJsonString(Json.Options), cancellationToken: ct);
             if (raised) Raised?.Invoke(alarm);
         }

@@ -73,7 +73,8 @@ public sealed class MappingRule
             Topic = "alarms/events", Measurement = "alarms",
             TagKeys = ["key", "code", "severity", "event"],
             StringFields = ["message", "subject", "by"],
-            IgnoredFields = ["guidance", "raised", "acknowledged", "acknowledged_by", "shelved_until", "shelved_by", "shelve_reason"],
+            // "at" is the event's time, which the point's time already is.
+            IgnoredFields = ["guidance", "raised", "acknowledged", "acknowledged_by", "shelved_until", "shelved_by", "shelve_reason", "at"],
         },
         new()
         {
