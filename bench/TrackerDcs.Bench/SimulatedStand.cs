@@ -9,9 +9,9 @@ namespace TrackerDcs.Bench;
 /// <summary>
 /// One stand of the site bench, as its uplink publishes to the site's cluster (docs/site.md, Site/SiteTopics): QoS 1,
 /// one message after the other's acknowledgement, below site/&lt;stand&gt;/, with the payloads' shapes of the stand's own
-/// topics. Each second the chiller's status; every 5 s (the stand's period, at a phase of its own) the heartbeat, the
-/// crate's status, dcs/channels and each channel's dcs/channels/&lt;id&gt;, and the environment. About 3 messages a
-/// second, the "few a second" a stand sends. The heartbeat's <c>time</c> (the stand's clock, as a stand sends it) is
+/// topics. Each second the chiller's status; every 5 s (the stand's period, at a phase of its own) the crate's status,
+/// dcs/channels and each channel's dcs/channels/&lt;id&gt;, the environment and, last, the heartbeat. About 3 messages
+/// a second, the "few a second" a stand sends. The heartbeat's <c>time</c> (the stand's clock, as a stand sends it) is
 /// what the bench follows to the site's read model: the site shows it as the stand's heartbeatAt.
 /// </summary>
 public sealed class SimulatedStand(string name, (string Host, int Port) node, string user, string password, TimeSpan phase) : IAsyncDisposable
@@ -62,14 +62,15 @@ public sealed class SimulatedStand(string name, (string Host, int Port) node, st
                 await PublishAsync("julabo/status", Chiller(second), ct);
                 if (second % (int)Period.TotalSeconds == 0)
                 {
-                    var now = DateTimeOffset.UtcNow;
-                    lock (Beats) Beats.Add(now);
-                    await PublishAsync("dcs/heartbeat", $$"""{"state":"online","time":"{{now:O}}","period_s":5}""", ct);
                     await PublishAsync("dcs/status", """{"fsm_state":"LV_ON"}""", ct);
                     var channels = Enumerable.Range(0, Channels).Select(c => Channel(c, second)).ToList();
                     await PublishAsync("dcs/channels", new JsonArray([.. channels.Select(c => c.DeepClone())]).ToJsonString(), ct);
                     for (var c = 0; c < Channels; c++) await PublishAsync($"dcs/channels/{c}", channels[c].ToJsonString(), ct);
                     await PublishAsync("environment/status", Environment(second), ct);
+                    // Last of its second: until the next second's chiller status, the site's lastHeard of this stand is the heartbeat's arrival.
+                    var now = DateTimeOffset.UtcNow;
+                    lock (Beats) Beats.Add(now);
+                    await PublishAsync("dcs/heartbeat", $$"""{"state":"online","time":"{{now:O}}","period_s":5}""", ct);
                 }
                 second++;
             }

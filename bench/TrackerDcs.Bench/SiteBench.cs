@@ -10,9 +10,10 @@ namespace TrackerDcs.Bench;
 /// at 10, 25 and 50 stands, added level after level to the same site instance, as a site grows. At each level, after a
 /// warm-up, for a fixed time:
 /// <list type="bullet">
-/// <item>the status latency stand → site page: from a heartbeat's time (set by the stand as it publishes it) to the
-/// moment GET /api/site/stands, read every 100 ms, first shows it (<see cref="SiteStandsPoller"/>, an upper bound), and
-/// to the previous read's start, when it was not there yet (a lower bound);</item>
+/// <item>the status latency stand → site page: from a heartbeat's time (set by the stand as it publishes it) to its
+/// arrival in the site's read model (the stand's lastHeard, read with GET /api/site/stands every 100 ms, see
+/// <see cref="SiteStandsPoller"/>), and to the answer of that GET that first shows it (an upper bound: what a page
+/// reading the API every 100 ms would see);</item>
 /// <item>the peer: the same heartbeats at a plain MQTT subscriber on the site's node (<see cref="ClusterSubscriber"/>);</item>
 /// <item>the site instance's CPU (including the 10 reads a second of the poller) and resident memory, the cluster's CPU.</item>
 /// </list>
@@ -61,7 +62,7 @@ public static class SiteBench
     private const string StandsUser = "bench-stands";
     private const string StandsPassword = "bench-stands-password";
 
-    private sealed record Level(int Stands, double MessagesPerSecond, long Failed, int BeatsSent, List<double> SiteMs, List<double> SiteLowerMs, List<double> PeerMs,
+    private sealed record Level(int Stands, double MessagesPerSecond, long Failed, int BeatsSent, List<double> SiteMs, int SiteFallbacks, List<double> ApiMs, List<double> PeerMs,
         double SiteCpuPercent, double ClusterCpuPercent, double BenchCpuPercent, long SiteRssBytes, double RequestP50Ms);
 
     public static async Task RunAsync(Options options, CancellationToken ct)
@@ -111,7 +112,7 @@ public static class SiteBench
                 if (poller.Stands < count) throw new InvalidOperationException($"after the warm-up the site shows {poller.Stands} stands of {count}");
                 levels.Add(await MeasureAsync(count, options.Measure, stands, site, cluster, peer, poller, ct));
                 var level = levels[^1];
-                Console.WriteLine($"  {count} stands: site {Stats.Summary(level.SiteMs)}; peer {Stats.Summary(level.PeerMs)}; " +
+                Console.WriteLine($"  {count} stands: site {Stats.Summary(level.SiteMs)}; API {Stats.Summary(level.ApiMs)}; peer {Stats.Summary(level.PeerMs)}; " +
                                   $"site CPU {Stats.F(level.SiteCpuPercent)} %, {Mib(level.SiteRssBytes)} MiB; load average {Stats.LoadAverage()}");
             }
         }
@@ -149,9 +150,12 @@ public static class SiteBench
         await Task.Delay(TimeSpan.FromSeconds(3), ct);
         bool InWindow(DateTimeOffset beat) => beat >= from && beat < to;
         var sent = stands.Sum(s => { lock (s.Beats) return s.Beats.Count(InWindow); });
+        var atSite = poller.Beats.Where(b => InWindow(b.Beat)).ToList();
+        // Seen later than that, lastHeard may be a later message's: then the answer's arrival, the upper bound, stands in.
+        static bool Held((DateTimeOffset Beat, DateTimeOffset Seen, DateTimeOffset LastHeard) b) => b.Seen - b.Beat < SiteStandsPoller.LastHeardHolds;
         return new Level(count, messages, stands.Sum(s => s.Failed) - failed, sent,
-            [.. poller.Beats.Where(b => InWindow(b.Beat)).Select(b => (b.Seen - b.Beat).TotalMilliseconds)],
-            [.. poller.Beats.Where(b => InWindow(b.Beat)).Select(b => Math.Max(0, (b.NotYet - b.Beat).TotalMilliseconds))],
+            [.. atSite.Select(b => ((Held(b) ? b.LastHeard : b.Seen) - b.Beat).TotalMilliseconds)], atSite.Count(b => !Held(b)),
+            [.. atSite.Select(b => (b.Seen - b.Beat).TotalMilliseconds)],
             [.. peer.Beats.Where(b => InWindow(b.Beat)).Select(b => (b.Arrived - b.Beat).TotalMilliseconds)],
             siteCpuPercent, clusterCpuPercent, benchCpuPercent, rss, Stats.Percentile([.. poller.RequestMs.Skip(requests)], 50));
     }
@@ -159,9 +163,9 @@ public static class SiteBench
     private static string Table(List<Level> levels)
     {
         var table = new StringBuilder();
-        table.AppendLine("| stands | msg/s into the cluster | heartbeats sent / at the site / at the peer | site p50 ms | site p99 ms | site max ms | site p99 lower bound ms | " +
-                         "peer p50 ms | peer p99 ms | p99 site / peer | site CPU % of a core | site resident MiB | MiB per stand over no stand | cluster CPU % (3 nodes) | " +
-                         "bench CPU % | GET /api/site/stands p50 ms |");
+        table.AppendLine("| stands | msg/s into the cluster | heartbeats sent / at the site / at the peer | site read model p50 ms | p99 ms | max ms | " +
+                         "peer p50 ms | peer p99 ms | p99 site / peer | through the API (100 ms reads) p50 / p99 ms | site CPU % of a core | site resident MiB | " +
+                         "MiB per stand over no stand | cluster CPU % (3 nodes) | bench CPU % | GET /api/site/stands p50 ms |");
         table.AppendLine("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
         var baseRss = levels[0].SiteRssBytes;
         foreach (var l in levels)
@@ -169,15 +173,16 @@ public static class SiteBench
             var siteP99 = Stats.Percentile(l.SiteMs, 99);
             var peerP99 = Stats.Percentile(l.PeerMs, 99);
             table.AppendLine($"| {l.Stands} | {Stats.F(l.MessagesPerSecond, "0")}{(l.Failed > 0 ? $" ({l.Failed} failed)" : "")} | {l.BeatsSent} / {l.SiteMs.Count} / {l.PeerMs.Count} " +
-                             $"| {Stats.F(Stats.Percentile(l.SiteMs, 50), "0")} | {Stats.F(siteP99, "0")} | {Stats.F(l.SiteMs.DefaultIfEmpty(double.NaN).Max(), "0")} | {Stats.F(Stats.Percentile(l.SiteLowerMs, 99), "0")} " +
-                             $"| {Stats.F(Stats.Percentile(l.PeerMs, 50), "0.0")} | {Stats.F(peerP99, "0.0")} | {Stats.Ratio(siteP99 / peerP99)} " +
+                             $"| {Stats.F(Stats.Percentile(l.SiteMs, 50))} | {Stats.F(siteP99)}{(l.SiteFallbacks > 0 ? $" ({l.SiteFallbacks} upper bounds)" : "")} | {Stats.F(l.SiteMs.DefaultIfEmpty(double.NaN).Max())} " +
+                             $"| {Stats.F(Stats.Percentile(l.PeerMs, 50))} | {Stats.F(peerP99)} | {Stats.Ratio(siteP99 / peerP99)} " +
+                             $"| {Stats.F(Stats.Percentile(l.ApiMs, 50), "0")} / {Stats.F(Stats.Percentile(l.ApiMs, 99), "0")} " +
                              $"| {Stats.F(l.SiteCpuPercent)} | {Mib(l.SiteRssBytes)} | {(l.Stands == 0 ? "–" : Stats.F((l.SiteRssBytes - baseRss) / 1048576.0 / l.Stands, "0.00"))} " +
                              $"| {Stats.F(l.ClusterCpuPercent)} | {Stats.F(l.BenchCpuPercent)} | {Stats.F(l.RequestP50Ms)} |");
         }
         var last = levels.LastOrDefault();
         if (last is not null)
-            table.AppendLine($"\ngoal p99 < 500 ms at {last.Stands} stands: {(Stats.Percentile(last.SiteMs, 99) < 500 ? "met" : "NOT met")} " +
-                             $"(site latency read every {SiteStandsPoller.Interval.TotalMilliseconds:0} ms: up to that much plus one request late)");
+            table.AppendLine($"\ngoal p99 < 500 ms at {last.Stands} stands: read model {Stats.F(Stats.Percentile(last.SiteMs, 99))} ms, " +
+                             $"through the API {Stats.F(Stats.Percentile(last.ApiMs, 99), "0")} ms: {(Stats.Percentile(last.ApiMs, 99) < 500 ? "met" : "NOT met")}");
         return table.ToString();
     }
 

@@ -10,22 +10,26 @@ namespace TrackerDcs.Bench;
 /// Reads the site instance's read model as its pages do, through GET /api/site/stands (the same <c>SiteStands.View</c>
 /// the Site page renders), every <see cref="Interval"/>. A stand's heartbeatAt that differs from the last one read is a
 /// heartbeat that reached the site. It reached the read model after the previous request was sent (that answer did not
-/// show it) and before this answer arrived: both moments are recorded, a lower and an upper bound, one interval plus one
-/// request apart.
+/// show it) and before this answer arrived: an upper bound, late by up to one interval plus one request. The exact moment
+/// is in the answer too: the stand's lastHeard, the site's clock when its read model took the stand's newest message.
+/// The simulated stand sends nothing after its heartbeat for most of a second, so while the heartbeat is seen within
+/// <see cref="LastHeardHolds"/> of its time, lastHeard is the heartbeat's arrival (the site and the bench share the
+/// machine's clock).
 /// </summary>
 public sealed class SiteStandsPoller(TrackerDcsBroker site) : IAsyncDisposable
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan LastHeardHolds = TimeSpan.FromMilliseconds(800);
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, DateTimeOffset> _last = [];
     private HttpClient? _http;
     private Task _running = Task.CompletedTask;
 
     /// <summary>
-    /// Each heartbeat seen in the read model: the stand's time in it, the moment the previous request was sent (it was not
-    /// there yet) and the moment the answer showing it arrived (it was there).
+    /// Each heartbeat seen in the read model: the stand's time in it, the moment the answer showing it arrived, and the
+    /// stand's lastHeard in that answer (the heartbeat's arrival in the read model while seen within <see cref="LastHeardHolds"/>).
     /// </summary>
-    public ConcurrentQueue<(DateTimeOffset Beat, DateTimeOffset NotYet, DateTimeOffset Seen)> Beats { get; } = new();
+    public ConcurrentQueue<(DateTimeOffset Beat, DateTimeOffset Seen, DateTimeOffset LastHeard)> Beats { get; } = new();
 
     /// <summary>The duration of every request, in ms (what one read of the whole site costs from outside).</summary>
     public ConcurrentQueue<double> RequestMs { get; } = new();
@@ -54,7 +58,6 @@ public sealed class SiteStandsPoller(TrackerDcsBroker site) : IAsyncDisposable
     private async Task RunAsync(CancellationToken ct)
     {
         using var timer = new PeriodicTimer(Interval);
-        var previous = DateTimeOffset.UtcNow;
         try
         {
             do
@@ -70,14 +73,14 @@ public sealed class SiteStandsPoller(TrackerDcsBroker site) : IAsyncDisposable
                     foreach (var stand in view.RootElement.GetProperty("stands").EnumerateArray())
                     {
                         stands++;
-                        if (!stand.GetProperty("heartbeatAt").TryGetDateTimeOffset(out var beat)) continue;
+                        // Null until the stand's first heartbeat (its chiller's status may come first).
+                        if (stand.GetProperty("heartbeatAt") is not { ValueKind: JsonValueKind.String } at || !at.TryGetDateTimeOffset(out var beat)) continue;
                         var name = stand.GetProperty("name").GetString()!;
                         if (_last.TryGetValue(name, out var last) && last == beat) continue;
                         _last[name] = beat;
-                        Beats.Enqueue((beat, previous, seen));
+                        Beats.Enqueue((beat, seen, stand.GetProperty("lastHeard").GetDateTimeOffset()));
                     }
                     Stands = stands;
-                    previous = sent;
                 }
                 catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException && !ct.IsCancellationRequested)
                 {
