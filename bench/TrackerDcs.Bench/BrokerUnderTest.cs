@@ -45,6 +45,9 @@ public abstract class BrokerUnderTest : IAsyncDisposable
         }
     }
 
+    /// <summary>The process's id, for what /proc tells of it (the site bench reads its resident memory).</summary>
+    public int ProcessId => _process!.Id;
+
     public MqttClientOptions ClientOptions(string clientId)
     {
         // MQTT 3.1.1: both brokers speak it, and no MQTT 5 feature is under test.

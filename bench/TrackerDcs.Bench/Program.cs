@@ -5,16 +5,18 @@ using TrackerDcs.Bench;
 // TrackerDcs and against Mosquitto. Both run for the whole bench but only one is loaded at a time; each
 // scenario runs on one broker right after the other, so a change in the machine's background load (the
 // cores are shared) hits both figures of a row alike rather than all of one broker's.
-// `-- ca`, `-- julabo` and `-- marta` run the device benches, `-- iv` an IV scan against its minimum time; `-- retained`
+// `-- ca`, `-- julabo` and `-- marta` run the device benches, `-- iv` an IV scan against its minimum time, `-- site` 10 to 50
+// simulated stands into a RabbitMQ cluster and a site instance; `-- retained`
 // the broker with retained QoS 1 publishes against Mosquitto with persistence; anything else is the broker bench (the
 // default).
-var bench = args is ["ca", ..] or ["julabo", ..] or ["marta", ..] or ["iv", ..] or ["retained", ..] ? args[0] : "broker";
+var bench = args is ["ca", ..] or ["julabo", ..] or ["marta", ..] or ["iv", ..] or ["site", ..] or ["retained", ..] ? args[0] : "broker";
 var rest = bench == "broker" ? args : args[1..];
 BenchOptions options = null!;
 CaBench.Options caOptions = null!;
 JulaboBench.Options julaboOptions = null!;
 MartaBench.Options martaOptions = null!;
 IvBench.Options ivOptions = null!;
+SiteBench.Options siteOptions = null!;
 try
 {
     switch (bench)
@@ -23,6 +25,7 @@ try
         case "julabo": julaboOptions = JulaboBench.Options.Parse(rest); break;
         case "marta": martaOptions = MartaBench.Options.Parse(rest); break;
         case "iv": ivOptions = IvBench.Options.Parse(rest); break;
+        case "site": siteOptions = SiteBench.Options.Parse(rest); break;
         case "retained": options = BenchOptions.Parse(rest, defaultMessages: 2_000); break;
         default: options = BenchOptions.Parse(rest); break;
     }
@@ -52,6 +55,7 @@ try
         case "julabo": await JulaboBench.RunAsync(julaboOptions, cancel.Token); break;
         case "marta": await MartaBench.RunAsync(martaOptions, cancel.Token); break;
         case "iv": await IvBench.RunAsync(ivOptions, cancel.Token); break;
+        case "site": await SiteBench.RunAsync(siteOptions, cancel.Token); break;
         case "retained":
             // Each broker keeps what it acknowledged its own way: TrackerDcs fsyncs before the PUBACK, Mosquitto
             // saves every autosave_interval. The price of the difference is what this run shows.

@@ -15,6 +15,15 @@ public sealed class TrackerDcsBroker(IReadOnlyList<string>? extraArguments = nul
 
     protected override (string User, string Password)? Credentials => ("admin", AdminPassword);
 
+    /// <summary>The HTTPS listener (the site bench reads /api/site/stands there).</summary>
+    public int HttpsPort { get; } = FreePort.Tcp();
+
+    /// <summary>The process's own self-signed certificate, which it writes to its data directory at its first start.</summary>
+    public string CertificatePem => Path.Combine(Directory, "data", "tls", "trackerdcs.crt");
+
+    /// <summary>HTTP Basic as the initial admin, the account the bench also uses over MQTT.</summary>
+    public string AdminBasicCredentials => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"admin:{AdminPassword}"));
+
     protected override ProcessStartInfo StartInfo()
     {
         var binary = Repository.File("TrackerDcs.Web", "bin", "Release", "net10.0", "TrackerDcs.dll");
@@ -27,7 +36,7 @@ public sealed class TrackerDcsBroker(IReadOnlyList<string>? extraArguments = nul
             "--Endpoints:HttpAddress=127.0.0.1",
             $"--Endpoints:HttpPort={FreePort.Tcp()}",
             "--Endpoints:HttpsAddress=127.0.0.1",
-            $"--Endpoints:HttpsPort={FreePort.Tcp()}",
+            $"--Endpoints:HttpsPort={HttpsPort}",
             $"--Endpoints:MqttPort={Port}",
             "--Endpoints:MqttTlsAddress=127.0.0.1",
             $"--Endpoints:MqttTlsPort={FreePort.Tcp()}",
