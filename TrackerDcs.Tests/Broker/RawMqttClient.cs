@@ -13,6 +13,8 @@ public sealed class RawMqttClient : IAsyncDisposable
 {
     private TcpClient? _tcp;
     private Stream _stream = null!;
+    /// <summary>Packets read while waiting for an acknowledgement, not yet handed on.</summary>
+    private readonly List<Packet> _early = [];
 
     public int ProtocolLevel { get; private set; }
 
@@ -61,6 +63,10 @@ public sealed class RawMqttClient : IAsyncDisposable
     }
 
     /// <summary>SUBSCRIBE to one filter at QoS 0 (packet id 1); returns once the SUBACK is read.</summary>
+    /// <summary>
+    /// Subscribes at QoS 0 and waits for the SUBACK. A retained message may come before it (MQTTnet sends its control
+    /// and data packets in turns): what came first is kept, and <see cref="ReadUntilClosedAsync"/> returns it too.
+    /// </summary>
     public async Task SubscribeAsync(string filter)
     {
         var body = new List<byte> { 0, 1 };
@@ -69,7 +75,10 @@ public sealed class RawMqttClient : IAsyncDisposable
         body.Add(0);
         await SendAsync(0x82, body);
         while (await ReadPacketAsync(TimeSpan.FromSeconds(15)) is { } packet)
+        {
             if (packet.Type == 9) return;
+            _early.Add(packet);
+        }
         throw new InvalidOperationException("no SUBACK");
     }
 
@@ -125,7 +134,8 @@ public sealed class RawMqttClient : IAsyncDisposable
     /// <summary>Reads until the server closes the connection: the packets it sent before closing.</summary>
     public async Task<List<Packet>> ReadUntilClosedAsync(TimeSpan timeout)
     {
-        var packets = new List<Packet>();
+        var packets = new List<Packet>(_early);
+        _early.Clear();
         var deadline = DateTime.UtcNow + timeout;
         while (await ReadPacketAsync(deadline - DateTime.UtcNow) is { } packet) packets.Add(packet);
         return packets;

@@ -60,8 +60,11 @@ public sealed class CleanStopTests(ITestOutputHelper output)
         // Over WebSocket too, although ASP.NET Core closes those connections as soon as the stop is signalled. (The
         // client reports a normal disconnection: the WebSocket's close overtakes the broker's DISCONNECT and its reason.)
         await wsClosed.Task.WaitAsync(TimeSpan.FromSeconds(5));
-        var wsHeartbeats = (await wsReceived.WaitAsync(TimeSpan.FromSeconds(5))).Where(p => p.Type == 3).Select(RawMqttClient.Payload).ToList();
-        Assert.Contains(wsHeartbeats, h => h.Contains("\"offline\"") && h.Contains("\"stopped\""));
+        var wsPackets = await wsReceived.WaitAsync(TimeSpan.FromSeconds(5));
+        var wsHeartbeats = wsPackets.Where(p => p.Type == 3).Select(RawMqttClient.Payload).ToList();
+        Assert.True(wsHeartbeats.Any(h => h.Contains("\"offline\"") && h.Contains("\"stopped\"")),
+            $"no offline over WebSocket; the packets before the close (types): [{string.Join(", ", wsPackets.Select(p => p.Type))}], " +
+            $"heartbeats: [{string.Join(" | ", wsHeartbeats)}]; the log:\n{stand.Log}");
         Assert.DoesNotContain("\"online\"", wsHeartbeats.SkipWhile(h => !h.Contains("\"offline\"")));
     }
 }

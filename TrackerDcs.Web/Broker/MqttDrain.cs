@@ -18,8 +18,8 @@ namespace TrackerDcs.Web.Broker;
 /// mapped, before the host starts; this one is registered once the host has started, so it runs first, while the
 /// WebSocket clients are still there.
 /// </summary>
-public sealed class MqttDrain(MqttServer server, IHostApplicationLifetime lifetime, IEnumerable<IStopAnnouncement> announcements,
-    ILogger<MqttDrain> log) : IHostedLifecycleService
+public sealed class MqttDrain(MqttServer server, MqttConnectionGuard connections, IHostApplicationLifetime lifetime,
+    IEnumerable<IStopAnnouncement> announcements, ILogger<MqttDrain> log) : IHostedLifecycleService
 {
     /// <summary>Enough for a few queued messages on a local network; the stop as a whole aims at under 5 s.</summary>
     private static readonly TimeSpan DeliveryTime = TimeSpan.FromSeconds(2);
@@ -41,7 +41,10 @@ public sealed class MqttDrain(MqttServer server, IHostApplicationLifetime lifeti
         await DrainAsync(cancellationToken);
     }
 
-    /// <summary>Once per stop: the announcements, up to <see cref="DeliveryTime"/> for every connected client's queue to empty, the disconnects.</summary>
+    /// <summary>
+    /// Once per stop: the announcements, up to <see cref="DeliveryTime"/> for every connected client's queue to empty, the
+    /// disconnects, and up to as long again for the connections to close.
+    /// </summary>
     private async Task DrainAsync(CancellationToken cancellationToken)
     {
         if (!server.IsStarted || Interlocked.Exchange(ref _drained, 1) == 1) return;
@@ -66,6 +69,20 @@ public sealed class MqttDrain(MqttServer server, IHostApplicationLifetime lifeti
         {
             DefaultClientDisconnectOptions = new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.ServerShuttingDown },
         });
+        // Each connection completes its output when MQTTnet lets go of it, so what was written still goes out before the
+        // close. ASP.NET Core's connection manager, whose callback runs next, aborts a WebSocket connection still open,
+        // output and all: wait for them to end first, as long as the delivery time allows.
+        using (var closing = new CancellationTokenSource(DeliveryTime))
+        {
+            try
+            {
+                while (connections.Connections > 0) await Task.Delay(TimeSpan.FromMilliseconds(20), closing.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                log.LogWarning("Stopping: {Open} MQTT connections were still open {Time} s after the disconnects", connections.Connections, DeliveryTime.TotalSeconds);
+            }
+        }
         log.LogInformation("Stopping: the MQTT broker disconnected its {Clients} clients", clients);
     }
 
