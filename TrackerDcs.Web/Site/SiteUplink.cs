@@ -10,6 +10,7 @@ using TrackerDcs.Web.Broker;
 using TrackerDcs.Web.Commands;
 using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Devices;
+using TrackerDcs.Web.Devices.Julabo;
 using TrackerDcs.Web.Devices.Sensors;
 
 namespace TrackerDcs.Web.Site;
@@ -41,8 +42,8 @@ public sealed class SiteUplink : BackgroundService, IAlarmSource
     private long _tapDropped;
     private string? _environment;
 
-    public SiteUplink(SiteOptions options, CommandBus bus, BrokerTap tap, SiteOutbox outbox, IDeviceView<SensorsView> sensors, AlarmOptions alarms,
-        TimeProvider time, ILogger<SiteUplink> log)
+    public SiteUplink(SiteOptions options, CommandBus bus, BrokerTap tap, SiteOutbox outbox, IDeviceView<SensorsView> sensors,
+        IDeviceView<JulaboView> chiller, AlarmOptions alarms, TimeProvider time, ILogger<SiteUplink> log)
     {
         _options = options;
         _bus = bus;
@@ -52,7 +53,10 @@ public sealed class SiteUplink : BackgroundService, IAlarmSource
         _endpoints = options.Endpoints();
         _awaySince = time.GetUtcNow();
         tap.Subscribe(Observe);
+        // The margin's coldest temperature is the chiller's: a bath cooling down, or a chiller lost, changes it between
+        // two sensor messages (a box may send one a minute).
         sensors.Changed += () => ObserveEnvironment(sensors.View, alarms.DewPointMarginMin);
+        chiller.Changed += () => ObserveEnvironment(sensors.View, alarms.DewPointMarginMin);
         _client = NewClient();
     }
 
