@@ -55,8 +55,9 @@ public sealed class SiteUplink : BackgroundService, IAlarmSource
         tap.Subscribe(Observe);
         // The margin's coldest temperature is the chiller's: a bath cooling down, or a chiller lost, changes it between
         // two sensor messages (a box may send one a minute).
-        sensors.Changed += () => ObserveEnvironment(sensors.View, alarms.DewPointMarginMin);
-        chiller.Changed += () => ObserveEnvironment(sensors.View, alarms.DewPointMarginMin);
+        void Environment() => ObserveEnvironment(sensors.View, alarms.DewPointMarginMin);
+        sensors.Changed += Environment;
+        chiller.Changed += Environment;
         _client = NewClient();
     }
 
