@@ -244,7 +244,6 @@ public sealed class StandProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGKILL, no shutdown code runs: what a crash or the OOM killer does to the process.</summary>
     /// <summary>SIGKILL, to the process and its children, or (<paramref name="entireTree"/> false) to the process alone, as a crash would.</summary>
     public async Task KillAsync(bool entireTree = true)
     {
@@ -254,6 +253,9 @@ public sealed class StandProcess : IAsyncDisposable
     }
 
     public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>The exit code once the process has ended (0 for a clean stop), null while it runs.</summary>
+    public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
 
     /// <summary>The process id while it runs (for measuring its memory).</summary>
     public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;

@@ -122,11 +122,11 @@ public sealed class CaenService : BackgroundService, IDeviceView<CaenView>
         await _loop.RunAsync(PublishAsync, stoppingToken);
     }
 
+    /// <summary>The device ends here; its link (and simulator) belongs to the container, which disposes it once, after this service.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
         Device.Dispose();
-        await _link.DisposeAsync();
     }
 
     private CaenDevice NewDevice(ChannelMap map)

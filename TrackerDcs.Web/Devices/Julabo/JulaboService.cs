@@ -62,10 +62,10 @@ public sealed class JulaboService : BackgroundService, IDeviceView<JulaboView>
         await run;
     }
 
+    /// <summary>The device ends here; its link (and simulator) belongs to the container, which disposes it once, after this service.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
         await Device.DisposeAsync();
-        await _link.DisposeAsync();
     }
 }

@@ -121,10 +121,10 @@ public sealed class SwitchBoxService : BackgroundService, IDeviceView<SwitchBoxV
         await run;
     }
 
+    /// <summary>The device ends here; its link (and simulator) belongs to the container, which disposes it once, after this service.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
         if (Device is not null) await Device.DisposeAsync();
-        if (_link is not null) await _link.DisposeAsync();
     }
 }
