@@ -52,9 +52,11 @@ public sealed class CleanStopTests(ITestOutputHelper output)
         var watch = Stopwatch.StartNew();
         await stand.StopAsync();
         var took = watch.Elapsed;
-        output.WriteLine($"SIGTERM to exit: {took.TotalSeconds:0.00} s");
+        output.WriteLine($"SIGTERM to exit: {took.TotalSeconds:0.00} s"); output.WriteLine(stand.Log);
 
         Assert.True(took < Limit, $"the stop took {took.TotalSeconds:0.0} s with four MQTT clients connected; the log:\n{stand.Log}");
+        // A clean stop ends cleanly: a service manager reads a non-zero code as a failure (and systemd may restart the stand).
+        Assert.True(stand.ExitCode == 0, $"the process exited with {stand.ExitCode}; the log:\n{stand.Log}");
         Assert.Contains("\"stopped\"", await tcp.WaitOnAsync("dcs/heartbeat", h => h.Contains("\"offline\""), TimeSpan.FromSeconds(5), "offline over TCP"));
         await persistent.WaitOnAsync("dcs/heartbeat", h => h.Contains("\"offline\""), TimeSpan.FromSeconds(5), "offline to the persistent session");
         // Over WebSocket too, although ASP.NET Core closes those connections as soon as the stop is signalled. (The

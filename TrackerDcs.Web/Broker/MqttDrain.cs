@@ -12,11 +12,10 @@ namespace TrackerDcs.Web.Broker;
 /// gives the messages queued to each client a short time to go out, then disconnects every client with "server
 /// shutting down" (MQTT 5, reason 0x8B): that DISCONNECT is written after the message being written, so nothing queued
 /// is cut off.
-/// All of it runs in an ApplicationStopping callback, not in StoppingAsync: ASP.NET Core's connection manager closes
-/// the WebSocket connections (/mqtt) abruptly in its own ApplicationStopping callback, which runs before any
-/// StoppingAsync, and a token runs its callbacks in reverse order of registration. That one is registered when /mqtt is
-/// mapped, before the host starts; this one is registered once the host has started, so it runs first, while the
-/// WebSocket clients are still there.
+/// The callbacks of ApplicationStopping must wait for it: ASP.NET Core's connection manager closes the WebSocket
+/// connections (/mqtt) abruptly in its own callback, and a token runs its callbacks in reverse order of registration.
+/// That one is registered when /mqtt is mapped, before the host starts; this one once the host has started, so it
+/// runs first and holds the others until the drain is over, while the WebSocket clients are still there.
 /// </summary>
 public sealed class MqttDrain(MqttServer server, MqttConnectionGuard connections, IHostApplicationLifetime lifetime,
     IEnumerable<IStopAnnouncement> announcements, ILogger<MqttDrain> log) : IHostedLifecycleService
@@ -24,33 +23,39 @@ public sealed class MqttDrain(MqttServer server, MqttConnectionGuard connections
     /// <summary>Enough for a few queued messages on a local network; the stop as a whole aims at under 5 s.</summary>
     private static readonly TimeSpan DeliveryTime = TimeSpan.FromSeconds(2);
 
-    private CancellationTokenRegistration _onStopping;
-    private int _drained;
+    private readonly Lock _gate = new();
+    private Task? _drain;
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
         // A callback cannot be awaited: the stop waits here, at most the delivery time and the disconnects.
-        _onStopping = lifetime.ApplicationStopping.Register(() => DrainAsync(CancellationToken.None).GetAwaiter().GetResult());
+        lifetime.ApplicationStopping.Register(() => Drain().GetAwaiter().GetResult());
         return Task.CompletedTask;
     }
 
-    /// <summary>Done already, unless the stop came before the host had started.</summary>
-    public async Task StoppingAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Done already, or joined: after a signal, the host's StopAsync calls this while the ApplicationStopping callbacks may
+    /// still be running on the signal's thread, before they have reached this service's. Both wait for the one drain, so
+    /// the callbacks registered before this one (the connection manager's) still run only once it is over.
+    /// </summary>
+    public Task StoppingAsync(CancellationToken cancellationToken) => Drain();
+
+    private Task Drain()
     {
-        await _onStopping.DisposeAsync();
-        await DrainAsync(cancellationToken);
+        lock (_gate) return _drain ??= Task.Run(DrainAsync);
     }
 
     /// <summary>
     /// Once per stop: the announcements, up to <see cref="DeliveryTime"/> for every connected client's queue to empty, the
     /// disconnects, and up to as long again for the connections to close.
     /// </summary>
-    private async Task DrainAsync(CancellationToken cancellationToken)
+    private async Task DrainAsync()
     {
-        if (!server.IsStarted || Interlocked.Exchange(ref _drained, 1) == 1) return;
-        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        if (!server.IsStarted) return;
+        log.LogInformation("Stopping: announcing the stop to the {Clients} MQTT clients ({Connections} connections)",
+            (await server.GetClientsAsync()).Count, connections.Connections);
+        using (var deadline = new CancellationTokenSource(DeliveryTime))
         {
-            deadline.CancelAfter(DeliveryTime);
             long pending = 0;
             try
             {
