@@ -222,10 +222,12 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
         Assert.True(reply.GetProperty("ok").GetBoolean(), reply.ToString());
 
         // The stand as its uplink mirrors it: every channel of its channels.yml with its state and readings, and the chiller.
+        // The chiller's bath too: the stand publishes its chiller's state as soon as it connects, before the first reading.
         var detail = await DetailAtSiteAsync("s2", d => d.GetProperty("channels").EnumerateArray().Any()
             && d.GetProperty("channels").EnumerateArray().Where(c => c.GetProperty("module").ValueKind == JsonValueKind.String)
-                .All(c => c.GetProperty("state").GetString() == "LV_ON" && c.GetProperty("lvVMon").ValueKind == JsonValueKind.Number),
-            "its channels with LV on and their LV readings");
+                .All(c => c.GetProperty("state").GetString() == "LV_ON" && c.GetProperty("lvVMon").ValueKind == JsonValueKind.Number)
+            && d.GetProperty("chiller") is { ValueKind: JsonValueKind.Object } chiller && chiller.GetProperty("bath").ValueKind == JsonValueKind.Number,
+            "its channels with LV on and their LV readings, and the chiller's bath");
         output.WriteLine(detail.ToString());
         Assert.Equal("s2", detail.GetProperty("stand").GetProperty("name").GetString());
         Assert.Equal(JsonValueKind.Number, detail.GetProperty("chiller").GetProperty("bath").ValueKind);
