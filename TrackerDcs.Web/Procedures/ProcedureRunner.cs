@@ -39,6 +39,9 @@ public sealed partial class ProcedureRunner(
 {
     public const string Root = "procedures";
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a chiller ramp waits for the chiller's first reading of its set point: several of its polls.</summary>
+    private static readonly TimeSpan SetpointWait = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StatusPeriod = TimeSpan.FromSeconds(1);
     /// <summary>How long an on_abort command is retried: LV off is refused until HV has ramped down.</summary>
     private static readonly TimeSpan OnAbortRetryFor = TimeSpan.FromMinutes(2);
@@ -357,8 +360,14 @@ public sealed partial class ProcedureRunner(
     /// </summary>
     private async Task<CommandResult> RampAsync(ActiveProcedure active, RampChiller ramp, bool onAbort)
     {
-        if (julabo.View.Setpoint(ramp.Setpoint) is not { } from)
-            return CommandResult.Refused($"the chiller's set point {ramp.Setpoint} is not known (chiller {julabo.View.State})");
+        // The ramp starts from the set point the chiller has: a stand that has just started has not read it yet.
+        double? known;
+        var ending = onAbort ? CancellationToken.None : active.Ending;
+        for (var waited = TimeSpan.Zero; (known = julabo.View.Setpoint(ramp.Setpoint)) is null; waited += await SliceAsync(active, Tick, onAbort, ending))
+            if (waited >= SetpointWait)
+                return CommandResult.Refused(string.Create(CultureInfo.InvariantCulture,
+                    $"the chiller's set point {ramp.Setpoint} is still not known after {SetpointWait.TotalSeconds:0} s (chiller {julabo.View.State})"));
+        var from = known.Value;
         var increment = ramp.RatePerMinute * ramp.Every.TotalSeconds / 60;
         var count = Math.Max(1, (int)Math.Ceiling(Math.Round(Math.Abs(ramp.To - from) / increment, 9)));
         var previous = from;
