@@ -273,6 +273,53 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
         }
     }
 
+    [Fact]
+    public async Task A_site_operator_follows_a_stands_procedure_on_its_page_and_aborts_it_from_there()
+    {
+        await StandAtSiteAsync("s3", s => !s.GetProperty("lost").GetBoolean() && s.GetProperty("crate").GetString() == "LV_OFF", "online, crate LV_OFF");
+        // Hours long: it is still ramping the chiller when the site aborts it.
+        var started = await CommandAsync("s3", "procedures/cmd/start", """{"name":"burn-in","modules":["module_0"],"comment":"aborted from the site"}""");
+        Assert.True(started.GetProperty("ok").GetBoolean(), started.ToString());
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = await PanelStand.LoginAsync(context, $"https://localhost:{_site.HttpsPort}", "oscar", OperatorPassword, "/site/s3");
+        var procedure = page.GetByLabel("Procedure of s3", new() { Exact = true });
+        await Assertions.Expect(procedure.GetByLabel("State")).ToHaveTextAsync("running", new() { Timeout = 30_000 });
+        await Assertions.Expect(procedure).ToContainTextAsync("burn-in");
+        await Assertions.Expect(procedure).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"\d+ of \d+: "));
+        // Only what applies now: no Resume while it runs, no Stop without a calibration.
+        await Assertions.Expect(procedure.GetByRole(AriaRole.Button, new() { Name = "Pause procedure at s3" })).ToBeEnabledAsync();
+        await Assertions.Expect(procedure.GetByRole(AriaRole.Button, new() { Name = "Resume procedure at s3" })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByLabel("Calibration of s3", new() { Exact = true }).GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
+
+        await procedure.GetByRole(AriaRole.Button, new() { Name = "Abort procedure at s3" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(dialog).ToContainTextAsync("Stand s3: abort the procedure: it ends failed, and its on_abort steps");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Abort procedure at s3" }).ClickAsync();
+        await Assertions.Expect(procedure.GetByLabel("Answer of s3 to its procedure")).ToHaveTextAsync("Abort procedure: done", new() { Timeout = 30_000 });
+        await Assertions.Expect(procedure.GetByLabel("State")).ToHaveTextAsync("failed", new() { Timeout = 30_000 });
+        await Assertions.Expect(procedure).ToContainTextAsync("aborted by site:oscar");
+        await Assertions.Expect(procedure.GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
+        // Humid air: an alarm event for the stand's history at the site (before the abort, its fatal alarm would have ended the run).
+        await _stands[2].PostAsAdminAsync("/api/simulator/sensors/dewpoint?celsius=21");
+        // The stand's history at the site: the procedure's end, by whom it ran, and the humid air's alarm.
+        var history = page.GetByLabel("Recent events of s3", new() { Exact = true });
+        var ended = history.GetByRole(AriaRole.Row).Filter(new() { HasText = "aborted by site:oscar" });
+        await Assertions.Expect(ended).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await Assertions.Expect(ended).ToContainTextAsync("procedure");
+        await Assertions.Expect(ended).ToContainTextAsync("failed");
+        await Assertions.Expect(ended).ToContainTextAsync("burn-in");
+        await Assertions.Expect(ended).ToContainTextAsync("site:oscar");
+        await Assertions.Expect(history.GetByRole(AriaRole.Row).Filter(new() { HasText = "environment.dewpoint" }).Filter(new() { HasText = "raised" }).First)
+            .ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PanelScreenshotTests.Directory, "site-stand-procedure-light-wide.png"), FullPage = true });
+
+        var audit = JsonDocument.Parse(await _stands[2].GetAsAdminAsync("/api/audit?limit=1000")).RootElement.EnumerateArray().ToList();
+        Assert.Contains(audit, e => e.GetProperty("user").GetString() == "site:oscar" && e.GetProperty("topic").GetString() == "procedures/cmd/abort");
+    }
+
     private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
     {
         ExecutablePath = "/usr/bin/chromium",

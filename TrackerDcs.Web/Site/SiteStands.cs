@@ -21,7 +21,7 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
     private static readonly IReadOnlySet<string> Kept = new HashSet<string>
     {
         "dcs/status", "julabo/status", "MARTA/status", "SB/status", "dcs/heartbeat", "alarms/active", "ph2acf/status", "procedures/status",
-        SiteTopics.Environment,
+        "alarms/events", SiteTopics.Environment,
     };
 
     /// <summary>dcs/channels/&lt;id&gt;: the last payload of each channel (retained on the stand, a latest value to the site).</summary>
@@ -33,6 +33,7 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Dictionary<string, JsonElement>> _stands = [];
     private readonly Dictionary<string, DateTimeOffset> _lastHeard = [];
+    private readonly StandHistory _history = new();
     /// <summary>The last fsm_state per stand and topic: MARTA/status carries it only when it changed (MartaPublishFilter).</summary>
     private readonly Dictionary<(string Stand, string Topic), string> _states = [];
     /// <summary>Since when no node of the cluster is reachable (from the start until the first connection), and why; null while connected.</summary>
@@ -60,6 +61,7 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
         {
             if (!_stands.TryGetValue(levels[1], out var topics)) _stands[levels[1]] = topics = [];
             topics[levels[2]] = value;
+            _history.Record(levels[1], levels[2], value, time.GetUtcNow());
             if (Text(value, "fsm_state") is { } state) _states[(levels[1], levels[2])] = state;
             _lastHeard[levels[1]] = time.GetUtcNow();
         }
@@ -124,7 +126,8 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
             if (!_stands.TryGetValue(name, out var topics)) return null;
             var stand = Stand(name, topics, _lastHeard[name], now);
             return new StandDetail(stand, Channels(topics), Chiller(stand.Chiller, topics),
-                [.. Alarms(name, topics).OrderByDescending(a => a.Raised)]);
+                Activity(topics, "procedures/status", "procedure"), Activity(topics, "ph2acf/status", "calibration"),
+                [.. Alarms(name, topics).OrderByDescending(a => a.Raised)], _history.Of(name));
         }
     }
 
@@ -145,6 +148,17 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
         var used = Number(status, "used_setpoint") is { } u ? (int)u : (int?)null;
         return new StandChiller(state, used, used is { } n ? Number(status, $"setpoint_{n}") : null,
             Number(status, "internal_temp"), Number(status, "external_temp"), Number(status, "power"));
+    }
+
+    /// <param name="name">The status's key for what runs: "procedure" (procedures/status) or "calibration" (ph2acf/status).</param>
+    private static StandActivity? Activity(Dictionary<string, JsonElement> topics, string topic, string name)
+    {
+        if (!topics.TryGetValue(topic, out var status) || Text(status, "state") is not { } state) return null;
+        var step = Number(status, "step");
+        var steps = Number(status, "steps");
+        return new StandActivity(state, Number(status, "run") is { } run ? (long)run : null, Text(status, name), Text(status, "operator"),
+            step is { } s ? (int)s : null, steps is { } n ? (int)n : null, Text(status, "step_description"),
+            Number(status, "progress"), Number(status, "elapsed_s"), Number(status, "estimate_left_s"), Text(status, "reason"));
     }
 
     private StandView Stand(string name, Dictionary<string, JsonElement> topics, DateTimeOffset lastHeard, DateTimeOffset now)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
 using TrackerDcs.Web.Panel.Components;
 using TrackerDcs.Web.Panel.Services;
 using TrackerDcs.Web.Site;
@@ -7,9 +8,10 @@ using TrackerDcs.Web.Site;
 namespace TrackerDcs.Web.Panel.Pages;
 
 /// <summary>
-/// One stand's page at the site instance (/site/&lt;stand&gt;): its summary and switches as on the Site page, its chiller,
-/// every channel of its crate with set points and readings, and its active alarms, all read from what its uplink mirrors
-/// (<see cref="SiteStands.Detail"/>). Marked as of the last heartbeat when the stand is lost.
+/// One stand's page at the site instance (/site/&lt;stand&gt;): its summary and switches as on the Site page, its chiller
+/// (Start, Stop), its procedure (Pause, Resume, Abort) and calibration run (Stop), every channel of its crate with set
+/// points and readings, and its active alarms, all read from what its uplink mirrors (<see cref="SiteStands.Detail"/>).
+/// Marked as of the last heartbeat when the stand is lost.
 /// </summary>
 public partial class SiteStandPage
 {
@@ -29,6 +31,41 @@ public partial class SiteStandPage
 
     // A new stand name in the same page (a link from one stand's page to another's) is a new stand to read.
     protected override void OnParametersSet() => Load();
+
+    private static IReadOnlyList<SiteAction> ChillerActions(StandDetail detail) =>
+    [
+        new("Start chiller", "julabo/cmd/start", "", "start the chiller"),
+        new("Stop chiller", "julabo/cmd/stop", "", "stop the chiller: the bath stops circulating and cooling", Colour: Color.Error,
+            Warning: Biased(detail) is { Count: > 0 } biased
+                ? $"HV is on at {string.Join(", ", biased)}: the stand's interlocks may switch it off once the cooling is lost."
+                : null),
+    ];
+
+    /// <summary>The modules (or channels) whose HV is on, ramping or mixed: biased, so the cooling matters.</summary>
+    private static List<string> Biased(StandDetail detail) =>
+        [.. detail.Channels.Where(c => c.State?.StartsWith("HV", StringComparison.Ordinal) == true).Select(c => c.Module ?? $"channel {c.Id}")];
+
+    /// <summary>Only what applies now: Pause while it runs, Resume while paused, Abort while either; none when no procedure runs.</summary>
+    private static IReadOnlyList<SiteAction> ProcedureActions(StandDetail detail) => detail.Procedure?.State switch
+    {
+        "running" => [Pause, Abort],
+        "paused" => [Resume, Abort],
+        _ => [],
+    };
+
+    private static readonly SiteAction Pause = new("Pause procedure", "procedures/cmd/pause", "", "pause the procedure: its waits stop counting until it is resumed");
+    private static readonly SiteAction Resume = new("Resume procedure", "procedures/cmd/resume", "", "resume the procedure");
+    private static readonly SiteAction Abort = new("Abort procedure", "procedures/cmd/abort", "",
+        "abort the procedure: it ends failed, and its on_abort steps bring the stand to a safe state (by default HV off, then LV off)", Colour: Color.Error);
+
+    private static IReadOnlyList<SiteAction> CalibrationActions(StandDetail detail) => detail.Calibration?.State == "running"
+        ? [new("Stop calibration", "ph2acf/cmd/stop", "", "stop the calibration run: Ph2_ACF is ended and the run marked stopped", Colour: Color.Error)]
+        : [];
+
+    /// <summary>An alarm coming (raised, or a latched one returning) in its severity's colour; its other events are news, not alarms.</summary>
+    private static Color EventColour(string what, string severity) => what is "raised" or "returned"
+        ? severity == "major" ? Color.Error : Color.Warning
+        : Color.Default;
 
     /// <summary>Rounded to <paramref name="decimals"/>; a reading that rounds to zero reads 0, not −0 (a supply that is off wobbles around it).</summary>
     private static string Value(double? value, string unit, int decimals) =>
