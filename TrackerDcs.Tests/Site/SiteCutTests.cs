@@ -8,8 +8,8 @@ namespace TrackerDcs.Tests.Site;
 /// <summary>
 /// A stand cut off from the whole cluster for 60 s, as a pulled cable: its uplink reaches every node through a
 /// <see cref="TcpProxy"/> that stops passing bytes without closing anything, so the stand notices only by its own
-/// keep-alive and connect timeouts. Meanwhile the stand runs its interlocks by itself, and its events reach the site in
-/// order once the cable is back.
+/// keep-alive and connect timeouts. Meanwhile the stand runs its interlocks by itself and a procedure is started and
+/// aborted there, and the stand's events (alarm events, procedure statuses) reach the site in order once the cable is back.
 /// </summary>
 [Collection("Site cluster")]
 public sealed class SiteCutTests(SiteClusterFixture site, ITestOutputHelper output)
@@ -28,6 +28,14 @@ public sealed class SiteCutTests(SiteClusterFixture site, ITestOutputHelper outp
             refuse: [dcs/cmd/switch/hv on, dcs/cmd/switch/lv on]
         """;
 
+    /// <summary>A procedure that only waits, with no fatal alarm: the humid air of the cut does not end it, the abort does.</summary>
+    private const string LongWait = """
+        description: a wait long enough to be aborted
+        steps:
+          - note: waiting
+          - wait: 600
+        """;
+
     [Fact]
     public async Task Cut_off_for_60_s_a_stand_runs_its_interlocks_and_its_queued_events_arrive_in_order_afterwards()
     {
@@ -36,10 +44,12 @@ public sealed class SiteCutTests(SiteClusterFixture site, ITestOutputHelper outp
         var directory = Directory.CreateTempSubdirectory("trackerdcs-site-cut-").FullName;
         var rules = Path.Combine(directory, "interlocks.yml");
         await File.WriteAllTextAsync(rules, Rules);
+        var procedures = Directory.CreateDirectory(Path.Combine(directory, "procedures")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(procedures, "long-wait.yml"), LongWait);
         try
         {
             // The site's side, straight on a node: it sees what the cluster gets, and nothing while the cable is out.
-            await using var atSite = await MosquittoSubscriber.StartOnLiveMarkerAsync(watch.MqttPort, site.SiteAuth, [$"site/{Stand}/alarms/events", $"site/{Stand}/dcs/status"],
+            await using var atSite = await MosquittoSubscriber.StartOnLiveMarkerAsync(watch.MqttPort, site.SiteAuth, [$"site/{Stand}/alarms/events", $"site/{Stand}/dcs/status", $"site/{Stand}/procedures/status"],
                 watch.MqttPort, SiteClusterFixture.StandAuth(Stand), $"site/{Stand}/test/marker", "-q", "1");
             var settings = new Dictionary<string, string>
             {
@@ -48,6 +58,7 @@ public sealed class SiteCutTests(SiteClusterFixture site, ITestOutputHelper outp
                 ["Site:Password"] = SiteClusterFixture.StandPassword(Stand),
                 ["Site:AlarmAfter"] = "00:00:05",
                 ["Interlocks:File"] = rules,
+                ["Procedures:Directory"] = procedures,
                 ["Sensors:Simulated"] = "true",
                 ["Sensors:SimulatedPeriod"] = "00:00:00.500",
                 ["Alarms:DewPointMarginMin"] = "3",
@@ -56,7 +67,7 @@ public sealed class SiteCutTests(SiteClusterFixture site, ITestOutputHelper outp
             await using var stand = new StandProcess(settings, directory);
             await stand.StartAsync();
             await Eventually.True(() => stand.Log.Contains("Site uplink: connected to node"), "the uplink connected", 30);
-            await using var atStand = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["alarms/events", "alarms/active", "dcs/status", "dcs/reply"]);
+            await using var atStand = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["alarms/events", "alarms/active", "dcs/status", "dcs/reply", "procedures/status", "procedures/reply"]);
             // Dry air, and LV on: the condensation interlock has something to switch off.
             await stand.PostAsAdminAsync("/api/simulator/sensors/dewpoint?celsius=7");
             await atStand.WaitOnAsync("dcs/status", s => s.Contains("\"LV_OFF\""), TimeSpan.FromSeconds(30), "LV_OFF before the command");
@@ -66,6 +77,7 @@ public sealed class SiteCutTests(SiteClusterFixture site, ITestOutputHelper outp
             await atSite.WaitOnAsync($"site/{Stand}/dcs/status", s => s.Contains("\"LV_ON\""), TimeSpan.FromSeconds(30), "LV_ON at the site");
             // What the stand raised before the cut is not what this test is about.
             while (await atStand.NextOnAsync("alarms/events", TimeSpan.FromSeconds(1)) is not null) { }
+            while (await atStand.NextOnAsync("procedures/status", TimeSpan.FromMilliseconds(300)) is not null) { }
 
             var clock = Stopwatch.StartNew();
             foreach (var proxy in proxies) proxy.Cut();
@@ -80,6 +92,12 @@ public sealed class SiteCutTests(SiteClusterFixture site, ITestOutputHelper outp
             // The stand's own commands are refused by the interlock while the air is humid, cut or not.
             var refused = await atStand.CommandAsync(stand.MqttPort, Admin, "dcs/cmd/switch/lv", "on", TimeSpan.FromSeconds(30));
             Assert.Contains("interlock 'condensation' is active", refused.GetProperty("error").GetString());
+            // A procedure started and aborted while away: its statuses are events too.
+            var started = await atStand.CommandAsync(stand.MqttPort, Admin, "procedures/cmd/start", """{"name":"long-wait"}""", TimeSpan.FromSeconds(30));
+            Assert.True(started.GetProperty("ok").GetBoolean(), started.ToString());
+            var procedure = new List<string>();
+            while (!procedure.Any(p => p.Contains("\"running\"")))
+                procedure.Add(await atStand.NextOnAsync("procedures/status", TimeSpan.FromSeconds(30)) ?? throw new TimeoutException("the procedure is not running"));
             // More alarm events while away: dry and humid in turn, every few seconds.
             for (var i = 0; i < 6; i++)
             {
@@ -87,6 +105,8 @@ public sealed class SiteCutTests(SiteClusterFixture site, ITestOutputHelper outp
                 await stand.PostAsAdminAsync($"/api/simulator/sensors/dewpoint?celsius={(i % 2 == 0 ? 7 : 21)}");
             }
             await atStand.WaitOnAsync("alarms/active", a => a.Contains("site.unreachable"), TimeSpan.FromSeconds(40), "site.unreachable during the cut");
+            var aborted = await atStand.CommandAsync(stand.MqttPort, Admin, "procedures/cmd/abort", "", TimeSpan.FromSeconds(30));
+            Assert.True(aborted.GetProperty("ok").GetBoolean(), aborted.ToString());
             await stand.PostAsAdminAsync("/api/simulator/sensors/dewpoint?celsius=7");
             var queued = File.ReadAllLines(Path.Combine(stand.DataDirectory, "site-outbox.jsonl")).Length;
             if (CutFor - clock.Elapsed is { Ticks: > 0 } rest) await Task.Delay(rest);
@@ -94,9 +114,11 @@ public sealed class SiteCutTests(SiteClusterFixture site, ITestOutputHelper outp
             // Nothing of the stand's reached the site while the cable was out.
             var local = new List<string>();
             while (await atStand.NextOnAsync("alarms/events", TimeSpan.FromMilliseconds(300)) is { } e) local.Add(e);
+            while (await atStand.NextOnAsync("procedures/status", TimeSpan.FromMilliseconds(300)) is { } e) procedure.Add(e);
             var duringCut = new List<string>();
             while (await atSite.NextOnAsync($"site/{Stand}/alarms/events", TimeSpan.FromMilliseconds(300)) is { } e) duringCut.Add(e);
-            Assert.Empty(duringCut.Where(local.Contains));
+            while (await atSite.NextOnAsync($"site/{Stand}/procedures/status", TimeSpan.FromMilliseconds(300)) is { } e) duringCut.Add(e);
+            Assert.DoesNotContain(duringCut, e => local.Contains(e) || procedure.Contains(e));
             Assert.True(stand.IsRunning);
 
             foreach (var proxy in proxies) proxy.Restore();
@@ -109,17 +131,25 @@ public sealed class SiteCutTests(SiteClusterFixture site, ITestOutputHelper outp
             while (DateTime.UtcNow < deadline && !IsInOrderWithin(local, atSiteEvents))
                 if (await atSite.NextOnAsync($"site/{Stand}/alarms/events", TimeSpan.FromSeconds(1)) is { } e) atSiteEvents.Add(e);
             output.WriteLine($"{atSiteEvents.Count} alarm events at the site {clock.Elapsed.TotalSeconds - cut.TotalSeconds:0.0} s after the cable came back");
+            var atSiteProcedure = new List<string>();
+            while (DateTime.UtcNow < deadline && !IsInOrderWithin(procedure, atSiteProcedure))
+                if (await atSite.NextOnAsync($"site/{Stand}/procedures/status", TimeSpan.FromSeconds(1)) is { } e) atSiteProcedure.Add(e);
+            output.WriteLine($"{procedure.Count} procedure statuses on the stand during the cut, {atSiteProcedure.Count} at the site");
 
             Assert.True(local.Count >= 6, $"only {local.Count} alarm events on the stand during the cut");
             Assert.True(queued >= 3, $"only {queued} events were queued on disk during the cut");
             // The interlock's own alarm is among them.
             Assert.Contains(local, e => JsonDocument.Parse(e).RootElement.GetProperty("code").GetString() == "interlock");
-            Assert.Empty(local.Where(e => !atSiteEvents.Contains(e)));
+            Assert.DoesNotContain(local, e => !atSiteEvents.Contains(e));
             // In order: the site's events are the stand's, where an event sent twice (delivery is at least once: resent when
-            // its acknowledgement was lost) comes twice in a row. Not compared as distinct payloads: a latching alarm's
-            // "returned" events are byte for byte the same each time (an alarm event carries no time of its own).
+            // its acknowledgement was lost) comes twice in a row.
             var seen = WithoutRepeats(atSiteEvents.Where(local.Contains));
             Assert.True(local.SequenceEqual(seen), $"the site's events are not the stand's in order:\nstand:\n{string.Join('\n', local)}\nsite:\n{string.Join('\n', seen)}");
+            // The procedure's too: from running to failed (aborted), every status in the stand's order.
+            Assert.Contains("\"state\":\"failed\"", procedure[^1]);
+            Assert.Contains("aborted by admin", procedure[^1]);
+            var seenProcedure = WithoutRepeats(atSiteProcedure.Where(procedure.Contains));
+            Assert.True(WithoutRepeats(procedure).SequenceEqual(seenProcedure), $"the site's procedure statuses are not the stand's in order:\nstand:\n{string.Join('\n', procedure)}\nsite:\n{string.Join('\n', seenProcedure)}");
             // And the stand's latest state: LV off, as the interlock left it.
             await atSite.WaitOnAsync($"site/{Stand}/dcs/status", s => s.Contains("\"LV_OFF\""), TimeSpan.FromSeconds(30), "LV_OFF at the site after the cut");
         }

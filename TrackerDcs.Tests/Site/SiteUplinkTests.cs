@@ -182,14 +182,14 @@ public sealed partial class SiteUplinkTests(SiteClusterFixture site, ITestOutput
         var siteLines = await DrainAsync(atSite, null);
         var siteEvents = siteLines.Where(l => l.StartsWith($"site/{Stand}/alarms/events ", StringComparison.Ordinal)).Select(l => l[(l.IndexOf(' ') + 1)..]).ToHashSet();
         Assert.True(standEvents.Count >= 4, $"only {standEvents.Count} alarm events were raised on the stand");
-        Assert.Empty(standEvents.Where(e => !siteEvents.Contains(e)));
+        Assert.DoesNotContain(standEvents, e => !siteEvents.Contains(e));
         // Every command the stand ran (its audit) is answered at the site.
         var ran = (await AuditAsync("site:oscar")).Select(e => e.GetProperty("payload").GetString()!).ToList();
         var answered = siteLines.Where(l => l.StartsWith($"site/{Stand}/dcs/reply ", StringComparison.Ordinal))
             .Select(l => PayloadQuoted().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet();
         output.WriteLine($"{standEvents.Count} alarm events, {sent} commands sent, {ran.Count} ran on the stand, {answered.Count} answered at the site");
         Assert.True(ran.Count >= 20, $"only {ran.Count} site commands ran");
-        Assert.Empty(ran.Where(p => !answered.Contains(p)));
+        Assert.DoesNotContain(ran, p => !answered.Contains(p));
         Assert.True(failover < TimeSpan.FromSeconds(5), $"the uplink took {failover.TotalSeconds:0.0} s to hand over");
     }
 
