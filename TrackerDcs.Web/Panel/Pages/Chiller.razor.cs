@@ -55,6 +55,10 @@ public partial class Chiller
     /// <summary>What is written under each row of those controls while they are disabled.</summary>
     private string? WrittenConfigureReason => ConfigureReason is { } reason ? PanelUser.WrittenReason(User, reason) : null;
 
+    /// <summary>
+    /// Why Set is disabled, as its tooltip only: the configure reason is written once under its row, and an empty field
+    /// shows its own placeholder ("enter a temperature first" under all three Set buttons was noise).
+    /// </summary>
     private string? InputReason(int setpoint) => ConfigureReason ?? (Inputs[setpoint] is null ? "enter a temperature first" : null);
 
     private async Task SetTemperatureAsync(int setpoint)
