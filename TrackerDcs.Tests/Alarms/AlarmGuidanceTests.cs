@@ -32,6 +32,10 @@ public sealed class AlarmGuidanceTests
         Assert.Contains(("Chiller", "Reconnect"), GuidanceReferences.Buttons(AlarmCatalog.ChillerLimits.Guidance));
         Assert.Contains(("CO2 plant", "Clear alarms"), GuidanceReferences.Buttons(AlarmCatalog.MartaFailSafe.Guidance));
         Assert.Contains(("CO2 plant", "Clear alarms"), GuidanceReferences.Buttons(AlarmCatalog.MartaInconsistent.Guidance));
+        // A latched interlock alarm stays until acknowledged: its guidance says where.
+        var interlock = AlarmCatalog.InterlockGuidance("condensation", "environment.dewpoint_margin < 1", "dcs/cmd/switch/hv off, dcs/cmd/switch/lv off");
+        Assert.Contains(("Alarms", "Acknowledge"), GuidanceReferences.Buttons(interlock));
+        Assert.Contains("(a script sends alarms/cmd/ack)", interlock);
     }
 
     private static Dictionary<string, AlarmDefinition> Definitions() => typeof(AlarmCatalog).GetFields()
@@ -43,7 +47,7 @@ public static class GuidanceReferences
 {
     public static readonly Regex Topic = new(@"\b[A-Za-z0-9_]+/cmd/[A-Za-z0-9_/]+");
 
-    private static readonly Regex Button = new(@"(?<page>Power|Chiller|CO2 plant) page → (?<button>[^,;.()]+?)(?=\s*(?:[,;.()]|$| to | before | writes ))");
+    private static readonly Regex Button = new(@"(?<page>Power|Chiller|CO2 plant|Alarms) page → (?<button>[^,;.()]+?)(?=\s*(?:[,;.()]|$| to | before | writes ))");
 
     /// <summary>The (page, button) pairs a guidance text names, each page as the navigation names it.</summary>
     public static IReadOnlyList<(string Page, string Button)> Buttons(string guidance) =>

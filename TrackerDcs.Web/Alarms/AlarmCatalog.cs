@@ -10,6 +10,11 @@ public static class AlarmCatalog
     /// <summary>The code of every interlock's alarm (its subject is the rule's name).</summary>
     public const string InterlockCode = "interlock";
 
+    /// <summary>An interlock rule's alarm guidance: the rule, its condition and what it sent (the rule is the stand's own, in interlocks.yml).</summary>
+    public static string InterlockGuidance(string rule, string when, string sent) =>
+        $"Interlock '{rule}' acted because {when}: it sent {sent}. Fix the cause; refused commands are allowed again once the condition has cleared. " +
+        "Acknowledge the alarm once you know why it acted: Alarms page → Acknowledge (a script sends alarms/cmd/ack).";
+
     public static readonly AlarmDefinition ChannelTrip = new("caen.trip", AlarmSeverity.Major,
         "The channel tripped and its output is off or ramping down. Check the module's current history and cabling, then clear the alarm with Power page → Clear alarms (a script sends dcs/cmd/clear) before switching on again.");
     public static readonly AlarmDefinition OverCurrent = new("caen.overcurrent", AlarmSeverity.Major,

@@ -64,9 +64,7 @@ public sealed class InterlockEngine : BackgroundService, IAlarmSource
             if (!state.Active && !state.Unreported) continue;
             state.Unreported = false;
             conditions.Add(new AlarmCondition(
-                new AlarmDefinition(AlarmCatalog.InterlockCode, rule.Severity,
-                    $"Interlock '{rule.Name}' acted because {rule.When}: it sent {Describe(rule)}. Fix the cause; refused commands are allowed again once the condition has cleared. Acknowledge the alarm once you know why it acted.",
-                    Latching: true),
+                new AlarmDefinition(AlarmCatalog.InterlockCode, rule.Severity, AlarmCatalog.InterlockGuidance(rule.Name, rule.When, Describe(rule)), Latching: true),
                 rule.Name, $"interlock '{rule.Name}' active: {rule.When} → {Describe(rule)}"));
         }
         return conditions;
