@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Text.Json;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Devices;
+
+using static TrackerDcs.Web.Site.MirroredPayload;
 
 namespace TrackerDcs.Web.Site;
 
@@ -60,10 +63,11 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
         lock (_gate)
         {
             if (!_stands.TryGetValue(levels[1], out var topics)) _stands[levels[1]] = topics = [];
+            var now = time.GetUtcNow();
             topics[levels[2]] = value;
-            _history.Record(levels[1], levels[2], value, time.GetUtcNow());
+            _history.Record(levels[1], levels[2], value, now);
             if (Text(value, "fsm_state") is { } state) _states[(levels[1], levels[2])] = state;
-            _lastHeard[levels[1]] = time.GetUtcNow();
+            _lastHeard[levels[1]] = now;
         }
         Changed?.Invoke();
         return true;
@@ -190,15 +194,11 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
 
     private string? State(string stand, string topic) => _states.GetValueOrDefault((stand, topic));
 
-    /// <summary>"run 12: calibration" while a run or procedure goes; null when idle or finished.</summary>
-    private static string? Running(Dictionary<string, JsonElement> topics, string topic, string what)
-    {
-        if (!topics.TryGetValue(topic, out var status)) return null;
-        var state = Text(status, "state");
-        if (state is not ("running" or "paused")) return null;
-        var run = status.TryGetProperty("run", out var r) ? r.ToString() : "?";
-        return $"{Text(status, what) ?? what} (run {run}, {state})";
-    }
+    /// <summary>"calibration (run 12, running)" while a run or procedure goes or is paused; null when idle or ended.</summary>
+    private static string? Running(Dictionary<string, JsonElement> topics, string topic, string what) =>
+        Activity(topics, topic, what) is { State: "running" or "paused" } activity
+            ? $"{activity.Name ?? what} (run {activity.Run?.ToString(CultureInfo.InvariantCulture) ?? "?"}, {activity.State})"
+            : null;
 
     private static IEnumerable<SiteAlarm> Alarms(string stand, Dictionary<string, JsonElement> topics)
     {
@@ -211,10 +211,4 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
                 raised, Text(alarm, "acknowledged") is not null);
         }
     }
-
-    private static string? Text(JsonElement element, string property) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static double? Number(JsonElement element, string property) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
 }

@@ -21,12 +21,12 @@ public sealed record StandChiller(string? State, int? SetpointInUse, double? Set
 
 /// <summary>
 /// The stand's procedure or calibration run, from procedures/status or ph2acf/status: its state (running, paused, aborting,
-/// or how the last one ended: finished, failed, aborted, …; idle after a restart), the run, what it runs and for whom,
+/// or how the last one ended: finished, failed, stopped; idle after a restart), the run, what it runs and for whom,
 /// the step (procedures), the progress in %, the time since it began and the estimate left (s), and why it ended.
 /// </summary>
 public sealed record StandActivity(string State, long? Run, string? Name, string? Operator, int? Step, int? Steps, string? StepDescription,
     double? Progress, double? ElapsedSeconds, double? LeftSeconds, string? Reason)
 {
-    /// <summary>Running or paused: what the site's operators may pause, resume, abort or stop.</summary>
+    /// <summary>Running, paused or aborting: not ended yet, so its time so far and left are what it has run and has to run.</summary>
     public bool Active => State is "running" or "paused" or "aborting";
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using static TrackerDcs.Web.Site.MirroredPayload;
 
 namespace TrackerDcs.Web.Site;
 
@@ -66,7 +67,4 @@ public sealed class StandHistory
         var text = $"run {run}: {Text(status, nameKey) ?? kind}" + (Text(status, "reason") is { } reason ? $": {reason}" : "");
         return new StandEvent(at, kind, Text(status, "state")!, null, text, Text(status, "operator"));
     }
-
-    private static string? Text(JsonElement element, string property) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -114,13 +114,6 @@ public partial class Procedures
     internal static string Bounds(ProcedureParameter p) => string.Create(CultureInfo.InvariantCulture,
         $"{p.Min} … {p.Max}{(p.Unit is "" ? "" : " " + p.Unit)}, default {p.Default}{(p.Type == ParameterType.Integer ? ", whole" : "")}{(p.Description is "" ? "" : " · " + p.Description)}");
 
-    internal static string Duration(double seconds) => seconds switch
-    {
-        < 60 => $"{seconds.ToString("0", CultureInfo.InvariantCulture)} s",
-        < 3600 => $"{(int)(seconds / 60)} min {((int)seconds % 60):00} s",
-        _ => $"{(int)(seconds / 3600)} h {((int)seconds % 3600 / 60):00} min",
-    };
-
     internal static Color StateColour(string state) => state switch
     {
         "running" => Color.Info,

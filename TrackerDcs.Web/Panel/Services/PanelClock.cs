@@ -67,6 +67,14 @@ public sealed class PanelClock
 
     public static DateTimeOffset FromUnixMs(long unixMs) => DateTimeOffset.FromUnixTimeMilliseconds(unixMs);
 
+    /// <summary>How long something has run or has left: seconds, minutes and seconds, or hours and minutes.</summary>
+    public static string Duration(double seconds) => seconds switch
+    {
+        < 60 => $"{seconds.ToString("0", Invariant)} s",
+        < 3600 => $"{(int)(seconds / 60)} min {((int)seconds % 60):00} s",
+        _ => $"{(int)(seconds / 3600)} h {((int)seconds % 3600 / 60):00} min",
+    };
+
     // "Etc/UTC", "UTC", "Etc/GMT", "Etc/Universal": all read best as "UTC".
     private static bool IsUtc(TimeZoneInfo zone) =>
         zone.BaseUtcOffset == TimeSpan.Zero && !zone.SupportsDaylightSavingTime &&
