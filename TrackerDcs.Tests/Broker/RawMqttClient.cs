@@ -62,7 +62,6 @@ public sealed class RawMqttClient : IAsyncDisposable
         return connack.Body[1];
     }
 
-    /// <summary>SUBSCRIBE to one filter at QoS 0 (packet id 1); returns once the SUBACK is read.</summary>
     /// <summary>
     /// Subscribes at QoS 0 and waits for the SUBACK. A retained message may come before it (MQTTnet sends its control
     /// and data packets in turns): what came first is kept, and <see cref="ReadUntilClosedAsync"/> returns it too.
