@@ -239,7 +239,26 @@ public sealed class CommandBusTests : IDisposable
 
         Assert.Equal(1, calls);
         Assert.Equal([(action, true, started)], audit.Journaled.Select(j => (j.Request, j.Result.Ok, j.Time)));
-        Assert.Contains(_log.Entries, e => e.Level == LogLevel.Error && e.Text.Contains("the interlock action dcs/cmd/switch/hv off runs anyway, journaled"));
+        Assert.Contains(_log.Entries, e => e.Level == LogLevel.Error && e.Text.Contains("the protective action dcs/cmd/switch/hv off of interlock runs anyway, journaled"));
+    }
+
+    [Fact]
+    public async Task A_procedures_on_abort_step_runs_like_an_interlock_action_when_the_audit_cannot_be_written_and_its_other_steps_do_not()
+    {
+        var audit = new BrokenAudit();
+        var bus = new CommandBus(audit, _publisher, _clock, _log);
+        var calls = 0;
+        bus.Register("dcs/cmd/switch/hv", (_, _) => { calls++; return Task.FromResult(CommandResult.Done); });
+        var step = new CommandRequest("dcs/cmd/switch/hv", "off", "procedure:iv-scan for olivia", Role.Operator, CommandOrigin.Procedure, "procedure:iv-scan#4");
+
+        Assert.StartsWith("the audit log cannot be written", (await bus.ExecuteAsync(step)).Error);
+        Assert.Equal(0, calls);
+
+        var onAbort = step with { Protective = true };
+        Assert.True((await bus.ExecuteAsync(onAbort)).Ok);
+        Assert.Equal(1, calls);
+        Assert.Equal([onAbort], audit.Journaled.Select(j => j.Request));
+        Assert.Contains(_log.Entries, e => e.Level == LogLevel.Error && e.Text.Contains("the protective action dcs/cmd/switch/hv off of procedure:iv-scan for olivia runs anyway, journaled"));
     }
 
     [Fact]

@@ -69,8 +69,8 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, Ti
 
     /// <summary>
     /// The audit comes first: a command whose row cannot be written is refused and never reaches the device.
-    /// Interlock actions are the exception (safety first): they run, and their row goes to the journal, or
-    /// to the log when even that fails.
+    /// Interlock actions and a procedure's on_abort steps are the exception (safety first): they run, and their row
+    /// goes to the journal, or to the log when even that fails.
     /// </summary>
     private async Task<CommandResult> RunAuditedAsync(CommandRoute route, CommandRequest request, CancellationToken cancellationToken)
     {
@@ -82,15 +82,15 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, Ti
         catch (Exception e)
         {
             row = null;
-            if (request.Origin != CommandOrigin.Internal)
+            if (request.Origin != CommandOrigin.Internal && !request.Protective)
             {
                 var refused = CommandResult.Refused($"the audit log cannot be written ({e.Message}): the command was not sent");
                 LogResult(request, refused, LogLevel.Error);
                 if (request.Origin == CommandOrigin.Mqtt) await ReplyAsync(request, refused);
                 return refused;
             }
-            log.LogError("The audit log cannot be written ({Error}): the interlock action {Topic} {Payload} runs anyway, journaled",
-                e.Message, LogText.Escape(request.Topic), LogText.Escape(request.Payload));
+            log.LogError("The audit log cannot be written ({Error}): the protective action {Topic} {Payload} of {User} runs anyway, journaled",
+                e.Message, LogText.Escape(request.Topic), LogText.Escape(request.Payload), request.User);
         }
         var started = time.GetUtcNow();
         var result = await RunAsync(route, request, queued: true, cancellationToken);

@@ -23,6 +23,12 @@ public sealed record CommandRequest(
     string? ResponseTopic = null,
     byte[]? CorrelationData = null)
 {
+    /// <summary>
+    /// A step that brings the stand to a safe state (a procedure's on_abort): like an interlock's action it runs when
+    /// its audit row cannot be written, and the row goes to the journal. Any other command is refused then.
+    /// </summary>
+    public bool Protective { get; init; }
+
     /// <summary>The first topic level: the device (dcs, julabo, ph2acf, alarms).</summary>
     public string Device => Topic.Split('/', 2)[0];
 }

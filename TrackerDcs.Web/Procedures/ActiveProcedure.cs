@@ -26,6 +26,9 @@ public sealed class ActiveProcedure(ProcedureRunDocument document, Procedure pro
     /// <summary>Cancelled when the run must end (abort, fatal alarm, shutdown): every wait of a step watches it.</summary>
     public CancellationToken Ending => _end.Token;
 
+    /// <summary>Why the store refused the run's record at the last write, or null: it took it.</summary>
+    public volatile string? RecordFailure;
+
     public volatile int Current;
     public long CurrentStepStart;
 

@@ -85,7 +85,7 @@ public sealed partial class ProcedureRunner
                 // The points so far in the step's record as the scan goes: the run's page draws them as they come, and a
                 // crash keeps them. Each point goes to InfluxDB's iv measurement as it is measured.
                 record.Result = $"scanning {Data(null, points).ToJsonString(Json.Options)}";
-                store.Save(active.Document);
+                await RecordAsync(active);
                 events.Write([.. measured.Select(p => ProcedureMeasurements.Iv(active.Document, p))]);
                 await LogAsync(active, $"IV {Text(volts)} V: {string.Join(", ", line)}");
                 if (stopped is not null)
@@ -101,7 +101,7 @@ public sealed partial class ProcedureRunner
         {
             // Always back down, also when the run ends meanwhile: a sensor is never left biased at the top of a scan.
             var bottom = scan.Points[0];
-            var problem = await SetAllAsync(active, view.Root, channels, bottom) ?? await ReachAsync(channels, bottom, scan.RampRate, CancellationToken.None);
+            var problem = await SetAllAsync(active, view.Root, channels, bottom, protective: true) ?? await ReachAsync(channels, bottom, scan.RampRate, CancellationToken.None);
             if (problem is not null)
                 log.LogError("Procedure run {Run}: the IV scan's ramp down to {Volts} V failed: {Problem}", active.Document.Run, bottom, problem);
             // The channels' own ramp rates back, also when the run ends meanwhile: the next ramp is the operator's again.
@@ -150,11 +150,11 @@ public sealed partial class ProcedureRunner
     private static JsonObject Data(string? stopped, List<IvPoint> points) =>
         new() { ["stopped"] = stopped, ["points"] = JsonSerializer.SerializeToNode(points, Json.Options) };
 
-    private async Task<string?> SetAllAsync(ActiveProcedure active, string root, IReadOnlyList<string> channels, double volts)
+    private async Task<string?> SetAllAsync(ActiveProcedure active, string root, IReadOnlyList<string> channels, double volts, bool protective = false)
     {
         foreach (var id in channels)
         {
-            var set = await SendAsync(active, new SendCommand($"{root}/cmd/setv/hv/{id}", Text(volts)));
+            var set = await SendAsync(active, new SendCommand($"{root}/cmd/setv/hv/{id}", Text(volts)), protective);
             if (!set.Ok) return $"{root}/cmd/setv/hv/{id} {Text(volts)} refused: {set.Error}";
         }
         return null;

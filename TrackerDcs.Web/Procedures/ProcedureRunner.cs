@@ -69,7 +69,17 @@ public sealed partial class ProcedureRunner(
     public async Task PublishIdleAsync(CancellationToken ct)
     {
         if (Active is not null) return;
-        var last = store.List(1).FirstOrDefault();
+        ProcedureRunDocument? last;
+        try
+        {
+            last = store.List(1).FirstOrDefault();
+        }
+        catch (Exception e)
+        {
+            // Idle all the same: the store being away must not keep the status from the bus.
+            log.LogError("Procedure runs: the last run cannot be read ({Error}); procedures/status says idle without it", e.Message);
+            last = null;
+        }
         await PublishStatusAsync(last is null ? new JsonObject { ["state"] = "idle" } : StatusOf(last, idle: true), ct);
     }
 
@@ -113,7 +123,15 @@ public sealed partial class ProcedureRunner(
                 StartMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
                 StepCount = plan.Count,
             };
-            store.Insert(document);
+            try
+            {
+                store.Insert(document);
+            }
+            catch (Exception e)
+            {
+                // A run without a record is never started: its results, and the crash check at the next start, need it.
+                return CommandResult.Refused($"the procedure run cannot be recorded ({e.Message}): not started");
+            }
             events.Write(ProcedureMeasurements.Start(document));
             active = new ActiveProcedure(document, procedure, plan, onAbort, role, time.GetTimestamp());
             _active = active;
@@ -191,7 +209,7 @@ public sealed partial class ProcedureRunner(
             document.State = active.Failure is null ? ProcedureState.Finished : ProcedureState.Failed;
             document.Reason = active.Failure;
             document.EndMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-            store.Save(document);
+            await RecordEndAsync(active);
             events.Write(ProcedureMeasurements.End(document));
             await LogAsync(active, document.State == ProcedureState.Finished ? "finished" : $"failed: {document.Reason}");
             log.Log(document.State == ProcedureState.Finished ? LogLevel.Information : LogLevel.Warning,
@@ -252,7 +270,7 @@ public sealed partial class ProcedureRunner(
         };
         records.Add(record);
         // Saved as it starts too: after a crash, the record names the step that was going.
-        store.Save(active.Document);
+        await RecordAsync(active);
         events.Write(ProcedureMeasurements.Step(active.Document, record, onAbort));
         if (!onAbort)
         {
@@ -286,13 +304,20 @@ public sealed partial class ProcedureRunner(
         (record.EndMs, record.Ok, record.Result) = (time.GetUtcNow().ToUnixTimeMilliseconds(), result.Ok,
             result.Data is null ? result.ToString() : $"{result} {result.Data.ToJsonString(Json.Options)}");
         if (!result.Ok) await LogAsync(active, result.Error!);
-        store.Save(active.Document);
+        await RecordAsync(active);
         return result;
     }
 
-    private Task<CommandResult> SendAsync(ActiveProcedure active, SendCommand command) =>
+    /// <summary>
+    /// A step's command through the bus as the procedure's user. A protective one (on_abort, an IV scan's ramp down) runs
+    /// like an interlock's action when its audit row cannot be written: the stand is brought to safety on a full disk too.
+    /// </summary>
+    private Task<CommandResult> SendAsync(ActiveProcedure active, SendCommand command, bool protective = false) =>
         // Not cancelled by an abort: a command under way finishes and is audited with its real outcome.
-        bus.ExecuteAsync(new CommandRequest(command.Topic, command.Payload, active.User, active.Role, CommandOrigin.Procedure, active.ClientId));
+        bus.ExecuteAsync(new CommandRequest(command.Topic, command.Payload, active.User, active.Role, CommandOrigin.Procedure, active.ClientId)
+        {
+            Protective = protective,
+        });
 
     /// <summary>on_abort's commands are retried like the interlocks' (LV off is refused while HV is still on), then it goes on.</summary>
     private async Task<CommandResult> SendUntilAcceptedAsync(ActiveProcedure active, SendCommand command)
@@ -300,7 +325,7 @@ public sealed partial class ProcedureRunner(
         var deadline = time.GetUtcNow() + OnAbortRetryFor;
         while (true)
         {
-            var result = await SendAsync(active, command);
+            var result = await SendAsync(active, command, protective: true);
             if (result.Ok || time.GetUtcNow() > deadline) return result;
             await Task.Delay(TimeSpan.FromSeconds(1), time);
         }
