@@ -152,7 +152,7 @@ public sealed class StoreHealthTests
     {
         await using var disk = await FullDiskDatabase.CreateAsync(_health);
         var runs = new SqliteRunStore(disk.Database);
-        var procedures = new ProcedureRunStore(disk.Database);
+        var procedures = new SqliteProcedureRunStore(disk.Database);
         var users = new UserStore(disk.Database);
         var setPoints = new CaenSetPoints(disk.Database, _clock, new ListLogger<CaenSetPoints>());
         users.Add("olivia", Role.Operator, "a long password");

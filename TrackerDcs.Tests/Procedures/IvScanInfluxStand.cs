@@ -55,7 +55,7 @@ public sealed class IvScanInfluxStand : IAsyncLifetime
 
     /// <summary>The run as the stand stored it, read beside the running process.</summary>
     public ProcedureRunDocument Stored() =>
-        new ProcedureRunStore(new Database(Path.Combine(Stand.Stand.DataDirectory, "trackerdcs.db"))).Get(Run)!;
+        new SqliteProcedureRunStore(new Database(Path.Combine(Stand.Stand.DataDirectory, "trackerdcs.db"))).Get(Run)!;
 
     /// <summary>A GET of the HTTP API with Basic credentials (none when <paramref name="user"/> is null).</summary>
     public async Task<(int Status, string Body, string? ContentType)> GetAsync(string path, string? user, string? password)

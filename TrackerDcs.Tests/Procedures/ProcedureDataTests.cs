@@ -112,14 +112,36 @@ public sealed class ProcedureDataTests(IvScanInfluxStand stand) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_viewer_lists_the_runs_without_their_steps_and_reads_one_run_whole()
+    {
+        var (listed, list, _) = await stand.GetAsync("/api/procedures/runs?limit=5", "viewer", IvScanInfluxStand.ViewerPassword);
+        var (read, one, _) = await stand.GetAsync($"/api/procedures/runs/{stand.Run}", "viewer", IvScanInfluxStand.ViewerPassword);
+        var (refused, error, _) = await stand.GetAsync("/api/procedures/runs?limit=0", "viewer", IvScanInfluxStand.ViewerPassword);
+
+        Assert.Equal((200, 200, 400), (listed, read, refused));
+        Assert.Contains("'limit' must be 1–10000", error);
+        var run = stand.Stored();
+        var summary = Assert.Single(JsonNode.Parse(list)!.AsArray(), r => r!["run"]!.GetValue<long>() == stand.Run)!;
+        Assert.Equal(("iv-scan", run.Operator, "finished", "exported", run.StepCount, run.StepCount, run.StartMs, run.EndMs),
+            (summary["procedure"]!.GetValue<string>(), summary["operator"]!.GetValue<string>(), summary["state"]!.GetValue<string>(),
+             summary["comment"]!.GetValue<string>(), summary["step_count"]!.GetValue<int>(), summary["steps_done"]!.GetValue<int>(),
+             summary["start_ms"]!.GetValue<long>(), summary["end_ms"]!.GetValue<long?>()));
+        Assert.Null(summary["steps"]);
+        Assert.Equal(JsonSerializer.Serialize(run, Web.Common.Json.Options), JsonNode.Parse(one)!.ToJsonString(Web.Common.Json.Options));
+    }
+
+    [Fact]
     public async Task An_unauthenticated_request_is_refused_and_a_missing_run_is_named()
     {
         var (anonymous, _, _) = await stand.GetAsync($"/api/procedures/runs/{stand.Run}/export.json", null, null);
         var (wrong, _, _) = await stand.GetAsync($"/api/procedures/runs/{stand.Run}/export.csv", "viewer", "not-the-password");
         var (missing, body, _) = await stand.GetAsync("/api/procedures/runs/999999/export.csv", "viewer", IvScanInfluxStand.ViewerPassword);
+        var (unlisted, _, _) = await stand.GetAsync("/api/procedures/runs", null, null);
+        var (absent, none, _) = await stand.GetAsync("/api/procedures/runs/999999", "viewer", IvScanInfluxStand.ViewerPassword);
 
-        Assert.Equal((401, 401, 404), (anonymous, wrong, missing));
+        Assert.Equal((401, 401, 404, 401, 404), (anonymous, wrong, missing, unlisted, absent));
         Assert.Contains("no procedure run 999999", body);
+        Assert.Contains("no procedure run 999999", none);
     }
 
     private static double D(string text) => double.Parse(text, CultureInfo.InvariantCulture);

@@ -68,7 +68,7 @@ public sealed class ProcedureFullDiskTests
 
             // Room again: the record reaches the store with its end and its on_abort steps, and the journaled rows the audit.
             File.Delete(filler);
-            var store = new ProcedureRunStore(new Database(Path.Combine(stand.DataDirectory, "trackerdcs.db")));
+            var store = new SqliteProcedureRunStore(new Database(Path.Combine(stand.DataDirectory, "trackerdcs.db")));
             await Eventually.True(() => store.Get(run)?.State == ProcedureState.Failed, "the run's record written as failed once there was room", 30);
             var record = store.Get(run)!;
             Assert.Contains("time-out", record.Reason);

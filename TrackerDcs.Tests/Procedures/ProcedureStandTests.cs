@@ -558,5 +558,5 @@ public sealed class ProcedureStandTests : IAsyncLifetime
     /// <summary>A number of procedures/status, null when this status has none (idle before any run has none).</summary>
     private static long? Number(JsonElement status, string key) => status.TryGetProperty(key, out var value) ? value.GetInt64() : null;
 
-    private ProcedureRunStore Store() => new(new Database(Path.Combine(_stand.Stand.DataDirectory, "trackerdcs.db")));
+    private SqliteProcedureRunStore Store() => new(new Database(Path.Combine(_stand.Stand.DataDirectory, "trackerdcs.db")));
 }

@@ -3,19 +3,33 @@ using TrackerDcs.Web.Security;
 namespace TrackerDcs.Web.Procedures;
 
 /// <summary>
-/// A procedure run's exports over HTTP, for the panel's links and scripts (viewers and up), shaped like the runs'
-/// API: Basic credentials, or the panel's login cookie for a GET (PanelSetup.SelectScheme), so the links open.
+/// Procedure runs over HTTP, for the panel's links and scripts (viewers and up), shaped like the runs' API: the
+/// history, one run's record, and its exports. Basic credentials, or the panel's login cookie for a GET
+/// (PanelSetup.SelectScheme), so the links open.
 /// </summary>
 public static class ProcedureEndpoints
 {
-    public static void MapProcedureExports(this WebApplication app)
+    public static void MapProcedureRuns(this WebApplication app)
     {
         var group = app.MapGroup("/api/procedures/runs").RequireAuthorization(p => p.RequireRole(nameof(Role.Viewer), nameof(Role.Operator), nameof(Role.Admin)));
-        group.MapGet("/{run:long}/export.json", (ProcedureRunStore store, long run) => Export(store, run, "json", "application/json", ProcedureExport.Json));
-        group.MapGet("/{run:long}/export.csv", (ProcedureRunStore store, long run) => Export(store, run, "csv", "text/csv", ProcedureExport.Csv));
+        group.MapGet("", (IProcedureRunStore store, int? limit) =>
+            limit is < 1 or > 10_000 ? Results.BadRequest(new { error = "'limit' must be 1–10000" })
+                : Results.Ok(store.List(limit ?? 100).Select(Summary)));
+        group.MapGet("/{run:long}", (IProcedureRunStore store, long run) =>
+            store.Get(run) is { } document ? Results.Ok(document) : Results.NotFound(new { error = $"no procedure run {run}" }));
+        group.MapGet("/{run:long}/export.json", (IProcedureRunStore store, long run) => Export(store, run, "json", "application/json", ProcedureExport.Json));
+        group.MapGet("/{run:long}/export.csv", (IProcedureRunStore store, long run) => Export(store, run, "csv", "text/csv", ProcedureExport.Csv));
     }
 
-    private static IResult Export(ProcedureRunStore store, long run, string extension, string type, Func<ProcedureRunDocument, string> format) =>
+    /// <summary>A run in the history: what and whose it was, how it went, without its steps and curves (its own GET has them).</summary>
+    private static object Summary(ProcedureRunDocument d) => new
+    {
+        run = d.Run, procedure = d.Procedure, @operator = d.Operator, modules = d.Modules, comment = d.Comment,
+        parameters = d.Parameters, state = d.State, reason = d.Reason, start_ms = d.StartMs, end_ms = d.EndMs,
+        step_count = d.StepCount, steps_done = d.Steps.Count(s => s.EndMs is not null),
+    };
+
+    private static IResult Export(IProcedureRunStore store, long run, string extension, string type, Func<ProcedureRunDocument, string> format) =>
         store.Get(run) is { } document
             ? Results.File(System.Text.Encoding.UTF8.GetBytes(format(document)), $"{type}; charset=utf-8", $"procedure-run-{run}.{extension}")
             : Results.NotFound(new { error = $"no procedure run {run}" });

@@ -24,7 +24,7 @@ namespace TrackerDcs.Web.Procedures;
 /// </summary>
 public sealed partial class ProcedureRunner(
     ProcedureCatalog catalog,
-    ProcedureRunStore store,
+    IProcedureRunStore store,
     CommandBus bus,
     InterlockSignals signals,
     IDeviceView<JulaboView> julabo,
@@ -48,21 +48,43 @@ public sealed partial class ProcedureRunner(
     private readonly Lock _gate = new();
     private ActiveProcedure? _active;
     private Task _running = Task.CompletedTask;
+    private volatile bool _orphansChecked;
 
     public ActiveProcedure? Active { get { lock (_gate) return _active; } }
 
-    /// <summary>At start, before any command: a run a crash left running is marked failed; it never resumes.</summary>
+    /// <summary>
+    /// At start, before any command: a run a crash left running is marked failed; it never resumes. A store that is away
+    /// at start (MongoDB) does not stop the stand: the check is made again before the next start, which waits for it.
+    /// </summary>
     public void FailOrphans()
     {
-        foreach (var orphan in store.Unfinished())
+        if (CheckOrphans() is { } problem)
+            log.LogError("Procedure run store {Kind} not usable at start ({Error}): runs a crash left going are marked failed before the next procedure starts",
+                store.Kind, problem);
+    }
+
+    /// <summary>Null once the runs a crash left going are marked failed, else why the store could not be read or written.</summary>
+    private string? CheckOrphans()
+    {
+        if (_orphansChecked) return null;
+        try
         {
-            orphan.State = ProcedureState.Failed;
-            orphan.Reason = $"TrackerDcs stopped during the procedure (in step {orphan.Steps.Count} of {orphan.StepCount}); a procedure never resumes by itself";
-            // The end is the last moment the record knows of; when the process died exactly is not known.
-            orphan.EndMs = orphan.Steps.LastOrDefault() is { } last ? last.EndMs ?? last.StartMs : orphan.StartMs;
-            store.Save(orphan);
-            log.LogWarning("Procedure run {Run} ({Procedure}) was left running by a previous process; marked failed", orphan.Run, orphan.Procedure);
+            foreach (var orphan in store.Unfinished())
+            {
+                orphan.State = ProcedureState.Failed;
+                orphan.Reason = $"TrackerDcs stopped during the procedure (in step {orphan.Steps.Count} of {orphan.StepCount}); a procedure never resumes by itself";
+                // The end is the last moment the record knows of; when the process died exactly is not known.
+                orphan.EndMs = orphan.Steps.LastOrDefault() is { } last ? last.EndMs ?? last.StartMs : orphan.StartMs;
+                store.Save(orphan);
+                log.LogWarning("Procedure run {Run} ({Procedure}) was left running by a previous process; marked failed", orphan.Run, orphan.Procedure);
+            }
         }
+        catch (Exception e)
+        {
+            return e.Message;
+        }
+        _orphansChecked = true;
+        return null;
     }
 
     /// <summary>procedures/status once the broker runs: idle, with the last run and how it ended.</summary>
@@ -85,6 +107,8 @@ public sealed partial class ProcedureRunner(
 
     public async Task<CommandResult> StartAsync(ProcedureStart request, string user, Role role)
     {
+        if (CheckOrphans() is { } unread)
+            return CommandResult.Refused($"the procedure runs cannot be read ({unread}): a run a crash left going must be marked failed first; not started");
         if (catalog.Find(request.Name) is not { } procedure)
             return CommandResult.Refused($"unknown procedure '{request.Name}' (known: {string.Join(", ", catalog.Names)})");
         if (request.Parameters.Keys.FirstOrDefault(k => procedure.Parameter(k) is null) is { } unknown)

@@ -13,7 +13,10 @@ public static class ProcedureSetup
     {
         var options = builder.AddSettings<ProcedureOptions>();
         builder.Services.AddSingleton(new ProcedureCatalog(options.Path));
-        builder.Services.AddSingleton(sp => new ProcedureRunStore(sp.GetRequiredService<Database>()));
+        // Beside the calibration runs: in MongoDB when Runs:MongoDb is set (AddRuns has checked the string), else embedded.
+        builder.Services.AddSingleton<IProcedureRunStore>(sp => sp.GetRequiredService<RunsOptions>() is { MongoDb: not "" } runs
+            ? new MongoProcedureRunStore(runs.MongoDb, runs.MongoDatabase)
+            : new SqliteProcedureRunStore(sp.GetRequiredService<Database>()));
         // The run's events and IV points go where the readings go when that is InfluxDB (its spool included).
         builder.Services.AddSingleton(sp => new ProcedureEvents(sp.GetService<InfluxStore>()));
         builder.Services.AddSingleton<ProcedureRunner>();
@@ -25,7 +28,7 @@ public static class ProcedureSetup
     {
         ProcedureCommands.Register(app.Services.GetRequiredService<CommandBus>(), app.Services.GetRequiredService<ProcedureRunner>(),
             app.Services.GetRequiredService<ProcedureCatalog>(), () => Rules(app.Services));
-        app.MapProcedureExports();
+        app.MapProcedureRuns();
     }
 
     /// <summary>

@@ -17,10 +17,11 @@ public sealed class MongoRunStore : IRunStore
     private readonly IMongoCollection<BsonDocument> _runs;
     private readonly IMongoCollection<BsonDocument> _counters;
     private readonly GridFSBucket _results;
+    private readonly MongoClientSettings _settings;
 
     public MongoRunStore(string connectionString, string database)
     {
-        var settings = MongoClientSettings.FromConnectionString(connectionString);
+        var settings = _settings = MongoClientSettings.FromConnectionString(connectionString);
         // Fail a command within the command bus's time limit when the server is away, instead of the driver's 30 s.
         settings.ServerSelectionTimeout = TimeSpan.FromSeconds(5);
         var client = new MongoClient(settings);
@@ -32,38 +33,38 @@ public sealed class MongoRunStore : IRunStore
 
     public string Kind => "mongodb";
 
-    public async Task<long> NextRunNumberAsync(CancellationToken ct = default)
+    public Task<long> NextRunNumberAsync(CancellationToken ct = default) => MongoUnreachable.GuardAsync(_settings, async () =>
     {
         var counter = await _counters.FindOneAndUpdateAsync(
             Builders<BsonDocument>.Filter.Eq("_id", "run"),
             Builders<BsonDocument>.Update.Inc("value", 1L),
             new FindOneAndUpdateOptions<BsonDocument> { IsUpsert = true, ReturnDocument = ReturnDocument.After }, ct);
         return counter["value"].ToInt64();
-    }
+    });
 
-    public Task SaveAsync(RunDocument document, CancellationToken ct = default) =>
-        _runs.ReplaceOneAsync(Builders<BsonDocument>.Filter.Eq("_id", document.Run), ToBson(document), new ReplaceOptions { IsUpsert = true }, ct);
+    public Task SaveAsync(RunDocument document, CancellationToken ct = default) => MongoUnreachable.GuardAsync(_settings, () =>
+        _runs.ReplaceOneAsync(Builders<BsonDocument>.Filter.Eq("_id", document.Run), ToBson(document), new ReplaceOptions { IsUpsert = true }, ct));
 
-    public async Task<RunDocument?> GetAsync(long run, CancellationToken ct = default)
+    public Task<RunDocument?> GetAsync(long run, CancellationToken ct = default) => MongoUnreachable.GuardAsync(_settings, async () =>
     {
         var bson = await _runs.Find(Builders<BsonDocument>.Filter.Eq("_id", run)).FirstOrDefaultAsync(ct);
         return bson is null ? null : FromBson(bson);
-    }
+    });
 
-    public async Task<IReadOnlyList<RunDocument>> ListAsync(int limit, CancellationToken ct = default)
+    public Task<IReadOnlyList<RunDocument>> ListAsync(int limit, CancellationToken ct = default) => MongoUnreachable.GuardAsync(_settings, async () =>
     {
         var documents = await _runs.Find(FilterDefinition<BsonDocument>.Empty).Sort(Builders<BsonDocument>.Sort.Descending("_id")).Limit(limit).ToListAsync(ct);
-        return [.. documents.Select(FromBson)];
-    }
+        return (IReadOnlyList<RunDocument>)[.. documents.Select(FromBson)];
+    });
 
-    public async Task<string> PutBlobAsync(long run, string name, Stream content, CancellationToken ct = default)
+    public Task<string> PutBlobAsync(long run, string name, Stream content, CancellationToken ct = default) => MongoUnreachable.GuardAsync(_settings, async () =>
     {
         var options = new GridFSUploadOptions { Metadata = new BsonDocument { ["run"] = run } };
         var id = await _results.UploadFromStreamAsync(name, content, options, ct);
         return id.ToString();
-    }
+    });
 
-    public async Task<byte[]?> GetBlobAsync(string id, CancellationToken ct = default)
+    public Task<byte[]?> GetBlobAsync(string id, CancellationToken ct = default) => MongoUnreachable.GuardAsync(_settings, async () =>
     {
         if (!ObjectId.TryParse(id, out var key)) return null;
         try
@@ -72,9 +73,9 @@ public sealed class MongoRunStore : IRunStore
         }
         catch (GridFSFileNotFoundException)
         {
-            return null;
+            return (byte[]?)null;
         }
-    }
+    });
 
     /// <summary>The document as the JSON the SQLite store keeps, keyed by run number; run is always a 64-bit integer.</summary>
     internal static BsonDocument ToBson(RunDocument document)

@@ -107,7 +107,16 @@ public sealed partial class RunController(
         if (executable == "")
             return CommandResult.Refused($"executable '{calibration.Executable}' of calibration '{request.Calibration}' not found");
 
-        var run = await store.NextRunNumberAsync(ct);
+        long run;
+        try
+        {
+            run = await store.NextRunNumberAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A run without a record is never started: its results, and the crash check at the next start, need it.
+            return CommandResult.Refused($"the run cannot be recorded ({e.Message}): not started");
+        }
         var output = Path.Combine(Path.GetFullPath(options.OutputDirectory, data.Path), $"run-{run}");
         Directory.CreateDirectory(output);
         string Expand(string argument) => argument.Replace("{hw}", hardware).Replace("{run}", run.ToString(CultureInfo.InvariantCulture))
@@ -142,7 +151,15 @@ public sealed partial class RunController(
         (document.Pid, document.PidStartTicks) = (process.Id, ProcessTree.StartTicks(process.Id));
         var active = new ActiveRun(document, calibration, process, new LogRateLimiter(options.LogLinesPerSecond, time), time.GetTimestamp());
         process.Line += (line, stderr) => active.Lines.Writer.TryWrite((line, stderr));
-        await store.SaveAsync(document, ct);
+        try
+        {
+            await store.SaveAsync(document, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The program runs: it is supervised all the same (never left holding the hardware unwatched), and its end is saved whole.
+            log.LogError("Run {Run}: its start cannot be recorded ({Error}); the run goes on, supervised", run, e.Message);
+        }
         // Published here, before the supervisor starts: a program that ends at once (or a supervisor that starts
         // late on a busy machine) still shows "running" first, and never after its outcome.
         await PublishStatusAsync(StatusOf(active), CancellationToken.None);

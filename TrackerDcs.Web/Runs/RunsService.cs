@@ -13,9 +13,13 @@ public sealed class RunsService(RunController controller, RunsOptions options, I
         {
             await controller.InitializeAsync(stoppingToken);
         }
+        // A store that is away at start must not stop the stand; the log says why.
+        catch (MongoUnreachable e)
+        {
+            log.LogError("Run store {Kind} not usable at start: {Error}", controller.Store.Kind, e.Message);
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // A store that is away at start must not stop the stand; the log says why.
             log.LogError(e, "Run store {Kind} not usable at start", controller.Store.Kind);
         }
         if (events is null) return;

@@ -7,7 +7,7 @@ namespace TrackerDcs.Web.Trends;
 /// procedure, modules and outcome, so that a step or a plateau in a curve can be read against the scan or cycle
 /// that made it.
 /// </summary>
-public sealed class ProcedureAnnotations(ProcedureRunStore runs) : ITrendAnnotations
+public sealed class ProcedureAnnotations(IProcedureRunStore runs) : ITrendAnnotations
 {
     /// <summary>At most this many spans per chart: far more than a chart can show readably, and a bound on the query.</summary>
     private const int Latest = 500;

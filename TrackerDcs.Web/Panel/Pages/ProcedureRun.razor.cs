@@ -20,7 +20,7 @@ public partial class ProcedureRun
 
     [Parameter] public long Run { get; set; }
 
-    [Inject] private ProcedureRunStore Store { get; set; } = default!;
+    [Inject] private IProcedureRunStore Store { get; set; } = default!;
 
     private ProcedureRunDocument? Document { get; set; }
     private IReadOnlyList<IvScanResult> Scans { get; set; } = [];

@@ -19,7 +19,7 @@ public partial class Procedures
 {
     [Inject] private ProcedureFeed ProcedureFeed { get; set; } = default!;
     [Inject] private ProcedureCatalog Catalog { get; set; } = default!;
-    [Inject] private ProcedureRunStore Store { get; set; } = default!;
+    [Inject] private IProcedureRunStore Store { get; set; } = default!;
     [Inject] private IDeviceView<CaenView> Caen { get; set; } = default!;
     [Inject] private PanelSession Session { get; set; } = default!;
     [Inject] private PanelCommands Commands { get; set; } = default!;

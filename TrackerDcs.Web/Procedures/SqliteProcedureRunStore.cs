@@ -8,11 +8,11 @@ namespace TrackerDcs.Web.Procedures;
 /// Procedure runs in the embedded database, one JSON document per run. The run number is SQLite's
 /// AUTOINCREMENT key, never handed out twice, also after a restart.
 /// </summary>
-public sealed class ProcedureRunStore
+public sealed class SqliteProcedureRunStore : IProcedureRunStore
 {
     private readonly Database _database;
 
-    public ProcedureRunStore(Database database)
+    public SqliteProcedureRunStore(Database database)
     {
         _database = database;
         using var connection = database.Open();
@@ -26,7 +26,8 @@ public sealed class ProcedureRunStore
         command.ExecuteNonQuery();
     }
 
-    /// <summary>Stores a new run and gives it its number.</summary>
+    public string Kind => "sqlite";
+
     public long Insert(ProcedureRunDocument document)
     {
         document.Run = _database.Write(connection =>
@@ -54,13 +55,9 @@ public sealed class ProcedureRunStore
 
     public ProcedureRunDocument? Get(long run) => Query("WHERE run = $run", ("$run", run)).FirstOrDefault();
 
-    /// <summary>The latest runs, newest first.</summary>
     public IReadOnlyList<ProcedureRunDocument> List(int limit) => Query("ORDER BY run DESC LIMIT $limit", ("$limit", limit));
 
-    /// <summary>
-    /// The runs that overlap [fromMs, toMs], oldest first, read from the documents' times without loading their
-    /// steps and curves: a trend chart asks this at every zoom.
-    /// </summary>
+    /// <summary>Read from the documents' times with json_extract, without loading their steps and curves.</summary>
     public IReadOnlyList<ProcedureSpan> Spans(long fromMs, long toMs, int limit)
     {
         using var connection = _database.Open();
@@ -84,7 +81,6 @@ public sealed class ProcedureRunStore
         return spans;
     }
 
-    /// <summary>Runs a previous process left running or paused: it stopped without recording their end.</summary>
     public IReadOnlyList<ProcedureRunDocument> Unfinished() => Query("WHERE state IN ('running', 'paused') ORDER BY run");
 
     private List<ProcedureRunDocument> Query(string where, params (string Name, object Value)[] parameters)
