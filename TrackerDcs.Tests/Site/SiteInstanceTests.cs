@@ -34,6 +34,20 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
         };
         for (var i = 0; i < nodes.Count; i++) siteSettings[$"Site:Brokers:{i}"] = nodes[(i + nodes.Count - 1) % nodes.Count];
         _site = new StandProcess(siteSettings);
+        try
+        {
+            await StartAllAsync(nodes);
+        }
+        catch
+        {
+            // xUnit does not dispose a test class whose InitializeAsync failed: what was started stops here.
+            await StopAllAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAllAsync(List<string> nodes)
+    {
         await _site.StartAsync();
         await _site.AddUserAsync("oscar", "operator", OperatorPassword);
         foreach (var stand in Stands)
@@ -58,7 +72,13 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
     public async Task DisposeAsync()
     {
         foreach (var line in _site.Log.Split('\n').Where(l => l.Contains("Site", StringComparison.Ordinal)).TakeLast(30)) output.WriteLine(line);
+        await StopAllAsync();
+    }
+
+    private async Task StopAllAsync()
+    {
         foreach (var stand in _stands) await stand.DisposeAsync();
+        _stands.Clear();
         await _site.DisposeAsync();
     }
 
@@ -226,11 +246,18 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
         var detail = await DetailAtSiteAsync("s2", d => d.GetProperty("channels").EnumerateArray().Any()
             && d.GetProperty("channels").EnumerateArray().Where(c => c.GetProperty("module").ValueKind == JsonValueKind.String)
                 .All(c => c.GetProperty("state").GetString() == "LV_ON" && c.GetProperty("lvVMon").ValueKind == JsonValueKind.Number)
-            && d.GetProperty("chiller") is { ValueKind: JsonValueKind.Object } chiller && chiller.GetProperty("bath").ValueKind == JsonValueKind.Number,
-            "its channels with LV on and their LV readings, and the chiller's bath");
+            && d.GetProperty("chiller") is { ValueKind: JsonValueKind.Object } chiller && chiller.GetProperty("bath").ValueKind == JsonValueKind.Number
+            && d.GetProperty("sensors").EnumerateArray().Any(b => b.GetProperty("readings").EnumerateObject().Count() == 3)
+            && d.GetProperty("marta") is { ValueKind: JsonValueKind.Object } marta && marta.GetProperty("values").TryGetProperty("TT05_CO2", out _)
+            && d.GetProperty("switchBox") is { ValueKind: JsonValueKind.Object } box && box.GetProperty("lv").ValueKind != JsonValueKind.Null,
+            "its channels with LV on and their LV readings, the chiller's bath, its sensor box's three readings, MARTA's loop temperature, the switch box's relays");
         output.WriteLine(detail.ToString());
         Assert.Equal("s2", detail.GetProperty("stand").GetProperty("name").GetString());
         Assert.Equal(JsonValueKind.Number, detail.GetProperty("chiller").GetProperty("bath").ValueKind);
+        // The stand's simulated sensor box (Sensors:Simulated), as its own Sensors page lists it.
+        var box = Assert.Single(detail.GetProperty("sensors").EnumerateArray());
+        Assert.Equal("ESP90", box.GetProperty("name").GetString());
+        Assert.Equal(["BME_humi", "BME_temp", "DS_temp"], box.GetProperty("readings").EnumerateObject().Select(r => r.Name).Order());
         var modules = detail.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("module").GetString()).OfType<string>().ToList();
         Assert.NotEmpty(modules);
         using (var client = _site.HttpClient())
@@ -252,6 +279,13 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
         foreach (var module in modules) await Assertions.Expect(channels).ToContainTextAsync(module, new() { Timeout = 30_000 });
         await Assertions.Expect(channels).ToContainTextAsync("LV_ON");
         await Assertions.Expect(page.GetByLabel("Chiller of s2")).ToContainTextAsync("°C");
+        await Assertions.Expect(page.GetByLabel("CO2 plant of s2")).ToContainTextAsync("Loop temperature TT05");
+        await Assertions.Expect(page.GetByLabel("CO2 plant of s2")).ToContainTextAsync("°C");
+        await Assertions.Expect(page.GetByLabel("Switch box of s2")).ToContainTextAsync("LV relay");
+        var sensors = page.GetByLabel("Sensor box ESP90 of s2");
+        await Assertions.Expect(sensors).ToContainTextAsync("BME_humi");
+        await Assertions.Expect(sensors).ToContainTextAsync("%");
+        await Assertions.Expect(sensors).ToContainTextAsync("°C");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "LV off at s2" })).ToBeVisibleAsync();
         // For docs/site.md, as the panel's own screenshots are taken (PanelScreenshotTests).
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PanelScreenshotTests.Directory, "site-stand-light-wide.png"), FullPage = true });

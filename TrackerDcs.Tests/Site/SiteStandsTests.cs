@@ -37,6 +37,70 @@ public sealed class SiteStandsTests
     }
 
     [Fact]
+    public void A_stands_sensor_boxes_are_its_mirrored_readings_by_box_each_with_when_the_site_last_heard_it()
+    {
+        Beat("s1");
+        var first = _time.GetUtcNow();
+        Assert.True(_stands.Apply("site/s1/ESP02/sensors/BME/temp", "21.5"));
+        Assert.True(_stands.Apply("site/s1/ESP02/sensors/BME/humi", "40.25"));
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(_stands.Apply("site/s1/ESP01/sensors/DS/temp", "-18"));
+        Assert.True(_stands.Apply("site/s1/ESP02/sensors/BME/temp", "21.75"));
+        // Not a reading: a deeper or shallower topic, or a payload that is not a number.
+        Assert.False(_stands.Apply("site/s1/ESP02/sensors/BME", "21"));
+        Assert.False(_stands.Apply("site/s1/ESP02/sensors/BME/temp/x", "21"));
+        Assert.False(_stands.Apply("site/s1/ESP03/sensors/BME/temp", "warm"));
+
+        var boxes = _stands.Detail("s1")!.Sensors;
+
+        Assert.Equal(["ESP01", "ESP02"], boxes.Select(b => b.Name));
+        Assert.Equal(new Dictionary<string, double> { ["DS_temp"] = -18 }, boxes[0].Readings);
+        Assert.Equal(new Dictionary<string, double> { ["BME_temp"] = 21.75, ["BME_humi"] = 40.25 }, boxes[1].Readings);
+        Assert.Equal([first.AddSeconds(5), first.AddSeconds(5)], boxes.Select(b => b.LastHeard));
+        Assert.Empty(_stands.Detail("s9")?.Sensors ?? []);
+    }
+
+    [Fact]
+    public void A_stands_co2_plant_merges_its_partial_statuses_and_its_switch_box_reads_its_relays()
+    {
+        Beat("s1");
+        // MARTA/status carries only the registers that moved past their deadband, and the state when it changed.
+        Assert.True(_stands.Apply("site/s1/MARTA/status", """{"TT05_CO2":-25.5,"PT01_CO2":14.2,"LP_speed":3000,"fsm_state":"CO2_RUNNING"}"""));
+        Assert.True(_stands.Apply("site/s1/MARTA/status", """{"TT05_CO2":-26,"FT01_CO2":null}"""));
+        Assert.True(_stands.Apply("site/s1/MARTA/alarms", "Pump LP1 fault (AL_LP1)\nLow CO2 level (AL_LEVEL)\n"));
+        Assert.False(_stands.Apply("site/s1/MARTA/status", "not json"));
+        Assert.True(_stands.Apply("site/s1/SB/status", """{"lv":1,"hv":0,"channels":5,"fsm_state":"LV_ON","enabled_channels":[1,3]}"""));
+
+        var detail = _stands.Detail("s1")!;
+
+        Assert.Equal("CO2_RUNNING", detail.Marta!.State);
+        Assert.Equal(new Dictionary<string, double?> { ["TT05_CO2"] = -26, ["PT01_CO2"] = 14.2, ["LP_speed"] = 3000, ["FT01_CO2"] = null }, detail.Marta.Values);
+        Assert.Equal(["Pump LP1 fault (AL_LP1)", "Low CO2 level (AL_LEVEL)"], detail.Marta.Alarms);
+        Assert.Equal("CO2_RUNNING", detail.Stand.Marta);
+        Assert.Equal(("LV_ON", true, false), (detail.SwitchBox!.State, detail.SwitchBox.Lv, detail.SwitchBox.Hv));
+        Assert.Equal([1, 3], detail.SwitchBox.EnabledChannels);
+
+        // An empty alarm text: no alarm any more. A switch box that has not answered yet: relays unknown.
+        Assert.True(_stands.Apply("site/s1/MARTA/alarms", ""));
+        Assert.True(_stands.Apply("site/s1/SB/status", """{"lv":null,"hv":null,"channels":null,"fsm_state":"DISCONNECTED","enabled_channels":[]}"""));
+        detail = _stands.Detail("s1")!;
+        Assert.Empty(detail.Marta!.Alarms);
+        Assert.Equal(("DISCONNECTED", (bool?)null, (bool?)null), (detail.SwitchBox!.State, detail.SwitchBox.Lv, detail.SwitchBox.Hv));
+    }
+
+    [Theory]
+    [InlineData("ESP01/sensors/BME/temp", Mirroring.Latest)]
+    [InlineData("dcs/status", Mirroring.Latest)]
+    [InlineData("alarms/events", Mirroring.Event)]
+    [InlineData("procedures/log", Mirroring.Event)]
+    [InlineData("ph2acf/log", Mirroring.None)]
+    [InlineData("dcs/cmd/switch/lv", Mirroring.None)]
+    [InlineData("ESP01/sensors/BME", Mirroring.None)]
+    [InlineData("ESP01/other/BME/temp", Mirroring.None)]
+    public void What_a_stand_mirrors_to_the_site(string topic, Mirroring how) =>
+        Assert.Equal(how, SiteTopics.Classify(topic, root => root is "dcs" or "alarms" or "procedures" or "ph2acf"));
+
+    [Fact]
     public void A_stand_whose_heartbeat_stops_is_lost_as_of_its_last_beat_and_keeps_its_values()
     {
         Beat("s1");

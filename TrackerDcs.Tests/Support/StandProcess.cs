@@ -265,6 +265,8 @@ public sealed class StandProcess : IAsyncDisposable
         if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true);
         if (_process is not null) await _process.WaitForExitAsync();
         _process?.Dispose();
+        // Disposed once whoever asks again (a fixture that stopped what it started when its start failed).
+        _process = null;
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }
 }

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Devices;
+using TrackerDcs.Web.Devices.Marta;
+using TrackerDcs.Web.Devices.Sensors;
 
 using static TrackerDcs.Web.Site.MirroredPayload;
 
@@ -18,12 +20,13 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
     public const string SiteItself = "(site)";
 
     /// <summary>
-    /// The topics the site shows, below site/&lt;stand&gt;/, and each channel's own topic (<see cref="ChannelTopic"/>) for
-    /// the stand's page; the rest of what a stand mirrors (dcs/channels, one channel a message; logs) is not kept.
+    /// The topics the site shows, below site/&lt;stand&gt;/, and each channel's own topic (<see cref="ChannelTopic"/>) and
+    /// sensor box reading for the stand's page; the rest of what a stand mirrors (dcs/channels, one channel a message;
+    /// logs) is not kept.
     /// </summary>
     private static readonly IReadOnlySet<string> Kept = new HashSet<string>
     {
-        "dcs/status", "julabo/status", "MARTA/status", "SB/status", "dcs/heartbeat", "alarms/active", "ph2acf/status", "procedures/status",
+        "dcs/status", "julabo/status", "MARTA/status", "MARTA/alarms", "SB/status", "dcs/heartbeat", "alarms/active", "ph2acf/status", "procedures/status",
         "alarms/events", SiteTopics.Environment,
     };
 
@@ -31,11 +34,18 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
     private const string ChannelTopic = "dcs/channels/";
 
     private static bool Keeps(string topic) =>
-        Kept.Contains(topic) || topic.StartsWith(ChannelTopic, StringComparison.Ordinal) && topic.Length > ChannelTopic.Length && topic.IndexOf('/', ChannelTopic.Length) < 0;
+        Kept.Contains(topic) || topic.StartsWith(ChannelTopic, StringComparison.Ordinal) && topic.Length > ChannelTopic.Length && topic.IndexOf('/', ChannelTopic.Length) < 0
+        || SensorReading(topic) is not null;
+
+    /// <summary>The box and field (BME_temp) of a sensor box's reading, ESPnn/sensors/&lt;sensor&gt;/&lt;quantity&gt;; null for any other topic.</summary>
+    private static (string Box, string Field)? SensorReading(string topic) =>
+        topic.Split('/') is [var box, SensorsTopics.Level, var sensor, var quantity] ? (box, $"{sensor}_{quantity}") : null;
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Dictionary<string, JsonElement>> _stands = [];
     private readonly Dictionary<string, DateTimeOffset> _lastHeard = [];
+    /// <summary>When the site last heard each sensor box of each stand: a box that stopped shows its age.</summary>
+    private readonly Dictionary<(string Stand, string Box), DateTimeOffset> _boxesHeard = [];
     private readonly StandHistory _history = new();
     /// <summary>The last fsm_state per stand and topic: MARTA/status carries it only when it changed (MartaPublishFilter).</summary>
     private readonly Dictionary<(string Stand, string Topic), string> _states = [];
@@ -50,24 +60,34 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
     {
         var levels = topic.Split('/', 3);
         if (levels.Length < 3 || levels[0] != "site" || !SiteOptions.IsStandName(levels[1]) || !Keeps(levels[2])) return false;
-        JsonElement value;
-        try
-        {
-            using var document = JsonDocument.Parse(payload);
-            value = document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
         lock (_gate)
         {
-            if (!_stands.TryGetValue(levels[1], out var topics)) _stands[levels[1]] = topics = [];
+            if (!_stands.TryGetValue(levels[1], out var known)) known = null;
+            JsonElement value;
+            if (levels[2].StartsWith(MartaTopics.Root + "/", StringComparison.Ordinal))
+            {
+                if (StandDevices.Keep(levels[2], payload, known?.TryGetValue(levels[2], out var last) == true ? last : null) is not { } kept) return false;
+                value = kept;
+            }
+            else
+            {
+                try
+                {
+                    using var document = JsonDocument.Parse(payload);
+                    value = document.RootElement.Clone();
+                }
+                catch (JsonException)
+                {
+                    return false;
+                }
+            }
+            var topics = known ?? (_stands[levels[1]] = []);
             var now = time.GetUtcNow();
             topics[levels[2]] = value;
             _history.Record(levels[1], levels[2], value, now);
             if (Text(value, "fsm_state") is { } state) _states[(levels[1], levels[2])] = state;
             _lastHeard[levels[1]] = now;
+            if (SensorReading(levels[2]) is { } reading) _boxesHeard[(levels[1], reading.Box)] = now;
         }
         Changed?.Invoke();
         return true;
@@ -131,7 +151,8 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
             var stand = Stand(name, topics, _lastHeard[name], now);
             return new StandDetail(stand, Channels(topics), Chiller(stand.Chiller, topics),
                 Activity(topics, "procedures/status", "procedure"), Activity(topics, "ph2acf/status", "calibration"),
-                [.. Alarms(name, topics).OrderByDescending(a => a.Raised)], _history.Of(name));
+                [.. Alarms(name, topics).OrderByDescending(a => a.Raised)], _history.Of(name), Sensors(name, topics),
+                StandDevices.Marta(stand.Marta, topics), StandDevices.SwitchBox(stand.SwitchBox, topics));
         }
     }
 
@@ -144,6 +165,17 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
             .Select(c => new StandChannel(c.Id, Text(c.Payload, "module"), Text(c.Payload, "fsm_state"),
                 Number(c.Payload, "lv_setV"), Number(c.Payload, "lv_vMon"), Number(c.Payload, "lv_iMon"),
                 Number(c.Payload, "hv_setV"), Number(c.Payload, "hv_vMon"), Number(c.Payload, "hv_iMon"))),
+    ];
+
+    /// <summary>Each box with its readings, in the order of their names (ESP01, ESP02, …).</summary>
+    private List<StandSensorBox> Sensors(string stand, Dictionary<string, JsonElement> topics) =>
+    [
+        .. topics.Where(t => t.Value.ValueKind == JsonValueKind.Number)
+            .Select(t => (Reading: SensorReading(t.Key), Value: t.Value.GetDouble()))
+            .Where(r => r.Reading is not null)
+            .GroupBy(r => r.Reading!.Value.Box, StringComparer.Ordinal)
+            .OrderBy(box => box.Key, StringComparer.Ordinal)
+            .Select(box => new StandSensorBox(box.Key, box.ToDictionary(r => r.Reading!.Value.Field, r => r.Value), _boxesHeard[(stand, box.Key)])),
     ];
 
     private static StandChiller? Chiller(string? state, Dictionary<string, JsonElement> topics)

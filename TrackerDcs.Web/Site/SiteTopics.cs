@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using TrackerDcs.Web.Devices.Sensors;
 using TrackerDcs.Web.Security;
 
 namespace TrackerDcs.Web.Site;
@@ -33,6 +34,8 @@ public static partial class SiteTopics
     public static Mirroring Classify(string topic, Func<string, bool> isDeviceRoot)
     {
         var levels = topic.Split('/');
+        // A sensor box's reading (ESPnn/sensors/<sensor>/<quantity>): its box is no device root, its value a latest one.
+        if (levels is [_, SensorsTopics.Level, _, _]) return Mirroring.Latest;
         if (levels.Length < 2 || !isDeviceRoot(levels[0])) return Mirroring.None;
         // Commands are never mirrored (the site sends its own); local replies answer local clients, and the site's own
         // commands are answered by the uplink on site/<stand>/<device>/reply.

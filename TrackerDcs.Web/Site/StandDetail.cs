@@ -3,11 +3,19 @@ namespace TrackerDcs.Web.Site;
 /// <summary>
 /// One stand in more detail than its card on the Site page, for its own page at the site (/site/&lt;stand&gt;): its
 /// channels and chiller as its dcs/channels and julabo/status say, its procedure and calibration run as their statuses
-/// say, its active alarms, and its recent history (<see cref="StandHistory"/>). As of the stand's summary's heartbeat when
+/// say, its active alarms, its sensor boxes' latest readings, its CO2 plant and switch box (<see cref="StandDevices"/>), and
+/// its recent history (<see cref="StandHistory"/>). As of the stand's summary's heartbeat when
 /// <see cref="StandView.Lost"/>.
 /// </summary>
 public sealed record StandDetail(StandView Stand, IReadOnlyList<StandChannel> Channels, StandChiller? Chiller,
-    StandActivity? Procedure, StandActivity? Calibration, IReadOnlyList<SiteAlarm> Alarms, IReadOnlyList<StandEvent> History);
+    StandActivity? Procedure, StandActivity? Calibration, IReadOnlyList<SiteAlarm> Alarms, IReadOnlyList<StandEvent> History,
+    IReadOnlyList<StandSensorBox> Sensors, StandMarta? Marta, StandSwitchBox? SwitchBox);
+
+/// <summary>
+/// One sensor box of a stand, from its mirrored ESPnn/sensors/&lt;sensor&gt;/&lt;quantity&gt; readings: each keyed as its
+/// InfluxDB field (BME_temp), and when the site last heard the box.
+/// </summary>
+public sealed record StandSensorBox(string Name, IReadOnlyDictionary<string, double> Readings, DateTimeOffset LastHeard);
 
 /// <summary>
 /// One channel of a stand's crate, from its dcs/channels entry: the channel's state (<c>LV_ON</c>, <c>HV_ON</c>, …), and each

@@ -3,14 +3,17 @@ using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using TrackerDcs.Web.Panel.Components;
 using TrackerDcs.Web.Panel.Services;
+using TrackerDcs.Web.History;
 using TrackerDcs.Web.Site;
+using TrackerDcs.Web.Trends;
 
 namespace TrackerDcs.Web.Panel.Pages;
 
 /// <summary>
 /// One stand's page at the site instance (/site/&lt;stand&gt;): its summary and switches as on the Site page, its chiller
 /// (Start, Stop), its procedure (Pause, Resume, Abort) and calibration run (Stop), every channel of its crate with set
-/// points and readings, and its active alarms, all read from what its uplink mirrors (<see cref="SiteStands.Detail"/>).
+/// points and readings, its CO2 plant's process values (as the stand's MARTA page lists them) and alarms, its switch
+/// box's relays and channels, its sensor boxes' readings, its active alarms and recent events, all read from what its uplink mirrors (<see cref="SiteStands.Detail"/>).
 /// Marked as of the last heartbeat when the stand is lost.
 /// </summary>
 public partial class SiteStandPage
@@ -72,4 +75,12 @@ public partial class SiteStandPage
         value is { } v ? $"{(Math.Round(v, decimals) + 0.0).ToString($"F{decimals}", CultureInfo.InvariantCulture)} {unit}" : "—";
 
     private static string Celsius(double? value) => Value(value, "°C", 1);
+
+    /// <summary>A sensor box's reading with the unit the stand's Sensors page gives it (BME_temp °C, BME_humi %: StandSignals).</summary>
+    private static string SensorValue(string box, string field, double value) =>
+        Reading.Format(value, "0.##", Signals.Describe(new SignalId("sensors", field, [new("sensor", box)])).Unit);
+
+    private static readonly StandSignals Signals = new();
+
+    private static string OnOff(bool? on) => on switch { true => "on", false => "off", null => "—" };
 }
