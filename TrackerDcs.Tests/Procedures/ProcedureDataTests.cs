@@ -131,6 +131,27 @@ public sealed class ProcedureDataTests(IvScanInfluxStand stand) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_viewer_reads_the_runs_and_one_runs_record_over_mqtt()
+    {
+        var viewer = Mosquitto.Auth("viewer", IvScanInfluxStand.ViewerPassword);
+        var port = stand.Stand.Stand.MqttPort;
+        await using var replies = await MosquittoSubscriber.StartAsync(port, viewer, ["procedures/reply"]);
+        Task<JsonElement> Ask(string topic, string payload) => replies.CommandAsync(port, viewer, topic, payload, TimeSpan.FromSeconds(15));
+
+        var runs = await Ask("procedures/cmd/runs", "");
+        var summary = runs.GetProperty("data").GetProperty("runs").EnumerateArray().Single(r => r.GetProperty("run").GetInt64() == stand.Run);
+        Assert.Equal(("iv-scan", "finished", "exported"), (summary.GetProperty("procedure").GetString(), summary.GetProperty("state").GetString(),
+            summary.GetProperty("comment").GetString()));
+        Assert.False(summary.TryGetProperty("steps", out _));
+        var one = await Ask("procedures/cmd/run", $$"""{"run":{{stand.Run}}}""");
+        Assert.Equal(JsonSerializer.Serialize(stand.Stored(), Web.Common.Json.Options), JsonNode.Parse(one.GetProperty("data").GetRawText())!.ToJsonString(Web.Common.Json.Options));
+
+        Assert.Equal("no procedure run 999999", (await Ask("procedures/cmd/run", """{"run":999999}""")).GetProperty("error").GetString());
+        Assert.Equal("unknown field 'limits' (allowed: limit)", (await Ask("procedures/cmd/runs", """{"limits":5}""")).GetProperty("error").GetString());
+        Assert.Equal("""payload must be {"run": N}""", (await Ask("procedures/cmd/run", "")).GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task An_unauthenticated_request_is_refused_and_a_missing_run_is_named()
     {
         var (anonymous, _, _) = await stand.GetAsync($"/api/procedures/runs/{stand.Run}/export.json", null, null);

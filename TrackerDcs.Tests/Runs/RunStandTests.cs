@@ -162,6 +162,16 @@ public sealed class RunStandTests(RunStandFixture fixture) : IClassFixture<RunSt
         Assert.Equal("pedestals", events[1]["calibration"]!.GetValue<string>());
         Assert.Equal("finished", events[1]["state"]!.GetValue<string>());
 
+        // The history over MQTT (for scripts and the site's uplink): the run with its result files by name and size only.
+        var listed = (await Stand.CommandAsync("ph2acf/cmd/runs", """{"limit":5}""")).GetProperty("data").GetProperty("runs").EnumerateArray()
+            .Single(r => r.GetProperty("run").GetInt64() == run);
+        Assert.Equal(("pedestals", "finished", document.EndMs), (listed.GetProperty("calibration").GetString(), listed.GetProperty("state").GetString(),
+            (long?)listed.GetProperty("end_ms").GetInt64()));
+        Assert.Equal(document.Results.Select(r => (r.Name, r.Size)),
+            listed.GetProperty("results").EnumerateArray().Select(r => (r.GetProperty("name").GetString()!, r.GetProperty("size").GetInt64())));
+        Assert.DoesNotContain("content_base64", listed.ToString());
+        Assert.Contains("'limit' must be a whole number from 1 to 1000", (await Stand.CommandAsync("ph2acf/cmd/runs", """{"limit":0}""")).GetProperty("error").GetString());
+
         var conditions = (await Stand.CommandAsync("ph2acf/cmd/conditions", $$"""{"run":{{run}}}""")).GetProperty("data");
         Assert.Equal("influxdb", conditions.GetProperty("source").GetString());
         Assert.Equal(document.StartMs, conditions.GetProperty("from_ms").GetInt64());

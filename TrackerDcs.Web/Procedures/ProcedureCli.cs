@@ -65,7 +65,7 @@ public static class ProcedureCli
         .. JulaboRequest.Names.Select(n => $"{JulaboTopics.Root}/cmd/{n}"),
         .. Hardware.Marta.MartaCommands.All.Select(c => $"{Devices.Marta.MartaTopics.Root}/cmd/{c.Name}"),
         SwitchBoxTopics.Command, SwitchBoxCommands.Lv, SwitchBoxCommands.Hv, SwitchBoxCommands.Channel,
-        "ph2acf/cmd/start", "ph2acf/cmd/stop", "ph2acf/cmd/conditions",
+        "ph2acf/cmd/start", "ph2acf/cmd/stop", "ph2acf/cmd/conditions", "ph2acf/cmd/runs",
         "alarms/cmd/ack", "alarms/cmd/shelve", "alarms/cmd/unshelve",
         .. ProcedureCommands.Names.Select(n => $"{ProcedureRunner.Root}/cmd/{n}"),
     ];

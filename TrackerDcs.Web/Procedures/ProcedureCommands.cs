@@ -1,19 +1,21 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using TrackerDcs.Hardware;
 using TrackerDcs.Web.Commands;
+using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Security;
 
 namespace TrackerDcs.Web.Procedures;
 
 /// <summary>
-/// procedures/cmd/start, pause, resume, abort and reload (operators), and list (anyone who may read), through the
-/// command bus: authorized and audited like every command.
+/// procedures/cmd/start, pause, resume, abort and reload (operators), and list, runs and run (anyone who may read),
+/// through the command bus: authorized and audited like every command (the reads are not audited).
 /// </summary>
 public static class ProcedureCommands
 {
-    public static readonly IReadOnlyList<string> Names = ["start", "pause", "resume", "abort", "reload", "list"];
+    public static readonly IReadOnlyList<string> Names = ["start", "pause", "resume", "abort", "reload", "list", "runs", "run"];
 
-    public static void Register(CommandBus bus, ProcedureRunner runner, ProcedureCatalog catalog, Func<ProcedureRules> rules)
+    public static void Register(CommandBus bus, ProcedureRunner runner, ProcedureCatalog catalog, IProcedureRunStore store, Func<ProcedureRules> rules)
     {
         const string root = ProcedureRunner.Root;
         bus.Register($"{root}/cmd/start", (request, _) =>
@@ -45,6 +47,16 @@ public static class ProcedureCommands
         });
         bus.Register($"{root}/cmd/list", (request, _) => NoPayload(request) ?? Task.FromResult(CommandResult.Success(List(catalog))),
             Role.Viewer, isQuery: _ => true);
+        // The runs' history and one run's record, for a client that has no HTTP to the stand: a script, the site
+        // instance through its uplink.
+        bus.Register($"{root}/cmd/runs", (request, _) => Task.FromResult(
+            NumberPayload.TryParse(request.Payload, "limit", 1, 1000, 50, out var limit, out var error)
+                ? CommandResult.Success(new JsonObject { ["runs"] = JsonSerializer.SerializeToNode(store.List((int)limit).Select(ProcedureRunSummary.Of), Json.Options) })
+                : CommandResult.Refused(error!)), Role.Viewer, isQuery: _ => true);
+        bus.Register($"{root}/cmd/run", (request, _) => Task.FromResult(
+            !NumberPayload.TryParse(request.Payload, "run", 1, long.MaxValue, null, out var run, out var error) ? CommandResult.Refused(error!)
+                : store.Get(run) is { } document ? CommandResult.Success(JsonSerializer.SerializeToNode(document, Json.Options))
+                : CommandResult.Refused($"no procedure run {run}")), Role.Viewer, isQuery: _ => true);
     }
 
     private static Task<CommandResult>? NoPayload(CommandRequest request) =>

@@ -14,20 +14,12 @@ public static class ProcedureEndpoints
         var group = app.MapGroup("/api/procedures/runs").RequireAuthorization(p => p.RequireRole(nameof(Role.Viewer), nameof(Role.Operator), nameof(Role.Admin)));
         group.MapGet("", (IProcedureRunStore store, int? limit) =>
             limit is < 1 or > 10_000 ? Results.BadRequest(new { error = "'limit' must be 1–10000" })
-                : Results.Ok(store.List(limit ?? 100).Select(Summary)));
+                : Results.Ok(store.List(limit ?? 100).Select(ProcedureRunSummary.Of)));
         group.MapGet("/{run:long}", (IProcedureRunStore store, long run) =>
             store.Get(run) is { } document ? Results.Ok(document) : Results.NotFound(new { error = $"no procedure run {run}" }));
         group.MapGet("/{run:long}/export.json", (IProcedureRunStore store, long run) => Export(store, run, "json", "application/json", ProcedureExport.Json));
         group.MapGet("/{run:long}/export.csv", (IProcedureRunStore store, long run) => Export(store, run, "csv", "text/csv", ProcedureExport.Csv));
     }
-
-    /// <summary>A run in the history: what and whose it was, how it went, without its steps and curves (its own GET has them).</summary>
-    private static object Summary(ProcedureRunDocument d) => new
-    {
-        run = d.Run, procedure = d.Procedure, @operator = d.Operator, modules = d.Modules, comment = d.Comment,
-        parameters = d.Parameters, state = d.State, reason = d.Reason, start_ms = d.StartMs, end_ms = d.EndMs,
-        step_count = d.StepCount, steps_done = d.Steps.Count(s => s.EndMs is not null),
-    };
 
     private static IResult Export(IProcedureRunStore store, long run, string extension, string type, Func<ProcedureRunDocument, string> format) =>
         store.Get(run) is { } document

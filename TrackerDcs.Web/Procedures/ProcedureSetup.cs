@@ -27,7 +27,7 @@ public static class ProcedureSetup
     public static void UseProcedures(this WebApplication app)
     {
         ProcedureCommands.Register(app.Services.GetRequiredService<CommandBus>(), app.Services.GetRequiredService<ProcedureRunner>(),
-            app.Services.GetRequiredService<ProcedureCatalog>(), () => Rules(app.Services));
+            app.Services.GetRequiredService<ProcedureCatalog>(), app.Services.GetRequiredService<IProcedureRunStore>(), () => Rules(app.Services));
         app.MapProcedureRuns();
     }
 
