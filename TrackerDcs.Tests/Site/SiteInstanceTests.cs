@@ -350,6 +350,24 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
             .ToBeVisibleAsync(new() { Timeout = 30_000 });
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PanelScreenshotTests.Directory, "site-stand-procedure-light-wide.png"), FullPage = true });
 
+        // The stand's own records, read through its uplink: the run in its procedure history, and its record with its steps.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Runs and procedures" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/site/s3/runs$"));
+        var runs = page.GetByLabel("Procedure runs of s3", new() { Exact = true });
+        var row = runs.GetByRole(AriaRole.Row).Filter(new() { HasText = "aborted by site:oscar" });
+        await Assertions.Expect(row).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await Assertions.Expect(row).ToContainTextAsync("burn-in");
+        await Assertions.Expect(row).ToContainTextAsync("failed");
+        await Assertions.Expect(page.GetByText("No calibration has run at this stand.")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PanelScreenshotTests.Directory, "site-stand-runs-light-wide.png"), FullPage = true });
+        await row.GetByRole(AriaRole.Link).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/site/s3/procedures/\\d+$"));
+        await Assertions.Expect(page.GetByLabel("Procedure run state")).ToContainTextAsync("failed: aborted by site:oscar", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByLabel("Procedure run document")).ToContainTextAsync("burn-in");
+        await Assertions.Expect(page.GetByLabel("Procedure steps")).ToContainTextAsync("julabo/cmd/start");
+        await Assertions.Expect(page.GetByLabel("on_abort steps")).ToContainTextAsync("dcs/cmd/switch/hv off");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PanelScreenshotTests.Directory, "site-procedure-run-light-wide.png"), FullPage = true });
+
         var audit = JsonDocument.Parse(await _stands[2].GetAsAdminAsync("/api/audit?limit=1000")).RootElement.EnumerateArray().ToList();
         Assert.Contains(audit, e => e.GetProperty("user").GetString() == "site:oscar" && e.GetProperty("topic").GetString() == "procedures/cmd/abort");
     }

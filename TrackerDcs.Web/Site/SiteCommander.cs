@@ -45,43 +45,58 @@ public sealed class SiteCommander
         }
         // Written before it is sent, as the stand's bus does: a command nobody can account for is never sent.
         var row = _audit.Begin(request);
-        var answer = new TaskCompletionSource<CommandResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var waiter = (stand, topic, answer);
-        lock (_gate) _waiting.Add(waiter);
-        CommandResult result;
-        try
-        {
-            var envelope = new JsonObject { ["user"] = user, ["role"] = role.ToString().ToLowerInvariant(), ["payload"] = payload }.ToJsonString(Json.Options);
-            if (await _subscriber.PublishAsync(request.Topic, envelope, ct) is { } notSent) result = CommandResult.Refused(notSent);
-            else
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(_options.ReplyTimeout);
-                try { result = await answer.Task.WaitAsync(timeout.Token); }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    // The stand may be away (a command sent meanwhile is dropped, never run later) or busy past the timeout.
-                    result = CommandResult.Refused($"no answer from stand {stand} within {_options.ReplyTimeout.TotalSeconds:0} s: it may be away; look at its state before sending again");
-                }
-            }
-        }
-        finally
-        {
-            lock (_gate) _waiting.Remove(waiter);
-        }
+        var result = await AskAsync(stand, topic, payload, user, role, ct);
         _audit.Complete(row, request, result);
         _log.Log(result.Ok ? LogLevel.Information : LogLevel.Warning, "Site command {Topic} {Payload} by {User}: {Result}",
             LogText.Escape(request.Topic), LogText.Escape(payload), user, LogText.Escape(result.ToString()));
         return result;
     }
 
-    private static string? Problem(string stand, string topic, Role role)
+    /// <summary>
+    /// A read of a stand's own records (procedures/cmd/runs, ph2acf/cmd/runs, procedures/cmd/run), for any user of the
+    /// site. Sent with the viewer's role whoever asks, so the stand runs only what a viewer may (what only reads) and
+    /// refuses anything else; not audited, as reads are not on the stand either.
+    /// </summary>
+    public Task<CommandResult> QueryAsync(string stand, string topic, string payload, string user, CancellationToken ct = default) =>
+        Problem(stand, topic, Role.Viewer, query: true) is { } problem
+            ? Task.FromResult(CommandResult.Refused(problem))
+            : AskAsync(stand, topic, payload, user, Role.Viewer, ct);
+
+    /// <summary>Publishes the envelope and waits for the stand's reply, or says why none came.</summary>
+    private async Task<CommandResult> AskAsync(string stand, string topic, string payload, string user, Role role, CancellationToken ct)
+    {
+        var answer = new TaskCompletionSource<CommandResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiter = (stand, topic, answer);
+        lock (_gate) _waiting.Add(waiter);
+        try
+        {
+            var envelope = new JsonObject { ["user"] = user, ["role"] = role.ToString().ToLowerInvariant(), ["payload"] = payload }.ToJsonString(Json.Options);
+            if (await _subscriber.PublishAsync($"site/{stand}/{topic}", envelope, ct) is { } notSent) return CommandResult.Refused(notSent);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(_options.ReplyTimeout);
+            try
+            {
+                return await answer.Task.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // The stand may be away (a command sent meanwhile is dropped, never run later) or busy past the timeout.
+                return CommandResult.Refused($"no answer from stand {stand} within {_options.ReplyTimeout.TotalSeconds:0} s: it may be away; look at its state before sending again");
+            }
+        }
+        finally
+        {
+            lock (_gate) _waiting.Remove(waiter);
+        }
+    }
+
+    private static string? Problem(string stand, string topic, Role role, bool query = false)
     {
         if (!SiteOptions.IsStandName(stand)) return $"'{stand}' is not a stand name (1 to 32 of a-z, 0-9, '-' and '_')";
         var levels = topic.Split('/');
         if (levels.Length < 3 || levels[1] != "cmd" || levels.Any(l => l.Length == 0 || l.Contains('+') || l.Contains('#')))
             return $"'{topic}' is not a stand's command topic <device>/cmd/…";
-        if (!role.MaySendCommands()) return $"role {role.ToString().ToLowerInvariant()} may not send commands to a stand";
+        if (!query && !role.MaySendCommands()) return $"role {role.ToString().ToLowerInvariant()} may not send commands to a stand";
         return null;
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using TrackerDcs.Web.Panel.Components;
 using TrackerDcs.Web.Panel.Services;
@@ -7,9 +6,9 @@ using TrackerDcs.Web.Procedures;
 namespace TrackerDcs.Web.Panel.Pages;
 
 /// <summary>
-/// One procedure run's record: its parameters, state and reason, its steps with their times and results, and for
-/// each IV scan the curve (I against V per channel) and its points, with earlier scans of the same modules or channels
-/// overlaid on demand. Read again whenever procedures/status changes (every second while a run goes), so a scan's
+/// One procedure run's record (<see cref="ProcedureRunRecord"/>): its parameters, state and reason, its steps with their
+/// times and results, and for each IV scan the curve (I against V per channel) and its points, with earlier scans of the
+/// same modules or channels overlaid on demand. Read again whenever procedures/status changes (every second while a run goes), so a scan's
 /// curve gains its points as they are measured and the run fills in as its steps end.
 /// </summary>
 public partial class ProcedureRun
@@ -23,7 +22,6 @@ public partial class ProcedureRun
     [Inject] private IProcedureRunStore Store { get; set; } = default!;
 
     private ProcedureRunDocument? Document { get; set; }
-    private IReadOnlyList<IvScanResult> Scans { get; set; } = [];
     private IReadOnlyList<(long Run, long StartMs, IReadOnlyList<IvPoint> Points)> Earlier { get; set; } = [];
 
     private IReadOnlyList<IvOverlay> Overlays =>
@@ -40,8 +38,7 @@ public partial class ProcedureRun
     protected override void Load()
     {
         Document = Store.Get(Run);
-        Scans = Document is null ? [] : IvScanResult.Of(Document);
-        Earlier = Document is null ? [] : EarlierScans(Document, Scans);
+        Earlier = Document is null ? [] : EarlierScans(Document, IvScanResult.Of(Document));
     }
 
     /// <summary>
@@ -63,6 +60,4 @@ public partial class ProcedureRun
         if (on) _overlaid.Add(run);
         else _overlaid.Remove(run);
     }
-
-    private static string Text(double? value) => value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : "—";
 }
