@@ -348,6 +348,17 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
         await Assertions.Expect(ended).ToContainTextAsync("site:oscar");
         await Assertions.Expect(history.GetByRole(AriaRole.Row).Filter(new() { HasText = "environment.dewpoint" }).Filter(new() { HasText = "raised" }).First)
             .ToBeVisibleAsync(new() { Timeout = 30_000 });
+        // Acknowledged from the site, as on the stand's Alarms page: the stand records who, and the site hears it back.
+        var humid = page.GetByLabel("Alarms of s3", new() { Exact = true }).GetByRole(AriaRole.Row).Filter(new() { HasText = "dew-point margin" });
+        await humid.GetByRole(AriaRole.Button, new() { Name = "Acknowledge at s3" }).ClickAsync();
+        await Assertions.Expect(dialog).ToContainTextAsync("Stand s3: acknowledge the alarm environment.dewpoint:stand");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Acknowledge at s3" }).ClickAsync();
+        await Assertions.Expect(humid).ToContainTextAsync("Acknowledge: done", new() { Timeout = 30_000 });
+        await Assertions.Expect(humid.GetByRole(AriaRole.Cell).Nth(3)).ToHaveTextAsync("yes", new() { Timeout = 30_000 });
+        await Assertions.Expect(history.GetByRole(AriaRole.Row).Filter(new() { HasText = "acknowledged" }).Filter(new() { HasText = "site:oscar" }).First)
+            .ToBeVisibleAsync(new() { Timeout = 30_000 });
+        // From the top: a full-page screenshot of a scrolled page draws the fixed app bar where the view was.
+        await page.EvaluateAsync("window.scrollTo(0, 0)");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PanelScreenshotTests.Directory, "site-stand-procedure-light-wide.png"), FullPage = true });
 
         // The stand's own records, read through its uplink: the run in its procedure history, and its record with its steps.
@@ -370,6 +381,7 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
 
         var audit = JsonDocument.Parse(await _stands[2].GetAsAdminAsync("/api/audit?limit=1000")).RootElement.EnumerateArray().ToList();
         Assert.Contains(audit, e => e.GetProperty("user").GetString() == "site:oscar" && e.GetProperty("topic").GetString() == "procedures/cmd/abort");
+        Assert.Contains(audit, e => e.GetProperty("user").GetString() == "site:oscar" && e.GetProperty("topic").GetString() == "alarms/cmd/ack");
     }
 
     private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using TrackerDcs.Web.Panel.Components;
@@ -13,7 +14,7 @@ namespace TrackerDcs.Web.Panel.Pages;
 /// One stand's page at the site instance (/site/&lt;stand&gt;): its summary and switches as on the Site page, its chiller
 /// (Start, Stop), its procedure (Pause, Resume, Abort) and calibration run (Stop), every channel of its crate with set
 /// points and readings, its CO2 plant's process values (as the stand's MARTA page lists them) and alarms, its switch
-/// box's relays and channels, its sensor boxes' readings, its active alarms and recent events, all read from what its uplink mirrors (<see cref="SiteStands.Detail"/>).
+/// box's relays and channels, its sensor boxes' readings, its active alarms (each acknowledged from here) and recent events, all read from what its uplink mirrors (<see cref="SiteStands.Detail"/>).
 /// Marked as of the last heartbeat when the stand is lost.
 /// </summary>
 public partial class SiteStandPage
@@ -34,6 +35,12 @@ public partial class SiteStandPage
 
     // A new stand name in the same page (a link from one stand's page to another's) is a new stand to read.
     protected override void OnParametersSet() => Load();
+
+    /// <summary>Acknowledge while not acknowledged, as on the stand's Alarms page: the stand records who (site:&lt;user&gt;).</summary>
+    private static IReadOnlyList<SiteAction> AlarmActions(SiteAlarm alarm) => alarm.Acknowledged ? [] :
+    [
+        new("Acknowledge", "alarms/cmd/ack", new JsonObject { ["key"] = alarm.Key }.ToJsonString(), $"acknowledge the alarm {alarm.Key} ({alarm.Message})"),
+    ];
 
     private static IReadOnlyList<SiteAction> ChillerActions(StandDetail detail) =>
     [
