@@ -384,6 +384,31 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
         Assert.Contains(audit, e => e.GetProperty("user").GetString() == "site:oscar" && e.GetProperty("topic").GetString() == "alarms/cmd/ack");
     }
 
+    [Fact]
+    public async Task A_stand_that_stops_is_a_major_alarm_of_the_site_shown_in_its_annunciator_beside_the_stands_own_alarms()
+    {
+        await StandAtSiteAsync("s1", s => !s.GetProperty("lost").GetBoolean(), "online");
+        // One of the stands' own alarms, which the annunciator counts as a stand's panel does.
+        await _stands[1].PostAsAdminAsync("/api/simulator/sensors/dewpoint?celsius=21");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = await PanelStand.LoginAsync(context, $"https://localhost:{_site.HttpsPort}", "oscar", OperatorPassword, "/site");
+        var newest = page.Locator(".ann-message");
+        await Assertions.Expect(newest).ToContainTextAsync("s2: dew-point margin", new() { Timeout = 30_000 });
+
+        await _stands[0].KillAsync();
+
+        // Within Site:LostAfter (15 s) of its last beat: the site's own alarm, newest in the annunciator, in the site's alarms.
+        await Assertions.Expect(newest).ToContainTextAsync("stand s1 not heard since", new() { Timeout = 40_000 });
+        await Assertions.Expect(page.Locator(".annunciator")).ToContainTextAsync("2 major");
+        await StandAtSiteAsync("s1", s => s.GetProperty("lost").GetBoolean(), "lost");
+        // The site's own alarm page: the alarm with its guidance, to be acknowledged there.
+        await page.GotoAsync($"https://localhost:{_site.HttpsPort}/alarms");
+        await Assertions.Expect(page.GetByText("stand s1 not heard since").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByText("The site cannot tell which: look at the stand itself.").First).ToBeVisibleAsync();
+    }
+
     private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
     {
         ExecutablePath = "/usr/bin/chromium",

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Site;
 
 namespace TrackerDcs.Tests.Site;
@@ -166,6 +167,38 @@ public sealed class SiteStandsTests
         _stands.SetCluster(null, "connected to rmq3:1883");
         Assert.Null(_stands.View.ClusterLost);
         Assert.Equal(["s1"], _stands.View.Alarms.Select(a => a.Stand));
+        Assert.Empty(_stands.AlarmConditions());
+    }
+
+    [Fact]
+    public void A_lost_stand_is_the_sites_own_major_alarm_but_not_while_the_cluster_is_lost_nor_just_after_a_connection()
+    {
+        _stands.SetCluster(null, "connected to rmq1:1883");
+        Beat("s1");
+        Beat("s2");
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Beat("s2");
+        Assert.Empty(_stands.AlarmConditions());
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        var lost = Assert.Single(_stands.AlarmConditions());
+        Assert.Equal(("site.stand:s1", "stand s1 not heard since 12:00:00 UTC"), (lost.Key, lost.Message));
+        Assert.Equal(AlarmSeverity.Major, lost.Definition.Severity);
+        Beat("s1");
+        Assert.Empty(_stands.AlarmConditions());
+
+        // The cluster lost: its own alarm says it for every stand, whose beats stop arriving meanwhile.
+        _stands.SetCluster(_time.GetUtcNow(), "lost rmq1:1883");
+        _time.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal(["site.cluster:site"], _stands.AlarmConditions().Select(c => c.Key));
+        // Back: every last beat is old until each stand's next one, which comes within its period.
+        _stands.SetCluster(null, "connected to rmq2:1883");
+        Assert.Empty(_stands.AlarmConditions());
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Beat("s1");
+        Beat("s2");
+        _time.Advance(TimeSpan.FromSeconds(10));
         Assert.Empty(_stands.AlarmConditions());
     }
 

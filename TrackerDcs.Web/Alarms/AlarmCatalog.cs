@@ -62,6 +62,10 @@ public static class AlarmCatalog
         "The site instance reaches no node of the site's message cluster: every stand on the Site page is shown as it was then, new alarms of the stands do not arrive, " +
         "and commands to the stands cannot be sent. The stands themselves work as before. Check the network to the cluster and its nodes (docs/site.md); " +
         "the site instance connects again by itself.");
+    public static readonly AlarmDefinition SiteStandLost = new("site.stand", AlarmSeverity.Major,
+        "The site hears nothing from this stand: its heartbeat stopped, or said it went offline. Its network to the cluster may be cut (then the stand " +
+        "works as before, and its events reach the site in order when it is back), or its TrackerDcs or its machine may have stopped (then its interlocks " +
+        "do not act: the hardware's own limits hold). The site cannot tell which: look at the stand itself. It clears at the stand's next heartbeat.");
     public static readonly AlarmDefinition SiteUnreachable = new("site.unreachable", AlarmSeverity.Warning,
         "No node of the site's message cluster has been reachable for a while: the site does not see this stand and cannot send it commands. " +
         "The stand itself works as before (interlocks, alarms, local commands). Alarm, run and procedure events wait on disk and reach the site in order " +

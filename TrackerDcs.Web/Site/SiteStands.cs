@@ -52,6 +52,8 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
     /// <summary>Since when no node of the cluster is reachable (from the start until the first connection), and why; null while connected.</summary>
     private DateTimeOffset? _clusterLostSince;
     private string _clusterState = "";
+    /// <summary>Since when the site has been connected without a break; null while away.</summary>
+    private DateTimeOffset? _connectedSince;
 
     public event Action? Changed;
 
@@ -103,6 +105,7 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
         {
             // A failed round while already away keeps the first moment of the loss.
             _clusterLostSince = lostSince is null ? null : _clusterLostSince ?? lostSince;
+            _connectedSince = lostSince is null ? _connectedSince ?? time.GetUtcNow() : null;
             _clusterState = state;
         }
         Changed?.Invoke();
@@ -116,12 +119,26 @@ public sealed class SiteStands(SiteOptions options, TimeProvider time) : IDevice
             $"no node of the site's cluster reachable since {since:HH:mm:ss} UTC ({_clusterState}): every stand is shown as it was then, and no command can be sent", since, false);
     }
 
-    /// <summary>For the site instance's alarm manager (the annunciator of every page, the alarm history).</summary>
+    /// <summary>
+    /// For the site instance's alarm manager (the annunciator of every page, the alarm history): the cluster lost, or each
+    /// stand lost. A stand is lost to the site when its heartbeat stops; that is the site's own alarm too, once the site has been
+    /// connected for Site:LostAfter (just after a connection every stand's last beat is old until its next one), and not
+    /// while the cluster itself is lost, which says it for every stand at once.
+    /// </summary>
     public IEnumerable<AlarmCondition> AlarmConditions()
     {
-        SiteAlarm? lost;
-        lock (_gate) lost = ClusterAlarm(time.GetUtcNow());
-        if (lost is not null) yield return new AlarmCondition(AlarmCatalog.SiteClusterLost, "site", lost.Message);
+        var now = time.GetUtcNow();
+        List<AlarmCondition> conditions = [];
+        lock (_gate)
+        {
+            if (ClusterAlarm(now) is { } lost) conditions.Add(new AlarmCondition(AlarmCatalog.SiteClusterLost, "site", lost.Message));
+            else if (_connectedSince is { } connected && now - connected >= options.LostAfter)
+                foreach (var (name, topics) in _stands)
+                    if (Stand(name, topics, _lastHeard[name], now) is { Lost: true } stand)
+                        conditions.Add(new AlarmCondition(AlarmCatalog.SiteStandLost, name,
+                            $"stand {name} not heard since {stand.HeartbeatAt ?? stand.LastHeard:HH:mm:ss} UTC{(stand.HeartbeatAt is null ? " (no heartbeat yet)" : "")}"));
+        }
+        return conditions;
     }
 
     public SiteView View

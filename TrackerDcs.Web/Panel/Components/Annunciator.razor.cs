@@ -3,6 +3,7 @@ using Microsoft.JSInterop;
 using MudBlazor;
 using TrackerDcs.Web.Alarms;
 using TrackerDcs.Web.Panel.Services;
+using TrackerDcs.Web.Site;
 
 namespace TrackerDcs.Web.Panel.Components;
 
@@ -15,6 +16,7 @@ namespace TrackerDcs.Web.Panel.Components;
 public partial class Annunciator
 {
     [Inject] private AlarmManager Manager { get; set; } = default!;
+    [Inject] private IServiceProvider Services { get; set; } = default!;
     [Inject] private IJSRuntime Js { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
@@ -30,12 +32,26 @@ public partial class Annunciator
     private bool _newMajorDue;
     private int? _titleCount;
 
-    protected override PanelTopic Topics => PanelTopic.Alarms;
+    /// <summary>
+    /// On the site instance, every stand: the shift at the site is told of a stand's alarm as a stand's own panel tells its
+    /// operator, the counts and the tone included; the counts then open the Site page, where the site's one alarm list is.
+    /// </summary>
+    private SiteStands? _site;
+
+    private string AlarmsPage => _site is null ? "/alarms" : "/site";
+
+    protected override PanelTopic Topics => _site is null ? PanelTopic.Alarms : PanelTopic.Alarms | PanelTopic.Site;
+
+    protected override void OnInitialized()
+    {
+        _site = Services.GetService<SiteStands>();
+        base.OnInitialized();
+    }
 
     protected override void Load()
     {
         var before = Summary;
-        Summary = AlarmSummary.Of(Manager.Active);
+        Summary = AlarmSummary.Of(_site is null ? Manager.Active : [.. Manager.Active, .. _site.View.Alarms.Where(a => a.Stand != SiteStands.SiteItself).Select(StandAlarm)]);
         // Not at the first load: alarms already waiting when the page opens are not new.
         _newMajorDue |= _loaded && Summary.HasNewMajorSince(before);
         _loaded = true;
@@ -85,4 +101,9 @@ public partial class Annunciator
             "unsupported" => "Alarm notifications off: this browser cannot show notifications",
             _ => "Alarm notifications off",
         };
+
+    /// <summary>A stand's alarm as the annunciator counts it: keyed and named by its stand; acknowledged or not, as the stand says.</summary>
+    private static Alarm StandAlarm(SiteAlarm alarm) => new($"{alarm.Stand}/{alarm.Key}", alarm.Key.Split(':')[0], alarm.Stand,
+        alarm.Severity == "major" ? AlarmSeverity.Major : AlarmSeverity.Warning, $"{alarm.Stand}: {alarm.Message}", "", alarm.Raised,
+        Acknowledged: alarm.Acknowledged ? alarm.Raised : null);
 }
