@@ -287,6 +287,14 @@ public sealed class SiteInstanceTests(SiteClusterFixture site, ITestOutputHelper
         await Assertions.Expect(sensors).ToContainTextAsync("%");
         await Assertions.Expect(sensors).ToContainTextAsync("°C");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "LV off at s2" })).ToBeVisibleAsync();
+        // The chiller's set point in use, set from the site: confirmed, checked and done by the stand, read back.
+        await page.GetByLabel("Chiller set point of s2").FillAsync("18");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set temperature at s2" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(dialog).ToContainTextAsync("Stand s2: set the chiller's set point 1 to 18 °C");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Set temperature at s2" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("Answer of s2 to its chiller")).ToHaveTextAsync("Set temperature: done", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByLabel("Chiller of s2")).ToContainTextAsync("1: 18.0 °C", new() { Timeout = 30_000 });
         // For docs/site.md, as the panel's own screenshots are taken (PanelScreenshotTests).
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PanelScreenshotTests.Directory, "site-stand-light-wide.png"), FullPage = true });
 

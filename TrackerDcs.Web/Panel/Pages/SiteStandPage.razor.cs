@@ -42,8 +42,22 @@ public partial class SiteStandPage
         new("Acknowledge", "alarms/cmd/ack", new JsonObject { ["key"] = alarm.Key }.ToJsonString(), $"acknowledge the alarm {alarm.Key} ({alarm.Message})"),
     ];
 
-    private static IReadOnlyList<SiteAction> ChillerActions(StandDetail detail) =>
+    /// <summary>The temperature typed for the set point in use; Set is offered once there is one.</summary>
+    private double? SetpointInput { get; set; }
+
+    /// <summary>The chiller's set point in use (1 when the stand has not said): the one the site sets, as the stand's ramps do.</summary>
+    private static int UsedSetpoint(StandDetail detail) => detail.Chiller?.SetpointInUse ?? 1;
+
+    private IReadOnlyList<SiteAction> ChillerActions(StandDetail detail) =>
     [
+        .. SetpointInput is { } temp
+            ? new[]
+            {
+                new SiteAction("Set temperature", "julabo/cmd/setWT",
+                    string.Create(CultureInfo.InvariantCulture, $$"""{"setpoint":{{UsedSetpoint(detail)}},"temp":{{temp}}}"""),
+                    string.Create(CultureInfo.InvariantCulture, $"set the chiller's set point {UsedSetpoint(detail)} to {temp} °C")),
+            }
+            : [],
         new("Start chiller", "julabo/cmd/start", "", "start the chiller"),
         new("Stop chiller", "julabo/cmd/stop", "", "stop the chiller: the bath stops circulating and cooling", Colour: Color.Error,
             Warning: Biased(detail) is { Count: > 0 } biased
