@@ -29,114 +29,90 @@ public sealed class FullDiskTests
         var directory = Directory.CreateTempSubdirectory("trackerdcs-fulldisk-").FullName;
         var rules = Path.Combine(directory, "interlocks.yml");
         await File.WriteAllTextAsync(rules, Rules);
-        var stand = new StandProcess(new Dictionary<string, string>
+        await using var disk = await SmallDiskStand.StartAsync(new Dictionary<string, string>
         {
             ["Interlocks:File"] = rules,
             ["Julabo:PollPeriod"] = "00:00:00.300",
             ["Julabo:CommandInterval"] = "00:00:00.020",
             ["Caen:PublishPeriod"] = "00:00:01",
-        }, directory);
-        SmallDisk? mount = null;
-        try
-        {
-            mount = await SmallDisk.MountAsync(stand.DataDirectory, DiskBytes);
-            await stand.StartAsync();
-            await using var sub = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["dcs/status", "dcs/reply"]);
-            async Task<JsonElement> Command(string topic, string payload) => await sub.CommandAsync(stand.MqttPort, Admin, topic, payload, TimeSpan.FromSeconds(15));
-            Task Status(string state) => sub.WaitOnAsync("dcs/status", s => s.Contains($"\"{state}\""), TimeSpan.FromSeconds(20), state);
+        }, directory, DiskBytes);
+        var stand = disk.Stand;
+        await using var sub = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["dcs/status", "dcs/reply"]);
+        async Task<JsonElement> Command(string topic, string payload) => await sub.CommandAsync(stand.MqttPort, Admin, topic, payload, TimeSpan.FromSeconds(15));
+        Task Status(string state) => sub.WaitOnAsync("dcs/status", s => s.Contains($"\"{state}\""), TimeSpan.FromSeconds(20), state);
 
-            Assert.True((await Command("dcs/cmd/switch/lv", "on")).GetProperty("ok").GetBoolean());
-            await Status("LV_ON");
-            await Mosquitto.PubAsync(stand.MqttPort, [.. Admin, "-q", "1", "-t", "julabo/cmd/start", "-m", ""]);
-            for (var deadline = DateTime.UtcNow.AddSeconds(15); !(await Command("dcs/cmd/switch/hv", "on")).GetProperty("ok").GetBoolean(); await Task.Delay(300))
-                Assert.True(DateTime.UtcNow < deadline, "HV on stayed refused after the chiller started");
-            await Status("HV_ON");
+        Assert.True((await Command("dcs/cmd/switch/lv", "on")).GetProperty("ok").GetBoolean());
+        await Status("LV_ON");
+        await Mosquitto.PubAsync(stand.MqttPort, [.. Admin, "-q", "1", "-t", "julabo/cmd/start", "-m", ""]);
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); !(await Command("dcs/cmd/switch/hv", "on")).GetProperty("ok").GetBoolean(); await Task.Delay(300))
+            Assert.True(DateTime.UtcNow < deadline, "HV on stayed refused after the chiller started");
+        await Status("HV_ON");
 
-            var filler = Path.Combine(stand.DataDirectory, "filler.bin");
-            await SmallDisk.FillUpAsync(filler);
+        await disk.FillAsync();
 
-            // The operator's command: refused with the reason, and the crate is not told (HV stays on).
-            var refused = await Command("dcs/cmd/switch/hv", "off");
-            Assert.False(refused.GetProperty("ok").GetBoolean());
-            Assert.Contains("the audit log cannot be written", refused.GetProperty("error").GetString());
-            Assert.Contains("the command was not sent", refused.GetProperty("error").GetString());
-            await AssertHvStaysOnAsync(stand);
+        // The operator's command: refused with the reason, and the crate is not told (HV stays on).
+        var refused = await Command("dcs/cmd/switch/hv", "off");
+        Assert.False(refused.GetProperty("ok").GetBoolean());
+        Assert.Contains("the audit log cannot be written", refused.GetProperty("error").GetString());
+        Assert.Contains("the command was not sent", refused.GetProperty("error").GetString());
+        await AssertHvStaysOnAsync(stand);
 
-            // The chiller lost: the interlock switches HV off although nothing can be written.
-            await stand.PostAsAdminAsync("/api/simulator/julabo/unplug");
-            await Status("HV_RAMP_DOWN");
-            await Eventually.True(() => stand.Log.Contains("runs anyway, journaled"), "the interlock action journaled");
+        // The chiller lost: the interlock switches HV off although nothing can be written.
+        await stand.PostAsAdminAsync("/api/simulator/julabo/unplug");
+        await Status("HV_RAMP_DOWN");
+        await Eventually.True(() => stand.Log.Contains("runs anyway, journaled"), "the interlock action journaled");
 
-            // Room again: the journaled row reaches the audit; the refused command never ran, so it has no row.
-            File.Delete(filler);
-            List<JsonElement> audit = [];
-            for (var deadline = DateTime.UtcNow.AddSeconds(20); !(audit = await AuditAsync(stand)).Any(r => r.GetProperty("user").GetString() == "interlock"); await Task.Delay(200))
-                Assert.True(DateTime.UtcNow < deadline, "the interlock's journaled row never reached /api/audit");
-            var action = Assert.Single(audit, r => r.GetProperty("user").GetString() == "interlock");
-            Assert.Equal("dcs/cmd/switch/hv", action.GetProperty("topic").GetString());
-            Assert.Equal("off", action.GetProperty("payload").GetString());
-            Assert.True(action.GetProperty("ok").GetBoolean());
-            Assert.DoesNotContain(audit, r => r.GetProperty("user").GetString() == "admin" && r.GetProperty("payload").GetString() == "off");
-            Assert.DoesNotContain(audit, r => r.GetProperty("result").GetString() == "pending");
-        }
-        finally
-        {
-            await stand.DisposeAsync();
-            if (mount is not null) await mount.DisposeAsync();
-            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
-        }
+        // Room again: the journaled row reaches the audit; the refused command never ran, so it has no row.
+        disk.Free();
+        List<JsonElement> audit = [];
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); !(audit = await AuditAsync(stand)).Any(r => r.GetProperty("user").GetString() == "interlock"); await Task.Delay(200))
+            Assert.True(DateTime.UtcNow < deadline, "the interlock's journaled row never reached /api/audit");
+        var action = Assert.Single(audit, r => r.GetProperty("user").GetString() == "interlock");
+        Assert.Equal("dcs/cmd/switch/hv", action.GetProperty("topic").GetString());
+        Assert.Equal("off", action.GetProperty("payload").GetString());
+        Assert.True(action.GetProperty("ok").GetBoolean());
+        Assert.DoesNotContain(audit, r => r.GetProperty("user").GetString() == "admin" && r.GetProperty("payload").GetString() == "off");
+        Assert.DoesNotContain(audit, r => r.GetProperty("result").GetString() == "pending");
     }
 
     [TmpfsFact]
     public async Task A_full_disk_keeps_alarms_published_and_is_itself_a_major_alarm_and_readyz_unready_until_space_is_freed()
     {
         var directory = Directory.CreateTempSubdirectory("trackerdcs-fullstore-").FullName;
-        var stand = new StandProcess(new Dictionary<string, string> { ["Alarms:DiskFreePercentMin"] = "10" }, directory);
-        SmallDisk? mount = null;
-        try
-        {
-            mount = await SmallDisk.MountAsync(stand.DataDirectory, DiskBytes);
-            await stand.StartAsync();
-            await using var sub = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["alarms/active"]);
-            var before = DateTimeOffset.UtcNow;
+        await using var disk = await SmallDiskStand.StartAsync(new Dictionary<string, string> { ["Alarms:DiskFreePercentMin"] = "10" }, directory, DiskBytes);
+        var stand = disk.Stand;
+        await using var sub = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["alarms/active"]);
+        var before = DateTimeOffset.UtcNow;
 
-            var filler = Path.Combine(stand.DataDirectory, "filler.bin");
-            await SmallDisk.FillUpAsync(filler);
+        await disk.FillAsync();
 
-            // system.disk's own history row cannot be written: it is published all the same, and so is the failing store.
-            var active = await sub.WaitOnAsync("alarms/active", a => a.Contains("system.disk:data") && a.Contains("system.store:sqlite"),
-                TimeSpan.FromSeconds(30), "system.disk and system.store on alarms/active");
-            var store = JsonDocument.Parse(active).RootElement.EnumerateArray().Single(a => a.GetProperty("key").GetString() == "system.store:sqlite");
-            Assert.Equal("major", store.GetProperty("severity").GetString());
-            Assert.StartsWith("store sqlite cannot be written since", store.GetProperty("message").GetString());
-            Assert.Contains("interlocks act", store.GetProperty("guidance").GetString());
+        // system.disk's own history row cannot be written: it is published all the same, and so is the failing store.
+        var active = await sub.WaitOnAsync("alarms/active", a => a.Contains("system.disk:data") && a.Contains("system.store:sqlite"),
+            TimeSpan.FromSeconds(30), "system.disk and system.store on alarms/active");
+        var store = JsonDocument.Parse(active).RootElement.EnumerateArray().Single(a => a.GetProperty("key").GetString() == "system.store:sqlite");
+        Assert.Equal("major", store.GetProperty("severity").GetString());
+        Assert.StartsWith("store sqlite cannot be written since", store.GetProperty("message").GetString());
+        Assert.Contains("interlocks act", store.GetProperty("guidance").GetString());
 
-            var (status, report) = await stand.ReadinessAsync();
-            Assert.Equal(503, status);
-            var sqlite = JsonDocument.Parse(report).RootElement.GetProperty("components").GetProperty("store").GetProperty("sqlite");
-            Assert.False(sqlite.GetProperty("ready").GetBoolean());
-            Assert.Equal("not writable", sqlite.GetProperty("state").GetString());
-            Assert.Contains("since", sqlite.GetProperty("detail").GetString());
+        var (status, report) = await stand.ReadinessAsync();
+        Assert.Equal(503, status);
+        var sqlite = JsonDocument.Parse(report).RootElement.GetProperty("components").GetProperty("store").GetProperty("sqlite");
+        Assert.False(sqlite.GetProperty("ready").GetBoolean());
+        Assert.Equal("not writable", sqlite.GetProperty("state").GetString());
+        Assert.Contains("since", sqlite.GetProperty("detail").GetString());
 
-            // Room again: the rows kept in memory reach the history, and once writes have succeeded for the store's
-            // recovery hold (30 s) the store alarm clears and /readyz is ready.
-            File.Delete(filler);
-            await sub.WaitOnAsync("alarms/active", a => !a.Contains("system.store") && !a.Contains("system.disk"), TimeSpan.FromSeconds(75),
-                "system.store and system.disk cleared");
-            await stand.WaitReadyAsync(TimeSpan.FromSeconds(30));
-            var history = JsonDocument.Parse(await stand.GetAsAdminAsync("/api/alarms/history")).RootElement.EnumerateArray()
-                .Select(r => (Event: r.GetProperty("event").GetString(), Key: r.GetProperty("key").GetString(), Time: r.GetProperty("time").GetDateTimeOffset()))
-                .ToList();
-            Assert.Contains(history, r => r is { Event: "raised", Key: "system.disk:data" } && r.Time >= before.AddSeconds(-1));
-            Assert.Contains(history, r => r is { Event: "raised", Key: "system.store:sqlite" });
-            Assert.Contains(history, r => r is { Event: "cleared", Key: "system.store:sqlite" });
-        }
-        finally
-        {
-            await stand.DisposeAsync();
-            if (mount is not null) await mount.DisposeAsync();
-            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
-        }
+        // Room again: the rows kept in memory reach the history, and once writes have succeeded for the store's
+        // recovery hold (30 s) the store alarm clears and /readyz is ready.
+        disk.Free();
+        await sub.WaitOnAsync("alarms/active", a => !a.Contains("system.store") && !a.Contains("system.disk"), TimeSpan.FromSeconds(75),
+            "system.store and system.disk cleared");
+        await stand.WaitReadyAsync(TimeSpan.FromSeconds(30));
+        var history = JsonDocument.Parse(await stand.GetAsAdminAsync("/api/alarms/history")).RootElement.EnumerateArray()
+            .Select(r => (Event: r.GetProperty("event").GetString(), Key: r.GetProperty("key").GetString(), Time: r.GetProperty("time").GetDateTimeOffset()))
+            .ToList();
+        Assert.Contains(history, r => r is { Event: "raised", Key: "system.disk:data" } && r.Time >= before.AddSeconds(-1));
+        Assert.Contains(history, r => r is { Event: "raised", Key: "system.store:sqlite" });
+        Assert.Contains(history, r => r is { Event: "cleared", Key: "system.store:sqlite" });
     }
 
     [TmpfsFact]
@@ -145,7 +121,7 @@ public sealed class FullDiskTests
         const long spoolMax = 200_000;
         var directory = Directory.CreateTempSubdirectory("trackerdcs-fullspool-").FullName;
         await using var influx = new InfluxServer(); // not started: nobody answers on its port
-        var stand = new StandProcess(new Dictionary<string, string>
+        await using var disk = await SmallDiskStand.StartAsync(new Dictionary<string, string>
         {
             ["TimeSeries:Influx:Api"] = "V1",
             ["TimeSeries:Influx:Url"] = influx.Url,
@@ -155,36 +131,25 @@ public sealed class FullDiskTests
             ["TimeSeries:FlushInterval"] = "00:00:00.200",
             ["TimeSeries:MaxRetryDelay"] = "00:00:01",
             ["Caen:PublishPeriod"] = "00:00:00.500",
-        }, directory);
-        SmallDisk? mount = null;
-        try
-        {
-            mount = await SmallDisk.MountAsync(stand.DataDirectory, DiskBytes);
-            await stand.StartAsync();
-            var spool = Path.Combine(stand.DataDirectory, "timeseries");
-            long SpoolFiles() => Directory.GetFiles(spool, "spool-*.lp").Sum(f => new FileInfo(f).Length);
-            await Eventually.True(() => SpoolFiles() > 0, "readings in the spool while InfluxDB is away");
+        }, directory, DiskBytes);
+        var stand = disk.Stand;
+        var spool = Path.Combine(stand.DataDirectory, "timeseries");
+        long SpoolFiles() => Directory.GetFiles(spool, "spool-*.lp").Sum(f => new FileInfo(f).Length);
+        await Eventually.True(() => SpoolFiles() > 0, "readings in the spool while InfluxDB is away");
 
-            await SmallDisk.FillUpAsync(Path.Combine(stand.DataDirectory, "filler.bin"));
-            await Eventually.True(() => stand.Log.Contains("Time-series spool cannot be written"), "the lost readings in the log");
+        await disk.FillAsync();
+        await Eventually.True(() => stand.Log.Contains("Time-series spool cannot be written"), "the lost readings in the log");
 
-            // Readings keep arriving and are lost, loudly; the process goes on, and so does what
-            // depends on nothing on disk: the crate's readings on MQTT and the alarms.
-            await using var sub = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["dcs/channels", "alarms/active"]);
-            for (var i = 0; i < 5; i++)
-            {
-                Assert.NotNull(await sub.NextOnAsync("dcs/channels", TimeSpan.FromSeconds(20)));
-                Assert.True(stand.IsRunning, $"the process ended:\n{stand.Log[^Math.Min(stand.Log.Length, 3000)..]}");
-                Assert.True(SpoolFiles() <= spoolMax, $"{SpoolFiles()} bytes of spool files, bound {spoolMax}");
-            }
-            await sub.WaitOnAsync("alarms/active", a => a.Contains("system.disk:data"), TimeSpan.FromSeconds(20), "system.disk");
-        }
-        finally
+        // Readings keep arriving and are lost, loudly; the process goes on, and so does what
+        // depends on nothing on disk: the crate's readings on MQTT and the alarms.
+        await using var sub = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["dcs/channels", "alarms/active"]);
+        for (var i = 0; i < 5; i++)
         {
-            await stand.DisposeAsync();
-            if (mount is not null) await mount.DisposeAsync();
-            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+            Assert.NotNull(await sub.NextOnAsync("dcs/channels", TimeSpan.FromSeconds(20)));
+            Assert.True(stand.IsRunning, $"the process ended:\n{stand.Log[^Math.Min(stand.Log.Length, 3000)..]}");
+            Assert.True(SpoolFiles() <= spoolMax, $"{SpoolFiles()} bytes of spool files, bound {spoolMax}");
         }
+        await sub.WaitOnAsync("alarms/active", a => a.Contains("system.disk:data"), TimeSpan.FromSeconds(20), "system.disk");
     }
 
     /// <summary>

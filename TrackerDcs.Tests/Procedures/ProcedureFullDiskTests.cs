@@ -38,53 +38,41 @@ public sealed class ProcedureFullDiskTests
         var procedures = Path.Combine(directory, "procedures");
         Directory.CreateDirectory(procedures);
         await File.WriteAllTextAsync(Path.Combine(procedures, "hold-hv.yml"), HoldHv);
-        var stand = new StandProcess(new Dictionary<string, string>
+        await using var disk = await SmallDiskStand.StartAsync(new Dictionary<string, string>
         {
             ["Procedures:Directory"] = procedures,
             ["Julabo:PollPeriod"] = "00:00:00.300",
             ["Julabo:CommandInterval"] = "00:00:00.020",
             ["Caen:PublishPeriod"] = "00:00:01",
-        }, directory);
-        SmallDisk? mount = null;
-        try
-        {
-            mount = await SmallDisk.MountAsync(stand.DataDirectory, DiskBytes);
-            await stand.StartAsync();
-            await using var sub = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["dcs/status", "procedures/status", "procedures/reply"]);
-            var started = await sub.CommandAsync(stand.MqttPort, Admin, "procedures/cmd/start", """{"name":"hold-hv","params":{"seconds":20}}""", TimeSpan.FromSeconds(15));
-            Assert.True(started.GetProperty("ok").GetBoolean(), started.ToString());
-            var run = started.GetProperty("data").GetProperty("run").GetInt64();
-            await sub.WaitOnAsync("dcs/status", s => s.Contains("\"HV_ON\""), TimeSpan.FromSeconds(90), "HV_ON from the procedure");
+        }, directory, DiskBytes);
+        var stand = disk.Stand;
+        await using var sub = await MosquittoSubscriber.StartAsync(stand.MqttPort, Admin, ["dcs/status", "procedures/status", "procedures/reply"]);
+        var started = await sub.CommandAsync(stand.MqttPort, Admin, "procedures/cmd/start", """{"name":"hold-hv","params":{"seconds":20}}""", TimeSpan.FromSeconds(15));
+        Assert.True(started.GetProperty("ok").GetBoolean(), started.ToString());
+        var run = started.GetProperty("data").GetProperty("run").GetInt64();
+        await sub.WaitOnAsync("dcs/status", s => s.Contains("\"HV_ON\""), TimeSpan.FromSeconds(90), "HV_ON from the procedure");
 
-            var filler = Path.Combine(stand.DataDirectory, "filler.bin");
-            await SmallDisk.FillUpAsync(filler);
+        await disk.FillAsync();
 
-            // The wait times out: the run fails, and on_abort switches HV off, then LV off, although nothing can be written.
-            var failed = await sub.WaitOnAsync("procedures/status", s => s.Contains("\"failed\""), TimeSpan.FromSeconds(60), "the run failed");
-            Assert.Contains("time-out", JsonDocument.Parse(failed).RootElement.GetProperty("reason").GetString());
-            await sub.WaitOnAsync("dcs/status", s => s.Contains("\"LV_OFF\""), TimeSpan.FromSeconds(60), "LV_OFF after on_abort");
-            Assert.Contains($"Procedure run {run}: its record cannot be written", stand.Log);
-            Assert.Contains("runs anyway, journaled", stand.Log);
+        // The wait times out: the run fails, and on_abort switches HV off, then LV off, although nothing can be written.
+        var failed = await sub.WaitOnAsync("procedures/status", s => s.Contains("\"failed\""), TimeSpan.FromSeconds(60), "the run failed");
+        Assert.Contains("time-out", JsonDocument.Parse(failed).RootElement.GetProperty("reason").GetString());
+        await sub.WaitOnAsync("dcs/status", s => s.Contains("\"LV_OFF\""), TimeSpan.FromSeconds(60), "LV_OFF after on_abort");
+        Assert.Contains($"Procedure run {run}: its record cannot be written", stand.Log);
+        Assert.Contains("runs anyway, journaled", stand.Log);
 
-            // Room again: the record reaches the store with its end and its on_abort steps, and the journaled rows the audit.
-            File.Delete(filler);
-            var store = new SqliteProcedureRunStore(new Database(Path.Combine(stand.DataDirectory, "trackerdcs.db")));
-            await Eventually.True(() => store.Get(run)?.State == ProcedureState.Failed, "the run's record written as failed once there was room", 30);
-            var record = store.Get(run)!;
-            Assert.Contains("time-out", record.Reason);
-            Assert.Equal(["command", "command"], record.OnAbort.Select(s => s.Kind));
-            Assert.All(record.OnAbort, s => Assert.True(s.Ok, s.Result));
-            List<(string?, string?, bool)> audit = [];
-            for (var deadline = DateTime.UtcNow.AddSeconds(30); !(audit = await AuditAsync(stand)).Contains(("dcs/cmd/switch/lv", "off", true)); await Task.Delay(200))
-                Assert.True(DateTime.UtcNow < deadline, "the journaled LV off never reached /api/audit");
-            Assert.Contains(("dcs/cmd/switch/hv", "off", true), audit);
-        }
-        finally
-        {
-            await stand.DisposeAsync();
-            if (mount is not null) await mount.DisposeAsync();
-            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
-        }
+        // Room again: the record reaches the store with its end and its on_abort steps, and the journaled rows the audit.
+        disk.Free();
+        var store = new SqliteProcedureRunStore(new Database(Path.Combine(stand.DataDirectory, "trackerdcs.db")));
+        await Eventually.True(() => store.Get(run)?.State == ProcedureState.Failed, "the run's record written as failed once there was room", 30);
+        var record = store.Get(run)!;
+        Assert.Contains("time-out", record.Reason);
+        Assert.Equal(["command", "command"], record.OnAbort.Select(s => s.Kind));
+        Assert.All(record.OnAbort, s => Assert.True(s.Ok, s.Result));
+        List<(string?, string?, bool)> audit = [];
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); !(audit = await AuditAsync(stand)).Contains(("dcs/cmd/switch/lv", "off", true)); await Task.Delay(200))
+            Assert.True(DateTime.UtcNow < deadline, "the journaled LV off never reached /api/audit");
+        Assert.Contains(("dcs/cmd/switch/hv", "off", true), audit);
     }
 
     private static async Task<List<(string?, string?, bool)>> AuditAsync(StandProcess stand) =>
