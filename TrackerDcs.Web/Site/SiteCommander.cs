@@ -62,6 +62,25 @@ public sealed class SiteCommander
             ? Task.FromResult(CommandResult.Refused(problem))
             : AskAsync(stand, topic, payload, user, Role.Viewer, ct);
 
+    /// <summary>
+    /// A read (<see cref="QueryAsync"/>) of what <paramref name="select"/> picks from the stand's answer, as
+    /// <typeparamref name="T"/>; or why there is none, naming <paramref name="what"/> for the page that shows it.
+    /// </summary>
+    public async Task<(T? Value, string? Problem)> ReadAsync<T>(string stand, string topic, string payload, string user, string what,
+        Func<JsonNode?, JsonNode?> select, CancellationToken ct = default)
+    {
+        var result = await QueryAsync(stand, topic, payload, user, ct);
+        if (!result.Ok) return (default, $"The stand's {what} could not be read: {result.Error}");
+        try
+        {
+            return (select(result.Data).Deserialize<T>(Json.Options), null);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return (default, $"The stand's {what} came in a form this site does not read: {e.Message}");
+        }
+    }
+
     /// <summary>Publishes the envelope and waits for the stand's reply, or says why none came.</summary>
     private async Task<CommandResult> AskAsync(string stand, string topic, string payload, string user, Role role, CancellationToken ct)
     {

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Components;
-using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Panel.Services;
 using TrackerDcs.Web.Procedures;
 using TrackerDcs.Web.Site;
@@ -29,20 +27,8 @@ public partial class SiteProcedureRun
     private async Task LoadAsync()
     {
         Loading = true;
-        var result = await Commander.QueryAsync(Name, "procedures/cmd/run", $$"""{"run":{{Run}}}""", (await Session.UserAsync()).Name);
-        (Document, Problem) = (null, null);
-        if (!result.Ok) Problem = $"The stand's record of procedure run {Run} could not be read: {result.Error}";
-        else
-        {
-            try
-            {
-                Document = result.Data.Deserialize<ProcedureRunDocument>(Json.Options);
-            }
-            catch (JsonException e)
-            {
-                Problem = $"The stand's record of procedure run {Run} came in a form this site does not read: {e.Message}";
-            }
-        }
+        (Document, Problem) = await Commander.ReadAsync<ProcedureRunDocument>(Name, "procedures/cmd/run", $$"""{"run":{{Run}}}""",
+            (await Session.UserAsync()).Name, $"record of procedure run {Run}", data => data);
         Loading = false;
     }
 }

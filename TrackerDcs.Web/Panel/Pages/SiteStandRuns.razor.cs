@@ -1,7 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Components;
-using TrackerDcs.Hardware;
-using TrackerDcs.Web.Common;
 using TrackerDcs.Web.Panel.Services;
 using TrackerDcs.Web.Procedures;
 using TrackerDcs.Web.Runs;
@@ -38,26 +37,18 @@ public partial class SiteStandRuns
         Loading = true;
         var user = (await Session.UserAsync()).Name;
         var payload = $$"""{"limit":{{Limit}}}""";
-        var procedures = Commander.QueryAsync(Name, "procedures/cmd/runs", payload, user);
-        var calibrations = Commander.QueryAsync(Name, "ph2acf/cmd/runs", payload, user);
-        (Procedures, ProceduresProblem) = Read<ProcedureRunSummary>(await procedures, "procedure runs");
-        (Calibrations, CalibrationsProblem) = Read<RunSummary>(await calibrations, "calibration runs");
+        var procedures = Commander.ReadAsync<List<ProcedureRunSummary>>(Name, "procedures/cmd/runs", payload, user, "procedure runs", Runs);
+        var calibrations = Commander.ReadAsync<List<RunSummary>>(Name, "ph2acf/cmd/runs", payload, user, "calibration runs", Runs);
+        (Procedures, ProceduresProblem) = await procedures;
+        (Calibrations, CalibrationsProblem) = await calibrations;
+        // A stand that answers without a list has none.
+        if (ProceduresProblem is null) Procedures ??= [];
+        if (CalibrationsProblem is null) Calibrations ??= [];
         ReadAt = Time.GetUtcNow();
         Loading = false;
     }
 
-    private (List<T>?, string?) Read<T>(CommandResult result, string what)
-    {
-        if (!result.Ok) return (null, $"The stand's {what} could not be read: {result.Error}");
-        try
-        {
-            return (result.Data?["runs"]?.Deserialize<List<T>>(Json.Options) ?? [], null);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
-        {
-            return (null, $"The stand's {what} came in a form this site does not read: {e.Message}");
-        }
-    }
+    private static JsonNode? Runs(JsonNode? data) => data?["runs"];
 
     private static string Wire(object state) => JsonSerializer.Serialize(state).Trim('"');
 
