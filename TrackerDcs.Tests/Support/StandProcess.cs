@@ -25,8 +25,10 @@ public sealed class StandProcess : IAsyncDisposable
             ["Endpoints:HttpAddress"] = "127.0.0.1",
             ["Endpoints:HttpsAddress"] = "127.0.0.1",
             ["Endpoints:MqttTlsAddress"] = "127.0.0.1",
-            // Stands run in parallel: each simulated crate answers Channel Access on its own port.
-            ["Caen:SimulatorPort"] = FreePort.Tcp().ToString(),
+            // Stands run in parallel: each simulated crate answers Channel Access on its own port, free for UDP too.
+            // A TCP-only pick was once the next port of another stand's crate, where that stand's CA client listens
+            // for beacons (UDP, port + 1), and the crate's search socket could not bind it: the stand exited at start.
+            ["Caen:SimulatorPort"] = FreePort.ChannelAccess().ToString(),
         };
         // The shipped interlocks (no HV without cooling, …) would interfere with tests of other areas:
         // stands run without rules unless a test gives its own file.
