@@ -27,7 +27,7 @@ public sealed class CrashProtectionTests
     [Fact]
     public async Task After_a_kill_the_hardware_keeps_its_protections_and_acts_on_them_by_itself()
     {
-        var caPort = FreePort.Tcp();
+        var caPort = FreePort.ChannelAccess();
         await using var crate = await SimulatorProcess.StartAsync("caen", "--port", caPort.ToString());
         var chillerPort = FreePort.Tcp();
         // A bath that moves in seconds, not minutes.

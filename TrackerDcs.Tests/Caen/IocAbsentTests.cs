@@ -58,7 +58,7 @@ public sealed class IocAbsentTests
     [Fact]
     public async Task A_stand_started_without_its_ioc_says_so_in_its_log_and_again_when_it_answers()
     {
-        var caPort = FreePort.Tcp();
+        var caPort = FreePort.ChannelAccess();
         await using var stand = new StandProcess(new Dictionary<string, string>
         {
             ["Caen:Simulated"] = "false",

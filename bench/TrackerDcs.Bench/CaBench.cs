@@ -177,7 +177,7 @@ public static class CaBench
     /// </summary>
     private static async Task<string> PutToMqttLatencyAsync(int samples, CancellationToken ct)
     {
-        var caPort = FreePort.Tcp();
+        var caPort = FreePort.ChannelAccess();
         await using var process = new TrackerDcsBroker([$"--Caen:SimulatorPort={caPort}"]);
         Console.WriteLine($"TrackerDcs process: MQTT 127.0.0.1:{process.Port}, simulated crate CA port {caPort}");
         await process.StartAsync(ct);

@@ -79,7 +79,7 @@ public static class IvBench
             await File.WriteAllTextAsync(Path.Combine(procedures, "iv-bench.yml"), Procedure, ct);
             var channels = Path.Combine(directory, "channels.yml");
             await File.WriteAllTextAsync(channels, Channels, ct);
-            await using var process = new TrackerDcsBroker([$"--Caen:SimulatorPort={FreePort.Tcp()}", $"--Caen:ChannelsFile={channels}",
+            await using var process = new TrackerDcsBroker([$"--Caen:SimulatorPort={FreePort.ChannelAccess()}", $"--Caen:ChannelsFile={channels}",
                 $"--Procedures:Directory={procedures}"]);
             await process.StartAsync(ct);
             Console.WriteLine($"TrackerDcs process: MQTT 127.0.0.1:{process.Port}");

@@ -10,6 +10,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Playwright;
+using TrackerDcs.Testing;
 using TrackerDcs.TrendsBench;
 using TrackerDcs.Web.Storage;
 using TrackerDcs.Web.TimeSeries;
@@ -67,12 +68,12 @@ try
     SqliteConnection.ClearAllPools();
 
     // influxd on loopback, the same readings as line protocol.
-    var influxPort = Child.FreePort();
+    var influxPort = FreePort.Tcp();
     var influxDir = Path.Combine(work, "influxd");
     Directory.CreateDirectory(influxDir);
     File.WriteAllText(Path.Combine(influxDir, "influxdb.conf"), $"""
         reporting-disabled = true
-        bind-address = "127.0.0.1:{Child.FreePort()}"
+        bind-address = "127.0.0.1:{FreePort.Tcp()}"
         [meta]
           dir = "{influxDir}/meta"
         [data]
@@ -163,11 +164,11 @@ try
     })
     {
         Directory.CreateDirectory(directory);
-        var https = Child.FreePort();
+        var https = FreePort.Tcp();
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(directory)! };
         foreach (var a in new[] { binary, $"--Data:Directory={directory}", "--Endpoints:HttpAddress=127.0.0.1", "--Endpoints:HttpsAddress=127.0.0.1", "--Endpoints:MqttTlsAddress=127.0.0.1",
-                     $"--Endpoints:HttpPort={Child.FreePort()}", $"--Endpoints:HttpsPort={https}", $"--Endpoints:MqttPort={Child.FreePort()}", $"--Endpoints:MqttTlsPort={Child.FreePort()}",
-                     $"--Caen:SimulatorPort={Child.FreePort()}", "--Logging:LogLevel:Default=Warning" }.Concat(extra))
+                     $"--Endpoints:HttpPort={FreePort.Tcp()}", $"--Endpoints:HttpsPort={https}", $"--Endpoints:MqttPort={FreePort.Tcp()}", $"--Endpoints:MqttTlsPort={FreePort.Tcp()}",
+                     $"--Caen:SimulatorPort={FreePort.ChannelAccess()}", "--Logging:LogLevel:Default=Warning" }.Concat(extra))
             info.ArgumentList.Add(a);
         info.Environment["TRACKERDCS_ADMIN_PASSWORD"] = Password;
         using var stand = new Child($"TrackerDcs ({name})", info);
