@@ -115,6 +115,30 @@ public sealed class BrokerRulesTests
         Assert.Null(new MqttFrameScanner(100).Feed([0x10, 0x00, 0xC0, 0x00, 0xE0, 0x00])); // CONNECT, PINGREQ, DISCONNECT
     }
 
+    public static TheoryData<byte[], string?> PublishTopics => new()
+    {
+        { "lab/temp"u8.ToArray(), null },
+        { "lab/Kälte/µ"u8.ToArray(), null },                           // multi-byte UTF-8 is a topic like any other
+        { [(byte)'a', 0xC3, 0x28], "PUBLISH topic is not valid UTF-8" },  // a lead byte without its continuation
+        { [(byte)'a', 0xC0, 0xAF], "PUBLISH topic is not valid UTF-8" },  // overlong '/'
+        { [(byte)'a', 0xED, 0xA0, 0x80], "PUBLISH topic is not valid UTF-8" }, // an encoded surrogate
+        { [(byte)'a', 0x00, (byte)'b'], "PUBLISH topic contains U+0000" },
+        { "lab/+/t"u8.ToArray(), "PUBLISH to the wildcard topic 'lab/+/t'" },
+        { "lab/#"u8.ToArray(), "PUBLISH to the wildcard topic 'lab/#'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PublishTopics))]
+    public void The_scanner_judges_a_publish_topic_from_its_bytes(byte[] topic, string? verdict)
+    {
+        // MQTT 3.1.1 CONNECT (protocol "MQTT", level 4), then a QoS 0 PUBLISH of that topic with a one-byte payload.
+        byte[] connect = [0x10, 0x0C, 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x04, 0x02, 0x00, 0x3C, 0x00, 0x00];
+        byte[] publish = [0x30, (byte)(2 + topic.Length + 1), 0x00, (byte)topic.Length, .. topic, 0x2A];
+        var scanner = new MqttFrameScanner(1000);
+        Assert.Null(scanner.Feed(connect));
+        Assert.Equal(verdict, scanner.Feed(publish));
+    }
+
     [Fact]
     public void Routes_match_single_level_wildcards()
     {

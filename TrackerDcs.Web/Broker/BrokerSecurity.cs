@@ -26,7 +26,7 @@ public sealed class BrokerSecurity(
     ILogger<BrokerSecurity> log,
     IDeviceAccounts? devices = null)
 {
-    private readonly TopicAcl _acl = new(bus.IsDevice, bus.AllowsViewers);
+    private readonly TopicAcl _acl = new(root => bus.IsDevice(root), bus.AllowsViewers);
     /// <summary>Session items: the protocol version of the connection, and the topic filters it is subscribed to.</summary>
     public const string ProtocolKey = "trackerdcs.protocol";
     private const string FiltersKey = "trackerdcs.filters";
@@ -109,8 +109,7 @@ public sealed class BrokerSecurity(
             tap.Raise(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
             await retained.KeepAsync(e, principal!, MqttProtocolVersion.V500);
             // Acknowledged to nobody: queued for absent persistent sessions without waiting for the disk.
-            var own = e.ApplicationMessage.Topic;
-            _ = stored.QueueForAbsentAsync(e.ApplicationMessage, user => !TopicAcl.IsPrivateOfAnother(own, user));
+            _ = stored.QueueForAbsentAsync(e.ApplicationMessage);
             return;
         }
         var topic = e.ApplicationMessage.Topic;
@@ -137,7 +136,7 @@ public sealed class BrokerSecurity(
         await retained.KeepAsync(e, principal!, e.SessionItems[ProtocolKey] as MqttProtocolVersion? ?? MqttProtocolVersion.V311);
         if (!e.ProcessPublish) return;
         // Before the PUBACK: on disk for the persistent sessions whose clients have not come back since the start.
-        await stored.QueueForAbsentAsync(e.ApplicationMessage, user => !TopicAcl.IsPrivateOfAnother(topic, user));
+        await stored.QueueForAbsentAsync(e.ApplicationMessage);
         tap.Raise(topic, e.ApplicationMessage.Payload);
         if (isCommand)
         {

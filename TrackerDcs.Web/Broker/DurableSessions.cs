@@ -162,15 +162,15 @@ public sealed class DurableSessions(DataDirectory data, SessionOwners owners, Br
 
     /// <summary>
     /// A publish was accepted: queued for the sessions read back from disk whose clients have not come back since the
-    /// start (MQTTnet does not hold them), when a subscription matches and <paramref name="mayRead"/> lets their user have it.
+    /// start (MQTTnet does not hold them), when a subscription matches and the topic is not another user's private inbox.
     /// </summary>
-    public Task QueueForAbsentAsync(MqttApplicationMessage message, Func<string, bool> mayRead)
+    public Task QueueForAbsentAsync(MqttApplicationMessage message)
     {
         if (_absent == 0) return Task.CompletedTask;
         var writes = new List<Task>();
         lock (_gate)
             foreach (var session in _sessions.Values)
-                if (!session.Live && mayRead(session.User)) writes.Add(Enqueue(session, message));
+                if (!session.Live && !TopicAcl.IsPrivateOfAnother(message.Topic, session.User)) writes.Add(Enqueue(session, message));
         return Durable(Task.WhenAll(writes));
     }
 

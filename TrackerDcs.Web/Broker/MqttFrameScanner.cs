@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Unicode;
 
 using TrackerDcs.Web.Common;
 
@@ -20,8 +22,6 @@ public sealed class MqttFrameScanner(int maxPacketSize)
     public const byte ProtocolError = 0x82;
     public const byte TopicNameInvalid = 0x90;
     public const byte PacketTooLarge = 0x95;
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private State _state = State.FixedHeader;
     private int _lengthBytes;
@@ -147,7 +147,8 @@ public sealed class MqttFrameScanner(int maxPacketSize)
             return null;
         }
         var topicLength = _head[0] << 8 | _head[1];
-        var topic = _head.GetRange(2, topicLength).ToArray();
+        // Judged as bytes, for every PUBLISH: no copy and no string unless it is refused.
+        var topic = CollectionsMarshal.AsSpan(_head).Slice(2, topicLength);
         var qos = (_header >> 1) & 3;
         var mqtt5 = ProtocolLevel == 5;
         // [MQTT-3.3.1-4] QoS 3 is malformed.
@@ -161,21 +162,13 @@ public sealed class MqttFrameScanner(int maxPacketSize)
             if (!mqtt5) return Violation(MalformedPacket, "PUBLISH with an empty topic");
             return HasTopicAlias(2 + (qos > 0 ? 2 : 0)) ? null : Violation(ProtocolError, "PUBLISH with an empty topic and no topic alias");
         }
-        string text;
-        try
-        {
-            text = StrictUtf8.GetString(topic);
-        }
-        catch (DecoderFallbackException)
-        {
-            // [MQTT-1.5.3-1] / MQTT 5 [MQTT-1.5.4-1]: ill-formed UTF-8 makes the packet malformed.
-            return Violation(MalformedPacket, "PUBLISH topic is not valid UTF-8");
-        }
+        // [MQTT-1.5.3-1] / MQTT 5 [MQTT-1.5.4-1]: ill-formed UTF-8 makes the packet malformed.
+        if (!Utf8.IsValid(topic)) return Violation(MalformedPacket, "PUBLISH topic is not valid UTF-8");
         // [MQTT-1.5.3-2] / [MQTT-1.5.4-2]: U+0000 is not allowed in a UTF-8 string.
-        if (text.Contains('\0')) return Violation(MalformedPacket, "PUBLISH topic contains U+0000");
-        // [MQTT-3.3.2-2]: a topic name has no wildcards.
-        if (text.AsSpan().IndexOfAny('+', '#') >= 0)
-            return Violation(TopicNameInvalid, $"PUBLISH to the wildcard topic '{LogText.Escape(text)}'");
+        if (topic.Contains((byte)0)) return Violation(MalformedPacket, "PUBLISH topic contains U+0000");
+        // [MQTT-3.3.2-2]: a topic name has no wildcards. In UTF-8 the bytes of '+' and '#' stand only for themselves.
+        if (topic.IndexOfAny((byte)'+', (byte)'#') >= 0)
+            return Violation(TopicNameInvalid, $"PUBLISH to the wildcard topic '{LogText.Escape(Encoding.UTF8.GetString(topic))}'");
         return null;
     }
 

@@ -11,7 +11,7 @@ namespace TrackerDcs.Web.Broker;
 /// response topic only where the requester could have published them itself (<see cref="CheckResponseTopic"/>).
 /// </summary>
 /// <param name="viewerMaySend">The command topics that only read (ph2acf/cmd/conditions): a viewer may publish them.</param>
-public sealed class TopicAcl(Func<string, bool> isDeviceRoot, Func<string, bool>? viewerMaySend = null)
+public sealed class TopicAcl(Func<ReadOnlySpan<char>, bool> isDeviceRoot, Func<string, bool>? viewerMaySend = null)
 {
     public const string PrivateRoot = "private/";
 
@@ -39,7 +39,7 @@ public sealed class TopicAcl(Func<string, bool> isDeviceRoot, Func<string, bool>
         // A device reports; commands come from people, through the bus (a device that speaks MQTT gets them from the process).
         if (who.Role == Role.Device && IsCommand(topic)) return "a device may not send commands";
         if (who.Role == Role.Device)
-            return who.TopicPrefixes.Any(p => topic.StartsWith(p, StringComparison.Ordinal))
+            return StartsWithAny(topic, who.TopicPrefixes)
                 ? null
                 : $"device may only publish below {string.Join(", ", who.TopicPrefixes)}";
         if (IsCommand(topic))
@@ -78,9 +78,18 @@ public sealed class TopicAcl(Func<string, bool> isDeviceRoot, Func<string, bool>
         return CheckSubscribe(who, topic) ?? CheckPublish(who, topic);
     }
 
-    private static string Root(string topic)
+    // A loop, not Any with a lambda: the lambda's closure over the topic was allocated on every publish checked.
+    private static bool StartsWithAny(string topic, IReadOnlyList<string> prefixes)
+    {
+        for (var i = 0; i < prefixes.Count; i++)
+            if (topic.StartsWith(prefixes[i], StringComparison.Ordinal)) return true;
+        return false;
+    }
+
+    /// <summary>The first level, as a view into the topic: checked on every publish, copied only into a refusal.</summary>
+    private static ReadOnlySpan<char> Root(string topic)
     {
         var slash = topic.IndexOf('/');
-        return slash < 0 ? topic : topic[..slash];
+        return slash < 0 ? topic : topic.AsSpan(0, slash);
     }
 }

@@ -22,6 +22,9 @@ public sealed class CommandBus(ICommandAudit audit, IMqttPublisher publisher, Ti
     /// <summary>Whether a first topic level is a device with commands; the broker reserves its status topics.</summary>
     public bool IsDevice(string root) => _devices.ContainsKey(root);
 
+    /// <summary>As <see cref="IsDevice(string)"/>, for a root read out of a topic without copying it (the broker asks on every publish).</summary>
+    public bool IsDevice(ReadOnlySpan<char> root) => _devices.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(root);
+
     /// <param name="isQuery">The payloads that only read (answered from the last status): not audited, not queued behind commands.</param>
     /// <param name="forwarded">The broker holds this topic's publishes back: the handler passes them on after the checks.</param>
     public void Register(string pattern, CommandHandler handler, Role minimumRole = Role.Operator, Func<string, bool>? isQuery = null, bool forwarded = false)

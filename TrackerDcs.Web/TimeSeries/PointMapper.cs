@@ -51,14 +51,18 @@ public sealed class PointMapper(IReadOnlyList<MappingRule> rules)
     public bool Matches(string topic) => RulesFor(topic).Length > 0;
 
     /// <summary>Indexes of the rules whose filter takes the topic, remembered per topic.</summary>
+    /// <remarks>Called for every publish: the lookup of a known topic allocates nothing (the query's closure is in <see cref="Match"/>).</remarks>
     private int[] RulesFor(string topic)
     {
         if (_rulesByTopic.TryGetValue(topic, out var cached)) return cached;
-        var matching = Enumerable.Range(0, rules.Count)
-            .Where(i => MqttTopicFilterComparer.Compare(topic, rules[i].Topic) == MqttTopicFilterCompareResult.IsMatch).ToArray();
+        var matching = Match(topic);
         if (_rulesByTopic.Count < MaxCachedTopics) _rulesByTopic.TryAdd(topic, matching);
         return matching;
     }
+
+    private int[] Match(string topic) =>
+        Enumerable.Range(0, rules.Count)
+            .Where(i => MqttTopicFilterComparer.Compare(topic, rules[i].Topic) == MqttTopicFilterCompareResult.IsMatch).ToArray();
 
     internal static Dictionary<string, Key> KeysOf(MappingRule rule)
     {
