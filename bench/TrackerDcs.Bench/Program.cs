@@ -74,12 +74,12 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
 static async Task RunAsync(BenchOptions options, Func<int, IReadOnlyList<Scenario>> scenarioSet, MosquittoUnderTest reference,
     CancellationToken cancellationToken)
 {
-    var scenarios = scenarioSet(options.MessagesPerPublisher);
+    var scenarios = scenarioSet(options.MessagesPerPublisher).Where(s => !options.FanInOnly || s.Subscribers == 1).ToList();
     var warmUp = scenarioSet(options.WarmUpMessages);
     var report = new Report(TrackerDcsBroker.Label, reference.Name);
-    Console.WriteLine($"{options.MessagesPerPublisher:N0} messages per publisher, {Scenario.PayloadBytes}-byte payloads, {Environment.ProcessorCount} cores");
+    Console.WriteLine($"{options.MessagesPerPublisher:N0} messages per publisher, {Scenario.PayloadBytes}-byte payloads, {options.Rounds} round(s), {Environment.ProcessorCount} cores");
 
-    await using var trackerDcs = new TrackerDcsBroker();
+    await using var trackerDcs = new TrackerDcsBroker(environment: options.ProcessEnvironment);
     await using var mosquitto = reference;
     BrokerUnderTest[] brokers = [trackerDcs, mosquitto];
     foreach (var broker in brokers)
@@ -90,6 +90,7 @@ static async Task RunAsync(BenchOptions options, Func<int, IReadOnlyList<Scenari
     foreach (var broker in brokers)
     foreach (var scenario in warmUp)
         await scenario.RunAsync(broker, cancellationToken);
+    for (var round = 0; round < options.Rounds; round++)
     foreach (var scenario in scenarios)
     foreach (var broker in brokers)
         report.Add(await scenario.RunAsync(broker, cancellationToken));

@@ -8,7 +8,9 @@ namespace TrackerDcs.Bench;
 /// The bench connects as the initial admin, which may publish below bench/.
 /// </summary>
 /// <param name="extraArguments">More `--Section:Key=value` settings (the ca and julabo benches point the devices at their rigs).</param>
-public sealed class TrackerDcsBroker(IReadOnlyList<string>? extraArguments = null) : BrokerUnderTest(Label, "trackerdcs-bench-")
+/// <param name="environment">Variables for the process only, not the load generator (runtime settings such as DOTNET_gcServer).</param>
+public sealed class TrackerDcsBroker(IReadOnlyList<string>? extraArguments = null, IReadOnlyDictionary<string, string>? environment = null)
+    : BrokerUnderTest(Label, "trackerdcs-bench-")
 {
     public const string Label = "TrackerDcs";
     private const string AdminPassword = "bench-admin-password";
@@ -44,7 +46,12 @@ public sealed class TrackerDcsBroker(IReadOnlyList<string>? extraArguments = nul
         ])
             info.ArgumentList.Add(argument);
         foreach (var argument in extraArguments ?? []) info.ArgumentList.Add(argument);
+        // The simulated crate would take the default Channel Access port, 5064, which another process may hold (a
+        // TrackerDcs still exiting from the run before): a bench that points the crate elsewhere says so itself.
+        if (extraArguments?.Any(a => a.StartsWith("--Caen:SimulatorPort=", StringComparison.Ordinal)) != true)
+            info.ArgumentList.Add($"--Caen:SimulatorPort={FreePort.ChannelAccess()}");
         info.Environment["TRACKERDCS_ADMIN_PASSWORD"] = AdminPassword;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         return info;
     }
 }
