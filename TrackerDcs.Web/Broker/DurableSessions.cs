@@ -61,13 +61,14 @@ public sealed class DurableSessions(DataDirectory data, SessionOwners owners, Br
             var expiry = TimeSpan.FromTicks(BinaryPrimitives.ReadInt64LittleEndian(r.Payload));
             var at = BinaryPrimitives.ReadInt64LittleEndian(r.Payload.AsSpan(8));
             // Connected when the process ended: its absence counts from this start.
-            var session = _sessions[id] = new StoredSession(id, r.Owner, expiry)
+            // Only the user counts in a claim (SessionOwners); no right is taken from it.
+            var claim = new BrokerPrincipal(r.Owner, Role.Viewer, []);
+            _sessions[id] = new StoredSession(id, r.Owner, expiry)
             {
                 ExpiresAt = at == 0 ? now + expiry : DateTimeOffset.FromUnixTimeMilliseconds(at),
-                // Only the user counts in a claim (SessionOwners); no right is taken from it.
-                Claim = new BrokerPrincipal(r.Owner, Role.Viewer, []),
+                Claim = claim,
             };
-            owners.TryClaim(id, session.Claim);
+            owners.TryClaim(id, claim);
         }
         Recount();
         foreach (var r in records.Where(r => !r.Topic.StartsWith('s')))

@@ -7,6 +7,7 @@ namespace TrackerDcs.Web.Common;
 public sealed class TokenBucket(double capacity, double perSecond, TimeProvider time)
 {
     private readonly Lock _gate = new();
+    private readonly double _capacity = capacity;
     private double _tokens = capacity;
     private DateTimeOffset _last = time.GetUtcNow();
     private bool _empty;
@@ -38,7 +39,7 @@ public sealed class TokenBucket(double capacity, double perSecond, TimeProvider 
             lock (_gate)
             {
                 Refill();
-                return _tokens >= capacity;
+                return _tokens >= _capacity;
             }
         }
     }
@@ -46,7 +47,7 @@ public sealed class TokenBucket(double capacity, double perSecond, TimeProvider 
     private void Refill()
     {
         var now = time.GetUtcNow();
-        _tokens = Math.Min(capacity, _tokens + (now - _last).TotalSeconds * perSecond);
+        _tokens = Math.Min(_capacity, _tokens + (now - _last).TotalSeconds * perSecond);
         _last = now;
     }
 }
