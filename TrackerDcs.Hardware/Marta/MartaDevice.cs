@@ -20,7 +20,8 @@ public sealed class MartaDevice : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly WakeableDelay _delay;
-    private readonly SemaphoreSlim _commands = new(1, 1);
+    /// <summary>Taken by a command for all its writes and by a poll for all its reads: each sees the other whole.</summary>
+    private readonly SemaphoreSlim _link = new(1, 1);
     private readonly CancellationTokenSource _disposed = new();
     private MartaSnapshot _snapshot = MartaSnapshot.Initial;
     private volatile ModbusTcpClient? _client;
@@ -153,8 +154,18 @@ public sealed class MartaDevice : IAsyncDisposable
     private async Task PollAsync(ModbusTcpClient client, CancellationToken ct)
     {
         var image = new ushort[Map.ImageSize];
-        foreach (var chunk in Map.ReadPlan)
-            (await client.ReadHoldingRegistersAsync(chunk.Address, chunk.Count, ct)).CopyTo(image, chunk.Address);
+        // The map takes several requests. A command's writes between two of them made a snapshot of halves: the alarm
+        // bits from before clear_alarms with the status from after, CONNECTED still listing the emergency button.
+        await _link.WaitAsync(ct);
+        try
+        {
+            foreach (var chunk in Map.ReadPlan)
+                (await client.ReadHoldingRegistersAsync(chunk.Address, chunk.Count, ct)).CopyTo(image, chunk.Address);
+        }
+        finally
+        {
+            _link.Release();
+        }
         var values = Map.Decode(image);
         var (@event, problem) = MartaStateMachine.Classify((int)values[Registers.Status.Name].Number,
             values[Registers.StartChiller.Name].IsTrue, values[Registers.StartCo2.Name].IsTrue);
@@ -214,7 +225,7 @@ public sealed class MartaDevice : IAsyncDisposable
         if (spec.Refusal(State) is { } refusal) return CommandResult.Refused(refusal);
         if (_client is not { } client) return CommandResult.Refused($"{spec.Name} needs a link to MARTA (connecting to {Address})");
 
-        await _commands.WaitAsync(ct);
+        await _link.WaitAsync(ct);
         try
         {
             var result = command switch
@@ -241,7 +252,7 @@ public sealed class MartaDevice : IAsyncDisposable
         }
         finally
         {
-            _commands.Release();
+            _link.Release();
             _delay.Wake(); // read the effect back at once rather than at the next poll
         }
     }

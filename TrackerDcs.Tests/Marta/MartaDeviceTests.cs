@@ -156,6 +156,38 @@ public class MartaDeviceTests
         Assert.Empty(rig.Device.Snapshot.ActiveAlarms);
     }
 
+    /// <summary>
+    /// A poll reads the map in several requests. One that ran while clear_alarms wrote its reset read the alarm bits
+    /// before it and the status after: a snapshot said CONNECTED and still listed the emergency button (CI caught it
+    /// in the test above). Polls and commands now take the link in turn.
+    /// </summary>
+    [Fact]
+    public async Task No_snapshot_mixes_registers_read_before_and_after_a_command()
+    {
+        await using var rig = new MartaRig(s => s with { PollPeriod = TimeSpan.FromMilliseconds(1) });
+        await rig.WaitForState(MartaState.Connected);
+        var torn = new List<string>();
+        var watching = false;
+        rig.Device.SnapshotChanged += s =>
+        {
+            var listed = s.ActiveAlarms.Any(a => a.Register.Name == "EB_FS");
+            if (Volatile.Read(ref watching) && listed != (s.State == MartaState.Alarm))
+                lock (torn) torn.Add($"{s.State} with EB_FS {(listed ? "listed" : "not listed")}");
+        };
+        for (var cycle = 0; cycle < 10; cycle++)
+        {
+            await rig.Do(MartaCommand.StartChiller);
+            await rig.WaitForState(MartaState.ChillerRunning);
+            rig.Simulator.InjectAlarm("EB_FS");
+            await rig.WaitFor(s => s.State == MartaState.Alarm && s.ActiveAlarms.Count > 0, "the alarm");
+            Volatile.Write(ref watching, true);
+            await rig.Do(MartaCommand.ClearAlarms);
+            await rig.WaitForState(MartaState.Connected);
+            Volatile.Write(ref watching, false);
+        }
+        lock (torn) Assert.Empty(torn);
+    }
+
     [Fact]
     public async Task CO2_on_with_the_chiller_off_at_the_plant_is_ALARM_blamed_on_the_plant_and_clear_alarms_ends_it()
     {
