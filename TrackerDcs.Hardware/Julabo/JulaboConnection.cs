@@ -28,6 +28,9 @@ public sealed class JulaboConnection : IAsyncDisposable
     private long _lastCommandEnd;
     private TimeSpan _stillOnWire;
     private bool _sentAny;
+    // A reply did not come in time. It may still come, and the unit's replies do not name their command: taken by the
+    // next command, it would shift every answer by one (set point 2 reading set point 1's value) with nothing to show it.
+    private bool _replyOverdue;
 
     /// <param name="line">
     /// The serial line's settings, for the time a command takes on the wire (also behind a TCP serial bridge,
@@ -134,6 +137,7 @@ public sealed class JulaboConnection : IAsyncDisposable
     private async Task<string> ExchangeAsync(JulaboCommand command, CancellationToken cancellationToken)
     {
         await PaceAsync(cancellationToken);
+        if (_replyOverdue) await DrainLateRepliesAsync(cancellationToken);
         try
         {
             // A line still queued here answers nothing we asked for (a late reply, noise): drop it.
@@ -155,6 +159,7 @@ public sealed class JulaboConnection : IAsyncDisposable
             }
             catch (LinkTimeoutException)
             {
+                _replyOverdue = true;
                 throw new LinkTimeoutException($"{Description}: no reply to {command.Name} within {_replyTimeout.TotalMilliseconds:0} ms");
             }
         }
@@ -162,6 +167,30 @@ public sealed class JulaboConnection : IAsyncDisposable
         {
             _lastCommandEnd = _time.GetTimestamp();
             _sentAny = true;
+        }
+    }
+
+    /// <summary>
+    /// After a reply did not come in time: nothing is sent until the line has been quiet for a reply time-out, and
+    /// whatever comes meanwhile is dropped. A reply later than twice the time-out can still be mistaken; a unit that
+    /// slow fails its queries and the link is dropped.
+    /// </summary>
+    private async Task DrainLateRepliesAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            string late;
+            try
+            {
+                late = await _link.ReadLineAsync(_replyTimeout, cancellationToken);
+            }
+            catch (LinkTimeoutException)
+            {
+                _replyOverdue = false;
+                return;
+            }
+            _logger.LogWarning("Julabo {Link}: dropping the late reply {Line}: it answers a command already given up on",
+                Description, JulaboProtocol.Quote(late));
         }
     }
 

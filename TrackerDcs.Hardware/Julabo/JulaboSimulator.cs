@@ -37,6 +37,8 @@ public sealed class JulaboSimulator : IAsyncDisposable, ISimulatedInstrument
     private JulaboUnitStatus? _entryError;
     private int _garbageReplies;
     private int _droppedReplies;
+    private int _lateReplies;
+    private TimeSpan _lateBy;
     private volatile bool _unplugged;
     private bool _externalSensor;
     private long _lastTaken;
@@ -164,6 +166,12 @@ public sealed class JulaboSimulator : IAsyncDisposable, ISimulatedInstrument
 
     /// <summary>The next <paramref name="replies"/> replies are never sent.</summary>
     public void DropReplies(int replies) { lock (_gate) _droppedReplies = replies; }
+
+    /// <summary>
+    /// The next <paramref name="replies"/> replies are sent <paramref name="delay"/> late, one after the other, as from a
+    /// unit busy at its keypad: the commands behind them wait their turn, as on a real serial line.
+    /// </summary>
+    public void DelayReplies(int replies, TimeSpan delay) { lock (_gate) (_lateReplies, _lateBy) = (replies, delay); }
 
     // ---- The unit ----
 
@@ -306,7 +314,14 @@ public sealed class JulaboSimulator : IAsyncDisposable, ISimulatedInstrument
             {
                 var reply = Handle(line);
                 if (reply is null) continue;
-                if (ReplyDelay > TimeSpan.Zero) await Task.Delay(ReplyDelay, _time, cancellationToken);
+                var delay = ReplyDelay;
+                lock (_gate)
+                    if (_lateReplies > 0)
+                    {
+                        _lateReplies--;
+                        delay += _lateBy;
+                    }
+                if (delay > TimeSpan.Zero) await Task.Delay(delay, _time, cancellationToken);
                 if (Unplugged) continue;
                 await write(System.Text.Encoding.Latin1.GetBytes(JulaboProtocol.FormatReply(reply)), cancellationToken);
             }

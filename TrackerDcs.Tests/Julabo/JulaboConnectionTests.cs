@@ -95,6 +95,32 @@ public class JulaboConnectionTests
         Assert.Contains("no reply to STATUS", e.Message);
     }
 
+    /// <summary>
+    /// Julabo replies do not name the command they answer. Two replies late by more than the time-out used to shift
+    /// every answer by one: the retry of set point 1 took the late first reply, and set point 2 took the retry's,
+    /// so set point 2 read 10 °C, set point 1's value, and nothing said so. (CI's Julabo stand log showed the same:
+    /// "connected to -09 COMMAND NOT ALLOWED…", a STATUS reply taken for the version.)
+    /// </summary>
+    [Fact]
+    public async Task A_late_reply_is_never_taken_for_the_answer_to_a_later_command()
+    {
+        await using var simulator = new JulaboSimulator();
+        var port = simulator.ListenTcp();
+        await using var connection = new JulaboConnection(new TcpTransport("127.0.0.1", port), Interval, Timeout);
+        await connection.OpenAsync(CancellationToken.None);
+        await connection.SendAsync(JulaboProtocol.WriteSetpoint(1, 10), default);
+        await connection.SendAsync(JulaboProtocol.WriteSetpoint(2, 20), default);
+
+        simulator.DelayReplies(2, Timeout + TimeSpan.FromMilliseconds(300));
+        double? first = null;
+        try { first = await connection.QueryAsync(JulaboProtocol.ReadSetpoint(1), JulaboProtocol.ParseNumber, default); }
+        catch (LinkTimeoutException) { } // both of its tries answered late: an error, never a wrong value
+        var second = await connection.QueryAsync(JulaboProtocol.ReadSetpoint(2), JulaboProtocol.ParseNumber, default);
+
+        Assert.True(first is null or 10, $"set point 1 read {first}");
+        Assert.Equal(20, second);
+    }
+
     [Theory]
     [InlineData(4800, 7, System.IO.Ports.Parity.Even, System.IO.Ports.StopBits.One, 33.333)]
     [InlineData(9600, 8, System.IO.Ports.Parity.None, System.IO.Ports.StopBits.One, 16.667)]
