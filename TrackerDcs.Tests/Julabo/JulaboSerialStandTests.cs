@@ -22,10 +22,9 @@ public sealed class JulaboSerialStandTests
         ["Julabo:PollPeriod"] = "00:00:00.300",
         ["Julabo:CommandInterval"] = "00:00:00.030",
         // The simulated unit answers from this test process, which CI loads with the whole suite. Replies later than
-        // 500 ms make the driver drop the link and connect again, and a late answer then lands on the next command
-        // ("expected a status code and text, got JULABO FP50-HE …"): with the unit answering 1.2 s late that cycle
-        // held the link down for as long as it lasted. Once in CI the limits' alarm did not come within 20 s. 2 s,
-        // as MartaRig's, leaves the loaded machine room and is still far below the test's waits.
+        // 500 ms make the driver drop the link and connect again: with the unit answering 1.2 s late, that cycle held
+        // the link down for as long as it lasted. Once in CI the limits' alarm did not come within 20 s. 2 s, as
+        // MartaRig's, leaves the loaded machine room and is still far below the test's waits.
         ["Julabo:ReplyTimeout"] = "00:00:02",
         ["Julabo:ReconnectDelayMin"] = "00:00:00.200",
         ["Julabo:ReconnectDelayMax"] = "00:00:00.500",
