@@ -8,6 +8,8 @@ public sealed class QuotaFixture : IAsyncLifetime
     public const int MaxRetainedMessages = 5;
     public const int MaxRetainedMessageBytes = 1024;
     public const int MaxSubscriptions = 3;
+    /// <summary>Above the retained count: a subscription's retained messages are queued at once like any others.</summary>
+    public const int MaxPendingMessages = 8;
     public const string Password = "box-password";
 
     public StandProcess Stand { get; } = new(new Dictionary<string, string>
@@ -15,19 +17,20 @@ public sealed class QuotaFixture : IAsyncLifetime
         ["Broker:Quotas:Device:MaxRetainedMessages"] = MaxRetainedMessages.ToString(),
         ["Broker:Quotas:Device:MaxRetainedMessageBytes"] = MaxRetainedMessageBytes.ToString(),
         ["Broker:Quotas:Device:MaxSubscriptions"] = MaxSubscriptions.ToString(),
+        ["Broker:Quotas:Device:MaxPendingMessages"] = MaxPendingMessages.ToString(),
     });
 
     public async Task InitializeAsync()
     {
         await Stand.StartAsync();
-        foreach (var box in new[] { "box5", "box3", "boxbig", "boxsub" })
+        foreach (var box in new[] { "box5", "box3", "boxbig", "boxsub", "boxaway" })
             await Stand.AddUserAsync(box, "device", Password, box + "/");
     }
 
     public async Task DisposeAsync() => await Stand.DisposeAsync();
 }
 
-/// <summary>Per-account quotas on retained messages and subscriptions (issue 15, finding 6), with mosquitto's clients.</summary>
+/// <summary>Per-account quotas on retained messages, subscriptions and queued messages (issue 15, finding 6), with mosquitto's clients.</summary>
 public sealed class QuotaTests(QuotaFixture fixture) : IClassFixture<QuotaFixture>
 {
     private StandProcess Stand => fixture.Stand;
@@ -96,5 +99,25 @@ public sealed class QuotaTests(QuotaFixture fixture) : IClassFixture<QuotaFixtur
         // mosquitto_sub -d prints the granted QoS of each filter in order; 0x97 (151) is quota exceeded.
         Assert.Contains("SUBACK", sub.Stdout);
         Assert.Matches(@"Subscribed \(mid: \d+\): 0, 0, 0, 151", sub.Stdout);
+    }
+
+    [Fact]
+    public async Task Messages_queued_for_an_absent_client_stop_at_its_roles_limit_and_are_logged_once()
+    {
+        // A device account's persistent session (3.1.1, clean session 0) subscribes and goes away.
+        string[] session = [.. Box("boxaway"), "-i", "boxaway-listener", "-c", "-q", "1", "-t", "boxaway/in", "-v"];
+        await Mosquitto.SubAsync(Stand.MqttPort, [.. session, "-W", "1"]);
+        // Acknowledged QoS 1 messages for it, more than its role may have queued.
+        var sent = Enumerable.Range(1, QuotaFixture.MaxPendingMessages + 4).Select(i => i.ToString()).ToList();
+        var pub = await ProcessRunner.RunAsync("mosquitto_pub",
+            ["-h", "127.0.0.1", "-p", Stand.MqttPort.ToString(), .. Box("boxaway"), "-i", "boxaway-sender", "-q", "1", "-t", "boxaway/in", "-l"],
+            string.Join('\n', sent) + "\n");
+        Assert.Equal(0, pub.ExitCode);
+
+        // Back: the oldest were kept in order, the later ones not queued.
+        var back = await Mosquitto.SubAsync(Stand.MqttPort, [.. session, "-W", "3"]);
+        Assert.Equal(sent.Take(QuotaFixture.MaxPendingMessages).Select(m => "boxaway/in " + m), back.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        await Eventually.True(() => Stand.Log.Contains("client 'boxaway-listener'"), "the log line of the full queue");
+        Assert.Equal(1, Stand.Log.Split('\n').Count(l => l.Contains("client 'boxaway-listener'") && l.Contains("MaxPendingMessages")));
     }
 }

@@ -181,8 +181,9 @@ public sealed class BrokerQuotaOptionsTests
         var options = new BrokerOptions();
         options.Quotas.Device.MaxSubscriptions = 0;
         options.Quotas.Operator.MaxRetainedMessages = -1;
+        options.Quotas.Viewer.MaxPendingMessages = 0;
         var keys = options.Problems().Select(p => p.Key).ToList();
-        Assert.Equal(["Broker:Quotas:Device:MaxSubscriptions", "Broker:Quotas:Operator:MaxRetainedMessages"], keys);
+        Assert.Equal(["Broker:Quotas:Device:MaxSubscriptions", "Broker:Quotas:Viewer:MaxPendingMessages", "Broker:Quotas:Operator:MaxRetainedMessages"], keys);
     }
 
     [Fact]
@@ -190,6 +191,10 @@ public sealed class BrokerQuotaOptionsTests
     {
         var options = new BrokerOptions();
         Assert.Empty(options.Problems());
-        Assert.True(options.Quotas.For(TrackerDcs.Web.Security.Role.Device).MaxRetainedMessageBytes <= 8 * 1024);
+        var device = options.Quotas.For(TrackerDcs.Web.Security.Role.Device);
+        Assert.True(device.MaxRetainedMessageBytes <= 8 * 1024);
+        // A device's own retained messages, queued at once when it subscribes to them, fit in its queue.
+        Assert.True(device.MaxPendingMessages > device.MaxRetainedMessages);
+        Assert.True(device.MaxPendingMessages < options.Quotas.For(TrackerDcs.Web.Security.Role.Viewer).MaxPendingMessages);
     }
 }

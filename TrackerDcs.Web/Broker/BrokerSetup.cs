@@ -23,6 +23,7 @@ public static class BrokerSetup
         services.AddSingleton<PersistentSessions>();
         services.AddHostedService(sp => sp.GetRequiredService<PersistentSessions>());
         services.AddSingleton<BrokerSecurity>();
+        services.AddSingleton<PendingQuota>();
         services.AddSingleton<MqttPublisher>();
         services.AddSingleton<IMqttPublisher>(sp => sp.GetRequiredService<MqttPublisher>());
         services.AddSingleton<RetainedMessageStore>();
@@ -48,6 +49,8 @@ public static class BrokerSetup
         {
             app.Services.GetRequiredService<BrokerSecurity>().Attach(server);
             app.Services.GetRequiredService<RetainedMessageStore>().Attach(server);
+            // Enqueue hooks run in this order: the gate, the quota, then the persistent sessions keep what was queued.
+            app.Services.GetRequiredService<PendingQuota>().Attach();
             app.Services.GetRequiredService<PersistentSessions>().Attach();
         });
         var guard = app.Services.GetRequiredService<MqttConnectionGuard>();
