@@ -32,9 +32,17 @@ public sealed class PendingQuota(MqttServer server, SessionOwners owners, Broker
         server.ClientConnectedAsync += async e =>
         {
             if (owners.Owner(e.ClientId) is not { } owner) return;
+            var max = options.Quotas.For(owner.Role).MaxPendingMessages;
+            // MQTTnet's own limit comes first; reading the count takes the lock of the session's queue, the most
+            // contended lock of a fan-in (docs/performance.md), so it is read only where it can refuse something.
+            if (max >= options.MaxPendingMessagesPerClient)
+            {
+                _sessions.TryRemove(e.ClientId, out _);
+                return;
+            }
             // Once per connection: the status object reads the live session's count at every delivery.
             var session = (await server.GetSessionsAsync()).FirstOrDefault(s => s.Id == e.ClientId);
-            if (session is not null) _sessions[e.ClientId] = new Watched(session, owner, options.Quotas.For(owner.Role).MaxPendingMessages);
+            if (session is not null) _sessions[e.ClientId] = new Watched(session, owner, max);
         };
         server.SessionDeletedAsync += e =>
         {
