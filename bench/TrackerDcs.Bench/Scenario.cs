@@ -12,8 +12,9 @@ namespace TrackerDcs.Bench;
 /// </summary>
 /// <param name="Retain">Publish with the retain flag: the broker keeps each topic's last message (and, with persistence, writes it to disk).</param>
 /// <param name="RatePerPublisher">Messages per second each publisher sends, on a schedule; 0 sends as fast as the window allows.</param>
+/// <param name="InFlight">Publishes each publisher keeps awaiting their completion (for QoS 1, the PUBACK).</param>
 public sealed record Scenario(string Name, int Publishers, int Subscribers, int MessagesPerPublisher, MqttQualityOfServiceLevel Qos, bool Retain = false,
-    int RatePerPublisher = 0)
+    int RatePerPublisher = 0, int InFlight = Scenario.PublishWindow)
 {
     /// <summary>
     /// The paced fan-in's rate per publisher: 10 × 2,000 = 20,000 msg/s, a third of what either broker delivers at QoS 1
@@ -27,7 +28,13 @@ public sealed record Scenario(string Name, int Publishers, int Subscribers, int 
     /// Publishes each publisher keeps awaiting their completion (for QoS 1, the PUBACK): a busy client
     /// pipelines; awaiting each publish alone would measure one round trip at a time, not the broker.
     /// </summary>
-    private const int PublishWindow = 100;
+    public const int PublishWindow = 100;
+
+    /// <summary>
+    /// The in-flight window of the usual MQTT clients: paho's Python client and Mosquitto's own <c>max_inflight_messages</c>
+    /// default to 20. Ten such publishers keep at most 200 QoS 1 messages unacknowledged, against 1,000 with <see cref="PublishWindow"/>.
+    /// </summary>
+    public const int ClientWindow = 20;
 
     /// <summary>How long without a single delivery counts as "the rest is lost" (QoS 0 may drop).</summary>
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(3);
@@ -41,7 +48,9 @@ public sealed record Scenario(string Name, int Publishers, int Subscribers, int 
     /// <summary>
     /// Fan-in (sensors to one panel) and fan-out (one source to many panels), both QoS levels, saturated; and the fan-in
     /// paced below saturation (a quarter of the messages, at <see cref="PacedRate"/>): when saturated, the faster broker
-    /// fills the subscriber's own receive buffer, and the latency measures that queue rather than the broker.
+    /// fills the subscriber's own receive buffer, and the latency measures that queue rather than the broker. The QoS 1
+    /// fan-in also runs saturated with the usual clients' window (<see cref="ClientWindow"/>): what the publishers keep
+    /// unacknowledged bounds the queue in front of a broker slower than the subscriber, not behind a faster one.
     /// </summary>
     public static IReadOnlyList<Scenario> Standard(int messagesPerPublisher) =>
     [
@@ -49,6 +58,7 @@ public sealed record Scenario(string Name, int Publishers, int Subscribers, int 
         new("10 pub → 1 sub", 10, 1, messagesPerPublisher, MqttQualityOfServiceLevel.AtLeastOnce),
         new($"10 pub → 1 sub, paced {10 * PacedRate:N0}/s", 10, 1, Math.Max(100, messagesPerPublisher / 4), MqttQualityOfServiceLevel.AtMostOnce, RatePerPublisher: PacedRate),
         new($"10 pub → 1 sub, paced {10 * PacedRate:N0}/s", 10, 1, Math.Max(100, messagesPerPublisher / 4), MqttQualityOfServiceLevel.AtLeastOnce, RatePerPublisher: PacedRate),
+        new($"10 pub → 1 sub, {ClientWindow} in flight each", 10, 1, messagesPerPublisher, MqttQualityOfServiceLevel.AtLeastOnce, InFlight: ClientWindow),
         new("1 pub → 10 sub", 1, 10, messagesPerPublisher, MqttQualityOfServiceLevel.AtMostOnce),
         new("1 pub → 10 sub", 1, 10, messagesPerPublisher, MqttQualityOfServiceLevel.AtLeastOnce),
     ];
@@ -116,11 +126,11 @@ public sealed record Scenario(string Name, int Publishers, int Subscribers, int 
 
     private async Task PublishAllAsync(IMqttClient client, string topic, CancellationToken cancellationToken)
     {
-        var window = new Queue<Task<MqttClientPublishResult>>(PublishWindow);
+        var window = new Queue<Task<MqttClientPublishResult>>(InFlight);
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < MessagesPerPublisher; i++)
         {
-            if (window.Count == PublishWindow) Check(await window.Dequeue());
+            if (window.Count == InFlight) Check(await window.Dequeue());
             if (RatePerPublisher > 0)
             {
                 // On schedule from the start, not after the previous one: a late message does not push the rest back.
