@@ -282,6 +282,54 @@ public sealed class InterlockEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refusal_is_judged_on_the_values_of_the_commands_moment_not_on_the_last_pass()
+    {
+        // The engine passes over its rules every 250 ms. A command in between used to be judged on the last pass: HV
+        // on was refused as "chiller.state != ON" just after the chiller had started (a stand test met it under
+        // load), and let through just after the chiller had stopped.
+        var engine = Engine(HvNeedsCooling);
+        _julabo.Set(Views.Chiller(JulaboState.Off, code: 2));
+        engine.Evaluate(_stop.Token);
+        Assert.StartsWith("interlock 'hv-needs-cooling' is active", (await Panel("dcs/cmd/switch/hv", "on")).Error);
+
+        _julabo.Set(Views.Chiller(JulaboState.On));
+        Assert.True((await Panel("dcs/cmd/switch/hv", "on")).Ok, "HV on once the chiller runs, before the next pass");
+
+        _julabo.Set(Views.Chiller(JulaboState.Off, code: 2));
+        Assert.StartsWith("interlock 'hv-needs-cooling' is active", (await Panel("dcs/cmd/switch/hv", "on")).Error);
+        Assert.Equal(["dcs/cmd/switch/hv on"], Sent);
+    }
+
+    [Fact]
+    public async Task A_refusal_between_passes_keeps_the_rules_hysteresis()
+    {
+        // Condensation: active below a margin of 1 K, cleared only at 1.5 K (hysteresis 0.5).
+        var engine = Engine(Condensation);
+        Margin(0.5);
+        engine.Evaluate(_stop.Token);
+        await Eventually.True(() => Sent.Count == 2, "the condensation interlock's HV off and LV off");
+
+        Margin(1.2);
+        Assert.StartsWith("interlock 'condensation' is active", (await Panel("dcs/cmd/switch/lv", "on")).Error);
+        Margin(2.0);
+        Assert.True((await Panel("dcs/cmd/switch/lv", "on")).Ok, "LV on once the margin is back beyond the hysteresis");
+    }
+
+    [Fact]
+    public async Task A_rule_that_waits_before_it_acts_refuses_only_once_it_has_acted()
+    {
+        var rule = Rule("slow-refusal", "chiller.state != ON", forSeconds: 10, refuse: ["dcs/cmd/switch/hv on"]);
+        var engine = Engine(rule);
+        _julabo.Set(Views.Chiller(JulaboState.Off, code: 2));
+        engine.Evaluate(_stop.Token);
+        Assert.True((await Panel("dcs/cmd/switch/hv", "on")).Ok, "its 10 s have not passed");
+
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        engine.Evaluate(_stop.Token);
+        Assert.StartsWith("interlock 'slow-refusal' is active", (await Panel("dcs/cmd/switch/hv", "on")).Error);
+    }
+
+    [Fact]
     public async Task The_shipped_rules_refuse_hv_without_cooling_and_switch_it_off_after_a_minute()
     {
         var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../.."));

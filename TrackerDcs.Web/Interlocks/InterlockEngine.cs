@@ -152,10 +152,31 @@ public sealed class InterlockEngine : BackgroundService, IAlarmSource
     public string? Refusal(CommandRequest request)
     {
         if (request.Origin == CommandOrigin.Internal) return null;
-        foreach (var rule in ActiveRules)
-            if (rule.Refuse.FirstOrDefault(r => r.Matches(request.Topic, request.Payload)) is { } refused)
+        foreach (var rule in _rules)
+            if (rule.Refuse.FirstOrDefault(r => r.Matches(request.Topic, request.Payload)) is { } refused && RefusesNow(rule))
                 return $"interlock '{rule.Name}' is active ({rule.When}): '{refused}' is refused until it clears";
         return null;
+    }
+
+    /// <summary>
+    /// Whether the rule refuses a command now. Its condition is evaluated on the values of this moment, with the
+    /// rule's hysteresis: the last pass may be up to a <see cref="Period"/> old, and judged on it a command just
+    /// after the chiller stopped got through, and one just after it started was refused as "chiller.state != ON".
+    /// A rule that waits <c>for</c> a time before it acts refuses only once the pass has made it active; a
+    /// condition that cannot be evaluated keeps what the last pass decided (the pass logs the failure).
+    /// </summary>
+    private bool RefusesNow(InterlockRule rule)
+    {
+        var active = _states[rule.Name].Active;
+        if (!active && rule.For > TimeSpan.Zero) return false;
+        try
+        {
+            return rule.Condition.Evaluate(_signals.Read, active);
+        }
+        catch (Exception)
+        {
+            return active;
+        }
     }
 
     private static string Describe(InterlockRule rule) => string.Join(", ",
