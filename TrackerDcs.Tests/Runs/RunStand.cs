@@ -170,7 +170,8 @@ public sealed class RunStand : IAsyncDisposable
         await Eventually(() => Payloads("dcs/status").LastOrDefault() is { } s && (s.Contains("\"LV_ON\"") || s.Contains("\"LV_OFF\"")), "HV off");
         await CommandAsync("dcs/cmd/switch/lv", "on");
         await CrateAsync("LV_ON");
-        Assert.True((await CommandAsync("dcs/cmd/switch/hv", "on")).GetProperty("ok").GetBoolean());
+        var hvOn = await CommandAsync("dcs/cmd/switch/hv", "on");
+        Assert.True(hvOn.GetProperty("ok").GetBoolean(), $"HV on refused: {hvOn}\nlast dcs/status: {Payloads("dcs/status").LastOrDefault()}\njulabo: {string.Join("\n", Payloads("julabo/status").TakeLast(6))}\n{Stand.Log[^Math.Min(Stand.Log.Length, 6000)..]}");
         await CrateAsync("HV_ON");
     }
 
