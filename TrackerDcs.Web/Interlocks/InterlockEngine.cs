@@ -46,7 +46,8 @@ public sealed class InterlockEngine : BackgroundService, IAlarmSource
         _states = rules.ToDictionary(r => r.Name, _ => new RuleState());
     }
 
-    public IEnumerable<InterlockRule> ActiveRules => _rules.Where(r => _states[r.Name].Active);
+    /// <summary>The rules the last pass made active (for tests, as <see cref="Evaluate"/>); a refusal judges its rule at the command's moment.</summary>
+    internal IEnumerable<InterlockRule> ActiveRules => _rules.Where(r => _states[r.Name].Active);
 
     /// <summary>
     /// One alarm per interlock that acts, for the alarm evaluator: while it is active, and once more after it acted

@@ -28,13 +28,13 @@ public sealed record Scenario(string Name, int Publishers, int Subscribers, int 
     /// Publishes each publisher keeps awaiting their completion (for QoS 1, the PUBACK): a busy client
     /// pipelines; awaiting each publish alone would measure one round trip at a time, not the broker.
     /// </summary>
-    public const int PublishWindow = 100;
+    private const int PublishWindow = 100;
 
     /// <summary>
     /// The in-flight window of the usual MQTT clients: paho's Python client and Mosquitto's own <c>max_inflight_messages</c>
     /// default to 20. Ten such publishers keep at most 200 QoS 1 messages unacknowledged, against 1,000 with <see cref="PublishWindow"/>.
     /// </summary>
-    public const int ClientWindow = 20;
+    private const int ClientWindow = 20;
 
     /// <summary>How long without a single delivery counts as "the rest is lost" (QoS 0 may drop).</summary>
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(3);
