@@ -82,6 +82,13 @@ public sealed class InterlockEngineTests : IAsyncLifetime
 
     private IReadOnlyList<AuditEntry> AuditRows() => _audit.Query(_clock.GetUtcNow().AddHours(-1), _clock.GetUtcNow().AddHours(1));
 
+    /// <summary>
+    /// Waits for <paramref name="count"/> audit rows, each completed: the bus writes a command's row as pending before
+    /// the command runs and completes it after, so a row read in between says ok false (a loaded run met that).
+    /// </summary>
+    private Task AuditedAsync(int count, string what) =>
+        Eventually.True(() => AuditRows() is var rows && rows.Count == count && rows.All(r => r.Result != AuditLog.Pending), what);
+
     private Task<CommandResult> Panel(string topic, string payload) =>
         _bus.ExecuteAsync(new CommandRequest(topic, payload, "olivia", Role.Operator, CommandOrigin.Panel, "panel-1"));
 
@@ -111,7 +118,7 @@ public sealed class InterlockEngineTests : IAsyncLifetime
         _clock.Advance(TimeSpan.FromMilliseconds(1));
         engine.Evaluate(_stop.Token);
         Assert.Equal(["no-cooling"], engine.ActiveRules.Select(r => r.Name));
-        await Eventually.True(() => AuditRows().Count == 1, "the interlock's command audited");
+        await AuditedAsync(1, "the interlock's command audited");
 
         Assert.Equal(["dcs/cmd/switch/hv off"], Sent);
         var row = Assert.Single(AuditRows());
@@ -161,6 +168,7 @@ public sealed class InterlockEngineTests : IAsyncLifetime
         await AdvanceUntil(() => Sent.Count == 5, "LV off accepted at the fourth try");
 
         Assert.Equal(["dcs/cmd/switch/hv off", .. Enumerable.Repeat("dcs/cmd/switch/lv off", 4)], Sent);
+        await AuditedAsync(5, "the five commands' rows completed");
         Assert.Equal([true, false, false, false, true], AuditRows().Reverse().Select(r => r.Ok));
         Assert.All(AuditRows(), r => Assert.Equal("interlock", r.User));
     }
