@@ -197,4 +197,16 @@ public sealed class BrokerQuotaOptionsTests
         Assert.True(device.MaxPendingMessages > device.MaxRetainedMessages);
         Assert.True(device.MaxPendingMessages < options.Quotas.For(TrackerDcs.Web.Security.Role.Viewer).MaxPendingMessages);
     }
+
+    [Fact]
+    public void A_flow_control_that_makes_no_sense_is_a_settings_problem_naming_its_key()
+    {
+        var options = new BrokerOptions();
+        options.FlowControl.MaxUnacknowledged = -1;
+        options.FlowControl.MaxWait = TimeSpan.FromMinutes(1);
+        Assert.Equal(["Broker:FlowControl:MaxUnacknowledged", "Broker:FlowControl:MaxWait"], options.Problems().Select(p => p.Key));
+        options.FlowControl.MaxUnacknowledged = 0; // off
+        options.FlowControl.MaxWait = TimeSpan.Zero;
+        Assert.Equal(["Broker:FlowControl:MaxWait"], options.Problems().Select(p => p.Key));
+    }
 }

@@ -34,6 +34,8 @@ public sealed class BrokerOptions : ISettingsSection
     public double? CommunicationTimeoutSeconds { get; set; }
     /// <summary>Retained messages and subscriptions per account, by role.</summary>
     public BrokerQuotas Quotas { get; set; } = new();
+    /// <summary>How far QoS 1/2 publishers may run ahead of a slow subscriber.</summary>
+    public FlowControlOptions FlowControl { get; set; } = new();
     public AnonymousAccess Anonymous { get; set; } = AnonymousAccess.Refuse;
     /// <summary>Topic prefixes anonymous sensor boxes may publish below.</summary>
     public List<string> AnonymousSensorPrefixes { get; set; } = ["ESP"];
@@ -51,6 +53,7 @@ public sealed class BrokerOptions : ISettingsSection
         if (ConnectionBurstPerAddress < 1) yield return new("Broker:ConnectionBurstPerAddress", $"{ConnectionBurstPerAddress} must be positive");
         if (CommunicationTimeout <= TimeSpan.Zero) yield return new("Broker:CommunicationTimeout", $"{CommunicationTimeout} must be positive");
         foreach (var problem in Quotas.Problems()) yield return problem;
+        foreach (var problem in FlowControl.Problems()) yield return problem;
         for (var i = 0; i < AnonymousNetworks.Count; i++)
             if (!IPNetwork.TryParse(AnonymousNetworks[i], out _))
                 yield return new($"Broker:AnonymousNetworks:{i}", $"'{AnonymousNetworks[i]}' is not a network in CIDR notation (e.g. 192.168.1.0/24)");

@@ -24,6 +24,7 @@ public static class BrokerSetup
         services.AddHostedService(sp => sp.GetRequiredService<PersistentSessions>());
         services.AddSingleton<BrokerSecurity>();
         services.AddSingleton<PendingQuota>();
+        services.AddSingleton<SubscriberFlowControl>();
         services.AddSingleton<MqttPublisher>();
         services.AddSingleton<IMqttPublisher>(sp => sp.GetRequiredService<MqttPublisher>());
         services.AddSingleton<RetainedMessageStore>();
@@ -49,8 +50,10 @@ public static class BrokerSetup
         {
             app.Services.GetRequiredService<BrokerSecurity>().Attach(server);
             app.Services.GetRequiredService<RetainedMessageStore>().Attach(server);
-            // Enqueue hooks run in this order: the gate, the quota, then the persistent sessions keep what was queued.
+            // Enqueue hooks run in this order: the gate, the quota, the wait for a slow subscriber, then the persistent
+            // sessions keep what was queued.
             app.Services.GetRequiredService<PendingQuota>().Attach();
+            app.Services.GetRequiredService<SubscriberFlowControl>().Attach();
             app.Services.GetRequiredService<PersistentSessions>().Attach();
         });
         var guard = app.Services.GetRequiredService<MqttConnectionGuard>();
