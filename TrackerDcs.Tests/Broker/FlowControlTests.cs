@@ -44,6 +44,14 @@ public sealed class FlowControlTests(FlowControlFixture fixture) : IClassFixture
     private StandProcess Stand => fixture.Stand;
     private const int Limit = FlowControlFixture.MaxUnacknowledged;
 
+    /// <summary>The operator's MQTTnet connection; its time-out outlasts the longest wait of a held publish.</summary>
+    private static MqttClientOptions Operator(int port, string id) => new MqttClientOptionsBuilder()
+        .WithTcpServer("127.0.0.1", port)
+        .WithClientId(id)
+        .WithCredentials("olivia", FlowControlFixture.Password)
+        .WithTimeout(TimeSpan.FromSeconds(60))
+        .Build();
+
     /// <summary>A subscriber that acknowledges only when told to, or nothing at all.</summary>
     private sealed class HeldSubscriber : IAsyncDisposable
     {
@@ -69,12 +77,7 @@ public sealed class FlowControlTests(FlowControlFixture fixture) : IClassFixture
                 }
                 return Task.CompletedTask;
             };
-            await subscriber.Client.ConnectAsync(new MqttClientOptionsBuilder()
-                .WithTcpServer("127.0.0.1", port)
-                .WithClientId(id)
-                .WithCredentials("olivia", FlowControlFixture.Password)
-                .WithTimeout(TimeSpan.FromSeconds(30))
-                .Build());
+            await subscriber.Client.ConnectAsync(Operator(port, id));
             foreach (var topic in topics) await subscriber.Client.SubscribeAsync(topic, MqttQualityOfServiceLevel.AtLeastOnce);
             return subscriber;
         }
@@ -109,12 +112,7 @@ public sealed class FlowControlTests(FlowControlFixture fixture) : IClassFixture
         public static async Task<Publisher> ConnectAsync(int port, string id)
         {
             var publisher = new Publisher();
-            await publisher.Client.ConnectAsync(new MqttClientOptionsBuilder()
-                .WithTcpServer("127.0.0.1", port)
-                .WithClientId(id)
-                .WithCredentials("olivia", FlowControlFixture.Password)
-                .WithTimeout(TimeSpan.FromSeconds(60))
-                .Build());
+            await publisher.Client.ConnectAsync(Operator(port, id));
             return publisher;
         }
 
