@@ -139,7 +139,7 @@ public sealed class SubscriberFlowControl(MqttServer server, SessionOwners owner
         }
         var maxWait = options.FlowControl.MaxWait;
         if (Interlocked.Exchange(ref receiver.LoggedWait, 1) == 0)
-            log.LogInformation("MQTT client '{ClientId}' user '{User}' has {Count} QoS 1/2 messages queued or unacknowledged (Broker:FlowControl:MaxUnacknowledged {Limit}): publishes to it from '{Sender}' and others wait for it to catch up, each at most {MaxWait}; further waits of this connection are not logged",
+            log.LogInformation("MQTT client '{ClientId}' user '{User}' has {Count} QoS 1/2 messages queued or unacknowledged (Broker:FlowControl:MaxUnacknowledged {Limit}): QoS 1/2 publishes to it wait for it to catch up, each at most {MaxWait} (the first from user '{Sender}'); further waits of this connection are not logged",
                 LogText.Escape(clientId), receiver.Owner.User, receiver.Backlog(Limit, fresh: true), Limit, sender.User, maxWait);
         var acknowledgedBefore = receiver.Acknowledged;
         try
