@@ -41,7 +41,7 @@ public sealed class PendingQuota(MqttServer server, SessionOwners owners, Broker
                 return;
             }
             // Once per connection: the status object reads the live session's count at every delivery.
-            var session = (await server.GetSessionsAsync()).FirstOrDefault(s => s.Id == e.ClientId);
+            var session = await server.SessionAsync(e.ClientId);
             if (session is not null) _sessions[e.ClientId] = new Watched(session, owner, max);
         };
         server.SessionDeletedAsync += e =>

@@ -120,7 +120,7 @@ public sealed class PersistentSessions(MqttServer server, SessionOwners owners, 
         var filters = restored.Filters.Select(f => new MqttTopicFilterBuilder().WithTopic(f.Key).WithQualityOfServiceLevel(f.Value)
             .WithRetainHandling(MqttRetainHandling.DoNotSendOnSubscribe).Build()).ToList();
         if (filters.Count > 0) await server.SubscribeAsync(restored.ClientId, filters);
-        var session = (await server.GetSessionsAsync()).FirstOrDefault(s => s.Id == restored.ClientId);
+        var session = await server.SessionAsync(restored.ClientId);
         foreach (var message in restored.Queue.Values) session?.TryEnqueueApplicationMessage(message, out _);
         log.LogInformation("MQTT session of client '{ClientId}' restored from disk: {Filters} subscriptions, {Messages} queued messages",
             LogText.Escape(restored.ClientId), filters.Count, restored.Queue.Count);

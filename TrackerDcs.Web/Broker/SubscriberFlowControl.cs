@@ -92,7 +92,7 @@ public sealed class SubscriberFlowControl(MqttServer server, SessionOwners owner
         {
             if (owners.Owner(e.ClientId) is not { } owner) return;
             // Once per connection: the status object reads the live session's queue whenever asked.
-            var session = (await server.GetSessionsAsync()).FirstOrDefault(s => s.Id == e.ClientId);
+            var session = await server.SessionAsync(e.ClientId);
             if (session is not null) _receivers[e.ClientId] = new Receiver(owner, session);
         };
         server.ClientDisconnectedAsync += e =>
