@@ -9,7 +9,7 @@ namespace TrackerDcs.Web.Broker;
 public sealed class FlowControlOptions
 {
     /// <summary>
-    /// Messages sent to one subscriber and not yet acknowledged by it beyond which QoS 1/2 publishes to it wait;
+    /// Messages queued for one subscriber, or sent to it and not yet acknowledged, beyond which QoS 1/2 publishes to it wait;
     /// 0 turns flow control off (publishers are acknowledged at once, and the queue grows behind the broker).
     /// </summary>
     public int MaxUnacknowledged { get; set; } = 1000;

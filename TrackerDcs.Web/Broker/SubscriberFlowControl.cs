@@ -11,8 +11,8 @@ namespace TrackerDcs.Web.Broker;
 /// Holds QoS 1/2 publishers to the pace of a slow subscriber, as RabbitMQ's credit flow does. Without it the broker
 /// acknowledges a publish as soon as it is queued, so publishers faster than a subscriber fill a queue behind the
 /// broker that only that subscriber bounds, and every message waits behind it (docs/performance.md, fan-in at QoS 1).
-/// Here, once a subscriber has <see cref="FlowControlOptions.MaxUnacknowledged"/> messages sent and not acknowledged,
-/// a publish to it waits, before it is queued and so before its PUBACK, until the subscriber is down to half of that.
+/// Here, once a subscriber has <see cref="FlowControlOptions.MaxUnacknowledged"/> messages queued for it or sent and not
+/// acknowledged, a publish to it waits, before it is queued and so before its PUBACK, until it is down to half of that.
 /// MQTTnet delivers on the publisher's receive loop, so the wait also pauses that connection's later packets.
 /// <para>
 /// What is never held, because the stand's safety must not wait on somebody's script: the process's own publishes
@@ -132,7 +132,8 @@ public sealed class SubscriberFlowControl(MqttServer server, SessionOwners owner
     {
         var caughtUp = receiver.CaughtUp();
         // The acknowledgement that would have released the signal may have come between the check and its creation.
-        if (receiver.Backlog(Limit, fresh: true) <= Resume)
+        var backlog = receiver.Backlog(Limit, fresh: true);
+        if (backlog <= Resume)
         {
             receiver.Release();
             return;
@@ -140,7 +141,7 @@ public sealed class SubscriberFlowControl(MqttServer server, SessionOwners owner
         var maxWait = options.FlowControl.MaxWait;
         if (Interlocked.Exchange(ref receiver.LoggedWait, 1) == 0)
             log.LogInformation("MQTT client '{ClientId}' user '{User}' has {Count} QoS 1/2 messages queued or unacknowledged (Broker:FlowControl:MaxUnacknowledged {Limit}): QoS 1/2 publishes to it wait for it to catch up, each at most {MaxWait} (the first from user '{Sender}'); further waits of this connection are not logged",
-                LogText.Escape(clientId), receiver.Owner.User, receiver.Backlog(Limit, fresh: true), Limit, sender.User, maxWait);
+                LogText.Escape(clientId), receiver.Owner.User, backlog, Limit, sender.User, maxWait);
         var acknowledgedBefore = receiver.Acknowledged;
         try
         {
